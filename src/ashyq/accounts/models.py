@@ -1,0 +1,72 @@
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    APPLICANT = "applicant", _("applicant")
+    OFFICIAL = "official", _("official")
+    HEAD = "head", _("head of body")
+    MODERATOR = "moderator", _("moderator")
+    MONITOR = "monitor", _("monitor")
+    ADMIN = "admin", _("administrator")
+
+
+BODY_ROLES = {Role.OFFICIAL, Role.HEAD}
+
+
+class User(AbstractUser):
+    """Anyone who signs in. Officials and heads belong to exactly one body and act only on its appeals."""
+
+    email = models.EmailField(_("email address"), unique=True)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.APPLICANT)
+    body = models.ForeignKey(
+        "bodies.Body", null=True, blank=True, on_delete=models.PROTECT, related_name="staff",
+        help_text=_("Required for officials and heads: the body they act for."),
+    )
+    language = models.CharField(
+        max_length=5, default="kk", choices=[("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")],
+        help_text=_("Language of the emails Ashyq sends."),
+    )
+
+    def clean(self):
+        super().clean()
+        if self.role in BODY_ROLES and not self.body_id:
+            raise ValidationError({"body": _("Officials and heads must belong to a body.")})
+        if self.role not in BODY_ROLES and self.body_id:
+            raise ValidationError({"body": _("Only officials and heads belong to a body.")})
+
+    @property
+    def is_body_staff(self) -> bool:
+        return self.role in BODY_ROLES and self.body_id is not None
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API. Only its SHA-256 is stored; the token is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8, help_text="First characters, to tell tokens apart.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    @staticmethod
+    def hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: User) -> tuple["ApiToken", str]:
+        token = "ashyq_" + secrets.token_urlsafe(32)
+        return cls.objects.create(user=user, digest=cls.hash(token), prefix=token[6:14]), token
+
+    def __str__(self):
+        return f"{self.user} {self.prefix}…"

@@ -1,0 +1,35 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django_ratelimit.decorators import ratelimit
+
+from . import services
+from .forms import SignUpForm
+
+
+@ratelimit(key="ip", rate="10/h", method="POST", block=True)
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.sign_up(form)
+        return render(request, "accounts/signup_done.html", {"email": user.email})
+    return render(request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def confirm(request, token):
+    user = services.confirm_email(token)
+    if user is None:
+        return render(request, "accounts/confirm_failed.html", status=400)
+    messages.success(request, _("Your email is confirmed. You can sign in now."))
+    return redirect("accounts:login")
+
+
+@method_decorator(ratelimit(key="ip", rate="30/15m", method="POST", block=True), name="post")
+@method_decorator(ratelimit(key="post:username", rate="10/15m", method="POST", block=True), name="post")
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True

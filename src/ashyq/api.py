@@ -1,0 +1,114 @@
+"""The JSON API at /api/v1/ (docs/api.md). Handlers are thin: they parse, call a service or selector, and shape JSON."""
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, Throttled
+from ninja.errors import ValidationError as SchemaValidationError
+from ninja.security import HttpBearer
+from ninja.throttling import AnonRateThrottle, AuthRateThrottle
+
+from ashyq.accounts.models import ApiToken
+from ashyq.dialogue.errors import Conflict
+
+
+class BearerToken(HttpBearer):
+    """`Authorization: Bearer <token>`; tokens come from `manage.py create_api_token`."""
+
+    def authenticate(self, request, token):
+        try:
+            api_token = ApiToken.objects.select_related("user").get(digest=ApiToken.hash(token), revoked_at__isnull=True)
+        except ApiToken.DoesNotExist:
+            raise AuthenticationError()
+        if not api_token.user.is_active:
+            raise AuthenticationError()
+        # One write per minute at most, so a busy client does not turn every read into a write.
+        now = timezone.now()
+        if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+        request.user = api_token.user
+        return api_token.user
+
+
+class OptionalBearerToken(BearerToken):
+    """Like BearerToken, but a request without the header reads as the anonymous public."""
+
+    def __call__(self, request):
+        if not request.headers.get(self.header):
+            request.user = AnonymousUser()
+            return request.user
+        return super().__call__(request)
+
+
+api = NinjaAPI(
+    title="Ashyq API",
+    version="1",
+    description="Appeals to state bodies of Kazakhstan: submit, follow, answer, redirect, extend. See docs/api.md.",
+    urls_namespace="api-v1",
+    auth=BearerToken(),
+    throttle=[AnonRateThrottle("60/m"), AuthRateThrottle("600/m")],
+)
+
+
+def _error(request, status, detail, errors=None):
+    return api.create_response(request, {"detail": detail, "errors": errors or {}}, status=status)
+
+
+@api.exception_handler(SchemaValidationError)
+def schema_invalid(request, exc):
+    errors = {}
+    for error in exc.errors:
+        loc = [str(part) for part in error.get("loc", []) if part not in ("body", "payload", "query", "path")]
+        errors.setdefault(".".join(loc) or "__all__", []).append(error.get("msg", "Invalid value."))
+    return _error(request, 400, "The request is invalid.", errors)
+
+
+@api.exception_handler(Conflict)
+def conflict(request, exc):
+    return _error(request, 409, " ".join(exc.messages))
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc):
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return _error(request, 400, "The request is invalid.", errors)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return _error(request, 403, str(exc) or "You may not do this.")
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return _error(request, 404, "Not found.")
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return _error(request, 401, "A valid bearer token is required.")
+
+
+@api.exception_handler(Throttled)
+def throttled(request, exc):
+    response = _error(request, 429, "Too many requests; slow down.")
+    if exc.wait:
+        response["Retry-After"] = str(int(exc.wait) + 1)
+    return response
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    return _error(request, exc.status_code, str(exc))
+
+
+def _register_routers():
+    from ashyq.bodies.api import router as bodies_router
+    from ashyq.dialogue.api import router as dialogue_router
+
+    api.add_router("/", bodies_router)
+    api.add_router("/appeals", dialogue_router)
+
+
+_register_routers()

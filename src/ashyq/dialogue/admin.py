@@ -1,0 +1,39 @@
+from django.contrib import admin
+
+from .models import Answer, Appeal, AppealEvent, Regulation
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Appeals change only through the services, which keep the record; the admin may look, not touch."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyAdmin):
+    list_display = ["number", "subject", "body", "status", "due_on", "registered_at"]
+    list_filter = ["status", "type", "body"]
+    search_fields = ["number", "subject"]
+
+
+@admin.register(AppealEvent)
+class AppealEventAdmin(ReadOnlyAdmin):
+    list_display = ["appeal", "seq", "kind", "at", "actor", "from_body", "to_body"]
+    list_filter = ["kind"]
+
+
+@admin.register(Answer)
+class AnswerAdmin(ReadOnlyAdmin):
+    list_display = ["appeal", "body", "outcome", "answered_at", "answered_on_time"]
+
+
+@admin.register(Regulation)
+class RegulationAdmin(admin.ModelAdmin):
+    list_display = ["version", "title", "effective_from", "answer_working_days", "redirect_working_days", "extension_max_months"]

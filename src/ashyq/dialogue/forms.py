@@ -1,0 +1,101 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from ashyq.bodies.models import Body
+from ashyq.core.models import Region
+
+from .models import AppealType, Outcome, Resolution
+from .services import MAX_REASON_LENGTH, MAX_SUBJECT_LENGTH, MAX_TEXT_LENGTH
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; their content is checked by the service, not here."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        return list(data) if isinstance(data, (list, tuple)) else [data]
+
+
+def bodies_for_choice():
+    return Body.objects.filter(accepts_appeals=True).order_by("kind", "name_en")
+
+
+class AppealForm(forms.Form):
+    body = forms.ModelChoiceField(label=_("To the head of"), queryset=Body.objects.none(), to_field_name="slug")
+    type = forms.ChoiceField(label=_("Type of appeal"), choices=AppealType.choices)
+    subject = forms.CharField(label=_("Subject"), max_length=MAX_SUBJECT_LENGTH)
+    text = forms.CharField(label=_("Text of the appeal"), max_length=MAX_TEXT_LENGTH, widget=forms.Textarea(attrs={"rows": 10}))
+    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.order_by("name_en"), to_field_name="iso_code")
+    is_public = forms.BooleanField(
+        label=_("Make this appeal public after moderation (your name is never shown)"), required=False
+    )
+    attachments = MultipleFileField(
+        label=_("Attachments"), required=False,
+        help_text=_("Up to %(n)d files: PDF, JPEG or PNG, at most 10 MB each.") % {"n": settings.ASHYQ_MAX_ATTACHMENTS},
+        widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].queryset = bodies_for_choice()
+
+
+class AssignForm(forms.Form):
+    executor = forms.ModelChoiceField(label=_("Executor"), queryset=None)
+
+    def __init__(self, *args, body=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from ashyq.accounts.models import User
+
+        self.fields["executor"].queryset = User.objects.filter(body=body, is_active=True).order_by("last_name", "username")
+
+
+class RedirectForm(forms.Form):
+    to_body = forms.ModelChoiceField(label=_("Competent body"), queryset=Body.objects.none(), to_field_name="slug")
+    reason = forms.CharField(label=_("Reason for the redirect"), max_length=MAX_REASON_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, current_body=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = bodies_for_choice()
+        self.fields["to_body"].queryset = qs.exclude(pk=current_body.pk) if current_body else qs
+
+
+class ExtendForm(forms.Form):
+    until = forms.DateField(label=_("Extend until"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reasoned decision"), max_length=MAX_REASON_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AnswerForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+    text = forms.CharField(label=_("Answer"), max_length=MAX_TEXT_LENGTH, widget=forms.Textarea(attrs={"rows": 8}))
+    legal_ground = forms.CharField(
+        label=_("Legal ground"), required=False, max_length=MAX_REASON_LENGTH,
+        help_text=_("Required for a refusal or for leaving the appeal without consideration."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class FeedbackForm(forms.Form):
+    resolution = forms.ChoiceField(label=_("Did the answer solve your problem?"), choices=Resolution.choices, widget=forms.RadioSelect)
+    rating = forms.TypedChoiceField(
+        label=_("How satisfied are you? (1 = not at all, 5 = fully)"), coerce=int,
+        choices=[(i, str(i)) for i in range(1, 6)], widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=MAX_REASON_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Why do you withdraw it? (optional)"), required=False, max_length=MAX_REASON_LENGTH)
+
+
+class ComplaintForm(forms.Form):
+    text = forms.CharField(label=_("What is wrong with the answer?"), max_length=MAX_TEXT_LENGTH, widget=forms.Textarea(attrs={"rows": 6}))
+    attachments = MultipleFileField(label=_("Attachments"), required=False, widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))

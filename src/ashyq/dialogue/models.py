@@ -1,0 +1,225 @@
+"""Appeals, their append-only event log, answers, feedback and attachments.
+
+The event log is the truth of an appeal's history; `Appeal.status`, `body`, `due_on` and `executor`
+are kept beside it for fast lists and always equal a replay of the events (see replay.py).
+Overdue is never stored: it is computed from `due_on` and today (deadlines.py).
+"""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Regulation(models.Model):
+    """The procedural rules an appeal is considered under. Versioned: appeals keep the version they were registered under."""
+
+    version = models.PositiveIntegerField(unique=True)
+    title = models.CharField(max_length=255)
+    legal_basis = models.TextField(blank=True)
+    effective_from = models.DateField()
+    answer_working_days = models.PositiveSmallIntegerField(default=15)
+    redirect_working_days = models.PositiveSmallIntegerField(default=3)
+    extension_max_months = models.PositiveSmallIntegerField(default=2)
+    very_overdue_working_days = models.PositiveSmallIntegerField(default=15)
+    soon_due_working_days = models.PositiveSmallIntegerField(default=3)
+    calendar_country = models.CharField(max_length=2, default="KZ")
+
+    class Meta:
+        ordering = ["-effective_from", "-version"]
+        verbose_name = _("regulation")
+        verbose_name_plural = _("regulations")
+
+    def __str__(self):
+        return f"v{self.version}: {self.title}"
+
+    def save(self, *args, **kwargs):
+        # A version that appeals were registered under is frozen: changing it would rewrite their deadlines.
+        if self.pk and self.appeals.exists():
+            raise ValueError("This regulation version is in use; create a new version instead.")
+        super().save(*args, **kwargs)
+
+
+class AppealType(models.TextChoices):
+    APPLICATION = "application", _("application")
+    COMPLAINT = "complaint", _("complaint")
+    REPORT = "report", _("report")
+    FEEDBACK = "feedback", _("feedback")
+    PROPOSAL = "proposal", _("proposal")
+    REQUEST = "request", _("request")
+
+
+class Status(models.TextChoices):
+    REGISTERED = "registered", _("registered")
+    IN_PROGRESS = "in_progress", _("in progress")
+    ANSWERED = "answered", _("answered")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+OPEN_STATUSES = (Status.REGISTERED, Status.IN_PROGRESS)
+
+
+class Outcome(models.TextChoices):
+    RESOLVED = "resolved", _("resolved: measures taken")
+    EXPLAINED = "explained", _("explained")
+    REFUSED = "refused", _("refused")
+    LEFT_WITHOUT_CONSIDERATION = "left_without_consideration", _("left without consideration")
+
+
+OUTCOMES_NEEDING_GROUND = (Outcome.REFUSED, Outcome.LEFT_WITHOUT_CONSIDERATION)
+
+
+class Resolution(models.TextChoices):
+    YES = "yes", _("yes, my problem was solved")
+    PARTLY = "partly", _("partly")
+    NO = "no", _("no")
+
+
+class Appeal(models.Model):
+    number = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appeals")
+    type = models.CharField(max_length=20, choices=AppealType.choices)
+    subject = models.CharField(max_length=255)
+    text = models.TextField()
+    region = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="appeals")
+    is_public = models.BooleanField(default=False)
+    # Set by moderation when a public appeal may be shown to everyone.
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    addressed_body = models.ForeignKey("bodies.Body", on_delete=models.PROTECT, related_name="+")
+    body = models.ForeignKey("bodies.Body", on_delete=models.PROTECT, related_name="appeals")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REGISTERED)
+    executor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="executing"
+    )
+    regulation = models.ForeignKey(Regulation, on_delete=models.PROTECT, related_name="appeals")
+    registered_at = models.DateTimeField()
+    # The day the current body registered it: the original registration, or the day it arrived by redirect.
+    received_on = models.DateField()
+    due_on = models.DateField()
+    complaint_about = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="complaint"
+    )
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-registered_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant", "idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="appeal_unique_idempotency_key_per_applicant",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["body", "status", "due_on"]),
+            models.Index(fields=["status", "due_on"]),
+            models.Index(fields=["applicant", "-registered_at"]),
+        ]
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+
+    def __str__(self):
+        return f"{self.number}: {self.subject}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class EventKind(models.TextChoices):
+    REGISTERED = "registered", _("registered")
+    EXECUTOR_ASSIGNED = "executor_assigned", _("executor assigned")
+    REDIRECTED = "redirected", _("redirected")
+    EXTENDED = "extended", _("deadline extended")
+    ANSWERED = "answered", _("answered")
+    FEEDBACK = "feedback", _("applicant's feedback")
+    COMPLAINED = "complained", _("complaint about the answer filed")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Appeal events are append-only.")
+
+    def delete(self):
+        raise PermissionError("Appeal events are append-only.")
+
+
+class AppealEvent(models.Model):
+    """One step of an appeal's history: who did what, when, between which bodies and why. Never changed."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    from_body = models.ForeignKey("bodies.Body", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    to_body = models.ForeignKey("bodies.Body", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["appeal", "seq"]
+        constraints = [models.UniqueConstraint(fields=["appeal", "seq"], name="appeal_event_unique_seq")]
+        verbose_name = _("appeal event")
+        verbose_name_plural = _("appeal events")
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Appeal events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Appeal events are append-only.")
+
+    def __str__(self):
+        return f"{self.appeal_id}#{self.seq} {self.kind}"
+
+
+class Answer(models.Model):
+    appeal = models.OneToOneField(Appeal, on_delete=models.PROTECT, related_name="answer")
+    body = models.ForeignKey("bodies.Body", on_delete=models.PROTECT, related_name="answers")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    outcome = models.CharField(max_length=40, choices=Outcome.choices)
+    legal_ground = models.TextField(blank=True)
+    answered_at = models.DateTimeField()
+    answered_on_time = models.BooleanField()
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+
+
+class Feedback(models.Model):
+    appeal = models.OneToOneField(Appeal, on_delete=models.PROTECT, related_name="feedback")
+    resolution = models.CharField(max_length=10, choices=Resolution.choices)
+    rating = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_to_5")]
+
+
+def attachment_path(instance, filename):
+    # The stored name is ours, never the uploader's: no path tricks, no personal data in file names.
+    return f"attachments/{instance.appeal_id}/{instance.sha256[:16]}-{instance.token}.{instance.extension}"
+
+
+class Attachment(models.Model):
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    token = models.CharField(max_length=32)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=50)
+    extension = models.CharField(max_length=5)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]

@@ -1,0 +1,61 @@
+"""Who may do what with an appeal. Services and selectors call these; views never decide alone."""
+from ashyq.accounts.models import Role
+
+from .models import OPEN_STATUSES, Appeal
+
+
+def is_applicant(user, appeal: Appeal) -> bool:
+    return user.is_authenticated and appeal.applicant_id == user.pk
+
+
+def is_staff_of_current_body(user, appeal: Appeal) -> bool:
+    return user.is_authenticated and user.is_body_staff and user.body_id == appeal.body_id
+
+
+def is_oversight(user) -> bool:
+    return user.is_authenticated and user.role in (Role.MONITOR, Role.ADMIN)
+
+
+def handled_by_users_body(user, appeal: Appeal) -> bool:
+    """A body that held the appeal before redirecting it keeps read access to the record it took part in."""
+    if not (user.is_authenticated and user.is_body_staff):
+        return False
+    if appeal.body_id == user.body_id or appeal.addressed_body_id == user.body_id:
+        return True
+    return appeal.events.filter(from_body_id=user.body_id).exists()
+
+
+def can_view(user, appeal: Appeal) -> bool:
+    if appeal.is_public and appeal.published_at is not None:
+        return True
+    return is_applicant(user, appeal) or is_oversight(user) or handled_by_users_body(user, appeal)
+
+
+def can_assign(user, appeal: Appeal) -> bool:
+    return is_staff_of_current_body(user, appeal) and appeal.status in OPEN_STATUSES
+
+
+can_answer = can_assign
+can_redirect = can_assign
+
+
+def can_extend(user, appeal: Appeal) -> bool:
+    # APPC art. 76: an extension is the head's reasoned decision.
+    return can_assign(user, appeal) and user.role == Role.HEAD
+
+
+def can_withdraw(user, appeal: Appeal) -> bool:
+    return is_applicant(user, appeal) and appeal.status in OPEN_STATUSES
+
+
+def can_give_feedback(user, appeal: Appeal) -> bool:
+    return is_applicant(user, appeal) and appeal.status == "answered" and not hasattr(appeal, "feedback")
+
+
+def can_complain(user, appeal: Appeal) -> bool:
+    return (
+        is_applicant(user, appeal)
+        and appeal.status == "answered"
+        and appeal.body.parent_id is not None
+        and not Appeal.objects.filter(complaint_about=appeal).exists()
+    )

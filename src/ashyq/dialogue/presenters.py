@@ -1,0 +1,81 @@
+"""Shapes appeals for output (API and pages) with what the viewer may see of the people involved."""
+from . import deadlines, permissions, selectors
+from .models import EventKind
+
+
+def redirect_chain(appeal) -> list:
+    """The bodies the appeal went through, first addressee first, current body last."""
+    chain = [appeal.addressed_body]
+    for event in appeal.events.filter(kind=EventKind.REDIRECTED).select_related("to_body").order_by("seq"):
+        chain.append(event.to_body)
+    return chain
+
+
+def sees_people(viewer, appeal) -> bool:
+    """Names of the applicant and of officials are shown only to those on the case and to oversight."""
+    return (
+        permissions.is_applicant(viewer, appeal)
+        or permissions.is_oversight(viewer)
+        or permissions.handled_by_users_body(viewer, appeal)
+    )
+
+
+def actor_label(event, viewer, appeal) -> str | None:
+    if event.actor_id is None:
+        return None
+    if sees_people(viewer, appeal):
+        return event.actor.display_name
+    return "applicant" if event.actor_id == appeal.applicant_id else "official"
+
+
+def appeal_as_dict(appeal, viewer) -> dict:
+    answer = getattr(appeal, "answer", None)
+    feedback = getattr(appeal, "feedback", None)
+    return {
+        "id": appeal.pk,
+        "number": appeal.number,
+        "type": appeal.type,
+        "subject": appeal.subject,
+        "text": appeal.text,
+        "status": appeal.status,
+        "body": appeal.body.slug,
+        "addressed_body": appeal.addressed_body.slug,
+        "redirect_chain": [b.slug for b in redirect_chain(appeal)],
+        "region": appeal.region.iso_code,
+        "is_public": appeal.is_public,
+        "registered_at": appeal.registered_at,
+        "received_on": appeal.received_on,
+        "due_on": appeal.due_on,
+        "deadline_state": str(deadlines.deadline_state(appeal)),
+        "regulation_version": appeal.regulation.version,
+        "complaint_about": appeal.complaint_about.number if appeal.complaint_about_id else None,
+        "answer": None if answer is None else {
+            "body": answer.body.slug, "text": answer.text, "outcome": answer.outcome,
+            "legal_ground": answer.legal_ground, "answered_at": answer.answered_at,
+            "answered_on_time": answer.answered_on_time,
+        },
+        "feedback": None if feedback is None else {
+            "resolution": feedback.resolution, "rating": feedback.rating,
+            "comment": feedback.comment, "created_at": feedback.created_at,
+        },
+        "attachments": [
+            {"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size}
+            for a in appeal.attachments.all()
+        ] if sees_people(viewer, appeal) else [],
+    }
+
+
+def events_as_dicts(appeal, viewer) -> list[dict]:
+    return [
+        {
+            "seq": e.seq,
+            "kind": e.kind,
+            "at": e.at,
+            "actor": actor_label(e, viewer, appeal),
+            "from_body": e.from_body.slug if e.from_body_id else None,
+            "to_body": e.to_body.slug if e.to_body_id else None,
+            "reason": e.reason,
+            "data": {k: v for k, v in e.data.items() if k not in ("executor_id", "executor")} if not sees_people(viewer, appeal) else e.data,
+        }
+        for e in selectors.events_of(appeal)
+    ]

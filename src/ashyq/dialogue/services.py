@@ -1,0 +1,364 @@
+"""Every change to an appeal happens here.
+
+Each service runs in one transaction that locks the appeal, checks the actor's permission and the
+statutory rule, changes the appeal and appends the event that records the change. A rule broken
+raises ValidationError (bad input, 400) or Conflict (wrong state, 409) and changes nothing; a
+permission missing raises PermissionDenied (403). Applicants are emailed after the commit.
+"""
+import datetime as dt
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from ashyq.bodies.models import Body
+from ashyq.core import calendar, clock
+from ashyq.core.models import Region
+
+from . import deadlines, notifications, permissions
+from .attachments import inspect_uploads
+from .errors import Conflict
+from .models import (
+    OPEN_STATUSES,
+    OUTCOMES_NEEDING_GROUND,
+    Answer,
+    Appeal,
+    AppealEvent,
+    AppealType,
+    Attachment,
+    EventKind,
+    Feedback,
+    Outcome,
+    Resolution,
+    Status,
+)
+
+MAX_SUBJECT_LENGTH = 200
+MAX_TEXT_LENGTH = 10_000
+MAX_REASON_LENGTH = 5_000
+
+
+def _require(condition: bool, message: str):
+    if not condition:
+        raise PermissionDenied(message)
+
+
+def _text(value, field: str, limit: int, *, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field: _("This field is required.")})
+    if len(value) > limit:
+        raise ValidationError({field: _("At most %(limit)d characters (you wrote %(n)d).") % {"limit": limit, "n": len(value)}})
+    return value
+
+
+def _append_event(appeal: Appeal, kind: str, actor=None, **fields) -> AppealEvent:
+    last = appeal.events.aggregate(m=Max("seq"))["m"] or 0
+    return AppealEvent.objects.create(appeal=appeal, seq=last + 1, kind=kind, at=clock.now(), actor=actor, **fields)
+
+
+def _locked(appeal: Appeal) -> Appeal:
+    """Re-read the appeal under a row lock so concurrent steps on it run one after the other."""
+    return Appeal.objects.select_for_update().select_related("regulation", "body").get(pk=appeal.pk)
+
+
+def _check_open(appeal: Appeal):
+    if appeal.status not in OPEN_STATUSES:
+        raise Conflict(_("This appeal is %(status)s; the step is no longer possible.") % {"status": appeal.get_status_display()})
+
+
+def _validate_submission(*, body, type, subject, text, region):
+    errors = {}
+    if not isinstance(body, Body) or not body.accepts_appeals:
+        errors["body"] = _("Choose a state body that accepts appeals.")
+    if type not in AppealType.values:
+        errors["type"] = _("Choose one of: %(types)s.") % {"types": ", ".join(AppealType.values)}
+    if not isinstance(region, Region):
+        errors["region"] = _("Choose a region.")
+    for field, value, limit in (("subject", subject, MAX_SUBJECT_LENGTH), ("text", text, MAX_TEXT_LENGTH)):
+        try:
+            _text(value, field, limit)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+
+def submit_appeal(
+    applicant,
+    *,
+    body: Body,
+    type: str,
+    subject: str,
+    text: str,
+    region: Region,
+    is_public: bool = False,
+    attachments=(),
+    idempotency_key: str | None = None,
+    complaint_about: Appeal | None = None,
+) -> Appeal:
+    """Register an appeal to the head of `body`: number, due date, the registration event, an email.
+
+    With an idempotency key, a retry of the same submission returns the appeal already registered.
+    """
+    _require(applicant.is_authenticated and applicant.is_active, _("Sign in to write an appeal."))
+    if idempotency_key:
+        idempotency_key = idempotency_key.strip()[:100]
+        existing = Appeal.objects.filter(applicant=applicant, idempotency_key=idempotency_key).first()
+        if existing:
+            return existing
+    _validate_submission(body=body, type=type, subject=subject, text=text, region=region)
+    files = inspect_uploads(attachments)  # read and checked before the transaction: nothing half-saved
+    try:
+        with transaction.atomic():
+            appeal = _register(applicant, body, type, subject, text, region, is_public, files, idempotency_key, complaint_about)
+    except IntegrityError:
+        # Two retries raced with the same key: the other one won; return its appeal.
+        if idempotency_key:
+            existing = Appeal.objects.filter(applicant=applicant, idempotency_key=idempotency_key).first()
+            if existing:
+                return existing
+        raise
+    return appeal
+
+
+def _register(applicant, body, type, subject, text, region, is_public, files, idempotency_key, complaint_about):
+    now = clock.now()
+    today = clock.today()
+    regulation = deadlines.current_regulation(today)
+    due_on = deadlines.answer_due_on(today, regulation)
+    appeal = Appeal.objects.create(
+        applicant=applicant,
+        type=type,
+        subject=subject.strip(),
+        text=text.strip(),
+        region=region,
+        is_public=bool(is_public),
+        addressed_body=body,
+        body=body,
+        regulation=regulation,
+        registered_at=now,
+        received_on=today,
+        due_on=due_on,
+        idempotency_key=idempotency_key or None,
+        complaint_about=complaint_about,
+    )
+    appeal.number = f"{today.year}-{appeal.pk:06d}"
+    appeal.save(update_fields=["number"])
+    for facts in files:
+        attachment = Attachment(
+            appeal=appeal,
+            token=secrets.token_hex(8),
+            original_name=facts["original_name"],
+            content_type=facts["content_type"],
+            extension=facts["extension"],
+            size=facts["size"],
+            sha256=facts["sha256"],
+            uploaded_by=applicant,
+            uploaded_at=now,
+        )
+        attachment.file.save("upload", ContentFile(facts["data"]), save=False)
+        attachment.save()
+    data = {
+        "number": appeal.number,
+        "due_on": due_on.isoformat(),
+        "received_on": today.isoformat(),
+        "regulation_version": regulation.version,
+        "attachments": len(files),
+    }
+    if complaint_about:
+        data["complaint_about"] = complaint_about.number
+    _append_event(appeal, EventKind.REGISTERED, actor=applicant, to_body=body, data=data)
+    notifications.on_commit_notify(appeal, EventKind.REGISTERED)
+    return appeal
+
+
+def assign_executor(actor, appeal: Appeal, executor) -> Appeal:
+    """An official or head of the body names who prepares the answer."""
+    with transaction.atomic():
+        appeal = _locked(appeal)
+        _require(permissions.is_staff_of_current_body(actor, appeal), _("Only the body's staff may assign an executor."))
+        _check_open(appeal)
+        if executor is None or not executor.is_active or executor.body_id != appeal.body_id or not executor.is_body_staff:
+            raise ValidationError({"executor": _("The executor must be an active official of %(body)s.") % {"body": appeal.body}})
+        appeal.executor = executor
+        appeal.status = Status.IN_PROGRESS
+        appeal.save(update_fields=["executor", "status", "updated_at"])
+        _append_event(
+            appeal, EventKind.EXECUTOR_ASSIGNED, actor=actor, to_body=appeal.body,
+            data={"executor_id": executor.pk, "executor": executor.display_name},
+        )
+    return appeal
+
+
+def redirect_appeal(actor, appeal: Appeal, to_body: Body, reason: str) -> Appeal:
+    """Send the appeal to the competent body within the redirect term (APPC art. 65), telling the applicant.
+
+    The receiving body registers it on the day it arrives, and its own answer term starts then.
+    """
+    with transaction.atomic():
+        appeal = _locked(appeal)
+        _require(permissions.is_staff_of_current_body(actor, appeal), _("Only the body's staff may redirect its appeals."))
+        _check_open(appeal)
+        reason = _text(reason, "reason", MAX_REASON_LENGTH)
+        if not isinstance(to_body, Body) or not to_body.accepts_appeals:
+            raise ValidationError({"to_body": _("Choose a state body that accepts appeals.")})
+        if to_body.pk == appeal.body_id:
+            raise ValidationError({"to_body": _("The appeal is already with this body.")})
+        today = clock.today()
+        last_day = deadlines.redirect_deadline(appeal.received_on, appeal.regulation)
+        if today > last_day:
+            raise ValidationError(
+                {"to_body": _("The redirect term ended on %(date)s (%(n)d working days after registration); the body must now answer.")
+                 % {"date": last_day.isoformat(), "n": appeal.regulation.redirect_working_days}}
+            )
+        from_body = appeal.body
+        due_on = deadlines.answer_due_on(today, appeal.regulation)
+        appeal.body = to_body
+        appeal.received_on = today
+        appeal.due_on = due_on
+        appeal.executor = None
+        appeal.status = Status.REGISTERED
+        appeal.save(update_fields=["body", "received_on", "due_on", "executor", "status", "updated_at"])
+        _append_event(
+            appeal, EventKind.REDIRECTED, actor=actor, from_body=from_body, to_body=to_body, reason=reason,
+            data={"due_on": due_on.isoformat(), "received_on": today.isoformat(), "redirect_deadline": last_day.isoformat()},
+        )
+        notifications.on_commit_notify(appeal, EventKind.REDIRECTED)
+    return appeal
+
+
+def extend_deadline(actor, appeal: Appeal, until: dt.date, reason: str) -> Appeal:
+    """The head's reasoned decision to extend consideration, at most N months in total (APPC art. 76)."""
+    with transaction.atomic():
+        appeal = _locked(appeal)
+        _require(permissions.is_staff_of_current_body(actor, appeal), _("Only the body's staff may act on its appeals."))
+        _require(permissions.can_extend(actor, appeal), _("Only the head of the body may extend the term."))
+        _check_open(appeal)
+        reason = _text(reason, "reason", MAX_REASON_LENGTH)
+        reg = appeal.regulation
+        today = clock.today()
+        if not isinstance(until, dt.date):
+            raise ValidationError({"until": _("Enter a date.")})
+        if today > appeal.due_on:
+            raise ValidationError({"until": _("The term ended on %(date)s; an overdue appeal cannot be extended.") % {"date": appeal.due_on}})
+        if until <= appeal.due_on:
+            raise ValidationError({"until": _("The new date must be after the current due date, %(date)s.") % {"date": appeal.due_on}})
+        limit = deadlines.extension_limit(appeal.received_on, reg)
+        if until > limit:
+            raise ValidationError(
+                {"until": _("Consideration may last at most %(m)d months in total: no later than %(date)s.")
+                 % {"m": reg.extension_max_months, "date": limit.isoformat()}}
+            )
+        if not calendar.is_working_day(until, reg.calendar_country):
+            raise ValidationError({"until": _("%(date)s is not a working day in Kazakhstan.") % {"date": until.isoformat()}})
+        previous = appeal.due_on
+        appeal.due_on = until
+        appeal.save(update_fields=["due_on", "updated_at"])
+        _append_event(
+            appeal, EventKind.EXTENDED, actor=actor, to_body=appeal.body, reason=reason,
+            data={"previous_due_on": previous.isoformat(), "due_on": until.isoformat()},
+        )
+        notifications.on_commit_notify(appeal, EventKind.EXTENDED)
+    return appeal
+
+
+def answer_appeal(actor, appeal: Appeal, *, text: str, outcome: str, legal_ground: str = "") -> Answer:
+    """The body's answer. Refusals and appeals left without consideration must cite their legal ground."""
+    with transaction.atomic():
+        appeal = _locked(appeal)
+        _require(permissions.is_staff_of_current_body(actor, appeal), _("Only the body's staff may answer its appeals."))
+        _check_open(appeal)
+        errors = {}
+        try:
+            text = _text(text, "text", MAX_TEXT_LENGTH)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        if outcome not in Outcome.values:
+            errors["outcome"] = [_("Choose one of: %(v)s.") % {"v": ", ".join(Outcome.values)}]
+        legal_ground = (legal_ground or "").strip()[:MAX_REASON_LENGTH]
+        if outcome in OUTCOMES_NEEDING_GROUND and not legal_ground:
+            errors["legal_ground"] = [_("A refusal or leaving without consideration must cite its legal ground.")]
+        if errors:
+            raise ValidationError(errors)
+        now = clock.now()
+        answer = Answer.objects.create(
+            appeal=appeal, body=appeal.body, author=actor, text=text, outcome=outcome,
+            legal_ground=legal_ground, answered_at=now, answered_on_time=clock.today() <= appeal.due_on,
+        )
+        appeal.status = Status.ANSWERED
+        appeal.save(update_fields=["status", "updated_at"])
+        _append_event(
+            appeal, EventKind.ANSWERED, actor=actor, to_body=appeal.body, reason=legal_ground,
+            data={"outcome": outcome, "on_time": answer.answered_on_time},
+        )
+        notifications.on_commit_notify(appeal, EventKind.ANSWERED)
+    return answer
+
+
+def record_feedback(actor, appeal: Appeal, *, resolution: str, rating, comment: str = "") -> Feedback:
+    """The applicant says whether the answer solved the problem, and how satisfied they are."""
+    with transaction.atomic():
+        appeal = _locked(appeal)
+        _require(permissions.is_applicant(actor, appeal), _("Only the applicant may rate the answer."))
+        if appeal.status != Status.ANSWERED:
+            raise Conflict(_("Feedback is possible once the appeal is answered."))
+        if Feedback.objects.filter(appeal=appeal).exists():
+            raise Conflict(_("You have already given feedback on this answer."))
+        errors = {}
+        if resolution not in Resolution.values:
+            errors["resolution"] = [_("Choose yes, partly or no.")]
+        try:
+            rating = int(rating)
+        except (TypeError, ValueError):
+            rating = 0
+        if not 1 <= rating <= 5:
+            errors["rating"] = [_("Rate from 1 to 5.")]
+        try:
+            comment = _text(comment, "comment", MAX_REASON_LENGTH, required=False)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        if errors:
+            raise ValidationError(errors)
+        feedback = Feedback.objects.create(appeal=appeal, resolution=resolution, rating=rating, comment=comment, created_at=clock.now())
+        _append_event(appeal, EventKind.FEEDBACK, actor=actor, reason=comment, data={"resolution": resolution, "rating": rating})
+    return feedback
+
+
+def withdraw_appeal(actor, appeal: Appeal, reason: str = "") -> Appeal:
+    with transaction.atomic():
+        appeal = _locked(appeal)
+        _require(permissions.is_applicant(actor, appeal), _("Only the applicant may withdraw the appeal."))
+        _check_open(appeal)
+        reason = _text(reason, "reason", MAX_REASON_LENGTH, required=False)
+        appeal.status = Status.WITHDRAWN
+        appeal.save(update_fields=["status", "updated_at"])
+        _append_event(appeal, EventKind.WITHDRAWN, actor=actor, from_body=appeal.body, reason=reason)
+    return appeal
+
+
+def complain_about_answer(actor, appeal: Appeal, *, text: str, attachments=(), is_public: bool | None = None) -> Appeal:
+    """A complaint about the answer: a new appeal of type complaint to the higher body, linked to this one."""
+    appeal = Appeal.objects.select_related("body__parent").get(pk=appeal.pk)
+    _require(permissions.is_applicant(actor, appeal), _("Only the applicant may complain about the answer."))
+    if appeal.status != Status.ANSWERED:
+        raise Conflict(_("A complaint is possible once the appeal is answered."))
+    superior = appeal.body.parent
+    if superior is None:
+        raise Conflict(_("%(body)s has no higher body in Ashyq; its answer can be challenged in court.") % {"body": appeal.body})
+    with transaction.atomic():
+        original = _locked(appeal)
+        if Appeal.objects.filter(complaint_about=original).exists():
+            raise Conflict(_("A complaint about this answer has already been filed."))
+        complaint = submit_appeal(
+            actor, body=superior, type=AppealType.COMPLAINT,
+            subject=(_("Complaint about the answer to appeal %(number)s") % {"number": original.number})[:MAX_SUBJECT_LENGTH],
+            text=text, region=original.region, is_public=original.is_public if is_public is None else is_public,
+            attachments=attachments, complaint_about=original,
+        )
+        _append_event(original, EventKind.COMPLAINED, actor=actor, from_body=original.body, to_body=superior,
+                      data={"complaint": complaint.number, "complaint_id": complaint.pk})
+    return complaint

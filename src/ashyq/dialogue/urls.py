@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dialogue"
+urlpatterns = [
+    path("new/", views.new_appeal, name="new"),
+    path("mine/", views.my_appeals, name="mine"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("overdue/", views.overdue, name="overdue"),
+    path("<int:pk>/", views.appeal_detail, name="detail"),
+    path("<int:pk>/attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
+    path("<int:pk>/<slug:action>/", views.appeal_action, name="action"),
+]

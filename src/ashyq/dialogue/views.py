@@ -1,0 +1,214 @@
+"""Pages of Open Dialogue. Views parse forms and call services/selectors; permission lives there."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from ashyq.accounts.models import Role
+from ashyq.core import clock
+
+from . import deadlines, permissions, presenters, selectors, services
+from .errors import Conflict
+from .forms import AnswerForm, AppealForm, AssignForm, ComplaintForm, ExtendForm, FeedbackForm, RedirectForm, WithdrawForm
+from .models import Appeal, Attachment
+
+
+def _apply_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+@ratelimit(key="user", rate="20/h", method="POST", block=True)
+@ratelimit(key="ip", rate="60/h", method="POST", block=True)
+def new_appeal(request):
+    initial = {"body": request.GET.get("body")} if request.GET.get("body") else None
+    form = AppealForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            appeal = services.submit_appeal(
+                request.user, body=data["body"], type=data["type"], subject=data["subject"], text=data["text"],
+                region=data["region"], is_public=data["is_public"], attachments=request.FILES.getlist("attachments"),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Your appeal is registered as No. %(number)s. The answer is due by %(due)s.")
+                % {"number": appeal.number, "due": appeal.due_on.strftime("%d.%m.%Y")},
+            )
+            return redirect("dialogue:detail", pk=appeal.pk)
+    return render(request, "dialogue/new_appeal.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def my_appeals(request):
+    appeals = list(selectors.appeals_of_applicant(request.user)[:200])
+    return render(request, "dialogue/my_appeals.html", {"rows": _rows(appeals)})
+
+
+def _rows(appeals):
+    today = clock.today()
+    rows = []
+    for appeal in appeals:
+        left = deadlines.working_days_left(appeal, today) if appeal.is_open else None
+        rows.append({
+            "appeal": appeal,
+            "state": deadlines.deadline_state(appeal, today),
+            "days_left": left if left is not None and left >= 0 else None,
+            "days_late": -left if left is not None and left < 0 else None,
+        })
+    return rows
+
+
+def _forms_for(user, appeal, posted=None, bound_form=None):
+    """The action forms the user may use on this appeal; a form that failed comes back bound, with its errors."""
+    forms = {}
+    if permissions.can_assign(user, appeal):
+        forms["assign"] = AssignForm(body=appeal.body)
+        forms["answer"] = AnswerForm()
+        if clock.today() <= deadlines.redirect_deadline(appeal.received_on, appeal.regulation):
+            forms["redirect"] = RedirectForm(current_body=appeal.body)
+    if permissions.can_extend(user, appeal) and clock.today() <= appeal.due_on:
+        forms["extend"] = ExtendForm()
+    if permissions.can_give_feedback(user, appeal):
+        forms["feedback"] = FeedbackForm()
+    if permissions.can_complain(user, appeal):
+        forms["complain"] = ComplaintForm()
+    if permissions.can_withdraw(user, appeal):
+        forms["withdraw"] = WithdrawForm()
+    if posted and bound_form is not None:
+        forms[posted] = bound_form
+    return forms
+
+
+def appeal_detail(request, pk, posted=None, bound_form=None, status=200):
+    appeal = get_object_or_404(selectors.appeals_visible_to(request.user), pk=pk)
+    today = clock.today()
+    context = {
+        "appeal": appeal,
+        "event_objects": list(selectors.events_of(appeal)),
+        "chain": presenters.redirect_chain(appeal),
+        "sees_people": presenters.sees_people(request.user, appeal),
+        "state": deadlines.deadline_state(appeal, today),
+        "days_left": deadlines.working_days_left(appeal, today) if appeal.is_open else None,
+        "redirect_deadline": deadlines.redirect_deadline(appeal.received_on, appeal.regulation),
+        "extension_limit": deadlines.extension_limit(appeal.received_on, appeal.regulation),
+        "forms": _forms_for(request.user, appeal, posted, bound_form),
+        "answer": getattr(appeal, "answer", None),
+        "feedback": getattr(appeal, "feedback", None),
+        "complaint": Appeal.objects.filter(complaint_about=appeal).first() if presenters.sees_people(request.user, appeal) else None,
+        "is_applicant": permissions.is_applicant(request.user, appeal),
+    }
+    return render(request, "dialogue/detail.html", context, status=status)
+
+
+def _run_action(request, appeal, action, form):
+    user, data = request.user, form.cleaned_data
+    if action == "assign":
+        services.assign_executor(user, appeal, data["executor"])
+        return _("The executor is assigned.")
+    if action == "redirect":
+        services.redirect_appeal(user, appeal, data["to_body"], data["reason"])
+        return _("The appeal is redirected; the applicant is told.")
+    if action == "extend":
+        services.extend_deadline(user, appeal, data["until"], data["reason"])
+        return _("The term is extended; the applicant is told.")
+    if action == "answer":
+        services.answer_appeal(user, appeal, text=data["text"], outcome=data["outcome"], legal_ground=data["legal_ground"])
+        return _("The answer is sent to the applicant.")
+    if action == "feedback":
+        services.record_feedback(user, appeal, resolution=data["resolution"], rating=data["rating"], comment=data["comment"])
+        return _("Thank you: your feedback is on the record.")
+    if action == "withdraw":
+        services.withdraw_appeal(user, appeal, data["reason"])
+        return _("The appeal is withdrawn.")
+    if action == "complain":
+        complaint = services.complain_about_answer(user, appeal, text=data["text"], attachments=request.FILES.getlist("attachments"))
+        return _("Your complaint is registered as No. %(number)s.") % {"number": complaint.number}
+    raise Http404
+
+
+FORM_CLASSES = {
+    "assign": AssignForm, "redirect": RedirectForm, "extend": ExtendForm, "answer": AnswerForm,
+    "feedback": FeedbackForm, "withdraw": WithdrawForm, "complain": ComplaintForm,
+}
+
+
+@login_required
+@require_POST
+def appeal_action(request, pk, action):
+    if action not in FORM_CLASSES:
+        raise Http404
+    appeal = get_object_or_404(selectors.appeals_visible_to(request.user), pk=pk)
+    kwargs = {"body": appeal.body} if action == "assign" else {"current_body": appeal.body} if action == "redirect" else {}
+    form = FORM_CLASSES[action](request.POST, request.FILES, **kwargs)
+    if form.is_valid():
+        try:
+            message = _run_action(request, appeal, action, form)
+        except PermissionDenied:
+            raise
+        except Conflict as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("dialogue:detail", pk=appeal.pk)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, message)
+            return redirect("dialogue:detail", pk=appeal.pk)
+    elif not _allowed(request.user, appeal, action):
+        raise PermissionDenied
+    return appeal_detail(request, pk, posted=action, bound_form=form, status=400)
+
+
+def _allowed(user, appeal, action) -> bool:
+    return {
+        "assign": permissions.can_assign, "redirect": permissions.can_redirect, "answer": permissions.can_answer,
+        "extend": permissions.can_extend, "feedback": permissions.can_give_feedback,
+        "withdraw": permissions.can_withdraw, "complain": permissions.can_complain,
+    }[action](user, appeal)
+
+
+def attachment_download(request, pk, attachment_id):
+    appeal = get_object_or_404(selectors.appeals_visible_to(request.user), pk=pk)
+    if not presenters.sees_people(request.user, appeal):
+        raise Http404
+    attachment = get_object_or_404(Attachment, pk=attachment_id, appeal=appeal)
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type, as_attachment=True,
+                            filename=attachment.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def inbox(request):
+    if not request.user.is_body_staff:
+        raise PermissionDenied
+    show_closed = request.GET.get("closed") == "1"
+    appeals = list(selectors.inbox(request.user, include_closed=show_closed)[:500])
+    return render(request, "dialogue/inbox.html", {"rows": _rows(appeals), "show_closed": show_closed, "body": request.user.body})
+
+
+@login_required
+def overdue(request):
+    if request.user.role not in (Role.MONITOR, Role.ADMIN):
+        raise PermissionDenied
+    appeals = list(selectors.overdue_appeals(request.user)[:1000])
+    rows = _rows(appeals)
+    by_body = {}
+    for row in rows:
+        by_body.setdefault(row["appeal"].body, []).append(row)
+    summary = sorted(
+        ({"body": b, "count": len(r), "very": sum(1 for x in r if x["state"] == "very_overdue")} for b, r in by_body.items()),
+        key=lambda s: -s["count"],
+    )
+    return render(request, "dialogue/overdue.html", {"rows": rows, "summary": summary})

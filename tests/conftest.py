@@ -1,0 +1,109 @@
+"""Shared fixtures: reference data, one user per role, and a clock that stands on a chosen day."""
+import datetime as dt
+import importlib
+
+import pytest
+from django.apps import apps as django_apps
+from django.core.cache import cache
+from django.utils import timezone
+
+from ashyq.accounts.models import ApiToken, Role, User
+from ashyq.bodies.models import Body
+from ashyq.bodies.reference_data import load_reference_data
+from ashyq.core import clock
+from ashyq.core.models import Region
+from ashyq.dialogue.models import Regulation
+
+PASSWORD = "correct-horse-battery-42"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    # Rate limits count in the cache; each test starts with none used.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def reference(db):
+    """Regions, bodies and the APPC regulation (re-created after a transactional test flushed them)."""
+    if not Regulation.objects.exists():
+        migration = importlib.import_module("ashyq.dialogue.migrations.0002_regulation_appc")
+        migration.create_appc_regulation(django_apps, None)
+    if not Body.objects.exists():
+        load_reference_data()
+    return {"bodies": {b.slug: b for b in Body.objects.all()}, "regions": {r.iso_code: r for r in Region.objects.all()}}
+
+
+@pytest.fixture
+def bodies(reference):
+    return reference["bodies"]
+
+
+@pytest.fixture
+def regions(reference):
+    return reference["regions"]
+
+
+@pytest.fixture
+def make_user(db):
+    counter = {"n": 0}
+
+    def make(role=Role.APPLICANT, body=None, username=None, **extra):
+        counter["n"] += 1
+        username = username or f"{role}-{counter['n']}"
+        user = User(username=username, email=f"{username}@example.kz", role=role, body=body, language="en", **extra)
+        user.set_password(PASSWORD)
+        user.save()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def people(make_user, bodies):
+    """One user per role and ownership the rules distinguish."""
+    acc, gpo = bodies["anti-corruption-agency"], bodies["general-prosecutors-office"]
+    return {
+        "applicant": make_user(Role.APPLICANT, username="citizen"),
+        "other_applicant": make_user(Role.APPLICANT, username="neighbour"),
+        "official": make_user(Role.OFFICIAL, acc, username="acc-official"),
+        "head": make_user(Role.HEAD, acc, username="acc-head"),
+        "other_official": make_user(Role.OFFICIAL, gpo, username="gpo-official"),
+        "other_head": make_user(Role.HEAD, gpo, username="gpo-head"),
+        "moderator": make_user(Role.MODERATOR, username="moderator"),
+        "monitor": make_user(Role.MONITOR, username="monitor"),
+        "admin": make_user(Role.ADMIN, username="administrator", is_staff=True, is_superuser=True),
+    }
+
+
+@pytest.fixture
+def token_for(db):
+    def issue(user):
+        return ApiToken.issue(user)[1]
+
+    return issue
+
+
+@pytest.fixture
+def at():
+    """Run the code inside `with at(date):` as if it were 10:00 on that day in Kazakhstan."""
+
+    def frozen(day: dt.date, hour: int = 10):
+        return clock.frozen_at(timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0))))
+
+    return frozen
+
+
+@pytest.fixture
+def submit(bodies, regions):
+    """Submit an appeal through the service with sensible defaults."""
+    from ashyq.dialogue import services
+
+    def do(applicant, body="anti-corruption-agency", **fields):
+        values = dict(type="report", subject="Bribe demanded for a permit", text="An official asked for money.", region=regions["KZ-75"])
+        values.update(fields)
+        return services.submit_appeal(applicant, body=bodies[body] if isinstance(body, str) else body, **values)
+
+    return do
