@@ -18,6 +18,12 @@ PASSWORD = "correct-horse-battery-42"
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The production hasher is slow on purpose; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     # Rate limits count in the cache; each test starts with none used.
     cache.clear()
