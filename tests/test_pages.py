@@ -1,0 +1,185 @@
+"""What people do through the pages: sign up, write an appeal with files, work the inbox, monitor."""
+import datetime as dt
+import io
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from ashyq.accounts.models import User
+from ashyq.dialogue import services
+from ashyq.dialogue.models import Appeal, AppealEvent, Attachment
+
+MONDAY = dt.date(2026, 11, 2)
+
+
+def png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def appeal_form(regions, **extra):
+    data = {"body": "anti-corruption-agency", "type": "report", "subject": "Bribe at the land office",
+            "text": "The clerk asked for money.", "region": "KZ-75"}
+    data.update(extra)
+    return data
+
+
+def test_sign_up_confirms_email_then_signs_in(client, reference, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:signup"), {
+            "username": "aliya", "email": "Aliya@Example.kz", "first_name": "Aliya", "last_name": "S",
+            "language": "ru", "password1": "steppe-wind-2026", "password2": "steppe-wind-2026",
+        })
+    assert response.status_code == 200
+    user = User.objects.get(username="aliya")
+    assert not user.is_active and user.email == "aliya@example.kz" and user.role == "applicant"
+    assert not client.login(username="aliya", password="steppe-wind-2026")
+    link = re.search(r"http://\S+/accounts/confirm/\S+/", mailoutbox[0].body).group(0)
+    response = client.get(link.split("8000", 1)[1])
+    assert response.status_code == 302
+    assert client.login(username="aliya", password="steppe-wind-2026")
+
+
+def test_a_tampered_confirmation_link_does_nothing(client, reference):
+    response = client.get(reverse("accounts:confirm", args=["not-a-token"]))
+    assert response.status_code == 400
+
+
+def test_sign_up_refuses_a_duplicate_email(client, people):
+    response = client.post(reverse("accounts:signup"), {
+        "username": "copy", "email": people["applicant"].email.upper(), "first_name": "A", "last_name": "B",
+        "language": "kk", "password1": "steppe-wind-2026", "password2": "steppe-wind-2026",
+    })
+    assert response.status_code == 400 and not User.objects.filter(username="copy").exists()
+
+
+def test_writing_an_appeal_with_files_shows_number_and_due_date(client, people, regions):
+    client.force_login(people["applicant"])
+    files = [SimpleUploadedFile("photo.png", png_bytes(), "image/png"), SimpleUploadedFile("scan.pdf", PDF, "application/pdf")]
+    response = client.post(reverse("dialogue:new"), {**appeal_form(regions), "attachments": files}, follow=True)
+    appeal = Appeal.objects.get()
+    page = response.content.decode()
+    assert appeal.number in page and appeal.due_on.strftime("%d.%m.%Y") in page
+    assert appeal.attachments.count() == 2
+    stored = appeal.attachments.get(original_name="photo.png")
+    assert stored.content_type == "image/png" and "photo" not in stored.file.name  # the stored name is ours
+
+
+@pytest.mark.parametrize(
+    "files, message",
+    [
+        ([("fake.pdf", b"MZ\x90\x00 this is an executable", "application/pdf")], "is not a PDF, JPEG or PNG"),
+        ([("page.png", b"<html><script>alert(1)</script></html>", "image/png")], "is not a PDF, JPEG or PNG"),
+        ([("cut.pdf", b"%PDF-1.4\nno end marker", "application/pdf")], "is not a PDF, JPEG or PNG"),
+        ([(f"f{i}.pdf", PDF, "application/pdf") for i in range(6)], "At most 5 files"),
+        ([("big.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024) + b"\n%%EOF", "application/pdf")], "larger than 10 MB"),
+    ],
+)
+def test_bad_attachments_are_refused_with_a_message_and_nothing_saved(client, people, regions, files, message):
+    client.force_login(people["applicant"])
+    uploads = [SimpleUploadedFile(name, data, ctype) for name, data, ctype in files]
+    response = client.post(reverse("dialogue:new"), {**appeal_form(regions), "attachments": uploads})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Appeal.objects.exists() and not AppealEvent.objects.exists() and not Attachment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("subject", ""), ("text", "x" * 10_001), ("body", "no-such-body"), ("region", "KZ-99"), ("type", "petition")],
+)
+def test_bad_fields_come_back_on_the_form(client, people, regions, field, value):
+    client.force_login(people["applicant"])
+    response = client.post(reverse("dialogue:new"), appeal_form(regions, **{field: value}))
+    assert response.status_code == 400
+    assert f'id="id_{field}_errors"' in response.content.decode()
+    assert not Appeal.objects.exists()
+
+
+def test_inbox_shows_only_the_bodys_appeals_soonest_due_first(client, people, submit, at):
+    with at(MONDAY):
+        later = submit(people["applicant"], subject="Second")
+    with at(MONDAY - dt.timedelta(days=7)):
+        sooner = submit(people["applicant"], subject="First")
+    with at(MONDAY):
+        elsewhere = submit(people["applicant"], body="general-prosecutors-office", subject="Not for ACA")
+    client.force_login(people["official"])
+    with at(MONDAY):
+        page = client.get(reverse("dialogue:inbox")).content.decode()
+    assert page.index(sooner.number) < page.index(later.number)
+    assert elsewhere.number not in page
+
+
+def test_inbox_marks_overdue_and_soon_due(client, people, submit, at):
+    with at(dt.date(2026, 8, 3)):
+        very_overdue = submit(people["applicant"], subject="Forgotten")
+    with at(dt.date(2026, 10, 20)):
+        overdue = submit(people["applicant"], subject="Old one")  # due 11 November
+    with at(dt.date(2026, 10, 28)):
+        soon = submit(people["applicant"], subject="Due soon")
+    client.force_login(people["official"])
+    with at(dt.date(2026, 11, 16)):
+        page = client.get(reverse("dialogue:inbox")).content.decode()
+    assert re.search(rf'state-very_overdue">\s*<td><a [^>]*>{very_overdue.number}', page)
+    assert re.search(rf'state-overdue">\s*<td><a [^>]*>{overdue.number}', page)
+    assert re.search(rf'state-soon_due">\s*<td><a [^>]*>{soon.number}', page)
+
+
+def test_monitor_sees_every_bodys_overdue_appeals(client, people, submit, at):
+    with at(dt.date(2026, 9, 1)):
+        acc = submit(people["applicant"])
+        gpo = submit(people["applicant"], body="general-prosecutors-office")
+    with at(dt.date(2026, 11, 2)):
+        fresh = submit(people["applicant"])
+        client.force_login(people["monitor"])
+        page = client.get(reverse("dialogue:overdue")).content.decode()
+    assert acc.number in page and gpo.number in page and fresh.number not in page
+    client.force_login(people["official"])
+    assert client.get(reverse("dialogue:overdue")).status_code == 403
+
+
+def test_applicant_follows_every_step_on_the_appeal_page(client, people, bodies, submit, at):
+    with at(MONDAY):
+        appeal = submit(people["applicant"])
+        services.redirect_appeal(people["official"], appeal, bodies["general-prosecutors-office"], "Prosecutors supervise this.")
+        services.answer_appeal(people["other_official"], appeal, text="Measures taken: the permit was issued.", outcome="resolved")
+    client.force_login(people["applicant"])
+    page = client.get(reverse("dialogue:detail", args=[appeal.pk])).content.decode()
+    for expected in ("Prosecutors supervise this.", "Measures taken: the permit was issued.", 'id="form-feedback"', "challenged in court"):
+        assert expected in page
+    # The General Prosecutor's Office has no higher body in Ashyq: no complaint form is offered.
+    assert 'id="form-complain"' not in page
+
+
+def test_text_is_escaped_on_the_page(client, people, submit, at):
+    with at(MONDAY):
+        appeal = submit(people["applicant"], subject="<script>alert(1)</script>", text="<img src=x onerror=alert(1)>")
+    client.force_login(people["applicant"])
+    page = client.get(reverse("dialogue:detail", args=[appeal.pk])).content.decode()
+    assert "<script>alert(1)</script>" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;" in page
+
+
+def test_attachments_are_private(client, people, regions):
+    client.force_login(people["applicant"])
+    client.post(reverse("dialogue:new"), {**appeal_form(regions), "attachments": [SimpleUploadedFile("p.png", png_bytes(), "image/png")]})
+    appeal = Appeal.objects.get()
+    url = reverse("dialogue:attachment", args=[appeal.pk, appeal.attachments.get().pk])
+    assert client.get(url).status_code == 200
+    client.force_login(people["other_applicant"])
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 404
+
+
+def test_pages_carry_a_content_security_policy(client, reference):
+    response = client.get("/")
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
