@@ -52,6 +52,8 @@ def load_reference_data() -> dict[str, int]:
         )
 
     central = list(_rows(BODIES_DATA / "kz-central-bodies.csv"))
+    # Heads' titles in Russian and Kazakh, written for Ashyq from the bodies' official names.
+    titles = {row["slug"]: row for row in _rows(BODIES_DATA / "central-head-titles.csv")}
     for row in central:
         Body.objects.update_or_create(
             slug=row["slug"],
@@ -61,6 +63,8 @@ def load_reference_data() -> dict[str, int]:
                 "name_ru": row["name_ru"],
                 "name_kk": row["name_kk"],
                 "head_title_en": row["head_title_en"],
+                "head_title_ru": titles.get(row["slug"], {}).get("head_title_ru", ""),
+                "head_title_kk": titles.get(row["slug"], {}).get("head_title_kk", ""),
                 "source": row["source"],
                 "region": None,
             },
