@@ -5,7 +5,7 @@ import importlib
 import pytest
 from django.apps import apps as django_apps
 from django.core.cache import cache
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ashyq.accounts.models import ApiToken, Role, User
 from ashyq.bodies.models import Body
@@ -21,6 +21,14 @@ PASSWORD = "correct-horse-battery-42"
 def _fast_password_hashing(settings):
     # The production hasher is slow on purpose; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(settings):
+    # Assertions read English messages; the Kazakh and Russian pages are tested in test_i18n.py.
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

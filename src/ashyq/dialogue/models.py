@@ -157,6 +157,9 @@ class AppealEvent(models.Model):
     to_body = models.ForeignKey("bodies.Body", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # Hash chain (integrity.py): this event's digest and the digest of the event before it.
+    prev_hash = models.CharField(max_length=64, default="")
+    hash = models.CharField(max_length=64, default="")
 
     objects = AppendOnlyQuerySet.as_manager()
 
