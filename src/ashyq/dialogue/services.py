@@ -11,14 +11,13 @@ import secrets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from ashyq.bodies.models import Body
 from ashyq.core import calendar, clock
 from ashyq.core.models import Region
 
-from . import deadlines, notifications, permissions
+from . import deadlines, integrity, notifications, permissions
 from .attachments import inspect_uploads
 from .errors import Conflict
 from .models import (
@@ -56,13 +55,35 @@ def _text(value, field: str, limit: int, *, required: bool = True) -> str:
 
 
 def _append_event(appeal: Appeal, kind: str, actor=None, **fields) -> AppealEvent:
-    last = appeal.events.aggregate(m=Max("seq"))["m"] or 0
-    return AppealEvent.objects.create(appeal=appeal, seq=last + 1, kind=kind, at=clock.now(), actor=actor, **fields)
+    """Append the next event to the appeal's chain. Callers hold the appeal's row lock."""
+    last = appeal.events.order_by("-seq").values("seq", "hash").first() or {"seq": 0, "hash": integrity.GENESIS}
+    event = AppealEvent(appeal=appeal, seq=last["seq"] + 1, kind=kind, at=clock.now(), actor=actor, prev_hash=last["hash"], **fields)
+    event.hash = integrity.event_digest(event, event.prev_hash)
+    event.save(force_insert=True)
+    return event
 
 
-def _locked(appeal: Appeal) -> Appeal:
-    """Re-read the appeal under a row lock so concurrent steps on it run one after the other."""
-    return Appeal.objects.select_for_update().select_related("regulation", "body").get(pk=appeal.pk)
+def _locked(appeal: Appeal, *, staff=None) -> Appeal:
+    """Re-read the appeal under a row lock so concurrent steps on it run one after the other.
+
+    Only the appeal's row is locked and read under the lock: with a join in the locking query,
+    PostgreSQL re-checks a row changed meanwhile against the joined rows it read before the wait,
+    and an appeal redirected by the step that held the lock would vanish (DoesNotExist, a 500).
+    With `staff`, an appeal that left that official's body while they were acting on it (a
+    concurrent redirect) is a Conflict, as for any other step that lost the race, not a 403.
+    """
+    Appeal.objects.select_for_update().filter(pk=appeal.pk).values_list("pk", flat=True).get()
+    locked = Appeal.objects.select_related("regulation", "body").get(pk=appeal.pk)
+    if (
+        staff is not None
+        and locked.body_id != appeal.body_id
+        and permissions.is_staff_of_current_body(staff, appeal)
+        and not permissions.is_staff_of_current_body(staff, locked)
+    ):
+        raise Conflict(
+            _("Meanwhile this appeal was redirected to %(body)s; the step is no longer possible.") % {"body": locked.body}
+        )
+    return locked
 
 
 def _check_open(appeal: Appeal):
@@ -179,7 +200,7 @@ def _register(applicant, body, type, subject, text, region, is_public, files, id
 def assign_executor(actor, appeal: Appeal, executor) -> Appeal:
     """An official or head of the body names who prepares the answer."""
     with transaction.atomic():
-        appeal = _locked(appeal)
+        appeal = _locked(appeal, staff=actor)
         _require(permissions.is_staff_of_current_body(actor, appeal), _("Only the body's staff may assign an executor."))
         _check_open(appeal)
         if executor is None or not executor.is_active or executor.body_id != appeal.body_id or not executor.is_body_staff:
@@ -200,7 +221,7 @@ def redirect_appeal(actor, appeal: Appeal, to_body: Body, reason: str) -> Appeal
     The receiving body registers it on the day it arrives, and its own answer term starts then.
     """
     with transaction.atomic():
-        appeal = _locked(appeal)
+        appeal = _locked(appeal, staff=actor)
         _require(permissions.is_staff_of_current_body(actor, appeal), _("Only the body's staff may redirect its appeals."))
         _check_open(appeal)
         reason = _text(reason, "reason", MAX_REASON_LENGTH)
@@ -234,7 +255,7 @@ def redirect_appeal(actor, appeal: Appeal, to_body: Body, reason: str) -> Appeal
 def extend_deadline(actor, appeal: Appeal, until: dt.date, reason: str) -> Appeal:
     """The head's reasoned decision to extend consideration, at most N months in total (APPC art. 76)."""
     with transaction.atomic():
-        appeal = _locked(appeal)
+        appeal = _locked(appeal, staff=actor)
         _require(permissions.is_staff_of_current_body(actor, appeal), _("Only the body's staff may act on its appeals."))
         _require(permissions.can_extend(actor, appeal), _("Only the head of the body may extend the term."))
         _check_open(appeal)
@@ -269,7 +290,7 @@ def extend_deadline(actor, appeal: Appeal, until: dt.date, reason: str) -> Appea
 def answer_appeal(actor, appeal: Appeal, *, text: str, outcome: str, legal_ground: str = "") -> Answer:
     """The body's answer. Refusals and appeals left without consideration must cite their legal ground."""
     with transaction.atomic():
-        appeal = _locked(appeal)
+        appeal = _locked(appeal, staff=actor)
         _require(permissions.is_staff_of_current_body(actor, appeal), _("Only the body's staff may answer its appeals."))
         _check_open(appeal)
         errors = {}
