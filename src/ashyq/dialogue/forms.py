@@ -1,5 +1,7 @@
 from django import forms
 from django.conf import settings
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ashyq.bodies.models import Body
@@ -28,6 +30,11 @@ def bodies_for_choice():
     return Body.objects.filter(accepts_appeals=True).order_by("kind", "name_en")
 
 
+def _attachments_help() -> str:
+    # Interpolated when shown, in the language of the request (not once at import).
+    return gettext("Up to %(n)d files: PDF, JPEG or PNG, at most 10 MB each.") % {"n": settings.ASHYQ_MAX_ATTACHMENTS}
+
+
 class AppealForm(forms.Form):
     body = forms.ModelChoiceField(label=_("To the head of"), queryset=Body.objects.none(), to_field_name="slug")
     type = forms.ChoiceField(label=_("Type of appeal"), choices=AppealType.choices)
@@ -39,7 +46,7 @@ class AppealForm(forms.Form):
     )
     attachments = MultipleFileField(
         label=_("Attachments"), required=False,
-        help_text=_("Up to %(n)d files: PDF, JPEG or PNG, at most 10 MB each.") % {"n": settings.ASHYQ_MAX_ATTACHMENTS},
+        help_text=lazy(_attachments_help, str)(),
         widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
     )
 
