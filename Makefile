@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres install migrate demo lock check clean
+.PHONY: run test test-postgres ci install migrate demo lock check clean
 
 $(STAMP): requirements/base.lock requirements/dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,13 @@ run: demo
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The suite on a throwaway PostgreSQL server (started, used and removed by .ci/run); CI runs both.
+test-postgres: install
+	bash .ci/run postgres
+
+ci:
+	bash .ci/run
 
 check: install
 	$(PY) manage.py check
