@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "ashyq.accounts",
     "ashyq.bodies",
     "ashyq.dialogue",
+    "ashyq.moderation",
     "ashyq.demo",
 ]
 

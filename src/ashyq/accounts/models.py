@@ -18,6 +18,12 @@ class Role(models.TextChoices):
 
 BODY_ROLES = {Role.OFFICIAL, Role.HEAD}
 
+ALIAS_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread
+
+
+def new_public_alias() -> str:
+    return "".join(secrets.choice(ALIAS_ALPHABET) for _ in range(6))
+
 
 class User(AbstractUser):
     """Anyone who signs in. Officials and heads belong to exactly one body and act only on its appeals."""
@@ -28,6 +34,8 @@ class User(AbstractUser):
         "bodies.Body", null=True, blank=True, on_delete=models.PROTECT, related_name="staff",
         help_text=_("Required for officials and heads: the body they act for."),
     )
+    # A stable pseudonym for the public record ("Applicant 7KQ2M9"), the same on all their public appeals.
+    public_alias = models.CharField(max_length=12, unique=True, default=new_public_alias, editable=False)
     language = models.CharField(
         max_length=5, default="kk", choices=[("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")],
         help_text=_("Language of the emails Ashyq sends."),
@@ -47,6 +55,12 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+    @property
+    def pseudonym(self) -> str:
+        from django.utils.translation import gettext
+
+        return gettext("Applicant %(alias)s") % {"alias": self.public_alias}
 
 
 class ApiToken(models.Model):

@@ -81,8 +81,16 @@ class Appeal(models.Model):
     text = models.TextField()
     region = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="appeals")
     is_public = models.BooleanField(default=False)
+    # The applicant may choose to be shown by name on a public appeal; otherwise their pseudonym is shown.
+    show_name = models.BooleanField(default=False)
+    # The public record. The original subject and text above never leave the database through a public
+    # path: public pages, the public API, feeds and exports read only these moderated, redacted copies.
+    public_subject = models.CharField(max_length=255, blank=True)
+    public_text = models.TextField(blank=True)
     # Set by moderation when a public appeal may be shown to everyone.
     published_at = models.DateTimeField(null=True, blank=True)
+    # Set when reports of abuse pass the threshold or a moderator hides it; it is then not public.
+    hidden_at = models.DateTimeField(null=True, blank=True)
 
     addressed_body = models.ForeignKey("bodies.Body", on_delete=models.PROTECT, related_name="+")
     body = models.ForeignKey("bodies.Body", on_delete=models.PROTECT, related_name="appeals")
@@ -190,6 +198,9 @@ class Answer(models.Model):
     legal_ground = models.TextField(blank=True)
     answered_at = models.DateTimeField()
     answered_on_time = models.BooleanField()
+    # The moderated, redacted copy shown on a published appeal; empty until a moderator approves it.
+    public_text = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("answer")
@@ -223,6 +234,8 @@ class Attachment(models.Model):
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField()
+    # A moderator approves each file of a public appeal separately: scans often show personal data.
+    is_public = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["id"]

@@ -25,8 +25,12 @@ def handled_by_users_body(user, appeal: Appeal) -> bool:
     return appeal.events.filter(from_body_id=user.body_id).exists()
 
 
+def is_published(appeal: Appeal) -> bool:
+    return appeal.is_public and appeal.published_at is not None and appeal.hidden_at is None
+
+
 def can_view(user, appeal: Appeal) -> bool:
-    if appeal.is_public and appeal.published_at is not None:
+    if is_published(appeal):
         return True
     return is_applicant(user, appeal) or is_oversight(user) or handled_by_users_body(user, appeal)
 

@@ -28,15 +28,42 @@ def actor_label(event, viewer, appeal) -> str | None:
     return "applicant" if event.actor_id == appeal.applicant_id else "official"
 
 
+def public_view(appeal, viewer) -> bool:
+    """True when the viewer is the public: they get only the moderated, redacted copies."""
+    return not sees_people(viewer, appeal)
+
+
+def shown_texts(appeal, viewer) -> dict:
+    """The subject, text and answer text this viewer may read. The public never gets the originals."""
+    answer = getattr(appeal, "answer", None)
+    if public_view(appeal, viewer):
+        from ashyq.moderation.redaction import redact
+
+        published = answer is not None and answer.published_at is not None
+        return {
+            "subject": appeal.public_subject,
+            "text": appeal.public_text,
+            "answer_text": answer.public_text if published else None,
+            "legal_ground": redact(answer.legal_ground) if answer is not None else "",
+        }
+    return {
+        "subject": appeal.subject,
+        "text": appeal.text,
+        "answer_text": answer.text if answer is not None else None,
+        "legal_ground": answer.legal_ground if answer is not None else "",
+    }
+
+
 def appeal_as_dict(appeal, viewer) -> dict:
     answer = getattr(appeal, "answer", None)
     feedback = getattr(appeal, "feedback", None)
+    texts = shown_texts(appeal, viewer)
     return {
         "id": appeal.pk,
         "number": appeal.number,
         "type": appeal.type,
-        "subject": appeal.subject,
-        "text": appeal.text,
+        "subject": texts["subject"],
+        "text": texts["text"],
         "status": appeal.status,
         "body": appeal.body.slug,
         "addressed_body": appeal.addressed_body.slug,
@@ -50,11 +77,11 @@ def appeal_as_dict(appeal, viewer) -> dict:
         "regulation_version": appeal.regulation.version,
         "complaint_about": appeal.complaint_about.number if appeal.complaint_about_id else None,
         "answer": None if answer is None else {
-            "body": answer.body.slug, "text": answer.text, "outcome": answer.outcome,
-            "legal_ground": answer.legal_ground, "answered_at": answer.answered_at,
+            "body": answer.body.slug, "text": texts["answer_text"] or "", "outcome": answer.outcome,
+            "legal_ground": texts["legal_ground"], "answered_at": answer.answered_at,
             "answered_on_time": answer.answered_on_time,
         },
-        "feedback": None if feedback is None else {
+        "feedback": None if feedback is None or public_view(appeal, viewer) else {
             "resolution": feedback.resolution, "rating": feedback.rating,
             "comment": feedback.comment, "created_at": feedback.created_at,
         },
@@ -63,6 +90,29 @@ def appeal_as_dict(appeal, viewer) -> dict:
             for a in appeal.attachments.all()
         ] if sees_people(viewer, appeal) else [],
     }
+
+
+# Reasons the public may read: officials' reasons for redirects, extensions and refusals. The
+# applicant's own words (withdrawal reason, feedback comment) stay with those on the case.
+PUBLIC_REASON_KINDS = {EventKind.REDIRECTED, EventKind.EXTENDED, EventKind.ANSWERED}
+
+
+def shown_reason(event, viewer, appeal) -> str:
+    if sees_people(viewer, appeal):
+        return event.reason
+    if event.kind not in PUBLIC_REASON_KINDS:
+        return ""
+    from ashyq.moderation.redaction import redact
+
+    return redact(event.reason)
+
+
+def timeline(appeal, viewer) -> list[dict]:
+    """The record as the viewer may see it: each event with its actor label and its reason."""
+    return [
+        {"event": e, "actor": actor_label(e, viewer, appeal), "reason": shown_reason(e, viewer, appeal)}
+        for e in selectors.events_of(appeal)
+    ]
 
 
 def events_as_dicts(appeal, viewer) -> list[dict]:
@@ -74,7 +124,7 @@ def events_as_dicts(appeal, viewer) -> list[dict]:
             "actor": actor_label(e, viewer, appeal),
             "from_body": e.from_body.slug if e.from_body_id else None,
             "to_body": e.to_body.slug if e.to_body_id else None,
-            "reason": e.reason,
+            "reason": shown_reason(e, viewer, appeal),
             "data": {k: v for k, v in e.data.items() if k not in ("executor_id", "executor")} if not sees_people(viewer, appeal) else e.data,
         }
         for e in selectors.events_of(appeal)

@@ -9,9 +9,17 @@ from .models import OPEN_STATUSES, Appeal, AppealEvent
 _RELATED = ("body", "addressed_body", "region", "regulation", "applicant", "executor")
 
 
+PUBLISHED = Q(is_public=True, published_at__isnull=False, hidden_at__isnull=True)
+
+
+def public_appeals() -> QuerySet[Appeal]:
+    """Appeals anyone may read: public, approved by a moderator, not hidden after reports."""
+    return Appeal.objects.select_related("body", "addressed_body", "region", "regulation", "applicant").filter(PUBLISHED)
+
+
 def appeals_visible_to(user) -> QuerySet[Appeal]:
     qs = Appeal.objects.select_related(*_RELATED)
-    public = Q(is_public=True, published_at__isnull=False)
+    public = PUBLISHED
     if not user.is_authenticated:
         return qs.filter(public)
     if user.role in (Role.MONITOR, Role.ADMIN):

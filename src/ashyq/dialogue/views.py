@@ -96,7 +96,8 @@ def appeal_detail(request, pk, posted=None, bound_form=None, status=200):
     today = clock.today()
     context = {
         "appeal": appeal,
-        "event_objects": list(selectors.events_of(appeal)),
+        "timeline": presenters.timeline(appeal, request.user),
+        "texts": presenters.shown_texts(appeal, request.user),
         "chain": presenters.redirect_chain(appeal),
         "sees_people": presenters.sees_people(request.user, appeal),
         "state": deadlines.deadline_state(appeal, today),
