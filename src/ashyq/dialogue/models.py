@@ -143,6 +143,12 @@ class EventKind(models.TextChoices):
     FEEDBACK = "feedback", _("applicant's feedback")
     COMPLAINED = "complained", _("complaint about the answer filed")
     WITHDRAWN = "withdrawn", _("withdrawn")
+    # The public record (moderation): these change what the public sees, never the appeal's status.
+    PUBLISHED = "published", _("published after moderation")
+    PUBLICATION_REFUSED = "publication_refused", _("publication refused by moderation")
+    ANSWER_PUBLISHED = "answer_published", _("answer published after moderation")
+    HIDDEN = "hidden", _("hidden pending review")
+    RESTORED = "restored", _("restored after review")
 
 
 class AppendOnlyQuerySet(models.QuerySet):

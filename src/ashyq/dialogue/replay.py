@@ -35,7 +35,7 @@ def replay(events) -> ReplayedState:
             state = dataclasses.replace(state, status=Status.ANSWERED)
         elif kind == EventKind.WITHDRAWN:
             state = dataclasses.replace(state, status=Status.WITHDRAWN)
-        # FEEDBACK and COMPLAINED add to the record without changing the state.
+        # FEEDBACK, COMPLAINED and the public-record events add to the record without changing the state.
     if state is None:
         raise ValueError("An appeal without events has no state.")
     return state

@@ -86,6 +86,16 @@ def _locked(appeal: Appeal, *, staff=None) -> Appeal:
     return locked
 
 
+def lock_appeal(appeal: Appeal) -> Appeal:
+    """For other apps' services (moderation) that change an appeal's public record: call inside
+    transaction.atomic(), then record the change with append_event() in the same transaction."""
+    return _locked(appeal)
+
+
+def append_event(appeal: Appeal, kind: str, actor=None, **fields) -> AppealEvent:
+    return _append_event(appeal, kind, actor=actor, **fields)
+
+
 def _check_open(appeal: Appeal):
     if appeal.status not in OPEN_STATUSES:
         raise Conflict(_("This appeal is %(status)s; the step is no longer possible.") % {"status": appeal.get_status_display()})
