@@ -59,7 +59,10 @@ def _error(request, status, detail, errors=None):
 def schema_invalid(request, exc):
     errors = {}
     for error in exc.errors:
-        loc = [str(part) for part in error.get("loc", []) if part not in ("body", "payload", "query", "path")]
+        # loc is (source, parameter, *field path): ("body", "payload", "region"), ("path", "appeal_id").
+        # Drop the source, and for a JSON body the handler's parameter name; keep the field, even one called "body".
+        loc = [str(part) for part in error.get("loc", ())]
+        loc = loc[2:] if loc[:1] == ["body"] else loc[1:]
         errors.setdefault(".".join(loc) or "__all__", []).append(error.get("msg", "Invalid value."))
     return _error(request, 400, "The request is invalid.", errors)
 
