@@ -187,6 +187,18 @@ def test_anonymous_clients_are_throttled_with_retry_after(client, reference):
     assert set(response.json()) == {"detail", "errors"}
 
 
+def test_public_readers_are_throttled_per_client_not_all_together(client, people, submit, at, token_for):
+    with at(MONDAY) as now:
+        appeal = submit(people["applicant"], is_public=True)
+        Appeal.objects.filter(pk=appeal.pk).update(published_at=now)
+    url = f"/api/v1/appeals/{appeal.pk}"
+    statuses = [client.get(url, REMOTE_ADDR="203.0.113.7").status_code for _ in range(61)]
+    assert statuses[:60] == [200] * 60 and statuses[60] == 429  # the 60-a-minute limit without a token
+    # A scraper exhausting its own limit does not lock out other readers or signed-in users.
+    assert client.get(url, REMOTE_ADDR="198.51.100.20").status_code == 200
+    assert call(client, "get", f"/appeals/{appeal.pk}", token_for(people["monitor"])).status_code == 200
+
+
 # --- Statutory rules through the API -----------------------------------------------------------------------
 
 

@@ -41,13 +41,36 @@ class OptionalBearerToken(BearerToken):
         return super().__call__(request)
 
 
+def _anonymous(request) -> bool:
+    # OptionalBearerToken sets request.auth to AnonymousUser, which ninja's throttles take for a signed-in user.
+    auth = getattr(request, "auth", None)
+    return auth is None or not getattr(auth, "is_authenticated", True)
+
+
+class PublicRateThrottle(AnonRateThrottle):
+    """Per client address, for every request without a token (including public reads of appeals)."""
+
+    def get_cache_key(self, request):
+        if not _anonymous(request):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class TokenRateThrottle(AuthRateThrottle):
+    """Per user for requests with a token; per client address otherwise, never one bucket shared by all the public."""
+
+    def get_cache_key(self, request):
+        ident = self.get_ident(request) if _anonymous(request) else f"user-{request.auth.pk}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
 api = NinjaAPI(
     title="Ashyq API",
     version="1",
     description="Appeals to state bodies of Kazakhstan: submit, follow, answer, redirect, extend. See docs/api.md.",
     urls_namespace="api-v1",
     auth=BearerToken(),
-    throttle=[AnonRateThrottle("60/m"), AuthRateThrottle("600/m")],
+    throttle=[PublicRateThrottle("60/m"), TokenRateThrottle("600/m")],
 )
 
 
