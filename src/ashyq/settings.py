@@ -146,6 +146,12 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 if os.environ.get("ASHYQ_CACHE_URL"):
     CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["ASHYQ_CACHE_URL"]}
 RATELIMIT_ENABLE = env_bool("ASHYQ_RATELIMIT_ENABLE", True)
+# How many reverse proxies (nginx, a load balancer) stand in front of Ashyq. 0: the client is
+# REMOTE_ADDR. N: the client is the Nth address from the right of X-Forwarded-For, which only the
+# proxies wrote, so a client cannot forge its way out of per-address limits.
+ASHYQ_NUM_PROXIES = int(os.environ.get("ASHYQ_NUM_PROXIES", "0"))
+NINJA_NUM_PROXIES = ASHYQ_NUM_PROXIES
+RATELIMIT_IP_META_KEY = "ashyq.core.net.client_ip"
 RATELIMIT_VIEW = "ashyq.core.views.rate_limited"
 # The local-memory cache is per process; production runs one shared cache (docs/operations.md).
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]

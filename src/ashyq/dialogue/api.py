@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from ashyq.api import OptionalBearerToken
 from ashyq.bodies.models import Body
@@ -138,7 +138,7 @@ def create_appeal(request, payload: AppealIn):
         request.user, body=body, type=payload.type, subject=payload.subject, text=payload.text,
         region=region, is_public=payload.is_public, idempotency_key=request.headers.get("Idempotency-Key"),
     )
-    return 201, _out(request, appeal)
+    return Status(201, _out(request, appeal))
 
 
 @router.get("/{int:appeal_id}", response=AppealOut, auth=OptionalBearerToken(), summary="One appeal")
