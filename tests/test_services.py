@@ -323,3 +323,11 @@ def test_an_email_failure_never_loses_the_appeal(people, submit, at, settings, c
         appeal = submit(people["applicant"])
     assert Appeal.objects.filter(pk=appeal.pk).exists()
     assert "Could not email" in caplog.text
+
+
+def test_a_reused_idempotency_key_for_a_different_appeal_is_a_conflict(people, submit, at):
+    with at(MONDAY):
+        first = submit(people["applicant"], idempotency_key="k-1", subject="Permit bribe")
+        with pytest.raises(Conflict):
+            submit(people["applicant"], idempotency_key="k-1", subject="Something else entirely")
+    assert Appeal.objects.filter(applicant=people["applicant"]).get() == first

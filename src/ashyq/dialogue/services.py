@@ -140,7 +140,7 @@ def submit_appeal(
         idempotency_key = idempotency_key.strip()[:100]
         existing = Appeal.objects.filter(applicant=applicant, idempotency_key=idempotency_key).first()
         if existing:
-            return existing
+            return _same_submission_or_conflict(existing, body, type, subject, text)
     _validate_submission(body=body, type=type, subject=subject, text=text, region=region)
     files = inspect_uploads(attachments)  # read and checked before the transaction: nothing half-saved
     try:
@@ -151,9 +151,22 @@ def submit_appeal(
         if idempotency_key:
             existing = Appeal.objects.filter(applicant=applicant, idempotency_key=idempotency_key).first()
             if existing:
-                return existing
+                return _same_submission_or_conflict(existing, body, type, subject, text)
         raise
     return appeal
+
+
+def _same_submission_or_conflict(existing: Appeal, body, type, subject, text) -> Appeal:
+    """A retry returns the appeal it registered; a different appeal under a used key is a client error."""
+    same = (
+        existing.addressed_body_id == getattr(body, "pk", None)
+        and existing.type == type
+        and existing.subject == (subject or "").strip()
+        and existing.text == (text or "").strip()
+    )
+    if not same:
+        raise Conflict(_("This Idempotency-Key was already used for a different appeal (No. %(number)s).") % {"number": existing.number})
+    return existing
 
 
 def _register(applicant, body, type, subject, text, region, is_public, files, idempotency_key, complaint_about):
