@@ -66,12 +66,12 @@ class Journey:
     """Small verbs over the driver, so the test reads as what the people do."""
 
     def __init__(self, driver, base_url):
+        from selenium.common.exceptions import WebDriverException
         from selenium.webdriver.common.by import By
-        from selenium.webdriver.support import expected_conditions as EC
         from selenium.webdriver.support.ui import Select, WebDriverWait
 
         self.driver, self.base_url = driver, base_url
-        self.By, self.EC, self.Select, self.Wait = By, EC, Select, WebDriverWait
+        self.By, self.Select, self.Wait, self.WebDriverException = By, Select, WebDriverWait, WebDriverException
 
     def open(self, path):
         self.driver.get(self.base_url + path)
@@ -94,10 +94,16 @@ class Journey:
         self.Select(self.find(css)).select_by_value(value)
 
     def submit(self, button_css):
-        """Click a submit button and wait until the next page has replaced this one."""
-        old_html = self.find("html")
+        """Click a submit button and wait until the next page has loaded in place of this one.
+
+        The old page is marked with a script variable that a new document does not have (waiting for
+        the old <html> to go stale races with chromedriver, which may report an unknown node instead).
+        """
+        self.driver.execute_script("window.__ashyqOldPage = true;")
         self.find(button_css).click()
-        self.Wait(self.driver, 20).until(self.EC.staleness_of(old_html))
+        self.Wait(self.driver, 20, ignored_exceptions=(self.WebDriverException,)).until(
+            lambda d: d.execute_script("return !window.__ashyqOldPage && document.readyState === 'complete';")
+        )
 
     def lang(self):
         return self.find("html").get_attribute("lang")
