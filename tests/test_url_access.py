@@ -1,0 +1,371 @@
+"""Every URL the project serves is either on the explicit public list or refuses an anonymous visitor.
+
+The patterns are not listed by hand: they are read from Django's resolver (pages, admin, the API's
+operations, and whatever other apps add later). For each pattern a concrete URL is built (the path
+parameters point at a real, *private* appeal, its attachment, a real body, ...) and requested
+anonymously with GET, POST and every method the OpenAPI schema lists for it.
+
+- A pattern on PUBLIC may answer (never with a 500).
+- Every other pattern must refuse: 302 to a login page, 401, 403, 404 or 405. Never 200, never 500.
+
+A new pattern that is neither on PUBLIC nor refusing fails this test with its route named: either make
+it refuse anonymous visitors, or, if it really is public, add it to PUBLIC with the reason.
+"""
+import fnmatch
+import io
+import re
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls.resolvers import RegexPattern, RoutePattern
+from PIL import Image
+
+from ashyq.accounts.models import Role
+
+# (route glob, methods) -> why it is public. Globs are matched against the full route as Django prints
+# it ("appeals/<int:pk>/"); methods "*" means any method may be answered.
+PUBLIC = {
+    ("", "*"): "home page",
+    ("i18n/setlang/", "*"): "language switcher",
+    ("accounts/signup/", "*"): "sign-up",
+    ("accounts/login/", "*"): "sign-in",
+    ("accounts/confirm/<*>/", "*"): "email confirmation link (a bad token is a 400 page)",
+    ("accounts/logout/", "*"): "signing out is harmless for an anonymous visitor",
+    ("appeals/<int:pk>/", "GET"): "appeal page: published public appeals only; a private one is 404 (PRIVATE_404)",
+    ("appeals/public/*", "*"): "the public list of published appeals",
+    ("bodies/", "*"): "list of state bodies (the view answers POST like GET: a read, harmless)",
+    ("bodies/*", "*"): "a state body's public page",
+    ("open-data/*", "*"): "open data downloads",
+    ("open311/v2/*", "GET"): "Open311 GeoReport v2 reads (POST needs an api_key)",
+    ("api/v1/regions", "GET"): "reference data",
+    ("api/v1/bodies", "GET"): "reference data",
+    ("api/v1/openapi.json", "*"): "the API's contract (ninja answers any method)",
+    ("api/v1/docs", "*"): "the API's interactive docs (ninja answers any method)",
+    ("api/v1/appeals/<int:appeal_id>", "GET"): "published public appeals only; a private one is 404 (PRIVATE_404)",
+    ("api/v1/appeals/<int:appeal_id>/events", "GET"): "published public appeals only; a private one is 404 (PRIVATE_404)",
+    ("admin/login/", "*"): "the admin's sign-in page",
+    ("admin/logout/", "*"): "signing out is harmless (an anonymous visitor is sent to the admin's login)",
+}
+
+# Public patterns whose sample URL points at a private appeal: the public must get a 404 there.
+PRIVATE_404 = {"appeals/<int:pk>/", "api/v1/appeals/<int:appeal_id>", "api/v1/appeals/<int:appeal_id>/events", "open311/v2/requests/*"}
+# Whatever a public URL answers, the private appeal's subject and text never appear in it.
+PRIVATE_SUBJECT = "Private matter qz7 about my neighbour's debts"
+PRIVATE_TEXT = "Only the body may read this: qz7-private-text."
+
+LOGIN_PATHS = ("/accounts/login/", "/admin/login/")
+REFUSALS = {401, 403, 404, 405}
+API_PREFIX = "api/v1/"
+
+# Path parameters by name: several values are all requested (every page action, and one that does not exist).
+PAGE_ACTIONS = ["assign", "redirect", "extend", "answer", "feedback", "withdraw", "complain", "no-such-action"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Walking the resolver
+
+
+def _route_text(pattern) -> str:
+    return str(pattern.pattern)
+
+
+def iter_patterns(patterns=None, prefix=(), namespace=""):
+    """Yield (route, name, levels, callback) for every URLPattern, recursively; levels are the pattern objects."""
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for entry in patterns:
+        levels = (*prefix, entry.pattern)
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from iter_patterns(entry.url_patterns, levels, ns)
+        elif isinstance(entry, URLPattern):
+            route = "".join(str(level) for level in levels)
+            yield route, f"{namespace}{entry.name or ''}", levels, entry.callback
+
+
+def all_routes():
+    return [route for route, *_ in iter_patterns()]
+
+
+_ROUTE_PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+
+
+def _candidates(name: str, converter: str, context: dict) -> list[str]:
+    """Values to try for one path parameter, best first."""
+    if name in context.get("by_name", {}):
+        values = context["by_name"][name]
+        return [str(v) for v in (values if isinstance(values, list) else [values])]
+    if converter == "int" or name in ("pk", "id") or name.endswith("_id"):
+        return [str(context["appeal"].pk), "1"]
+    if converter == "uuid":
+        return [str(uuid.uuid4())]
+    if converter == "slug":
+        return [context["body"].slug, "x"]
+    return [context["body"].slug, str(context["appeal"].pk), context["appeal"].number, "x", "1"]
+
+
+def _route_level_samples(text: str, context: dict) -> list[str]:
+    """Every sample expansion of one RoutePattern level (a cartesian product over multi-valued parameters)."""
+    samples = [""]
+    position = 0
+    for match in _ROUTE_PARAM.finditer(text):
+        literal = text[position:match.start()]
+        values = _candidates(match["name"], match["converter"] or "str", context)
+        if match["name"] not in context.get("by_name", {}):
+            values = values[:1]  # one good value; the resolve() check below says if it fits
+        samples = [s + literal + v for s in samples for v in values]
+        position = match.end()
+    return [s + text[position:] for s in samples]
+
+
+def _regex_group_values(name: str, body: str, context: dict) -> list[str]:
+    """Every literal alternative of a group like (?P<fmt>json|xml); else the first candidate that fits."""
+    alternatives = body.split("|")
+    if all(re.fullmatch(r"[\w-]+", a) for a in alternatives):
+        return alternatives
+    for value in [*_candidates(name, "str", context), *context.get("extra_strings", [])]:
+        if re.fullmatch(body, value):
+            return [value]
+    raise AssertionError(
+        f"no sample value for the URL parameter {name}={body!r}; add one to url_context in tests/test_url_access.py"
+    )
+
+
+def _regex_level_samples(text: str, context: dict) -> list[str]:
+    samples, i = [""], 0
+    text = text.lstrip("^")
+    while i < len(text):
+        if text.startswith("(?P<", i):
+            end_name = text.index(">", i)
+            name = text[i + 4:end_name]
+            depth, j = 1, end_name + 1
+            while depth:
+                if text[j - 1] != "\\":
+                    depth += {"(": 1, ")": -1}.get(text[j], 0)
+                j += 1
+            values = _regex_group_values(name, text[end_name + 1:j - 1], context)
+            samples = [s + v for s in samples for v in values]
+            i = j
+        elif text[i] == "\\" and i + 1 < len(text):
+            samples = [s + text[i + 1] for s in samples]
+            i += 2
+        elif text[i] == "$" and i == len(text) - 1:
+            i += 1
+        else:
+            samples = [s + text[i] for s in samples]
+            i += 1
+    return samples
+
+
+def sample_urls(levels, callback, context: dict) -> list[str]:
+    """Concrete URLs that resolve to this pattern's view. Raises with a clear message when none can be built."""
+    urls = [""]
+    for level in levels:
+        if isinstance(level, RoutePattern):
+            parts = _route_level_samples(str(level), context)
+        elif isinstance(level, RegexPattern):
+            parts = _regex_level_samples(str(level), context)
+        else:  # LocalePrefixPattern and friends
+            parts = [level.describe().strip("'") if hasattr(level, "describe") else ""]
+        urls = [u + p for u in urls for p in parts]
+    good = []
+    for url in urls:
+        path = "/" + url
+        try:
+            match = resolve(path)
+        except Exception:
+            continue
+        if match.route == "".join(str(level) for level in levels) or match.func == callback:
+            good.append(path)
+    if not good:
+        route = "".join(str(level) for level in levels)
+        raise AssertionError(
+            f"Cannot build a URL for the pattern {route!r} (tried {['/' + u for u in urls]}); "
+            "add a sample value for its parameters to _candidates() in tests/test_url_access.py"
+        )
+    return good
+
+
+def public_reason(route: str, method: str) -> str | None:
+    route = route.replace("^", "").replace("$", "")  # regex routes: "open311/v2/^services\\.(?P<fmt>json|xml)$"
+    for (glob, methods), reason in PUBLIC.items():
+        if (methods == "*" or method in methods.split(",")) and fnmatch.fnmatchcase(route, glob):
+            return reason
+    return None
+
+
+def api_schema_methods() -> dict[str, set[str]]:
+    """Route (as Django prints it) -> HTTP methods of the API's operations there, read from the OpenAPI schema."""
+    from ashyq.api import api
+
+    schema = api.get_openapi_schema()
+    out = {}
+    for path, operations in schema["paths"].items():
+        # /api/v1/appeals/{appeal_id} -> api/v1/appeals/<int:appeal_id> (matched by the shape, not the converter)
+        key = re.sub(r"\{[^}]+\}", "{}", path.lstrip("/"))
+        out[key] = {m.upper() for m in operations if m.lower() in ("get", "post", "put", "patch", "delete")}
+    return out
+
+
+def _api_key(route: str) -> str:
+    return _ROUTE_PARAM.sub("{}", route)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The data the sample URLs point at
+
+
+def png_bytes(size=(4, 4), color=(200, 30, 30)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def url_context(people, submit, bodies):
+    """A private appeal with an attachment, answered, at the ACA; and a body for slug parameters."""
+    appeal = submit(people["applicant"], subject=PRIVATE_SUBJECT, text=PRIVATE_TEXT, attachments=[SimpleUploadedFile("scan.png", png_bytes(), "image/png")])
+    attachment = appeal.attachments.get()
+    return {
+        "appeal": appeal,
+        "body": bodies["anti-corruption-agency"],
+        "people": people,
+        "by_name": {
+            "pk": appeal.pk, "appeal_id": appeal.pk, "attachment_id": attachment.pk, "action": PAGE_ACTIONS,
+            "token": "not-a-valid-confirmation-token", "app_label": "dialogue",
+            "object_id": appeal.pk, "content_type_id": 1, "id": people["applicant"].pk, "url": "no-such-page/",
+            "number": appeal.number, "target": _moderation_targets(),
+        },
+        "extra_strings": ["appeals.csv", "appeals.json", "datapackage.json", "json", "xml"],
+    }
+
+
+def _content(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")
+
+
+def _moderation_targets() -> list[str]:
+    try:
+        from ashyq.moderation.models import Target
+    except ImportError:
+        return ["appeal", "answer"]
+    return [*Target.values, "no-such-target"]
+
+
+def _refusal_problem(response) -> str | None:
+    status = response.status_code
+    if status in REFUSALS:
+        return None
+    if status == 302 and response["Location"].split("?")[0].endswith(LOGIN_PATHS):
+        return None
+    where = f" -> {response['Location']}" if status in (301, 302, 303, 307, 308) else ""
+    return f"{status}{where}"
+
+
+def test_every_url_pattern_is_public_or_refuses_anonymous_visitors(url_context, db):
+    client = Client()
+    api_methods = api_schema_methods()
+    problems, checked, public_seen = [], 0, set()
+    for route, name, levels, callback in iter_patterns():
+        methods = {"GET", "POST"} | api_methods.get(_api_key(route), set())
+        for url in sample_urls(levels, callback, url_context):
+            for method in sorted(methods):
+                response = getattr(client, method.lower())(url)
+                checked += 1
+                label = f"{method} /{route} (name {name!r}, requested as {url})"
+                if response.status_code >= 500:
+                    problems.append(f"{label}: server error {response.status_code}")
+                    continue
+                reason = public_reason(route, method)
+                if reason:
+                    public_seen.add(route)
+                    normalized = route.replace("^", "").replace("$", "")
+                    if method == "GET" and any(fnmatch.fnmatchcase(normalized, glob) for glob in PRIVATE_404):
+                        if response.status_code != 404:
+                            problems.append(f"{label}: a private appeal must be 404 to the public, got {response.status_code}")
+                    content = _content(response)
+                    if PRIVATE_SUBJECT in content or PRIVATE_TEXT in content or "qz7" in content:
+                        problems.append(f"{label}: shows the private appeal's text to an anonymous visitor")
+                    continue
+                problem = _refusal_problem(response)
+                if problem:
+                    problems.append(
+                        f"{label}: answered an anonymous visitor with {problem}. Make it refuse (login, 401, 403, 404), "
+                        "or if it is meant to be public add it to PUBLIC in tests/test_url_access.py"
+                    )
+    assert not problems, "\n".join(problems)
+    assert checked > 50
+    assert {"", "accounts/login/", "api/v1/regions", "appeals/<int:pk>/"} <= public_seen
+
+
+def test_the_api_schema_and_the_url_patterns_agree():
+    """Every operation in the OpenAPI schema has a URL pattern, so the walk above reaches it."""
+    routes = {_api_key(r) for r in all_routes() if r.startswith(API_PREFIX)}
+    missing = set(api_schema_methods()) - routes
+    assert not missing, f"operations in the OpenAPI schema without a URL pattern: {sorted(missing)}"
+
+
+def test_the_public_list_has_no_dead_entries_for_the_core_pages():
+    routes = all_routes()
+    for glob in ("", "accounts/login/", "accounts/signup/", "appeals/<int:pk>/", "bodies/", "api/v1/regions", "api/v1/bodies"):
+        assert any(fnmatch.fnmatchcase(r, glob) for r in routes), f"PUBLIC entry {glob!r} matches no URL pattern"
+
+
+def test_signed_in_users_without_the_role_are_refused_the_staff_pages(url_context, client):
+    """Not only the anonymous: an applicant gets 403 on the pages of staff and oversight, never a 200 or a 500."""
+    client.force_login(url_context["people"]["other_applicant"])
+    for url in ("/appeals/inbox/", "/appeals/overdue/", f"/appeals/{url_context['appeal'].pk}/",
+                f"/appeals/{url_context['appeal'].pk}/attachments/{url_context['by_name']['attachment_id']}/", "/admin/"):
+        response = client.get(url)
+        assert response.status_code in (302, 403, 404), (url, response.status_code)
+        if response.status_code == 302:
+            assert response["Location"].startswith("/admin/login/")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The role matrix covers every appeal operation the API and the pages expose
+
+
+def test_the_role_matrix_covers_every_appeal_operation_of_the_api():
+    from tests import test_permissions_matrix as matrix
+
+    operations = set()
+    for path, methods in api_schema_methods().items():
+        match = re.fullmatch(r"api/v1/appeals/\{\}/([\w-]+)", path)
+        if match and "POST" in methods:
+            operations.add(match[1])
+        if re.fullmatch(r"api/v1/appeals/\{\}(/[\w-]+)?", path) and "GET" in methods:
+            operations.add("view")
+    assert operations, "no appeal operations found in the OpenAPI schema"
+    missing = operations - set(matrix.MATRIX)
+    assert not missing, (
+        f"the API exposes appeal operations {sorted(missing)} that tests/test_permissions_matrix.py does not check; "
+        "add a row per operation to MATRIX"
+    )
+    api_actions = {a for a in matrix.MATRIX if a != "view"} - matrix.PAGE_ONLY
+    assert api_actions <= operations, (
+        f"MATRIX checks {sorted(api_actions - operations)} through the API, which has no such operation; "
+        "mark them PAGE_ONLY"
+    )
+    assert not (matrix.PAGE_ONLY & operations), f"{sorted(matrix.PAGE_ONLY & operations)} are in the API now: drop them from PAGE_ONLY"
+
+
+def test_the_role_matrix_covers_every_page_action():
+    from ashyq.dialogue import views
+    from tests import test_permissions_matrix as matrix
+
+    assert set(views.FORM_CLASSES) == set(matrix.MATRIX) - {"view"}
+    assert set(PAGE_ACTIONS) - {"no-such-action"} == set(views.FORM_CLASSES)
+
+
+def test_every_role_has_a_column_in_the_matrix():
+    from tests import test_permissions_matrix as matrix
+
+    roles = set(Role.values)
+    covered = {"applicant" if r in ("owner", "other_applicant") else r.replace("other_", "") for r in matrix.ROLES} - {"anonymous"}
+    assert roles <= covered, f"roles without a column in the matrix: {sorted(roles - covered)}"
