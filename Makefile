@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres ci install migrate demo lock check clean
+.PHONY: run test test-tools test-postgres ci install migrate demo lock check clean
 
 $(STAMP): requirements/base.lock requirements/dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,7 +23,22 @@ demo: migrate
 run: demo
 	ASHYQ_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
-test: install
+# axe-core (package.json, package-lock.json) for tests/test_accessibility.py. Without npm the
+# accessibility test skips, except in CI (CI set), where a missing npm fails the build here.
+AXE_STAMP := node_modules/.ashyq-installed
+
+$(AXE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund && touch $(AXE_STAMP); \
+	elif [ -n "$$CI" ]; then \
+		echo "npm is missing: CI needs it to install axe-core for the accessibility test (apt-get install npm)" >&2; exit 1; \
+	else \
+		echo "WARNING: npm not found; the accessibility test will be skipped (install Node.js and npm, then run make test again)" >&2; \
+	fi
+
+test-tools: $(AXE_STAMP)
+
+test: install test-tools
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The suite on a throwaway PostgreSQL server (started, used and removed by .ci/run); CI runs both.
@@ -45,4 +60,4 @@ lock: install
 	sed -i '/--find-links/d' requirements/*.lock
 
 clean:
-	rm -rf $(VENV) var/static
+	rm -rf $(VENV) var/static node_modules

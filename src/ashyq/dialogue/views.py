@@ -88,6 +88,10 @@ def _forms_for(user, appeal, posted=None, bound_form=None):
         forms["withdraw"] = WithdrawForm()
     if posted and bound_form is not None:
         forms[posted] = bound_form
+    for name, form in forms.items():
+        # Several forms share one page and some share field names (redirect and extend both have a
+        # reason): give each its own ids so every <label for> and aria reference finds its own field.
+        form.auto_id = f"id_{name}-%s"
     return forms
 
 

@@ -1,0 +1,213 @@
+"""Automated accessibility check of the main pages with axe-core, in Kazakh, Russian and English.
+
+Each page is opened in headless Chromium over pytest-django's live server, as the person who would
+use it (anonymous visitor, applicant, official of the body, monitor). axe-core (pinned in
+package.json, installed by `npm ci`, which `make test` runs when node_modules/axe-core is missing)
+is injected with Selenium and run with the WCAG 2.0/2.1 A and AA rules. Any violation of impact
+"serious" or "critical" fails the test, with the rule, the elements and axe's help for each.
+
+The pages' Content-Security-Policy allows only the site's own scripts; WebDriver's execute_script
+runs through the DevTools protocol, which CSP does not govern, so the pages are checked with their
+production policy in place.
+"""
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import Resolver404, resolve
+
+from ashyq.dialogue import services
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+IN_CI = bool(os.environ.get("CI"))
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+FAILING_IMPACTS = {"serious", "critical"}
+LANGUAGES = ["kk", "ru", "en"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not IN_CI and not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+        reason="needs Debian's chromium and chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver); "
+        "apt-get install chromium chromium-driver. In CI (CI set) this test never skips.",
+    ),
+    pytest.mark.skipif(
+        not IN_CI and not AXE.exists(),
+        reason=f"needs axe-core from npm ({AXE} is missing): run `npm ci` in the project root "
+        "(make test does it when npm is installed). In CI (CI set) this test never skips.",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def axe_source():
+    assert AXE.exists(), f"{AXE} is missing; CI must install it with `npm ci` (see the Makefile)"
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    # In CI a missing browser is a broken build, not a reason to skip. Same flags as test_browser_journey.py.
+    assert CHROMIUM.exists() and CHROMEDRIVER.exists(), "chromium and chromedriver must be installed in CI"
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="ashyq-chromium-a11y-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for arg in (
+        "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-quic", "--disable-dev-shm-usage",
+        f"--user-data-dir={profile}", "--window-size=1280,900",
+    ):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(30)
+    driver.set_script_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+class Auditor:
+    """Opens pages as a given person in a given language and collects axe's serious and critical findings."""
+
+    def __init__(self, driver, base_url, axe_source, language):
+        self.driver, self.base_url, self.axe_source, self.language = driver, base_url, axe_source, language
+        self.findings = []
+        self.audited = []
+
+    def become(self, user):
+        """Sign the browser in as `user` (None: anonymous) by giving it a session made by the test client."""
+        self.driver.delete_all_cookies()
+        # Cookies can only be set for the site the browser is on.
+        self.driver.get(self.base_url + "/static/ashyq/site.css")
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            self.driver.add_cookie({"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "path": "/"})
+        self.driver.add_cookie({"name": settings.LANGUAGE_COOKIE_NAME, "value": self.language, "path": "/"})
+
+    def audit(self, label, path, *, prepare=None):
+        self.driver.get(self.base_url + path)
+        if prepare:
+            prepare(self.driver)
+        lang = self.driver.find_element("css selector", "html").get_attribute("lang")
+        assert lang == self.language, f"{label} ({path}) came in {lang!r}, not {self.language!r}"
+        self.driver.execute_script(self.axe_source)
+        result = self.driver.execute_async_script(
+            """
+            const done = arguments[arguments.length - 1];
+            axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}, resultTypes: ['violations']})
+               .then(r => done(JSON.stringify(r.violations)))
+               .catch(e => done(JSON.stringify({error: String(e)})));
+            """,
+            TAGS,
+        )
+        violations = json.loads(result)
+        assert not isinstance(violations, dict), f"axe failed on {label} ({path}): {violations['error']}"
+        self.audited.append(label)
+        # axe only flags a duplicated id as "needs review"; on these pages it always means a <label for>
+        # or aria reference that points at another form's field, so it is checked here outright.
+        duplicated = self.driver.execute_script(
+            """
+            const seen = {}, dup = new Set();
+            for (const el of document.querySelectorAll('[id]')) { if (seen[el.id]) dup.add(el.id); seen[el.id] = true; }
+            return [...dup];
+            """
+        )
+        if duplicated:
+            self.findings.append(
+                f"[{self.language}] {label} {path}\n    duplicate-id (serious): ids used by more than one element, "
+                f"so labels and aria references point at the wrong one: {', '.join(sorted(duplicated))}\n"
+            )
+        for v in violations:
+            if v.get("impact") in FAILING_IMPACTS:
+                targets = [" ".join(map(str, node["target"])) for node in v["nodes"]]
+                self.findings.append(
+                    f"[{self.language}] {label} {path}\n"
+                    f"    {v['id']} ({v['impact']}): {v['help']}\n"
+                    f"    {v['helpUrl']}\n"
+                    + "".join(f"    - {t}\n      {node.get('failureSummary', '').replace(chr(10), ' ')}\n" for t, node in zip(targets, v["nodes"]))
+                )
+
+
+def _public_list_path():
+    try:
+        resolve("/appeals/public/")
+    except Resolver404:
+        return None
+    return "/appeals/public/"
+
+
+@pytest.fixture
+def scene(reference, people, submit, at):
+    """An open appeal at the Anti-Corruption Agency, an answered one, and an overdue one for the monitor."""
+    import datetime as dt
+
+    from ashyq.core import clock
+
+    applicant, official = people["applicant"], people["official"]
+    fresh = submit(applicant, subject="Bribe demanded for a building permit")
+    answered = submit(applicant, subject="Road repairs never finished")
+    services.answer_appeal(official, answered, text="The contractor was fined and the road repaired.", outcome="resolved")
+    with at(clock.today() - dt.timedelta(days=60)):
+        submit(people["other_applicant"], subject="A complaint left without an answer")
+    return {"fresh": fresh, "answered": answered}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_main_pages_have_no_serious_accessibility_violations(language, browser, live_server, axe_source, people, scene):
+    auditor = Auditor(browser, live_server.url, axe_source, language)
+
+    auditor.become(None)
+    auditor.audit("home", "/")
+    auditor.audit("state bodies", "/bodies/")
+    auditor.audit("sign in", "/accounts/login/")
+    auditor.audit("sign in with errors", "/accounts/login/", prepare=lambda d: _submit_and_wait(d, "main form button[type=submit]"))
+    auditor.audit("sign up", "/accounts/signup/")
+    auditor.audit("sign up with errors", "/accounts/signup/", prepare=lambda d: _submit_and_wait(d, "main form button[type=submit]"))
+    public = _public_list_path()
+    if public:
+        auditor.audit("public appeals", public)
+
+    auditor.become(people["applicant"])
+    auditor.audit("new appeal form", "/appeals/new/")
+    # The same form after an empty submission: the error messages must be accessible too.
+    auditor.audit(
+        "new appeal form with errors", "/appeals/new/",
+        prepare=lambda d: _submit_and_wait(d, "main form button[type=submit]"),
+    )
+    auditor.audit("my appeals", "/appeals/mine/")
+    auditor.audit("answered appeal (applicant: feedback, complaint)", f"/appeals/{scene['answered'].pk}/")
+
+    auditor.become(people["official"])
+    auditor.audit("inbox", "/appeals/inbox/")
+    auditor.audit("open appeal (official: assign, answer, redirect)", f"/appeals/{scene['fresh'].pk}/")
+
+    auditor.become(people["head"])
+    auditor.audit("open appeal (head: extend)", f"/appeals/{scene['fresh'].pk}/")
+
+    auditor.become(people["monitor"])
+    auditor.audit("overdue appeals", "/appeals/overdue/")
+
+    assert not auditor.findings, (
+        f"{len(auditor.findings)} serious or critical accessibility violation(s) in {language}:\n\n" + "\n".join(auditor.findings)
+    )
+
+
+def _submit_and_wait(driver, button_css):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.execute_script("window.__ashyqOldPage = true;")
+    driver.find_element("css selector", button_css).click()
+    WebDriverWait(driver, 20).until(lambda d: d.execute_script("return !window.__ashyqOldPage && document.readyState === 'complete';"))
