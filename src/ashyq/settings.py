@@ -174,5 +174,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"ashyq": {"handlers": ["console"], "level": os.environ.get("ASHYQ_LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "ashyq": {"handlers": ["console"], "level": os.environ.get("ASHYQ_LOG_LEVEL", "INFO")},
+        # Server errors with their tracebacks reach the log in production too, not only in debug mode.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
 }

@@ -1,6 +1,8 @@
 """Shapes appeals for output (API and pages) with what the viewer may see of the people involved."""
+import datetime as dt
+
 from . import deadlines, permissions, selectors
-from .models import EventKind
+from .models import EventKind, Resolution
 
 
 def redirect_chain(appeal) -> list:
@@ -107,12 +109,25 @@ def shown_reason(event, viewer, appeal) -> str:
     return redact(event.reason)
 
 
+def _date(value):
+    return dt.date.fromisoformat(value) if value else None
+
+
 def timeline(appeal, viewer) -> list[dict]:
-    """The record as the viewer may see it: each event with its actor label and its reason."""
-    return [
-        {"event": e, "actor": actor_label(e, viewer, appeal), "reason": shown_reason(e, viewer, appeal)}
-        for e in selectors.events_of(appeal)
-    ]
+    """The record as the viewer may see it: each event with its actor label, its reason, and its
+    dates and verdict ready to show in the viewer's language."""
+    items = []
+    for e in selectors.events_of(appeal):
+        resolution = e.data.get("resolution")
+        items.append({
+            "event": e,
+            "actor": actor_label(e, viewer, appeal),
+            "reason": shown_reason(e, viewer, appeal),
+            "due_on": _date(e.data.get("due_on")),
+            "previous_due_on": _date(e.data.get("previous_due_on")),
+            "resolution": Resolution(resolution).label if resolution in Resolution.values else None,
+        })
+    return items
 
 
 def events_as_dicts(appeal, viewer) -> list[dict]:
