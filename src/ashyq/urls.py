@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("ashyq.accounts.urls")),
     path("appeals/", include("ashyq.dialogue.urls")),
     path("bodies/", bodies_views.body_list, name="bodies"),
+    path("moderation/", include("ashyq.moderation.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

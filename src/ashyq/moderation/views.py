@@ -1,0 +1,203 @@
+"""Pages of moderation. Views parse forms and call services/selectors, which check permissions."""
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from ashyq.dialogue import permissions as dialogue_permissions
+from ashyq.dialogue.errors import Conflict
+from ashyq.dialogue.models import Appeal, Attachment
+from ashyq.dialogue.selectors import public_appeals
+
+from . import selectors, services
+from .forms import AddRedactionForm, ApproveForm, RefuseForm, ReportForm, RestoreForm
+from .models import FIELDS_OF, Field, Target
+
+REPORT_RATE_PER_ACCOUNT = "10/h"
+REPORT_RATE_PER_ADDRESS = "20/h"
+
+
+def _apply_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _item_or_404(request, pk, target):
+    selectors.require_moderator(request.user)
+    if target not in FIELDS_OF:
+        raise Http404
+    appeal = get_object_or_404(Appeal.objects.select_related("body", "region"), pk=pk)
+    if not selectors.is_awaiting(appeal, target):
+        raise Http404
+    return appeal
+
+
+def queue(request):
+    items = selectors.queue(request.user)
+    return render(request, "moderation/queue.html", {
+        "appeals": items[Target.APPEAL], "answers": items[Target.ANSWER], "hidden": items[Target.HIDDEN],
+    })
+
+
+def item(request, pk, target, forms=None, status=200):
+    appeal = _item_or_404(request, pk, target)
+    forms = forms or {}
+    fields = []
+    for field in FIELDS_OF[target]:
+        proposals = selectors.proposed_redactions(appeal, field)
+        fields.append({
+            "name": field, "label": Field(field).label, "original": selectors.original(appeal, field),
+            "redacted": selectors.redacted(appeal, field, proposals), "proposals": proposals,
+        })
+    attachments = list(appeal.attachments.all()) if target == Target.APPEAL else []
+    context = {
+        "appeal": appeal, "target": target, "target_label": Target(target).label, "fields": fields,
+        "attachments": attachments, "reports": list(selectors.open_reports(appeal)) if target == Target.HIDDEN else [],
+        "public_texts": {"subject": appeal.public_subject, "text": appeal.public_text,
+                         "answer": getattr(getattr(appeal, "answer", None), "public_text", "")},
+    }
+    if target == Target.HIDDEN:
+        context["restore_form"] = forms.get("restore") or RestoreForm()
+        context["keep_form"] = forms.get("keep") or RefuseForm()
+    else:
+        context["add_form"] = forms.get("add") or AddRedactionForm(fields=FIELDS_OF[target])
+        context["approve_form"] = forms.get("approve") or ApproveForm(
+            attachments=attachments, initial={"attachments": [a.pk for a in attachments if a.is_public]})
+        context["refuse_form"] = forms.get("refuse") or RefuseForm()
+    return render(request, "moderation/item.html", context, status=status)
+
+
+def _run(request, pk, target, name, form, action, success):
+    """Validate the form, run the service; on a rule broken show the item again with the errors."""
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except PermissionDenied:
+            raise
+        except Conflict as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("moderation:queue")
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect(*success_target(name, pk, target))
+    return item(request, pk, target, forms={name: form}, status=400)
+
+
+def success_target(name, pk, target):
+    return ("moderation:item", pk, target) if name in ("add", "remove") else ("moderation:queue",)
+
+
+@require_POST
+def add_redaction(request, pk, target):
+    appeal = _item_or_404(request, pk, target)
+    form = AddRedactionForm(request.POST, fields=FIELDS_OF[target])
+    return _run(request, pk, target, "add", form, lambda d: services.add_redaction(
+        request.user, appeal, target=target, field=d["field"], fragment=d["fragment"], kind=d["kind"]),
+        _("The redaction is added."))
+
+
+@require_POST
+def remove_redaction(request, pk, target):
+    appeal = _item_or_404(request, pk, target)
+    try:
+        field, start, end = request.POST["field"], int(request.POST["start"]), int(request.POST["end"])
+        services.remove_redaction(request.user, appeal, target=target, field=field, start=start, end=end)
+    except (KeyError, ValueError, ValidationError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [_("This redaction is no longer proposed.")])))
+    else:
+        messages.success(request, _("The redaction is removed."))
+    return redirect("moderation:item", pk, target)
+
+
+@require_POST
+def approve(request, pk, target):
+    appeal = _item_or_404(request, pk, target)
+    if target == Target.HIDDEN:
+        raise Http404
+    form = ApproveForm(request.POST, attachments=list(appeal.attachments.all()) if target == Target.APPEAL else [])
+    return _run(request, pk, target, "approve", form, lambda d: services.approve(
+        request.user, appeal, target=target, public_attachments=d.get("attachments", [])),
+        _("Published: the public now sees the redacted copy."))
+
+
+@require_POST
+def refuse(request, pk, target):
+    appeal = _item_or_404(request, pk, target)
+    if target == Target.HIDDEN:
+        raise Http404
+    form = RefuseForm(request.POST)
+    return _run(request, pk, target, "refuse", form, lambda d: services.refuse(
+        request.user, appeal, target=target, reason=d["reason"], note=d["note"]),
+        _("Publication refused; it stays private."))
+
+
+@require_POST
+def restore(request, pk):
+    appeal = _item_or_404(request, pk, Target.HIDDEN)
+    form = RestoreForm(request.POST)
+    return _run(request, pk, Target.HIDDEN, "restore", form, lambda d: services.restore(request.user, appeal, note=d["note"]),
+                _("Restored: the public sees the appeal again."))
+
+
+@require_POST
+def keep_hidden(request, pk):
+    appeal = _item_or_404(request, pk, Target.HIDDEN)
+    form = RefuseForm(request.POST)
+    return _run(request, pk, Target.HIDDEN, "keep", form, lambda d: services.keep_hidden(
+        request.user, appeal, reason=d["reason"], note=d["note"]), _("The appeal stays hidden."))
+
+
+def attachment(request, pk, attachment_id):
+    """A moderator opens an attachment of an appeal awaiting publication to decide whether it may be public."""
+    appeal = _item_or_404(request, pk, Target.APPEAL)
+    file = get_object_or_404(Attachment, pk=attachment_id, appeal=appeal)
+    response = FileResponse(file.file.open("rb"), content_type=file.content_type, as_attachment=True, filename=file.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _per_account_rate(group, request):
+    return REPORT_RATE_PER_ACCOUNT if request.user.is_authenticated else None
+
+
+@require_POST
+@ratelimit(key="user", rate=_per_account_rate, method="POST", block=False)
+@ratelimit(key="ip", rate=REPORT_RATE_PER_ADDRESS, method="POST", block=False)
+def report(request, pk):
+    if getattr(request, "limited", False):
+        return render(request, "core/error.html", {
+            "title": _("Too many reports"),
+            "message": _("You have sent too many reports of abuse. Please try again in an hour; moderators already review the reports they have."),
+        }, status=429)
+    appeal = get_object_or_404(public_appeals().select_related("answer"), pk=pk)
+    answer = getattr(appeal, "answer", None)
+    form = ReportForm(request.POST, answer_published=answer is not None and answer.published_at is not None)
+    if form.is_valid():
+        try:
+            created = services.report_abuse(
+                request.user, request.META.get("REMOTE_ADDR", ""), appeal, target=form.cleaned_data["target"],
+                reason=form.cleaned_data["reason"], comment=form.cleaned_data["comment"],
+            )
+        except Conflict as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("home")
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            if created is None:
+                messages.info(request, _("You have already reported this appeal; moderators will review it."))
+            else:
+                messages.success(request, _("Thank you: moderators will review your report."))
+            appeal.refresh_from_db(fields=["hidden_at"])
+            if dialogue_permissions.can_view(request.user, appeal):
+                return redirect("dialogue:detail", pk=appeal.pk)
+            return redirect("home")
+    return render(request, "moderation/report.html", {"appeal": appeal, "report_form": form}, status=400)
