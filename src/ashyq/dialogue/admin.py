@@ -37,3 +37,10 @@ class AnswerAdmin(ReadOnlyAdmin):
 @admin.register(Regulation)
 class RegulationAdmin(admin.ModelAdmin):
     list_display = ["version", "title", "effective_from", "answer_working_days", "redirect_working_days", "extension_max_months"]
+
+    def has_change_permission(self, request, obj=None):
+        # A version appeals were registered under is frozen (Regulation.save refuses with a ValueError):
+        # the admin shows it read-only instead of a form whose "Save" ends in a server error.
+        if obj is not None and obj.pk and obj.appeals.exists():
+            return False
+        return super().has_change_permission(request, obj)
