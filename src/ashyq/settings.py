@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ashyq.core.middleware.SecurityHeadersMiddleware",
+    # Turns django-ratelimit's refusals (a PermissionDenied) into RATELIMIT_VIEW's 429 page instead of a bare 403.
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "ashyq.urls"
@@ -146,6 +148,10 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 if os.environ.get("ASHYQ_CACHE_URL"):
     CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["ASHYQ_CACHE_URL"]}
 RATELIMIT_ENABLE = env_bool("ASHYQ_RATELIMIT_ENABLE", True)
+# Sign-in lockout: after this many failed sign-ins for one username within the window, that username
+# is refused (even with the right password) until the window has passed (accounts/services.py).
+ASHYQ_LOGIN_MAX_FAILURES = int(os.environ.get("ASHYQ_LOGIN_MAX_FAILURES", "5"))
+ASHYQ_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("ASHYQ_LOGIN_LOCKOUT_MINUTES", "15"))
 # How many reverse proxies (nginx, a load balancer) stand in front of Ashyq. 0: the client is
 # REMOTE_ADDR. N: the client is the Nth address from the right of X-Forwarded-For, which only the
 # proxies wrote, so a client cannot forge its way out of per-address limits.

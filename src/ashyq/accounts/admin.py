@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from .forms import AdminLoginForm
 from .models import ApiToken, User
+
+# The admin's sign-in honours the same lockout as the site's (accounts/services.py).
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(User)

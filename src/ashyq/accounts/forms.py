@@ -1,8 +1,28 @@
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import User
+
+
+class LockoutMixin:
+    """Refuse a username locked by repeated failures before checking the password (services.login_locked)."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username and services.login_locked(username):
+            raise forms.ValidationError(services.lockout_message(), code="locked")
+        return super().clean()
+
+
+class LoginForm(LockoutMixin, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(LockoutMixin, AdminAuthenticationForm):
+    pass
 
 
 class SignUpForm(UserCreationForm):

@@ -46,3 +46,58 @@ def confirm_email(token: str) -> User | None:
         user.is_active = True
         user.save(update_fields=["is_active"])
     return user
+
+
+# --- Sign-in lockout ----------------------------------------------------------------------------------
+# After ASHYQ_LOGIN_MAX_FAILURES failed sign-ins for one username within ASHYQ_LOGIN_LOCKOUT_MINUTES,
+# further attempts for that username are refused (even with the right password) until the oldest of
+# those failures is that old. Counted per username whether or not the account exists, so the refusal
+# says nothing about which accounts exist. Kept in the cache (shared in production, docs/operations.md),
+# timed by ashyq.core.clock. Per-address limits are django-ratelimit's, on the login views.
+
+def _failures_key(username: str) -> str:
+    import hashlib
+
+    return "ashyq:login-failures:" + hashlib.sha256((username or "").strip().casefold().encode()).hexdigest()
+
+
+def _window_seconds() -> int:
+    return settings.ASHYQ_LOGIN_LOCKOUT_MINUTES * 60
+
+
+def _recent_failures(username: str) -> list[float]:
+    from django.core.cache import cache
+
+    from ashyq.core import clock
+
+    now = clock.now().timestamp()
+    return [t for t in cache.get(_failures_key(username), []) if now - t < _window_seconds()]
+
+
+def login_locked(username: str) -> bool:
+    return len(_recent_failures(username)) >= settings.ASHYQ_LOGIN_MAX_FAILURES
+
+
+def record_login_failure(username: str) -> None:
+    from django.core.cache import cache
+
+    from ashyq.core import clock
+
+    failures = _recent_failures(username)
+    if len(failures) >= settings.ASHYQ_LOGIN_MAX_FAILURES:
+        return  # already locked: refused attempts do not prolong the lock
+    failures.append(clock.now().timestamp())
+    cache.set(_failures_key(username), failures, timeout=_window_seconds() + 60)
+
+
+def reset_login_failures(username: str) -> None:
+    from django.core.cache import cache
+
+    cache.delete(_failures_key(username))
+
+
+def lockout_message() -> str:
+    return _(
+        "Too many failed sign-in attempts for this username. For your security, signing in with it is paused "
+        "for %(minutes)d minutes; please try again later."
+    ) % {"minutes": settings.ASHYQ_LOGIN_LOCKOUT_MINUTES}

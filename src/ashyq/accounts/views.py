@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django_ratelimit.decorators import ratelimit
 
 from . import services
-from .forms import SignUpForm
+from .forms import LoginForm, SignUpForm
 
 
 @ratelimit(key="ip", rate="10/h", method="POST", block=True)
@@ -33,3 +33,4 @@ def confirm(request, token):
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+    authentication_form = LoginForm
