@@ -152,6 +152,11 @@ def _working_day_after(day, n):
 
 @transaction.atomic
 def load_demo() -> dict:
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    if settings.PRODUCTION:  # also when called from a shell, not only by the load_demo command
+        raise ImproperlyConfigured("The demo (users with a published password) is never loaded in production.")
     reference = load_reference_data()
     users = {row[0]: _user(*row) for row in USERS}
     played = 0
