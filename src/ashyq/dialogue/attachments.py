@@ -1,6 +1,9 @@
 """Checks uploaded files by their content, never by their name or the browser's word for them."""
 import hashlib
 import io
+import re
+import unicodedata
+import zlib
 
 import filetype
 from django.conf import settings
@@ -15,6 +18,38 @@ def _pdf_is_complete(data: bytes) -> bool:
     return data.startswith(b"%PDF-") and b"%%EOF" in data[-2048:]
 
 
+# PDF actions and objects that run or carry something when the file is opened: scripts, launching programs,
+# embedded files, forms with scripts, multimedia. A scanned letter needs none of them.
+_PDF_ACTIVE = {b"JS", b"JavaScript", b"Launch", b"EmbeddedFile", b"EmbeddedFiles", b"RichMedia", b"XFA", b"SubmitForm", b"ImportData"}
+_PDF_NAME = re.compile(rb"/((?:[A-Za-z0-9_.+-]|#[0-9A-Fa-f]{2})+)")
+_PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.S)
+_MAX_INFLATED = 50 * 1024 * 1024
+
+
+def _pdf_names(chunk: bytes) -> set[bytes]:
+    # Names may hide letters as #xx escapes: /J#61vaScript is /JavaScript.
+    return {re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m[1], 16)]), m[1]) for m in _PDF_NAME.finditer(chunk)}
+
+
+def _pdf_has_active_content(data: bytes) -> bool:
+    if _pdf_names(data) & _PDF_ACTIVE:
+        return True
+    # Objects may sit in compressed object streams: look inside the Flate streams too (bounded).
+    budget = _MAX_INFLATED
+    for match in _PDF_STREAM.finditer(data):
+        if budget <= 0:
+            return True  # a decompression bomb is not a scanned letter either
+        try:
+            inflater = zlib.decompressobj()
+            inflated = inflater.decompress(match[1], budget)
+        except zlib.error:
+            continue
+        budget -= len(inflated)
+        if _pdf_names(inflated) & _PDF_ACTIVE:
+            return True
+    return False
+
+
 def _image_is_valid(data: bytes) -> bool:
     try:
         with Image.open(io.BytesIO(data)) as image:
@@ -24,9 +59,43 @@ def _image_is_valid(data: bytes) -> bool:
         return False
 
 
+def _png_end(data: bytes) -> int | None:
+    """Offset just after the IEND chunk (walking the chunks), or None if there is none."""
+    position = 8
+    while position + 12 <= len(data):
+        length = int.from_bytes(data[position:position + 4], "big")
+        kind = data[position + 4:position + 8]
+        position += 12 + length
+        if kind == b"IEND":
+            return position
+    return None
+
+
+def _image_has_trailing_data(data: bytes, mime: str) -> bool:
+    """A polyglot hides a second file (HTML, a PDF, a script, an archive) after the image's end marker."""
+    if mime == "image/png":
+        end = _png_end(data)
+        return end is None or end != len(data)
+    if mime == "image/jpeg":
+        return not data.rstrip(b"\x00").endswith(b"\xff\xd9")
+    return False
+
+
+# Bidirectional controls reorder what people read ("invoice\u202egnp.exe" shows as "invoiceexe.png").
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def clean_original_name(name: str) -> str:
+    """The file's name as people will see it: no folders, control or bidi characters; never used as a path."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name.translate(_BIDI_CONTROLS) if unicodedata.category(c)[0] != "C")
+    name = name.strip().lstrip(".") or "file"
+    return name[-255:]
+
+
 def inspect_upload(upload) -> dict:
     """Read and validate one uploaded file. Returns its bytes and facts, or raises ValidationError."""
-    name = getattr(upload, "name", "file") or "file"
+    name = clean_original_name(getattr(upload, "name", "file") or "file")
     limit = settings.ASHYQ_MAX_ATTACHMENT_BYTES
     if upload.size > limit:
         raise ValidationError(
@@ -43,13 +112,23 @@ def inspect_upload(upload) -> dict:
     valid = mime in ALLOWED and (_pdf_is_complete(data) if mime == "application/pdf" else _image_is_valid(data))
     if not valid:
         raise ValidationError(_("%(name)s is not a PDF, JPEG or PNG file.") % {"name": name}, code="bad_type")
+    if mime == "application/pdf" and _pdf_has_active_content(data):
+        raise ValidationError(
+            _("%(name)s contains scripts, actions or embedded files; please attach a plain PDF (print it to PDF or scan it).")
+            % {"name": name}, code="active_content",
+        )
+    if _image_has_trailing_data(data, mime):
+        raise ValidationError(
+            _("%(name)s has extra data after the end of the image; please save or scan the image again.") % {"name": name},
+            code="trailing_data",
+        )
     return {
         "data": data,
         "content_type": mime,
         "extension": ALLOWED[mime],
         "size": len(data),
         "sha256": hashlib.sha256(data).hexdigest(),
-        "original_name": name[-255:],
+        "original_name": clean_original_name(name),
     }
 
 
