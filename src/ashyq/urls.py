@@ -1,9 +1,10 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 
 from ashyq.api import api
 from ashyq.bodies import views as bodies_views
+from ashyq.dialogue import public_views
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="core/home.html"), name="home"),
@@ -11,7 +12,12 @@ urlpatterns = [
     path("accounts/", include("ashyq.accounts.urls")),
     path("appeals/", include("ashyq.dialogue.urls")),
     path("bodies/", bodies_views.body_list, name="bodies"),
+    path("bodies/<slug:slug>/", public_views.body_page, name="body"),
+    path("open-data/appeals/", public_views.open_data, name="open-data"),
+    re_path(r"^open-data/appeals/(?P<name>[a-z]+\.(?:csv|json))$", public_views.open_data_file, name="open-data-file"),
+    path("open311/v2/", include("ashyq.open311.urls")),
     path("moderation/", include("ashyq.moderation.urls")),
+    path("assessment/", include("ashyq.assessment.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -42,7 +42,11 @@ class AppealForm(forms.Form):
     text = forms.CharField(label=_("Text of the appeal"), max_length=MAX_TEXT_LENGTH, widget=forms.Textarea(attrs={"rows": 10}))
     region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.order_by("name_en"), to_field_name="iso_code")
     is_public = forms.BooleanField(
-        label=_("Make this appeal public after moderation (your name is never shown)"), required=False
+        label=_("Make this appeal public after moderation"), required=False
+    )
+    show_name = forms.BooleanField(
+        label=_("Show my full name on the public appeal instead of a pseudonym"), required=False,
+        help_text=_("Only for a public appeal. Otherwise the public sees a pseudonym, such as Applicant 7KQ2M9."),
     )
     attachments = MultipleFileField(
         label=_("Attachments"), required=False,

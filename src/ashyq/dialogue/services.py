@@ -127,6 +127,7 @@ def submit_appeal(
     text: str,
     region: Region,
     is_public: bool = False,
+    show_name: bool = False,
     attachments=(),
     idempotency_key: str | None = None,
     complaint_about: Appeal | None = None,
@@ -134,6 +135,7 @@ def submit_appeal(
     """Register an appeal to the head of `body`: number, due date, the registration event, an email.
 
     With an idempotency key, a retry of the same submission returns the appeal already registered.
+    `show_name`: on a public appeal, show the applicant's full name instead of their pseudonym.
     """
     _require(applicant.is_authenticated and applicant.is_active, _("Sign in to write an appeal."))
     if idempotency_key:
@@ -145,7 +147,9 @@ def submit_appeal(
     files = inspect_uploads(attachments)  # read and checked before the transaction: nothing half-saved
     try:
         with transaction.atomic():
-            appeal = _register(applicant, body, type, subject, text, region, is_public, files, idempotency_key, complaint_about)
+            appeal = _register(
+                applicant, body, type, subject, text, region, is_public, files, idempotency_key, complaint_about, show_name
+            )
     except IntegrityError:
         # Two retries raced with the same key: the other one won; return its appeal.
         if idempotency_key:
@@ -169,7 +173,7 @@ def _same_submission_or_conflict(existing: Appeal, body, type, subject, text) ->
     return existing
 
 
-def _register(applicant, body, type, subject, text, region, is_public, files, idempotency_key, complaint_about):
+def _register(applicant, body, type, subject, text, region, is_public, files, idempotency_key, complaint_about, show_name=False):
     now = clock.now()
     today = clock.today()
     regulation = deadlines.current_regulation(today)
@@ -181,6 +185,7 @@ def _register(applicant, body, type, subject, text, region, is_public, files, id
         text=text.strip(),
         region=region,
         is_public=bool(is_public),
+        show_name=bool(is_public and show_name),
         addressed_body=body,
         body=body,
         regulation=regulation,

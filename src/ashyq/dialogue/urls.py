@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import public_views, views
 
 app_name = "dialogue"
 urlpatterns = [
+    path("public/", public_views.public_list, name="public"),
     path("new/", views.new_appeal, name="new"),
     path("mine/", views.my_appeals, name="mine"),
     path("inbox/", views.inbox, name="inbox"),

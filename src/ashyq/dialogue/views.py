@@ -36,7 +36,7 @@ def new_appeal(request):
         try:
             appeal = services.submit_appeal(
                 request.user, body=data["body"], type=data["type"], subject=data["subject"], text=data["text"],
-                region=data["region"], is_public=data["is_public"], attachments=request.FILES.getlist("attachments"),
+                region=data["region"], is_public=data["is_public"], show_name=data["show_name"], attachments=request.FILES.getlist("attachments"),
             )
         except ValidationError as exc:
             _apply_errors(form, exc)

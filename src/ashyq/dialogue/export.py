@@ -1,0 +1,263 @@
+"""Open data: every published appeal and its events, as CSV and JSON, with a Frictionless Data Package
+descriptor (datapackage.json), under the CC BY 4.0 licence.
+
+What is in it is the public record and the facts needed to assess bodies (terms kept, redirects,
+extensions, outcomes, the applicants' verdicts). What is never in it: the original subject, text and
+answer, applicants' names, emails and accounts (only the pseudonym code, and not even that when the
+applicant chose to be named on the page: the code would then unmask their other appeals), officials'
+names, the reasons and comments written on the record, attachments, and any appeal that is not
+published (private, awaiting moderation, refused or hidden).
+
+`write_export()` writes the files into settings.ASHYQ_EXPORT_DIR (default VAR_DIR/exports), each
+replaced atomically, the descriptor last. `manage.py export_public_data` runs it (daily, from cron or a
+systemd timer: docs/operations.md); the open-data page serves the latest files.
+"""
+import csv
+import datetime as dt
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from . import selectors
+from .models import AppealEvent, EventKind
+
+LICENCE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0 International",
+           "path": "https://creativecommons.org/licenses/by/4.0/"}
+CHAIN_SEPARATOR = "|"
+
+# (name, Frictionless type, description)
+APPEAL_FIELDS = [
+    ("number", "string", "Registration number of the appeal (YYYY-NNNNNN); unique."),
+    ("type", "string", "application, complaint, report, feedback, proposal or request."),
+    ("subject", "string", "Subject of the appeal as published after moderation (redacted; never the original)."),
+    ("text", "string", "Text of the appeal as published after moderation (redacted; never the original)."),
+    ("applicant_alias", "string",
+     "The applicant's pseudonym code, the same on all their public appeals. Empty when the applicant chose to be named on the page."),
+    ("addressed_body", "string", "Slug of the body the applicant wrote to (see /api/v1/bodies)."),
+    ("redirect_chain", "string",
+     "Slugs of the bodies the appeal went through, first addressee first and current body last; separated by '|' in CSV, a list in JSON."),
+    ("body", "string", "Slug of the body now responsible (after redirects)."),
+    ("region", "string", "ISO 3166-2:KZ code of the region the appeal concerns."),
+    ("registered_at", "datetime", "When the appeal was registered (ISO 8601, Kazakhstan time)."),
+    ("received_on", "date", "Day the current body received it: registration, or arrival by redirect; its term counts from here."),
+    ("due_on", "date", "Day the answer is due (after extensions)."),
+    ("status", "string", "registered, in_progress, answered or withdrawn."),
+    ("outcome", "string", "resolved, explained, refused or left_without_consideration; empty if not answered."),
+    ("answered_at", "datetime", "When the answer was given; empty if not answered."),
+    ("answered_on_time", "boolean", "Whether the answer came by the due date; empty if not answered."),
+    ("answer_text", "string", "The answer as published after moderation; empty until published."),
+    ("extensions", "integer", "How many times the term was extended."),
+    ("feedback_resolution", "string", "The applicant's verdict on the answer: yes, partly or no; empty if none."),
+    ("feedback_rating", "integer", "The applicant's satisfaction from 1 to 5; empty if none."),
+    ("complaint_about", "string",
+     "For a complaint about an answer: the number of the appeal complained about, if that appeal is published too; else empty."),
+    ("published_at", "datetime", "When moderation published the appeal."),
+]
+EVENT_FIELDS = [
+    ("appeal", "string", "Number of the appeal (appeals.number)."),
+    ("seq", "integer", "Position of the event in the appeal's record, from 1."),
+    ("kind", "string", "registered, executor_assigned, redirected, extended, answered, feedback, complained, withdrawn, "
+                       "published, answer_published, hidden, restored, ..."),
+    ("at", "datetime", "When it happened (ISO 8601, Kazakhstan time)."),
+    ("from_body", "string", "Slug of the body the appeal left (redirects, withdrawals, complaints); empty otherwise."),
+    ("to_body", "string", "Slug of the body the appeal went to or that acted; empty otherwise."),
+]
+FILES = {
+    "appeals.csv": {"media_type": "text/csv; charset=utf-8", "resource": "appeals", "format": "csv"},
+    "appeals.json": {"media_type": "application/json", "resource": "appeals-json", "format": "json"},
+    "events.csv": {"media_type": "text/csv; charset=utf-8", "resource": "events", "format": "csv"},
+    "events.json": {"media_type": "application/json", "resource": "events-json", "format": "json"},
+    "datapackage.json": {"media_type": "application/json", "resource": None, "format": "json"},
+}
+
+
+def export_dir() -> Path:
+    return Path(getattr(settings, "ASHYQ_EXPORT_DIR", None) or Path(settings.VAR_DIR) / "exports")
+
+
+def _iso(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).isoformat(timespec="seconds")
+    return value.isoformat()
+
+
+def _route_facts(public_ids):
+    """Per appeal: the bodies it was redirected to, in order, and how many extensions; one pass over the events."""
+    chains, extensions = {}, {}
+    rows = (
+        AppealEvent.objects.filter(appeal__in=public_ids, kind__in=(EventKind.REDIRECTED, EventKind.EXTENDED))
+        .order_by("appeal_id", "seq").values_list("appeal_id", "kind", "to_body__slug").iterator(chunk_size=5000)
+    )
+    for appeal_id, kind, to_body in rows:
+        if kind == EventKind.REDIRECTED:
+            chains.setdefault(appeal_id, []).append(to_body)
+        else:
+            extensions[appeal_id] = extensions.get(appeal_id, 0) + 1
+    return chains, extensions
+
+
+def appeal_rows():
+    """One dict per published appeal, in registration order, with only the fields of APPEAL_FIELDS."""
+    public = selectors.public_appeals()
+    chains, extensions = _route_facts(public.values("pk"))
+    qs = (
+        public.select_related("answer", "feedback", "complaint_about")
+        .order_by("id")
+    )
+    for a in qs.iterator(chunk_size=2000):
+        answer = getattr(a, "answer", None)
+        feedback = getattr(a, "feedback", None)
+        about = a.complaint_about
+        yield {
+            "number": a.number,
+            "type": a.type,
+            "subject": a.public_subject,
+            "text": a.public_text,
+            "applicant_alias": None if a.show_name else a.applicant.public_alias,
+            "addressed_body": a.addressed_body.slug,
+            "redirect_chain": [a.addressed_body.slug] + chains.get(a.pk, []),
+            "body": a.body.slug,
+            "region": a.region.iso_code,
+            "registered_at": _iso(a.registered_at),
+            "received_on": _iso(a.received_on),
+            "due_on": _iso(a.due_on),
+            "status": a.status,
+            "outcome": answer.outcome if answer else None,
+            "answered_at": _iso(answer.answered_at) if answer else None,
+            "answered_on_time": answer.answered_on_time if answer else None,
+            "answer_text": answer.public_text if answer and answer.published_at else None,
+            "extensions": extensions.get(a.pk, 0),
+            "feedback_resolution": feedback.resolution if feedback else None,
+            "feedback_rating": feedback.rating if feedback else None,
+            "complaint_about": about.number if about and about.is_public and about.published_at and not about.hidden_at else None,
+            "published_at": _iso(a.published_at),
+        }
+
+
+def event_rows():
+    """The events of published appeals: when, what, between which bodies. No actors, reasons or data."""
+    rows = (
+        AppealEvent.objects.filter(appeal__in=selectors.public_appeals().values("pk"))
+        .order_by("appeal_id", "seq")
+        .values_list("appeal__number", "seq", "kind", "at", "from_body__slug", "to_body__slug")
+        .iterator(chunk_size=5000)
+    )
+    for number, seq, kind, at, from_body, to_body in rows:
+        yield {"appeal": number, "seq": seq, "kind": kind, "at": _iso(at), "from_body": from_body, "to_body": to_body}
+
+
+def _csv_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return CHAIN_SEPARATOR.join(value)
+    return value
+
+
+def _write_table(directory: Path, stem: str, fields, rows) -> int:
+    names = [f[0] for f in fields]
+    count = 0
+    with (directory / f"{stem}.csv").open("w", newline="", encoding="utf-8") as c, \
+            (directory / f"{stem}.json").open("w", encoding="utf-8") as j:
+        writer = csv.writer(c)
+        writer.writerow(names)
+        j.write("[")
+        for row in rows:
+            writer.writerow([_csv_value(row[n]) for n in names])
+            j.write(("\n" if count == 0 else ",\n") + json.dumps(row, ensure_ascii=False))
+            count += 1
+        j.write("\n]\n")
+    return count
+
+
+def _schema(fields) -> list[dict]:
+    out = []
+    for name, type_, description in fields:
+        field = {"name": name, "type": type_, "description": description}
+        if type_ == "boolean":
+            field.update(trueValues=["true"], falseValues=["false"])
+        out.append(field)
+    return out
+
+
+def datapackage(created: str, counts: dict) -> dict:
+    site = settings.ASHYQ_SITE_URL.rstrip("/")
+    appeals_schema = {"fields": _schema(APPEAL_FIELDS), "primaryKey": ["number"], "missingValues": [""]}
+    events_schema = {
+        "fields": _schema(EVENT_FIELDS), "primaryKey": ["appeal", "seq"], "missingValues": [""],
+        "foreignKeys": [{"fields": ["appeal"], "reference": {"resource": "appeals", "fields": ["number"]}}],
+    }
+    csv_dialect = {"delimiter": ",", "header": True, "quoteChar": '"', "doubleQuote": True}
+    return {
+        "profile": "tabular-data-package",
+        "name": "ashyq-public-appeals",
+        "title": "Ashyq: published appeals to the heads of state bodies of Kazakhstan",
+        "description": (
+            "Every appeal published on Ashyq (moderated, redacted public copies) with the facts needed to assess how bodies "
+            "handle appeals, and the events of each appeal's record. No personal data: applicants appear at most as a "
+            "pseudonym code, officials not at all; original texts, reasons and comments are not included. Updated daily."
+        ),
+        "homepage": f"{site}/open-data/appeals/",
+        "created": created,
+        "licenses": [LICENCE],
+        "sources": [{"title": "Ashyq", "path": site}],
+        "resources": [
+            {"name": "appeals", "path": "appeals.csv", "profile": "tabular-data-resource", "format": "csv",
+             "mediatype": "text/csv", "encoding": "utf-8", "dialect": csv_dialect, "schema": appeals_schema,
+             "description": f"{counts['appeals']} published appeals, one row each."},
+            {"name": "events", "path": "events.csv", "profile": "tabular-data-resource", "format": "csv",
+             "mediatype": "text/csv", "encoding": "utf-8", "dialect": csv_dialect, "schema": events_schema,
+             "description": f"{counts['events']} events of the published appeals, in order."},
+            {"name": "appeals-json", "path": "appeals.json", "format": "json", "mediatype": "application/json",
+             "encoding": "utf-8", "description": "The appeals table as a JSON array of objects (redirect_chain is a list)."},
+            {"name": "events-json", "path": "events.json", "format": "json", "mediatype": "application/json",
+             "encoding": "utf-8", "description": "The events table as a JSON array of objects."},
+        ],
+    }
+
+
+def write_export(out_dir: Path | None = None) -> dict:
+    """Write all files into `out_dir` (default export_dir()); readers never see a half-written file."""
+    out_dir = Path(out_dir or export_dir())
+    out_dir.mkdir(parents=True, exist_ok=True)
+    created = timezone.localtime().isoformat(timespec="seconds")
+    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".export-") as tmp:
+        tmp = Path(tmp)
+        counts = {
+            "appeals": _write_table(tmp, "appeals", APPEAL_FIELDS, appeal_rows()),
+            "events": _write_table(tmp, "events", EVENT_FIELDS, event_rows()),
+        }
+        (tmp / "datapackage.json").write_text(
+            json.dumps(datapackage(created, counts), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        for name in FILES:  # the descriptor last: once it is new, the data it describes is too
+            os.replace(tmp / name, out_dir / name)
+    return {"created": created, "directory": str(out_dir), **counts}
+
+
+def latest_export() -> dict | None:
+    """When the latest export was made and how big its files are; None if there is none yet."""
+    directory = export_dir()
+    try:
+        package = json.loads((directory / "datapackage.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    sizes = {name: (directory / name).stat().st_size for name in FILES if (directory / name).exists()}
+    return {"created": package.get("created"), "sizes": sizes}
+
+
+def latest_file(name: str) -> Path:
+    """The path of the latest `name`, exporting now if no complete export exists yet."""
+    directory = export_dir()
+    if not all((directory / n).exists() for n in FILES):
+        write_export(directory)
+    return directory / name
+

@@ -1,0 +1,20 @@
+"""Write the open-data export of the public record (dialogue/export.py). Run daily: docs/operations.md."""
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from ashyq.dialogue import export
+
+
+class Command(BaseCommand):
+    help = "Write published appeals and their events as CSV and JSON with a datapackage.json (CC BY 4.0)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--out", type=Path, default=None,
+                            help="Directory to write into (default: ASHYQ_EXPORT_DIR or VAR_DIR/exports, which the site serves).")
+
+    def handle(self, *args, out=None, **options):
+        result = export.write_export(out)
+        self.stdout.write(
+            f"Exported {result['appeals']} appeals and {result['events']} events to {result['directory']} at {result['created']}."
+        )

@@ -1,0 +1,178 @@
+"""The public record: the list of published appeals with search and filters, each body's page of
+appeals and published answers, and the open-data page with its downloads.
+
+Everything here reads through selectors.public_appeals() and shows only the moderated public copies
+(public_subject, public_text, answer.public_text once published); the applicant appears under their
+pseudonym unless they chose to be named. No count over the whole table is taken: pages show
+"previous/next" and stop at MAX_PAGE (refine the filters to go further).
+"""
+import datetime as dt
+
+from django import forms
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ashyq.bodies.models import Body
+from ashyq.core.models import Region
+
+from . import export, search, selectors
+from .models import Answer, AppealType, Outcome, Status
+
+PAGE_SIZE = 20
+MAX_PAGE = 250  # 5,000 appeals deep; beyond that the filters narrow the list better than paging does
+
+
+def public_applicant(appeal) -> str:
+    """How the applicant appears in public: their full name if they chose so, else their pseudonym.
+
+    Never both: the pseudonym is the same on all of a person's appeals, so printing it beside a name
+    would unmask every appeal they published under it.
+    """
+    if appeal.show_name:
+        return appeal.applicant.get_full_name() or appeal.applicant.pseudonym
+    return appeal.applicant.pseudonym
+
+
+def published_answer_text(appeal) -> str | None:
+    answer = getattr(appeal, "answer", None)
+    if answer is None or answer.published_at is None:
+        return None
+    return answer.public_text
+
+
+def _blank(choices):
+    return [("", _("any"))] + list(choices)
+
+
+class PublicFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    body = forms.ChoiceField(label=_("State body"), required=False)
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    type = forms.ChoiceField(label=_("Type of appeal"), required=False, choices=_blank(AppealType.choices))
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=_blank(Status.choices))
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False, choices=_blank(Outcome.choices))
+    registered_from = forms.DateField(label=_("Registered from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    registered_to = forms.DateField(label=_("Registered until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bodies = Body.objects.filter(accepts_appeals=True).order_by("kind", "name_en")
+        self.fields["body"].choices = _blank((b.slug, b.name) for b in bodies)
+        self.fields["region"].choices = _blank((r.iso_code, r.name) for r in Region.objects.order_by("name_en"))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("registered_from"), data.get("registered_to")
+        if start and end and start > end:
+            self.add_error("registered_to", _("The end of the period is before its start."))
+        return data
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def filtered_public_appeals(data: dict):
+    """Published appeals narrowed by the (cleaned) filters; newest first, or best match first for a search."""
+    qs = selectors.public_appeals().select_related("answer")
+    if data.get("body"):
+        qs = qs.filter(body__slug=data["body"])
+    if data.get("region"):
+        qs = qs.filter(region__iso_code=data["region"])
+    if data.get("type"):
+        qs = qs.filter(type=data["type"])
+    if data.get("status"):
+        qs = qs.filter(status=data["status"])
+    if data.get("outcome"):
+        qs = qs.filter(answer__outcome=data["outcome"])
+    # Days in Kazakhstan's time, as bounds on the timestamp itself so the index on registered_at serves them.
+    if data.get("registered_from"):
+        qs = qs.filter(registered_at__gte=_start_of(data["registered_from"]))
+    if data.get("registered_to"):
+        qs = qs.filter(registered_at__lt=_start_of(data["registered_to"] + dt.timedelta(days=1)))
+    qs = qs.order_by("-registered_at", "-id")
+    if data.get("q"):
+        qs = search.search(qs, data["q"])
+    return qs
+
+
+def _page_number(request) -> int:
+    try:
+        return min(max(int(request.GET.get("page", "1")), 1), MAX_PAGE)
+    except ValueError:
+        return 1
+
+
+def _page(qs, request, size=PAGE_SIZE) -> dict:
+    """One page without counting the whole list: fetch one row more than shown to know if there is a next page."""
+    number = _page_number(request)
+    rows = list(qs[(number - 1) * size: number * size + 1])
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "items": rows[:size],
+        "number": number,
+        "has_previous": number > 1,
+        "has_next": len(rows) > size and number < MAX_PAGE,
+        "at_limit": len(rows) > size and number >= MAX_PAGE,
+        "query": query.urlencode(),
+    }
+
+
+def _cards(appeals) -> list[dict]:
+    return [
+        {"appeal": a, "applicant": public_applicant(a), "answer_text": published_answer_text(a)}
+        for a in appeals
+    ]
+
+
+def public_list(request):
+    form = PublicFilterForm(request.GET or None)
+    status = 200
+    if form.is_bound and not form.is_valid():
+        page, status = None, 400
+    else:
+        page = _page(filtered_public_appeals(form.cleaned_data if form.is_bound else {}), request)
+        page["items"] = _cards(page["items"])
+    searched = form.is_bound and form.is_valid() and bool(form.cleaned_data.get("q"))
+    return render(request, "public/list.html", {"form": form, "page": page, "searched": searched}, status=status)
+
+
+def body_page(request, slug):
+    body = get_object_or_404(Body.objects.select_related("region", "parent"), slug=slug)
+    public = selectors.public_appeals()
+    answers = (
+        Answer.objects.filter(body=body, published_at__isnull=False, appeal__in=public.values("pk"))
+        .select_related("appeal", "appeal__applicant", "appeal__body")
+        .order_by("-published_at", "-id")
+    )
+    page = _page(answers, request, size=10)
+    page["items"] = [
+        {"answer": a, "appeal": a.appeal, "applicant": public_applicant(a.appeal)} for a in page["items"]
+    ]
+    recent = list(public.filter(body=body).select_related("answer").order_by("-registered_at", "-id")[:PAGE_SIZE])
+    return render(request, "public/body.html", {
+        "body": body, "answers": page, "recent": _cards(recent), "more": len(recent) >= PAGE_SIZE,
+    })
+
+
+# --- open data -------------------------------------------------------------------------------------------------
+
+def open_data(request):
+    return render(request, "public/open_data.html", {
+        "latest": export.latest_export(), "files": export.FILES, "appeal_fields": export.APPEAL_FIELDS,
+        "event_fields": export.EVENT_FIELDS,
+    })
+
+
+def open_data_file(request, name):
+    if name not in export.FILES:
+        raise Http404
+    path = export.latest_file(name)
+    response = FileResponse(path.open("rb"), content_type=export.FILES[name]["media_type"], as_attachment=name != "datapackage.json",
+                            filename=name)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
