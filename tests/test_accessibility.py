@@ -160,6 +160,12 @@ def scene(reference, people, submit, at):
     fresh = submit(applicant, subject="Bribe demanded for a building permit")
     answered = submit(applicant, subject="Road repairs never finished")
     services.answer_appeal(official, answered, text="The contractor was fined and the road repaired.", outcome="resolved")
+    if _public_list_path():
+        # Published, so the public list has a row and the public page of an appeal can be checked too.
+        from tests.public_record_helpers import publish, publish_answer
+
+        publish(answered, "Road repairs never finished", "The road to the school was dug up and left so.")
+        publish_answer(answered, "The contractor was fined and the road repaired.")
     with at(clock.today() - dt.timedelta(days=60)):
         submit(people["other_applicant"], subject="A complaint left without an answer")
     return {"fresh": fresh, "answered": answered}
@@ -179,6 +185,7 @@ def test_main_pages_have_no_serious_accessibility_violations(language, browser, 
     public = _public_list_path()
     if public:
         auditor.audit("public appeals", public)
+        auditor.audit("published appeal (public)", f"/appeals/{scene['answered'].pk}/")
 
     auditor.become(people["applicant"])
     auditor.audit("new appeal form", "/appeals/new/")
