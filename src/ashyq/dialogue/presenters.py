@@ -27,7 +27,20 @@ def actor_label(event, viewer, appeal) -> str | None:
         return None
     if sees_people(viewer, appeal):
         return event.actor.display_name
-    return "applicant" if event.actor_id == appeal.applicant_id else "official"
+    if event.actor_id == appeal.applicant_id:
+        return "applicant"
+    return "moderator" if event.kind in MODERATION_KINDS else "official"
+
+
+def publication_state(appeal) -> str:
+    """private, awaiting (moderation), published, hidden (after reports) or refused (by moderation)."""
+    if not appeal.is_public:
+        return "private"
+    if appeal.published_at is not None:
+        return "hidden" if appeal.hidden_at is not None else "published"
+    if appeal.events.filter(kind=EventKind.PUBLICATION_REFUSED).exists():
+        return "refused"
+    return "awaiting"
 
 
 def public_view(appeal, viewer) -> bool:
@@ -94,6 +107,15 @@ def appeal_as_dict(appeal, viewer) -> dict:
     }
 
 
+MODERATION_KINDS = {
+    EventKind.PUBLISHED, EventKind.PUBLICATION_REFUSED, EventKind.ANSWER_PUBLISHED, EventKind.HIDDEN, EventKind.RESTORED,
+}
+
+# Event data the public may read: dates, outcomes and verdicts. Not who executes the appeal, nor the
+# numbers of linked appeals (a complaint may be private while the appeal it is about is public).
+PUBLIC_DATA_KEYS = {"due_on", "previous_due_on", "received_on", "redirect_deadline", "regulation_version",
+                    "outcome", "on_time", "resolution", "rating", "attachments"}
+
 # Reasons the public may read: officials' reasons for redirects, extensions and refusals. The
 # applicant's own words (withdrawal reason, feedback comment) stay with those on the case.
 PUBLIC_REASON_KINDS = {EventKind.REDIRECTED, EventKind.EXTENDED, EventKind.ANSWERED}
@@ -140,7 +162,7 @@ def events_as_dicts(appeal, viewer) -> list[dict]:
             "from_body": e.from_body.slug if e.from_body_id else None,
             "to_body": e.to_body.slug if e.to_body_id else None,
             "reason": shown_reason(e, viewer, appeal),
-            "data": {k: v for k, v in e.data.items() if k not in ("executor_id", "executor")} if not sees_people(viewer, appeal) else e.data,
+            "data": e.data if sees_people(viewer, appeal) else {k: v for k, v in e.data.items() if k in PUBLIC_DATA_KEYS},
         }
         for e in selectors.events_of(appeal)
     ]

@@ -102,6 +102,7 @@ def appeal_detail(request, pk, posted=None, bound_form=None, status=200):
         "appeal": appeal,
         "timeline": presenters.timeline(appeal, request.user),
         "texts": presenters.shown_texts(appeal, request.user),
+        "publication": presenters.publication_state(appeal),
         "chain": presenters.redirect_chain(appeal),
         "sees_people": presenters.sees_people(request.user, appeal),
         "state": deadlines.deadline_state(appeal, today),

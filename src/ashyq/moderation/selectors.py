@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 
 from ashyq.accounts.models import Role
-from ashyq.dialogue.models import Appeal
+from ashyq.dialogue.models import Appeal, Status
 from ashyq.dialogue.selectors import PUBLISHED
 
 from . import redaction
@@ -30,6 +30,8 @@ def appeals_awaiting_review() -> QuerySet[Appeal]:
     return (
         Appeal.objects.select_related(*_RELATED)
         .filter(is_public=True, published_at__isnull=True, hidden_at__isnull=True)
+        # An applicant who withdrew the appeal before it was published is not published against their will.
+        .exclude(status=Status.WITHDRAWN)
         .exclude(_refused(Target.APPEAL))
         .order_by("registered_at")
     )
