@@ -58,3 +58,11 @@ def test_no_working_day_is_skipped(start, n):
 @given(dates, dates)
 def test_working_days_between_is_antisymmetric(a, b):
     assert working_days_between(a, b) == -working_days_between(b, a)
+
+
+@given(dates, dates)
+def test_working_days_between_counts_exactly_the_working_days_after_start(a, b):
+    # The per-year tables behind working_days_between agree with counting day by day.
+    start, end = min(a, b), max(a, b)
+    by_day = sum(is_working_day(start + dt.timedelta(days=k)) for k in range(1, (end - start).days + 1))
+    assert working_days_between(start, end) == by_day

@@ -49,14 +49,33 @@ def add_working_days(start: dt.date, days: int, country: str = "KZ") -> dt.date:
     return current
 
 
+@lru_cache(maxsize=128)
+def _working_days_to_date(year: int, country: str) -> tuple[int, ...]:
+    """For each day of `year` (index = day of the year - 1), how many working days from 1 January up to it."""
+    counts, total = [], 0
+    day = dt.date(year, 1, 1)
+    while day.year == year:
+        total += is_working_day(day, country)
+        counts.append(total)
+        day += ONE_DAY
+    return tuple(counts)
+
+
+def _working_days_through(day: dt.date, country: str) -> int:
+    return _working_days_to_date(day.year, country)[day.timetuple().tm_yday - 1]
+
+
 def working_days_between(start: dt.date, end: dt.date, country: str = "KZ") -> int:
-    """How many working days lie after `start` up to and including `end` (negative if end < start)."""
+    """How many working days lie after `start` up to and including `end` (negative if end < start).
+
+    Counted from per-year tables, not day by day: lists compute this for every open appeal, and an
+    appeal overdue for years would otherwise cost a thousand calendar lookups (docs/benchmarks.md).
+    """
     if end < start:
         return -working_days_between(end, start, country)
-    count = 0
-    current = start
-    while current < end:
-        current += ONE_DAY
-        if is_working_day(current, country):
-            count += 1
-    return count
+    if start.year == end.year:
+        return _working_days_through(end, country) - _working_days_through(start, country)
+    count = _working_days_to_date(start.year, country)[-1] - _working_days_through(start, country)
+    for year in range(start.year + 1, end.year):
+        count += _working_days_to_date(year, country)[-1]
+    return count + _working_days_through(end, country)
