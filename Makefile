@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-tools test-postgres ci install migrate demo lock check clean
+.PHONY: run test test-tools test-postgres ci bench install migrate demo lock check clean
 
 $(STAMP): requirements/base.lock requirements/dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ test: install test-tools
 # The suite on a throwaway PostgreSQL server (started, used and removed by .ci/run); CI runs both.
 test-postgres: install
 	bash .ci/run postgres
+
+# Benchmarks (docs/benchmarks.md): synthetic data at 10k, 100k and 1M appeals on a throwaway PostgreSQL,
+# gunicorn on 127.0.0.1, latency and throughput of the main pages and API calls. BENCH_SIZES=10000,100000 is quicker.
+bench: install
+	$(PY) benchmarks/run.py
 
 ci:
 	bash .ci/run
