@@ -506,3 +506,15 @@ def test_deadline_state_follows_the_calendar(client, people, token_for, register
         response = call(client, "get", f"/appeals/{registered.pk}", token_for(people["applicant"]))
     assert response.json()["due_on"] == "2026-11-23"
     assert response.json()["deadline_state"] == expected
+
+
+def test_the_api_lets_the_applicant_choose_to_be_named_on_a_public_appeal(client, people, token_for, reference):
+    from ashyq.dialogue.models import Appeal
+
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token_for(people['applicant'])}"}
+    base = {"body": "anti-corruption-agency", "type": "proposal", "subject": "Publish salaries", "text": "Please.", "region": "KZ-75"}
+    named = client.post("/api/v1/appeals", {**base, "is_public": True, "show_name": True}, content_type="application/json", **headers)
+    private = client.post("/api/v1/appeals", {**base, "subject": "Other", "show_name": True}, content_type="application/json", **headers)
+    assert Appeal.objects.get(pk=named.json()["id"]).show_name is True
+    # A private appeal is never shown, so a name choice on it means nothing and is not kept.
+    assert Appeal.objects.get(pk=private.json()["id"]).show_name is False

@@ -21,6 +21,7 @@ class AppealIn(Schema):
     text: str
     region: str = Field(description="ISO 3166-2:KZ code, see GET /regions")
     is_public: bool = False
+    show_name: bool = Field(False, description="On a public appeal, show the applicant's name instead of the pseudonym")
 
 
 class AnswerOut(Schema):
@@ -136,7 +137,8 @@ def create_appeal(request, payload: AppealIn):
         raise ValidationError(errors)
     appeal = services.submit_appeal(
         request.user, body=body, type=payload.type, subject=payload.subject, text=payload.text,
-        region=region, is_public=payload.is_public, idempotency_key=request.headers.get("Idempotency-Key"),
+        region=region, is_public=payload.is_public, show_name=payload.show_name,
+        idempotency_key=request.headers.get("Idempotency-Key"),
     )
     return Status(201, _out(request, appeal))
 
