@@ -46,6 +46,11 @@ PUBLIC = {
     ("api/v1/docs", "*"): "the API's interactive docs (ninja answers any method)",
     ("api/v1/appeals/<int:appeal_id>", "GET"): "published public appeals only; a private one is 404 (PRIVATE_404)",
     ("api/v1/appeals/<int:appeal_id>/events", "GET"): "published public appeals only; a private one is 404 (PRIVATE_404)",
+    ("assessment/", "GET"): "assessment of bodies: the ranking (precomputed public figures, no appeal texts)",
+    ("assessment/*ranking*", "GET"): "assessment: ranking downloads",
+    ("assessment/bodies/*", "GET"): "assessment: a body's scorecard and its downloads",
+    ("assessment/regions*", "GET"): "assessment: regional figures and downloads",
+    ("assessment/methodology*", "GET"): "assessment: the methodology page and JSON",
     ("admin/login/", "*"): "the admin's sign-in page",
     ("admin/logout/", "*"): "signing out is harmless (an anonymous visitor is sent to the admin's login)",
 }

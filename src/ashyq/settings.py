@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "ashyq.bodies",
     "ashyq.dialogue",
     "ashyq.moderation",
+    "ashyq.assessment",
     "ashyq.demo",
 ]
 

@@ -1,0 +1,17 @@
+import time
+
+from django.core.management.base import BaseCommand
+
+from ashyq.assessment import figures
+
+
+class Command(BaseCommand):
+    help = "Rebuild every body's and region's assessment figures from the dialogue's tables (aggregate SQL)."
+
+    def handle(self, *args, **options):
+        started = time.perf_counter()
+        result = figures.recompute_all()
+        elapsed = time.perf_counter() - started
+        self.stdout.write(
+            f"recomputed {result['body_months']} body-months and {result['region_months']} region-months in {elapsed:.2f} s"
+        )

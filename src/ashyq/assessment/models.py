@@ -1,0 +1,63 @@
+"""Precomputed figures the assessment pages are served from.
+
+`BodyMonthFigures` holds additive counts per body and month (the month in which the body received the
+appeal: the cohort), so a quarter or a year is the sum of its months and every score is a pure function
+of those sums (scoring.py). The rows are refreshed after each dialogue event (signals.py) and rebuilt
+in full by `manage.py recompute_scores`. Nothing here is the truth: the dialogue's events are.
+"""
+from django.db import models
+
+
+class BodyMonthFigures(models.Model):
+    body = models.ForeignKey("bodies.Body", on_delete=models.CASCADE, related_name="month_figures")
+    month = models.DateField(help_text="First day of the month in which the body received the appeals")
+    received = models.PositiveIntegerField(default=0)
+    redirected_away = models.PositiveIntegerField(default=0)
+    ping_pong = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    explained = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    left_without_consideration = models.PositiveIntegerField(default=0)
+    extensions = models.PositiveIntegerField(default=0)
+    feedback = models.PositiveIntegerField(default=0)
+    feedback_yes = models.PositiveIntegerField(default=0)
+    feedback_partly = models.PositiveIntegerField(default=0)
+    feedback_no = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+    repeats = models.PositiveIntegerField(default=0)
+    complaints = models.PositiveIntegerField(default=0)
+    # Working days from receipt to answer: {"days": number of answers}. Additive, so medians of any period are exact.
+    days_to_answer = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["body", "month"], name="assessment_body_month_unique")]
+        indexes = [models.Index(fields=["month", "body"])]
+
+
+class RegionMonthFigures(models.Model):
+    region = models.ForeignKey("core.Region", on_delete=models.CASCADE, related_name="month_figures")
+    month = models.DateField(help_text="First day of the month in which the appeals were registered")
+    registered = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["region", "month"], name="assessment_region_month_unique")]
+
+
+class WorkingDay(models.Model):
+    """A day of the calendar with its working-day ordinal, so SQL can count working days by subtraction.
+
+    ordinal(d) - ordinal(s) = working days after s up to and including d (core.calendar.working_days_between).
+    """
+
+    country = models.CharField(max_length=2, default="KZ")
+    day = models.DateField()
+    ordinal = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["country", "day"], name="assessment_working_day_unique")]

@@ -1,0 +1,254 @@
+"""Pure functions from counts to measures, scores and rankings. No database, no Django.
+
+Both the database path (figures.py, aggregate SQL) and the open-data path (recompute.py, the rows of the
+public export) produce the same additive counts per body and month; everything published is computed
+from those counts here, so anyone holding the counts gets the same numbers.
+"""
+import datetime as dt
+import math
+import re
+
+COUNT_FIELDS = (
+    "received", "redirected_away", "ping_pong", "answered", "on_time",
+    "resolved", "explained", "refused", "left_without_consideration", "extensions",
+    "feedback", "feedback_yes", "feedback_partly", "feedback_no", "rating_sum", "repeats", "complaints",
+)
+OUTCOMES = ("resolved", "explained", "refused", "left_without_consideration")
+Z95 = 1.959963984540054
+
+
+# --- counts ------------------------------------------------------------------------------------------------
+
+def empty_counts() -> dict:
+    counts = {f: 0 for f in COUNT_FIELDS}
+    counts["days_to_answer"] = {}
+    return counts
+
+
+def add_counts(total: dict, part: dict) -> dict:
+    """Add `part` into `total` (in place) and return it. Histograms add bucket by bucket."""
+    for f in COUNT_FIELDS:
+        total[f] += part.get(f, 0) or 0
+    hist = total["days_to_answer"]
+    for days, n in (part.get("days_to_answer") or {}).items():
+        hist[str(days)] = hist.get(str(days), 0) + n
+    return total
+
+
+def sum_counts(parts) -> dict:
+    total = empty_counts()
+    for part in parts:
+        add_counts(total, part)
+    return total
+
+
+# --- periods -----------------------------------------------------------------------------------------------
+
+PERIOD = re.compile(r"^(\d{4})(?:-(Q[1-4]|\d{2}))?$")
+
+
+def parse_period(key: str) -> tuple[str, dt.date, dt.date]:
+    """'2025' (year), '2025-Q2' (quarter) or '2025-04' (month) -> (kind, first month, month after the last)."""
+    match = PERIOD.match(key or "")
+    if not match:
+        raise ValueError(f"not a period: {key!r}")
+    year, part = int(match.group(1)), match.group(2)
+    if part is None:
+        return "year", dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+    if part.startswith("Q"):
+        q = int(part[1])
+        start = dt.date(year, 3 * q - 2, 1)
+        return "quarter", start, add_months(start, 3)
+    month = int(part)
+    if not 1 <= month <= 12:
+        raise ValueError(f"not a period: {key!r}")
+    start = dt.date(year, month, 1)
+    return "month", start, add_months(start, 1)
+
+
+def add_months(day: dt.date, n: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def period_key(kind: str, day: dt.date) -> str:
+    if kind == "year":
+        return f"{day.year}"
+    if kind == "quarter":
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return f"{day.year}-{day.month:02d}"
+
+
+def previous_period(key: str) -> str:
+    kind, start, end = parse_period(key)
+    step = {"year": 12, "quarter": 3, "month": 1}[kind]
+    return period_key(kind, add_months(start, -step))
+
+
+def months_of(key: str) -> list[dt.date]:
+    _, start, end = parse_period(key)
+    out, m = [], start
+    while m < end:
+        out.append(m)
+        m = add_months(m, 1)
+    return out
+
+
+# --- statistics --------------------------------------------------------------------------------------------
+
+def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float] | None:
+    """Wilson score interval of k successes in n trials (95 % by default); None when n is 0."""
+    if n <= 0:
+        return None
+    k = min(max(k, 0), n)
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def percentile(hist: dict, q: float) -> int | None:
+    """The nearest-rank q-quantile (0 < q <= 1) of a histogram {value: count}."""
+    total = sum(hist.values())
+    if total == 0:
+        return None
+    rank = max(1, math.ceil(q * total))
+    seen = 0
+    for value in sorted(hist, key=int):
+        seen += hist[value]
+        if seen >= rank:
+            return int(value)
+    return None
+
+
+def _rate(k, n) -> dict:
+    ci = wilson(k, n)
+    return {"k": k, "n": n, "value": (k / n) if n else None, "low": ci[0] if ci else None, "high": ci[1] if ci else None}
+
+
+# --- measures ----------------------------------------------------------------------------------------------
+
+def measures(c: dict) -> dict:
+    """Every published measure of one body and period, from its counts. Rates carry Wilson 95 % intervals."""
+    answered, feedback, received = c["answered"], c["feedback"], c["received"]
+    hist = c.get("days_to_answer") or {}
+    return {
+        "received": received,
+        "answered": answered,
+        "bounce_rate": _rate(c["redirected_away"], received),
+        "ping_pong_rate": _rate(c["ping_pong"], received),
+        "on_time_rate": _rate(c["on_time"], answered),
+        "days_to_answer_median": percentile(hist, 0.5),
+        "days_to_answer_p90": percentile(hist, 0.9),
+        "extensions": c["extensions"],
+        "outcomes": {o: _rate(c[o], answered) for o in OUTCOMES},
+        "resolution_confirmed": _rate(c["feedback_yes"], feedback),
+        "resolution_partly": _rate(c["feedback_partly"], feedback),
+        "satisfaction": (c["rating_sum"] / feedback) if feedback else None,
+        "feedback_rate": _rate(feedback, answered),
+        "repeat_rate": _rate(c["repeats"], answered),
+        "complaint_rate": _rate(c["complaints"], answered),
+    }
+
+
+def official_components(c: dict) -> dict:
+    """Reconstruction of the official counting method (see docs/assessment.md): 1 to 10 per component.
+
+    response: appeals "processed" (answered, or sent on to another body) among those received.
+    timeliness: processed within the term among those processed (a redirect is within the term by law).
+    Whatever the answer says, and wherever the appeal went, it counts in full.
+    """
+    processed = c["answered"] + c["redirected_away"]
+    shares = {
+        "response": (processed / c["received"]) if c["received"] else None,
+        "timeliness": ((c["on_time"] + c["redirected_away"]) / processed) if processed else None,
+    }
+    return {k: (None if v is None else round(1 + 9 * min(v, 1.0), 1)) for k, v in shares.items()}
+
+
+def official_score(c: dict) -> float | None:
+    parts = [v for v in official_components(c).values() if v is not None]
+    return round(sum(parts) / len(parts), 2) if parts else None
+
+
+def ashyq_components(c: dict) -> dict:
+    """Each component as a share from 0 to 1 where 1 is best; None when there is nothing to measure it on."""
+    received, answered, feedback = c["received"], c["answered"], c["feedback"]
+    return {
+        "resolution_confirmed": ((c["feedback_yes"] + 0.5 * c["feedback_partly"]) / feedback) if feedback else None,
+        "substantive": (c["resolved"] / answered) if answered else None,
+        "timeliness": (c["on_time"] / answered) if answered else None,
+        "no_bounce": (1 - c["redirected_away"] / received) if received else None,
+        "no_ping_pong": (1 - c["ping_pong"] / received) if received else None,
+        "no_repeat": (1 - c["repeats"] / answered) if answered else None,
+        "no_complaint": (1 - c["complaints"] / answered) if answered else None,
+    }
+
+
+def ashyq_score(c: dict, weights: dict) -> float | None:
+    """Weighted mean of the available components, x 100 (0 to 100). Missing components drop out of the mean."""
+    comps = ashyq_components(c)
+    used = [(weights.get(k, 0), v) for k, v in comps.items() if v is not None and weights.get(k, 0) > 0]
+    total = sum(w for w, _ in used)
+    if not total:
+        return None
+    return round(100 * sum(w * v for w, v in used) / total, 2)
+
+
+def contributions(c: dict, weights: dict) -> dict:
+    """Points each component adds to the Ashyq score (they sum to the score)."""
+    comps = ashyq_components(c)
+    total = sum(weights.get(k, 0) for k, v in comps.items() if v is not None)
+    return {k: (round(100 * weights.get(k, 0) * v / total, 2) if (v is not None and total) else None) for k, v in comps.items()}
+
+
+def what_moved(previous: dict, current: dict, weights: dict) -> list[dict]:
+    """The components that moved the Ashyq score between two periods, biggest change first."""
+    before, after = contributions(previous, weights), contributions(current, weights)
+    moves = []
+    for k in after:
+        if before[k] is None or after[k] is None:
+            continue
+        delta = round(after[k] - before[k], 2)
+        if delta:
+            moves.append({"component": k, "points": delta, "before": ashyq_components(previous)[k], "after": ashyq_components(current)[k]})
+    return sorted(moves, key=lambda m: -abs(m["points"]))
+
+
+# --- rankings ----------------------------------------------------------------------------------------------
+
+def _ranks(rows, key) -> dict:
+    """Competition ranking (1, 2, 2, 4) by descending score; ties by slug are not broken."""
+    ordered = sorted((r for r in rows if r[key] is not None), key=lambda r: -r[key])
+    ranks, prev_score, prev_rank = {}, None, 0
+    for i, r in enumerate(ordered, start=1):
+        if r[key] != prev_score:
+            prev_rank, prev_score = i, r[key]
+        ranks[r["body"]] = prev_rank
+    return ranks
+
+
+def ranking(counts_by_body: dict, weights: dict, min_appeals: int) -> list[dict]:
+    """Both methods for each body, ranks among bodies with at least `min_appeals` received, and the move.
+
+    `move` = official rank - Ashyq rank: positive when the body climbs under the Ashyq method.
+    """
+    rows = []
+    for body, c in counts_by_body.items():
+        rows.append({
+            "body": body,
+            "received": c["received"],
+            "ranked": c["received"] >= min_appeals,
+            "official_score": official_score(c),
+            "official_components": official_components(c),
+            "ashyq_score": ashyq_score(c, weights),
+            "ashyq_components": ashyq_components(c),
+        })
+    ranked = [r for r in rows if r["ranked"]]
+    official, ashyq = _ranks(ranked, "official_score"), _ranks(ranked, "ashyq_score")
+    for r in rows:
+        r["official_rank"] = official.get(r["body"])
+        r["ashyq_rank"] = ashyq.get(r["body"])
+        r["move"] = (r["official_rank"] - r["ashyq_rank"]) if (r["official_rank"] and r["ashyq_rank"]) else None
+    return sorted(rows, key=lambda r: (not r["ranked"], r["ashyq_rank"] or 10**9, -(r["ashyq_score"] or -1), r["body"]))

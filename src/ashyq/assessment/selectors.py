@@ -1,0 +1,187 @@
+"""Reads of the precomputed figures (public) and the live monitor views (monitors and admins only)."""
+import datetime as dt
+
+from django.db.models import Count, Max, Min, Q, Sum
+
+from ashyq.accounts.models import Role
+from ashyq.bodies.models import Body
+from ashyq.core import calendar, clock
+from ashyq.core.models import Region
+from ashyq.dialogue.models import OPEN_STATUSES, Appeal, AppealEvent, AppealType, EventKind
+from ashyq.dialogue import deadlines
+
+from . import config, scoring
+from .models import BodyMonthFigures, RegionMonthFigures
+
+SUMS = {f: Sum(f) for f in scoring.COUNT_FIELDS}
+
+
+def _months_in(period: str):
+    _, start, end = scoring.parse_period(period)
+    return start, end
+
+
+def available_periods() -> dict:
+    """Years, quarters and months that have figures, newest first."""
+    span = BodyMonthFigures.objects.aggregate(lo=Min("month"), hi=Max("month"))
+    if span["lo"] is None:
+        today = clock.today()
+        return {"years": [str(today.year)], "quarters": [scoring.period_key("quarter", today)],
+                "months": [scoring.period_key("month", today)]}
+    months, m = [], span["lo"]
+    while m <= span["hi"]:
+        months.append(m)
+        m = scoring.add_months(m, 1)
+    months.reverse()
+    keys = {"years": [], "quarters": [], "months": []}
+    for m in months:
+        for kind, bucket in (("year", "years"), ("quarter", "quarters"), ("month", "months")):
+            key = scoring.period_key(kind, m)
+            if key not in keys[bucket]:
+                keys[bucket].append(key)
+    return keys
+
+
+def default_period() -> str:
+    return available_periods()["years"][0]
+
+
+def _row_counts(row: dict) -> dict:
+    c = scoring.empty_counts()
+    for f in scoring.COUNT_FIELDS:
+        c[f] = row.get(f) or 0
+    return c
+
+
+def counts_by_body(period: str) -> dict:
+    """{body_id: counts summed over the period} (without the histogram), one aggregate query."""
+    start, end = _months_in(period)
+    rows = BodyMonthFigures.objects.filter(month__gte=start, month__lt=end).order_by().values("body").annotate(**SUMS)
+    return {r["body"]: _row_counts(r) for r in rows}
+
+
+def body_counts(body: Body, start: dt.date, end: dt.date) -> dict:
+    """One body's counts over [start, end) with the working-days histogram."""
+    rows = BodyMonthFigures.objects.filter(body=body, month__gte=start, month__lt=end)
+    return scoring.sum_counts({**{f: getattr(r, f) for f in scoring.COUNT_FIELDS}, "days_to_answer": r.days_to_answer} for r in rows)
+
+
+def ranking(period: str) -> list[dict]:
+    cfg = config.get()
+    counts = counts_by_body(period)
+    bodies = Body.objects.in_bulk(list(counts))
+    rows = scoring.ranking({bodies[b].slug: c for b, c in counts.items()}, cfg["weights"], cfg["min_appeals"])
+    by_slug = {b.slug: b for b in bodies.values()}
+    for r in rows:
+        r["body_obj"] = by_slug[r["body"]]
+    return rows
+
+
+def scorecard(body: Body, period: str) -> dict:
+    cfg = config.get()
+    kind, start, end = scoring.parse_period(period)
+    counts = body_counts(body, start, end)
+    previous_key = scoring.previous_period(period)
+    _, pstart, pend = scoring.parse_period(previous_key)
+    previous = body_counts(body, pstart, pend)
+    # The monthly trend: the twelve months up to the period's end.
+    trend_start = scoring.add_months(end, -12)
+    monthly = {r.month: {**{f: getattr(r, f) for f in scoring.COUNT_FIELDS}, "days_to_answer": r.days_to_answer}
+               for r in BodyMonthFigures.objects.filter(body=body, month__gte=trend_start, month__lt=end)}
+    trend = []
+    m = trend_start
+    while m < end:
+        c = monthly.get(m) or scoring.empty_counts()
+        trend.append({
+            "month": scoring.period_key("month", m), "received": c["received"], "answered": c["answered"],
+            "official_score": scoring.official_score(c), "ashyq_score": scoring.ashyq_score(c, cfg["weights"]),
+        })
+        m = scoring.add_months(m, 1)
+    ranked = next((r for r in ranking(period) if r["body"] == body.slug), None)
+    return {
+        "body": body, "period": period, "kind": kind, "counts": counts,
+        "measures": scoring.measures(counts),
+        "official_score": scoring.official_score(counts), "official_components": scoring.official_components(counts),
+        "ashyq_score": scoring.ashyq_score(counts, cfg["weights"]),
+        "ashyq_components": scoring.ashyq_components(counts),
+        "contributions": scoring.contributions(counts, cfg["weights"]),
+        "previous_period": previous_key, "previous_ashyq_score": scoring.ashyq_score(previous, cfg["weights"]),
+        "what_moved": scoring.what_moved(previous, counts, cfg["weights"]),
+        "trend": trend, "rank": ranked, "min_appeals": cfg["min_appeals"],
+        "overdue_now": overdue_now(body),
+    }
+
+
+def overdue_now(body: Body) -> int:
+    return Appeal.objects.filter(body=body, status__in=OPEN_STATUSES, due_on__lt=clock.today()).count()
+
+
+def regions(period: str) -> list[dict]:
+    start, end = _months_in(period)
+    sums = {r["region"]: r for r in RegionMonthFigures.objects.filter(month__gte=start, month__lt=end)
+            .order_by().values("region").annotate(registered=Sum("registered"), answered=Sum("answered"), resolved=Sum("resolved"))}
+    out = []
+    for region in Region.objects.all():
+        s = sums.get(region.pk, {})
+        registered = s.get("registered") or 0
+        per = (100_000 * registered / region.population) if region.population else None
+        out.append({
+            "region": region, "code": region.iso_code, "population": region.population,
+            "registered": registered, "answered": s.get("answered") or 0, "resolved": s.get("resolved") or 0,
+            "per_100k": round(per, 2) if per is not None else None,
+            "resolved_share": scoring._rate(s.get("resolved") or 0, s.get("answered") or 0),
+        })
+    return sorted(out, key=lambda r: -(r["per_100k"] or 0))
+
+
+# --- the monitors' dashboard (live, from the dialogue tables) ------------------------------------------------
+
+def can_monitor(user) -> bool:
+    return user.is_authenticated and user.role in (Role.MONITOR, Role.ADMIN)
+
+
+def dashboard(user, *, limit: int = 50) -> dict:
+    if not can_monitor(user):
+        raise PermissionError("monitors and admins only")
+    today = clock.today()
+    reg = deadlines.current_regulation(today)
+    soon = calendar.add_working_days(today, reg.soon_due_working_days, reg.calendar_country)
+    open_appeals = Appeal.objects.filter(status__in=OPEN_STATUSES)
+    per_body = (
+        open_appeals.filter(due_on__lte=soon).order_by().values("body")
+        .annotate(overdue=Count("pk", filter=Q(due_on__lt=today)), soon_due=Count("pk", filter=Q(due_on__gte=today)))
+    )
+    bodies = Body.objects.in_bulk([r["body"] for r in per_body])
+    load = sorted(({**r, "body": bodies[r["body"]]} for r in per_body), key=lambda r: (-r["overdue"], -r["soon_due"]))
+    twice = (AppealEvent.objects.filter(kind=EventKind.REDIRECTED).order_by().values("appeal")
+             .annotate(n=Count("pk")).filter(n__gte=2).values("appeal"))
+    ping_pong = Appeal.objects.select_related("body", "addressed_body").filter(pk__in=twice).order_by("-registered_at")[:limit]
+    complaints = (Appeal.objects.select_related("body", "complaint_about__body").filter(type=AppealType.COMPLAINT, complaint_about__isnull=False)
+                  .order_by("-registered_at")[:limit])
+    return {
+        "today": today, "soon_until": soon, "load": load,
+        "overdue_total": sum(r["overdue"] for r in load), "soon_total": sum(r["soon_due"] for r in load),
+        "ping_pong": list(ping_pong), "complaints": list(complaints), "falling": falling_scores(),
+    }
+
+
+def falling_scores() -> list[dict]:
+    """Ranked bodies whose Ashyq score fell by at least the configured points from the previous quarter
+    (the last quarter with figures against the one before)."""
+    cfg = config.get()
+    quarters = available_periods()["quarters"]
+    if not quarters:
+        return []
+    current = quarters[0]
+    previous = scoring.previous_period(current)
+    now, before = counts_by_body(current), counts_by_body(previous)
+    bodies = Body.objects.in_bulk(list(now))
+    out = []
+    for body_id, c in now.items():
+        if c["received"] < cfg["min_appeals"] or body_id not in before:
+            continue
+        a, b = scoring.ashyq_score(c, cfg["weights"]), scoring.ashyq_score(before[body_id], cfg["weights"])
+        if a is not None and b is not None and b - a >= cfg["falling_points"]:
+            out.append({"body": bodies[body_id], "period": current, "previous_period": previous, "score": a,
+                        "previous_score": b, "change": round(a - b, 2)})
+    return sorted(out, key=lambda r: r["change"])

@@ -1,0 +1,32 @@
+"""Figures follow the events: after the transaction that appended an event commits, the figures of the
+bodies and months that appeal counts in are recomputed (figures.refresh_for_appeal). A failure here is
+logged and never undoes or blocks the dialogue step; `manage.py recompute_scores` repairs everything."""
+import functools
+import logging
+
+from django.db import transaction
+
+from ashyq.dialogue.models import EventKind
+
+log = logging.getLogger("ashyq.assessment")
+
+# Events that change no figure: who prepares the answer and the public record's moderation.
+IGNORED = {
+    EventKind.EXECUTOR_ASSIGNED, EventKind.PUBLISHED, EventKind.PUBLICATION_REFUSED,
+    EventKind.ANSWER_PUBLISHED, EventKind.HIDDEN, EventKind.RESTORED,
+}
+
+
+def _refresh(appeal_id):
+    from . import figures
+
+    try:
+        figures.refresh_for_appeal(appeal_id)
+    except Exception:  # noqa: BLE001 - the appeal stands; the nightly recompute repairs the figures
+        log.exception("assessment: refreshing the figures of appeal %s failed", appeal_id)
+
+
+def on_event_saved(sender, instance, created, raw=False, **kwargs):
+    if not created or raw or instance.kind in IGNORED:
+        return
+    transaction.on_commit(functools.partial(_refresh, instance.appeal_id))

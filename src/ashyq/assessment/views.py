@@ -1,0 +1,220 @@
+"""Thin views over selectors.py: the ranking with both methods, a scorecard per body, regional figures,
+the methodology (page and JSON), CSV/JSON downloads of every figure, and the monitors' dashboard."""
+import csv
+import io
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from ashyq.bodies.models import Body
+
+from . import charts, config, scoring, selectors
+
+COMPONENT_LABELS = {
+    "resolution_confirmed": _("Resolution confirmed by the applicant"),
+    "substantive": _("Answers that resolved the matter"),
+    "timeliness": _("Answered on time"),
+    "no_bounce": _("Not redirected away"),
+    "no_ping_pong": _("No redirect ping-pong"),
+    "no_repeat": _("No repeat appeal within 90 days"),
+    "no_complaint": _("No complaint about the answer"),
+}
+OFFICIAL_LABELS = {
+    "response": _("Response: answered or sent on, among received"),
+    "timeliness": _("Timeliness: within the term, among those"),
+}
+
+
+def _period(request) -> str:
+    key = request.GET.get("period") or selectors.default_period()
+    try:
+        scoring.parse_period(key)
+    except ValueError:
+        raise Http404("unknown period")
+    return key
+
+
+def _fmt(value, digits=1):
+    return "" if value is None else round(value, digits)
+
+
+def _csv_response(filename, header, rows) -> HttpResponse:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _json(data) -> JsonResponse:
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
+
+
+def _ranking_record(r) -> dict:
+    return {k: v for k, v in r.items() if k != "body_obj"}
+
+
+@require_GET
+def ranking(request):
+    period = _period(request)
+    rows = selectors.ranking(period)
+    return render(request, "assessment/ranking.html", {
+        "period": period, "periods": selectors.available_periods(), "rows": [r for r in rows if r["ranked"]],
+        "unranked": [r for r in rows if not r["ranked"]], "min_appeals": config.get()["min_appeals"],
+    })
+
+
+RANKING_COLUMNS = ["body", "received", "ranked", "official_score", "official_rank", "ashyq_score", "ashyq_rank", "move"]
+
+
+@require_GET
+def ranking_download(request, fmt):
+    period = _period(request)
+    rows = selectors.ranking(period)
+    if fmt == "json":
+        return _json({"period": period, "method_version": config.get()["version"], "bodies": [_ranking_record(r) for r in rows]})
+    comps = list(COMPONENT_LABELS)
+    header = RANKING_COLUMNS + [f"ashyq_{c}" for c in comps] + [f"official_{c}" for c in OFFICIAL_LABELS]
+    out = []
+    for r in rows:
+        out.append([r[c] if r[c] is not None else "" for c in RANKING_COLUMNS]
+                   + [_fmt(r["ashyq_components"][c], 4) for c in comps]
+                   + [_fmt(r["official_components"][c]) for c in OFFICIAL_LABELS])
+    return _csv_response(f"ashyq-ranking-{period}.csv", header, out)
+
+
+@require_GET
+def scorecard(request, slug):
+    body = get_object_or_404(Body, slug=slug)
+    period = _period(request)
+    card = selectors.scorecard(body, period)
+    months = [t["month"] for t in card["trend"]]
+    score_chart = charts.line_chart(
+        months,
+        [(_("Ashyq score (0-100)"), "#00538a", [t["ashyq_score"] for t in card["trend"]], False),
+         (_("Official score x10"), "#a4161a", [None if t["official_score"] is None else t["official_score"] * 10 for t in card["trend"]], True)],
+        title_id="scores-title", y_max=100, y_label_step=25,
+    )
+    volume_chart = charts.bar_chart(months, [t["received"] for t in card["trend"]], title_id="volume-title")
+    m = card["measures"]
+    return render(request, "assessment/scorecard.html", {
+        **card, "periods": selectors.available_periods(), "score_chart": score_chart, "volume_chart": volume_chart,
+        "components": [{"key": k, "label": COMPONENT_LABELS[k], "value": card["ashyq_components"][k],
+                        "points": card["contributions"][k], "weight": config.get()["weights"].get(k)} for k in COMPONENT_LABELS],
+        "official": [{"label": OFFICIAL_LABELS[k], "value": v} for k, v in card["official_components"].items()],
+        "moved": [{**mv, "label": COMPONENT_LABELS[mv["component"]]} for mv in card["what_moved"]],
+        "rates": [
+            (_("Redirected away (bounce rate)"), m["bounce_rate"]),
+            (_("Redirect ping-pong"), m["ping_pong_rate"]),
+            (_("Answered on time"), m["on_time_rate"]),
+            (_("Outcome: resolved, measures taken"), m["outcomes"]["resolved"]),
+            (_("Outcome: explained"), m["outcomes"]["explained"]),
+            (_("Outcome: refused"), m["outcomes"]["refused"]),
+            (_("Outcome: left without consideration"), m["outcomes"]["left_without_consideration"]),
+            (_("Resolution confirmed by the applicant, among feedback"), m["resolution_confirmed"]),
+            (_("Partly resolved, among feedback"), m["resolution_partly"]),
+            (_("Feedback rate, among answers"), m["feedback_rate"]),
+            (_("Repeat appeals within 90 days, among answers"), m["repeat_rate"]),
+            (_("Complaints about answers, among answers"), m["complaint_rate"]),
+        ],
+    })
+
+
+@require_GET
+def scorecard_download(request, slug, fmt):
+    body = get_object_or_404(Body, slug=slug)
+    period = _period(request)
+    card = selectors.scorecard(body, period)
+    if fmt == "json":
+        return _json({
+            "body": body.slug, "period": period, "method_version": config.get()["version"],
+            "counts": card["counts"], "measures": card["measures"],
+            "official_score": card["official_score"], "official_components": card["official_components"],
+            "ashyq_score": card["ashyq_score"], "ashyq_components": card["ashyq_components"],
+            "contributions": card["contributions"], "what_moved": card["what_moved"],
+            "previous_period": card["previous_period"], "overdue_now": card["overdue_now"], "monthly": card["trend"],
+            "rank": _ranking_record(card["rank"]) if card["rank"] else None,
+        })
+    header = ["month", "received", "answered", "official_score", "ashyq_score"]
+    return _csv_response(f"ashyq-{body.slug}-{period}.csv", header,
+                         [[t[h] if t[h] is not None else "" for h in header] for t in card["trend"]])
+
+
+@require_GET
+def regions(request):
+    period = _period(request)
+    return render(request, "assessment/regions.html", {
+        "period": period, "periods": selectors.available_periods(), "rows": selectors.regions(period)})
+
+
+@require_GET
+def regions_download(request, fmt):
+    period = _period(request)
+    rows = selectors.regions(period)
+    header = ["region", "population", "registered", "per_100k", "answered", "resolved"]
+    records = [{"region": r["code"], "population": r["population"], "registered": r["registered"], "per_100k": r["per_100k"],
+                "answered": r["answered"], "resolved": r["resolved"]} for r in rows]
+    if fmt == "json":
+        return _json({"period": period, "regions": records})
+    return _csv_response(f"ashyq-regions-{period}.csv", header, [[("" if r[h] is None else r[h]) for h in header] for r in records])
+
+
+def methodology_data() -> dict:
+    cfg = config.get()
+    return {
+        "version": cfg["version"],
+        "unit": "Counts per body and month in which the body received the appeal; periods are sums of months.",
+        "ashyq": {
+            "score": "100 x sum(weight x component) / sum(weights of the components that can be measured)",
+            "weights": cfg["weights"],
+            "components": {
+                "resolution_confirmed": "(feedback yes + 0.5 x feedback partly) / feedback given",
+                "substantive": "answers with outcome 'resolved' / answers",
+                "timeliness": "answers by the due date / answers",
+                "no_bounce": "1 - stays ended by redirect / appeals received",
+                "no_ping_pong": "1 - stays ended by redirect of appeals redirected twice or more / appeals received",
+                "no_repeat": f"1 - answers followed within {cfg['repeat_window_days']} days by the same applicant's appeal to the same body / answers",
+                "no_complaint": "1 - answers complained about to the higher body / answers",
+            },
+        },
+        "official_reconstruction": {
+            "score": "mean of the components, each 1 + 9 x share, rounded to 0.1",
+            "components": {
+                "response": "(answers + redirects away) / appeals received",
+                "timeliness": "(answers by the due date + redirects away) / (answers + redirects away)",
+            },
+            "omitted": "Documents uploaded to Open Data: not in Ashyq yet.",
+        },
+        "intervals": "Wilson score interval, 95 %",
+        "min_appeals": cfg["min_appeals"],
+        "repeat_window_days": cfg["repeat_window_days"],
+        "recompute": "python -c 'from ashyq.assessment import recompute' over appeals.csv and events.csv of /open-data/appeals/",
+    }
+
+
+@require_GET
+def methodology(request):
+    data = methodology_data()
+    return render(request, "assessment/methodology.html", {
+        "data": data, "weights": [(COMPONENT_LABELS[k], v) for k, v in data["ashyq"]["weights"].items()],
+        "json": json.dumps(data, ensure_ascii=False, indent=1)})
+
+
+@require_GET
+def methodology_json(request):
+    return _json(methodology_data())
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    if not selectors.can_monitor(request.user):
+        raise PermissionDenied
+    return render(request, "assessment/dashboard.html", selectors.dashboard(request.user))

@@ -1,0 +1,251 @@
+"""Assessment of bodies (issue 4): counts by aggregate SQL, the two methods, rankings, the recomputation
+from the public export, incremental refresh after events, and the pages."""
+import datetime as dt
+import json
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from ashyq.accounts.models import Role
+from ashyq.assessment import figures, recompute, scoring, selectors
+from ashyq.assessment.models import BodyMonthFigures
+from ashyq.dialogue import export, services
+from ashyq.dialogue.models import Appeal, Outcome, Resolution
+
+FORMAL = "ministry-of-internal-affairs"  # redirects or formally explains everything, on time
+SLOW = "ministry-of-healthcare"  # solves problems, late
+OTHER = "ministry-of-justice"  # receives the formal body's redirects and answers them
+MARCH = dt.date(2025, 3, 3)  # a Monday
+SETTINGS = {"min_appeals": 5}
+
+
+def staff(make_user, bodies, slug):
+    return make_user(Role.OFFICIAL, bodies[slug]), make_user(Role.HEAD, bodies[slug])
+
+
+@pytest.fixture
+def scenario(people, bodies, make_user, submit, at):
+    return build_scenario(bodies, make_user, submit, at)
+
+
+def build_scenario(bodies, make_user, submit, at):
+    """12 appeals to the formal body (6 redirected away, 6 explained on time: applicants say no, 3 complain,
+    2 write again), 12 to the slow body (resolved 30+ days late: applicants say yes), one ping-pong."""
+    formal_official, _ = staff(make_user, bodies, FORMAL)
+    slow_official, _ = staff(make_user, bodies, SLOW)
+    other_official, _ = staff(make_user, bodies, OTHER)
+    applicants = [make_user(Role.APPLICANT) for _ in range(12)]
+    made = {"formal": [], "slow": []}
+    for i, applicant in enumerate(applicants):
+        with at(MARCH + dt.timedelta(days=i % 3)):
+            a = submit(applicant, FORMAL)
+            made["formal"].append(a)
+            if i < 6:
+                services.redirect_appeal(formal_official, a, bodies[OTHER], "Not our competence.")
+        with at(MARCH + dt.timedelta(days=i % 3 + 1)):
+            if i < 6:
+                services.answer_appeal(other_official, a, text="Measures taken.", outcome=Outcome.RESOLVED)
+            else:
+                services.answer_appeal(formal_official, a, text="We explain the law.", outcome=Outcome.EXPLAINED)
+                services.record_feedback(applicant, a, resolution=Resolution.NO, rating=1)
+        with at(MARCH + dt.timedelta(days=i % 3)):
+            s = submit(applicant, SLOW)
+            made["slow"].append(s)
+        with at(dt.date(2025, 4, 15) + dt.timedelta(days=i % 2)):
+            services.answer_appeal(slow_official, s, text="Fixed.", outcome=Outcome.RESOLVED)
+            services.record_feedback(applicant, s, resolution=Resolution.YES if i % 4 else Resolution.PARTLY, rating=5)
+    with at(dt.date(2025, 3, 20)):
+        for applicant, a in list(zip(applicants, made["formal"]))[6:9]:
+            services.complain_about_answer(applicant, a, text="A stock reply; nothing was done.")
+    with at(dt.date(2025, 4, 1)):
+        for applicant in applicants[9:11]:
+            submit(applicant, FORMAL, subject="Again: bribe demanded")
+    with at(dt.date(2025, 3, 4)):  # ping-pong: formal -> justice -> formal
+        pp = submit(applicants[0], FORMAL, subject="Where does this go?")
+        services.redirect_appeal(formal_official, pp, bodies[OTHER], "Justice.")
+        services.redirect_appeal(other_official, pp, bodies[FORMAL], "Internal affairs after all.")
+    return made
+
+
+def by_slug(rows):
+    return {r["body"]: r for r in rows}
+
+
+@override_settings(ASHYQ_ASSESSMENT=SETTINGS)
+def test_formal_body_ranks_high_officially_and_low_on_ashyq_and_the_slow_solver_the_other_way(scenario, bodies):
+    figures.recompute_all()
+    rows = by_slug(selectors.ranking("2025-Q1"))
+    formal, slow = rows[FORMAL], rows[SLOW]
+    assert formal["ranked"] and slow["ranked"]
+    assert formal["official_score"] > slow["official_score"]
+    assert formal["official_rank"] < slow["official_rank"]
+    assert slow["ashyq_score"] > formal["ashyq_score"]
+    assert slow["ashyq_rank"] < formal["ashyq_rank"]
+    assert formal["move"] < 0 < slow["move"]
+
+
+@override_settings(ASHYQ_ASSESSMENT=SETTINGS)
+def test_counts_of_each_measure(scenario, bodies):
+    figures.recompute_all()
+    march = dt.date(2025, 3, 1)
+    f = BodyMonthFigures.objects.get(body=bodies[FORMAL], month=march)
+    assert (f.received, f.redirected_away, f.ping_pong) == (14, 7, 1)  # 12 + the ping-pong twice (arrived, came back)
+    assert (f.answered, f.on_time, f.explained, f.resolved) == (6, 6, 6, 0)
+    assert (f.feedback, f.feedback_no, f.rating_sum, f.complaints, f.repeats) == (6, 6, 6, 3, 2)
+    s = BodyMonthFigures.objects.get(body=bodies[SLOW], month=march)
+    assert (s.received, s.answered, s.on_time, s.resolved, s.feedback_yes, s.feedback_partly) == (12, 12, 0, 12, 9, 3)
+    assert min(int(d) for d in s.days_to_answer) > 15
+    o = BodyMonthFigures.objects.get(body=bodies[OTHER], month=march)
+    assert (o.received, o.redirected_away, o.ping_pong, o.answered, o.resolved) == (7, 1, 1, 6, 6)
+    m = scoring.measures(scoring.sum_counts([{f: getattr(s, f) for f in scoring.COUNT_FIELDS} | {"days_to_answer": s.days_to_answer}]))
+    assert m["days_to_answer_median"] >= 16 and m["days_to_answer_p90"] >= m["days_to_answer_median"]
+    assert m["on_time_rate"]["value"] == 0 and m["on_time_rate"]["high"] > 0  # Wilson: never a hard 0
+
+
+def _stored():
+    return {
+        (r.body_id, r.month): ({f: getattr(r, f) for f in scoring.COUNT_FIELDS}, r.days_to_answer)
+        for r in BodyMonthFigures.objects.all()
+    }
+
+
+@override_settings(ASHYQ_ASSESSMENT=SETTINGS)
+def test_figures_follow_events_and_equal_a_full_recomputation(people, bodies, make_user, submit, at, django_capture_on_commit_callbacks):
+    # the scenario with on-commit callbacks executed, as in production
+    with django_capture_on_commit_callbacks(execute=True):
+        build_scenario(bodies, make_user, submit, at)
+    incremental = _stored()
+    assert incremental
+    figures.recompute_all()
+    assert _stored() == incremental
+
+
+@override_settings(ASHYQ_ASSESSMENT=SETTINGS)
+def test_scores_recomputed_from_the_public_export_alone_are_the_same(scenario, bodies, tmp_path, settings):
+    Appeal.objects.update(is_public=True, published_at=timezone.now())
+    figures.recompute_all()
+    export.write_export(tmp_path)
+    for fmt in ("csv", "json"):
+        counts = recompute.counts_from_export(tmp_path / f"appeals.{fmt}", tmp_path / f"events.{fmt}")
+        db = {(b.slug, m): c for (b_id, m), c in figures.compute_counts().items() for b in [Body_by_id(bodies, b_id)]}
+        assert counts == db
+        for period in ("2025", "2025-Q1", "2025-03", "2025-04"):
+            from_export = recompute.ranking_from_counts(counts, period)
+            from_db = [{k: v for k, v in r.items() if k != "body_obj"} for r in selectors.ranking(period)]
+            assert from_export == from_db
+
+
+def Body_by_id(bodies, pk):
+    return next(b for b in bodies.values() if b.pk == pk)
+
+
+# --- pages and downloads -------------------------------------------------------------------------------------
+
+@override_settings(ASHYQ_ASSESSMENT=SETTINGS)
+def test_ranking_scorecard_regions_and_methodology_pages(scenario, client, bodies):
+    figures.recompute_all()
+    page = client.get(reverse("assessment:ranking") + "?period=2025-Q1")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert bodies[FORMAL].name in html and bodies[SLOW].name in html
+    assert "Too few appeals to rank" in html  # government received only the three complaints
+    card = client.get(reverse("assessment:scorecard", args=[SLOW]) + "?period=2025-Q1")
+    assert card.status_code == 200
+    html = card.content.decode()
+    assert "<svg" in html and "<script" not in html and "style=" not in html.split("<main", 1)[1]
+    assert "Monthly figures" in html and "95 % interval (Wilson)" in html
+    assert client.get(reverse("assessment:regions") + "?period=2025").status_code == 200
+    assert client.get(reverse("assessment:methodology")).status_code == 200
+    assert client.get(reverse("assessment:ranking") + "?period=nonsense").status_code == 404
+
+
+@override_settings(ASHYQ_ASSESSMENT=SETTINGS)
+def test_downloads_carry_the_same_figures_as_the_pages(scenario, client):
+    figures.recompute_all()
+    data = client.get(reverse("assessment:ranking-download", args=["json"]) + "?period=2025-Q1").json()
+    rows = by_slug(data["bodies"])
+    assert rows[FORMAL]["official_rank"] < rows[SLOW]["official_rank"] and rows[SLOW]["ashyq_rank"] < rows[FORMAL]["ashyq_rank"]
+    csv_text = client.get(reverse("assessment:ranking-download", args=["csv"]) + "?period=2025-Q1").content.decode()
+    assert csv_text.splitlines()[0].startswith("body,received,ranked,official_score")
+    assert any(line.startswith(SLOW + ",12,True") for line in csv_text.splitlines())
+    card = client.get(reverse("assessment:scorecard-download", args=[SLOW, "json"]) + "?period=2025-Q1").json()
+    assert card["counts"]["received"] == 12 and card["ashyq_score"] == rows[SLOW]["ashyq_score"]
+    assert card["measures"]["on_time_rate"]["n"] == 12
+    assert client.get(reverse("assessment:scorecard-download", args=[SLOW, "csv"]) + "?period=2025").status_code == 200
+    regions = client.get(reverse("assessment:regions-download", args=["json"]) + "?period=2025").json()["regions"]
+    almaty = next(r for r in regions if r["region"] == "KZ-75")
+    assert almaty["registered"] == Appeal.objects.count()
+    assert almaty["per_100k"] == round(100_000 * almaty["registered"] / almaty["population"], 2)
+    method = client.get(reverse("assessment:methodology-json")).json()
+    assert method["min_appeals"] == 5 and abs(sum(method["ashyq"]["weights"].values()) - 1) < 1e-9
+
+
+@override_settings(ASHYQ_ASSESSMENT={**SETTINGS, "falling_points": 5})
+def test_monitor_dashboard_lists_ping_pong_complaints_overdue_and_is_for_monitors_only(scenario, client, people, at):
+    figures.recompute_all()
+    url = reverse("assessment:dashboard")
+    assert client.get(url).status_code in (302, 403)
+    client.force_login(people["applicant"])
+    assert client.get(url).status_code == 403
+    client.force_login(people["monitor"])
+    with at(dt.date(2025, 6, 2)):
+        page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Where does this go?" not in html  # numbers and bodies, not private texts
+    assert html.count("about the answer to") == 3
+    ctx = page.context
+    assert len(ctx["ping_pong"]) == 1 and ctx["overdue_total"] >= 3  # the three complaints and the ping-pong are open
+
+
+def test_wilson_interval_and_percentile():
+    low, high = scoring.wilson(0, 10)
+    assert low == 0 and 0.27 < high < 0.28
+    low, high = scoring.wilson(5, 10)
+    assert 0.23 < low < 0.24 and 0.76 < high < 0.77
+    assert scoring.wilson(0, 0) is None
+    assert scoring.percentile({"1": 5, "10": 5}, 0.5) == 1 and scoring.percentile({"1": 5, "10": 5}, 0.9) == 10
+    assert scoring.parse_period("2025-Q2")[1:] == (dt.date(2025, 4, 1), dt.date(2025, 7, 1))
+    assert scoring.previous_period("2025-01") == "2024-12" and scoring.previous_period("2025-Q1") == "2024-Q4"
+
+
+def test_weights_are_configuration(scenario, settings):
+    figures.recompute_all()
+    counts = selectors.counts_by_body("2025-Q1")
+    slow = next(c for b, c in counts.items() if c["received"] == 12 and c["on_time"] == 0)
+    settings.ASHYQ_ASSESSMENT = {"weights": {k: 0 for k in scoring.ashyq_components(slow)} | {"timeliness": 1}}
+    from ashyq.assessment import config
+    assert scoring.ashyq_score(slow, config.get()["weights"]) == 0
+
+
+def test_recompute_scores_command(scenario, capsys):
+    from django.core.management import call_command
+    call_command("recompute_scores")
+    assert "recomputed" in capsys.readouterr().out
+    assert BodyMonthFigures.objects.exists()
+
+
+@override_settings(ASHYQ_ASSESSMENT=SETTINGS)
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_pages_render_in_each_language(scenario, client, lang):
+    figures.recompute_all()
+    client.cookies["django_language"] = lang
+    for url in (reverse("assessment:ranking"), reverse("assessment:scorecard", args=[FORMAL]) + "?period=2025-Q1",
+                reverse("assessment:regions"), reverse("assessment:methodology")):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE=lang)
+        assert page.status_code == 200
+        assert f'lang="{lang}"' in page.content.decode()
+
+
+def test_falling_scores_on_the_dashboard(bodies, people, settings):
+    settings.ASHYQ_ASSESSMENT = {"min_appeals": 10, "falling_points": 10}
+    body = bodies[SLOW]
+    good = dict(received=20, answered=20, on_time=20, resolved=20, feedback=10, feedback_yes=10, rating_sum=50)
+    bad = dict(received=20, answered=20, on_time=5, explained=20, feedback=10, feedback_no=10, rating_sum=10, complaints=5)
+    BodyMonthFigures.objects.create(body=body, month=dt.date(2025, 1, 1), **good)
+    BodyMonthFigures.objects.create(body=body, month=dt.date(2025, 4, 1), **bad)
+    falling = selectors.falling_scores()
+    assert [f["body"] for f in falling] == [body]
+    assert falling[0]["period"] == "2025-Q2" and falling[0]["change"] < -10
