@@ -19,9 +19,9 @@ import logging
 import zoneinfo
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, F, Max, Min, OuterRef, Q, Window
+from django.db.models.functions import Lead, TruncDate, TruncMonth
 from django.utils import timezone
 
 from ashyq.core import calendar, clock
@@ -32,6 +32,17 @@ from .models import BodyMonthFigures, RegionMonthFigures, WorkingDay
 
 log = logging.getLogger("ashyq.assessment")
 EPOCH = dt.date(2015, 1, 1)
+STAY_KINDS = (EventKind.REGISTERED, EventKind.REDIRECTED)
+RESOLUTIONS = (Resolution.YES, Resolution.PARTLY, Resolution.NO)
+
+
+def _raw_month(value) -> dt.date:
+    """A month start as a raw cursor returns it: a string on SQLite, a (naive local or UTC) datetime on PostgreSQL."""
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value[:10])
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value
 
 
 def _tz():
@@ -94,46 +105,53 @@ def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | N
     tz = _tz()
     out: dict = {}
 
+    def wanted(body_id, month):
+        return (body_ids is None or body_id in body_ids) and (not start or month >= start) and (not end or month < end)
+
     def slot(body_id, month):
         key = (body_id, _month(month))
         if key not in out:
             out[key] = scoring.empty_counts()
         return out[key]
 
-    # 1. Stays: every registration or arrival by redirect starts one.
-    redirects = AppealEvent.objects.filter(appeal=OuterRef("appeal"), kind=EventKind.REDIRECTED)
-    n_redirects = Subquery(
-        AppealEvent.objects.filter(appeal=OuterRef("appeal"), kind=EventKind.REDIRECTED)
-        .order_by().values("appeal").annotate(n=Count("pk")).values("n")[:1],
-        output_field=IntegerField(),
+    # 1. Stays: every registration or arrival by redirect starts one. Within an appeal's stays (ordered by
+    # seq) a stay ended by redirect is one followed by another stay; the appeal was redirected twice or more
+    # when it has three stays or more. Window functions over the (appeal, seq) index, then GROUP BY.
+    stays = AppealEvent.objects.filter(kind__in=STAY_KINDS, to_body__isnull=False)
+    if body_ids is not None or start or end:
+        touched = AppealEvent.objects.filter(kind__in=STAY_KINDS)
+        if body_ids is not None:
+            touched = touched.filter(to_body_id__in=body_ids)
+        if start:
+            touched = touched.filter(at__gte=_aware(start))
+        if end:
+            touched = touched.filter(at__lt=_aware(end))
+        stays = stays.filter(appeal_id__in=touched.values("appeal_id"))
+    stays = stays.order_by().annotate(
+        month=TruncMonth("at", tzinfo=tz),
+        next_seq=Window(Lead("seq"), partition_by=[F("appeal_id")], order_by=F("seq").asc()),
+        stays=Window(Count("id"), partition_by=[F("appeal_id")]),
+    ).values("to_body_id", "month", "next_seq", "stays")
+    sql, params = stays.query.sql_with_params()
+    outer = (
+        "SELECT t.to_body_id, t.month, COUNT(*), "
+        "SUM(CASE WHEN t.next_seq IS NOT NULL THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN t.next_seq IS NOT NULL AND t.stays >= 3 THEN 1 ELSE 0 END) "
+        f"FROM ({sql}) t GROUP BY t.to_body_id, t.month"
     )
-    stays = AppealEvent.objects.filter(kind__in=(EventKind.REGISTERED, EventKind.REDIRECTED), to_body__isnull=False)
-    if body_ids is not None:
-        stays = stays.filter(to_body_id__in=body_ids)
-    if start:
-        stays = stays.filter(at__gte=_aware(start))
-    if end:
-        stays = stays.filter(at__lt=_aware(end))
-    stays = (
-        stays.annotate(
-            month=TruncMonth("at", tzinfo=tz),
-            away=Exists(redirects.filter(seq__gt=OuterRef("seq"), from_body=OuterRef("to_body"))),
-            n_red=n_redirects,
-        )
-        .order_by().values("to_body", "month")
-        .annotate(
-            received=Count("pk"),
-            redirected_away=Count("pk", filter=Q(away=True)),
-            ping_pong=Count("pk", filter=Q(away=True, n_red__gte=2)),
-        )
-    )
-    for row in stays:
-        c = slot(row["to_body"], row["month"])
-        c["received"] += row["received"]
-        c["redirected_away"] += row["redirected_away"]
-        c["ping_pong"] += row["ping_pong"]
+    with connection.cursor() as cursor:
+        cursor.execute(outer, params)
+        for body_id, month, received, away, ping_pong in cursor.fetchall():
+            month = _raw_month(month)
+            if not wanted(body_id, month):
+                continue
+            c = slot(body_id, month)
+            c["received"] += received
+            c["redirected_away"] += away or 0
+            c["ping_pong"] += ping_pong or 0
 
-    # 2. Answers, filed under the answering body and the month it received the appeal.
+    # 2. Answers, filed under the answering body and the month it received the appeal; working days to
+    # answer by subtracting the two days' ordinals in the WorkingDay calendar (a join, not a lookup per row).
     answers = Answer.objects.all()
     if body_ids is not None:
         answers = answers.filter(body_id__in=body_ids)
@@ -147,51 +165,64 @@ def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | N
         registered_at__gt=OuterRef("answered_at"), registered_at__lte=OuterRef("repeat_until"),
     )
     complaints = Appeal.objects.filter(complaint_about=OuterRef("appeal"))
-    feedback = "appeal__feedback__resolution"
-    rows = (
+    inner = (
         answers.annotate(
             month=TruncMonth("appeal__received_on"),
+            rcv=F("appeal__received_on"),
+            ans_on=TruncDate("answered_at", tzinfo=tz),
+            res=F("appeal__feedback__resolution"),
+            rating=F("appeal__feedback__rating"),
             repeat_until=ExpressionWrapper(F("answered_at") + window, output_field=DateTimeField()),
         )
-        .annotate(rep=Exists(later), comp=Exists(complaints))
-        .order_by().values("body", "month")
-        .annotate(
-            answered=Count("pk"),
-            on_time=Count("pk", filter=Q(answered_on_time=True)),
-            **{o: Count("pk", filter=Q(outcome=o)) for o in Outcome.values},
-            feedback=Count("appeal__feedback"),
-            feedback_yes=Count("pk", filter=Q(**{feedback: Resolution.YES})),
-            feedback_partly=Count("pk", filter=Q(**{feedback: Resolution.PARTLY})),
-            feedback_no=Count("pk", filter=Q(**{feedback: Resolution.NO})),
-            rating_sum=Sum("appeal__feedback__rating"),
-            repeats=Count("pk", filter=Q(rep=True)),
-            complaints=Count("pk", filter=Q(comp=True)),
-        )
+        .annotate(comp=Exists(complaints))
+        .order_by().values("body_id", "month", "rcv", "ans_on", "answered_on_time", "outcome", "res", "rating", "comp")
     )
-    for row in rows:
-        c = slot(row["body"], row["month"])
-        for f in ("answered", "on_time", *Outcome.values, "feedback", "feedback_yes", "feedback_partly", "feedback_no",
-                  "repeats", "complaints"):
-            c[f] += row[f]
-        c["rating_sum"] += row["rating_sum"] or 0
-
-    # 3. Working days from receipt to answer, as a histogram (working-day ordinals subtract in SQL).
+    sql, params = inner.query.sql_with_params()
     country = config.get()["calendar_country"]
-    days = WorkingDay.objects.filter(country=country)
-    hist = (
-        answers.annotate(month=TruncMonth("appeal__received_on"), answered_on=TruncDate("answered_at", tzinfo=tz))
-        .annotate(
-            w1=Subquery(days.filter(day=OuterRef("answered_on")).values("ordinal")[:1]),
-            w0=Subquery(days.filter(day=OuterRef("appeal__received_on")).values("ordinal")[:1]),
-        )
-        .annotate(wd=F("w1") - F("w0"))
-        .order_by().values("body", "month", "wd").annotate(n=Count("pk"))
+    outer = (
+        "SELECT t.body_id, t.month, (w1.ordinal - w0.ordinal), COUNT(*), "
+        "SUM(CASE WHEN t.answered_on_time THEN 1 ELSE 0 END), "
+        + "".join("SUM(CASE WHEN t.outcome = %s THEN 1 ELSE 0 END), " for _ in Outcome.values)
+        + "COUNT(t.res), "
+        + "".join("SUM(CASE WHEN t.res = %s THEN 1 ELSE 0 END), " for _ in RESOLUTIONS)
+        + "SUM(t.rating), SUM(CASE WHEN t.comp THEN 1 ELSE 0 END) "
+        f"FROM ({sql}) t "
+        f"LEFT JOIN {WorkingDay._meta.db_table} w0 ON (w0.country = %s AND w0.day = t.rcv) "
+        f"LEFT JOIN {WorkingDay._meta.db_table} w1 ON (w1.country = %s AND w1.day = t.ans_on) "
+        "GROUP BY t.body_id, t.month, (w1.ordinal - w0.ordinal)"
     )
-    for row in hist:
-        if row["wd"] is None:
-            continue
-        h = slot(row["body"], row["month"])["days_to_answer"]
-        h[str(row["wd"])] = h.get(str(row["wd"]), 0) + row["n"]
+    all_params = (*Outcome.values, *RESOLUTIONS, *params, country, country)
+    with connection.cursor() as cursor:
+        cursor.execute(outer, all_params)
+        for row in cursor.fetchall():
+            body_id, month, wd, answered, on_time = row[:5]
+            outcomes = row[5:9]
+            feedback, yes, partly, no, rating_sum, complained = row[9:]
+            c = slot(body_id, _raw_month(month))
+            c["answered"] += answered
+            c["on_time"] += on_time or 0
+            for o, n in zip(Outcome.values, outcomes):
+                c[o] += n or 0
+            c["feedback"] += feedback
+            c["feedback_yes"] += yes or 0
+            c["feedback_partly"] += partly or 0
+            c["feedback_no"] += no or 0
+            c["rating_sum"] += rating_sum or 0
+            c["complaints"] += complained or 0
+            if wd is not None:
+                h = c["days_to_answer"]
+                h[str(wd)] = h.get(str(wd), 0) + answered
+
+    # 3. Repeats: the whole table in one windowed pass; a subset (after an event) by an index lookup per answer.
+    if body_ids is None and not start and not end:
+        for (body_id, month), n in _repeats_all(window).items():
+            slot(body_id, month)["repeats"] += n
+    else:
+        rows = (answers.annotate(month=TruncMonth("appeal__received_on"),
+                                 repeat_until=ExpressionWrapper(F("answered_at") + window, output_field=DateTimeField()))
+                .filter(Exists(later)).order_by().values("body_id", "month").annotate(n=Count("id")))
+        for row in rows:
+            slot(row["body_id"], row["month"])["repeats"] += row["n"]
 
     # 4. Extensions, under the body that extended and the month it did.
     ext = AppealEvent.objects.filter(kind=EventKind.EXTENDED, to_body__isnull=False)
@@ -203,6 +234,39 @@ def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | N
         ext = ext.filter(at__lt=_aware(end))
     for row in ext.annotate(month=TruncMonth("at", tzinfo=tz)).order_by().values("to_body", "month").annotate(n=Count("pk")):
         slot(row["to_body"], row["month"])["extensions"] += row["n"]
+    return out
+
+
+def _repeats_all(window: dt.timedelta) -> dict:
+    """{(body_id, month): answers followed by the same applicant's appeal to the same body within `window`}.
+
+    Answers and appeals of each (applicant, body) in one window, latest first: for an answer, the running
+    minimum over the appeals already seen is the first appeal registered after it."""
+    answer, appeal = Answer._meta.db_table, Appeal._meta.db_table
+    if connection.vendor == "postgresql":
+        within = "w.next_t <= w.t + make_interval(secs => %s)"
+    else:
+        within = "julianday(w.next_t) <= julianday(w.t) + %s / 86400.0"
+    sql = f"""
+        WITH ev AS (
+            SELECT ap.applicant_id AS who, a.body_id AS body, a.answered_at AS t, 0 AS k, ap.received_on AS rcv
+            FROM {answer} a JOIN {appeal} ap ON ap.id = a.appeal_id
+            UNION ALL
+            SELECT applicant_id, addressed_body_id, registered_at, 1, NULL FROM {appeal}
+        ), w AS (
+            SELECT body, rcv, t, k, MIN(CASE WHEN k = 1 THEN t END) OVER (
+                PARTITION BY who, body ORDER BY t DESC, k ASC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS next_t
+            FROM ev
+        )
+        SELECT w.body, w.rcv, COUNT(*) FROM w
+        WHERE w.k = 0 AND w.next_t IS NOT NULL AND {within}
+        GROUP BY w.body, w.rcv"""
+    out: dict = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [window.total_seconds()])
+        for body_id, rcv, n in cursor.fetchall():
+            key = (body_id, _raw_month(rcv).replace(day=1))
+            out[key] = out.get(key, 0) + n
     return out
 
 
@@ -240,8 +304,12 @@ def recompute_all() -> dict:
     span = _data_span()
     if span:
         ensure_calendar(*span)
-    counts = compute_counts()
-    regions = compute_region_counts()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # compiling these one-off aggregates costs more than it saves
+                cursor.execute("SET LOCAL jit = off")
+        counts = compute_counts()
+        regions = compute_region_counts()
     with transaction.atomic():
         BodyMonthFigures.objects.all().delete()
         RegionMonthFigures.objects.all().delete()
