@@ -183,3 +183,11 @@ def test_pages_carry_a_content_security_policy(client, reference):
     response = client.get("/")
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_api_docs_load_nothing_from_third_parties_and_keep_the_policy(client, reference):
+    response = client.get("/api/v1/docs")
+    page = response.content.decode()
+    assert response.status_code == 200 and "swagger-ui-bundle.js" in page
+    assert "cdn." not in page and "https://" not in page
+    assert "script-src 'self'" in response["Content-Security-Policy"]

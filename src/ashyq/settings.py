@@ -18,6 +18,9 @@ def env_bool(name: str, default: bool = False) -> bool:
 ENVIRONMENT = os.environ.get("ASHYQ_ENVIRONMENT", "development")
 PRODUCTION = ENVIRONMENT == "production"
 DEBUG = env_bool("ASHYQ_DEBUG", False)
+if PRODUCTION and DEBUG:
+    # Debug pages show settings and data of the request to anyone who causes an error.
+    raise ImproperlyConfigured("ASHYQ_DEBUG must be off in production.")
 
 SECRET_KEY = os.environ.get("ASHYQ_SECRET_KEY", "")
 if not SECRET_KEY:
@@ -36,6 +39,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Serves Swagger UI from our own static files, not a CDN: no third party sees who reads the docs.
+    "ninja",
     "ashyq.core",
     "ashyq.accounts",
     "ashyq.bodies",

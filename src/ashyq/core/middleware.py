@@ -11,8 +11,6 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        # The API docs page loads Swagger UI's own inline bootstrap; it carries no personal data.
-        if not request.path.startswith("/api/v1/docs"):
-            response.headers.setdefault("Content-Security-Policy", self.POLICY)
+        response.headers.setdefault("Content-Security-Policy", self.POLICY)
         response.headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
         return response
