@@ -249,3 +249,21 @@ def test_falling_scores_on_the_dashboard(bodies, people, settings):
     falling = selectors.falling_scores()
     assert [f["body"] for f in falling] == [body]
     assert falling[0]["period"] == "2025-Q2" and falling[0]["change"] < -10
+
+
+def test_a_failing_refresh_never_blocks_the_dialogue(people, submit, monkeypatch, django_capture_on_commit_callbacks, caplog):
+    def broken(appeal_id):
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setattr(figures, "refresh_for_appeal", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        appeal = submit(people["applicant"])
+    assert Appeal.objects.filter(pk=appeal.pk).exists()
+    assert "refreshing the figures" in caplog.text
+
+
+def test_moderation_events_do_not_refresh(people, submit, django_capture_on_commit_callbacks):
+    appeal = submit(people["applicant"])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.assign_executor(people["official"], appeal, people["official"])
+    assert not [c for c in callbacks if getattr(c, "func", None) and c.func.__module__ == "ashyq.assessment.signals"]

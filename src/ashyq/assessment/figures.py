@@ -16,6 +16,7 @@ Definitions (docs/assessment.md):
 """
 import datetime as dt
 import logging
+from concurrent.futures import ThreadPoolExecutor
 import zoneinfo
 
 from django.conf import settings
@@ -100,7 +101,8 @@ def _data_span() -> tuple[dt.date, dt.date] | None:
 
 # --- the aggregate queries -------------------------------------------------------------------------------
 
-def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | None = None) -> dict:
+def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | None = None,
+                   extra_queries: dict | None = None, out_extra: dict | None = None) -> dict:
     """{(body_id, month): counts} for the given bodies (all if None) and cohort months in [start, end)."""
     tz = _tz()
     out: dict = {}
@@ -133,22 +135,11 @@ def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | N
         stays=Window(Count("id"), partition_by=[F("appeal_id")]),
     ).values("to_body_id", "month", "next_seq", "stays")
     sql, params = stays.query.sql_with_params()
-    outer = (
+    queries = {"stays": (
         "SELECT t.to_body_id, t.month, COUNT(*), "
         "SUM(CASE WHEN t.next_seq IS NOT NULL THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN t.next_seq IS NOT NULL AND t.stays >= 3 THEN 1 ELSE 0 END) "
-        f"FROM ({sql}) t GROUP BY t.to_body_id, t.month"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(outer, params)
-        for body_id, month, received, away, ping_pong in cursor.fetchall():
-            month = _raw_month(month)
-            if not wanted(body_id, month):
-                continue
-            c = slot(body_id, month)
-            c["received"] += received
-            c["redirected_away"] += away or 0
-            c["ping_pong"] += ping_pong or 0
+        f"FROM ({sql}) t GROUP BY t.to_body_id, t.month", params)}
 
     # 2. Answers, filed under the answering body and the month it received the appeal; working days to
     # answer by subtracting the two days' ordinals in the WorkingDay calendar (a join, not a lookup per row).
@@ -191,38 +182,18 @@ def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | N
         f"LEFT JOIN {WorkingDay._meta.db_table} w1 ON (w1.country = %s AND w1.day = t.ans_on) "
         "GROUP BY t.body_id, t.month, (w1.ordinal - w0.ordinal)"
     )
-    all_params = (*Outcome.values, *RESOLUTIONS, *params, country, country)
-    with connection.cursor() as cursor:
-        cursor.execute(outer, all_params)
-        for row in cursor.fetchall():
-            body_id, month, wd, answered, on_time = row[:5]
-            outcomes = row[5:9]
-            feedback, yes, partly, no, rating_sum, complained = row[9:]
-            c = slot(body_id, _raw_month(month))
-            c["answered"] += answered
-            c["on_time"] += on_time or 0
-            for o, n in zip(Outcome.values, outcomes):
-                c[o] += n or 0
-            c["feedback"] += feedback
-            c["feedback_yes"] += yes or 0
-            c["feedback_partly"] += partly or 0
-            c["feedback_no"] += no or 0
-            c["rating_sum"] += rating_sum or 0
-            c["complaints"] += complained or 0
-            if wd is not None:
-                h = c["days_to_answer"]
-                h[str(wd)] = h.get(str(wd), 0) + answered
+    queries["answers"] = (outer, (*Outcome.values, *RESOLUTIONS, *params, country, country))
 
     # 3. Repeats: the whole table in one windowed pass; a subset (after an event) by an index lookup per answer.
     if body_ids is None and not start and not end:
-        for (body_id, month), n in _repeats_all(window).items():
-            slot(body_id, month)["repeats"] += n
+        queries["repeats"] = _repeats_all_sql(window)
     else:
-        rows = (answers.annotate(month=TruncMonth("appeal__received_on"),
-                                 repeat_until=ExpressionWrapper(F("answered_at") + window, output_field=DateTimeField()))
-                .filter(Exists(later)).order_by().values("body_id", "month").annotate(n=Count("id")))
-        for row in rows:
-            slot(row["body_id"], row["month"])["repeats"] += row["n"]
+        queries["repeats"] = (
+            answers.annotate(month=TruncMonth("appeal__received_on"),
+                             repeat_until=ExpressionWrapper(F("answered_at") + window, output_field=DateTimeField()))
+            .filter(Exists(later)).order_by().values("body_id", "month").annotate(n=Count("id"))
+            .query.sql_with_params()
+        )
 
     # 4. Extensions, under the body that extended and the month it did.
     ext = AppealEvent.objects.filter(kind=EventKind.EXTENDED, to_body__isnull=False)
@@ -232,12 +203,76 @@ def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | N
         ext = ext.filter(at__gte=_aware(start))
     if end:
         ext = ext.filter(at__lt=_aware(end))
-    for row in ext.annotate(month=TruncMonth("at", tzinfo=tz)).order_by().values("to_body", "month").annotate(n=Count("pk")):
-        slot(row["to_body"], row["month"])["extensions"] += row["n"]
+    queries["extensions"] = (
+        ext.annotate(month=TruncMonth("at", tzinfo=tz)).order_by().values("to_body", "month").annotate(n=Count("pk"))
+        .query.sql_with_params()
+    )
+    if extra_queries:
+        queries.update(extra_queries)
+    results = _execute_all(queries)
+
+    for body_id, month, received, away, ping_pong in results["stays"]:
+        month = _raw_month(month)
+        if not wanted(body_id, month):
+            continue
+        c = slot(body_id, month)
+        c["received"] += received
+        c["redirected_away"] += away or 0
+        c["ping_pong"] += ping_pong or 0
+    for row in results["answers"]:
+        body_id, month, wd, answered, on_time = row[:5]
+        outcomes = row[5:9]
+        feedback, yes, partly, no, rating_sum, complained = row[9:]
+        c = slot(body_id, _raw_month(month))
+        c["answered"] += answered
+        c["on_time"] += on_time or 0
+        for o, n in zip(Outcome.values, outcomes):
+            c[o] += n or 0
+        c["feedback"] += feedback
+        c["feedback_yes"] += yes or 0
+        c["feedback_partly"] += partly or 0
+        c["feedback_no"] += no or 0
+        c["rating_sum"] += rating_sum or 0
+        c["complaints"] += complained or 0
+        if wd is not None:
+            h = c["days_to_answer"]
+            h[str(wd)] = h.get(str(wd), 0) + answered
+    for body_id, month, n in results["repeats"]:
+        slot(body_id, _raw_month(month).replace(day=1))["repeats"] += n
+    for body_id, month, n in results["extensions"]:
+        slot(body_id, _raw_month(month))["extensions"] += n
+    if extra_queries:
+        out_extra.update({k: results[k] for k in extra_queries})
     return out
 
 
-def _repeats_all(window: dt.timedelta) -> dict:
+def _execute_all(queries: dict) -> dict:
+    """Run the independent aggregate queries: at once on separate connections for a full recomputation on
+    PostgreSQL (wall time = the slowest query, not the sum), else one after the other on this connection."""
+    def fetch(sql, params):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    if connection.vendor != "postgresql" or connection.in_atomic_block or len(queries) < 2:
+        return {name: fetch(*q) for name, q in queries.items()}
+
+    def in_thread(q):
+        from django.db import connections
+
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SET jit = off")  # compiling these one-off aggregates costs more than it saves
+            return fetch(*q)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=len(queries)) as pool:
+        futures = {name: pool.submit(in_thread, q) for name, q in queries.items()}
+        return {name: f.result() for name, f in futures.items()}
+
+
+def _repeats_all_sql(window: dt.timedelta) -> tuple[str, list]:
     """{(body_id, month): answers followed by the same applicant's appeal to the same body within `window`}.
 
     Answers and appeals of each (applicant, body) in one window, latest first: for an answer, the running
@@ -261,17 +296,19 @@ def _repeats_all(window: dt.timedelta) -> dict:
         SELECT w.body, w.rcv, COUNT(*) FROM w
         WHERE w.k = 0 AND w.next_t IS NOT NULL AND {within}
         GROUP BY w.body, w.rcv"""
-    out: dict = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [window.total_seconds()])
-        for body_id, rcv, n in cursor.fetchall():
-            key = (body_id, _raw_month(rcv).replace(day=1))
-            out[key] = out.get(key, 0) + n
-    return out
+    return sql, [window.total_seconds()]
 
 
 def compute_region_counts(region_ids=None, start=None, end=None) -> dict:
     """{(region_id, month): {registered, answered, resolved}} by month of registration."""
+    return _region_rows(_region_queryset(region_ids, start, end).values_list("region", "month", "registered", "answered", "resolved"))
+
+
+def _region_rows(rows) -> dict:
+    return {(region, _raw_month(month)): {"registered": a, "answered": b, "resolved": c} for region, month, a, b, c in rows}
+
+
+def _region_queryset(region_ids=None, start=None, end=None):
     qs = Appeal.objects.all()
     if region_ids is not None:
         qs = qs.filter(region_id__in=region_ids)
@@ -279,7 +316,7 @@ def compute_region_counts(region_ids=None, start=None, end=None) -> dict:
         qs = qs.filter(registered_at__gte=_aware(start))
     if end:
         qs = qs.filter(registered_at__lt=_aware(end))
-    rows = (
+    return (
         qs.annotate(month=TruncMonth("registered_at", tzinfo=_tz())).order_by().values("region", "month")
         .annotate(
             registered=Count("pk"),
@@ -287,7 +324,6 @@ def compute_region_counts(region_ids=None, start=None, end=None) -> dict:
             resolved=Count("pk", filter=Q(answer__outcome=Outcome.RESOLVED)),
         )
     )
-    return {(r["region"], _month(r["month"])): {k: r[k] for k in ("registered", "answered", "resolved")} for r in rows}
 
 
 # --- storing ---------------------------------------------------------------------------------------------
@@ -304,12 +340,9 @@ def recompute_all() -> dict:
     span = _data_span()
     if span:
         ensure_calendar(*span)
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:  # compiling these one-off aggregates costs more than it saves
-                cursor.execute("SET LOCAL jit = off")
-        counts = compute_counts()
-        regions = compute_region_counts()
+    extra: dict = {}
+    counts = compute_counts(extra_queries={"regions": _region_queryset().query.sql_with_params()}, out_extra=extra)
+    regions = _region_rows(extra["regions"])
     with transaction.atomic():
         BodyMonthFigures.objects.all().delete()
         RegionMonthFigures.objects.all().delete()
