@@ -191,3 +191,43 @@ def test_api_docs_load_nothing_from_third_parties_and_keep_the_policy(client, re
     assert response.status_code == 200 and "swagger-ui-bundle.js" in page
     assert "cdn." not in page and "https://" not in page
     assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+def _sign_up(client, **extra):
+    data = {"username": "aliya", "email": "aliya@example.kz", "first_name": "Aliya", "last_name": "S",
+            "language": "en", "password1": "steppe-wind-2026", "password2": "steppe-wind-2026"}
+    data.update(extra)
+    return client.post(reverse("accounts:signup"), data)
+
+
+def test_sign_up_survives_a_mail_server_that_is_down_and_the_link_can_be_sent_again(
+    client, reference, settings, mailoutbox, caplog, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "tests.failing_email.Backend"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _sign_up(client)
+    assert response.status_code == 200 and "Could not email the confirmation link" in caplog.text
+    assert User.objects.filter(username="aliya", is_active=False).exists()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    response = client.post(reverse("accounts:resend"), {"email": "Aliya@example.kz"})
+    assert response.status_code == 200 and len(mailoutbox) == 1
+    link = re.search(r"http://\S+/accounts/confirm/\S+/", mailoutbox[0].body).group(0)
+    assert client.get(link.split("8000", 1)[1]).status_code == 302
+    assert User.objects.get(username="aliya").is_active
+
+
+def test_asking_for_a_new_link_reveals_nothing_about_accounts(client, people, mailoutbox):
+    unknown = client.post(reverse("accounts:resend"), {"email": "nobody@example.kz"}).content.decode()
+    active = client.post(reverse("accounts:resend"), {"email": people["applicant"].email}).content.decode()
+    assert not mailoutbox  # no link for unknown or already confirmed accounts
+    def strip(page, email):  # the email itself and the per-request CSRF token differ, nothing else may
+        return re.sub(r'value="[A-Za-z0-9]{64}"', 'value="TOKEN"', page.replace(email, "EMAIL"))
+
+    assert strip(unknown, "nobody@example.kz") == strip(active, people["applicant"].email)
+
+
+def test_asking_for_new_links_is_rate_limited(client, reference):
+    for _ in range(3):
+        client.post(reverse("accounts:resend"), {"email": "spam@example.kz"})
+    response = client.post(reverse("accounts:resend"), {"email": "spam@example.kz"})
+    assert response.status_code == 429 and "Too many requests" in response.content.decode()

@@ -33,6 +33,7 @@ PUBLIC = {
     ("accounts/signup/", "*"): "sign-up",
     ("accounts/login/", "*"): "sign-in",
     ("accounts/confirm/<*>/", "*"): "email confirmation link (a bad token is a 400 page)",
+    ("accounts/confirm/resend/", "*"): "ask for a new confirmation link (the answer never says whether the email has an account)",
     ("accounts/logout/", "*"): "signing out is harmless for an anonymous visitor",
     ("appeals/<int:pk>/", "GET"): "appeal page: published public appeals only; a private one is 404 (PRIVATE_404)",
     ("appeals/public/*", "*"): "the public list of published appeals",

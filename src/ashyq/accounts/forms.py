@@ -40,3 +40,7 @@ class SignUpForm(UserCreationForm):
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(_("An account with this email already exists."))
         return email
+
+
+class ResendConfirmationForm(forms.Form):
+    email = forms.EmailField(label=_("Email"))

@@ -1,4 +1,6 @@
 """Account changes: sign-up with email confirmation."""
+import logging
+
 from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
@@ -9,6 +11,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .models import Role, User
+
+logger = logging.getLogger("ashyq.accounts")
 
 CONFIRM_SALT = "ashyq.accounts.confirm-email"
 CONFIRM_MAX_AGE = 3 * 24 * 3600
@@ -21,16 +25,29 @@ def sign_up(form) -> User:
         user.role = Role.APPLICANT
         user.is_active = False
         user.save()
-        token = signing.dumps({"u": user.pk, "e": user.email}, salt=CONFIRM_SALT)
-        url = settings.ASHYQ_SITE_URL.rstrip("/") + reverse("accounts:confirm", args=[token])
-        transaction.on_commit(lambda: _send_confirmation(user, url))
+        transaction.on_commit(lambda: _send_confirmation(user))
     return user
 
 
-def _send_confirmation(user, url):
-    with translation.override(user.language):
-        body = render_to_string("accounts/email/confirm.txt", {"user": user, "url": url})
-        send_mail(_("Confirm your email for Ashyq"), body, settings.DEFAULT_FROM_EMAIL, [user.email])
+def resend_confirmation(email: str) -> None:
+    """Send a fresh confirmation link if an unconfirmed account has this email. Says nothing either way,
+    so the form cannot be used to learn which addresses have accounts."""
+    user = User.objects.filter(email__iexact=(email or "").strip(), is_active=False, last_login__isnull=True).first()
+    if user is not None:
+        _send_confirmation(user)
+
+
+def _send_confirmation(user):
+    """Email the confirmation link. A mail server that is down must not turn sign-up into an error page:
+    the account waits, and the person can ask for the link again."""
+    token = signing.dumps({"u": user.pk, "e": user.email}, salt=CONFIRM_SALT)
+    url = settings.ASHYQ_SITE_URL.rstrip("/") + reverse("accounts:confirm", args=[token])
+    try:
+        with translation.override(user.language):
+            body = render_to_string("accounts/email/confirm.txt", {"user": user, "url": url})
+            send_mail(_("Confirm your email for Ashyq"), body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    except Exception:
+        logger.exception("Could not email the confirmation link to user %s", user.pk)
 
 
 def confirm_email(token: str) -> User | None:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django_ratelimit.decorators import ratelimit
 
 from . import services
-from .forms import LoginForm, SignUpForm
+from .forms import LoginForm, ResendConfirmationForm, SignUpForm
 
 
 @ratelimit(key="ip", rate="10/h", method="POST", block=True)
@@ -18,6 +18,16 @@ def signup(request):
         user = services.sign_up(form)
         return render(request, "accounts/signup_done.html", {"email": user.email})
     return render(request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@ratelimit(key="ip", rate="10/h", method="POST", block=True)
+@ratelimit(key="post:email", rate="3/h", method="POST", block=True)
+def resend_confirmation(request):
+    form = ResendConfirmationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.resend_confirmation(form.cleaned_data["email"])
+        return render(request, "accounts/signup_done.html", {"email": form.cleaned_data["email"], "resent": True})
+    return render(request, "accounts/resend.html", {"form": form}, status=400 if form.errors else 200)
 
 
 def confirm(request, token):
