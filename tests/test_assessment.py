@@ -267,3 +267,9 @@ def test_moderation_events_do_not_refresh(people, submit, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.assign_executor(people["official"], appeal, people["official"])
     assert not [c for c in callbacks if getattr(c, "func", None) and c.func.__module__ == "ashyq.assessment.signals"]
+
+
+def test_no_answer_no_ashyq_score():
+    c = scoring.empty_counts() | {"received": 40}
+    assert scoring.ashyq_score(c, {"no_bounce": 1}) is None
+    assert scoring.official_score(c) == 1.0  # the official count sees nothing processed

@@ -187,7 +187,10 @@ def ashyq_components(c: dict) -> dict:
 
 
 def ashyq_score(c: dict, weights: dict) -> float | None:
-    """Weighted mean of the available components, x 100 (0 to 100). Missing components drop out of the mean."""
+    """Weighted mean of the available components, x 100 (0 to 100). Missing components drop out of the mean.
+    No answer in the period, no score: bounces alone would otherwise make a silent body look perfect."""
+    if not c["answered"]:
+        return None
     comps = ashyq_components(c)
     used = [(weights.get(k, 0), v) for k, v in comps.items() if v is not None and weights.get(k, 0) > 0]
     total = sum(w for w, _ in used)
@@ -199,6 +202,8 @@ def ashyq_score(c: dict, weights: dict) -> float | None:
 def contributions(c: dict, weights: dict) -> dict:
     """Points each component adds to the Ashyq score (they sum to the score)."""
     comps = ashyq_components(c)
+    if not c["answered"]:
+        return {k: None for k in comps}
     total = sum(weights.get(k, 0) for k, v in comps.items() if v is not None)
     return {k: (round(100 * weights.get(k, 0) * v / total, 2) if (v is not None and total) else None) for k, v in comps.items()}
 
