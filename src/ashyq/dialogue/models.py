@@ -122,6 +122,8 @@ class Appeal(models.Model):
             models.Index(fields=["body", "status", "due_on"]),
             models.Index(fields=["status", "due_on"]),
             models.Index(fields=["applicant", "-registered_at"]),
+            # A region's appeals of one month (the assessment's refresh after every event).
+            models.Index(fields=["region", "registered_at"], name="appeal_region_registered"),
             # The inbox: a body's open appeals, soonest due first, read in index order and cut at the
             # page limit instead of sorting every open appeal of a busy body (docs/benchmarks.md).
             models.Index(
@@ -187,6 +189,8 @@ class AppealEvent(models.Model):
     class Meta:
         ordering = ["appeal", "seq"]
         constraints = [models.UniqueConstraint(fields=["appeal", "seq"], name="appeal_event_unique_seq")]
+        # A body's events of one kind over a period: the assessment's refresh after every event reads these.
+        indexes = [models.Index(fields=["to_body", "kind", "at"], name="appeal_event_body_kind_at")]
         verbose_name = _("appeal event")
         verbose_name_plural = _("appeal events")
 
@@ -218,6 +222,7 @@ class Answer(models.Model):
     class Meta:
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
+        indexes = [models.Index(fields=["body", "answered_at"], name="answer_body_answered_at")]
 
 
 class Feedback(models.Model):
