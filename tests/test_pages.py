@@ -99,7 +99,10 @@ def test_bad_fields_come_back_on_the_form(client, people, regions, field, value)
     client.force_login(people["applicant"])
     response = client.post(reverse("dialogue:new"), appeal_form(regions, **{field: value}))
     assert response.status_code == 400
-    assert f'id="id_{field}_errors"' in response.content.decode()
+    page = response.content.decode()
+    # The message has an id, and the field points at it, so a screen reader reads it with the field.
+    assert f'id="id_{field}_error"' in page
+    assert re.search(rf'aria-describedby="id_{field}_error"[^>]*id="id_{field}"', page)
     assert not Appeal.objects.exists()
 
 
