@@ -484,7 +484,9 @@ class Generator:
             self._applicants()
         first_appeal = self.writer.next_ids(Appeal, self.n)
         next_event = self.writer.next_ids(AppealEvent, self.n * MAX_EVENTS_PER_APPEAL)
-        sink = BackgroundWriter(self.writer) if self.writer.postgres else None
+        # The writer thread has its own connection: only when this one is not inside a transaction whose
+        # uncommitted rows (applicants, reference data) it would not see, as in a test.
+        sink = BackgroundWriter(self.writer) if self.writer.postgres and not connection.in_atomic_block else None
         done = 0
         try:
             while done < self.n:

@@ -27,7 +27,7 @@ class Command(BaseCommand):
         generator = Generator(n, seed=seed, applicants=applicants, span_days=span_days, batch_size=batch_size,
                               log=(lambda m: self.stderr.write(m)) if verbose else None)
         stats = generator.run()
-        if connection.vendor == "postgresql" and not no_analyze:
+        if connection.vendor == "postgresql" and not no_analyze and not connection.in_atomic_block:
             with connection.cursor() as cursor:
                 for table in ("accounts_user", "dialogue_appeal", "dialogue_appealevent", "dialogue_answer", "dialogue_feedback"):
                     cursor.execute(f"VACUUM (ANALYZE) {table}")
