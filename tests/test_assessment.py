@@ -155,7 +155,7 @@ def test_ranking_scorecard_regions_and_methodology_pages(scenario, client, bodie
     assert card.status_code == 200
     html = card.content.decode()
     assert "<svg" in html and "<script" not in html and "style=" not in html.split("<main", 1)[1]
-    assert "Monthly figures" in html and "95 % interval (Wilson)" in html
+    assert "Monthly figures" in html and "95-percent interval (Wilson)" in html
     assert client.get(reverse("assessment:regions") + "?period=2025").status_code == 200
     assert client.get(reverse("assessment:methodology")).status_code == 200
     assert client.get(reverse("assessment:ranking") + "?period=nonsense").status_code == 404
