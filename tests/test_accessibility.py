@@ -11,9 +11,6 @@ runs through the DevTools protocol, which CSP does not govern, so the pages are 
 production policy in place.
 """
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -22,22 +19,16 @@ from django.test import Client
 from django.urls import Resolver404, resolve
 
 from ashyq.dialogue import services
+from tests.chromium import IN_CI, headless_chromium, needs_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
-IN_CI = bool(os.environ.get("CI"))
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 FAILING_IMPACTS = {"serious", "critical"}
 LANGUAGES = ["kk", "ru", "en"]
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(
-        not IN_CI and not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-        reason="needs Debian's chromium and chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver); "
-        "apt-get install chromium chromium-driver. In CI (CI set) this test never skips.",
-    ),
+    needs_chromium,
     pytest.mark.skipif(
         not IN_CI and not AXE.exists(),
         reason=f"needs axe-core from npm ({AXE} is missing): run `npm ci` in the project root "
@@ -54,28 +45,8 @@ def axe_source():
 
 @pytest.fixture(scope="module")
 def browser():
-    # In CI a missing browser is a broken build, not a reason to skip. Same flags as test_browser_journey.py.
-    assert CHROMIUM.exists() and CHROMEDRIVER.exists(), "chromium and chromedriver must be installed in CI"
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="ashyq-chromium-a11y-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for arg in (
-        "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-quic", "--disable-dev-shm-usage",
-        f"--user-data-dir={profile}", "--window-size=1280,900",
-    ):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(30)
-    driver.set_script_timeout(60)
-    try:
+    with headless_chromium(script_timeout=60) as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 class Auditor:

@@ -5,9 +5,6 @@ appeal to the General Prosecutor's Office; the Office answers; the applicant rat
 every step the appeal's page must show it. Runs against pytest-django's live server (a real HTTP
 server over the test database) with Debian's chromium and chromedriver.
 """
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,49 +14,22 @@ from PIL import Image
 from ashyq.dialogue.models import Appeal, EventKind
 from ashyq.dialogue.replay import replay, stored_state
 
+from tests.chromium import headless_chromium, needs_chromium
 from tests.conftest import PASSWORD
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-IN_CI = bool(os.environ.get("CI"))
 PHONE = (390, 844)
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(
-        not IN_CI and not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-        reason="needs Debian's chromium and chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver); "
-        "apt-get install chromium chromium-driver. In CI (CI set) this test never skips.",
-    ),
+    needs_chromium,
 ]
 
 
 @pytest.fixture
 def browser():
-    # In CI a missing browser is a broken build, not a reason to skip.
-    assert CHROMIUM.exists() and CHROMEDRIVER.exists(), "chromium and chromedriver must be installed in CI"
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="ashyq-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for arg in (
-        "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-quic", "--disable-dev-shm-usage",
-        f"--user-data-dir={profile}", "--window-size=1280,900",
-    ):
-        options.add_argument(arg)
-    # A Kazakh-speaking visitor: the site must greet them in Kazakh (LocaleMiddleware reads Accept-Language).
-    options.add_argument("--lang=kk")
-    options.add_experimental_option("prefs", {"intl.accept_languages": "kk"})
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(30)
-    try:
+    # A Kazakh-speaking visitor: the site must greet them in Kazakh.
+    with headless_chromium(language="kk") as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 class Journey:

@@ -160,21 +160,27 @@ def approve(moderator, appeal, *, target, public_attachments=()) -> ModerationDe
         )
 
 
+def _reason_and_note(reason, note) -> str:
+    """Check a refusal's reason and note together, so the moderator sees both problems at once."""
+    errors = {}
+    if reason not in RefusalReason.values:
+        errors["reason"] = _("Choose a reason.")
+    try:
+        note = _note(note)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return note
+
+
 def refuse(moderator, appeal, *, target, reason, note="") -> ModerationDecision:
     """Refuse to publish the appeal or its answer. The appeal stays private (or its answer unpublished)."""
     if target not in (Target.APPEAL, Target.ANSWER):
         raise ValidationError({"target": _("Only an appeal or an answer can be refused.")})
     with transaction.atomic():
         appeal = _locked_item(moderator, appeal, target)
-        errors = {}
-        if reason not in RefusalReason.values:
-            errors["reason"] = _("Choose a reason.")
-        try:
-            note = _note(note)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-        if errors:
-            raise ValidationError(errors)
+        note = _reason_and_note(reason, note)
         event = dialogue_services.append_event(
             appeal, EventKind.PUBLICATION_REFUSED, actor=moderator, reason=note,
             data={"target": target, "reason": reason},
@@ -209,15 +215,7 @@ def keep_hidden(moderator, appeal, *, reason, note="") -> ModerationDecision:
     """The reports were right: the appeal stays hidden from the public (the applicant still sees it)."""
     with transaction.atomic():
         appeal = _locked_item(moderator, appeal, Target.HIDDEN)
-        errors = {}
-        if reason not in RefusalReason.values:
-            errors["reason"] = _("Choose a reason.")
-        try:
-            note = _note(note)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-        if errors:
-            raise ValidationError(errors)
+        note = _reason_and_note(reason, note)
         event = dialogue_services.append_event(
             appeal, EventKind.HIDDEN, actor=moderator, reason=note, data={"kept_after_review": True, "reason": reason},
         )
