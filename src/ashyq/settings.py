@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "ashyq.dialogue",
     "ashyq.moderation",
     "ashyq.assessment",
+    "ashyq.opendata",
     "ashyq.demo",
 ]
 
@@ -138,6 +139,8 @@ STORAGES = {
 # Uploads: 5 files of at most 10 MB each per appeal; requests above this are refused before parsing.
 ASHYQ_MAX_ATTACHMENTS = int(os.environ.get("ASHYQ_MAX_ATTACHMENTS", "5"))
 ASHYQ_MAX_ATTACHMENT_BYTES = int(os.environ.get("ASHYQ_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024)))
+# Open data: one uploaded resource file (CSV, XLSX, JSON) is at most this many bytes (docs/opendata.md).
+ASHYQ_OPENDATA_MAX_BYTES = int(os.environ.get("ASHYQ_OPENDATA_MAX_BYTES", str(50 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

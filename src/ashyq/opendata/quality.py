@@ -1,0 +1,53 @@
+"""The published quality checklist of a dataset (after data.gouv.fr's): each item passes or not; the
+score is the share that pass. The same list is shown on every dataset page and in docs/opendata.md."""
+import datetime as dt
+
+from django.utils.translation import gettext_lazy as _
+
+from ashyq.core import clock
+
+from .models import FREQUENCY_DAYS
+
+OPEN_FORMATS = {"CSV", "JSON", "XLSX"}
+
+CHECKLIST = [
+    ("licence", _("An open licence is stated")),
+    ("coverage", _("Temporal and spatial coverage are given")),
+    ("frequency", _("The update frequency is declared")),
+    ("on_time", _("Updated on time for its declared frequency")),
+    ("description", _("The description says what the data is and how it was made")),
+    ("open_format", _("Every resource is in an open, machine-readable format")),
+    ("schema_valid", _("Every tabular resource validates against its Table Schema")),
+    ("reachable", _("Every resource can be downloaded")),
+    ("documentation", _("Documentation or a source is given")),
+]
+
+
+def checklist(dataset) -> list[dict]:
+    resources = list(dataset.resources.all())
+    current = {r.pk: r.current_version for r in resources}
+    last_update = max((v.created_at for v in current.values() if v), default=None)
+    days = FREQUENCY_DAYS.get(dataset.frequency)
+    if dataset.frequency in ("irregular", "never"):
+        on_time = last_update is not None or any(r.url for r in resources)
+    elif days and last_update:
+        on_time = clock.now() - last_update <= dt.timedelta(days=days)
+    else:
+        on_time = False
+    passed = {
+        "licence": bool(dataset.licence) and dataset.licence != "other",
+        "coverage": bool(dataset.temporal_start and dataset.spatial),
+        "frequency": bool(dataset.frequency),
+        "on_time": on_time,
+        "description": len(dataset.description_en or "") >= 40,
+        "open_format": bool(resources) and all(r.format in OPEN_FORMATS for r in resources),
+        "schema_valid": bool(resources) and all(not r.flagged and (current[r.pk] or r.url) for r in resources),
+        "reachable": bool(resources) and all(current[r.pk] is not None or r.link_reachable for r in resources),
+        "documentation": bool(dataset.documentation_url or dataset.source),
+    }
+    return [{"code": code, "label": label, "passed": passed[code]} for code, label in CHECKLIST]
+
+
+def score(dataset) -> int:
+    items = checklist(dataset)
+    return round(100 * sum(i["passed"] for i in items) / len(items))
