@@ -20,7 +20,7 @@ from tests.conftest import PASSWORD
 from tests.test_url_access import api_schema_methods, iter_patterns, sample_urls, url_context  # noqa: F401 (fixture)
 
 # Views that may skip Django's CSRF check: they authenticate every request by a header or key, not a cookie.
-CSRF_EXEMPT_PREFIXES = ("api/v1/", "open311/v2/")
+CSRF_EXEMPT_PREFIXES = ("api/v1/", "open311/v2/", "api/3/action/", "api/action/")  # CKAN Action API: read-only, no session
 
 
 class FormCollector(HTMLParser):

@@ -52,6 +52,11 @@ PUBLIC = {
     ("assessment/bodies/*", "GET"): "assessment: a body's scorecard and its downloads",
     ("assessment/regions*", "GET"): "assessment: regional figures and downloads",
     ("assessment/methodology*", "GET"): "assessment: the methodology page and JSON",
+    ("data/", "*"): "open data catalogue (a read; the view answers POST like GET)",
+    ("data/datasets/*", "*"): "open data: datasets, previews, downloads and diffs (reads)",
+    ("data/silk-road/*", "*"): "the Silk Road cooperation explorer (reads)",
+    ("api/3/action/<str:name>", "*"): "CKAN-compatible Action API: read-only actions (POST carries JSON parameters, as in CKAN)",
+    ("api/action/<str:name>", "*"): "the same CKAN Action API at CKAN's unversioned path",
     ("admin/login/", "*"): "the admin's sign-in page",
     ("admin/logout/", "*"): "signing out is harmless (an anonymous visitor is sent to the admin's login)",
 }

@@ -5,6 +5,7 @@ from django.views.generic import TemplateView
 from ashyq.api import api
 from ashyq.bodies import views as bodies_views
 from ashyq.dialogue import public_views
+from ashyq.opendata import ckan as opendata_ckan
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="core/home.html"), name="home"),
@@ -14,10 +15,13 @@ urlpatterns = [
     path("bodies/", bodies_views.body_list, name="bodies"),
     path("bodies/<slug:slug>/", public_views.body_page, name="body"),
     path("open-data/appeals/", public_views.open_data, name="open-data"),
-    re_path(r"^open-data/appeals/(?P<name>[a-z]+\.(?:csv|json))$", public_views.open_data_file, name="open-data-file"),
+    re_path(r"^open-data/appeals/(?P<name>[a-z_]+\.(?:csv|json))$", public_views.open_data_file, name="open-data-file"),
     path("open311/v2/", include("ashyq.open311.urls")),
     path("moderation/", include("ashyq.moderation.urls")),
     path("assessment/", include("ashyq.assessment.urls")),
+    path("data/", include("ashyq.opendata.urls")),
+    path("api/3/action/<str:name>", opendata_ckan.action, name="ckan-action"),
+    path("api/action/<str:name>", opendata_ckan.action),  # CKAN serves the unversioned path too; ckanapi calls it
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

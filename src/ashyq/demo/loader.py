@@ -164,4 +164,6 @@ def load_demo() -> dict:
         if not Appeal.objects.filter(applicant=users["demo-citizen"], idempotency_key=key).exists():
             play()
             played += 1
-    return {**reference, "users": len(users), "new_appeals": played}
+    from ashyq.opendata.showcase import load_showcase
+
+    return {**reference, "users": len(users), "new_appeals": played, **load_showcase()}

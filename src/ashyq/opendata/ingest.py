@@ -130,6 +130,10 @@ def validate(parsed: Parsed) -> Parsed:
         return parsed
     resource = Resource(data=[parsed.header, *parsed.rows], detector=Detector(sample_size=10000, field_confidence=0.9))
     resource.infer()
+    for i, f in enumerate(resource.schema.fields):
+        # Codes with leading zeros (HS "0702", postcodes) are identifiers, not numbers.
+        if f.type in ("integer", "number") and any(len(r) > i and len(r[i]) > 1 and r[i][0] == "0" and r[i][1].isdigit() for r in parsed.rows):
+            resource.schema.set_field_type(f.name, "string")
     parsed.schema = {"fields": [{"name": f.name, "type": f.type} for f in resource.schema.fields]}
     report = resource.validate(limit_errors=200)
     for row, column, field_name, type_, message in report.flatten(["rowNumber", "fieldNumber", "fieldName", "type", "message"]):

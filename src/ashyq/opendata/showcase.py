@@ -1,0 +1,67 @@
+"""The Silk Road cooperation explorer: datasets from the references' tables (data/*.csv, data/SOURCES.md),
+published by the Ministry of Trade and Integration through the same services as any upload."""
+import datetime as dt
+from pathlib import Path
+
+from ashyq.bodies.models import Body
+
+from . import datastore, services
+from .models import Dataset, Resource
+
+DATA = Path(__file__).parent / "data"
+SOURCE = "References of the Ashyq project (../shared/seeds): {files}. See data/SOURCES.md; every row names its source file and table."
+
+# slug, file, title en / ru / kk, start year, end year, spatial, tags, source files
+DATASETS = [
+    ("kazakhstan-trading-partners-2019", "kazakhstan-trading-partners-2019.csv", "Kazakhstan's main trading partners, 2019",
+     "Основные торговые партнёры Казахстана, 2019", "Қазақстанның негізгі сауда әріптестері, 2019", 2019, 2019, "Kazakhstan", ["trade"], "003 (table 4)"),
+    ("uzbekistan-trading-partners-2019", "uzbekistan-trading-partners-2019.csv", "Uzbekistan's main trading partners, 2019",
+     "Основные торговые партнёры Узбекистана, 2019", "Өзбекстанның негізгі сауда әріптестері, 2019", 2019, 2019, "Uzbekistan", ["trade"], "003 (table 3)"),
+    ("central-asia-mutual-trade-shares", "central-asia-mutual-trade-shares.csv", "Shares of Central Asian countries in mutual trade, 2017-2019",
+     "Доли стран Центральной Азии во взаимной торговле, 2017-2019", "Орталық Азия елдерінің өзара саудадағы үлесі, 2017-2019", 2017, 2019, "Central Asia", ["trade"], "003 (table 2)"),
+    ("doing-business-kz-uz", "doing-business.csv", "Doing Business indicators of Kazakhstan and Uzbekistan",
+     "Показатели Казахстана и Узбекистана в рейтинге Doing Business", "Қазақстан мен Өзбекстанның Doing Business көрсеткіштері", 2020, 2020, "Kazakhstan; Uzbekistan", ["business"], "003 (table 1)"),
+    ("regional-trade-agreements", "regional-trade-agreements.csv", "Participation of Kazakhstan and Uzbekistan in regional trade agreements",
+     "Участие Казахстана и Узбекистана в региональных торговых соглашениях", "Қазақстан мен Өзбекстанның өңірлік сауда келісімдеріне қатысуы", 2020, 2020, "Kazakhstan; Uzbekistan", ["trade", "agreements"], "003 (table 5)"),
+    ("uzbek-competition-russian-market", "uzbek-competition-russian-market.csv", "Goods where Uzbekistan competes with Kazakhstan on the Russian market (HS codes)",
+     "Товары, по которым Узбекистан конкурирует с Казахстаном на рынке России (коды ТН ВЭД)", "Ресей нарығында Өзбекстан Қазақстанмен бәсекелесетін тауарлар (СЭҚ ТН кодтары)", 2019, 2019, "Russia; Kazakhstan; Uzbekistan", ["trade"], "003 (table 6)"),
+    ("silk-road-projects", "projects.csv", "Belt and Road and regional projects named in the references",
+     "Проекты «Пояса и пути» и региональные проекты, названные в источниках", "Дереккөздерде аталған «Белдеу және жол» мен өңірлік жобалар", 1997, 2024, "Central Asia; Asia", ["projects", "belt-and-road"], "000, 001, 003, 004"),
+    ("humanitarian-aid", "humanitarian-aid.csv", "Humanitarian aid named in the references",
+     "Гуманитарная помощь, названная в источниках", "Дереккөздерде аталған гуманитарлық көмек", 2020, 2020, "Kazakhstan; Kyrgyzstan; Tajikistan", ["aid"], "000"),
+    ("silk-road-agreements", "agreements.csv", "Agreements named in the references",
+     "Соглашения, названные в источниках", "Дереккөздерде аталған келісімдер", 1997, 2019, "Kazakhstan; China; Uzbekistan", ["agreements"], "001, 003, 004"),
+]
+
+
+def load_showcase() -> dict:
+    body = Body.objects.get(slug="ministry-of-trade-and-integration")
+    created = 0
+    for slug, filename, en, ru, kk, start, end, spatial, tags, files in DATASETS:
+        dataset = services.save_dataset(
+            None, body, slug, title_en=en, title_ru=ru, title_kk=kk,
+            description_en=f"{en}, transcribed from the references of the Silk Road cooperation explorer; each row names its source file and table.",
+            description_ru=f"{ru}: данные из источников обозревателя сотрудничества на Шёлковом пути; у каждой строки указаны файл и таблица источника.",
+            description_kk=f"{kk}: Жібек жолы ынтымақтастығы шолушысының дереккөздерінен алынған деректер; әр жолда дереккөз файлы мен кестесі көрсетілген.",
+            licence="CC-BY-4.0", temporal_start=dt.date(start, 1, 1), temporal_end=dt.date(end, 12, 31), spatial=spatial,
+            frequency="never", tags=tags, source=SOURCE.format(files=files))
+        resource = dataset.resources.first() or services.add_resource(None, dataset, filename, Resource.Format.CSV)
+        data = (DATA / filename).read_bytes()
+        current = resource.current_version
+        if current is None or current.sha256 != __import__("hashlib").sha256(data).hexdigest():
+            version = services.upload_version(None, resource, data, filename)
+            if not version.valid:
+                raise ValueError(f"{filename} does not validate: {version.report[:3]}")
+            created += 1
+    return {"showcase_datasets": len(DATASETS), "showcase_versions": created}
+
+
+def rows(slug) -> list[dict]:
+    """The current rows of a showcase dataset's first resource, as dicts."""
+    dataset = Dataset.objects.filter(slug=slug).first()
+    resource = dataset and dataset.resources.first()
+    version = resource and resource.current_version
+    if not version:
+        return []
+    names = [f["name"] for f in version.schema["fields"]]
+    return [dict(zip(names, row)) for row in datastore.all_rows(version)]

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import showcase_views, views
+
+app_name = "opendata"
+
+urlpatterns = [
+    path("", views.catalogue, name="catalogue"),
+    path("datasets/<slug:slug>/", views.dataset_page, name="dataset"),
+    path("datasets/<slug:slug>/resources/<str:pk>/", views.resource_page, name="resource"),
+    path("datasets/<slug:slug>/resources/<str:pk>/v<int:version_number>/download", views.download, name="download"),
+    path("datasets/<slug:slug>/resources/<str:pk>/diff/", views.diff_page, name="diff"),
+    path("publish/<slug:slug>/resources/<str:pk>/upload/", views.upload, name="upload"),
+    path("silk-road/", showcase_views.explorer, name="silk-road"),
+    path("silk-road/<slug:country>/", showcase_views.country, name="country"),
+]

@@ -1,0 +1,106 @@
+"""Open data pages: catalogue, dataset, resource preview, downloads, diffs; the publisher's upload page."""
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from . import datastore, quality, selectors, services
+from .models import Dataset, Resource, ResourceVersion
+
+PAGE = 50
+
+
+def catalogue(request):
+    q = request.GET.get("q", "").strip()
+    organization = request.GET.get("organization") or None
+    tag = request.GET.get("tag") or None
+    datasets = selectors.search_datasets(q, organization, [tag] if tag else [])
+    return render(request, "opendata/catalogue.html", {"datasets": datasets, "q": q})
+
+
+def dataset_page(request, slug):
+    dataset = get_object_or_404(selectors.datasets(), slug=slug)
+    resources = [(r, r.current_version, r.versions.filter(valid=True)) for r in dataset.resources.all()]
+    return render(request, "opendata/dataset.html", {
+        "dataset": dataset, "resources": resources, "checklist": quality.checklist(dataset),
+        "score": quality.score(dataset), "can_publish": services.can_publish(request.user, dataset.body)})
+
+
+def resource_page(request, slug, pk):
+    resource = get_object_or_404(Resource, pk=_uuid(pk), dataset__slug=slug)
+    version = resource.current_version
+    if version is None or not version.loaded:
+        raise Http404
+    names = [f["name"] for f in version.schema["fields"]]
+    column, value = request.GET.get("column", ""), request.GET.get("value", "")
+    sort, direction = request.GET.get("sort", ""), request.GET.get("dir", "asc")
+    try:
+        offset = max(0, int(request.GET.get("offset", 0)))
+    except ValueError:
+        offset = 0
+    filters = {column: value} if column in names and value else {}
+    order = f"{sort} {'desc' if direction == 'desc' else 'asc'}" if sort in names else ""
+    try:
+        records, total, _fields = datastore.search(version, filters=filters, q=request.GET.get("q", ""), sort=order,
+                                                   limit=PAGE, offset=offset)
+    except datastore.QueryError:
+        records, total = [], 0
+    rows = [[r[n] for n in names] for r in records]
+    return render(request, "opendata/resource.html", {
+        "resource": resource, "dataset": resource.dataset, "version": version, "names": names, "rows": rows,
+        "total": total, "offset": offset, "next": offset + PAGE if offset + PAGE < total else None,
+        "column": column, "value": value, "sort": sort, "dir": direction, "q": request.GET.get("q", "")})
+
+
+def download(request, slug, pk, version_number):
+    number = version_number
+    version = get_object_or_404(ResourceVersion, resource__pk=_uuid(pk), resource__dataset__slug=slug, number=number, valid=True)
+    name = f"{slug}-{version.resource.name}-v{number}.{version.resource.format.lower()}".replace("/", "-")
+    return FileResponse(version.file.open("rb"), as_attachment=True, filename=name)
+
+
+def diff_page(request, slug, pk):
+    resource = get_object_or_404(Resource, pk=_uuid(pk), dataset__slug=slug)
+    versions = resource.versions.filter(valid=True)
+    try:
+        old = versions.get(number=int(request.GET.get("from", 0)))
+        new = versions.get(number=int(request.GET.get("to", 0)))
+    except (ValueError, ResourceVersion.DoesNotExist):
+        raise Http404 from None
+    return render(request, "opendata/diff.html", {"resource": resource, "dataset": resource.dataset, "old": old,
+                                                  "new": new, "diff": services.diff_versions(old, new)})
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+
+
+@login_required
+def upload(request, slug, pk):
+    resource = get_object_or_404(Resource, pk=_uuid(pk), dataset__slug=slug)
+    if not services.can_publish(request.user, resource.dataset.body):
+        raise PermissionDenied
+    form, version = UploadForm(request.POST or None, request.FILES or None), None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > services.ingest.max_bytes():
+            form.add_error("file", _("The file is larger than the limit of %(limit)s bytes.") % {"limit": services.ingest.max_bytes()})
+        else:
+            try:
+                version = services.upload_version(request.user, resource, upload.read(), upload.name)
+            except ValidationError as error:
+                form.add_error("file", error)
+            if version is not None and version.valid:
+                return redirect("opendata:dataset", slug=slug)
+    return render(request, "opendata/upload.html", {"resource": resource, "dataset": resource.dataset, "form": form, "version": version})
+
+
+def _uuid(value):
+    import uuid
+
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise Http404 from None
