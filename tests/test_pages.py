@@ -5,6 +5,8 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
@@ -133,6 +135,59 @@ def test_inbox_marks_overdue_and_soon_due(client, people, submit, at):
     assert re.search(rf'state-very_overdue">\s*<td><a [^>]*>{very_overdue.number}', page)
     assert re.search(rf'state-overdue">\s*<td><a [^>]*>{overdue.number}', page)
     assert re.search(rf'state-soon_due">\s*<td><a [^>]*>{soon.number}', page)
+
+
+def test_inbox_counts_open_overdue_and_due_soon_in_one_query(client, people, submit, at):
+    with at(dt.date(2026, 8, 3)):
+        submit(people["applicant"], subject="Forgotten")  # very overdue
+    with at(dt.date(2026, 10, 20)):
+        submit(people["applicant"], subject="Old one")  # due 11 November: overdue
+    with at(dt.date(2026, 10, 28)):
+        submit(people["applicant"], subject="Due soon")
+    with at(dt.date(2026, 11, 16)):
+        submit(people["applicant"], subject="Fresh")  # on time
+        answered = submit(people["applicant"], subject="Answered")
+        services.answer_appeal(people["official"], answered, text="Done.", outcome="resolved")
+        submit(people["applicant"], body="general-prosecutors-office", subject="Not ours")
+    client.force_login(people["official"])
+    with at(dt.date(2026, 11, 16)), CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("dialogue:inbox")).content.decode()
+    assert re.search(r'id="count-open">4<', page)
+    assert re.search(r'id="count-overdue">2<', page)
+    assert re.search(r'id="count-due-soon">1<', page)
+    assert "Due today or within 3 working days" in page
+    # The counts are one aggregate, and the pages reuse its total instead of counting again.
+    assert sum("COUNT(" in q["sql"].upper() for q in queries.captured_queries) == 1
+    with at(dt.date(2026, 11, 16)):  # the counts stay about open appeals when closed ones are listed too
+        page = client.get(reverse("dialogue:inbox"), {"closed": "1"}).content.decode()
+    assert re.search(r'id="count-open">4<', page) and answered.number in page
+
+
+def test_inbox_pages_go_by_due_date_with_links_that_keep_the_filter(client, people, submit, at, monkeypatch):
+    from ashyq.dialogue import views
+
+    monkeypatch.setattr(views, "INBOX_PAGE_SIZE", 2)
+    appeals = []
+    for day in range(5):
+        with at(MONDAY + dt.timedelta(days=day)):
+            appeals.append(submit(people["applicant"], subject=f"Appeal {day}"))
+    client.force_login(people["official"])
+    shown = lambda html: [a for a in appeals if f">{a.number}</a>" in html]
+    with at(MONDAY + dt.timedelta(days=5)):
+        first = client.get(reverse("dialogue:inbox")).content.decode()
+        assert shown(first) == appeals[:2]  # the soonest due first
+        assert 'rel="next" href="?page=2"' in first and 'rel="prev"' not in first
+        assert 'aria-current="page">Page 1 of 3<' in first and 'aria-label="Pages"' in first
+        last = client.get(reverse("dialogue:inbox"), {"page": "3"}).content.decode()
+        assert shown(last) == appeals[4:] and 'rel="prev" href="?page=2"' in last and 'rel="next"' not in last
+        # A page beyond the last shows the last; nonsense shows the first.
+        assert shown(client.get(reverse("dialogue:inbox"), {"page": "99"}).content.decode()) == appeals[4:]
+        assert shown(client.get(reverse("dialogue:inbox"), {"page": "x"}).content.decode()) == appeals[:2]
+        services.answer_appeal(people["official"], appeals[0], text="Done.", outcome="resolved")
+        assert shown(client.get(reverse("dialogue:inbox")).content.decode()) == appeals[1:3]
+        with_closed = client.get(reverse("dialogue:inbox"), {"closed": "1"}).content.decode()
+        assert shown(with_closed) == appeals[:2]
+        assert 'rel="next" href="?closed=1&amp;page=2"' in with_closed
 
 
 def test_monitor_sees_every_bodys_overdue_appeals(client, people, submit, at):

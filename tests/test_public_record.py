@@ -187,3 +187,43 @@ def test_the_search_structures_repair_themselves(db, reference, people, submit):
     else:
         Appeal.objects.filter(pk=appeal.pk).update(public_subject="Жол")
     assert list(search.search(Appeal.objects.all(), "жол").values_list("pk", flat=True)) == [appeal.pk]
+
+
+@pytest.fixture
+def matches(people, submit, at):
+    """Five published appeals about roads, one a day: the oldest is by far the best match, the middle one the next best."""
+    texts = [("Жол жол жолы", "Жол, жол, жолдың жағдайы: жол жоқ."), ("Тема", "Жол туралы."),
+             ("Тема", "Жол туралы."), ("Жолдың жөндеуі", "Жол жөнделмеді, жолда шұңқыр."), ("Тема", "Жол туралы.")]
+    made = []
+    for day, (subject, text) in enumerate(texts):
+        with at(MONDAY + dt.timedelta(days=day)):
+            made.append(publish(submit(people["applicant"]), subject, text))
+    return made
+
+
+def test_search_ranks_only_a_window_of_the_newest_matches(client, matches, monkeypatch):
+    best_old, older, old, good_recent, newest = matches
+    public = Appeal.objects.filter(is_public=True)
+    found = lambda: list(search.search(public, "жол").values_list("pk", flat=True))
+    if connection.vendor != "postgresql":
+        # SQLite: every match newest first, and the page says so.
+        assert found() == [a.pk for a in reversed(matches)]
+        assert "Matching appeals, newest first." in page(client, q="жол")[1]
+        return
+    assert found()[0] == best_old.pk  # the window holds every match: the best comes first
+    monkeypatch.setattr(search, "RANK_WINDOW", 3)
+    with CaptureQueriesContext(connection) as queries:
+        ranked = found()
+    # The three newest are ranked (the better one of them first), then the older ones, newest first.
+    assert ranked == [good_recent.pk, newest.pk, old.pk, older.pk, best_old.pk]
+    sql = queries.captured_queries[-1]["sql"]
+    assert sql.count("ts_rank(") == 1 and "CASE WHEN" in sql and "LIMIT 3)" in sql  # ts_rank only inside the window
+    html = page(client, q="жол")[1]
+    assert "Among the 3 newest matching appeals, the best matches come first; older matches follow, newest first." in html
+    assert html.index(good_recent.number) < html.index(newest.number) < html.index(best_old.number)
+
+
+def test_the_ordering_note_is_shown_only_for_a_search(client, matches):
+    html = page(client)[1]
+    assert 'id="search-ordering"' not in html
+    assert 'id="search-ordering"' in page(client, q="жол")[1]

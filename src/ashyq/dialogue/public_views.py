@@ -74,8 +74,8 @@ def _start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def filtered_public_appeals(data: dict):
-    """Published appeals narrowed by the (cleaned) filters; newest first, or best match first for a search."""
+def filtered_public_appeals(data: dict, *, searched: bool = True):
+    """Published appeals narrowed by the (cleaned) filters; newest first, or as search.search() orders a search."""
     qs = selectors.public_appeals().select_related("answer")
     if data.get("body"):
         qs = qs.filter(body__slug=data["body"])
@@ -93,7 +93,7 @@ def filtered_public_appeals(data: dict):
     if data.get("registered_to"):
         qs = qs.filter(registered_at__lt=_start_of(data["registered_to"] + dt.timedelta(days=1)))
     qs = qs.order_by("-registered_at", "-id")
-    if data.get("q"):
+    if searched and data.get("q"):
         qs = search.search(qs, data["q"])
     return qs
 
@@ -105,10 +105,21 @@ def _page_number(request) -> int:
         return 1
 
 
-def _page(qs, request, size=PAGE_SIZE) -> dict:
-    """One page without counting the whole list: fetch one row more than shown to know if there is a next page."""
+def _page(qs, request, size=PAGE_SIZE, rows_from=None) -> dict:
+    """One page without counting the whole list: fetch one row more than shown to know if there is a next page.
+
+    With `rows_from`, the page's ids are chosen by `qs` alone (no joins: a search sorts every match
+    before the LIMIT, and joining the related rows of all of them cost more than the sort) and the
+    rows, with their related ones, are then read from `rows_from` by id.
+    """
     number = _page_number(request)
-    rows = list(qs[(number - 1) * size: number * size + 1])
+    window = qs[(number - 1) * size: number * size + 1]
+    if rows_from is None:
+        rows = list(window)
+    else:
+        ids = list(window.values_list("pk", flat=True))
+        found = rows_from.order_by().in_bulk(ids)
+        rows = [found[pk] for pk in ids if pk in found]
     query = request.GET.copy()
     query.pop("page", None)
     return {
@@ -134,10 +145,14 @@ def public_list(request):
     if form.is_bound and not form.is_valid():
         page, status = None, 400
     else:
-        page = _page(filtered_public_appeals(form.cleaned_data if form.is_bound else {}), request)
+        data = form.cleaned_data if form.is_bound else {}
+        rows_from = filtered_public_appeals(data, searched=False) if data.get("q") else None
+        page = _page(filtered_public_appeals(data), request, rows_from=rows_from)
         page["items"] = _cards(page["items"])
     searched = form.is_bound and form.is_valid() and bool(form.cleaned_data.get("q"))
-    return render(request, "public/list.html", {"form": form, "page": page, "searched": searched}, status=status)
+    return render(request, "public/list.html", {
+        "form": form, "page": page, "searched": searched, "ordering": search.ordering() if searched else None,
+    }, status=status)
 
 
 def body_page(request, slug):

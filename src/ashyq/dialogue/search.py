@@ -7,11 +7,15 @@ every word of the query must occur, and no language-specific stemming is applied
 so Kazakh and Russian behave alike.
 
 - PostgreSQL: `to_tsvector('simple', public_subject || ' ' || public_text)` matched against a prefix
-  tsquery and ranked with ts_rank; a GIN index on exactly that expression keeps it fast.
+  tsquery; a GIN index on exactly that expression finds the matches. Ranking is bounded: ts_rank
+  recomputes the vector from the text of every row it ranks (~15 microseconds each), and ranking
+  every match of a common word at 1M appeals took 230-460 ms (docs/benchmarks.md). Only the
+  RANK_WINDOW newest matches are ranked, best first; older matches follow them, newest first. The
+  list page says so (`ordering()`).
 - SQLite (the embedded default): an FTS5 table `ashyq_appeal_search` (tokenizer unicode61, which
   folds the case of Cyrillic letters, Kazakh ones included) holds a copy of the public texts, kept
   up to date by triggers on the appeal table, so it follows every write, however moderation makes
-  it (save(), update(), raw SQL). Results come newest first.
+  it (save(), update(), raw SQL). Results come newest first (no ranking).
 
 The search structures and the indexes behind the public list are not in the models' Meta (they are
 vendor-specific); `ensure_structures()` creates whatever is missing. It runs after every `migrate`
@@ -22,13 +26,15 @@ import re
 
 from django.db import connection as default_connection
 from django.db import connections
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 
 FTS_TABLE = "ashyq_appeal_search"
 PG_SEARCH_INDEX = "appeal_public_search_gin"
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 40
+# PostgreSQL ranks at most this many matches (the newest ones); the rest follow, newest first.
+RANK_WINDOW = 1000
 
 # Partial indexes over published appeals only: the public list and the body pages read them newest first.
 _PUBLISHED_SQL = "is_public AND published_at IS NOT NULL AND hidden_at IS NULL"
@@ -50,8 +56,19 @@ def _vector():
     return SearchVector("public_subject", "public_text", config="simple")
 
 
+def ordering(db: str = "default") -> dict:
+    """How search results are ordered on this database, for the page to say: ranked within a window or newest first."""
+    if connections[db].vendor == "postgresql":
+        return {"ranked": True, "window": RANK_WINDOW}
+    return {"ranked": False, "window": None}
+
+
 def search(qs: QuerySet, query: str) -> QuerySet:
-    """Narrow `qs` (already limited to what the viewer may see) to appeals whose public copy matches."""
+    """Narrow `qs` (already limited to what the viewer may see) to appeals whose public copy matches.
+
+    On PostgreSQL the RANK_WINDOW newest matches come first, best match first (ts_rank), then the
+    older matches, newest first; elsewhere every match comes newest first.
+    """
     words = terms(query)
     if not words:
         return qs
@@ -60,12 +77,15 @@ def search(qs: QuerySet, query: str) -> QuerySet:
         from django.contrib.postgres.search import SearchQuery, SearchRank
 
         tsquery = SearchQuery(" & ".join(f"{_pg_quote(w)}:*" for w in words), search_type="raw", config="simple")
-        return (
-            qs.annotate(search_vector=_vector())
-            .filter(search_vector=tsquery)
-            .annotate(search_rank=SearchRank(F("search_vector"), tsquery))
-            .order_by("-search_rank", "-registered_at", "-id")
+        matches = qs.annotate(search_vector=_vector()).filter(search_vector=tsquery)
+        # The newest matches (found with the GIN index, cut by a top-N sort on registered_at) are the
+        # only rows ranked: the CASE computes ts_rank, and with it the vector, for them alone.
+        window = matches.order_by("-registered_at", "-id").values("pk")[:RANK_WINDOW]
+        rank = Case(
+            When(pk__in=window, then=SearchRank(F("search_vector"), tsquery)),
+            default=Value(-1.0), output_field=FloatField(),
         )
+        return matches.annotate(search_rank=rank).order_by("-search_rank", "-registered_at", "-id")
     if vendor == "sqlite":
         match = " AND ".join('"' + w.replace('"', "") + '"*' for w in words)
         return qs.filter(pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match]))

@@ -1,8 +1,8 @@
 """Reads of appeals with the visibility rules applied once, so no view or API handler can forget them."""
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from ashyq.accounts.models import Role
-from ashyq.core import clock
+from ashyq.core import calendar, clock
 
 from .models import OPEN_STATUSES, Appeal, AppealEvent
 
@@ -42,6 +42,30 @@ def inbox(user, *, include_closed: bool = False) -> QuerySet[Appeal]:
     if not include_closed:
         qs = qs.filter(status__in=OPEN_STATUSES)
     return qs.order_by("due_on", "registered_at")
+
+
+def inbox_counts(user) -> dict:
+    """How many of the body's appeals are open, overdue and due soon (today or within the soon-due term).
+
+    One aggregate over the partial index appeal_inbox_open (body_id, due_on among open appeals), so it
+    costs an index-only scan of the body's open appeals, never the whole table. "Due soon" is what the
+    rows mark as due today or due soon: a due date from today up to the regulation's soon-due term in
+    working days (the regulation in force today; appeals under an older one may differ by a day).
+    """
+    if not user.is_authenticated or not user.is_body_staff:
+        return {"open": 0, "overdue": 0, "due_soon": 0, "soon_days": 0}
+    from .deadlines import current_regulation
+
+    today = clock.today()
+    regulation = current_regulation(today)
+    # The first day that is no longer "soon": the (N+1)-th working day after today.
+    not_soon = calendar.add_working_days(today, regulation.soon_due_working_days + 1, regulation.calendar_country)
+    counts = Appeal.objects.filter(body_id=user.body_id, status__in=OPEN_STATUSES).aggregate(
+        open=Count("pk"),
+        overdue=Count("pk", filter=Q(due_on__lt=today)),
+        due_soon=Count("pk", filter=Q(due_on__gte=today, due_on__lt=not_soon)),
+    )
+    return {**counts, "soon_days": regulation.soon_due_working_days}
 
 
 def overdue_appeals(user) -> QuerySet[Appeal]:
