@@ -88,3 +88,31 @@ def test_the_publisher_sees_the_report_and_others_are_refused(client, showcase, 
     page = response.content.decode()
     assert response.status_code == 200 and "extra value" in page and "<td>3</td>" in page
     assert client.get(f"/data/datasets/doing-business-kz-uz/resources/{resource.pk}/?column=indicator&value=Taxation").content.decode().count("<tr>") == 2
+
+
+def test_dcat_ap_catalogue_and_dataset_in_turtle_and_json_ld(client, showcase):
+    import rdflib
+    from rdflib.namespace import DCAT, DCTERMS, RDF
+
+    for fmt, parser in (("ttl", "turtle"), ("jsonld", "json-ld")):
+        response = client.get(f"/data/catalog.{fmt}")
+        assert response.status_code == 200
+        g = rdflib.Graph().parse(data=response.content.decode(), format=parser)
+        catalogs = list(g.subjects(RDF.type, DCAT.Catalog))
+        assert len(catalogs) == 1 and len(list(g.objects(catalogs[0], DCAT.dataset))) == 9
+        dataset = next(d for d in g.subjects(RDF.type, DCAT.Dataset) if str(d).endswith("/data/datasets/doing-business-kz-uz/"))
+        titles = {t.language: str(t) for t in g.objects(dataset, DCTERMS.title)}
+        assert set(titles) == {"kk", "ru", "en"}
+        distribution = next(g.objects(dataset, DCAT.distribution))
+        assert str(next(g.objects(distribution, DCTERMS.format))).endswith("/file-type/CSV")
+        assert "/v1/download" in str(next(g.objects(distribution, DCAT.downloadURL)))
+        assert str(next(g.objects(dataset, DCTERMS.accrualPeriodicity))).endswith("/frequency/NEVER")
+    one = rdflib.Graph().parse(data=client.get("/data/datasets/doing-business-kz-uz/dcat.ttl").content.decode(), format="turtle")
+    assert len(list(one.subjects(RDF.type, DCAT.Dataset))) == 1
+    assert client.get("/data/datasets/nope/dcat.ttl").status_code == 404
+
+
+def test_the_sitemap_lists_datasets_downloads_and_country_pages(client, showcase):
+    xml = client.get("/data/sitemap.xml").content.decode()
+    assert xml.startswith("<?xml") and "/data/datasets/doing-business-kz-uz/" in xml
+    assert "/v1/download" in xml and "/data/silk-road/china/" in xml

@@ -55,6 +55,8 @@ PUBLIC = {
     ("data/", "*"): "open data catalogue (a read; the view answers POST like GET)",
     ("data/datasets/*", "*"): "open data: datasets, previews, downloads and diffs (reads)",
     ("data/silk-road/*", "*"): "the Silk Road cooperation explorer (reads)",
+    ("data/catalog*", "*"): "the DCAT-AP catalogue (Turtle, JSON-LD)",
+    ("data/sitemap.xml", "*"): "the sitemap for search engines",
     ("api/3/action/<str:name>", "*"): "CKAN-compatible Action API: read-only actions (POST carries JSON parameters, as in CKAN)",
     ("api/action/<str:name>", "*"): "the same CKAN Action API at CKAN's unversioned path",
     ("admin/login/", "*"): "the admin's sign-in page",

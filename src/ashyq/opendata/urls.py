@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import showcase_views, views
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("datasets/<slug:slug>/resources/<str:pk>/v<int:version_number>/download", views.download, name="download"),
     path("datasets/<slug:slug>/resources/<str:pk>/diff/", views.diff_page, name="diff"),
     path("publish/<slug:slug>/resources/<str:pk>/upload/", views.upload, name="upload"),
+    re_path(r"^catalog\.(?P<fmt>ttl|jsonld)$", views.dcat_catalog, name="dcat-catalog"),
+    re_path(r"^datasets/(?P<slug>[-a-zA-Z0-9_]+)/dcat\.(?P<fmt>ttl|jsonld)$", views.dcat_dataset, name="dcat-dataset"),
+    path("sitemap.xml", views.sitemap, name="sitemap"),
     path("silk-road/", showcase_views.explorer, name="silk-road"),
     path("silk-road/<slug:country>/", showcase_views.country, name="country"),
 ]

@@ -104,3 +104,44 @@ def _uuid(value):
         return uuid.UUID(str(value))
     except ValueError:
         raise Http404 from None
+
+
+def _rdf(graph, fmt):
+    from django.http import HttpResponse
+
+    from .dcat import FORMATS
+
+    return HttpResponse(graph.serialize(format=fmt), content_type=FORMATS[fmt])
+
+
+def dcat_catalog(request, fmt):
+    from .dcat import catalog_graph
+
+    return _rdf(catalog_graph(), {"ttl": "turtle", "jsonld": "json-ld"}[fmt])
+
+
+def dcat_dataset(request, slug, fmt):
+    from .dcat import dataset_graph
+
+    return _rdf(dataset_graph(get_object_or_404(selectors.datasets(), slug=slug)), {"ttl": "turtle", "jsonld": "json-ld"}[fmt])
+
+
+def sitemap(request):
+    """Every public open-data page and download, and the main pages, for search engines."""
+    from django.http import HttpResponse
+    from django.urls import reverse
+    from django.utils.html import escape
+
+    from .showcase_views import _countries
+
+    paths = [reverse("home"), reverse("bodies"), reverse("opendata:catalogue"), reverse("opendata:silk-road")]
+    paths += [reverse("opendata:country", args=[slug]) for slug in sorted(_countries())]
+    for dataset in selectors.datasets():
+        paths.append(reverse("opendata:dataset", args=[dataset.slug]))
+        for resource in dataset.resources.all():
+            for version in resource.versions.filter(valid=True):
+                paths.append(reverse("opendata:download", args=[dataset.slug, resource.pk, version.number]))
+    base = request.build_absolute_uri("/").rstrip("/")
+    urls = "".join(f"<url><loc>{escape(base + p)}</loc></url>" for p in paths)
+    xml = f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+    return HttpResponse(xml, content_type="application/xml")
