@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from ashyq.accounts.models import Role
 from ashyq.assessment import figures, recompute, scoring, selectors
+from ashyq.core import clock
 from ashyq.assessment.models import BodyMonthFigures
 from ashyq.dialogue import export, services
 from ashyq.dialogue.models import Appeal, Outcome, Resolution
@@ -132,7 +133,7 @@ def test_scores_recomputed_from_the_public_export_alone_are_the_same(scenario, b
         db = {(b.slug, m): c for (b_id, m), c in figures.compute_counts().items() for b in [Body_by_id(bodies, b_id)]}
         assert counts == db
         for period in ("2025", "2025-Q1", "2025-03", "2025-04"):
-            from_export = recompute.ranking_from_counts(counts, period)
+            from_export = recompute.ranking_from_counts(counts, period, as_of=clock.today())
             from_db = [{k: v for k, v in r.items() if k != "body_obj"} for r in selectors.ranking(period)]
             assert from_export == from_db
 
@@ -273,3 +274,67 @@ def test_no_answer_no_ashyq_score():
     c = scoring.empty_counts() | {"received": 40}
     assert scoring.ashyq_score(c, {"no_bounce": 1}) is None
     assert scoring.official_score(c) == 1.0  # the official count sees nothing processed
+
+
+# --- every published score from the export's aggregated figures (private appeals count) ---------------------
+
+def _plain(data):
+    return json.loads(json.dumps(data))
+
+
+@override_settings(ASHYQ_ASSESSMENT=SETTINGS)
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_every_published_score_recomputed_from_the_export_figures_with_private_appeals(scenario, client, bodies, tmp_path, at, fmt):
+    from django.core.management import call_command
+
+    # A mix: half the appeals published, the rest private (or never published); all of them count.
+    ids = list(Appeal.objects.order_by("pk").values_list("pk", flat=True))
+    Appeal.objects.filter(pk__in=ids[::2]).update(is_public=True, published_at=timezone.now())
+    figures.recompute_all()
+    day = dt.date(2025, 6, 2)  # the complaints, the repeats and the ping-pong are open and overdue by then
+    with at(day):
+        call_command("export_public_data", "--out", str(tmp_path), stdout=__import__("io").StringIO())
+    data = recompute.load_export(tmp_path, fmt)
+    assert data["as_of"] == day
+    # Private appeals count: the figures hold more than the published rows do.
+    published = recompute.counts_from_export(tmp_path / f"appeals.{fmt}", tmp_path / f"events.{fmt}")
+    assert sum(c["received"] for c in data["counts"].values()) > sum(c["received"] for c in published.values())
+    db = {(Body_by_id(bodies, b).slug, m): c for (b, m), c in figures.compute_counts().items()}
+    assert data["counts"] == db
+    assert any(c["open_due"] for c in data["counts"].values())
+    with at(day):
+        for period in ("2025", "2025-Q1", "2025-03", "2025-04", "2025-Q2"):
+            site = client.get(reverse("assessment:ranking-download", args=["json"]) + f"?period={period}").json()
+            assert _plain(recompute.ranking_from_counts(data["counts"], period, as_of=data["as_of"])) == site["bodies"]
+            for slug in (FORMAL, SLOW, OTHER):
+                card = client.get(reverse("assessment:scorecard-download", args=[slug, "json"]) + f"?period={period}").json()
+                mine = _plain(recompute.scorecard_from_counts(data["counts"], slug, period, as_of=data["as_of"]))
+                assert {k: card[k] for k in mine} == mine
+            regions = client.get(reverse("assessment:regions-download", args=["json"]) + f"?period={period}").json()
+            mine = [{k: r[k] for k in ("region", "population", "registered", "per_100k", "answered", "resolved")}
+                    for r in recompute.regions_from_export(data, period)]
+            assert mine == regions["regions"]
+    # The figures files carry counts, never appeal numbers or texts.
+    text = (tmp_path / f"body_month_figures.{fmt}").read_text(encoding="utf-8")
+    assert not any(a.number in text for a in Appeal.objects.all()) and "bribe" not in text.lower()
+
+
+@override_settings(ASHYQ_ASSESSMENT=SETTINGS)
+def test_open_appeals_past_their_term_count_as_not_on_time(scenario, bodies):
+    figures.recompute_all()
+    april = selectors.counts_by_body("2025-04", as_of=dt.date(2025, 4, 2))
+    later = selectors.counts_by_body("2025-04", as_of=dt.date(2025, 7, 1))
+    formal = bodies[FORMAL].pk
+    # The two repeat appeals of 1 April to the formal body are never answered: not overdue on 2 April, overdue in July.
+    assert april[formal]["overdue"] == 0 and later[formal]["overdue"] == 2
+    assert later[formal]["answered"] == 0
+    m = scoring.measures(later[formal])
+    assert m["on_time_rate"]["k"] == 0 and m["on_time_rate"]["n"] == 2  # never answering does not look timely
+    assert scoring.ashyq_components(later[formal])["timeliness"] == 0
+    # A body that answers some on time and leaves others overdue: on time among answered AND overdue.
+    c = scoring.settle(scoring.empty_counts() | {"received": 10, "answered": 4, "on_time": 4,
+                                                 "open_due": {"2025-05-01": 6}}, dt.date(2025, 6, 1))
+    assert scoring.ashyq_components(c)["timeliness"] == 0.4
+    assert scoring.measures(c)["on_time_rate"]["n"] == 10
+    before_term = scoring.settle(dict(c), dt.date(2025, 5, 1))  # due that day: not overdue yet
+    assert scoring.ashyq_components(before_term)["timeliness"] == 1.0

@@ -91,12 +91,16 @@ def test_the_datapackage_describes_every_field_and_the_licence(case, export_dir)
     assert package["profile"] == "tabular-data-package" and package["name"] == "ashyq-public-appeals"
     assert package["licenses"][0]["name"] == "CC-BY-4.0"
     resources = {r["name"]: r for r in package["resources"]}
-    assert set(resources) == {"appeals", "events", "appeals-json", "events-json"}
-    for name, stem in (("appeals", "appeals"), ("events", "events")):
+    tables = {"appeals": "appeals", "events": "events", "body-month-figures": "body_month_figures",
+              "region-month-figures": "region_month_figures", "regions": "regions"}
+    assert set(resources) == set(tables) | {f"{name}-json" for name in tables}
+    assert package["as_of"] == package["created"][:10]
+    for name, stem in tables.items():
         header = next(csv.reader((export_dir / f"{stem}.csv").open(encoding="utf-8")))
         fields = resources[name]["schema"]["fields"]
         assert [f["name"] for f in fields] == header
-        assert all(f["description"] and f["type"] in {"string", "integer", "boolean", "date", "datetime"} for f in fields)
+        assert all(f["description"] and f["type"] in {"string", "integer", "boolean", "date", "datetime", "object"} for f in fields)
+        assert resources[f"{name}-json"]["path"] == f"{stem}.json"
     assert resources["events"]["schema"]["foreignKeys"][0]["reference"] == {"resource": "appeals", "fields": ["number"]}
 
 

@@ -115,6 +115,10 @@ def public_paths(world):
         "export events.csv": reverse("open-data-file", args=["events.csv"]),
         "export events.json": reverse("open-data-file", args=["events.json"]),
         "export datapackage.json": reverse("open-data-file", args=["datapackage.json"]),
+        # Counts over all appeals, private ones included: bodies and numbers of appeals, nothing else.
+        **{f"export {name}": reverse("open-data-file", args=[name]) for name in (
+            "body_month_figures.csv", "body_month_figures.json", "region_month_figures.csv", "region_month_figures.json",
+            "regions.csv", "regions.json")},
         "open-data page": reverse("open-data"),
     }
 
@@ -130,6 +134,9 @@ NUMBERS_NOT_CHECKED = {"API events"}
 
 
 def test_no_public_path_leaks_originals_people_or_unseen_appeals(world):
+    from ashyq.assessment import figures
+
+    figures.recompute_all()  # the export's figures count every appeal, the unseen ones too
     for where, path in public_paths(world).items():
         response, text = public_get(path)
         assert response.status_code == 200, (where, response.status_code)
@@ -138,6 +145,8 @@ def test_no_public_path_leaks_originals_people_or_unseen_appeals(world):
             assert "lightsmarker" in text, f"{where} does not show the published appeal (the check would be empty)"
         if where in CARRY_NUMBER:
             assert world["appeal"].number in text, where
+    _, counts = public_get(public_paths(world)["export body_month_figures.csv"])
+    assert "anti-corruption-agency" in counts and "general-prosecutors-office" in counts  # the check is not empty
     # The published answer is shown where answers are; the original never.
     for where in ("public list", "body page (now responsible)", "appeal page", "API appeal", "export appeals.json"):
         assert "repairmarker" in public_get(public_paths(world)[where])[1], where

@@ -26,7 +26,7 @@ from django.db.models.functions import Lead, TruncDate, TruncMonth
 from django.utils import timezone
 
 from ashyq.core import calendar, clock
-from ashyq.dialogue.models import Answer, Appeal, AppealEvent, EventKind, Outcome, Resolution, Status
+from ashyq.dialogue.models import OPEN_STATUSES, Answer, Appeal, AppealEvent, EventKind, Outcome, Resolution, Status
 
 from . import config, scoring
 from .models import BodyMonthFigures, RegionMonthFigures, WorkingDay
@@ -129,17 +129,26 @@ def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | N
         if end:
             touched = touched.filter(at__lt=_aware(end))
         stays = stays.filter(appeal_id__in=touched.values("appeal_id"))
-    stays = stays.order_by().annotate(
+    # Every stay counts as received; only appeals that were redirected at all (a small share) need the
+    # windows that tell which stay ended by redirect, so those run over them alone (docs/benchmarks.md).
+    queries = {"received": (
+        stays.order_by().annotate(month=TruncMonth("at", tzinfo=tz)).values("to_body_id", "month")
+        .annotate(n=Count("seq")).query.sql_with_params())}
+    # Appeals with two stays or more: read from the same partial covering index (assessment migration 0003),
+    # like every column here, so PostgreSQL never visits the events table itself.
+    redirected = (AppealEvent.objects.filter(kind__in=STAY_KINDS, to_body__isnull=False).order_by().values("appeal_id")
+                  .annotate(n=Count("seq")).filter(n__gt=1).values("appeal_id"))
+    moved = stays.filter(appeal_id__in=redirected).order_by().annotate(
         month=TruncMonth("at", tzinfo=tz),
         next_seq=Window(Lead("seq"), partition_by=[F("appeal_id")], order_by=F("seq").asc()),
-        stays=Window(Count("id"), partition_by=[F("appeal_id")]),
+        stays=Window(Count("seq"), partition_by=[F("appeal_id")]),
     ).values("to_body_id", "month", "next_seq", "stays")
-    sql, params = stays.query.sql_with_params()
-    queries = {"stays": (
-        "SELECT t.to_body_id, t.month, COUNT(*), "
+    sql, params = moved.query.sql_with_params()
+    queries["stays"] = (
+        "SELECT t.to_body_id, t.month, "
         "SUM(CASE WHEN t.next_seq IS NOT NULL THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN t.next_seq IS NOT NULL AND t.stays >= 3 THEN 1 ELSE 0 END) "
-        f"FROM ({sql}) t GROUP BY t.to_body_id, t.month", params)}
+        f"FROM ({sql}) t GROUP BY t.to_body_id, t.month", params)
 
     # 2. Answers, filed under the answering body and the month it received the appeal; working days to
     # answer by subtracting the two days' ordinals in the WorkingDay calendar (a join, not a lookup per row).
@@ -160,7 +169,6 @@ def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | N
     complaints = Appeal.objects.filter(complaint_about=OuterRef("appeal"))
     inner = (
         answers.annotate(
-            month=TruncMonth("appeal__received_on"),
             rcv=F("appeal__received_on"),
             ans_on=TruncDate("answered_at", tzinfo=tz),
             res=F("appeal__feedback__resolution"),
@@ -168,12 +176,15 @@ def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | N
             repeat_until=ExpressionWrapper(F("answered_at") + window, output_field=DateTimeField()),
         )
         .annotate(comp=Exists(complaints))
-        .order_by().values("body_id", "month", "rcv", "ans_on", "answered_on_time", "outcome", "res", "rating", "comp")
+        .order_by().values("body_id", "rcv", "ans_on", "answered_on_time", "outcome", "res", "rating", "comp")
     )
     sql, params = inner.query.sql_with_params()
     country = config.get()["calendar_country"]
+    # The month of a date without time zones (TruncMonth casts the date to a timestamp with time zone, a
+    # time-zone lookup per answer on PostgreSQL).
+    month = "date_trunc('month', t.rcv::timestamp)" if connection.vendor == "postgresql" else "substr(t.rcv, 1, 7) || '-01'"
     outer = (
-        "SELECT t.body_id, t.month, (w1.ordinal - w0.ordinal), COUNT(*), "
+        f"SELECT t.body_id, {month}, (w1.ordinal - w0.ordinal), COUNT(*), "
         "SUM(CASE WHEN t.answered_on_time THEN 1 ELSE 0 END), "
         + "".join("SUM(CASE WHEN t.outcome = %s THEN 1 ELSE 0 END), " for _ in Outcome.values)
         + "COUNT(t.res), "
@@ -182,7 +193,7 @@ def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | N
         f"FROM ({sql}) t "
         f"LEFT JOIN {WorkingDay._meta.db_table} w0 ON (w0.country = %s AND w0.day = t.rcv) "
         f"LEFT JOIN {WorkingDay._meta.db_table} w1 ON (w1.country = %s AND w1.day = t.ans_on) "
-        "GROUP BY t.body_id, t.month, (w1.ordinal - w0.ordinal)"
+        f"GROUP BY t.body_id, {month}, (w1.ordinal - w0.ordinal)"
     )
     queries["answers"] = (outer, (*Outcome.values, *RESOLUTIONS, *params, country, country))
 
@@ -209,20 +220,35 @@ def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | N
         ext.annotate(month=TruncMonth("at", tzinfo=tz)).order_by().values("to_body", "month").annotate(n=Count("pk"))
         .query.sql_with_params()
     )
+    # 5. Appeals still open, at the body now responsible, under the month it received them, by due date
+    # (scoring.settle() turns this into "overdue as of a day").
+    still_open = Appeal.objects.filter(status__in=OPEN_STATUSES)
+    if body_ids is not None:
+        still_open = still_open.filter(body_id__in=body_ids)
+    if start:
+        still_open = still_open.filter(received_on__gte=start)
+    if end:
+        still_open = still_open.filter(received_on__lt=end)
+    queries["open"] = (
+        still_open.annotate(month=TruncMonth("received_on")).order_by().values("body_id", "month", "due_on")
+        .annotate(n=Count("pk")).query.sql_with_params()
+    )
     if extra_queries:
         queries.update(extra_queries)
     # In parallel only for a full recomputation: after one event the queries are small, and four new
     # connections (authentication included) cost several times more than running them here.
     results = _execute_all(queries, parallel=body_ids is None and not start and not end)
 
-    for body_id, month, received, away, ping_pong in results["stays"]:
+    for body_id, month, received in results["received"]:
         month = _raw_month(month)
-        if not wanted(body_id, month):
-            continue
-        c = slot(body_id, month)
-        c["received"] += received
-        c["redirected_away"] += away or 0
-        c["ping_pong"] += ping_pong or 0
+        if wanted(body_id, month):
+            slot(body_id, month)["received"] += received
+    for body_id, month, away, ping_pong in results["stays"]:
+        month = _raw_month(month)
+        if wanted(body_id, month) and (away or ping_pong):
+            c = slot(body_id, month)
+            c["redirected_away"] += away or 0
+            c["ping_pong"] += ping_pong or 0
     for row in results["answers"]:
         body_id, month, wd, answered, on_time = row[:5]
         outcomes = row[5:9]
@@ -245,6 +271,10 @@ def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | N
         slot(body_id, _raw_month(month).replace(day=1))["repeats"] += n
     for body_id, month, n in results["extensions"]:
         slot(body_id, _raw_month(month))["extensions"] += n
+    for body_id, month, due_on, n in results["open"]:
+        h = slot(body_id, _raw_month(month))["open_due"]
+        due = _raw_month(due_on).isoformat()
+        h[due] = h.get(due, 0) + n
     if extra_queries:
         out_extra.update({k: results[k] for k in extra_queries})
     return out
@@ -267,6 +297,8 @@ def _execute_all(queries: dict, parallel: bool = True) -> dict:
         try:
             with connection.cursor() as cursor:
                 cursor.execute("SET jit = off")  # compiling these one-off aggregates costs more than it saves
+                # The repeats' window sorts every answer and appeal: in memory, not in temporary files.
+                cursor.execute("SET work_mem = '128MB'")
             return fetch(*q)
         finally:
             connections.close_all()
@@ -334,7 +366,8 @@ def _region_queryset(region_ids=None, start=None, end=None):
 
 def _body_rows(counts: dict) -> list[BodyMonthFigures]:
     return [
-        BodyMonthFigures(body_id=b, month=m, **{f: c[f] for f in scoring.COUNT_FIELDS}, days_to_answer=c["days_to_answer"])
+        BodyMonthFigures(body_id=b, month=m, **{f: c[f] for f in scoring.COUNT_FIELDS},
+                         **{h: c[h] for h in scoring.HISTOGRAMS})
         for (b, m), c in counts.items()
     ]
 

@@ -30,6 +30,9 @@ class BodyMonthFigures(models.Model):
     complaints = models.PositiveIntegerField(default=0)
     # Working days from receipt to answer: {"days": number of answers}. Additive, so medians of any period are exact.
     days_to_answer = models.JSONField(default=dict)
+    # Appeals still open at the body (cohort month), by due date: {"YYYY-MM-DD": number}. Overdue on a day =
+    # those due before it, so the figure never goes stale between events (scoring.settle()).
+    open_due = models.JSONField(default=dict)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -1,8 +1,16 @@
-"""The open-data path: the same counts, computed from the rows of the public export alone.
+"""The open-data path: every published score, computed from the files of the public export alone.
+
+Over ALL appeals (private ones count), from the aggregated figures of the export:
 
     from ashyq.assessment import recompute
+    export = recompute.load_export("exports/")        # body_month_figures, region figures, regions, as_of
+    recompute.ranking_from_counts(export["counts"], "2025-Q1", as_of=export["as_of"])
+    recompute.scorecard_from_counts(export["counts"], "ministry-of-justice", "2025-Q1", as_of=export["as_of"])
+    recompute.regions_from_export(export, "2025")
+
+From the per-appeal rows (published appeals only), the same counts for those appeals:
+
     counts = recompute.counts_from_export("appeals.json", "events.json")   # or the CSV files
-    recompute.ranking_from_counts(counts, "2025")
 
 Uses only the Python standard library, the `holidays` package (Kazakhstan's working days) and the pure
 functions of scoring.py, so a researcher can run it outside Ashyq. The rules are those of figures.py
@@ -35,9 +43,13 @@ def _read(path) -> list[dict]:
         for key in ("answered_on_time",):
             if key in row and row[key] is not None:
                 row[key] = row[key] == "true"
-        for key in ("extensions", "feedback_rating", "seq"):
+        for key in ("extensions", "feedback_rating", "seq", "population", *scoring.COUNT_FIELDS, "overdue",
+                    "registered"):
             if key in row and row[key] is not None:
                 row[key] = int(row[key])
+        for key in scoring.HISTOGRAMS:
+            if key in row:
+                row[key] = json.loads(row[key]) if row[key] else {}
     return rows
 
 
@@ -76,6 +88,11 @@ def counts_from_rows(appeals: list[dict], events: list[dict], *, window_days: in
                         c["ping_pong"] += 1
             elif e["kind"] == "extended" and e["to_body"]:
                 slot(e["to_body"], _month(e["at"]))["extensions"] += 1
+
+    for a in appeals:  # still open: at the body now responsible, under the month it received the appeal
+        if a["status"] in ("registered", "in_progress"):
+            h = slot(a["body"], _month(a["received_on"]))["open_due"]
+            h[a["due_on"]] = h.get(a["due_on"], 0) + 1
 
     complained = {a["complaint_about"] for a in appeals if a.get("complaint_about")}
     later_by_key: dict = {}
@@ -119,7 +136,88 @@ def period_counts(counts: dict, period: str) -> dict:
     return out
 
 
-def ranking_from_counts(counts: dict, period: str, *, weights=None, min_appeals=None) -> list[dict]:
+def ranking_from_counts(counts: dict, period: str, *, as_of: dt.date | None = None, weights=None,
+                        min_appeals=None) -> list[dict]:
+    """Both methods, ranks and moves for `period`; overdue appeals counted as of `as_of` (the export's day)."""
     cfg = config.get()
-    return scoring.ranking(period_counts(counts, period), weights or cfg["weights"],
-                           cfg["min_appeals"] if min_appeals is None else min_appeals)
+    by_body = period_counts(counts, period)
+    if as_of is not None:
+        by_body = {b: scoring.settle(c, as_of) for b, c in by_body.items()}
+    return scoring.ranking(by_body, weights or cfg["weights"], cfg["min_appeals"] if min_appeals is None else min_appeals)
+
+
+# --- from the aggregated figures (all appeals) ----------------------------------------------------------------
+
+def counts_from_figures(path) -> dict:
+    """{(body_slug, month): counts} from body_month_figures.csv or .json."""
+    out = {}
+    for row in _read(path):
+        c = scoring.empty_counts()
+        for f in scoring.COUNT_FIELDS:
+            c[f] = int(row[f] or 0)
+        for h in scoring.HISTOGRAMS:
+            c[h] = dict(row.get(h) or {})
+        out[(row["body"], dt.date.fromisoformat(row["month"]))] = c
+    return out
+
+
+def load_export(directory, fmt: str = "csv") -> dict:
+    """The export's aggregated figures: {"counts", "region_months", "regions", "as_of"}."""
+    directory = Path(directory)
+    package = json.loads((directory / "datapackage.json").read_text(encoding="utf-8"))
+    return {
+        "counts": counts_from_figures(directory / f"body_month_figures.{fmt}"),
+        "region_months": _read(directory / f"region_month_figures.{fmt}"),
+        "regions": _read(directory / f"regions.{fmt}"),
+        "as_of": dt.date.fromisoformat(package["as_of"]),
+    }
+
+
+def body_period_counts(counts: dict, body: str, start: dt.date, end: dt.date, as_of: dt.date) -> dict:
+    return scoring.settle(
+        scoring.sum_counts(c for (b, m), c in counts.items() if b == body and start <= m < end), as_of)
+
+
+def scorecard_from_counts(counts: dict, body: str, period: str, *, as_of: dt.date, weights=None, min_appeals=None) -> dict:
+    """A body's scorecard (the figures of /assessment/bodies/<slug>.json) for `period`."""
+    cfg = config.get()
+    weights = weights or cfg["weights"]
+    _, start, end = scoring.parse_period(period)
+    c = body_period_counts(counts, body, start, end, as_of)
+    previous_key = scoring.previous_period(period)
+    _, pstart, pend = scoring.parse_period(previous_key)
+    previous = body_period_counts(counts, body, pstart, pend, as_of)
+    trend, m = [], scoring.add_months(end, -12)
+    while m < end:
+        mc = body_period_counts(counts, body, m, scoring.add_months(m, 1), as_of)
+        trend.append({"month": scoring.period_key("month", m), "received": mc["received"], "answered": mc["answered"],
+                      "official_score": scoring.official_score(mc), "ashyq_score": scoring.ashyq_score(mc, weights)})
+        m = scoring.add_months(m, 1)
+    rank = next((r for r in ranking_from_counts(counts, period, as_of=as_of, weights=weights, min_appeals=min_appeals)
+                 if r["body"] == body), None)
+    return {
+        "body": body, "period": period, "counts": c, "measures": scoring.measures(c),
+        "official_score": scoring.official_score(c), "official_components": scoring.official_components(c),
+        "ashyq_score": scoring.ashyq_score(c, weights), "ashyq_components": scoring.ashyq_components(c),
+        "contributions": scoring.contributions(c, weights), "what_moved": scoring.what_moved(previous, c, weights),
+        "previous_period": previous_key, "previous_ashyq_score": scoring.ashyq_score(previous, weights),
+        "monthly": trend, "rank": rank,
+    }
+
+
+def regions_from_export(export: dict, period: str) -> list[dict]:
+    """The regional table for `period`: counts and per 100,000 inhabitants (as /assessment/regions.json)."""
+    months = set(scoring.months_of(period))
+    sums: dict = {}
+    for row in export["region_months"]:
+        if dt.date.fromisoformat(row["month"]) in months:
+            s = sums.setdefault(row["region"], {"registered": 0, "answered": 0, "resolved": 0})
+            for k in s:
+                s[k] += int(row[k])
+    out = []
+    for region in export["regions"]:
+        s = sums.get(region["region"], {})
+        population = int(region["population"]) if region.get("population") not in (None, "") else None
+        out.append({"region": region["region"], **scoring.region_figures(
+            population, s.get("registered", 0), s.get("answered", 0), s.get("resolved", 0))})
+    return scoring.order_regions(out)

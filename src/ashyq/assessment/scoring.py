@@ -14,6 +14,9 @@ COUNT_FIELDS = (
     "feedback", "feedback_yes", "feedback_partly", "feedback_no", "rating_sum", "repeats", "complaints",
 )
 OUTCOMES = ("resolved", "explained", "refused", "left_without_consideration")
+# Histograms: {key: count}, added bucket by bucket. days_to_answer: working days from receipt to answer.
+# open_due: appeals still open at the body, by their due date (ISO); those due before a day are overdue then.
+HISTOGRAMS = ("days_to_answer", "open_due")
 Z95 = 1.959963984540054
 
 
@@ -21,7 +24,8 @@ Z95 = 1.959963984540054
 
 def empty_counts() -> dict:
     counts = {f: 0 for f in COUNT_FIELDS}
-    counts["days_to_answer"] = {}
+    for h in HISTOGRAMS:
+        counts[h] = {}
     return counts
 
 
@@ -29,9 +33,10 @@ def add_counts(total: dict, part: dict) -> dict:
     """Add `part` into `total` (in place) and return it. Histograms add bucket by bucket."""
     for f in COUNT_FIELDS:
         total[f] += part.get(f, 0) or 0
-    hist = total["days_to_answer"]
-    for days, n in (part.get("days_to_answer") or {}).items():
-        hist[str(days)] = hist.get(str(days), 0) + n
+    for h in HISTOGRAMS:
+        hist = total.setdefault(h, {})
+        for key, n in (part.get(h) or {}).items():
+            hist[str(key)] = hist.get(str(key), 0) + n
     return total
 
 
@@ -40,6 +45,19 @@ def sum_counts(parts) -> dict:
     for part in parts:
         add_counts(total, part)
     return total
+
+
+def overdue(c: dict, as_of: dt.date) -> int:
+    """Appeals still open whose due date is before `as_of` (overdue on that day), from the open_due histogram."""
+    day = as_of.isoformat()
+    return sum(n for due, n in (c.get("open_due") or {}).items() if due < day)
+
+
+def settle(c: dict, as_of: dt.date) -> dict:
+    """The counts with `overdue` as of a day: the one figure that depends on the date, not only on events.
+    Call it before scoring; without it, overdue counts as 0."""
+    c["overdue"] = overdue(c, as_of)
+    return c
 
 
 # --- periods -----------------------------------------------------------------------------------------------
@@ -133,12 +151,15 @@ def measures(c: dict) -> dict:
     """Every published measure of one body and period, from its counts. Rates carry Wilson 95 % intervals."""
     answered, feedback, received = c["answered"], c["feedback"], c["received"]
     hist = c.get("days_to_answer") or {}
+    overdue_now = c.get("overdue") or 0
     return {
         "received": received,
         "answered": answered,
+        "overdue": overdue_now,
         "bounce_rate": _rate(c["redirected_away"], received),
         "ping_pong_rate": _rate(c["ping_pong"], received),
-        "on_time_rate": _rate(c["on_time"], answered),
+        # Among answers and appeals still open past their term: late or not at all is not on time.
+        "on_time_rate": _rate(c["on_time"], answered + overdue_now),
         "days_to_answer_median": percentile(hist, 0.5),
         "days_to_answer_p90": percentile(hist, 0.9),
         "extensions": c["extensions"],
@@ -178,7 +199,8 @@ def ashyq_components(c: dict) -> dict:
     return {
         "resolution_confirmed": ((c["feedback_yes"] + 0.5 * c["feedback_partly"]) / feedback) if feedback else None,
         "substantive": (c["resolved"] / answered) if answered else None,
-        "timeliness": (c["on_time"] / answered) if answered else None,
+        # Answers given by the due date among answers and appeals still open past their due date (settle()).
+        "timeliness": (c["on_time"] / (answered + (c.get("overdue") or 0))) if answered or c.get("overdue") else None,
         "no_bounce": (1 - c["redirected_away"] / received) if received else None,
         "no_ping_pong": (1 - c["ping_pong"] / received) if received else None,
         "no_repeat": (1 - c["repeats"] / answered) if answered else None,
@@ -257,3 +279,20 @@ def ranking(counts_by_body: dict, weights: dict, min_appeals: int) -> list[dict]
         r["ashyq_rank"] = ashyq.get(r["body"])
         r["move"] = (r["official_rank"] - r["ashyq_rank"]) if (r["official_rank"] and r["ashyq_rank"]) else None
     return sorted(rows, key=lambda r: (not r["ranked"], r["ashyq_rank"] or 10**9, -(r["ashyq_score"] or -1), r["body"]))
+
+
+# --- regions -----------------------------------------------------------------------------------------------
+
+def region_figures(population: int | None, registered: int, answered: int, resolved: int) -> dict:
+    """A region's published figures for a period: counts, per 100,000 inhabitants, resolved share with interval."""
+    per = (100_000 * registered / population) if population else None
+    return {
+        "population": population, "registered": registered, "answered": answered, "resolved": resolved,
+        "per_100k": round(per, 2) if per is not None else None,
+        "resolved_share": _rate(resolved, answered),
+    }
+
+
+def order_regions(rows: list[dict]) -> list[dict]:
+    """Most appeals per 100,000 inhabitants first (a stable sort: ties keep the given order)."""
+    return sorted(rows, key=lambda r: -(r["per_100k"] or 0))

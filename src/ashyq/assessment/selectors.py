@@ -53,17 +53,27 @@ def _row_counts(row: dict) -> dict:
     return c
 
 
-def counts_by_body(period: str) -> dict:
-    """{body_id: counts summed over the period} (without the histogram), one aggregate query."""
+def counts_by_body(period: str, as_of: dt.date | None = None) -> dict:
+    """{body_id: counts summed over the period, overdue as of `as_of` (today)} (without the working-days
+    histogram): one aggregate query, and one over the rows that have appeals still open."""
     start, end = _months_in(period)
-    rows = BodyMonthFigures.objects.filter(month__gte=start, month__lt=end).order_by().values("body").annotate(**SUMS)
-    return {r["body"]: _row_counts(r) for r in rows}
+    as_of = as_of or clock.today()
+    in_period = BodyMonthFigures.objects.filter(month__gte=start, month__lt=end)
+    rows = in_period.order_by().values("body").annotate(**SUMS)
+    out = {r["body"]: _row_counts(r) for r in rows}
+    for body_id, open_due in in_period.exclude(open_due={}).values_list("body", "open_due"):
+        scoring.add_counts(out[body_id], {"open_due": open_due})
+    return {b: scoring.settle(c, as_of) for b, c in out.items()}
 
 
-def body_counts(body: Body, start: dt.date, end: dt.date) -> dict:
-    """One body's counts over [start, end) with the working-days histogram."""
+def _figures(r) -> dict:
+    return {**{f: getattr(r, f) for f in scoring.COUNT_FIELDS}, **{h: getattr(r, h) for h in scoring.HISTOGRAMS}}
+
+
+def body_counts(body: Body, start: dt.date, end: dt.date, as_of: dt.date | None = None) -> dict:
+    """One body's counts over [start, end) with the histograms, overdue as of `as_of` (today)."""
     rows = BodyMonthFigures.objects.filter(body=body, month__gte=start, month__lt=end)
-    return scoring.sum_counts({**{f: getattr(r, f) for f in scoring.COUNT_FIELDS}, "days_to_answer": r.days_to_answer} for r in rows)
+    return scoring.settle(scoring.sum_counts(_figures(r) for r in rows), as_of or clock.today())
 
 
 def ranking(period: str) -> list[dict]:
@@ -86,7 +96,8 @@ def scorecard(body: Body, period: str) -> dict:
     previous = body_counts(body, pstart, pend)
     # The monthly trend: the twelve months up to the period's end.
     trend_start = scoring.add_months(end, -12)
-    monthly = {r.month: {**{f: getattr(r, f) for f in scoring.COUNT_FIELDS}, "days_to_answer": r.days_to_answer}
+    today = clock.today()
+    monthly = {r.month: scoring.settle(_figures(r), today)
                for r in BodyMonthFigures.objects.filter(body=body, month__gte=trend_start, month__lt=end)}
     trend = []
     m = trend_start
@@ -123,15 +134,9 @@ def regions(period: str) -> list[dict]:
     out = []
     for region in Region.objects.all():
         s = sums.get(region.pk, {})
-        registered = s.get("registered") or 0
-        per = (100_000 * registered / region.population) if region.population else None
-        out.append({
-            "region": region, "code": region.iso_code, "population": region.population,
-            "registered": registered, "answered": s.get("answered") or 0, "resolved": s.get("resolved") or 0,
-            "per_100k": round(per, 2) if per is not None else None,
-            "resolved_share": scoring._rate(s.get("resolved") or 0, s.get("answered") or 0),
-        })
-    return sorted(out, key=lambda r: -(r["per_100k"] or 0))
+        out.append({"region": region, "code": region.iso_code, **scoring.region_figures(
+            region.population, s.get("registered") or 0, s.get("answered") or 0, s.get("resolved") or 0)})
+    return scoring.order_regions(out)
 
 
 # --- the monitors' dashboard (live, from the dialogue tables) ------------------------------------------------

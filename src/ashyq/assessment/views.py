@@ -113,7 +113,7 @@ def scorecard(request, slug):
         "rates": [
             (_("Redirected away (bounce rate)"), m["bounce_rate"]),
             (_("Redirect ping-pong"), m["ping_pong_rate"]),
-            (_("Answered on time"), m["on_time_rate"]),
+            (_("Answered on time, among answers and appeals overdue"), m["on_time_rate"]),
             (_("Outcome: resolved, measures taken"), m["outcomes"]["resolved"]),
             (_("Outcome: explained"), m["outcomes"]["explained"]),
             (_("Outcome: refused"), m["outcomes"]["refused"]),
@@ -139,7 +139,8 @@ def scorecard_download(request, slug, fmt):
             "official_score": card["official_score"], "official_components": card["official_components"],
             "ashyq_score": card["ashyq_score"], "ashyq_components": card["ashyq_components"],
             "contributions": card["contributions"], "what_moved": card["what_moved"],
-            "previous_period": card["previous_period"], "overdue_now": card["overdue_now"], "monthly": card["trend"],
+            "previous_period": card["previous_period"], "previous_ashyq_score": card["previous_ashyq_score"],
+            "overdue_now": card["overdue_now"], "monthly": card["trend"],
             "rank": _ranking_record(card["rank"]) if card["rank"] else None,
         })
     header = ["month", "received", "answered", "official_score", "ashyq_score"]
@@ -177,7 +178,7 @@ def methodology_data() -> dict:
             "components": {
                 "resolution_confirmed": "(feedback yes + 0.5 x feedback partly) / feedback given",
                 "substantive": "answers with outcome 'resolved' / answers",
-                "timeliness": "answers by the due date / answers",
+                "timeliness": "answers by the due date / (answers + appeals still open past their due date, as of the day)",
                 "no_bounce": "1 - stays ended by redirect / appeals received",
                 "no_ping_pong": "1 - stays ended by redirect of appeals redirected twice or more / appeals received",
                 "no_repeat": f"1 - answers followed within {cfg['repeat_window_days']} days by the same applicant's appeal to the same body / answers",
@@ -195,7 +196,8 @@ def methodology_data() -> dict:
         "intervals": "Wilson score interval, 95 %",
         "min_appeals": cfg["min_appeals"],
         "repeat_window_days": cfg["repeat_window_days"],
-        "recompute": "python -c 'from ashyq.assessment import recompute' over appeals.csv and events.csv of /open-data/appeals/",
+        "recompute": ("ashyq.assessment.recompute over body_month_figures, region_month_figures and regions (all appeals, "
+                      "counts only) of /open-data/appeals/, overdue as of datapackage.json 'as_of'; see docs/assessment.md"),
     }
 
 

@@ -1,4 +1,5 @@
-"""Open data: every published appeal and its events, as CSV and JSON, with a Frictionless Data Package
+"""Open data: every published appeal and its events, and the assessment's figures (counts per body and
+month, and per region and month, over all appeals), as CSV and JSON, with a Frictionless Data Package
 descriptor (datapackage.json), under the CC BY 4.0 licence.
 
 What is in it is the public record and the facts needed to assess bodies (terms kept, redirects,
@@ -21,6 +22,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+
+from ashyq.core import clock
 
 from . import selectors
 from .models import AppealEvent, EventKind
@@ -66,11 +69,58 @@ EVENT_FIELDS = [
     ("from_body", "string", "Slug of the body the appeal left (redirects, withdrawals, complaints); empty otherwise."),
     ("to_body", "string", "Slug of the body the appeal went to or that acted; empty otherwise."),
 ]
+# The assessment's figures over ALL appeals (private ones included), as counts only: no appeal numbers,
+# texts, names or accounts. Every published score is a function of these rows (assessment/recompute.py).
+BODY_MONTH_FIELDS = [
+    ("body", "string", "Slug of the body (see /api/v1/bodies)."),
+    ("month", "date", "First day of the month in which the body received the appeals (the cohort month)."),
+    ("received", "integer", "Appeals the body received that month: registrations to it plus arrivals by redirect."),
+    ("redirected_away", "integer", "Of those, appeals the body redirected to another body."),
+    ("ping_pong", "integer", "Of those redirected away, appeals redirected twice or more in all (incl. back to a body they left)."),
+    ("answered", "integer", "Appeals of this cohort the body answered."),
+    ("on_time", "integer", "Of those answered, answered by the due date (extensions included)."),
+    ("resolved", "integer", "Answers with outcome 'resolved' (measures taken)."),
+    ("explained", "integer", "Answers with outcome 'explained'."),
+    ("refused", "integer", "Answers with outcome 'refused'."),
+    ("left_without_consideration", "integer", "Answers with outcome 'left without consideration'."),
+    ("extensions", "integer", "Extensions of the term the body decided in this month (filed under the month of the extension)."),
+    ("feedback", "integer", "Answers the applicant gave a verdict on."),
+    ("feedback_yes", "integer", "Verdicts 'resolved'."),
+    ("feedback_partly", "integer", "Verdicts 'partly resolved'."),
+    ("feedback_no", "integer", "Verdicts 'not resolved'."),
+    ("rating_sum", "integer", "Sum of the applicants' satisfaction ratings (1-5) over the verdicts."),
+    ("repeats", "integer", "Answers after which the same applicant wrote to the same body again within 90 days."),
+    ("complaints", "integer", "Answers the applicant complained about to the higher body."),
+    ("days_to_answer", "object",
+     "Histogram of working days (Kazakhstan's calendar) from receipt to answer: {\"days\": answers}; JSON text in CSV."),
+    ("open_due", "object",
+     "Appeals of this cohort still open at the body, by due date: {\"YYYY-MM-DD\": appeals}; JSON text in CSV. "
+     "Overdue on a day = those due before it."),
+    ("overdue", "integer", "Appeals of this cohort open past their due date on the day of the export (from open_due)."),
+]
+REGION_MONTH_FIELDS = [
+    ("region", "string", "ISO 3166-2:KZ code of the region the appeals concern."),
+    ("month", "date", "First day of the month in which the appeals were registered."),
+    ("registered", "integer", "Appeals registered that month about the region."),
+    ("answered", "integer", "Of those, appeals answered so far."),
+    ("resolved", "integer", "Of those, answers with outcome 'resolved'."),
+]
+REGION_FIELDS = [
+    ("region", "string", "ISO 3166-2:KZ code."),
+    ("name", "string", "Name of the region (English)."),
+    ("population", "integer", "Inhabitants (official estimate), for figures per 100,000; empty if unknown."),
+]
 FILES = {
     "appeals.csv": {"media_type": "text/csv; charset=utf-8", "resource": "appeals", "format": "csv"},
     "appeals.json": {"media_type": "application/json", "resource": "appeals-json", "format": "json"},
     "events.csv": {"media_type": "text/csv; charset=utf-8", "resource": "events", "format": "csv"},
     "events.json": {"media_type": "application/json", "resource": "events-json", "format": "json"},
+    "body_month_figures.csv": {"media_type": "text/csv; charset=utf-8", "resource": "body-month-figures", "format": "csv"},
+    "body_month_figures.json": {"media_type": "application/json", "resource": "body-month-figures-json", "format": "json"},
+    "region_month_figures.csv": {"media_type": "text/csv; charset=utf-8", "resource": "region-month-figures", "format": "csv"},
+    "region_month_figures.json": {"media_type": "application/json", "resource": "region-month-figures-json", "format": "json"},
+    "regions.csv": {"media_type": "text/csv; charset=utf-8", "resource": "regions", "format": "csv"},
+    "regions.json": {"media_type": "application/json", "resource": "regions-json", "format": "json"},
     "datapackage.json": {"media_type": "application/json", "resource": None, "format": "json"},
 }
 
@@ -152,6 +202,35 @@ def event_rows():
         yield {"appeal": number, "seq": seq, "kind": kind, "at": _iso(at), "from_body": from_body, "to_body": to_body}
 
 
+def figure_rows(as_of: dt.date):
+    """The assessment's stored figures per body and month (what the site scores from), counts only."""
+    from ashyq.assessment import scoring
+    from ashyq.assessment.models import BodyMonthFigures
+
+    rows = BodyMonthFigures.objects.select_related("body").order_by("body__slug", "month")
+    for r in rows.iterator(chunk_size=2000):
+        counts = {f: getattr(r, f) for f in scoring.COUNT_FIELDS}
+        yield {"body": r.body.slug, "month": r.month.isoformat(), **counts,
+               "days_to_answer": dict(sorted(r.days_to_answer.items(), key=lambda kv: int(kv[0]))),
+               "open_due": dict(sorted(r.open_due.items())), "overdue": scoring.overdue({"open_due": r.open_due}, as_of)}
+
+
+def region_figure_rows():
+    from ashyq.assessment.models import RegionMonthFigures
+
+    for r in RegionMonthFigures.objects.select_related("region").order_by("region__iso_code", "month").iterator(chunk_size=2000):
+        yield {"region": r.region.iso_code, "month": r.month.isoformat(), "registered": r.registered,
+               "answered": r.answered, "resolved": r.resolved}
+
+
+def region_rows():
+    """Every region in the order the site lists them (ties in the regional table keep this order)."""
+    from ashyq.core.models import Region
+
+    for r in Region.objects.all():
+        yield {"region": r.iso_code, "name": r.name_en, "population": r.population}
+
+
 def _csv_value(value):
     if value is None:
         return ""
@@ -159,6 +238,8 @@ def _csv_value(value):
         return "true" if value else "false"
     if isinstance(value, list):
         return CHAIN_SEPARATOR.join(value)
+    if isinstance(value, dict):
+        return json.dumps(value, separators=(",", ":"))
     return value
 
 
@@ -207,6 +288,8 @@ def datapackage(created: str, counts: dict) -> dict:
         ),
         "homepage": f"{site}/open-data/appeals/",
         "created": created,
+        # The day 'overdue' (appeals open past their due date) is counted on: the export's local date.
+        "as_of": created[:10],
         "licenses": [LICENCE],
         "sources": [{"title": "Ashyq", "path": site}],
         "resources": [
@@ -220,6 +303,28 @@ def datapackage(created: str, counts: dict) -> dict:
              "encoding": "utf-8", "description": "The appeals table as a JSON array of objects (redirect_chain is a list)."},
             {"name": "events-json", "path": "events.json", "format": "json", "mediatype": "application/json",
              "encoding": "utf-8", "description": "The events table as a JSON array of objects."},
+            {"name": "body-month-figures", "path": "body_month_figures.csv", "profile": "tabular-data-resource",
+             "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "dialect": csv_dialect,
+             "schema": {"fields": _schema(BODY_MONTH_FIELDS), "primaryKey": ["body", "month"], "missingValues": [""]},
+             "description": (f"{counts['body_months']} rows: the assessment's counts per body and month over ALL appeals "
+                             "(private ones included, as counts only). Every published score is computed from these "
+                             "sums (docs/assessment.md; ashyq/assessment/recompute.py). 'overdue' is as of as_of.")},
+            {"name": "region-month-figures", "path": "region_month_figures.csv", "profile": "tabular-data-resource",
+             "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "dialect": csv_dialect,
+             "schema": {"fields": _schema(REGION_MONTH_FIELDS), "primaryKey": ["region", "month"], "missingValues": [""],
+                        "foreignKeys": [{"fields": ["region"], "reference": {"resource": "regions", "fields": ["region"]}}]},
+             "description": f"{counts['region_months']} rows: appeals per region and month of registration, over ALL appeals."},
+            {"name": "regions", "path": "regions.csv", "profile": "tabular-data-resource", "format": "csv",
+             "mediatype": "text/csv", "encoding": "utf-8", "dialect": csv_dialect,
+             "schema": {"fields": _schema(REGION_FIELDS), "primaryKey": ["region"], "missingValues": [""]},
+             "description": "The regions and their population, for figures per 100,000 inhabitants."},
+            {"name": "body-month-figures-json", "path": "body_month_figures.json", "format": "json",
+             "mediatype": "application/json", "encoding": "utf-8",
+             "description": "The body-month figures as a JSON array of objects (histograms as objects)."},
+            {"name": "region-month-figures-json", "path": "region_month_figures.json", "format": "json",
+             "mediatype": "application/json", "encoding": "utf-8", "description": "The region-month figures as a JSON array."},
+            {"name": "regions-json", "path": "regions.json", "format": "json", "mediatype": "application/json",
+             "encoding": "utf-8", "description": "The regions as a JSON array."},
         ],
     }
 
@@ -228,12 +333,16 @@ def write_export(out_dir: Path | None = None) -> dict:
     """Write all files into `out_dir` (default export_dir()); readers never see a half-written file."""
     out_dir = Path(out_dir or export_dir())
     out_dir.mkdir(parents=True, exist_ok=True)
-    created = timezone.localtime().isoformat(timespec="seconds")
+    created = timezone.localtime(clock.now()).isoformat(timespec="seconds")
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".export-") as tmp:
         tmp = Path(tmp)
         counts = {
             "appeals": _write_table(tmp, "appeals", APPEAL_FIELDS, appeal_rows()),
             "events": _write_table(tmp, "events", EVENT_FIELDS, event_rows()),
+            "body_months": _write_table(tmp, "body_month_figures", BODY_MONTH_FIELDS,
+                                        figure_rows(dt.date.fromisoformat(created[:10]))),
+            "region_months": _write_table(tmp, "region_month_figures", REGION_MONTH_FIELDS, region_figure_rows()),
+            "regions": _write_table(tmp, "regions", REGION_FIELDS, region_rows()),
         }
         (tmp / "datapackage.json").write_text(
             json.dumps(datapackage(created, counts), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"

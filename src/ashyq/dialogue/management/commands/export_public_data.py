@@ -7,7 +7,7 @@ from ashyq.dialogue import export
 
 
 class Command(BaseCommand):
-    help = "Write published appeals and their events as CSV and JSON with a datapackage.json (CC BY 4.0)."
+    help = "Write published appeals, their events and the assessment figures as CSV and JSON with a datapackage.json (CC BY 4.0)."
 
     def add_arguments(self, parser):
         parser.add_argument("--out", type=Path, default=None,
@@ -16,5 +16,6 @@ class Command(BaseCommand):
     def handle(self, *args, out=None, **options):
         result = export.write_export(out)
         self.stdout.write(
-            f"Exported {result['appeals']} appeals and {result['events']} events to {result['directory']} at {result['created']}."
+            f"Exported {result['appeals']} appeals, {result['events']} events and {result['body_months']} body-month and "
+            f"{result['region_months']} region-month figures to {result['directory']} at {result['created']}."
         )
