@@ -210,6 +210,14 @@ def scenarios(fx):
         out.append(("public appeals list", lambda i: get(url), READ_CONCURRENCY, (200,)))
         out.append(("public search ?q=", lambda i: get(f"{url}?q={urllib.parse.quote(vocabulary.SEARCH_TERMS[i % len(vocabulary.SEARCH_TERMS)])}"),
                     READ_CONCURRENCY, (200,)))
+    busiest = fx["official_body"]
+    out += [
+        # The other public lists: a body's page (its published answers and recent appeals), Open311's
+        # request list (last 90 days by default), and the body's assessment scorecard (precomputed figures).
+        ("public body page", lambda i: get(f"/bodies/{busiest}/"), READ_CONCURRENCY, (200,)),
+        ("Open311 requests.json", lambda i: get("/open311/v2/requests.json"), READ_CONCURRENCY, (200,)),
+        ("assessment scorecard", lambda i: get(f"/assessment/bodies/{busiest}/"), READ_CONCURRENCY, (200,)),
+    ]
     out += [
         ("appeal page (monitor)", lambda i: get(f"/appeals/{ids[i % len(ids)]}/", monitor), READ_CONCURRENCY, (200,)),
         ("official's inbox", lambda i: get("/appeals/inbox/", official), READ_CONCURRENCY, (200,)),
@@ -352,6 +360,11 @@ def main():
                 manage(env, "generate_appeals", str(size - have), "--seed", str(SEED + step_index))
                 generated = {"added": size - have, "seconds": round(time.monotonic() - t, 1)}
                 log(f"generated in {generated['seconds']}s")
+                # The generator writes rows directly; the scorecards read precomputed figures, so rebuild them.
+                t = time.monotonic()
+                manage(env, "recompute_scores")
+                generated["recompute_scores_seconds"] = round(time.monotonic() - t, 1)
+                log(f"recompute_scores in {generated['recompute_scores_seconds']}s")
             fx = fixtures()
             connection.close()
             if not fx["public_url"]:
