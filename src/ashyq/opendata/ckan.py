@@ -171,27 +171,38 @@ def package_search(request, p):
             order.append(("-" if direction.strip().lower() == "desc" else "") + SORTS[field])
     qs = qs.order_by(*order, "slug")
     rows, start = _int(p, "rows", 10, maximum=1000), _int(p, "start", 0)
-    all_matches = list(qs)
+    # Counts and facets are aggregated in the database; only the page asked for is built into dicts.
+    ids = qs.values("pk")
     facets = {}
     for field in _list(p.get("facet.field")):
-        counter = Counter()
-        for d in all_matches:
-            if field == "organization":
-                counter[d.body.slug] += 1
-            elif field == "tags":
-                counter.update(d.tags)
-            elif field == "res_format":
-                counter.update({r.format for r in d.resources.all()})
-            elif field == "license_id":
-                counter[d.licence] += 1
-        facets[field] = dict(counter)
+        facets[field] = _facet(field, ids)
+    page = list(qs.prefetch_related("resources")[start:start + rows])
     return {
-        "count": len(all_matches), "sort": p.get("sort") or "score desc, metadata_modified desc",
-        "results": [package_dict(request, d) for d in all_matches[start:start + rows]],
+        "count": qs.count(), "sort": p.get("sort") or "score desc, metadata_modified desc",
+        "results": [package_dict(request, d) for d in page],
         "facets": facets,
         "search_facets": {f: {"title": f, "items": [{"name": k, "display_name": k, "count": n} for k, n in counts.items()]}
                           for f, counts in facets.items()},
     }
+
+
+def _facet(field, ids) -> dict:
+    from django.db.models import Count
+
+    if field == "organization":
+        rows = Dataset.objects.filter(pk__in=ids).values_list("body__slug").annotate(n=Count("pk")).order_by("-n")
+        return dict(rows)
+    if field == "res_format":
+        rows = Resource.objects.filter(dataset__in=ids).values_list("format").annotate(n=Count("dataset", distinct=True)).order_by("-n")
+        return dict(rows)
+    if field == "license_id":
+        return dict(Dataset.objects.filter(pk__in=ids).values_list("licence").annotate(n=Count("pk")).order_by("-n"))
+    if field == "tags":
+        counter = Counter()
+        for tags in Dataset.objects.filter(pk__in=ids).values_list("tags", flat=True).iterator(chunk_size=5000):
+            counter.update(tags)
+        return dict(counter.most_common(50))
+    return {}
 
 
 def package_show(request, p):
