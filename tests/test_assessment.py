@@ -74,6 +74,31 @@ def by_slug(rows):
     return {r["body"]: r for r in rows}
 
 
+CSV = "country,turnover\nRussia,19983.0\nChina,14792.5\n".encode()
+
+
+def publish_dataset(make_user, body, slug, uploads, good=True):
+    """A dataset of `body` created on 1 March 2025 with a valid version uploaded on each day of `uploads`
+    (monthly frequency). `good`: every other item of the quality checklist passes; else only the frequency."""
+    from ashyq.opendata import services as opendata
+    from ashyq.opendata.models import Dataset, Resource, ResourceVersion
+
+    official = make_user(Role.OFFICIAL, body)
+    fields = dict(title_en=slug, frequency="monthly")
+    if good:
+        fields |= dict(licence="CC-BY-4.0", temporal_start=dt.date(2024, 1, 1), spatial="Kazakhstan",
+                       description_en="Monthly figures the body publishes, counted from its own register.",
+                       source="The body's register")
+    dataset = opendata.save_dataset(official, body, slug, **fields)
+    resource = opendata.add_resource(official, dataset, f"{slug}.csv", Resource.Format.CSV)
+    for day in uploads:
+        version = opendata.upload_version(official, resource, CSV, f"{slug}.csv")
+        assert version.valid
+        ResourceVersion.objects.filter(pk=version.pk).update(created_at=timezone.make_aware(dt.datetime.combine(day, dt.time(10))))
+    Dataset.objects.filter(pk=dataset.pk).update(created_at=timezone.make_aware(dt.datetime(2025, 3, 1, 9)))
+    return dataset
+
+
 @override_settings(ASHYQ_ASSESSMENT=SETTINGS)
 def test_formal_body_ranks_high_officially_and_low_on_ashyq_and_the_slow_solver_the_other_way(scenario, bodies):
     figures.recompute_all()
@@ -85,6 +110,54 @@ def test_formal_body_ranks_high_officially_and_low_on_ashyq_and_the_slow_solver_
     assert slow["ashyq_score"] > formal["ashyq_score"]
     assert slow["ashyq_rank"] < formal["ashyq_rank"]
     assert formal["move"] < 0 < slow["move"]
+
+
+@override_settings(ASHYQ_ASSESSMENT=SETTINGS)
+def test_open_data_uploads_and_quality_components(scenario, bodies, make_user):
+    # The slow solver publishes a good dataset, updated every month on time; the formal body uploads every
+    # month too, but a dataset without licence, coverage, description or source.
+    publish_dataset(make_user, bodies[SLOW], "slow-data", [dt.date(2025, 3, 10), dt.date(2025, 4, 10)])
+    publish_dataset(make_user, bodies[FORMAL], "formal-data", [dt.date(2025, 3, 10), dt.date(2025, 4, 10)], good=False)
+    figures.recompute_all()
+    s = BodyMonthFigures.objects.get(body=bodies[SLOW], month=dt.date(2025, 3, 1))
+    assert (s.datasets, s.datasets_updated, s.quality_sum) == (1, 1, 100)  # every item passes at the end of March
+    may = BodyMonthFigures.objects.get(body=bodies[SLOW], month=dt.date(2025, 5, 1))
+    assert (may.datasets, may.datasets_updated, may.received) == (1, 0, 0)  # no upload in May: late by its end
+    assert may.quality_sum == round(100 * 8 / 9)
+    rows = by_slug(selectors.ranking("2025-Q1"))
+    slow, formal, other = rows[SLOW], rows[FORMAL], rows[OTHER]
+    assert slow["official_components"]["uploads"] == 10.0 and slow["ashyq_components"]["data_quality"] == 1.0
+    assert formal["official_components"]["uploads"] == 10.0  # the official method counts uploads, not quality
+    assert formal["ashyq_components"]["data_quality"] == 0.56  # 5 of 9 items: frequency, on time, formats, schema, download
+    # A body with no dataset: no such component (not 1), and the score averages the rest.
+    assert other["official_components"]["uploads"] is None and other["ashyq_components"]["data_quality"] is None
+    oc = other["official_components"]
+    assert other["official_score"] == round((oc["response"] + oc["timeliness"]) / 2, 2)
+    # The key finding still holds with open data counted.
+    assert formal["official_rank"] < slow["official_rank"] and slow["ashyq_rank"] < formal["ashyq_rank"]
+    # Q2: updated in April only; by the ends of May and June the monthly dataset is late.
+    q2 = by_slug(selectors.ranking("2025-Q2"))[SLOW]
+    assert q2["official_components"]["uploads"] == round(1 + 9 * 1 / 3, 1)
+    assert q2["ashyq_components"]["data_quality"] == pytest.approx((100 + 2 * round(800 / 9)) / 300)
+
+
+def test_publishing_a_version_refreshes_the_figures_on_commit(bodies, make_user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_dataset(make_user, bodies[SLOW], "slow-data", [])
+    this_month = BodyMonthFigures.objects.get(body=bodies[SLOW], month=clock.today().replace(day=1))
+    assert (this_month.datasets, this_month.datasets_updated) == (1, 0)
+    from ashyq.opendata import services as opendata
+    from ashyq.opendata.models import Resource
+
+    resource = Resource.objects.get(dataset__slug="slow-data")
+    with django_capture_on_commit_callbacks(execute=True):
+        opendata.upload_version(make_user(Role.OFFICIAL, bodies[SLOW]), resource, CSV, "again.csv")
+    this_month = BodyMonthFigures.objects.get(body=bodies[SLOW], month=clock.today().replace(day=1))  # rows are replaced
+    assert (this_month.datasets, this_month.datasets_updated) == (1, 1)
+    assert BodyMonthFigures.objects.filter(body=bodies[SLOW], month=dt.date(2025, 3, 1)).get().datasets == 1
+    incremental = _stored()
+    figures.recompute_all()
+    assert _stored() == incremental
 
 
 @override_settings(ASHYQ_ASSESSMENT=SETTINGS)
@@ -284,12 +357,14 @@ def _plain(data):
 
 @override_settings(ASHYQ_ASSESSMENT=SETTINGS)
 @pytest.mark.parametrize("fmt", ["csv", "json"])
-def test_every_published_score_recomputed_from_the_export_figures_with_private_appeals(scenario, client, bodies, tmp_path, at, fmt):
+def test_every_published_score_recomputed_from_the_export_figures_with_private_appeals(scenario, client, bodies, tmp_path, at, fmt, make_user):
     from django.core.management import call_command
 
     # A mix: half the appeals published, the rest private (or never published); all of them count.
     ids = list(Appeal.objects.order_by("pk").values_list("pk", flat=True))
     Appeal.objects.filter(pk__in=ids[::2]).update(is_public=True, published_at=timezone.now())
+    # A body with datasets: their counts are in the figures too, and the scores use them.
+    publish_dataset(make_user, bodies[OTHER], "justice-data", [dt.date(2025, 3, 10), dt.date(2025, 5, 20)])
     figures.recompute_all()
     day = dt.date(2025, 6, 2)  # the complaints, the repeats and the ping-pong are open and overdue by then
     with at(day):
@@ -302,6 +377,7 @@ def test_every_published_score_recomputed_from_the_export_figures_with_private_a
     db = {(Body_by_id(bodies, b).slug, m): c for (b, m), c in figures.compute_counts().items()}
     assert data["counts"] == db
     assert any(c["open_due"] for c in data["counts"].values())
+    assert data["counts"][(OTHER, dt.date(2025, 5, 1))]["datasets_updated"] == 1
     with at(day):
         for period in ("2025", "2025-Q1", "2025-03", "2025-04", "2025-Q2"):
             site = client.get(reverse("assessment:ranking-download", args=["json"]) + f"?period={period}").json()
@@ -310,6 +386,9 @@ def test_every_published_score_recomputed_from_the_export_figures_with_private_a
                 card = client.get(reverse("assessment:scorecard-download", args=[slug, "json"]) + f"?period={period}").json()
                 mine = _plain(recompute.scorecard_from_counts(data["counts"], slug, period, as_of=data["as_of"]))
                 assert {k: card[k] for k in mine} == mine
+                if slug == OTHER:
+                    assert mine["official_components"]["uploads"] is not None
+                    assert mine["ashyq_components"]["data_quality"] is not None
             regions = client.get(reverse("assessment:regions-download", args=["json"]) + f"?period={period}").json()
             mine = [{k: r[k] for k in ("region", "population", "registered", "per_100k", "answered", "resolved")}
                     for r in recompute.regions_from_export(data, period)]

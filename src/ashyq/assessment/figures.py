@@ -13,6 +13,9 @@ Definitions (docs/assessment.md):
   filed under the answering body and the month it received the appeal (Appeal.received_on).
 - A *repeat*: the same applicant writes to the same body within 90 days after its answer.
 - Extensions are filed under the body and the month of the extension.
+- Open data: for every month from a dataset's creation to the current one, the publishing body's row counts
+  the dataset, whether a valid version of it was uploaded in the month, and its quality score (0-100) at
+  the month's end (now, for the current month): compute_dataset_counts().
 """
 import datetime as dt
 import logging
@@ -275,9 +278,56 @@ def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | N
         h = slot(body_id, _raw_month(month))["open_due"]
         due = _raw_month(due_on).isoformat()
         h[due] = h.get(due, 0) + n
+    for key, d in compute_dataset_counts(body_ids, start, end).items():
+        c = slot(*key)
+        for f, n in d.items():
+            c[f] += n
     if extra_queries:
         out_extra.update({k: results[k] for k in extra_queries})
     return out
+
+
+def compute_dataset_counts(body_ids=None, start: dt.date | None = None, end: dt.date | None = None) -> dict:
+    """{(body_id, month): {datasets, datasets_updated, quality_sum}} for the months in [start, end) from each
+    dataset's creation month to the current month. Updated: a valid version uploaded in the month. Quality:
+    the published checklist (opendata/quality.py) with "on time" judged at the month's end (now for the
+    current month). Datasets are few (hundreds, not millions): a loop in Python over prefetched rows."""
+    from django.db.models import Prefetch
+
+    from ashyq.opendata import quality
+    from ashyq.opendata.models import Dataset, Resource, ResourceVersion
+
+    datasets = Dataset.objects.order_by().prefetch_related(
+        Prefetch("resources", queryset=Resource.objects.prefetch_related(
+            Prefetch("versions", queryset=ResourceVersion.objects.filter(valid=True).defer("schema", "report")))))
+    if body_ids is not None:
+        datasets = datasets.filter(body_id__in=body_ids)
+    now = clock.now()
+    current = _month(now)
+    out: dict = {}
+    for dataset in datasets:
+        uploads = {_month(v.created_at) for r in dataset.resources.all() for v in r.versions.all()}
+        month = max(_month(dataset.created_at), start or EPOCH)
+        while month <= current and (end is None or month < end):
+            following = scoring.add_months(month, 1)
+            as_of = min(now, _aware(following) - dt.timedelta(microseconds=1))
+            c = out.setdefault((dataset.body_id, month), {"datasets": 0, "datasets_updated": 0, "quality_sum": 0})
+            c["datasets"] += 1
+            c["datasets_updated"] += month in uploads
+            c["quality_sum"] += quality.score(dataset, as_of)
+            month = following
+    return out
+
+
+def refresh_for_body_datasets(body_id):
+    """After a dataset of the body was saved or a version uploaded: its rows from its first dataset's month
+    to the current month (quality items other than "on time" are judged as the datasets stand now)."""
+    from ashyq.opendata.models import Dataset
+
+    first = Dataset.objects.filter(body_id=body_id).aggregate(lo=Min("created_at"))["lo"]
+    if first is None:
+        return
+    refresh([body_id], _month(first), _month(clock.now()))
 
 
 def _execute_all(queries: dict, parallel: bool = True) -> dict:

@@ -28,6 +28,11 @@ class BodyMonthFigures(models.Model):
     rating_sum = models.PositiveIntegerField(default=0)
     repeats = models.PositiveIntegerField(default=0)
     complaints = models.PositiveIntegerField(default=0)
+    # Open data (not about appeals): the body's datasets existing at the month's end, those that received a
+    # valid new version in the month, and the sum of their quality scores (0-100) at the month's end.
+    datasets = models.PositiveIntegerField(default=0)
+    datasets_updated = models.PositiveIntegerField(default=0)
+    quality_sum = models.PositiveIntegerField(default=0)
     # Working days from receipt to answer: {"days": number of answers}. Additive, so medians of any period are exact.
     days_to_answer = models.JSONField(default=dict)
     # Appeals still open at the body (cohort month), by due date: {"YYYY-MM-DD": number}. Overdue on a day =

@@ -12,6 +12,10 @@ COUNT_FIELDS = (
     "received", "redirected_away", "ping_pong", "answered", "on_time",
     "resolved", "explained", "refused", "left_without_consideration", "extensions",
     "feedback", "feedback_yes", "feedback_partly", "feedback_no", "rating_sum", "repeats", "complaints",
+    # Open data, per body and month (docs/assessment.md): the body's datasets that existed at the month's end,
+    # those of them that received a valid new version in the month, and the sum of their quality scores
+    # (0-100 each, the checklist of opendata/quality.py at the month's end). Dataset-months add up over a period.
+    "datasets", "datasets_updated", "quality_sum",
 )
 OUTCOMES = ("resolved", "explained", "refused", "left_without_consideration")
 # Histograms: {key: count}, added bucket by bucket. days_to_answer: working days from receipt to answer.
@@ -178,12 +182,16 @@ def official_components(c: dict) -> dict:
 
     response: appeals "processed" (answered, or sent on to another body) among those received.
     timeliness: processed within the term among those processed (a redirect is within the term by law).
+    uploads: the body's datasets that received a new version in the month, among its datasets (summed over
+    the months of the period: dataset-months); None for a body that publishes no dataset.
     Whatever the answer says, and wherever the appeal went, it counts in full.
     """
     processed = c["answered"] + c["redirected_away"]
+    datasets = c.get("datasets") or 0
     shares = {
         "response": (processed / c["received"]) if c["received"] else None,
         "timeliness": ((c["on_time"] + c["redirected_away"]) / processed) if processed else None,
+        "uploads": ((c.get("datasets_updated") or 0) / datasets) if datasets else None,
     }
     return {k: (None if v is None else round(1 + 9 * min(v, 1.0), 1)) for k, v in shares.items()}
 
@@ -205,6 +213,8 @@ def ashyq_components(c: dict) -> dict:
         "no_ping_pong": (1 - c["ping_pong"] / received) if received else None,
         "no_repeat": (1 - c["repeats"] / answered) if answered else None,
         "no_complaint": (1 - c["complaints"] / answered) if answered else None,
+        # Mean quality score (0-1) of the body's datasets over the dataset-months of the period.
+        "data_quality": ((c.get("quality_sum") or 0) / (100 * c["datasets"])) if c.get("datasets") else None,
     }
 
 

@@ -30,3 +30,18 @@ def on_event_saved(sender, instance, created, raw=False, **kwargs):
     if not created or raw or instance.kind in IGNORED:
         return
     transaction.on_commit(functools.partial(_refresh, instance.appeal_id))
+
+
+def _refresh_datasets(body_id):
+    from . import figures
+
+    try:
+        figures.refresh_for_body_datasets(body_id)
+    except Exception:  # noqa: BLE001 - the publication stands; the nightly recompute repairs the figures
+        log.exception("assessment: refreshing the open-data figures of body %s failed", body_id)
+
+
+def datasets_changed(body_id):
+    """Open data calls this when a body's dataset is saved or a version uploaded: the body's figures
+    (datasets, updates, quality) are recomputed after the transaction commits, like after a dialogue event."""
+    transaction.on_commit(functools.partial(_refresh_datasets, body_id))

@@ -23,10 +23,12 @@ COMPONENT_LABELS = {
     "no_ping_pong": _("No redirect ping-pong"),
     "no_repeat": _("No repeat appeal within 90 days"),
     "no_complaint": _("No complaint about the answer"),
+    "data_quality": _("Quality of the body's open datasets"),
 }
 OFFICIAL_LABELS = {
     "response": _("Response: answered or sent on, among received"),
     "timeliness": _("Timeliness: within the term, among those"),
+    "uploads": _("Uploads: datasets updated in the month, among the body's datasets"),
 }
 
 
@@ -183,6 +185,8 @@ def methodology_data() -> dict:
                 "no_ping_pong": "1 - stays ended by redirect of appeals redirected twice or more / appeals received",
                 "no_repeat": f"1 - answers followed within {cfg['repeat_window_days']} days by the same applicant's appeal to the same body / answers",
                 "no_complaint": "1 - answers complained about to the higher body / answers",
+                "data_quality": ("sum of the body's datasets' quality scores (0-100, checklist at each month's end) / "
+                                 "(100 x dataset-months); none for a body without datasets"),
             },
         },
         "official_reconstruction": {
@@ -190,8 +194,9 @@ def methodology_data() -> dict:
             "components": {
                 "response": "(answers + redirects away) / appeals received",
                 "timeliness": "(answers by the due date + redirects away) / (answers + redirects away)",
+                "uploads": ("dataset-months with a valid new version / dataset-months (the body's datasets, each month "
+                            "of the period); none for a body without datasets"),
             },
-            "omitted": "Documents uploaded to Open Data: not in Ashyq yet.",
         },
         "intervals": "Wilson score interval, 95 %",
         "min_appeals": cfg["min_appeals"],

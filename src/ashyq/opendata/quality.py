@@ -23,15 +23,26 @@ CHECKLIST = [
 ]
 
 
-def checklist(dataset) -> list[dict]:
+def _current_as_of(resource, as_of):
+    """The newest valid version uploaded by `as_of` (versions prefetched or not)."""
+    valid = [v for v in resource.versions.all() if v.valid and v.created_at <= as_of]
+    return max(valid, key=lambda v: v.number, default=None)
+
+
+def checklist(dataset, as_of: dt.datetime | None = None) -> list[dict]:
+    """The checklist now, or with "updated on time" judged at `as_of` against the versions uploaded by then
+    (the assessment's month-end figures); the other items are judged on the dataset as it stands now."""
     resources = list(dataset.resources.all())
-    current = {r.pk: r.current_version for r in resources}
+    if as_of is None:
+        current = {r.pk: r.current_version for r in resources}
+    else:
+        current = {r.pk: _current_as_of(r, as_of) for r in resources}
     last_update = max((v.created_at for v in current.values() if v), default=None)
     days = FREQUENCY_DAYS.get(dataset.frequency)
     if dataset.frequency in ("irregular", "never"):
         on_time = last_update is not None or any(r.url for r in resources)
     elif days and last_update:
-        on_time = clock.now() - last_update <= dt.timedelta(days=days)
+        on_time = (as_of or clock.now()) - last_update <= dt.timedelta(days=days)
     else:
         on_time = False
     passed = {
@@ -48,6 +59,6 @@ def checklist(dataset) -> list[dict]:
     return [{"code": code, "label": label, "passed": passed[code]} for code, label in CHECKLIST]
 
 
-def score(dataset) -> int:
-    items = checklist(dataset)
+def score(dataset, as_of: dt.datetime | None = None) -> int:
+    items = checklist(dataset, as_of)
     return round(100 * sum(i["passed"] for i in items) / len(items))

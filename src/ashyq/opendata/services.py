@@ -23,6 +23,13 @@ DATASET_FIELDS = {
 }
 
 
+def _figures_changed(body_id):
+    """The assessment counts a body's datasets, their updates and quality: refresh them on commit."""
+    from ashyq.assessment.signals import datasets_changed
+
+    datasets_changed(body_id)
+
+
 def can_publish(user, body) -> bool:
     if user is None or not user.is_authenticated:
         return False
@@ -51,6 +58,7 @@ def save_dataset(actor, body, slug, **fields) -> Dataset:
         setattr(dataset, name, value)
     dataset.full_clean()
     dataset.save()
+    _figures_changed(body.pk)
     return dataset
 
 
@@ -61,6 +69,7 @@ def add_resource(actor, dataset, name, fmt, url="", description="") -> Resource:
                         position=dataset.resources.count())
     resource.full_clean()
     resource.save()
+    _figures_changed(dataset.body_id)
     return resource
 
 
@@ -97,6 +106,7 @@ def upload_version(actor, resource, data: bytes, filename: str) -> ResourceVersi
         resource.flagged = not parsed.valid
         resource.save(update_fields=["flagged"])
         resource.dataset.save(update_fields=["modified_at"])
+        _figures_changed(resource.dataset.body_id)
     return version
 
 
