@@ -11,19 +11,12 @@ from django_ratelimit.decorators import ratelimit
 
 from ashyq.accounts.models import Role
 from ashyq.core import clock
+from ashyq.core.forms import apply_errors
 
 from . import deadlines, permissions, presenters, selectors, services
 from .errors import Conflict
 from .forms import AnswerForm, AppealForm, AssignForm, ComplaintForm, ExtendForm, FeedbackForm, RedirectForm, WithdrawForm
 from .models import Appeal, Attachment
-
-
-def _apply_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -40,7 +33,7 @@ def new_appeal(request):
                 region=data["region"], is_public=data["is_public"], show_name=data["show_name"], attachments=request.FILES.getlist("attachments"),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -171,7 +164,7 @@ def appeal_action(request, pk, action):
             messages.error(request, " ".join(exc.messages))
             return redirect("dialogue:detail", pk=appeal.pk)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, message)
             return redirect("dialogue:detail", pk=appeal.pk)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from ashyq.core.forms import apply_errors
 from ashyq.dialogue import permissions as dialogue_permissions
 from ashyq.dialogue.errors import Conflict
 from ashyq.dialogue.models import Appeal, Attachment
@@ -18,14 +19,6 @@ from .models import FIELDS_OF, Field, Target
 
 REPORT_RATE_PER_ACCOUNT = "10/h"
 REPORT_RATE_PER_ADDRESS = "20/h"
-
-
-def _apply_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _item_or_404(request, pk, target):
@@ -84,7 +77,7 @@ def _run(request, pk, target, name, form, action, success):
             messages.error(request, " ".join(exc.messages))
             return redirect("moderation:queue")
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, success)
             return redirect(*success_target(name, pk, target))
@@ -190,7 +183,7 @@ def report(request, pk):
             messages.error(request, " ".join(exc.messages))
             return redirect("home")
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             if created is None:
                 messages.info(request, _("You have already reported this appeal; moderators will review it."))
