@@ -227,3 +227,11 @@ def test_the_ordering_note_is_shown_only_for_a_search(client, matches):
     html = page(client)[1]
     assert 'id="search-ordering"' not in html
     assert 'id="search-ordering"' in page(client, q="жол")[1]
+
+
+def test_an_answer_leaves_the_body_page_when_its_appeal_is_hidden(client, record):
+    url = reverse("body", args=["anti-corruption-agency"])
+    assert "Жол жөнделді." in client.get(url).content.decode()
+    Appeal.objects.filter(pk=record["road"].pk).update(hidden_at=timezone.now())
+    html = client.get(url).content.decode()
+    assert "Жол жөнделді." not in html and record["road"].number not in html

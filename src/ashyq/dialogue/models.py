@@ -222,7 +222,14 @@ class Answer(models.Model):
     class Meta:
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
-        indexes = [models.Index(fields=["body", "answered_at"], name="answer_body_answered_at")]
+        indexes = [
+            models.Index(fields=["body", "answered_at"], name="answer_body_answered_at"),
+            # A body's public page: its published answers, newest first.
+            models.Index(
+                fields=["body", "-published_at", "-id"], condition=models.Q(published_at__isnull=False),
+                name="answer_body_published",
+            ),
+        ]
 
 
 class Feedback(models.Model):

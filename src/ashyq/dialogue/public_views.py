@@ -159,7 +159,12 @@ def body_page(request, slug):
     body = get_object_or_404(Body.objects.select_related("region", "parent"), slug=slug)
     public = selectors.public_appeals()
     answers = (
-        Answer.objects.filter(body=body, published_at__isnull=False, appeal__in=public.values("pk"))
+        # The appeal's publication is checked on the joined row, not with IN (all published appeals):
+        # the database walks the body's published answers newest first and stops at the page.
+        Answer.objects.filter(
+            body=body, published_at__isnull=False,
+            appeal__is_public=True, appeal__published_at__isnull=False, appeal__hidden_at__isnull=True,
+        )
         .select_related("appeal", "appeal__applicant", "appeal__body")
         .order_by("-published_at", "-id")
     )
