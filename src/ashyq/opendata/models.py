@@ -89,7 +89,10 @@ class Resource(models.Model):
     format = models.CharField(max_length=10, choices=Format.choices)
     # A link resource points elsewhere; a file resource has versions uploaded here.
     url = models.URLField(max_length=500, blank=True)
+    # Set by check_links: whether the link answered, what it answered ("HTTP 200", "timed out", ...) and when.
     link_reachable = models.BooleanField(null=True, blank=True)
+    link_status = models.CharField(max_length=200, blank=True)
+    link_checked_at = models.DateTimeField(null=True, blank=True)
     position = models.PositiveIntegerField(default=0)
     # The newest upload failed validation: the previous valid version is still the one served.
     flagged = models.BooleanField(default=False)

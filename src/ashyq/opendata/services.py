@@ -5,6 +5,7 @@ read or validate is kept as a flagged, invalid version with its report; it is ne
 previous valid version stays the one served.
 """
 import hashlib
+from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -57,14 +58,43 @@ def save_dataset(actor, body, slug, **fields) -> Dataset:
     for name, value in fields.items():
         setattr(dataset, name, value)
     dataset.full_clean()
+    _dataset_rules(dataset)
     dataset.save()
     _figures_changed(body.pk)
     return dataset
 
 
+LINK_SCHEMES = ("http", "https")
+
+
+def _dataset_rules(dataset):
+    """What the model cannot say by itself; checked on every save, from a form, the API or a loader."""
+    if dataset.temporal_start and dataset.temporal_end and dataset.temporal_end < dataset.temporal_start:
+        raise ValidationError({"temporal_end": _("The end of the period covered is before its start.")})
+
+
+@transaction.atomic
+def create_dataset(actor, body, slug, **fields) -> Dataset:
+    """A new dataset of `body`; an identifier already in use is refused (never overwritten, unlike save_dataset)."""
+    _check(actor, body)
+    if Dataset.objects.select_for_update().filter(slug=slug).exists():
+        raise ValidationError({"slug": _("A dataset with this identifier exists already; choose another.")})
+    return save_dataset(actor, body, slug, **fields)
+
+
+@transaction.atomic
+def update_dataset(actor, dataset, **fields) -> Dataset:
+    """The description of a dataset, changed by its own body: the body is read from the locked row, not the caller's copy."""
+    locked = Dataset.objects.select_for_update().select_related("body").get(pk=dataset.pk)
+    _check(actor, locked.body)
+    return save_dataset(actor, locked.body, locked.slug, **fields)
+
+
 @transaction.atomic
 def add_resource(actor, dataset, name, fmt, url="", description="") -> Resource:
     _check(actor, dataset.body)
+    if url and urlsplit(url).scheme.lower() not in LINK_SCHEMES:
+        raise ValidationError({"url": _("A link must start with http:// or https://.")})
     resource = Resource(dataset=dataset, name=name, format=fmt, url=url, description=description,
                         position=dataset.resources.count())
     resource.full_clean()
@@ -73,41 +103,74 @@ def add_resource(actor, dataset, name, fmt, url="", description="") -> Resource:
     return resource
 
 
-def upload_version(actor, resource, data: bytes, filename: str) -> ResourceVersion:
-    """A new version of a file resource. Returns it; `version.valid` says whether it was loaded."""
-    _check(actor, resource.dataset.body)
+def _parse(data: bytes, fmt: str):
+    """Read and validate an upload (slow for big files, so never inside a transaction)."""
     if len(data) > ingest.max_bytes():
         # Oversized files are refused before anything is stored.
-        raise ValidationError(ingest.read_table(data, resource.format).report[0]["message"])
-    parsed = ingest.read_table(data, resource.format)
-    parsed = ingest.validate(parsed)
+        raise ValidationError(ingest.read_table(data, fmt).report[0]["message"])
+    parsed = ingest.validate(ingest.read_table(data, fmt))
     typed = []
     if parsed.valid:
         try:
             typed = ingest.typed_rows(parsed)
         except (TypeError, ValueError) as error:
             parsed.report.append(ingest.problem(str(error), "type-error"))
-    with transaction.atomic():
-        resource = Resource.objects.select_for_update().get(pk=resource.pk)
-        number = (resource.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-        version = ResourceVersion(
-            resource=resource, number=number, original_name=filename[:255], size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(), valid=parsed.valid, schema=parsed.schema,
-            report=parsed.report, row_count=len(parsed.rows) if parsed.valid else 0,
-            uploaded_by=actor if actor is not None else None,
-        )
-        extension = resource.format.lower()
-        version.file.save(f"{resource.pk}-v{number}.{extension}", ContentFile(data), save=False)
-        version.save()
-        if parsed.valid:
-            datastore.create_and_load(version, parsed.schema["fields"], typed)
-            version.loaded = True
-            version.save(update_fields=["loaded"])
-        resource.flagged = not parsed.valid
-        resource.save(update_fields=["flagged"])
-        resource.dataset.save(update_fields=["modified_at"])
-        _figures_changed(resource.dataset.body_id)
+    return parsed, typed
+
+
+def _store_version(actor, resource, data, filename, parsed, typed) -> ResourceVersion:
+    """The version row, its file and (when valid) its datastore table; the caller holds the transaction."""
+    resource = Resource.objects.select_for_update().get(pk=resource.pk)
+    number = (resource.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = ResourceVersion(
+        resource=resource, number=number, original_name=filename[:255], size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(), valid=parsed.valid, schema=parsed.schema,
+        report=parsed.report, row_count=len(parsed.rows) if parsed.valid else 0,
+        uploaded_by=actor if actor is not None else None,
+    )
+    extension = resource.format.lower()
+    version.file.save(f"{resource.pk}-v{number}.{extension}", ContentFile(data), save=False)
+    version.save()
+    if parsed.valid:
+        datastore.create_and_load(version, parsed.schema["fields"], typed)
+        version.loaded = True
+        version.save(update_fields=["loaded"])
+    resource.flagged = not parsed.valid
+    resource.save(update_fields=["flagged"])
+    resource.dataset.save(update_fields=["modified_at"])
+    _figures_changed(resource.dataset.body_id)
     return version
+
+
+def upload_version(actor, resource, data: bytes, filename: str) -> ResourceVersion:
+    """A new version of a file resource. Returns it; `version.valid` says whether it was loaded."""
+    _check(actor, resource.dataset.body)
+    parsed, typed = _parse(data, resource.format)
+    with transaction.atomic():
+        return _store_version(actor, resource, data, filename, parsed, typed)
+
+
+def add_file_resource(actor, dataset, name, fmt, data: bytes, filename: str, description="") -> tuple[Resource, ResourceVersion]:
+    """A new file resource with its first version, both or neither: a file too large leaves no empty resource behind.
+    A file that does not validate is kept as the first (invalid, flagged) version, with its report."""
+    _check(actor, dataset.body)
+    parsed, typed = _parse(data, fmt)
+    with transaction.atomic():
+        resource = add_resource(actor, dataset, name, fmt, description=description)
+        return resource, _store_version(actor, resource, data, filename, parsed, typed)
+
+
+@transaction.atomic
+def record_link_check(resource_id, url: str, reachable: bool, status: str, checked_at):
+    """The result of checking a link (check_links, a system job: no actor). A link changed while it was being
+    checked keeps its own state rather than the result for the URL it no longer has."""
+    resource = Resource.objects.select_for_update().select_related("dataset").filter(pk=resource_id).first()
+    if resource is None or resource.url != url:
+        return None
+    resource.link_reachable, resource.link_status, resource.link_checked_at = reachable, status[:200], checked_at
+    resource.save(update_fields=["link_reachable", "link_status", "link_checked_at"])
+    _figures_changed(resource.dataset.body_id)
+    return resource
 
 
 def diff_versions(old: ResourceVersion, new: ResourceVersion) -> dict:
