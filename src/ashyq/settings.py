@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "ashyq.moderation",
     "ashyq.assessment",
     "ashyq.opendata",
+    "ashyq.analysis",
     "ashyq.demo",
 ]
 

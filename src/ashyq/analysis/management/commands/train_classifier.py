@@ -1,0 +1,59 @@
+"""Train a classifier of appeals and make it the active one for its task.
+
+    manage.py train_classifier --task cause --train FILE.csv --text-column text --label-column cause
+    manage.py train_classifier --task routing            # from this installation's own records
+
+Without --train, it learns from the installation: people's labels for cause and sector, and the body that
+finally answered each appeal for routing. Prints a JSON summary (rows, classes, seconds, cross-validated
+scores with --cross-validate K).
+"""
+import json
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ashyq.analysis import classifier, services
+from ashyq.analysis.labelled_csv import read_labelled
+from ashyq.analysis.models import Task
+from ashyq.bodies.models import Body
+
+
+class Command(BaseCommand):
+    help = "Train the cause, sector or routing classifier from a labelled CSV or from the installation's records."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--task", required=True, choices=Task.values)
+        parser.add_argument("--train", help="labelled CSV (UTF-8); without it, learn from the database")
+        parser.add_argument("--text-column", default="text")
+        parser.add_argument("--label-column", default="label")
+        parser.add_argument("--cross-validate", type=int, default=0, metavar="K",
+                            help="also report K-fold cross-validated scores (K >= 2)")
+
+    def handle(self, *args, task, train, text_column, label_column, cross_validate, **options):
+        started = time.perf_counter()
+        if train:
+            texts, labels, _ = read_labelled(train, text_column, label_column)
+            source = f"file {train.rsplit('/', 1)[-1]} ({text_column} → {label_column})"
+            if task == Task.ROUTING:
+                kinds = dict(Body.objects.values_list("slug", "kind"))
+                labels = [services.routing_label(lab, kinds.get(lab, "")) for lab in labels]
+        else:
+            texts, labels = services.training_data(task)
+            source = "this installation's records"
+            if not texts:
+                raise CommandError(f"no labelled {task} data in the database yet; pass --train FILE.csv")
+        metrics = {}
+        if cross_validate:
+            if cross_validate < 2:
+                raise CommandError("--cross-validate needs at least 2 folds")
+            metrics = classifier.cross_validate(texts, labels, folds=cross_validate)
+        try:
+            pipeline = classifier.train(texts, labels)
+        except classifier.TrainingError as exc:
+            raise CommandError(str(exc)) from None
+        model = services.save_model(task, pipeline, trained_on=source, labels=labels, metrics=metrics)
+        summary = {"task": task, "model_id": model.pk, "rows": len(texts), "classes": len(model.classes),
+                   "trained_on": source, "seconds": round(time.perf_counter() - started, 2)}
+        if metrics:
+            summary["cross_validation"] = metrics
+        self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))

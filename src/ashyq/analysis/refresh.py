@@ -1,0 +1,74 @@
+"""Rebuild an appeal's analysis rows (models.AppealAnalysis) from its record and current labels."""
+from ashyq.dialogue.models import Answer, Appeal, AppealEvent, EventKind
+from ashyq.dialogue.permissions import is_published
+
+from .handling import stays
+from .models import AppealAnalysis, Label, Source, Task
+from .text import detect_language
+
+ROUTE_EVENTS = (EventKind.REGISTERED, EventKind.REDIRECTED)
+
+
+def current_labels(appeal_ids) -> dict[int, dict[str, tuple[str, bool]]]:
+    """{appeal_id: {task: (value, confirmed by a person)}}: a person's newest label, else the model's newest."""
+    result: dict[int, dict[str, tuple[str, bool]]] = {}
+    rows = (Label.objects.filter(appeal_id__in=appeal_ids, task__in=(Task.CAUSE, Task.SECTOR))
+            .order_by("appeal_id", "task", "set_at", "pk").values_list("appeal_id", "task", "value", "source"))
+    for appeal_id, task, value, source in rows:
+        person = source != Source.MODEL
+        slot = result.setdefault(appeal_id, {})
+        if person or not slot.get(task, ("", False))[1]:
+            slot[task] = (value, person)
+    return result
+
+
+def rows_for(appeal: Appeal, events, answer, labels: dict[str, tuple[str, bool]], language: str) -> list[AppealAnalysis]:
+    cause, cause_confirmed = labels.get(Task.CAUSE, ("", False))
+    sector, sector_confirmed = labels.get(Task.SECTOR, ("", False))
+    published = is_published(appeal)
+    by_body: dict[int, AppealAnalysis] = {}
+    for stay in stays(appeal, events, answer):
+        # An appeal that comes back to a body it left counts once there, with the last handling.
+        by_body[stay.body_id] = AppealAnalysis(
+            appeal_id=appeal.pk, body_id=stay.body_id, month=stay.received_on.replace(day=1), region_id=appeal.region_id,
+            language=language, cause=cause, cause_confirmed=cause_confirmed, sector=sector,
+            sector_confirmed=sector_confirmed, handling=stay.handling, redirected_to_id=stay.redirected_to_id,
+            published=published,
+        )
+    return list(by_body.values())
+
+
+def refresh_appeal(appeal_id: int) -> None:
+    appeal = Appeal.objects.get(pk=appeal_id)
+    events = list(AppealEvent.objects.filter(appeal_id=appeal_id, kind__in=ROUTE_EVENTS).order_by("seq"))
+    answer = Answer.objects.filter(appeal_id=appeal_id).only("outcome", "text").first()
+    labels = current_labels([appeal_id]).get(appeal_id, {})
+    rows = rows_for(appeal, events, answer, labels, detect_language(f"{appeal.subject} {appeal.text}"))
+    AppealAnalysis.objects.filter(appeal_id=appeal_id).delete()
+    AppealAnalysis.objects.bulk_create(rows)
+
+
+def refresh_all(batch: int = 2000, progress=None) -> int:
+    """Rebuild every appeal's rows in batches (`manage.py analyse_appeals`); returns the number of appeals."""
+    done = 0
+    last = 0
+    while True:
+        appeals = list(Appeal.objects.filter(pk__gt=last).order_by("pk")[:batch])
+        if not appeals:
+            return done
+        ids = [a.pk for a in appeals]
+        events: dict[int, list] = {}
+        for event in AppealEvent.objects.filter(appeal_id__in=ids, kind__in=ROUTE_EVENTS).order_by("appeal_id", "seq"):
+            events.setdefault(event.appeal_id, []).append(event)
+        answers = {a.appeal_id: a for a in Answer.objects.filter(appeal_id__in=ids).only("appeal_id", "outcome", "text")}
+        labels = current_labels(ids)
+        rows = []
+        for appeal in appeals:
+            rows += rows_for(appeal, events.get(appeal.pk, []), answers.get(appeal.pk), labels.get(appeal.pk, {}),
+                             detect_language(f"{appeal.subject} {appeal.text}"))
+        AppealAnalysis.objects.filter(appeal_id__in=ids).delete()
+        AppealAnalysis.objects.bulk_create(rows, batch_size=1000)
+        done += len(appeals)
+        last = ids[-1]
+        if progress:
+            progress(done)

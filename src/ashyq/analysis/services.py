@@ -1,0 +1,144 @@
+"""State changes of the content analysis: labels, trained models and the derived rows reports read.
+
+Each change runs in one transaction and checks who may make it. A label is its own append-only record
+(who, when, which model or person), so the history of a label is the list of its rows.
+"""
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ashyq.accounts.models import Role
+from ashyq.bodies.models import Body, Topic
+from ashyq.dialogue import permissions
+from ashyq.dialogue.models import Appeal
+
+from . import classifier, refresh, sectors
+from .models import LABELLED_TASKS, Cause, ClassifierModel, Label, Source, Task
+
+log = logging.getLogger("ashyq.analysis")
+
+_loaded: dict[str, tuple[int, object]] = {}
+
+
+def can_label(user, appeal: Appeal) -> bool:
+    """Officials and heads of a body that held the appeal, moderators and administrators."""
+    if not user.is_authenticated:
+        return False
+    if user.role in (Role.MODERATOR, Role.ADMIN):
+        return True
+    return permissions.handled_by_users_body(user, appeal)
+
+
+def allowed_values(task: str) -> set[str]:
+    if task == Task.CAUSE:
+        return set(Cause.objects.filter(active=True).values_list("slug", flat=True))
+    if task == Task.SECTOR:
+        return set(Topic.objects.values_list("slug", flat=True))
+    if task == Task.ROUTING:
+        return set(Body.objects.filter(accepts_appeals=True).values_list("slug", flat=True))
+    raise ValueError(task)
+
+
+def set_label(actor, appeal: Appeal, task: str, value: str) -> Label:
+    """A person confirms or corrects the cause or sector of an appeal; the model learns from these."""
+    if not can_label(actor, appeal):
+        raise PermissionDenied(_("Only the bodies that handled this appeal and moderators may label it."))
+    if task not in LABELLED_TASKS:
+        raise ValidationError({"task": _("Choose one of: %(v)s.") % {"v": ", ".join(LABELLED_TASKS)}})
+    value = (value or "").strip()
+    if value not in allowed_values(task):
+        raise ValidationError({task: _("Choose one of the listed values.")})
+    with transaction.atomic():
+        label = Label.objects.create(appeal=appeal, task=task, value=value, source=Source.PERSON, set_by=actor,
+                                     set_at=timezone.now())
+        refresh.refresh_appeal(appeal.pk)
+    return label
+
+
+def active_model(task: str):
+    """The newest active model of a task, loaded once per process and reloaded when a newer one is trained."""
+    row = ClassifierModel.objects.filter(task=task, active=True).order_by("-created_at", "-pk").values_list("pk", flat=True).first()
+    if row is None:
+        return None, None
+    cached = _loaded.get(task)
+    if cached and cached[0] == row:
+        return row, cached[1]
+    pipeline = classifier.loads(ClassifierModel.objects.values_list("blob", flat=True).get(pk=row))
+    _loaded[task] = (row, pipeline)
+    return row, pipeline
+
+
+def save_model(task: str, pipeline, *, trained_on: str, labels: list[str], metrics: dict | None = None) -> ClassifierModel:
+    """Store a trained model as the task's active one; earlier models stay, inactive, for rollback."""
+    if task not in Task.values:
+        raise ValueError(task)
+    counts: dict[str, int] = {}
+    for label in labels:
+        counts[label] = counts.get(label, 0) + 1
+    with transaction.atomic():
+        ClassifierModel.objects.filter(task=task, active=True).update(active=False)
+        return ClassifierModel.objects.create(
+            task=task, created_at=timezone.now(), trained_on=trained_on[:255], samples=len(labels),
+            classes=classifier.classes(pipeline), class_counts=counts, metrics=metrics or {},
+            blob=classifier.dumps(pipeline), active=True,
+        )
+
+
+def classify_appeal(appeal_id: int) -> list[Label]:
+    """Suggest the cause and sector of a new appeal with the active models. A person's label is never
+    overwritten; without a model, the sector named in the text (sectors.py) is suggested."""
+    appeal = Appeal.objects.only("pk", "subject", "text").get(pk=appeal_id)
+    text = f"{appeal.subject}\n{appeal.text}"
+    created = []
+    labelled = set(Label.objects.filter(appeal_id=appeal_id, source=Source.PERSON).values_list("task", flat=True))
+    now = timezone.now()
+    for task in LABELLED_TASKS:
+        if task in labelled:
+            continue
+        model_id, pipeline = active_model(task)
+        value, score = None, None
+        if pipeline is not None:
+            allowed = allowed_values(task)
+            top = classifier.suggest(pipeline, text, k=3, allowed=allowed)
+            if task == Task.SECTOR:
+                top = sectors.prefer_named(top, text)
+            if top:
+                value, score = top[0].value, top[0].score
+        elif task == Task.SECTOR:
+            named = sectors.named_sectors(text)
+            value = named[0] if named else None
+        if value:
+            created.append(Label(appeal_id=appeal_id, task=task, value=value, source=Source.MODEL, score=score,
+                                 model_id=model_id, set_at=now))
+    with transaction.atomic():
+        Label.objects.bulk_create(created)
+        refresh.refresh_appeal(appeal_id)
+    return created
+
+
+def training_data(task: str) -> tuple[list[str], list[str]]:
+    """Labelled examples from this installation: people's labels for cause and sector; for routing, the
+    body that finally answered each appeal (after any redirects)."""
+    if task == Task.ROUTING:
+        rows = list(Appeal.objects.filter(status="answered").values_list("subject", "text", "body__slug", "body__kind"))
+        return [f"{s}\n{t}" for s, t, _, _ in rows], [routing_label(slug, kind) for _, _, slug, kind in rows]
+    current: dict[int, str] = {}
+    for appeal_id, value in (Label.objects.filter(task=task, source__in=(Source.PERSON, Source.IMPORT))
+                             .order_by("appeal_id", "set_at", "pk").values_list("appeal_id", "value")):
+        current[appeal_id] = value
+    texts = dict(((pk, f"{s}\n{t}") for pk, s, t in
+                  Appeal.objects.filter(pk__in=list(current)).values_list("pk", "subject", "text")))
+    ids = sorted(current)
+    return [texts[i] for i in ids], [current[i] for i in ids]
+
+
+# Routing learns "a local akimat" rather than each region's akimat (too few examples each); the
+# applicant's region then names which one (routing.py).
+AKIMAT_LABEL = "@akimat"
+
+
+def routing_label(body_slug: str, body_kind: str) -> str:
+    return AKIMAT_LABEL if body_kind == Body.Kind.AKIMAT else body_slug
