@@ -142,6 +142,9 @@ ASHYQ_MAX_ATTACHMENTS = int(os.environ.get("ASHYQ_MAX_ATTACHMENTS", "5"))
 ASHYQ_MAX_ATTACHMENT_BYTES = int(os.environ.get("ASHYQ_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024)))
 # Open data: one uploaded resource file (CSV, XLSX, JSON) is at most this many bytes (docs/opendata.md).
 ASHYQ_OPENDATA_MAX_BYTES = int(os.environ.get("ASHYQ_OPENDATA_MAX_BYTES", str(50 * 1024 * 1024)))
+# Content analysis (docs/analysis.md): suggest the cause and sector of each new appeal right after it is
+# registered. The benchmark turns it off to measure what it costs the submission.
+ASHYQ_ANALYSIS_CLASSIFY_ON_SUBMIT = env_bool("ASHYQ_ANALYSIS_CLASSIFY_ON_SUBMIT", True)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

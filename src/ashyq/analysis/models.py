@@ -137,6 +137,9 @@ class AppealAnalysis(models.Model):
     sector_confirmed = models.BooleanField(default=False)
     handling = models.CharField(max_length=30, choices=Handling.choices)
     redirected_to = models.ForeignKey("bodies.Body", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # The row of the body that holds the appeal now (or answered it): reports over all bodies count each
+    # appeal once by reading only these rows.
+    final = models.BooleanField(default=True)
     # Whether the appeal is on the public record (the reports are aggregates of all appeals; this tells
     # the export which rows may also be listed one by one).
     published = models.BooleanField(default=False)
@@ -145,7 +148,7 @@ class AppealAnalysis(models.Model):
         constraints = [models.UniqueConstraint(fields=["appeal", "body"], name="analysis_unique_appeal_body")]
         indexes = [
             models.Index(fields=["body", "month"], name="analysis_body_month"),
-            models.Index(fields=["month"], name="analysis_month"),
+            models.Index(fields=["final", "month"], name="analysis_final_month"),
         ]
         verbose_name = _("appeal analysis")
         verbose_name_plural = _("appeal analyses")

@@ -35,7 +35,12 @@ def rows_for(appeal: Appeal, events, answer, labels: dict[str, tuple[str, bool]]
             sector_confirmed=sector_confirmed, handling=stay.handling, redirected_to_id=stay.redirected_to_id,
             published=published,
         )
-    return list(by_body.values())
+    result = list(by_body.values())
+    if result:
+        for row in result:
+            row.final = False
+        by_body[appeal.body_id if appeal.body_id in by_body else result[-1].body_id].final = True
+    return result
 
 
 def refresh_appeal(appeal_id: int) -> None:

@@ -4,6 +4,7 @@ is logged and never undoes or blocks the dialogue step; `manage.py analyse_appea
 import functools
 import logging
 
+from django.conf import settings
 from django.db import transaction
 
 from ashyq.dialogue.models import EventKind
@@ -32,4 +33,5 @@ def _after_commit(appeal_id, classify):
 def on_event_saved(sender, instance, created, raw=False, **kwargs):
     if not created or raw or instance.kind not in FOLLOWED:
         return
-    transaction.on_commit(functools.partial(_after_commit, instance.appeal_id, instance.kind == EventKind.REGISTERED))
+    classify = instance.kind == EventKind.REGISTERED and settings.ASHYQ_ANALYSIS_CLASSIFY_ON_SUBMIT
+    transaction.on_commit(functools.partial(_after_commit, instance.appeal_id, classify))
