@@ -20,7 +20,7 @@ from .models import LABELLED_TASKS, Cause, ClassifierModel, Label, Source, Task
 
 log = logging.getLogger("ashyq.analysis")
 
-_loaded: dict[str, tuple[int, object]] = {}
+_loaded: dict[str, tuple[tuple, object]] = {}
 
 
 def can_label(user, appeal: Appeal) -> bool:
@@ -44,6 +44,7 @@ def allowed_values(task: str) -> set[str]:
 
 def set_label(actor, appeal: Appeal, task: str, value: str) -> Label:
     """A person confirms or corrects the cause or sector of an appeal; the model learns from these."""
+    appeal = Appeal.objects.get(pk=appeal.pk)  # who may label depends on where the appeal is now
     if not can_label(actor, appeal):
         raise PermissionDenied(_("Only the bodies that handled this appeal and moderators may label it."))
     if task not in LABELLED_TASKS:
@@ -60,15 +61,17 @@ def set_label(actor, appeal: Appeal, task: str, value: str) -> Label:
 
 def active_model(task: str):
     """The newest active model of a task, loaded once per process and reloaded when a newer one is trained."""
-    row = ClassifierModel.objects.filter(task=task, active=True).order_by("-created_at", "-pk").values_list("pk", flat=True).first()
+    row = (ClassifierModel.objects.filter(task=task, active=True).order_by("-created_at", "-pk")
+           .values_list("pk", "created_at").first())
     if row is None:
         return None, None
     cached = _loaded.get(task)
+    # Keyed by id and training time: an id alone may be reused after a model is deleted.
     if cached and cached[0] == row:
-        return row, cached[1]
-    pipeline = classifier.loads(ClassifierModel.objects.values_list("blob", flat=True).get(pk=row))
+        return row[0], cached[1]
+    pipeline = classifier.loads(ClassifierModel.objects.values_list("blob", flat=True).get(pk=row[0]))
     _loaded[task] = (row, pipeline)
-    return row, pipeline
+    return row[0], pipeline
 
 
 def save_model(task: str, pipeline, *, trained_on: str, labels: list[str], metrics: dict | None = None) -> ClassifierModel:
