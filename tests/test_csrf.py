@@ -167,7 +167,8 @@ def form_context(url_context, people, submit, at):
     answered = submit(people["applicant"], is_public=True)
     services.answer_appeal(people["official"], answered, text="Explained.", outcome="explained")
     context = dict(url_context)
-    context["by_name"] = dict(url_context["by_name"], pk=[open_appeal.pk, answered.pk], appeal_id=[open_appeal.pk])
+    # pk: the appeals, and the open-data resource (the publisher's dataset, resource, upload and report forms).
+    context["by_name"] = dict(url_context["by_name"], pk=[open_appeal.pk, answered.pk, url_context["by_name"]["pk"][1]], appeal_id=[open_appeal.pk])
     return context
 
 
@@ -214,6 +215,18 @@ def test_every_post_form_on_every_page_carries_the_csrf_token_and_it_is_accepted
                     problems.append(f"{url} as {who}: submitting <form action={form['action']!r}> with its token gave {response.status_code}")
     assert not problems, "\n".join(problems)
     assert forms_seen > 20
+
+
+def test_the_publisher_pages_are_on_the_walk(form_context, client):
+    """The walk above reaches the open-data publisher's forms (so it checks their tokens): the body's official sees them."""
+    from django.urls import resolve
+
+    client.force_login(form_context["people"]["official"])
+    seen = set()
+    for url, html in _html_pages(client, form_context, "official"):
+        if any(f["method"] == "post" and f["fields"].get("csrfmiddlewaretoken") for f in forms_of(html)):
+            seen.add(resolve(url).url_name)
+    assert {"dataset-new", "dataset-edit", "resource-new", "upload", "report"} <= seen
 
 
 def test_pages_with_action_forms_render_them(form_context, client):

@@ -84,7 +84,8 @@ def test_the_publisher_sees_the_report_and_others_are_refused(client, showcase, 
     assert client.get(url).status_code == 403
     client.force_login(make_user(Role.OFFICIAL, bodies["ministry-of-trade-and-integration"]))
     from django.core.files.uploadedfile import SimpleUploadedFile
-    response = client.post(url, {"file": SimpleUploadedFile("bad.csv", b"a,b\n1,2\n3,4,5\n", "text/csv")})
+    # The upload redirects to the version's validation report (post/redirect/get).
+    response = client.post(url, {"file": SimpleUploadedFile("bad.csv", b"a,b\n1,2\n3,4,5\n", "text/csv")}, follow=True)
     page = response.content.decode()
     assert response.status_code == 200 and "extra value" in page and "<td>3</td>" in page
     assert client.get(f"/data/datasets/doing-business-kz-uz/resources/{resource.pk}/?column=indicator&value=Taxation").content.decode().count("<tr>") == 2

@@ -54,6 +54,7 @@ PUBLIC = {
     ("assessment/methodology*", "GET"): "assessment: the methodology page and JSON",
     ("data/", "*"): "open data catalogue (a read; the view answers POST like GET)",
     ("data/datasets/*", "*"): "open data: datasets, previews, downloads and diffs (reads)",
+    ("data/silk-road/compare*", "*"): "the Silk Road country comparison and its CSV/JSON downloads (reads)",
     ("data/silk-road/*", "*"): "the Silk Road cooperation explorer (reads)",
     ("data/catalog*", "*"): "the DCAT-AP catalogue (Turtle, JSON-LD)",
     ("data/sitemap.xml", "*"): "the sitemap for search engines",
@@ -237,17 +238,30 @@ def png_bytes(size=(4, 4), color=(200, 30, 30)) -> bytes:
     return buffer.getvalue()
 
 
+def opendata_sample(people, body):
+    """A dataset of the ACA whose identifier is the body's slug (what slug parameters are given), with a file resource
+    whose version 1 is valid and version 2 is not (so the publisher's report and upload forms are on the walk)."""
+    from ashyq.opendata import services as opendata
+
+    dataset = opendata.create_dataset(people["official"], body, body.slug, title_en="Appeals received by month")
+    resource, _ = opendata.add_file_resource(people["official"], dataset, "months", "CSV", b"month,received\n2026-01,10\n2026-02,12\n", "m.csv")
+    opendata.upload_version(people["official"], resource, b"month,received\n2026-01,10,extra\n", "bad.csv")
+    return resource
+
+
 @pytest.fixture
 def url_context(people, submit, bodies):
-    """A private appeal with an attachment, answered, at the ACA; and a body for slug parameters."""
+    """A private appeal with an attachment, answered, at the ACA; a body for slug parameters and an open-data resource
+    of that body (pk parameters try the appeal and the resource: each route keeps the values that fit it)."""
     appeal = submit(people["applicant"], subject=PRIVATE_SUBJECT, text=PRIVATE_TEXT, attachments=[SimpleUploadedFile("scan.png", png_bytes(), "image/png")])
     attachment = appeal.attachments.get()
+    resource = opendata_sample(people, bodies["anti-corruption-agency"])
     return {
         "appeal": appeal,
         "body": bodies["anti-corruption-agency"],
         "people": people,
         "by_name": {
-            "pk": appeal.pk, "appeal_id": appeal.pk, "attachment_id": attachment.pk, "action": PAGE_ACTIONS,
+            "pk": [appeal.pk, str(resource.pk)], "version_number": [1, 2], "appeal_id": appeal.pk, "attachment_id": attachment.pk, "action": PAGE_ACTIONS,
             "token": "not-a-valid-confirmation-token", "app_label": "dialogue",
             "object_id": appeal.pk, "content_type_id": 1, "id": people["applicant"].pk, "url": "no-such-page/",
             "number": appeal.number, "target": _moderation_targets(),
@@ -332,8 +346,13 @@ def test_the_public_list_has_no_dead_entries_for_the_core_pages():
 def test_signed_in_users_without_the_role_are_refused_the_staff_pages(url_context, client):
     """Not only the anonymous: an applicant gets 403 on the pages of staff and oversight, never a 200 or a 500."""
     client.force_login(url_context["people"]["other_applicant"])
+    resource = url_context["by_name"]["pk"][1]
+    slug = url_context["body"].slug
     for url in ("/appeals/inbox/", "/appeals/overdue/", f"/appeals/{url_context['appeal'].pk}/",
-                f"/appeals/{url_context['appeal'].pk}/attachments/{url_context['by_name']['attachment_id']}/", "/admin/"):
+                f"/appeals/{url_context['appeal'].pk}/attachments/{url_context['by_name']['attachment_id']}/", "/admin/",
+                # Open data publishing: only the body's officials and heads (and administrators)
+                "/data/publish/", "/data/publish/new/", f"/data/publish/{slug}/edit/", f"/data/publish/{slug}/resources/new/",
+                f"/data/publish/{slug}/resources/{resource}/upload/", f"/data/publish/{slug}/resources/{resource}/v2/report/"):
         response = client.get(url)
         assert response.status_code in (302, 403, 404), (url, response.status_code)
         if response.status_code == 302:

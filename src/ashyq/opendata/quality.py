@@ -22,6 +22,26 @@ CHECKLIST = [
     ("documentation", _("Documentation or a source is given")),
 ]
 
+# What a publisher does to pass each item, and the field of the dataset form that does it (None: the resources).
+ADVICE = {
+    "licence": (_("Choose an open licence (Creative Commons or the Open Database License)."), "licence"),
+    "coverage": (_("Give the first date the data covers and the countries or regions it covers."), "temporal_start"),
+    "frequency": (_("Say how often the data is updated."), "frequency"),
+    "on_time": (_("Upload a new version: the last one is older than the declared update frequency allows."), None),
+    "description": (_("Write an English description of at least 40 characters: what the data is and how it was made."), "description_en"),
+    "open_format": (_("Add at least one resource in CSV, XLSX or JSON."), None),
+    "schema_valid": (_("Fix the problems in the validation report of each flagged resource and upload the file again."), None),
+    "reachable": (_("Upload a file for every resource, or fix the links that do not answer (links are checked every night)."), None),
+    "documentation": (_("Name the source of the data or give a link to its documentation."), "source"),
+}
+
+
+def _current(resource):
+    """The newest valid version, from prefetched versions when the caller prefetched them (lists of many datasets)."""
+    if "versions" in getattr(resource, "_prefetched_objects_cache", {}):
+        return max((v for v in resource.versions.all() if v.valid), key=lambda v: v.number, default=None)
+    return resource.current_version
+
 
 def _current_as_of(resource, as_of):
     """The newest valid version uploaded by `as_of` (versions prefetched or not)."""
@@ -34,7 +54,7 @@ def checklist(dataset, as_of: dt.datetime | None = None) -> list[dict]:
     (the assessment's month-end figures); the other items are judged on the dataset as it stands now."""
     resources = list(dataset.resources.all())
     if as_of is None:
-        current = {r.pk: r.current_version for r in resources}
+        current = {r.pk: _current(r) for r in resources}
     else:
         current = {r.pk: _current_as_of(r, as_of) for r in resources}
     last_update = max((v.created_at for v in current.values() if v), default=None)
@@ -62,3 +82,8 @@ def checklist(dataset, as_of: dt.datetime | None = None) -> list[dict]:
 def score(dataset, as_of: dt.datetime | None = None) -> int:
     items = checklist(dataset, as_of)
     return round(100 * sum(i["passed"] for i in items) / len(items))
+
+
+def to_fix(items: list[dict]) -> list[dict]:
+    """The failing items of a checklist, each with what to do and the dataset form's field that does it."""
+    return [dict(item, advice=ADVICE[item["code"]][0], field=ADVICE[item["code"]][1]) for item in items if not item["passed"]]

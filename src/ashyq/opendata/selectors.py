@@ -30,3 +30,30 @@ def _json_contains() -> bool:
 
 def resource(pk):
     return Resource.objects.select_related("dataset__body").filter(pk=pk).first()
+
+
+def publisher_bodies(user):
+    """The bodies whose data the user may publish: their own for an official or head, every body for an administrator."""
+    from ashyq.accounts.models import Role
+    from ashyq.bodies.models import Body
+
+    if user is None or not user.is_authenticated:
+        return Body.objects.none()
+    if user.role == Role.ADMIN:
+        return Body.objects.order_by("name_en")
+    if user.role in (Role.OFFICIAL, Role.HEAD) and user.body_id:
+        return Body.objects.filter(pk=user.body_id)
+    return Body.objects.none()
+
+
+def datasets_of_bodies(bodies):
+    """A publisher's datasets with their resources and every version's number and validity (not the reports): enough
+    for the quality checklist and the list of what to fix without a query per resource."""
+    from django.db.models import Prefetch
+
+    from .models import ResourceVersion
+
+    versions = ResourceVersion.objects.only("id", "resource_id", "number", "valid", "created_at", "row_count").order_by("-number")
+    return (Dataset.objects.filter(body__in=bodies).select_related("body").order_by("body__name_en", "title_en")
+            .prefetch_related(Prefetch("resources", queryset=Resource.objects.order_by("position", "created_at")),
+                              Prefetch("resources__versions", queryset=versions)))

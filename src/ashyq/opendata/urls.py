@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import showcase_views, views
+from . import publish_views, showcase_views, views
 
 app_name = "opendata"
 
@@ -10,7 +10,12 @@ urlpatterns = [
     path("datasets/<slug:slug>/resources/<str:pk>/", views.resource_page, name="resource"),
     path("datasets/<slug:slug>/resources/<str:pk>/v<int:version_number>/download", views.download, name="download"),
     path("datasets/<slug:slug>/resources/<str:pk>/diff/", views.diff_page, name="diff"),
-    path("publish/<slug:slug>/resources/<str:pk>/upload/", views.upload, name="upload"),
+    path("publish/", publish_views.my_datasets, name="publisher"),
+    path("publish/new/", publish_views.dataset_new, name="dataset-new"),
+    path("publish/<slug:slug>/edit/", publish_views.dataset_edit, name="dataset-edit"),
+    path("publish/<slug:slug>/resources/new/", publish_views.resource_new, name="resource-new"),
+    path("publish/<slug:slug>/resources/<str:pk>/upload/", publish_views.upload, name="upload"),
+    path("publish/<slug:slug>/resources/<str:pk>/v<int:version_number>/report/", publish_views.report, name="report"),
     re_path(r"^catalog\.(?P<fmt>ttl|jsonld)$", views.dcat_catalog, name="dcat-catalog"),
     re_path(r"^datasets/(?P<slug>[-a-zA-Z0-9_]+)/dcat\.(?P<fmt>ttl|jsonld)$", views.dcat_dataset, name="dcat-dataset"),
     path("sitemap.xml", views.sitemap, name="sitemap"),

@@ -1,13 +1,10 @@
-"""Open data pages: catalogue, dataset, resource preview, downloads, diffs; the publisher's upload page."""
-from django import forms
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+"""Open data pages for everyone: catalogue, dataset, resource preview, downloads, diffs, DCAT, the sitemap.
+(The publishers' pages are publish_views.py.)"""
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext_lazy as _
+from django.shortcuts import get_object_or_404, render
 
 from . import datastore, quality, selectors, services
-from .models import Dataset, Resource, ResourceVersion
+from .models import Resource, ResourceVersion
 
 PAGE = 50
 
@@ -17,7 +14,8 @@ def catalogue(request):
     organization = request.GET.get("organization") or None
     tag = request.GET.get("tag") or None
     datasets = selectors.search_datasets(q, organization, [tag] if tag else [])
-    return render(request, "opendata/catalogue.html", {"datasets": datasets, "q": q})
+    return render(request, "opendata/catalogue.html", {"datasets": datasets, "q": q,
+                                                       "publishes": selectors.publisher_bodies(request.user).exists()})
 
 
 def dataset_page(request, slug):
@@ -71,30 +69,6 @@ def diff_page(request, slug, pk):
         raise Http404 from None
     return render(request, "opendata/diff.html", {"resource": resource, "dataset": resource.dataset, "old": old,
                                                   "new": new, "diff": services.diff_versions(old, new)})
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(label=_("File"))
-
-
-@login_required
-def upload(request, slug, pk):
-    resource = get_object_or_404(Resource, pk=_uuid(pk), dataset__slug=slug)
-    if not services.can_publish(request.user, resource.dataset.body):
-        raise PermissionDenied
-    form, version = UploadForm(request.POST or None, request.FILES or None), None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if upload.size > services.ingest.max_bytes():
-            form.add_error("file", _("The file is larger than the limit of %(limit)s bytes.") % {"limit": services.ingest.max_bytes()})
-        else:
-            try:
-                version = services.upload_version(request.user, resource, upload.read(), upload.name)
-            except ValidationError as error:
-                form.add_error("file", error)
-            if version is not None and version.valid:
-                return redirect("opendata:dataset", slug=slug)
-    return render(request, "opendata/upload.html", {"resource": resource, "dataset": resource.dataset, "form": form, "version": version})
 
 
 def _uuid(value):

@@ -1,0 +1,191 @@
+"""Publishers' pages: their body's datasets with what to fix, a dataset's description, new resources, new versions and
+validation reports. Only officials and heads of the publishing body (or administrators) get past the first line of
+each view; the services check again, in the transaction that changes anything."""
+import string
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ashyq.core.forms import apply_errors
+
+from . import links, quality, selectors, services
+from .forms import DatasetForm, ResourceForm, UploadForm
+from .models import Dataset, Resource, ResourceVersion
+from .views import _uuid
+
+PAGE = 50
+
+# The validator's messages are English and technical: each kind of problem is also said plainly, in the reader's language.
+MEANINGS = {
+    "type-error": gettext_lazy("The value is not of the column's type, which is read from the other rows (a word among numbers, a badly written date)."),
+    "extra-cell": gettext_lazy("The row has more cells than the header has columns (a separator inside a value that is not quoted?)."),
+    "missing-cell": gettext_lazy("The row has fewer cells than the header has columns."),
+    "blank-header": gettext_lazy("A column has no name in the first row."),
+    "duplicate-label": gettext_lazy("Two columns have the same name in the first row."),
+    "blank-row": gettext_lazy("The row is empty: delete it."),
+    "encoding-error": gettext_lazy("The file is not saved as UTF-8: in a spreadsheet, choose \"CSV UTF-8\" when saving."),
+    "formula": gettext_lazy("The cell holds a formula: copy the sheet and paste it as values before uploading."),
+    "not-tabular": gettext_lazy("The JSON is not a table of flat records."),
+    "format-error": gettext_lazy("The file cannot be read in the format chosen for the resource."),
+    "empty": gettext_lazy("The file is empty."),
+}
+
+
+def _may_publish_for(request, body):
+    if not services.can_publish(request.user, body):
+        raise PermissionDenied(_("Only the officials of the publishing body may change its data."))
+
+
+def _publisher_bodies(request):
+    bodies = selectors.publisher_bodies(request.user)
+    if not bodies.exists():
+        raise PermissionDenied(_("Only the officials of a publishing body may publish data."))
+    return bodies
+
+
+def _resource_of(request, slug, pk) -> Resource:
+    resource = get_object_or_404(Resource.objects.select_related("dataset__body"), pk=_uuid(pk), dataset__slug=slug)
+    _may_publish_for(request, resource.dataset.body)
+    return resource
+
+
+def _resource_state(resource) -> dict:
+    """What a publisher needs to know of one resource: the version served, a failed newest upload, the link's check."""
+    versions = list(resource.versions.all())  # prefetched, newest first
+    current = next((v for v in versions if v.valid), None)
+    newest = versions[0] if versions else None
+    return {
+        "resource": resource, "current": current,
+        "failed": newest if newest is not None and not newest.valid else None,
+        "link_status": links.describe(resource.link_status) if resource.link_status else "",
+    }
+
+
+@login_required
+def my_datasets(request):
+    bodies = _publisher_bodies(request)
+    chosen = request.GET.get("body", "")
+    if chosen and bodies.count() > 1:
+        bodies = bodies.filter(slug=chosen)
+    page = Paginator(selectors.datasets_of_bodies(bodies), PAGE).get_page(request.GET.get("page"))
+    rows = []
+    for dataset in page:
+        items = quality.checklist(dataset)
+        rows.append({
+            "dataset": dataset, "score": round(100 * sum(i["passed"] for i in items) / len(items)),
+            "to_fix": quality.to_fix(items), "resources": [_resource_state(r) for r in dataset.resources.all()],
+        })
+    return render(request, "opendata/my_datasets.html", {
+        "rows": rows, "page": page, "bodies": selectors.publisher_bodies(request.user), "chosen": chosen,
+        "one_body": bodies.first() if bodies.count() == 1 else None})
+
+
+def _form_page(request, template, context, form):
+    return render(request, template, dict(context, form=form), status=400 if form.errors else 200)
+
+
+@login_required
+def dataset_new(request):
+    bodies = _publisher_bodies(request)
+    form = DatasetForm(request.POST or None, bodies=bodies)
+    if request.method == "POST" and form.is_valid():
+        body = form.cleaned_data.get("body") or bodies.get()
+        try:
+            dataset = services.create_dataset(request.user, body, form.cleaned_data["slug"], **form.dataset_fields())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The dataset is published. Add its resources: files or links."))
+            return redirect("opendata:resource-new", slug=dataset.slug)
+    return _form_page(request, "opendata/dataset_form.html", {"dataset": None}, form)
+
+
+@login_required
+def dataset_edit(request, slug):
+    dataset = get_object_or_404(Dataset.objects.select_related("body"), slug=slug)
+    _may_publish_for(request, dataset.body)
+    form = DatasetForm(request.POST or None, initial=DatasetForm.initial_for(dataset), creating=False)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_dataset(request.user, dataset, **form.dataset_fields())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The dataset's description is saved."))
+            return redirect("opendata:publisher")
+    return _form_page(request, "opendata/dataset_form.html", {"dataset": dataset}, form)
+
+
+@login_required
+def resource_new(request, slug):
+    dataset = get_object_or_404(Dataset.objects.select_related("body"), slug=slug)
+    _may_publish_for(request, dataset.body)
+    form = ResourceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["file"]:
+                resource, version = services.add_file_resource(
+                    request.user, dataset, data["name"], data["format"], data["file"].read(), data["file"].name, data["description"])
+            else:
+                resource, version = services.add_resource(
+                    request.user, dataset, data["name"], data["format"], url=data["url"], description=data["description"]), None
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return _after_upload(request, dataset, resource, version)
+    return _form_page(request, "opendata/resource_form.html", {"dataset": dataset}, form)
+
+
+def _after_upload(request, dataset, resource, version):
+    if version is not None and not version.valid:
+        messages.error(request, _("The file was not published: it has problems, listed below with their row and column."))
+        return redirect("opendata:report", slug=dataset.slug, pk=resource.pk, version_number=version.number)
+    if version is not None:
+        messages.success(request, _("Version %(number)s is published: %(rows)s rows.") % {"number": version.number, "rows": version.row_count})
+    else:
+        messages.success(request, _("The link is added. It will be checked tonight."))
+    return redirect("opendata:publisher")
+
+
+@login_required
+def upload(request, slug, pk):
+    resource = _resource_of(request, slug, pk)
+    form = UploadForm(request.POST or None, request.FILES or None, resource=resource)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            version = services.upload_version(request.user, resource, upload.read(), upload.name)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return _after_upload(request, resource.dataset, resource, version)
+    return _form_page(request, "opendata/upload.html", {"resource": resource, "dataset": resource.dataset,
+                                                        "current": resource.current_version}, form)
+
+
+def _cell(column) -> str:
+    """A spreadsheet's column letters: 1 A, 27 AA."""
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = string.ascii_uppercase[rest] + letters
+    return letters
+
+
+@login_required
+def report(request, slug, pk, version_number):
+    resource = _resource_of(request, slug, pk)
+    version = get_object_or_404(ResourceVersion, resource=resource, number=version_number)
+    problems = [dict(p, cell=f"{_cell(p['column'])}{p['row']}" if p.get("column") and p.get("row") else "",
+                     meaning=MEANINGS.get(p.get("type"), "")) for p in version.report]
+    current = resource.current_version
+    return render(request, "opendata/report.html", {
+        "resource": resource, "dataset": resource.dataset, "version": version, "problems": problems,
+        "current": current if current is None or current.number != version.number else None,
+        "capped": len(problems) >= 200, "form": UploadForm(resource=resource)})
