@@ -132,8 +132,8 @@ def training_data(task: str) -> tuple[list[str], list[str]]:
     for appeal_id, value in (Label.objects.filter(task=task, source__in=(Source.PERSON, Source.IMPORT))
                              .order_by("appeal_id", "set_at", "pk").values_list("appeal_id", "value")):
         current[appeal_id] = value
-    texts = dict(((pk, f"{s}\n{t}") for pk, s, t in
-                  Appeal.objects.filter(pk__in=list(current)).values_list("pk", "subject", "text")))
+    texts = {pk: f"{s}\n{t}" for pk, s, t in
+                  Appeal.objects.filter(pk__in=list(current)).values_list("pk", "subject", "text")}
     ids = sorted(current)
     return [texts[i] for i in ids], [current[i] for i in ids]
 

@@ -26,7 +26,7 @@ def _after_commit(appeal_id, classify):
             services.classify_appeal(appeal_id)
         else:
             refresh.refresh_appeal(appeal_id)
-    except Exception:  # noqa: BLE001 - the appeal stands; analyse_appeals repairs the rows
+    except Exception:
         log.exception("analysis: refreshing appeal %s failed", appeal_id)
 
 

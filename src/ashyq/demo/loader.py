@@ -150,20 +150,28 @@ def _working_day_after(day, n):
     return add_working_days(day, n)
 
 
-@transaction.atomic
 def load_demo() -> dict:
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
 
+    from . import mailbox
+
     if settings.PRODUCTION:  # also when called from a shell, not only by the load_demo command
         raise ImproperlyConfigured("The demo (users with a published password) is never loaded in production.")
-    reference = load_reference_data()
-    users = {row[0]: _user(*row) for row in USERS}
-    played = 0
-    for key, play in _scenarios(users):
-        if not Appeal.objects.filter(applicant=users["demo-citizen"], idempotency_key=key).exists():
-            play()
-            played += 1
+    with transaction.atomic():
+        reference = load_reference_data()
+        users = {row[0]: _user(*row) for row in USERS}
+        played = 0
+        for key, play in _scenarios(users):
+            if not Appeal.objects.filter(applicant=users["demo-citizen"], idempotency_key=key).exists():
+                play()
+                played += 1
+    # The starter models first, so the mailbox's appeals get suggestions when they are registered.
+    with transaction.atomic():
+        trained = mailbox.train_starter_models()
+    with transaction.atomic():
+        mailbox_added = mailbox.load_mailbox(users["demo-official-acc"])
     from ashyq.opendata.showcase import load_showcase
 
-    return {**reference, "users": len(users), "new_appeals": played, **load_showcase()}
+    return {**reference, "users": len(users), "new_appeals": played + mailbox_added,
+            "models_trained": len(trained), **load_showcase()}

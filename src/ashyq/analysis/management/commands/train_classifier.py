@@ -12,7 +12,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ashyq.analysis import classifier, services
+from ashyq.analysis import classifier, services, starter
 from ashyq.analysis.labelled_csv import read_labelled
 from ashyq.analysis.models import Task
 from ashyq.bodies.models import Body
@@ -26,10 +26,12 @@ class Command(BaseCommand):
         parser.add_argument("--train", help="labelled CSV (UTF-8); without it, learn from the database")
         parser.add_argument("--text-column", default="text")
         parser.add_argument("--label-column", default="label")
+        parser.add_argument("--with-starter-corpus", action="store_true",
+                            help="add the demo's synthetic starter corpus to the training rows")
         parser.add_argument("--cross-validate", type=int, default=0, metavar="K",
                             help="also report K-fold cross-validated scores (K >= 2)")
 
-    def handle(self, *args, task, train, text_column, label_column, cross_validate, **options):
+    def handle(self, *args, task, train, text_column, label_column, cross_validate, with_starter_corpus, **options):
         started = time.perf_counter()
         if train:
             texts, labels, _ = read_labelled(train, text_column, label_column)
@@ -40,8 +42,13 @@ class Command(BaseCommand):
         else:
             texts, labels = services.training_data(task)
             source = "this installation's records"
-            if not texts:
-                raise CommandError(f"no labelled {task} data in the database yet; pass --train FILE.csv")
+            if not texts and not with_starter_corpus:
+                raise CommandError(f"no labelled {task} data in the database yet; pass --train FILE.csv "
+                                   "or --with-starter-corpus")
+        if with_starter_corpus:
+            extra_texts, extra_labels = starter.training_rows(task)
+            texts, labels = texts + extra_texts, labels + extra_labels
+            source += " + the starter corpus"
         metrics = {}
         if cross_validate:
             if cross_validate < 2:
