@@ -199,8 +199,9 @@ def test_an_invalid_upload_shows_the_report_with_row_and_column_and_the_previous
     assert response.status_code == 302 and response["Location"] == report_url
     page = client.get(report_url).content.decode()
     assert "Not published: the file has problems." in page
-    # Row 32 (header row 1, then 30 good rows), column 2 "turnover", cell B32.
-    assert re.search(r"<td>32</td><td>2 \(turnover\)</td><td>B32</td><td>[^<]+</td>", page), page
+    # Row 32 (header row 1, then 30 good rows), column B (2) "turnover"; what it means, then the validator's words.
+    assert re.search(r"<td>32</td><td>B \(2\): turnover</td><td>The value is not of the column&#x27;s type[^<]*<br>"
+                     r'<span class="help">[^<]*twelve[^<]*</span></td>', page), page
     assert "Version 1</a>" in page and "unchanged and still downloadable" in page
     resource.refresh_from_db()
     assert resource.flagged and resource.current_version.number == 1

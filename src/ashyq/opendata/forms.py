@@ -63,10 +63,10 @@ class DatasetForm(GroupedForm):
                                      help_text=_("What the data is, how it was collected and what a row means."))
     licence = forms.ChoiceField(label=_("Licence"), required=False, choices=[("", _("not stated"))] + Licence.choices)
     temporal_start = forms.DateField(label=_("Period covered: first day"), required=False,
-                                     widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), help_text=_("YYYY-MM-DD"))
+                                     widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     temporal_end = forms.DateField(label=_("Period covered: last day"), required=False,
                                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                                   help_text=_("YYYY-MM-DD; empty if the data is still being added to"))
+                                   help_text=_("Empty if the data is still being added to."))
     spatial = forms.CharField(label=_("Places covered"), max_length=255, required=False,
                               help_text=_("Countries or regions, separated by semicolons, for example: Kazakhstan; Almaty region"))
     frequency = forms.ChoiceField(label=_("Update frequency"), required=False, choices=[("", _("not stated"))] + Frequency.choices)
@@ -75,7 +75,7 @@ class DatasetForm(GroupedForm):
     source = forms.CharField(label=_("Source"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
                              help_text=_("Where the data comes from: a register, a survey, a document"))
     documentation_url = forms.URLField(label=_("Documentation (link)"), max_length=500, required=False, assume_scheme="https",
-                                       widget=forms.URLInput(attrs={"inputmode": "url"}))
+                                       widget=forms.TextInput(attrs={"inputmode": "url"}))
 
     groups = [
         (_("Publisher and identifier"), ["body", "slug"]),
@@ -139,7 +139,7 @@ class ResourceForm(GroupedForm):
     format = forms.ChoiceField(label=_("Format"), choices=Resource.Format.choices)
     file = forms.FileField(label=_("File to upload"), required=False)
     url = forms.URLField(label=_("Or a link to the file on another site"), max_length=500, required=False, assume_scheme="https",
-                         widget=forms.URLInput(attrs={"inputmode": "url"}),
+                         widget=forms.TextInput(attrs={"inputmode": "url"}),
                          help_text=_("Only if the file is not uploaded here: https://… Links are checked every night."))
 
     groups = [

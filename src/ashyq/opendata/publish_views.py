@@ -169,7 +169,7 @@ def upload(request, slug, pk):
                                                         "current": resource.current_version}, form)
 
 
-def _cell(column) -> str:
+def _column_letters(column) -> str:
     """A spreadsheet's column letters: 1 A, 27 AA."""
     letters = ""
     while column:
@@ -182,8 +182,8 @@ def _cell(column) -> str:
 def report(request, slug, pk, version_number):
     resource = _resource_of(request, slug, pk)
     version = get_object_or_404(ResourceVersion, resource=resource, number=version_number)
-    problems = [dict(p, cell=f"{_cell(p['column'])}{p['row']}" if p.get("column") and p.get("row") else "",
-                     meaning=MEANINGS.get(p.get("type"), "")) for p in version.report]
+    problems = [dict(p, letter=_column_letters(p["column"]) if p.get("column") else "", meaning=MEANINGS.get(p.get("type"), ""))
+                for p in version.report]
     current = resource.current_version
     return render(request, "opendata/report.html", {
         "resource": resource, "dataset": resource.dataset, "version": version, "problems": problems,

@@ -1,9 +1,16 @@
 """Silk Road explorer pages: a comparison of Kazakhstan's partners, an openaid-style filter, a page per country.
 Charts are inline SVG drawn on the server, each with a data table beside it (no script)."""
-from django.http import Http404
-from django.shortcuts import render
-from django.utils.text import slugify
+import csv
+import io
+from urllib.parse import urlencode
 
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext
+
+from .models import Dataset
 from .showcase import rows
 
 KZ = "kazakhstan-trading-partners-2019"
@@ -60,8 +67,72 @@ def country(request, country):
     trade_bars = []
     if kz:
         trade_bars = _bars([{"partner": "Export", "v": kz[0]["export_musd"]}, {"partner": "Import", "v": kz[0]["import_musd"]}], "v")
+    from . import comparison
+
+    compare_query = ""
+    if country in comparison.partners():
+        others = [s for s in comparison.DEFAULT if s != country][: comparison.MAX_COUNTRIES - 1]
+        compare_query = urlencode([("country", s) for s in [country, *others]])
     return render(request, "opendata/country.html", {
-        "name": name, "kz": kz[0] if kz else None, "uz": uz[0] if uz else None, "trade_bars": trade_bars,
+        "name": name, "compare_query": compare_query, "kz": kz[0] if kz else None, "uz": uz[0] if uz else None, "trade_bars": trade_bars,
         "shares": [r for r in rows("central-asia-mutual-trade-shares") if r["country"] == name],
         "rta": [r for r in rows("regional-trade-agreements") if r["partner"] == name],
         "activities": _activities(where=name) + [a for a in _activities(who=name) if not _mentions(name, a["to"])]})
+
+
+def _comparison(request):
+    """The countries asked for (or the default five), the records, and what was wrong with the request."""
+    from . import comparison
+
+    known = comparison.partners()
+    requested = [s.strip()[:100] for s in request.GET.getlist("country") if s.strip()]
+    if not requested and request.GET.get("chosen"):
+        return known, [], [], [gettext("Choose at least one country.")]
+    chosen, problems = comparison.choose(requested or [s for s in comparison.DEFAULT if s in known], known)
+    return known, chosen, comparison.records(chosen, known), problems
+
+
+def compare(request):
+    from . import comparison
+
+    known, chosen, table, problems = _comparison(request)
+    query = urlencode([("country", slug) for slug in chosen])
+    return render(request, "opendata/compare.html", {
+        "known": list(known.items()), "chosen": chosen, "table": table, "problems": problems, "query": query,
+        "measures": [(label, [comparison.RTA.get(r[key], r[key]) if key == "rta_with_kazakhstan" else r[key] for r in table])
+                     for key, label in comparison.MEASURES],
+        "max_countries": comparison.MAX_COUNTRIES,
+        "turnover_chart": comparison.turnover_chart(table) if table else None,
+        "activities_chart": comparison.activities_chart(table) if table else None,
+        "shares_chart": comparison.shares_chart(table),
+        "with_shares": [r for r in table if r["ca_share_2019_pct"] is not None],
+        "sources": Dataset.objects.filter(slug__in=comparison.SOURCES).order_by("slug"),
+    }, status=400 if problems and not table else 200)
+
+
+def compare_download(request, fmt):
+    from . import comparison
+
+    known, chosen, table, problems = _comparison(request)
+    if problems:
+        # A download never silently leaves out a country that was asked for.
+        if fmt == "json":
+            return JsonResponse({"errors": [str(p) for p in problems]}, status=400, json_dumps_params={"ensure_ascii": False})
+        return HttpResponse("\n".join(str(p) for p in problems), status=400, content_type="text/plain; charset=utf-8")
+    columns = ["slug", "name", "kz_rank", *[key for key, _label in comparison.MEASURES]]
+    if fmt == "json":
+        sources = [request.build_absolute_uri(reverse("opendata:dataset", args=[slug])) for slug in comparison.SOURCES]
+        return JsonResponse({
+            "countries": [{c: r[c] for c in columns} for r in table],
+            "fields": {key: str(label) for key, label in comparison.MEASURES},
+            "notes": {"rta_with_kazakhstan": "+ operating, X notified, - none (Table 5 of reference 003)",
+                      "null": "the references do not give the figure"},
+            "sources": sources,
+        }, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    writer.writerows([["" if r[c] is None else r[c] for c in columns] for r in table])
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="silk-road-comparison.csv"'
+    return response

@@ -20,5 +20,7 @@ urlpatterns = [
     re_path(r"^datasets/(?P<slug>[-a-zA-Z0-9_]+)/dcat\.(?P<fmt>ttl|jsonld)$", views.dcat_dataset, name="dcat-dataset"),
     path("sitemap.xml", views.sitemap, name="sitemap"),
     path("silk-road/", showcase_views.explorer, name="silk-road"),
+    path("silk-road/compare/", showcase_views.compare, name="compare"),
+    re_path(r"^silk-road/compare\.(?P<fmt>csv|json)$", showcase_views.compare_download, name="compare-download"),
     path("silk-road/<slug:country>/", showcase_views.country, name="country"),
 ]

@@ -108,7 +108,7 @@ def sitemap(request):
 
     from .showcase_views import _countries
 
-    paths = [reverse("home"), reverse("bodies"), reverse("opendata:catalogue"), reverse("opendata:silk-road")]
+    paths = [reverse("home"), reverse("bodies"), reverse("opendata:catalogue"), reverse("opendata:silk-road"), reverse("opendata:compare")]
     paths += [reverse("opendata:country", args=[slug]) for slug in sorted(_countries())]
     for dataset in selectors.datasets():
         paths.append(reverse("opendata:dataset", args=[dataset.slug]))
