@@ -92,7 +92,8 @@ def test_the_datapackage_describes_every_field_and_the_licence(case, export_dir)
     assert package["licenses"][0]["name"] == "CC-BY-4.0"
     resources = {r["name"]: r for r in package["resources"]}
     tables = {"appeals": "appeals", "events": "events", "body-month-figures": "body_month_figures",
-              "region-month-figures": "region_month_figures", "regions": "regions"}
+              "region-month-figures": "region_month_figures", "regions": "regions",
+              "analysis-month-figures": "analysis_month_figures"}
     assert set(resources) == set(tables) | {f"{name}-json" for name in tables}
     assert package["as_of"] == package["created"][:10]
     for name, stem in tables.items():

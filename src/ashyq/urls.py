@@ -19,6 +19,7 @@ urlpatterns = [
     path("open311/v2/", include("ashyq.open311.urls")),
     path("moderation/", include("ashyq.moderation.urls")),
     path("assessment/", include("ashyq.assessment.urls")),
+    path("analysis/", include("ashyq.analysis.urls")),
     path("data/", include("ashyq.opendata.urls")),
     path("api/3/action/<str:name>", opendata_ckan.action, name="ckan-action"),
     path("api/action/<str:name>", opendata_ckan.action),  # CKAN serves the unversioned path too; ckanapi calls it

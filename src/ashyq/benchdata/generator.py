@@ -9,7 +9,11 @@ applicant, published and hidden by moderation. The rows are consistent by constr
 - every event carries its hash chain, computed with `integrity.event_digest`;
 - answers, feedback and the public-record columns exist exactly when their events do;
 - deadlines follow the regulation and Kazakhstan's working-day calendar (core.calendar),
-  precomputed once into a table instead of asked day by day.
+  precomputed once into a table instead of asked day by day;
+- the content analysis's rows (analysis.AppealAnalysis, one per appeal and body that held it) are
+  written with the appeal, each stay's handling read from the generated record by the same rules as
+  analysis/handling.py. Cause, sector and language are drawn (a second RNG seeded from the seed, so the
+  appeals themselves do not change): plausibly for the subject, with the study's causes most often.
 
 Nothing goes through the services (that would take hours at a million appeals): on PostgreSQL
 the rows are streamed with COPY, elsewhere inserted with executemany. Ids are allocated in a
@@ -33,7 +37,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
 
 from ashyq.accounts.models import ALIAS_ALPHABET, Role, User
-from ashyq.bodies.models import Body
+from ashyq.analysis.handling import stays
+from ashyq.analysis.models import AppealAnalysis
+from ashyq.bodies.models import Body, Topic
 from ashyq.bodies.reference_data import load_reference_data
 from ashyq.core import calendar, clock
 from ashyq.core.models import Region
@@ -62,7 +68,47 @@ COVER = [
     {"fresh": True}, {"fresh": True, "assign": True},
 ] + [{"outcome": o} for o, _ in OUTCOMES]
 
+# The content analysis of generated appeals: for each subject of the vocabulary, the sector it criticises and
+# its most likely cause; other causes follow the frequencies of the KazISS study (corruption first).
+SUBJECT_FACTS = {
+    "Ремонт дороги во дворе многоквартирного дома": ("roads-transport", "poor_work"),
+    "Отсутствие уличного освещения в микрорайоне": ("local-services", "poor_work"),
+    "Перебои с подачей холодной воды": ("water", "utilities"),
+    "Отказ в постановке в очередь на жильё": ("housing", "state_support"),
+    "Задержка выплаты пособия по уходу за ребёнком": ("labour", "red_tape"),
+    "Нет мест в детском саду": ("education", "state_support"),
+    "Вымогательство при получении разрешения на строительство": ("local-services", "corruption"),
+    "Незаконная вырубка деревьев в парке": ("ecology", "abuse_of_authority"),
+    "Жалоба на работу поликлиники": ("healthcare", "poor_work"),
+    "Отказ в выдаче бесплатных лекарств": ("medicines", "state_support"),
+    "Затягивание рассмотрения заявления о краже": ("law-enforcement", "red_tape"),
+    "Незаконное выделение земельного участка": ("agriculture", "corruption"),
+    "Высокие тарифы на отопление": ("utilities", "utilities"),
+    "Просьба о ремонте школы": ("education", "proposal"),
+    "Предложение открыть новый автобусный маршрут": ("roads-transport", "proposal"),
+    "Задержка заработной платы на предприятии": ("labour", "other"),
+    "Запрос о графике приёма граждан": ("civil-service", "other"),
+    "Стихийная свалка возле жилого дома": ("ecology", "poor_work"),
+    "Көшедегі жолды жөндеу туралы": ("roads-transport", "poor_work"),
+    "Ауылда ауыз су жоқ": ("water", "utilities"),
+    "Балабақшадан орын беру туралы өтініш": ("education", "state_support"),
+    "Емханада дәрігер қабылдауы кешіктіріледі": ("healthcare", "red_tape"),
+    "Жер учаскесін заңсыз бөлу туралы шағым": ("agriculture", "corruption"),
+    "Зейнетақы төлемінің кешігуі": ("labour", "red_tape"),
+    "Мектеп ғимаратын жөндеу туралы ұсыныс": ("education", "proposal"),
+    "Көше жарығын орнату туралы": ("local-services", "poor_work"),
+    "Әлеуметтік баспана кезегі туралы сұрау": ("housing", "state_support"),
+    "Мемлекеттік сатып алудағы сыбайлас жемқорлық белгілері": ("economy-business", "corruption"),
+    "Автобус қатынасын ашу туралы ұсыныс": ("roads-transport", "proposal"),
+    "Жылу беру тарифінің көтерілуі": ("utilities", "utilities"),
+}
+STUDY_CAUSES = [("corruption", 30), ("poor_work", 22), ("red_tape", 14), ("court_decision", 9), ("abuse_of_authority", 8),
+                ("proposal", 5), ("state_support", 5), ("utilities", 4), ("other", 3)]
+LANGUAGES = [("ru", 52), ("kk", 30), ("mixed", 10), ("kk-latn", 3), ("en", 2), ("und", 3)]
+P_SUBJECT_CAUSE, P_SUBJECT_SECTOR, P_UNCLASSIFIED, P_CONFIRMED = 0.55, 0.85, 0.04, 0.25
+
 KIND = {k: k.value for k in EventKind}
+ROUTE_KINDS = {EventKind.REGISTERED.value, EventKind.REDIRECTED.value}
 MAX_EVENTS_PER_APPEAL = 12  # ids reserved per appeal; at most 10 are used
 
 
@@ -70,6 +116,15 @@ MAX_EVENTS_PER_APPEAL = 12  # ids reserved per appeal; at most 10 are used
 def redact(text: str) -> str:
     # The texts come from a small vocabulary: redact each distinct one once.
     return redaction.redact(text)
+
+
+class Record:
+    """What analysis.handling.stays() reads of an appeal and its answer."""
+
+    __slots__ = ("addressed_body_id", "outcome", "status", "text")
+
+    def __init__(self, status, addressed_body_id, outcome=None, text=None):
+        self.status, self.addressed_body_id, self.outcome, self.text = status, addressed_body_id, outcome, text
 
 
 class Event:
@@ -243,13 +298,15 @@ class Generator:
                  batch_size: int = 10_000, log=None):
         self.n = n
         self.rng = random.Random(seed)
+        # A second stream for the analysis's drawn labels, so adding them left the generated appeals unchanged.
+        self.analysis_rng = random.Random(f"analysis-{seed}") if seed is not None else random.Random()
         self.span_days = span_days
         self.applicant_count = applicants or max(20, n // 4)
         self.batch_size = batch_size
         self.log = log or (lambda message: None)
         self.writer = Writer()
         self.tz = ZoneInfo(settings.TIME_ZONE)
-        self.stats = {"appeals": 0, "events": 0, "answers": 0, "feedback": 0, "applicants": 0}
+        self.stats = {"appeals": 0, "events": 0, "answers": 0, "feedback": 0, "applicants": 0, "analysis_rows": 0}
 
     # -- reference and people -------------------------------------------------------------------
 
@@ -272,6 +329,10 @@ class Generator:
         self.pick_region = _weighted(rng, [(r, r.population or 100_000) for r in self.regions])
         self.pick_type = _weighted(rng, TYPES)
         self.pick_outcome = _weighted(rng, OUTCOMES)
+        arng = self.analysis_rng
+        self.pick_study_cause = _weighted(arng, STUDY_CAUSES)
+        self.pick_language = _weighted(arng, LANGUAGES)
+        self.topics = sorted(Topic.objects.values_list("slug", flat=True))
         self._staff()
 
     def _staff(self):
@@ -344,7 +405,37 @@ class Generator:
     def _flag(self, forced, name, p):
         return forced[name] if name in forced else self.rng.random() < p
 
-    def _appeal(self, pk: int, index: int, ev_rows, answer_rows, feedback_rows) -> dict:
+    def _labels(self, subject: str, type_: str) -> dict:
+        """Cause, sector and language as the classifiers and people would have left them, drawn plausibly."""
+        arng = self.analysis_rng
+        sector, cause = SUBJECT_FACTS.get(subject, ("", ""))
+        if type_ == "proposal" and arng.random() < 0.7:
+            cause = "proposal"
+        elif not cause or arng.random() >= P_SUBJECT_CAUSE:
+            cause = self.pick_study_cause()
+        if not sector or sector not in self.topics or arng.random() >= P_SUBJECT_SECTOR:
+            sector = arng.choice(self.topics) if self.topics else ""
+        unclassified = arng.random() < P_UNCLASSIFIED
+        return {"language": self.pick_language(), "cause": "" if unclassified else cause, "sector": "" if unclassified else sector,
+                "cause_confirmed": not unclassified and arng.random() < P_CONFIRMED,
+                "sector_confirmed": not unclassified and arng.random() < P_CONFIRMED}
+
+    def _analysis_rows(self, pk, region_id, subject, type_, events, state, answer, published) -> list[dict]:
+        """One row per body that held the appeal, as analysis.refresh.rows_for() would write it."""
+        answered = answer is not None and str(state.status) == "answered"
+        record = Record(str(state.status), events[0].to_body_id,
+                        answer["outcome"] if answered else None, answer["text"] if answered else None)
+        labels = self._labels(subject, type_)
+        by_body = {}
+        for stay in stays(record, [e for e in events if e.kind in ROUTE_KINDS], record if answered else None):
+            by_body[stay.body_id] = {"appeal_id": pk, "body_id": stay.body_id, "month": stay.received_on.replace(day=1),
+                                     "region_id": region_id, **labels, "handling": stay.handling,
+                                     "redirected_to_id": stay.redirected_to_id, "final": False, "published": published}
+        if by_body:
+            by_body[state.body_id if state.body_id in by_body else list(by_body)[-1]]["final"] = True
+        return list(by_body.values())
+
+    def _appeal(self, pk: int, index: int, ev_rows, answer_rows, feedback_rows, analysis_rows) -> dict:
         rng, W, reg = self.rng, self.days, self.regulation
         forced = COVER[index] if index < len(COVER) else {}
         body = self.bodies[index] if index < len(self.bodies) else self.pick_body()
@@ -464,6 +555,9 @@ class Generator:
             feedback_rows.append(feedback)
         published = kinds.get(KIND[EventKind.PUBLISHED])
         hidden = kinds.get(KIND[EventKind.HIDDEN])
+        analysis_rows += self._analysis_rows(pk, region.pk, subject, type_, events, state,
+                                             answer if KIND[EventKind.ANSWERED] in kinds else None,
+                                             bool(is_public and published and not hidden))
         return {
             "id": pk, "number": number, "applicant_id": applicant, "type": type_, "subject": subject, "text": text,
             "region_id": region.pk, "is_public": is_public, "show_name": is_public and rng.random() < 0.15,
@@ -491,24 +585,30 @@ class Generator:
         try:
             while done < self.n:
                 size = min(self.batch_size, self.n - done)
-                appeals, events, answers, feedback = [], [], [], []
+                appeals, events, answers, feedback, analysis = [], [], [], [], []
                 for i in range(done, done + size):
-                    appeals.append(self._appeal(first_appeal + i, i, events, answers, feedback))
+                    appeals.append(self._appeal(first_appeal + i, i, events, answers, feedback, analysis))
                 for row in events:
                     row["id"] = next_event
                     next_event += 1
-                batch = [(Appeal, appeals), (AppealEvent, events), (Answer, answers), (Feedback, feedback)]
+                batch = [(Appeal, appeals), (AppealEvent, events), (Answer, answers), (Feedback, feedback),
+                         (AppealAnalysis, analysis)]
                 if sink:
                     sink.put(batch)
                 else:
                     self.writer.write_batch(batch)
                 done += size
-                for key, rows in (("appeals", appeals), ("events", events), ("answers", answers), ("feedback", feedback)):
+                for key, rows in (("appeals", appeals), ("events", events), ("answers", answers), ("feedback", feedback),
+                                  ("analysis_rows", analysis)):
                     self.stats[key] += len(rows)
                 self.log(f"{done}/{self.n} appeals, {self.stats['events']} events, {time.monotonic() - started:.1f}s")
         finally:
             if sink:
                 sink.close()
         self.writer.release_ids(AppealEvent)
+        if self.writer.postgres and not connection.in_atomic_block:
+            # The reports read the analysis table by index-only scans, which need its visibility map.
+            with connection.cursor() as cursor:
+                cursor.execute(f"VACUUM (ANALYZE) {AppealAnalysis._meta.db_table}")
         self.stats["seconds"] = round(time.monotonic() - started, 1)
         return self.stats

@@ -108,6 +108,23 @@ REGION_MONTH_FIELDS = [
     ("answered", "integer", "Of those, appeals answered so far."),
     ("resolved", "integer", "Of those, answers with outcome 'resolved'."),
 ]
+# The content analysis (analysis/reports.py) over ALL appeals, as counts per combination of its dimensions:
+# no appeal numbers, texts or people. Every figure of the /analysis/ pages is a sum over these rows.
+ANALYSIS_MONTH_FIELDS = [
+    ("body", "string", "Slug of the body that held the appeals (an appeal passing through several bodies has a row at each)."),
+    ("month", "date", "First day of the month in which that body received the appeals (registration or arrival by redirect)."),
+    ("region", "string", "ISO 3166-2:KZ code of the region the appeals concern."),
+    ("language", "string", "Language of the appeals: kk, kk-latn (Kazakh in Latin script), ru, en, mixed (Kazakh and Russian) or und."),
+    ("cause", "string", "Cause of the appeals (a slug of the study's categories, see /analysis/); empty if not classified."),
+    ("cause_confirmed", "boolean", "Whether a person set or confirmed the cause (else a model suggested it)."),
+    ("sector", "string", "Criticised sector (a topic slug of the bodies registry, /api/v1/bodies); empty if not classified."),
+    ("sector_confirmed", "boolean", "Whether a person set or confirmed the sector."),
+    ("handling", "string", ("How this body handled them: merits, investigation, redirected, refused, "
+                            "left_without_consideration, pending or withdrawn.")),
+    ("redirected_to", "string", "For handling 'redirected': slug of the body the appeals were sent to; else empty."),
+    ("final", "boolean", "Whether this body holds the appeals now or answered them; summing only final rows counts each appeal once."),
+    ("count", "integer", "Number of appeals."),
+]
 REGION_FIELDS = [
     ("region", "string", "ISO 3166-2:KZ code."),
     ("name", "string", "Name of the region (English)."),
@@ -122,6 +139,8 @@ FILES = {
     "body_month_figures.json": {"media_type": "application/json", "resource": "body-month-figures-json", "format": "json"},
     "region_month_figures.csv": {"media_type": "text/csv; charset=utf-8", "resource": "region-month-figures", "format": "csv"},
     "region_month_figures.json": {"media_type": "application/json", "resource": "region-month-figures-json", "format": "json"},
+    "analysis_month_figures.csv": {"media_type": "text/csv; charset=utf-8", "resource": "analysis-month-figures", "format": "csv"},
+    "analysis_month_figures.json": {"media_type": "application/json", "resource": "analysis-month-figures-json", "format": "json"},
     "regions.csv": {"media_type": "text/csv; charset=utf-8", "resource": "regions", "format": "csv"},
     "regions.json": {"media_type": "application/json", "resource": "regions-json", "format": "json"},
     "datapackage.json": {"media_type": "application/json", "resource": None, "format": "json"},
@@ -226,6 +245,29 @@ def region_figure_rows():
                "answered": r.answered, "resolved": r.resolved}
 
 
+def analysis_figure_rows():
+    """The content analysis's rows counted per combination of every dimension the reports group by: one
+    GROUP BY in the database, ids turned into slugs from two small tables."""
+    from django.db.models import Count
+
+    from ashyq.analysis.models import AppealAnalysis
+    from ashyq.bodies.models import Body
+    from ashyq.core.models import Region
+
+    bodies = dict(Body.objects.values_list("pk", "slug"))
+    regions = dict(Region.objects.values_list("pk", "iso_code"))
+    keys = ["body", "month", "region", "language", "cause", "cause_confirmed", "sector", "sector_confirmed", "handling",
+            "redirected_to", "final"]
+    rows = (AppealAnalysis.objects.order_by().values(*keys).annotate(count=Count("id")).order_by(*keys)
+            .values_list(*keys, "count"))
+    for body, month, region, language, cause, cause_confirmed, sector, sector_confirmed, handling, redirected_to, final, count \
+            in rows.iterator(chunk_size=5000):
+        yield {"body": bodies[body], "month": month.isoformat(), "region": regions[region], "language": language,
+               "cause": cause, "cause_confirmed": cause_confirmed, "sector": sector, "sector_confirmed": sector_confirmed,
+               "handling": handling, "redirected_to": bodies.get(redirected_to) if redirected_to else None, "final": final,
+               "count": count}
+
+
 def region_rows():
     """Every region in the order the site lists them (ties in the regional table keep this order)."""
     from ashyq.core.models import Region
@@ -317,6 +359,14 @@ def datapackage(created: str, counts: dict) -> dict:
              "schema": {"fields": _schema(REGION_MONTH_FIELDS), "primaryKey": ["region", "month"], "missingValues": [""],
                         "foreignKeys": [{"fields": ["region"], "reference": {"resource": "regions", "fields": ["region"]}}]},
              "description": f"{counts['region_months']} rows: appeals per region and month of registration, over ALL appeals."},
+            {"name": "analysis-month-figures", "path": "analysis_month_figures.csv", "profile": "tabular-data-resource",
+             "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "dialect": csv_dialect,
+             # No primaryKey: cause, sector and redirected_to are empty on many rows, and keys may not be.
+             "schema": {"fields": _schema(ANALYSIS_MONTH_FIELDS), "missingValues": [""],
+                        "foreignKeys": [{"fields": ["region"], "reference": {"resource": "regions", "fields": ["region"]}}]},
+             "description": (f"{counts['analysis_rows']} rows: the content analysis over ALL appeals (private ones included, as "
+                             "counts only), per body, month, region, language, cause, sector and handling. Every figure of "
+                             "the /analysis/ pages is a sum of these counts (docs/api.md).")},
             {"name": "regions", "path": "regions.csv", "profile": "tabular-data-resource", "format": "csv",
              "mediatype": "text/csv", "encoding": "utf-8", "dialect": csv_dialect,
              "schema": {"fields": _schema(REGION_FIELDS), "primaryKey": ["region"], "missingValues": [""]},
@@ -326,6 +376,9 @@ def datapackage(created: str, counts: dict) -> dict:
              "description": "The body-month figures as a JSON array of objects (histograms as objects)."},
             {"name": "region-month-figures-json", "path": "region_month_figures.json", "format": "json",
              "mediatype": "application/json", "encoding": "utf-8", "description": "The region-month figures as a JSON array."},
+            {"name": "analysis-month-figures-json", "path": "analysis_month_figures.json", "format": "json",
+             "mediatype": "application/json", "encoding": "utf-8",
+             "description": "The analysis figures as a JSON array of objects."},
             {"name": "regions-json", "path": "regions.json", "format": "json", "mediatype": "application/json",
              "encoding": "utf-8", "description": "The regions as a JSON array."},
         ],
@@ -345,6 +398,7 @@ def write_export(out_dir: Path | None = None) -> dict:
             "body_months": _write_table(tmp, "body_month_figures", BODY_MONTH_FIELDS,
                                         figure_rows(dt.date.fromisoformat(created[:10]))),
             "region_months": _write_table(tmp, "region_month_figures", REGION_MONTH_FIELDS, region_figure_rows()),
+            "analysis_rows": _write_table(tmp, "analysis_month_figures", ANALYSIS_MONTH_FIELDS, analysis_figure_rows()),
             "regions": _write_table(tmp, "regions", REGION_FIELDS, region_rows()),
         }
         (tmp / "datapackage.json").write_text(

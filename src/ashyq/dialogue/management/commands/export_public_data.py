@@ -16,6 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, out=None, **options):
         result = export.write_export(out)
         self.stdout.write(
-            f"Exported {result['appeals']} appeals, {result['events']} events and {result['body_months']} body-month and "
-            f"{result['region_months']} region-month figures to {result['directory']} at {result['created']}."
+            f"Exported {result['appeals']} appeals, {result['events']} events, {result['body_months']} body-month, "
+            f"{result['region_months']} region-month and {result['analysis_rows']} analysis figures to {result['directory']} "
+            f"at {result['created']}."
         )

@@ -1,0 +1,284 @@
+"""Reads behind the analysis pages and downloads: the KazISS study's four questions (why people write,
+from which regions, about which sectors, and how bodies respond), answered for one body or for all bodies
+over a range of months, plus the trends, the languages and a comparison between bodies.
+
+Every figure is a GROUP BY over AppealAnalysis in the database; Python only shapes the few aggregated
+groups. The unit of counting:
+
+- for one body, each appeal the body held, counted in the month the body received it (registration or
+  arrival by redirect), with the body's own handling (a redirect it made counts as "redirected");
+- for all bodies, each appeal once, on the row of the body that holds or answered it (`final`), in the
+  month that body received it.
+
+Shares carry 95 % Wilson intervals. Below the assessment's minimum number of appeals (min_appeals) a
+share is shown but not ranked: categories keep their fixed order and bodies are listed apart.
+"""
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ashyq.assessment import config as assessment_config
+from ashyq.assessment.scoring import _rate, add_months
+from ashyq.bodies.models import Body, Topic
+from ashyq.core import clock
+from ashyq.core.models import Region
+
+from .models import AppealAnalysis, Cause, Handling, Language
+
+# A longer range is refused: the trend tables would have a column per month.
+MAX_MONTHS = 120
+DEFAULT_MONTHS = 12
+UNCLASSIFIED = ""
+UNCLASSIFIED_LABEL = gettext_lazy("not classified yet")
+
+
+class BadFilter(ValueError):
+    """A filter value the reports cannot use; the message says what is expected."""
+
+
+def min_appeals() -> int:
+    """Fewer appeals than this and shares are not ranked (the assessment's threshold, one setting for both)."""
+    return assessment_config.get()["min_appeals"]
+
+
+def month_key(day: dt.date) -> str:
+    return f"{day.year}-{day.month:02d}"
+
+
+def parse_month(value: str, field: str) -> dt.date:
+    """'2025-03' -> 1 March 2025; anything else is a BadFilter naming the field."""
+    value = (value or "").strip()
+    try:
+        if len(value) != 7 or value[4] != "-":
+            raise ValueError
+        year, month = int(value[:4]), int(value[5:])
+        return dt.date(year, month, 1)
+    except ValueError:
+        raise BadFilter(_("%(field)s: give a month as YYYY-MM, for example 2025-03.") % {"field": field}) from None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose appeals (a body, or None for all bodies) and which months, both ends included."""
+
+    body: Body | None
+    first: dt.date
+    last: dt.date
+
+    @property
+    def months(self) -> list[dt.date]:
+        out, m = [], self.first
+        while m <= self.last:
+            out.append(m)
+            m = add_months(m, 1)
+        return out
+
+    @property
+    def query(self) -> str:
+        """The filter as a query string, for links and downloads."""
+        return f"from={month_key(self.first)}&to={month_key(self.last)}"
+
+    def as_dict(self) -> dict:
+        return {"body": self.body.slug if self.body else None, "from": month_key(self.first), "to": month_key(self.last),
+                "unit": "appeals held by the body" if self.body else "appeals, each once (the body holding or answering it)"}
+
+
+def latest_month(body: Body | None = None) -> dt.date | None:
+    rows = AppealAnalysis.objects.filter(body=body) if body else AppealAnalysis.objects.filter(final=True)
+    return rows.aggregate(m=Max("month"))["m"]
+
+
+def scope(body: Body | None, first: str | None = None, last: str | None = None) -> Scope:
+    """The scope of a request: missing ends default to the twelve months up to the latest with appeals."""
+    end = parse_month(last, "to") if last else None
+    start = parse_month(first, "from") if first else None
+    if end is None:
+        latest = latest_month(body) or clock.today().replace(day=1)
+        end = max(latest, start) if start else latest
+    if start is None:
+        start = add_months(end, -(DEFAULT_MONTHS - 1))
+    if start > end:
+        raise BadFilter(_("The first month comes after the last one."))
+    if (end.year - start.year) * 12 + end.month - start.month >= MAX_MONTHS:
+        raise BadFilter(_("Choose at most %(n)s months.") % {"n": MAX_MONTHS})
+    return Scope(body, start, end)
+
+
+def analysis_rows(s: Scope):
+    """The rows a report counts (see the module's docstring)."""
+    rows = AppealAnalysis.objects.filter(month__gte=s.first, month__lte=s.last)
+    return rows.filter(body=s.body) if s.body else rows.filter(final=True)
+
+
+def _grouped(rows, field: str, **extra) -> dict:
+    """{value of field: {"n": count, **extra}} in one GROUP BY."""
+    return {r[field]: r for r in rows.order_by().values(field).annotate(n=Count("id"), **extra)}
+
+
+def _ranked_order(items: list[dict], ranked: bool) -> list[dict]:
+    # Most frequent first only when there are enough appeals to say so; else the fixed order stays.
+    return sorted(items, key=lambda r: -r["count"]) if ranked else items
+
+
+# --- the four questions ---------------------------------------------------------------------------------------
+
+def causes(s: Scope) -> dict:
+    """Question 1: why people write. Every active cause (and any retired one that occurs), with the
+    share of appeals and the share of those whose cause a person confirmed."""
+    groups = _grouped(analysis_rows(s), "cause", confirmed=Count("id", filter=Q(cause_confirmed=True)))
+    total = sum(g["n"] for g in groups.values())
+    known = {c.slug: c for c in Cause.objects.all()}
+    slugs = [c.slug for c in known.values() if c.active] + sorted(k for k in groups if k and k not in known)
+    slugs += [k for k in groups if k in known and k not in slugs]
+    rows = []
+    for slug in slugs + [UNCLASSIFIED]:
+        g = groups.get(slug, {"n": 0, "confirmed": 0})
+        if slug == UNCLASSIFIED and not g["n"]:
+            continue
+        name = known[slug].name if slug in known else (str(UNCLASSIFIED_LABEL) if slug == UNCLASSIFIED else slug)
+        rows.append({"cause": slug, "name": name, "count": g["n"], "share": _rate(g["n"], total),
+                     "confirmed": g["confirmed"], "confirmed_share": _rate(g["confirmed"], g["n"])})
+    ranked = total >= min_appeals()
+    classified = [r for r in rows if r["cause"] != UNCLASSIFIED]
+    rest = [r for r in rows if r["cause"] == UNCLASSIFIED]
+    return {"total": total, "ranked": ranked, "rows": _ranked_order(classified, ranked) + rest}
+
+
+def regions(s: Scope) -> dict:
+    """Question 2: which regions write, as counts and per 100,000 inhabitants (bigger regions write more
+    partly because more people live there), with each population figure's date and source."""
+    groups = _grouped(analysis_rows(s), "region")
+    total = sum(g["n"] for g in groups.values())
+    rows = []
+    for region in Region.objects.all():
+        n = groups.get(region.pk, {"n": 0})["n"]
+        per = round(100_000 * n / region.population, 2) if region.population else None
+        rows.append({"region": region.iso_code, "name": region.name, "count": n, "share": _rate(n, total),
+                     "population": region.population, "population_date": region.population_date,
+                     "population_source": region.population_source, "per_100k": per})
+    ranked = total >= min_appeals()
+    if ranked:
+        rows.sort(key=lambda r: -(r["per_100k"] or 0))
+    return {"total": total, "ranked": ranked, "rows": rows}
+
+
+def sectors(s: Scope) -> dict:
+    """Question 3: which sectors the appeals criticise, each with the bodies competent for it."""
+    groups = _grouped(analysis_rows(s), "sector", confirmed=Count("id", filter=Q(sector_confirmed=True)))
+    total = sum(g["n"] for g in groups.values())
+    topics = {t.slug: t for t in Topic.objects.filter(slug__in=[k for k in groups if k]).prefetch_related("bodies")}
+    rows = []
+    for slug, g in groups.items():
+        topic = topics.get(slug)
+        name = topic.name if topic else (str(UNCLASSIFIED_LABEL) if slug == UNCLASSIFIED else slug)
+        competent = sorted(topic.bodies.all(), key=lambda b: b.name) if topic else []
+        rows.append({"sector": slug, "name": name, "count": g["n"], "share": _rate(g["n"], total),
+                     "confirmed": g["confirmed"], "confirmed_share": _rate(g["confirmed"], g["n"]),
+                     "bodies": [{"slug": b.slug, "name": b.name} for b in competent]})
+    ranked = total >= min_appeals()
+    rows.sort(key=lambda r: (r["sector"] == UNCLASSIFIED, -r["count"] if ranked else 0, r["name"]))
+    return {"total": total, "ranked": ranked, "rows": rows}
+
+
+def handling(s: Scope) -> dict:
+    """Question 4: how the appeals were handled (answered on the merits, investigation or measures,
+    redirected, refused, ...)."""
+    groups = _grouped(analysis_rows(s), "handling")
+    total = sum(g["n"] for g in groups.values())
+    rows = [{"handling": h.value, "name": str(h.label), "count": groups.get(h.value, {"n": 0})["n"],
+             "share": _rate(groups.get(h.value, {"n": 0})["n"], total)} for h in Handling]
+    return {"total": total, "ranked": total >= min_appeals(), "rows": rows}
+
+
+def redirects(s: Scope) -> dict:
+    """Where redirected appeals went. For one body: its redirects; for all bodies: every redirect made by
+    any body in the period (one appeal redirected twice counts twice)."""
+    rows = AppealAnalysis.objects.filter(month__gte=s.first, month__lte=s.last, handling=Handling.REDIRECTED)
+    if s.body:
+        rows = rows.filter(body=s.body)
+    groups = _grouped(rows, "redirected_to")
+    total = sum(g["n"] for g in groups.values())
+    targets = Body.objects.in_bulk([k for k in groups if k])
+    out = []
+    for body_id, g in groups.items():
+        target = targets.get(body_id)
+        out.append({"body": target.slug if target else None, "name": target.name if target else _("unknown"),
+                    "count": g["n"], "share": _rate(g["n"], total)})
+    out.sort(key=lambda r: (-r["count"], r["name"]))
+    return {"total": total, "ranked": total >= min_appeals(), "rows": out}
+
+
+def languages(s: Scope) -> dict:
+    groups = _grouped(analysis_rows(s), "language")
+    total = sum(g["n"] for g in groups.values())
+    rows = [{"language": lang.value, "name": str(lang.label), "count": groups.get(lang.value, {"n": 0})["n"],
+             "share": _rate(groups.get(lang.value, {"n": 0})["n"], total)} for lang in Language]
+    return {"total": total, "ranked": total >= min_appeals(), "rows": rows}
+
+
+def _trend(s: Scope, field: str, series: list[tuple[str, str]]) -> dict:
+    counts = {(r["month"], r[field]): r["n"] for r in
+              analysis_rows(s).order_by().values("month", field).annotate(n=Count("id"))}
+    present = {k for _, k in counts}
+    series = [(k, name) for k, name in series if k in present] + [
+        (k, str(UNCLASSIFIED_LABEL) if k == UNCLASSIFIED else k) for k in sorted(present - {k for k, _ in series})]
+    return {
+        "months": [month_key(m) for m in s.months],
+        "series": [{"key": k, "name": name, "counts": [counts.get((m, k), 0) for m in s.months]} for k, name in series],
+    }
+
+
+def trend_causes(s: Scope) -> dict:
+    """Appeals per month by cause (only causes that occur in the range)."""
+    return _trend(s, "cause", [(c.slug, c.name) for c in Cause.objects.all()])
+
+
+def trend_handling(s: Scope) -> dict:
+    """Appeals per month by handling (only kinds of handling that occur in the range)."""
+    return _trend(s, "handling", [(h.value, str(h.label)) for h in Handling])
+
+
+def report(s: Scope) -> dict:
+    """Everything one report page shows."""
+    return {"scope": s, "causes": causes(s), "regions": regions(s), "sectors": sectors(s), "handling": handling(s),
+            "redirects": redirects(s), "languages": languages(s), "trend_causes": trend_causes(s),
+            "trend_handling": trend_handling(s), "min_appeals": min_appeals()}
+
+
+# --- bodies side by side ----------------------------------------------------------------------------------------
+
+def comparison(s: Scope) -> dict:
+    """Per body that held appeals in the months: appeals, top cause, and the shares answered on the merits,
+    redirected, investigated and confirmed by a person. Bodies below min_appeals are listed apart."""
+    rows = AppealAnalysis.objects.filter(month__gte=s.first, month__lte=s.last)
+    per_body = rows.order_by().values("body").annotate(
+        n=Count("id"),
+        merits=Count("id", filter=Q(handling=Handling.MERITS)),
+        redirected=Count("id", filter=Q(handling=Handling.REDIRECTED)),
+        investigated=Count("id", filter=Q(handling=Handling.INVESTIGATION)),
+        confirmed=Count("id", filter=Q(cause_confirmed=True)),
+    )
+    causes_by_body: dict[int, list[tuple[int, str]]] = {}
+    for r in rows.exclude(cause=UNCLASSIFIED).order_by().values("body", "cause").annotate(n=Count("id")):
+        causes_by_body.setdefault(r["body"], []).append((r["n"], r["cause"]))
+    names = {c.slug: (c.position, c.name) for c in Cause.objects.all()}
+    bodies = Body.objects.in_bulk([r["body"] for r in per_body])
+    threshold = min_appeals()
+    out = []
+    for r in per_body:
+        body = bodies[r["body"]]
+        # Most frequent cause; a tie goes to the study's order.
+        top = min(causes_by_body.get(r["body"], []), key=lambda nc: (-nc[0], names.get(nc[1], (999, ""))[0], nc[1]), default=None)
+        out.append({
+            "body": body.slug, "name": body.name, "appeals": r["n"], "ranked": r["n"] >= threshold,
+            "top_cause": top[1] if top else None, "top_cause_name": names.get(top[1], (0, top[1]))[1] if top else None,
+            "top_cause_count": top[0] if top else 0,
+            "merits": _rate(r["merits"], r["n"]), "redirected": _rate(r["redirected"], r["n"]),
+            "investigated": _rate(r["investigated"], r["n"]), "confirmed": _rate(r["confirmed"], r["n"]),
+        })
+    out.sort(key=lambda r: (-r["appeals"], r["name"]))
+    return {"scope": s, "min_appeals": threshold, "rows": [r for r in out if r["ranked"]],
+            "unranked": [r for r in out if not r["ranked"]]}
