@@ -293,3 +293,19 @@ def test_without_a_routing_model_the_bodies_competent_for_the_named_sector_are_s
     top = routing.suggest_bodies("Судебный исполнитель не исполняет решение суда о взыскании алиментов", region=regions["KZ-75"])
     assert top and top[0].named_sector in ("enforcement-of-judgments", "courts")
     assert all(s.body.accepts_appeals for s in top)
+
+
+@pytest.mark.django_db
+def test_cross_validation_of_routing_counts_the_redirects_saved_and_refuses_a_first_body_it_cannot_use(tmp_path, capsys, bodies):
+    texts, labels = _texts_labels()
+    bodies_of = {"corruption": "anti-corruption-agency", "red_tape": "general-prosecutors-office"}
+    train = _write_csv(tmp_path / "train.csv", [(t, bodies_of[lab], "anti-corruption-agency") for t, lab in zip(texts, labels)],
+                       header=("text", "label", "first"))
+    call_command("train_classifier", task="routing", train=train, first_body_column="first", cross_validate=4)
+    cv = json.loads(capsys.readouterr().out)["cross_validation"]
+    assert cv["folds"] == 4 and cv["redirected_in_test"] == 8  # the eight sent first to the agency but answered by GPO
+    assert 0 <= cv["redirects_saved_by_top1"] <= cv["final_body_in_top3_of_redirected"] <= 8
+    with pytest.raises(CommandError, match="--first-body-column needs"):
+        call_command("train_classifier", task="cause", train=train, first_body_column="first", cross_validate=4)
+    with pytest.raises(CommandError, match="at least 2 folds"):
+        call_command("train_classifier", task="cause", train=train, cross_validate=1)

@@ -126,9 +126,24 @@ def evaluate(pipeline: Pipeline, texts: list[str], labels: list[str]) -> dict:
     }
 
 
-def cross_validate(texts: list[str], labels: list[str], folds: int = 5, seed: int = 2026) -> dict:
+def redirects_saved(pipeline: Pipeline, texts: list[str], labels: list[str], first: list[str]) -> dict:
+    """Of the appeals first sent to a body other than the one that finally answered, how many the first
+    suggestion (or the first three) would have sent straight to the right body."""
+    top = top_k(pipeline, texts, k=3)
+    redirected = [i for i in range(len(labels)) if first[i] and first[i] != labels[i]]
+    saved = sum(1 for i in redirected if top[i][0] == labels[i])
+    return {
+        "redirected_in_test": len(redirected),
+        "redirects_saved_by_top1": saved,
+        "redirects_saved_share": round(saved / len(redirected), 4) if redirected else None,
+        "final_body_in_top3_of_redirected": sum(1 for i in redirected if labels[i] in top[i]),
+    }
+
+
+def cross_validate(texts: list[str], labels: list[str], folds: int = 5, seed: int = 2026, first: list[str] | None = None) -> dict:
     """Stratified k-fold scores (mean and per fold). Classes with fewer rows than folds are kept in
-    training but cannot be stratified; the report says how many rows they had."""
+    training but cannot be stratified; the report says how many rows they had. With `first` (routing:
+    the body each appeal was first sent to), also the redirects the suggestions would have saved."""
     labels = [str(lab).strip() for lab in labels]
     counts = {lab: labels.count(lab) for lab in set(labels)}
     strat = [lab if counts[lab] >= folds else "__rare__" for lab in labels]
@@ -136,8 +151,19 @@ def cross_validate(texts: list[str], labels: list[str], folds: int = 5, seed: in
     per_fold = []
     for train_idx, test_idx in splitter.split(texts, strat):
         model = train([texts[i] for i in train_idx], [labels[i] for i in train_idx])
-        per_fold.append(evaluate(model, [texts[i] for i in test_idx], [labels[i] for i in test_idx]))
+        fold = evaluate(model, [texts[i] for i in test_idx], [labels[i] for i in test_idx])
+        if first is not None:
+            fold.update(redirects_saved(model, [texts[i] for i in test_idx], [labels[i] for i in test_idx],
+                                        [first[i] for i in test_idx]))
+        per_fold.append(fold)
     keys = ("top1_accuracy", "top3_accuracy", "macro_f1", "weighted_f1")
+    saved = {}
+    if first is not None:
+        redirected = sum(f["redirected_in_test"] for f in per_fold)
+        top1 = sum(f["redirects_saved_by_top1"] for f in per_fold)
+        saved = {"redirected_in_test": redirected, "redirects_saved_by_top1": top1,
+                 "redirects_saved_share": round(top1 / redirected, 4) if redirected else None,
+                 "final_body_in_top3_of_redirected": sum(f["final_body_in_top3_of_redirected"] for f in per_fold)}
     return {
         "folds": folds,
         "rows": len(labels),
@@ -145,6 +171,7 @@ def cross_validate(texts: list[str], labels: list[str], folds: int = 5, seed: in
         "rare_classes": sorted(lab for lab, n in counts.items() if n < folds),
         **{k: round(float(np.mean([f[k] for f in per_fold])), 4) for k in keys},
         **{f"{k}_std": round(float(np.std([f[k] for f in per_fold])), 4) for k in keys},
+        **saved,
     }
 
 

@@ -40,12 +40,6 @@ class Command(BaseCommand):
         result = {"task": task, "model_id": model_id, **classifier.evaluate(pipeline, texts, labels)}
         if task == Task.ROUTING and first_body_column:
             first = [services.routing_label(e[first_body_column], kinds.get(e[first_body_column], "")) for e in extras]
-            top = classifier.top_k(pipeline, texts, k=3)
-            redirected = [i for i in range(len(labels)) if first[i] and first[i] != labels[i]]
-            saved = sum(1 for i in redirected if top[i][0] == labels[i])
-            result["redirected_in_test"] = len(redirected)
-            result["redirects_saved_by_top1"] = saved
-            result["redirects_saved_share"] = round(saved / len(redirected), 4) if redirected else None
-            result["final_body_in_top3_of_redirected"] = sum(1 for i in redirected if labels[i] in top[i])
+            result.update(classifier.redirects_saved(pipeline, texts, labels, first))
         result["seconds"] = round(time.perf_counter() - started, 2)
         self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))

@@ -28,17 +28,27 @@ class Command(BaseCommand):
         parser.add_argument("--label-column", default="label")
         parser.add_argument("--with-starter-corpus", action="store_true",
                             help="add the demo's synthetic starter corpus to the training rows")
+        parser.add_argument("--first-body-column", help="routing with --cross-validate: the body each appeal was "
+                            "first sent to, to count the redirects the suggestions would have saved")
         parser.add_argument("--cross-validate", type=int, default=0, metavar="K",
                             help="also report K-fold cross-validated scores (K >= 2)")
 
-    def handle(self, *args, task, train, text_column, label_column, cross_validate, with_starter_corpus, **options):
+    def handle(self, *args, task, train, text_column, label_column, cross_validate, with_starter_corpus, first_body_column, **options):
         started = time.perf_counter()
+        if first_body_column and (task != Task.ROUTING or not train or not cross_validate or with_starter_corpus):
+            raise CommandError("--first-body-column needs --task routing, --train FILE.csv and --cross-validate K "
+                               "(without --with-starter-corpus)")
+        if cross_validate and cross_validate < 2:
+            raise CommandError("--cross-validate needs at least 2 folds")
         if train:
-            texts, labels, _ = read_labelled(train, text_column, label_column)
+            texts, labels, extras = read_labelled(train, text_column, label_column,
+                                                  (first_body_column,) if first_body_column else ())
             source = f"file {train.rsplit('/', 1)[-1]} ({text_column} → {label_column})"
             if task == Task.ROUTING:
                 kinds = dict(Body.objects.values_list("slug", "kind"))
                 labels = [services.routing_label(lab, kinds.get(lab, "")) for lab in labels]
+                if first_body_column:
+                    first = [services.routing_label(e[first_body_column], kinds.get(e[first_body_column], "")) for e in extras]
         else:
             texts, labels = services.training_data(task)
             source = "this installation's records"
@@ -50,11 +60,10 @@ class Command(BaseCommand):
             texts, labels = texts + extra_texts, labels + extra_labels
             source += " + the starter corpus"
         metrics = {}
-        if cross_validate:
-            if cross_validate < 2:
-                raise CommandError("--cross-validate needs at least 2 folds")
-            metrics = classifier.cross_validate(texts, labels, folds=cross_validate)
         try:
+            if cross_validate:
+                metrics = classifier.cross_validate(texts, labels, folds=cross_validate,
+                                                    first=first if first_body_column else None)
             pipeline = classifier.train(texts, labels)
         except classifier.TrainingError as exc:
             raise CommandError(str(exc)) from None
