@@ -92,6 +92,15 @@ def suggest(pipeline: Pipeline, text: str, k: int = 3, allowed: set[str] | None 
     return [Suggestion(names[i], float(relative[i]), _because(pipeline, text, i)) for i in order]
 
 
+def _feature_names(vectorizer):
+    # Building the names of 150,000 features takes tens of milliseconds: once per loaded model.
+    names = getattr(vectorizer, "_ashyq_feature_names", None)
+    if names is None:
+        names = vectorizer.get_feature_names_out()
+        vectorizer._ashyq_feature_names = names
+    return names
+
+
 def _because(pipeline: Pipeline, text: str, class_index: int, limit: int = 4) -> list[str]:
     features = pipeline.named_steps["features"]
     words_vectorizer = features.transformer_list[0][1]
@@ -105,7 +114,7 @@ def _because(pipeline: Pipeline, text: str, class_index: int, limit: int = 4) ->
     n_words = len(words_vectorizer.vocabulary_)
     indices = vector.indices
     contributions = vector.data * np.asarray(row[:n_words])[indices]
-    vocabulary = words_vectorizer.get_feature_names_out()
+    vocabulary = _feature_names(words_vectorizer)
     ranked = sorted(zip(contributions, indices), reverse=True)
     return [str(vocabulary[i]) for c, i in ranked if c > 0][:limit]
 

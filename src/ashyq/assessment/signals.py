@@ -1,6 +1,8 @@
 """Figures follow the events: after the transaction that appended an event commits, the figures of the
 bodies and months that appeal counts in are recomputed (figures.refresh_for_appeal). A failure here is
 logged and never undoes or blocks the dialogue step; `manage.py recompute_scores` repairs everything."""
+import contextlib
+import contextvars
 import functools
 import logging
 
@@ -26,8 +28,22 @@ def _refresh(appeal_id):
         log.exception("assessment: refreshing the figures of appeal %s failed", appeal_id)
 
 
+_paused = contextvars.ContextVar("ashyq_assessment_refresh_paused", default=False)
+
+
+@contextlib.contextmanager
+def paused():
+    """For bulk loads (the demo's mailbox): no refresh per event; the caller runs figures.recompute_all()
+    once afterwards, which is what the per-event refreshes would have added up to."""
+    token = _paused.set(True)
+    try:
+        yield
+    finally:
+        _paused.reset(token)
+
+
 def on_event_saved(sender, instance, created, raw=False, **kwargs):
-    if not created or raw or instance.kind in IGNORED:
+    if not created or raw or instance.kind in IGNORED or _paused.get():
         return
     transaction.on_commit(functools.partial(_refresh, instance.appeal_id))
 
