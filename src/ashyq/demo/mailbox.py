@@ -92,13 +92,13 @@ def _official(body: Body) -> User:
     return user
 
 
-def load_mailbox(agency_official: User) -> int:
+def load_mailbox(agency_official: User, size: int = SIZE) -> int:
     """Play the mailbox; appeals already there (by idempotency key) are skipped. Returns how many were added."""
     corpus = starter.rows()
     if not corpus:
         return 0
     rng = random.Random(2019)
-    chosen = sorted(rng.sample(corpus, min(SIZE, len(corpus))), key=lambda r: r["id"])
+    chosen = sorted(rng.sample(corpus, min(size, len(corpus))), key=lambda r: r["id"])
     applicants = _applicants()
     agency = Body.objects.get(slug=AGENCY)
     bodies = {b.slug: b for b in Body.objects.all()}
