@@ -4,16 +4,16 @@ Answers keep CKAN's envelope {"help", "success", "result"} and its error shapes
 ({"__type": "Not Found Error" | "Validation Error", ...} with 404 / 409), so existing clients work.
 """
 import json
-from collections import Counter
 
+from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from ashyq.bodies.models import Body
 
-from . import datastore, selectors
-from .models import Dataset, Resource
+from . import datastore, search, selectors
+from .models import Dataset, ResourceVersion
 
 CKAN_VERSION = "2.10.4"
 
@@ -47,8 +47,15 @@ def organization_dict(body, count=None):
             "package_count": count if count is not None else body.datasets.count()}
 
 
+def _current(resource):
+    """The newest valid version, from the versions prefetched by package_search when it prefetched them."""
+    if "versions" in getattr(resource, "_prefetched_objects_cache", {}):
+        return max((v for v in resource.versions.all() if v.valid), key=lambda v: v.number, default=None)
+    return resource.current_version
+
+
 def resource_dict(request, resource):
-    current = resource.current_version
+    current = _current(resource)
     url = resource.url or (_url(request, "opendata:download", resource.dataset.slug, resource.pk, current.number) if current else "")
     return {
         "id": str(resource.pk), "package_id": str(resource.dataset_id), "name": resource.name,
@@ -161,7 +168,7 @@ def package_search(request, p):
     q = str(p.get("q", "")).strip()
     if q in ("*:*", "*"):
         q = ""
-    qs = selectors.search_datasets(q, organization, tags, res_format)
+    qs = search.search_datasets(q, organization, tags, res_format)
     order = []
     for part in [s.strip() for s in str(p.get("sort") or "score desc, metadata_modified desc").split(",") if s.strip()]:
         field, _, direction = part.partition(" ")
@@ -171,12 +178,13 @@ def package_search(request, p):
             order.append(("-" if direction.strip().lower() == "desc" else "") + SORTS[field])
     qs = qs.order_by(*order, "slug")
     rows, start = _int(p, "rows", 10, maximum=1000), _int(p, "start", 0)
-    # Counts and facets are aggregated in the database; only the page asked for is built into dicts.
+    # Counts and facets are aggregated in the database over the matching ids; only the page asked for is read
+    # whole, with its publishers, resources and their valid versions in three more queries.
     ids = qs.values("pk")
-    facets = {}
-    for field in _list(p.get("facet.field")):
-        facets[field] = _facet(field, ids)
-    page = list(qs.prefetch_related("resources")[start:start + rows])
+    facets = {field: search.facet(field, ids) for field in _list(p.get("facet.field"))}
+    versions = ResourceVersion.objects.filter(valid=True).defer("report")
+    page = list(qs.select_related("body").prefetch_related("resources", Prefetch("resources__versions", queryset=versions))
+                [start:start + rows])
     return {
         "count": qs.count(), "sort": p.get("sort") or "score desc, metadata_modified desc",
         "results": [package_dict(request, d) for d in page],
@@ -184,25 +192,6 @@ def package_search(request, p):
         "search_facets": {f: {"title": f, "items": [{"name": k, "display_name": k, "count": n} for k, n in counts.items()]}
                           for f, counts in facets.items()},
     }
-
-
-def _facet(field, ids) -> dict:
-    from django.db.models import Count
-
-    if field == "organization":
-        rows = Dataset.objects.filter(pk__in=ids).values_list("body__slug").annotate(n=Count("pk")).order_by("-n")
-        return dict(rows)
-    if field == "res_format":
-        rows = Resource.objects.filter(dataset__in=ids).values_list("format").annotate(n=Count("dataset", distinct=True)).order_by("-n")
-        return dict(rows)
-    if field == "license_id":
-        return dict(Dataset.objects.filter(pk__in=ids).values_list("licence").annotate(n=Count("pk")).order_by("-n"))
-    if field == "tags":
-        counter = Counter()
-        for tags in Dataset.objects.filter(pk__in=ids).values_list("tags", flat=True).iterator(chunk_size=5000):
-            counter.update(tags)
-        return dict(counter.most_common(50))
-    return {}
 
 
 def package_show(request, p):
@@ -253,10 +242,17 @@ def datastore_search(request, p):
         raise invalid(filters="Not a JSON object")
     limit, offset = _int(p, "limit", 100, maximum=32000), _int(p, "offset", 0)
     include_total = str(p.get("include_total", "true")).lower() not in ("false", "0")
+    # CKAN's parameter: above this many matches (PostgreSQL's estimate) the total is that estimate, not a count.
+    # Absent: the site's setting; null: always count.
+    threshold = -1
+    if "total_estimation_threshold" in p:
+        raw = p["total_estimation_threshold"]
+        threshold = None if raw in (None, "", "null", "None") else _int(p, "total_estimation_threshold", 0)
     try:
         records, total, names = datastore.search(
             version, filters=filters, q=str(p.get("q") or ""), fields=_list(p.get("fields")),
-            sort=str(p.get("sort") or ""), limit=limit, offset=offset, include_total=include_total)
+            sort=str(p.get("sort") or ""), limit=limit, offset=offset, include_total=include_total,
+            estimate_over=threshold)
     except datastore.QueryError as error:
         raise invalid(query=str(error)) from None
     types = {f["name"]: datastore.CKAN_TYPES.get(f["type"], "text") for f in version.schema["fields"]}
@@ -269,7 +265,8 @@ def datastore_search(request, p):
                    "next": f"{base}?resource_id={resource.pk}&offset={offset + limit}"},
     }
     if include_total:
-        result["total"] = total
+        result["total"] = int(total)
+        result["total_was_estimated"] = total.estimated
     return result
 
 

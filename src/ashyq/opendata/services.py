@@ -104,38 +104,28 @@ def add_resource(actor, dataset, name, fmt, url="", description="") -> Resource:
 
 
 def _parse(data: bytes, fmt: str):
-    """Read and validate an upload (slow for big files, so never inside a transaction)."""
+    """Read an upload and infer its schema; validate it whole unless the database checks it while loading
+    (ingest.prepare). Slow for big files, so never inside a transaction."""
     if len(data) > ingest.max_bytes():
         # Oversized files are refused before anything is stored.
         raise ValidationError(ingest.read_table(data, fmt).report[0]["message"])
-    parsed = ingest.validate(ingest.read_table(data, fmt))
-    typed = []
-    if parsed.valid:
-        try:
-            typed = ingest.typed_rows(parsed)
-        except (TypeError, ValueError) as error:
-            parsed.report.append(ingest.problem(str(error), "type-error"))
-    return parsed, typed
+    return ingest.prepare(data, fmt)
 
 
-def _store_version(actor, resource, data, filename, parsed, typed) -> ResourceVersion:
+def _store_version(actor, resource, data, filename, parsed) -> ResourceVersion:
     """The version row, its file and (when valid) its datastore table; the caller holds the transaction."""
     resource = Resource.objects.select_for_update().get(pk=resource.pk)
     number = (resource.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = ResourceVersion(
         resource=resource, number=number, original_name=filename[:255], size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(), valid=parsed.valid, schema=parsed.schema,
-        report=parsed.report, row_count=len(parsed.rows) if parsed.valid else 0,
-        uploaded_by=actor if actor is not None else None,
+        sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor if actor is not None else None,
     )
     extension = resource.format.lower()
     version.file.save(f"{resource.pk}-v{number}.{extension}", ContentFile(data), save=False)
     version.save()
-    if parsed.valid:
-        datastore.create_and_load(version, parsed.schema["fields"], typed)
-        version.loaded = True
-        version.save(update_fields=["loaded"])
-    resource.flagged = not parsed.valid
+    # Loads the datastore table if the file validates; records valid, schema, report and row count either way.
+    ingest.load(version, parsed)
+    resource.flagged = not version.valid
     resource.save(update_fields=["flagged"])
     resource.dataset.save(update_fields=["modified_at"])
     _figures_changed(resource.dataset.body_id)
@@ -145,19 +135,19 @@ def _store_version(actor, resource, data, filename, parsed, typed) -> ResourceVe
 def upload_version(actor, resource, data: bytes, filename: str) -> ResourceVersion:
     """A new version of a file resource. Returns it; `version.valid` says whether it was loaded."""
     _check(actor, resource.dataset.body)
-    parsed, typed = _parse(data, resource.format)
+    parsed = _parse(data, resource.format)
     with transaction.atomic():
-        return _store_version(actor, resource, data, filename, parsed, typed)
+        return _store_version(actor, resource, data, filename, parsed)
 
 
 def add_file_resource(actor, dataset, name, fmt, data: bytes, filename: str, description="") -> tuple[Resource, ResourceVersion]:
     """A new file resource with its first version, both or neither: a file too large leaves no empty resource behind.
     A file that does not validate is kept as the first (invalid, flagged) version, with its report."""
     _check(actor, dataset.body)
-    parsed, typed = _parse(data, fmt)
+    parsed = _parse(data, fmt)
     with transaction.atomic():
         resource = add_resource(actor, dataset, name, fmt, description=description)
-        return resource, _store_version(actor, resource, data, filename, parsed, typed)
+        return resource, _store_version(actor, resource, data, filename, parsed)
 
 
 @transaction.atomic
