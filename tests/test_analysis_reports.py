@@ -27,36 +27,40 @@ SMALL = {"min_appeals": 3}
 
 @pytest.fixture
 def case(people, bodies, regions, submit, at, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return build_case(people, bodies, regions, submit, at)
+
+
+def build_case(people, bodies, regions, submit, at):
     """Five appeals to the Anti-Corruption Agency in March 2025 (one redirected to the General Prosecutor's
     Office, which opens an investigation; one answered with a disciplinary investigation; one explained;
     one pending; one withdrawn), a private appeal to the GPO, and one more appeal to the agency in April.
-    The dialogue's after-commit hooks run, as in production."""
+    Run with the dialogue's after-commit hooks executed (as in production), or in a committing test."""
     applicant, acc = people["applicant"], people["official"]
     made = {}
-    with django_capture_on_commit_callbacks(execute=True):
-        with at(MARCH):
-            made["redirected"] = submit(applicant, ACC, subject="Взятка в полиции", text="Участковый полиции требовал деньги.")
-            made["investigated"] = submit(applicant, ACC, region=regions["KZ-71"], subject="Поборы в поликлинике",
-                                          text="В поликлинике требуют деньги за приём врача.")
-            made["explained"] = submit(applicant, ACC, subject="Налоговая не отвечает", text="Налоговый инспектор волокитит.")
-            made["pending"] = submit(applicant, ACC, subject="Долгое рассмотрение", text="Прошу разобраться.")
-            made["withdrawn"] = submit(applicant, ACC, subject="Вопрос решён", text="Прошу разобраться.")
-            made["private"] = submit(people["other_applicant"], GPO, region=regions["KZ-79"], subject=PRIVATE_WORDS,
-                                     text=f"{PRIVATE_WORDS}: only the body may read this.")
-            services.redirect_appeal(acc, made["redirected"], bodies[GPO], "Надзор относится к прокуратуре.")
-        with at(MARCH + dt.timedelta(days=3)):
-            services.answer_appeal(people["other_official"], made["redirected"], outcome=Outcome.RESOLVED,
-                                   text="Начато досудебное расследование, материалы направлены в суд.")
-            services.answer_appeal(acc, made["investigated"], outcome=Outcome.RESOLVED,
-                                   text="Назначена служебная проверка, виновные привлечены к дисциплинарной ответственности.")
-            services.answer_appeal(acc, made["explained"], outcome=Outcome.EXPLAINED, text="Разъясняем порядок обжалования.")
-            services.withdraw_appeal(applicant, made["withdrawn"], "Решено.")
-            for key, cause in (("redirected", "corruption"), ("investigated", "corruption"), ("explained", "poor_work")):
-                analysis.set_label(acc, made[key], "cause", cause)
-            analysis.set_label(acc, made["investigated"], "sector", "healthcare")
-        with at(APRIL):
-            made["april"] = submit(applicant, ACC, subject="Ещё одна взятка", text="Снова требуют деньги.")
-            analysis.set_label(acc, made["april"], "cause", "corruption")
+    with at(MARCH):
+        made["redirected"] = submit(applicant, ACC, subject="Взятка в полиции", text="Участковый полиции требовал деньги.")
+        made["investigated"] = submit(applicant, ACC, region=regions["KZ-71"], subject="Поборы в поликлинике",
+                                      text="В поликлинике требуют деньги за приём врача.")
+        made["explained"] = submit(applicant, ACC, subject="Налоговая не отвечает", text="Налоговый инспектор волокитит.")
+        made["pending"] = submit(applicant, ACC, subject="Долгое рассмотрение", text="Прошу разобраться.")
+        made["withdrawn"] = submit(applicant, ACC, subject="Вопрос решён", text="Прошу разобраться.")
+        made["private"] = submit(people["other_applicant"], GPO, region=regions["KZ-79"], subject=PRIVATE_WORDS,
+                                 text=f"{PRIVATE_WORDS}: only the body may read this.")
+        services.redirect_appeal(acc, made["redirected"], bodies[GPO], "Надзор относится к прокуратуре.")
+    with at(MARCH + dt.timedelta(days=3)):
+        services.answer_appeal(people["other_official"], made["redirected"], outcome=Outcome.RESOLVED,
+                               text="Начато досудебное расследование, материалы направлены в суд.")
+        services.answer_appeal(acc, made["investigated"], outcome=Outcome.RESOLVED,
+                               text="Назначена служебная проверка, виновные привлечены к дисциплинарной ответственности.")
+        services.answer_appeal(acc, made["explained"], outcome=Outcome.EXPLAINED, text="Разъясняем порядок обжалования.")
+        services.withdraw_appeal(applicant, made["withdrawn"], "Решено.")
+        for key, cause in (("redirected", "corruption"), ("investigated", "corruption"), ("explained", "poor_work")):
+            analysis.set_label(acc, made[key], "cause", cause)
+        analysis.set_label(acc, made["investigated"], "sector", "healthcare")
+    with at(APRIL):
+        made["april"] = submit(applicant, ACC, subject="Ещё одна взятка", text="Снова требуют деньги.")
+        analysis.set_label(acc, made["april"], "cause", "corruption")
     return made
 
 

@@ -72,9 +72,10 @@ def lines(months: list[str], series, *, title_id: str) -> str:
             '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>'
             '<text x="{}" y="{}" font-size="11" text-anchor="end" fill="{}">{}</text>',
             left, round(y(value), 1), WIDTH - 12, round(y(value), 1), GRID, left - 4, round(y(value) + 4, 1), MUTED, f"{value:.0f}"))
-    step = max(1, n // 6)
+    step = max(1, -(-n // 7))
     for i, label in enumerate(months):
-        if i % step == 0 or i == n - 1:
+        # Every step-th month, and the last one when it does not crowd the one before.
+        if i % step == 0 or (i == n - 1 and i % step >= step / 2):
             parts.append(format_html('<text x="{}" y="{}" font-size="11" text-anchor="middle" fill="{}">{}</text>',
                                      round(x(i), 1), top_pad + plot_h + 16, MUTED, label))
     for k, (name, values) in enumerate(series):

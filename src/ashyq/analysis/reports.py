@@ -16,9 +16,10 @@ share is shown but not ranked: categories keep their fixed order and bodies are 
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Max, Q
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ashyq.assessment import config as assessment_config
 from ashyq.assessment.scoring import _rate, add_months
@@ -113,9 +114,85 @@ def analysis_rows(s: Scope):
     return rows.filter(body=s.body) if s.body else rows.filter(final=True)
 
 
-def _grouped(rows, field: str, **extra) -> dict:
-    """{value of field: {"n": count, **extra}} in one GROUP BY."""
-    return {r[field]: r for r in rows.order_by().values(field).annotate(n=Count("id"), **extra)}
+# --- counting ----------------------------------------------------------------------------------------------------
+
+# What each table groups by (columns of AppealAnalysis). "redirects" counts the redirects made in the months:
+# by the body, or for all bodies by any body (those rows are not final, so they are not among the counted).
+DIMENSIONS = {
+    "cause": ("cause",),
+    "sector": ("sector",),
+    "region": ("region_id",),
+    "language": ("language",),
+    "handling": ("handling",),
+    "month_cause": ("month", "cause"),
+    "month_handling": ("month", "handling"),
+    "redirects": ("redirected_to_id",),
+}
+GROUPED_COLUMNS = ("cause", "sector", "region_id", "language", "handling", "month", "redirected_to_id")
+
+
+def counts(s: Scope, dimensions=tuple(DIMENSIONS)) -> dict[str, dict]:
+    """{dimension: {key: {"n", "cause_confirmed", "sector_confirmed"}}}, key a value or a tuple of values.
+
+    On PostgreSQL one scan of the rows answers every dimension (GROUPING SETS, hashed together); elsewhere one
+    GROUP BY per dimension. Both give the same groups (the tests run on both)."""
+    if connection.vendor == "postgresql":
+        return _grouping_sets(s, dimensions)
+    out = {}
+    for name in dimensions:
+        columns = [c.removesuffix("_id") for c in DIMENSIONS[name]]
+        rows = _redirect_rows(s) if name == "redirects" else analysis_rows(s)
+        groups = rows.order_by().values(*columns).annotate(
+            n=Count("id"), cause_confirmed=Count("id", filter=Q(cause_confirmed=True)),
+            sector_confirmed=Count("id", filter=Q(sector_confirmed=True)))
+        out[name] = {(g[columns[0]] if len(columns) == 1 else tuple(g[c] for c in columns)): g for g in groups}
+    return out
+
+
+def _redirect_rows(s: Scope):
+    rows = AppealAnalysis.objects.filter(month__gte=s.first, month__lte=s.last, handling=Handling.REDIRECTED)
+    return rows.filter(body=s.body) if s.body else rows
+
+
+def _grouping_sets(s: Scope, dimensions) -> dict[str, dict]:
+    table = connection.ops.quote_name(AppealAnalysis._meta.db_table)
+    where, params = ["month >= %s", "month <= %s"], [s.first, s.last]
+    if s.body:
+        where.append("body_id = %s")
+        params.append(s.body.pk)
+    # For all bodies the scan takes every row of the months, so that the redirects (on rows that are not final)
+    # come from the same scan; the other counts take only the final rows.
+    counted = "TRUE" if s.body else "final"
+    redirected = Handling.REDIRECTED.value
+    sets = ", ".join("(" + ", ".join(DIMENSIONS[d]) + ")" for d in dimensions)
+    columns = [c for c in GROUPED_COLUMNS if any(c in DIMENSIONS[d] for d in dimensions)]
+    sql = (f"SELECT GROUPING({', '.join(columns)}), {', '.join(columns)}, "
+           f"COUNT(*) FILTER (WHERE {counted}), COUNT(*) FILTER (WHERE {counted} AND cause_confirmed), "
+           f"COUNT(*) FILTER (WHERE {counted} AND sector_confirmed), COUNT(*) FILTER (WHERE handling = '{redirected}') "
+           f"FROM {table} WHERE {' AND '.join(where)} GROUP BY GROUPING SETS ({sets})")
+    # GROUPING() has a bit per column, set when the column is not grouped in the row's set.
+    masks = {sum(1 << (len(columns) - 1 - i) for i, c in enumerate(columns) if c not in DIMENSIONS[d]): d for d in dimensions}
+    out = {d: {} for d in dimensions}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for mask, *values in cursor.fetchall():
+            name = masks[mask]
+            row = dict(zip(columns, values[:len(columns)]))
+            n, cause_confirmed, sector_confirmed, redirects = values[len(columns):]
+            if name == "redirects":
+                if not redirects:
+                    continue
+                n, cause_confirmed, sector_confirmed = redirects, 0, 0
+            elif not n:
+                continue
+            key = tuple(row[c] for c in DIMENSIONS[name])
+            out[name][key[0] if len(key) == 1 else key] = {"n": n, "cause_confirmed": cause_confirmed,
+                                                          "sector_confirmed": sector_confirmed}
+    return out
+
+
+def _groups(s: Scope, name: str, c: dict | None) -> dict:
+    return (c if c is not None and name in c else counts(s, (name,)))[name]
 
 
 def _ranked_order(items: list[dict], ranked: bool) -> list[dict]:
@@ -125,32 +202,32 @@ def _ranked_order(items: list[dict], ranked: bool) -> list[dict]:
 
 # --- the four questions ---------------------------------------------------------------------------------------
 
-def causes(s: Scope) -> dict:
+def causes(s: Scope, c: dict | None = None) -> dict:
     """Question 1: why people write. Every active cause (and any retired one that occurs), with the
     share of appeals and the share of those whose cause a person confirmed."""
-    groups = _grouped(analysis_rows(s), "cause", confirmed=Count("id", filter=Q(cause_confirmed=True)))
+    groups = _groups(s, "cause", c)
     total = sum(g["n"] for g in groups.values())
     known = {c.slug: c for c in Cause.objects.all()}
     slugs = [c.slug for c in known.values() if c.active] + sorted(k for k in groups if k and k not in known)
     slugs += [k for k in groups if k in known and k not in slugs]
     rows = []
     for slug in slugs + [UNCLASSIFIED]:
-        g = groups.get(slug, {"n": 0, "confirmed": 0})
+        g = groups.get(slug, {"n": 0, "cause_confirmed": 0})
         if slug == UNCLASSIFIED and not g["n"]:
             continue
         name = known[slug].name if slug in known else (str(UNCLASSIFIED_LABEL) if slug == UNCLASSIFIED else slug)
         rows.append({"cause": slug, "name": name, "count": g["n"], "share": _rate(g["n"], total),
-                     "confirmed": g["confirmed"], "confirmed_share": _rate(g["confirmed"], g["n"])})
+                     "confirmed": g["cause_confirmed"], "confirmed_share": _rate(g["cause_confirmed"], g["n"])})
     ranked = total >= min_appeals()
     classified = [r for r in rows if r["cause"] != UNCLASSIFIED]
     rest = [r for r in rows if r["cause"] == UNCLASSIFIED]
     return {"total": total, "ranked": ranked, "rows": _ranked_order(classified, ranked) + rest}
 
 
-def regions(s: Scope) -> dict:
+def regions(s: Scope, c: dict | None = None) -> dict:
     """Question 2: which regions write, as counts and per 100,000 inhabitants (bigger regions write more
     partly because more people live there), with each population figure's date and source."""
-    groups = _grouped(analysis_rows(s), "region")
+    groups = _groups(s, "region", c)
     total = sum(g["n"] for g in groups.values())
     rows = []
     for region in Region.objects.all():
@@ -165,41 +242,52 @@ def regions(s: Scope) -> dict:
     return {"total": total, "ranked": ranked, "rows": rows}
 
 
-def sectors(s: Scope) -> dict:
+def _competent_bodies(topic_slugs) -> dict[str, list[dict]]:
+    """{topic slug: [{"slug", "name", "akimat"}]} of the bodies competent for each topic, from the link table alone."""
+    language = (get_language() or "en")[:2]
+    name_field = f"body__name_{language}" if language in ("kk", "ru") else "body__name_en"
+    out: dict[str, list[dict]] = {}
+    links = Topic.bodies.through.objects.filter(topic__slug__in=list(topic_slugs)).values_list(
+        "topic__slug", "body__slug", name_field, "body__name_en", "body__kind")
+    for topic, slug, name, name_en, kind in links:
+        out.setdefault(topic, []).append({"slug": slug, "name": name or name_en, "akimat": kind == Body.Kind.AKIMAT})
+    for bodies in out.values():
+        bodies.sort(key=lambda b: b["name"])
+    return out
+
+
+def sectors(s: Scope, c: dict | None = None) -> dict:
     """Question 3: which sectors the appeals criticise, each with the bodies competent for it."""
-    groups = _grouped(analysis_rows(s), "sector", confirmed=Count("id", filter=Q(sector_confirmed=True)))
+    groups = _groups(s, "sector", c)
     total = sum(g["n"] for g in groups.values())
-    topics = {t.slug: t for t in Topic.objects.filter(slug__in=[k for k in groups if k]).prefetch_related("bodies")}
+    slugs = [k for k in groups if k]
+    topics = {t.slug: t.name for t in Topic.objects.filter(slug__in=slugs)}
+    competent = _competent_bodies(slugs)
     rows = []
     for slug, g in groups.items():
-        topic = topics.get(slug)
-        name = topic.name if topic else (str(UNCLASSIFIED_LABEL) if slug == UNCLASSIFIED else slug)
-        competent = sorted(topic.bodies.all(), key=lambda b: b.name) if topic else []
+        name = topics.get(slug) or (str(UNCLASSIFIED_LABEL) if slug == UNCLASSIFIED else slug)
         rows.append({"sector": slug, "name": name, "count": g["n"], "share": _rate(g["n"], total),
-                     "confirmed": g["confirmed"], "confirmed_share": _rate(g["confirmed"], g["n"]),
-                     "bodies": [{"slug": b.slug, "name": b.name} for b in competent]})
+                     "confirmed": g["sector_confirmed"], "confirmed_share": _rate(g["sector_confirmed"], g["n"]),
+                     "bodies": competent.get(slug, [])})
     ranked = total >= min_appeals()
     rows.sort(key=lambda r: (r["sector"] == UNCLASSIFIED, -r["count"] if ranked else 0, r["name"]))
     return {"total": total, "ranked": ranked, "rows": rows}
 
 
-def handling(s: Scope) -> dict:
+def handling(s: Scope, c: dict | None = None) -> dict:
     """Question 4: how the appeals were handled (answered on the merits, investigation or measures,
     redirected, refused, ...)."""
-    groups = _grouped(analysis_rows(s), "handling")
+    groups = _groups(s, "handling", c)
     total = sum(g["n"] for g in groups.values())
     rows = [{"handling": h.value, "name": str(h.label), "count": groups.get(h.value, {"n": 0})["n"],
              "share": _rate(groups.get(h.value, {"n": 0})["n"], total)} for h in Handling]
     return {"total": total, "ranked": total >= min_appeals(), "rows": rows}
 
 
-def redirects(s: Scope) -> dict:
+def redirects(s: Scope, c: dict | None = None) -> dict:
     """Where redirected appeals went. For one body: its redirects; for all bodies: every redirect made by
     any body in the period (one appeal redirected twice counts twice)."""
-    rows = AppealAnalysis.objects.filter(month__gte=s.first, month__lte=s.last, handling=Handling.REDIRECTED)
-    if s.body:
-        rows = rows.filter(body=s.body)
-    groups = _grouped(rows, "redirected_to")
+    groups = _groups(s, "redirects", c)
     total = sum(g["n"] for g in groups.values())
     targets = Body.objects.in_bulk([k for k in groups if k])
     out = []
@@ -211,41 +299,41 @@ def redirects(s: Scope) -> dict:
     return {"total": total, "ranked": total >= min_appeals(), "rows": out}
 
 
-def languages(s: Scope) -> dict:
-    groups = _grouped(analysis_rows(s), "language")
+def languages(s: Scope, c: dict | None = None) -> dict:
+    groups = _groups(s, "language", c)
     total = sum(g["n"] for g in groups.values())
     rows = [{"language": lang.value, "name": str(lang.label), "count": groups.get(lang.value, {"n": 0})["n"],
              "share": _rate(groups.get(lang.value, {"n": 0})["n"], total)} for lang in Language]
     return {"total": total, "ranked": total >= min_appeals(), "rows": rows}
 
 
-def _trend(s: Scope, field: str, series: list[tuple[str, str]]) -> dict:
-    counts = {(r["month"], r[field]): r["n"] for r in
-              analysis_rows(s).order_by().values("month", field).annotate(n=Count("id"))}
-    present = {k for _, k in counts}
-    series = [(k, name) for k, name in series if k in present] + [
+def _trend(s: Scope, name: str, series: list[tuple[str, str]], c: dict | None) -> dict:
+    by_month = {key: g["n"] for key, g in _groups(s, name, c).items()}
+    present = {k for _, k in by_month}
+    series = [(k, label) for k, label in series if k in present] + [
         (k, str(UNCLASSIFIED_LABEL) if k == UNCLASSIFIED else k) for k in sorted(present - {k for k, _ in series})]
     return {
         "months": [month_key(m) for m in s.months],
-        "series": [{"key": k, "name": name, "counts": [counts.get((m, k), 0) for m in s.months]} for k, name in series],
+        "series": [{"key": k, "name": label, "counts": [by_month.get((m, k), 0) for m in s.months]} for k, label in series],
     }
 
 
-def trend_causes(s: Scope) -> dict:
+def trend_causes(s: Scope, c: dict | None = None) -> dict:
     """Appeals per month by cause (only causes that occur in the range)."""
-    return _trend(s, "cause", [(c.slug, c.name) for c in Cause.objects.all()])
+    return _trend(s, "month_cause", [(cause.slug, cause.name) for cause in Cause.objects.all()], c)
 
 
-def trend_handling(s: Scope) -> dict:
+def trend_handling(s: Scope, c: dict | None = None) -> dict:
     """Appeals per month by handling (only kinds of handling that occur in the range)."""
-    return _trend(s, "handling", [(h.value, str(h.label)) for h in Handling])
+    return _trend(s, "month_handling", [(h.value, str(h.label)) for h in Handling], c)
 
 
 def report(s: Scope) -> dict:
-    """Everything one report page shows."""
-    return {"scope": s, "causes": causes(s), "regions": regions(s), "sectors": sectors(s), "handling": handling(s),
-            "redirects": redirects(s), "languages": languages(s), "trend_causes": trend_causes(s),
-            "trend_handling": trend_handling(s), "min_appeals": min_appeals()}
+    """Everything one report page shows, from one pass over the rows (counts())."""
+    c = counts(s)
+    return {"scope": s, "causes": causes(s, c), "regions": regions(s, c), "sectors": sectors(s, c),
+            "handling": handling(s, c), "redirects": redirects(s, c), "languages": languages(s, c),
+            "trend_causes": trend_causes(s, c), "trend_handling": trend_handling(s, c), "min_appeals": min_appeals()}
 
 
 # --- bodies side by side ----------------------------------------------------------------------------------------

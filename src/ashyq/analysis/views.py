@@ -17,6 +17,7 @@ import io
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -174,9 +175,19 @@ def _share_bars(rows, title_id):
 
 
 def _trend_context(trend: dict, title_id: str) -> dict:
-    rows = [{"month": m, "counts": [series["counts"][i] for series in trend["series"]]} for i, m in enumerate(trend["months"])]
+    # A non-breaking hyphen keeps "2025-12" on one line in a narrow first column.
+    rows = [{"month": m.replace("-", "\u2011"), "counts": [series["counts"][i] for series in trend["series"]]}
+            for i, m in enumerate(trend["months"])]
     chart = report_charts.lines(trend["months"], [(series["name"], series["counts"]) for series in trend["series"]], title_id=title_id)
     return {**trend, "rows": rows, "chart": chart, "title_id": title_id}
+
+
+def _body_choices() -> list[dict]:
+    """The body selector's options, by name in the page's language (values, not model instances: ~60 bodies)."""
+    language = (get_language() or "en")[:2]
+    field = f"name_{language}" if language in ("kk", "ru") else "name_en"
+    rows = Body.objects.filter(accepts_appeals=True).values("pk", "slug", field, "name_en")
+    return sorted(({"pk": r["pk"], "slug": r["slug"], "name": r[field] or r["name_en"]} for r in rows), key=lambda b: b["name"])
 
 
 def _report_page(request, s: reports.Scope):
@@ -189,6 +200,13 @@ def _report_page(request, s: reports.Scope):
         "redirects": report_charts.bars([(r["name"], r["count"], None, None) for r in data["redirects"]["rows"]], title_id="h-redirects"),
         "languages": _share_bars(data["languages"]["rows"], "h-languages"),
     }
+    # One reverse() for the many links to competent bodies' reports (a sector may have twenty akimats).
+    body_url = reverse("analysis:body", args=["slug-placeholder"]).replace("slug-placeholder", "{}") + "?" + s.query
+    for row in data["sectors"]["rows"]:
+        linked = [{**b, "url": body_url.format(b["slug"])} for b in row["bodies"]]
+        # The page folds the akimats (one per region) under one line; the downloads list every body.
+        row["central"] = [b for b in linked if not b["akimat"]]
+        row["akimats"] = [b for b in linked if b["akimat"]]
     downloads = _downloads(s)
     trends = [
         (_trend_context(data["trend_causes"], "h-trend-causes"), _("Appeals per month by cause"),
@@ -198,7 +216,7 @@ def _report_page(request, s: reports.Scope):
     ]
     return render(request, "analysis/report.html", {
         **data, "body": s.body, "charts": charts, "downloads": downloads, "trends": trends,
-        "bodies": sorted(Body.objects.filter(accepts_appeals=True), key=lambda b: b.name),
+        "bodies": _body_choices(),
         "from_value": reports.month_key(s.first), "to_value": reports.month_key(s.last),
     })
 
