@@ -88,7 +88,7 @@ def manage(*args, database_url: str, var_dir: Path, check=True, **popen):
     command = [sys.executable, str(ROOT / "manage.py"), *args]
     if popen:
         return subprocess.Popen(command, env=env, cwd=ROOT, text=True, **popen)
-    result = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
     if check:
         assert result.returncode == 0, f"manage.py {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
     return result
