@@ -142,6 +142,11 @@ ASHYQ_MAX_ATTACHMENTS = int(os.environ.get("ASHYQ_MAX_ATTACHMENTS", "5"))
 ASHYQ_MAX_ATTACHMENT_BYTES = int(os.environ.get("ASHYQ_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024)))
 # Open data: one uploaded resource file (CSV, XLSX, JSON) is at most this many bytes (docs/opendata.md).
 ASHYQ_OPENDATA_MAX_BYTES = int(os.environ.get("ASHYQ_OPENDATA_MAX_BYTES", str(50 * 1024 * 1024)))
+# Link checks of open-data resources (check_links): per-request timeout, redirects followed, and networks that
+# may be probed although private (comma-separated CIDRs, e.g. an intranet mirror); by default none may.
+ASHYQ_OPENDATA_LINK_TIMEOUT = float(os.environ.get("ASHYQ_OPENDATA_LINK_TIMEOUT", "5"))
+ASHYQ_OPENDATA_LINK_MAX_REDIRECTS = int(os.environ.get("ASHYQ_OPENDATA_LINK_MAX_REDIRECTS", "5"))
+ASHYQ_OPENDATA_LINKS_ALLOW_NETWORKS = [n.strip() for n in os.environ.get("ASHYQ_OPENDATA_LINKS_ALLOW_NETWORKS", "").split(",") if n.strip()]
 # Content analysis (docs/analysis.md): suggest the cause and sector of each new appeal right after it is
 # registered. The benchmark turns it off to measure what it costs the submission.
 ASHYQ_ANALYSIS_CLASSIFY_ON_SUBMIT = env_bool("ASHYQ_ANALYSIS_CLASSIFY_ON_SUBMIT", True)
