@@ -171,6 +171,21 @@ def test_the_scan_finds_what_postgresql_would_accept_and_frictionless_would_not(
     assert scan((quoted + '1,"x",007\n').encode(), ["integer", "string", "integer"]).zero_columns == {2}
 
 
+def test_schema_inference_is_frictionless_inference():
+    import random
+
+    rng = random.Random(7)
+    pool = ["12", "-3", "0702", "4.5", "1e3", "NaN", "2021-03-01", "2021-02-30", "2021-03", "2021", "10:30:00",
+            "2021-03-01T10:30:00Z", "true", "FALSE", "1", "0", "yes", '{"a": 1}', "[1, 2]", "P1D", "43.2,76.9", "Almaty", ""]
+    for _ in range(300):
+        width, height = rng.randint(1, 4), rng.randint(0, 40)
+        kinds = [rng.sample(pool, rng.randint(1, 3)) for _ in range(width)]
+        sample = [[rng.choice(kinds[c]) if rng.random() < 0.93 else rng.choice(pool) for c in range(width)][:rng.choice([width] * 9 + [width - 1])]
+                  for _ in range(height)]
+        header = [f"h{c}" for c in range(width)]
+        assert ingest.infer_schema(header, sample) == ingest._frictionless_schema(header, sample), sample
+
+
 def test_what_copy_cannot_check_exactly_goes_row_by_row():
     assert ingest._prepare_copy(encode(rows(50))).source is not None
     assert ingest._prepare_copy("a,b\nАлматы,1\n".encode("cp1251")) is None  # not UTF-8: decoded (and reported) whole
