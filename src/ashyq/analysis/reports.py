@@ -116,36 +116,48 @@ def analysis_rows(s: Scope):
 
 # --- counting ----------------------------------------------------------------------------------------------------
 
-# What each table groups by (columns of AppealAnalysis). "redirects" counts the redirects made in the months:
-# by the body, or for all bodies by any body (those rows are not final, so they are not among the counted).
-DIMENSIONS = {
-    "cause": ("cause",),
-    "sector": ("sector",),
-    "region": ("region_id",),
-    "language": ("language",),
-    "handling": ("handling",),
-    "month_cause": ("month", "cause"),
-    "month_handling": ("month", "handling"),
+# The database groups by a few coarse sets of columns; each table's counts are sums over those groups (a few
+# thousand at most), so one pass over the rows hashes three keys instead of one per table.
+# "redirects" counts the redirects made in the months: by the body, or for all bodies by any body (rows that
+# are not final, so not among the rows the other tables count).
+BASE_SETS = {
+    "month_cause_handling_language": ("month", "cause", "handling", "language"),
+    "region_sector": ("region_id", "sector"),
     "redirects": ("redirected_to_id",),
 }
-GROUPED_COLUMNS = ("cause", "sector", "region_id", "language", "handling", "month", "redirected_to_id")
+# dimension -> (base set, the base set's columns it keeps)
+DIMENSIONS = {
+    "cause": ("month_cause_handling_language", ("cause",)),
+    "handling": ("month_cause_handling_language", ("handling",)),
+    "language": ("month_cause_handling_language", ("language",)),
+    "month_cause": ("month_cause_handling_language", ("month", "cause")),
+    "month_handling": ("month_cause_handling_language", ("month", "handling")),
+    "region": ("region_sector", ("region_id",)),
+    "sector": ("region_sector", ("sector",)),
+    "redirects": ("redirects", ("redirected_to_id",)),
+}
+COUNTS = ("n", "cause_confirmed", "sector_confirmed")
 
 
 def counts(s: Scope, dimensions=tuple(DIMENSIONS)) -> dict[str, dict]:
     """{dimension: {key: {"n", "cause_confirmed", "sector_confirmed"}}}, key a value or a tuple of values.
 
-    On PostgreSQL one scan of the rows answers every dimension (GROUPING SETS, hashed together); elsewhere one
-    GROUP BY per dimension. Both give the same groups (the tests run on both)."""
-    if connection.vendor == "postgresql":
-        return _grouping_sets(s, dimensions)
+    On PostgreSQL one scan of the rows groups every base set at once (GROUPING SETS); elsewhere one GROUP BY
+    per base set. The tables' counts are then summed from those groups, the same way on both (the tests run
+    on both)."""
+    wanted = [b for b in BASE_SETS if any(DIMENSIONS[d][0] == b for d in dimensions)]
+    base = _grouping_sets(s, wanted) if connection.vendor == "postgresql" else _group_by_each(s, wanted)
     out = {}
     for name in dimensions:
-        columns = [c.removesuffix("_id") for c in DIMENSIONS[name]]
-        rows = _redirect_rows(s) if name == "redirects" else analysis_rows(s)
-        groups = rows.order_by().values(*columns).annotate(
-            n=Count("id"), cause_confirmed=Count("id", filter=Q(cause_confirmed=True)),
-            sector_confirmed=Count("id", filter=Q(sector_confirmed=True)))
-        out[name] = {(g[columns[0]] if len(columns) == 1 else tuple(g[c] for c in columns)): g for g in groups}
+        base_name, keep = DIMENSIONS[name]
+        positions = [BASE_SETS[base_name].index(c) for c in keep]
+        sums: dict = {}
+        for key, g in base[base_name].items():
+            k = key[positions[0]] if len(positions) == 1 else tuple(key[i] for i in positions)
+            total = sums.setdefault(k, dict.fromkeys(COUNTS, 0))
+            for field in COUNTS:
+                total[field] += g[field]
+        out[name] = sums
     return out
 
 
@@ -154,7 +166,19 @@ def _redirect_rows(s: Scope):
     return rows.filter(body=s.body) if s.body else rows
 
 
-def _grouping_sets(s: Scope, dimensions) -> dict[str, dict]:
+def _group_by_each(s: Scope, sets) -> dict[str, dict]:
+    out = {}
+    for name in sets:
+        columns = [c.removesuffix("_id") for c in BASE_SETS[name]]
+        rows = _redirect_rows(s) if name == "redirects" else analysis_rows(s)
+        groups = rows.order_by().values(*columns).annotate(
+            n=Count("id"), cause_confirmed=Count("id", filter=Q(cause_confirmed=True)),
+            sector_confirmed=Count("id", filter=Q(sector_confirmed=True)))
+        out[name] = {tuple(g[c] for c in columns): g for g in groups}
+    return out
+
+
+def _grouping_sets(s: Scope, sets) -> dict[str, dict]:
     table = connection.ops.quote_name(AppealAnalysis._meta.db_table)
     where, params = ["month >= %s", "month <= %s"], [s.first, s.last]
     if s.body:
@@ -164,15 +188,16 @@ def _grouping_sets(s: Scope, dimensions) -> dict[str, dict]:
     # come from the same scan; the other counts take only the final rows.
     counted = "TRUE" if s.body else "final"
     redirected = Handling.REDIRECTED.value
-    sets = ", ".join("(" + ", ".join(DIMENSIONS[d]) + ")" for d in dimensions)
-    columns = [c for c in GROUPED_COLUMNS if any(c in DIMENSIONS[d] for d in dimensions)]
+    columns = [c for name in sets for c in BASE_SETS[name]]
+    grouping = ", ".join("(" + ", ".join(BASE_SETS[name]) + ")" for name in sets)
     sql = (f"SELECT GROUPING({', '.join(columns)}), {', '.join(columns)}, "
            f"COUNT(*) FILTER (WHERE {counted}), COUNT(*) FILTER (WHERE {counted} AND cause_confirmed), "
            f"COUNT(*) FILTER (WHERE {counted} AND sector_confirmed), COUNT(*) FILTER (WHERE handling = '{redirected}') "
-           f"FROM {table} WHERE {' AND '.join(where)} GROUP BY GROUPING SETS ({sets})")
+           f"FROM {table} WHERE {' AND '.join(where)} GROUP BY GROUPING SETS ({grouping})")
     # GROUPING() has a bit per column, set when the column is not grouped in the row's set.
-    masks = {sum(1 << (len(columns) - 1 - i) for i, c in enumerate(columns) if c not in DIMENSIONS[d]): d for d in dimensions}
-    out = {d: {} for d in dimensions}
+    masks = {sum(1 << (len(columns) - 1 - i) for i, c in enumerate(columns) if c not in BASE_SETS[name]): name
+             for name in sets}
+    out = {name: {} for name in sets}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for mask, *values in cursor.fetchall():
@@ -185,9 +210,8 @@ def _grouping_sets(s: Scope, dimensions) -> dict[str, dict]:
                 n, cause_confirmed, sector_confirmed = redirects, 0, 0
             elif not n:
                 continue
-            key = tuple(row[c] for c in DIMENSIONS[name])
-            out[name][key[0] if len(key) == 1 else key] = {"n": n, "cause_confirmed": cause_confirmed,
-                                                          "sector_confirmed": sector_confirmed}
+            out[name][tuple(row[c] for c in BASE_SETS[name])] = {"n": n, "cause_confirmed": cause_confirmed,
+                                                                 "sector_confirmed": sector_confirmed}
     return out
 
 
@@ -341,17 +365,24 @@ def report(s: Scope) -> dict:
 def comparison(s: Scope) -> dict:
     """Per body that held appeals in the months: appeals, top cause, and the shares answered on the merits,
     redirected, investigated and confirmed by a person. Bodies below min_appeals are listed apart."""
-    rows = AppealAnalysis.objects.filter(month__gte=s.first, month__lte=s.last)
-    per_body = rows.order_by().values("body").annotate(
+    # One GROUP BY body and cause (some hundreds of groups): the per-body shares are sums over its causes.
+    groups = AppealAnalysis.objects.filter(month__gte=s.first, month__lte=s.last).order_by().values("body", "cause").annotate(
         n=Count("id"),
         merits=Count("id", filter=Q(handling=Handling.MERITS)),
         redirected=Count("id", filter=Q(handling=Handling.REDIRECTED)),
         investigated=Count("id", filter=Q(handling=Handling.INVESTIGATION)),
         confirmed=Count("id", filter=Q(cause_confirmed=True)),
     )
+    sums: dict[int, dict] = {}
     causes_by_body: dict[int, list[tuple[int, str]]] = {}
-    for r in rows.exclude(cause=UNCLASSIFIED).order_by().values("body", "cause").annotate(n=Count("id")):
-        causes_by_body.setdefault(r["body"], []).append((r["n"], r["cause"]))
+    for g in groups:
+        total = sums.setdefault(g["body"], {"body": g["body"], "n": 0, "merits": 0, "redirected": 0, "investigated": 0,
+                                            "confirmed": 0})
+        for field in ("n", "merits", "redirected", "investigated", "confirmed"):
+            total[field] += g[field]
+        if g["cause"] != UNCLASSIFIED:
+            causes_by_body.setdefault(g["body"], []).append((g["n"], g["cause"]))
+    per_body = list(sums.values())
     names = {c.slug: (c.position, c.name) for c in Cause.objects.all()}
     bodies = Body.objects.in_bulk([r["body"] for r in per_body])
     threshold = min_appeals()
