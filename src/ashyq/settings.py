@@ -170,6 +170,25 @@ RATELIMIT_ENABLE = env_bool("ASHYQ_RATELIMIT_ENABLE", True)
 # is refused (even with the right password) until the window has passed (accounts/services.py).
 ASHYQ_LOGIN_MAX_FAILURES = int(os.environ.get("ASHYQ_LOGIN_MAX_FAILURES", "5"))
 ASHYQ_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("ASHYQ_LOGIN_LOCKOUT_MINUTES", "15"))
+
+
+def env_period(name: str, default: int | None) -> int | None:
+    """A retention period in whole days or years; empty or "never" keeps the data (None)."""
+    raw = os.environ.get(name, "" if default is None else str(default)).strip().lower()
+    if raw in ("", "never"):
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least 1, or empty for never.")
+    return int(raw)
+
+
+# Retention of personal data outside the appeal record (accounts/retention.py, `manage.py purge_personal_data`,
+# docs/operations.md "Personal data and retention"). Set them to your records-retention schedule.
+ASHYQ_RETAIN_UNCONFIRMED_ACCOUNTS_DAYS = env_period("ASHYQ_RETAIN_UNCONFIRMED_ACCOUNTS_DAYS", 30)
+ASHYQ_RETAIN_ABUSE_REPORT_ADDRESSES_DAYS = env_period("ASHYQ_RETAIN_ABUSE_REPORT_ADDRESSES_DAYS", 90)
+ASHYQ_RETAIN_REDACTION_FRAGMENTS_DAYS = env_period("ASHYQ_RETAIN_REDACTION_FRAGMENTS_DAYS", 365)
+ASHYQ_RETAIN_UNUSED_API_TOKENS_DAYS = env_period("ASHYQ_RETAIN_UNUSED_API_TOKENS_DAYS", 365)
+ASHYQ_RETAIN_APPLICANT_DATA_YEARS = env_period("ASHYQ_RETAIN_APPLICANT_DATA_YEARS", None)
 # How many reverse proxies (nginx, a load balancer) stand in front of Ashyq. 0: the client is
 # REMOTE_ADDR. N: the client is the Nth address from the right of X-Forwarded-For, which only the
 # proxies wrote, so a client cannot forge its way out of per-address limits.
