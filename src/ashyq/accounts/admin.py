@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from .forms import AdminLoginForm
-from .models import ApiToken, User
+from .models import ApiToken, PurgeRun, User
 
 # The admin's sign-in honours the same lockout as the site's (accounts/services.py).
 admin.site.login_form = AdminLoginForm
@@ -11,8 +11,9 @@ admin.site.login_form = AdminLoginForm
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "email", "role", "body", "is_active"]
-    list_filter = ["role", "is_active", "body"]
-    fieldsets = BaseUserAdmin.fieldsets + (("Ashyq", {"fields": ("role", "body", "language")}),)
+    list_filter = ["role", "is_active", ("anonymised_at", admin.EmptyFieldListFilter), "body"]
+    fieldsets = BaseUserAdmin.fieldsets + (("Ashyq", {"fields": ("role", "body", "language", "anonymised_at")}),)
+    readonly_fields = ["anonymised_at"]
     autocomplete_fields = ["body"]
 
 
@@ -20,3 +21,19 @@ class UserAdmin(BaseUserAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["user", "prefix", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["digest", "prefix", "created_at", "last_used_at"]
+
+
+@admin.register(PurgeRun)
+class PurgeRunAdmin(admin.ModelAdmin):
+    """The trace of each purge_personal_data run: read only, written by the command."""
+
+    list_display = ["started_at", "finished_at", "counts", "failed"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

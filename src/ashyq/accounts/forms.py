@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import User
+from .models import ANONYMISED_USERNAME_PREFIX, User
 
 
 class LockoutMixin:
@@ -35,6 +35,13 @@ class SignUpForm(UserCreationForm):
         fields = ["username", "email", "first_name", "last_name", "language"]
         labels = {"language": _("Language of emails")}
 
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if username.lower().startswith(ANONYMISED_USERNAME_PREFIX):
+            # Reserved for anonymised accounts (services.anonymised_username).
+            raise forms.ValidationError(_("Please choose another username."))
+        return username
+
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
@@ -44,3 +51,17 @@ class SignUpForm(UserCreationForm):
 
 class ResendConfirmationForm(forms.Form):
     email = forms.EmailField(label=_("Email"))
+
+
+class AnonymiseAccountForm(forms.Form):
+    """The confirmation step of anonymising one's account: the password, and an explicit yes."""
+
+    password = forms.CharField(
+        label=_("Your password"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("To make sure it is you."),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that this cannot be undone: I will not be able to sign in to this account again."),
+        required=False,  # checked by the service, so a missing tick and a wrong password are reported together
+    )

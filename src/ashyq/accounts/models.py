@@ -28,7 +28,9 @@ def new_public_alias() -> str:
 class User(AbstractUser):
     """Anyone who signs in. Officials and heads belong to exactly one body and act only on its appeals."""
 
-    email = models.EmailField(_("email address"), unique=True)
+    # Null only once the account is anonymised (services.anonymise): no address, so no email is ever sent.
+    # Forms still require it (blank=False); several anonymised accounts may share NULL under the unique index.
+    email = models.EmailField(_("email address"), unique=True, null=True)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.APPLICANT)
     body = models.ForeignKey(
         "bodies.Body", null=True, blank=True, on_delete=models.PROTECT, related_name="staff",
@@ -40,6 +42,8 @@ class User(AbstractUser):
         max_length=5, default="kk", choices=[("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")],
         help_text=_("Language of the emails Ashyq sends."),
     )
+    # When the person's identity was removed (at their request or by the retention rules, docs/operations.md).
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
 
     def clean(self):
         super().clean()
@@ -84,3 +88,28 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.prefix}…"
+
+
+ANONYMISED_USERNAME_PREFIX = "anonymised-"
+
+
+class PurgeRun(models.Model):
+    """One run of `purge_personal_data`: when, under which retention periods, and how many records each rule
+    changed. Counts only: the trace of a purge must not keep what the purge removed."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    # {rule: period as configured, e.g. "30 days", or null when the rule is off}
+    periods = models.JSONField(default=dict)
+    # {rule: number of records deleted, blanked, anonymised or revoked}
+    counts = models.JSONField(default=dict)
+    # Rules that failed and were rolled back (their records are left for the next run); the log has the traceback.
+    failed = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("personal-data purge")
+        verbose_name_plural = _("personal-data purges")
+
+    def __str__(self):
+        return f"{self.started_at:%Y-%m-%d %H:%M} {sum(self.counts.values())}"

@@ -5,6 +5,8 @@ from . import views
 
 app_name = "accounts"
 urlpatterns = [
+    path("", views.account, name="account"),
+    path("anonymise/", views.anonymise, name="anonymise"),
     path("signup/", views.signup, name="signup"),
     path("confirm/resend/", views.resend_confirmation, name="resend"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),

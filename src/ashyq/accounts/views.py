@@ -1,12 +1,18 @@
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django_ratelimit.decorators import ratelimit
 
-from . import services
-from .forms import LoginForm, ResendConfirmationForm, SignUpForm
+from ashyq.core.forms import apply_errors
+
+from . import selectors, services
+from .forms import AnonymiseAccountForm, LoginForm, ResendConfirmationForm, SignUpForm
+from .models import Role
 
 
 @ratelimit(key="ip", rate="10/h", method="POST", block=True)
@@ -44,3 +50,33 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
     authentication_form = LoginForm
+
+
+@login_required
+def account(request):
+    """The signed-in person's own account: what Ashyq holds about them, and the way to anonymise it."""
+    user = request.user
+    context = {"can_anonymise": user.role == Role.APPLICANT}
+    if user.role == Role.APPLICANT:
+        context["open_appeals"] = selectors.open_appeals(user)
+    return render(request, "accounts/account.html", context)
+
+
+@login_required
+@ratelimit(key="user", rate="10/h", method="POST", block=True)
+def anonymise(request):
+    services.require_can_anonymise(request.user)
+    form = AnonymiseAccountForm(request.POST if request.method == "POST" else None)  # an empty POST is refused too
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.anonymise_own_account(request.user, password=form.cleaned_data["password"],
+                                           confirmed=form.cleaned_data["confirm"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            logout(request)  # this session ends now; the others fail at their next request (services.anonymise)
+            messages.success(request, _("Your account is anonymised and you are signed out. Your appeals remain in "
+                                        "the state record without your name."))
+            return redirect("home")
+    return render(request, "accounts/anonymise.html", {"form": form, "open_appeals": selectors.open_appeals(request.user)},
+                  status=400 if form.errors else 200)

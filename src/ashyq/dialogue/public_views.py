@@ -31,6 +31,10 @@ def public_applicant(appeal) -> str:
     would unmask every appeal they published under it.
     """
     if appeal.show_name:
+        if appeal.applicant.anonymised_at:
+            # Named appeals of an anonymised account show neither: the pseudonym here would tie the name this
+            # page used to carry to the person's other appeals (accounts/services.anonymise).
+            return str(_("Applicant (account anonymised)"))
         return appeal.applicant.get_full_name() or appeal.applicant.pseudonym
     return appeal.applicant.pseudonym
 
