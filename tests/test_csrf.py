@@ -237,8 +237,24 @@ def test_pages_with_action_forms_render_them(form_context, client):
     assert {"form-assign", "form-answer", "form-redirect"} <= ids
 
 
+def test_the_walk_sees_the_content_analysis_label_forms(form_context, client):
+    """The official's page carries the label forms of the content-analysis panel, so the walk above checks their token."""
+    client.force_login(form_context["people"]["official"])
+    pk = form_context["by_name"]["pk"][0]
+    forms = {f["id"]: f for f in forms_of(client.get(reverse("dialogue:detail", args=[pk])).content.decode())}
+    for task in ("cause", "sector"):
+        form = forms[f"form-label-{task}"]
+        assert form["method"] == "post" and form["fields"].get("csrfmiddlewaretoken")
+        assert form["action"] == reverse("analysis_labels:set", args=[pk, task])
+
+
 # ---------------------------------------------------------------------------------------------------------
 # The API never accepts the session cookie in place of a token
+
+
+# API operations anyone may call without a token (so a session changes nothing there either); the test
+# below still checks that a signed-in session's POST to them changes nothing.
+PUBLIC_API_POSTS = {"api/v1/analysis/suggest-bodies"}
 
 
 def _api_post_operations(appeal_pk):
@@ -256,8 +272,11 @@ def test_a_signed_in_session_alone_cannot_use_the_api(people, submit, enforce):
         before = _all_counts()
         for url in _api_post_operations(appeal.pk):
             response = client.post(url, {"body": "anti-corruption-agency", "type": "report", "subject": "S", "text": "T",
-                                         "region": "KZ-75", "reason": "r", "outcome": "resolved"},
+                                         "region": "KZ-75", "reason": "r", "outcome": "resolved", "task": "cause",
+                                         "value": "red_tape"},
                                    content_type="application/json")
+            if url.lstrip("/") in PUBLIC_API_POSTS:
+                continue  # answers anyone; the counts below show it changed nothing
             assert response.status_code == 401, (who, url, response.status_code)
         assert _all_counts() == before
         # Reads, too: the session does not make a private appeal visible through the API.

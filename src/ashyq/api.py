@@ -130,11 +130,14 @@ def http_error(request, exc):
 
 
 def _register_routers():
+    from ashyq.analysis.api import router as analysis_router
     from ashyq.bodies.api import router as bodies_router
     from ashyq.dialogue.api import router as dialogue_router
 
     api.add_router("/", bodies_router)
     api.add_router("/appeals", dialogue_router)
+    # /analysis/... and /appeals/{number}/labels: at the root, beside the appeals' own operations.
+    api.add_router("/", analysis_router)
 
 
 _register_routers()

@@ -20,6 +20,7 @@ urlpatterns = [
     path("moderation/", include("ashyq.moderation.urls")),
     path("assessment/", include("ashyq.assessment.urls")),
     path("analysis/", include("ashyq.analysis.urls")),
+    path("analysis/", include("ashyq.analysis.label_urls")),  # labels on the appeal page, body suggestions for the form
     path("data/", include("ashyq.opendata.urls")),
     path("api/3/action/<str:name>", opendata_ckan.action, name="ckan-action"),
     path("api/action/<str:name>", opendata_ckan.action),  # CKAN serves the unversioned path too; ckanapi calls it

@@ -54,6 +54,10 @@ class AppealForm(forms.Form):
         widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
     )
 
+    # The body comes after the text: an applicant who is unsure may ask which body should receive it
+    # (analysis/body_suggestions.py), and the suggestions are shown right above this field.
+    field_order = ["type", "subject", "text", "region", "body", "is_public", "show_name", "attachments"]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["body"].queryset = bodies_for_choice()

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from ashyq.accounts.models import Role
+from ashyq.analysis import body_suggestions
 from ashyq.core import clock
 from ashyq.core.forms import apply_errors
 
@@ -20,9 +21,13 @@ from .models import Appeal, Attachment
 
 
 @login_required
-@ratelimit(key="user", rate="20/h", method="POST", block=True)
-@ratelimit(key="ip", rate="60/h", method="POST", block=True)
+@ratelimit(key="user", rate=body_suggestions.unless_asking("20/h"), method="POST", block=True)
+@ratelimit(key="ip", rate=body_suggestions.unless_asking("60/h"), method="POST", block=True)
+@ratelimit(group=body_suggestions.RATE_GROUP, key="user", rate=body_suggestions.per_user_when_asking, method="POST", block=True)
+@ratelimit(group=body_suggestions.RATE_GROUP, key="ip", rate=body_suggestions.per_address_when_asking, method="POST", block=True)
 def new_appeal(request):
+    if body_suggestions.asks_for_bodies(request):
+        return _with_body_suggestions(request)
     initial = {"body": request.GET.get("body")} if request.GET.get("body") else None
     form = AppealForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -42,6 +47,29 @@ def new_appeal(request):
             )
             return redirect("dialogue:detail", pk=appeal.pk)
     return render(request, "dialogue/new_appeal.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _with_body_suggestions(request):
+    """The form again with what the applicant entered and the suggested bodies above the body field.
+    Nothing is registered; a "Choose this body" button puts its body in the field."""
+    chosen = request.POST.get(body_suggestions.CHOOSE) or request.POST.get("body") or ""
+    form = AppealForm(initial=_entered(request.POST, chosen))
+    context = {
+        "form": form,
+        "body_suggestions": body_suggestions.context_for(request.POST, chosen=chosen),
+        # Browsers never send a chosen file back in a re-rendered form: say so rather than lose it silently.
+        "files_dropped": bool(request.FILES),
+    }
+    return render(request, "dialogue/new_appeal.html", context)
+
+
+def _entered(data, chosen: str) -> dict:
+    """The applicant's entries as the form's initial values (an unbound form: no "required" errors yet)."""
+    initial = {name: data.get(name) for name in ("type", "subject", "text", "region") if data.get(name)}
+    initial.update(is_public=bool(data.get("is_public")), show_name=bool(data.get("show_name")))
+    if chosen:
+        initial["body"] = chosen
+    return initial
 
 
 @login_required
@@ -92,7 +120,7 @@ def _forms_for(user, appeal, posted=None, bound_form=None):
     return forms
 
 
-def appeal_detail(request, pk, posted=None, bound_form=None, status=200):
+def appeal_detail(request, pk, posted=None, bound_form=None, status=200, extra_context=None):
     appeal = get_object_or_404(selectors.appeals_visible_to(request.user), pk=pk)
     today = clock.today()
     context = {
@@ -111,6 +139,8 @@ def appeal_detail(request, pk, posted=None, bound_form=None, status=200):
         "feedback": getattr(appeal, "feedback", None),
         "complaint": Appeal.objects.filter(complaint_about=appeal).first() if presenters.sees_people(request.user, appeal) else None,
         "is_applicant": permissions.is_applicant(request.user, appeal),
+        # e.g. a label form that failed on the content-analysis panel (analysis/label_views.py)
+        **(extra_context or {}),
     }
     return render(request, "dialogue/detail.html", context, status=status)
 
