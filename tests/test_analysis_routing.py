@@ -112,7 +112,7 @@ def test_asking_keeps_what_the_applicant_typed_shows_three_bodies_with_reasons_a
     assert escape(bodies["anti-corruption-agency"].name_en) in first
     words = re.findall(r"<q>(.*?)</q>", first)
     assert words and all(word in TEXT.lower() for word in words), words
-    assert "8 past appeals like this were answered by this body." in first
+    assert "Learned from 8 past appeals that this body finally answered." in first
     # Shown above the body field, which is still empty: nothing is chosen for the applicant.
     assert html.index('id="body-suggestions"') < html.index('name="body"')
     assert re.search(r'<option value="" selected>', html.split('name="body"', 1)[1])
@@ -140,7 +140,7 @@ def test_the_akimat_of_the_applicant_s_region_is_suggested_for_local_matters(cli
         action="suggest")).content.decode()
     akimat = next(b for b in bodies.values() if b.kind == "akimat" and b.region_id and b.region.iso_code == "KZ-75")
     assert _suggestions(html)[0] == akimat.slug
-    assert "past appeals like this were answered by local akimats." in html
+    assert "past appeals that local akimats finally answered." in html
 
 
 def test_without_a_model_the_sectors_the_text_names_point_to_bodies_with_the_applicant_s_words(client, people, reference):
@@ -150,7 +150,7 @@ def test_without_a_model_the_sectors_the_text_names_point_to_bodies_with_the_app
     assert slugs and slugs[0] in ("ministry-of-internal-affairs", "administrative-police-committee", "general-prosecutors-office")
     assert "You write about: Police and public order." in html
     assert "<q>полиции</q>" in html
-    assert "past appeals like this" not in html  # no model: no count to claim
+    assert "past appeals that" not in html  # no model: no count to claim
 
 
 def test_a_short_text_gets_a_hint_and_no_suggestion(client, people, routing_model):
@@ -283,7 +283,7 @@ def test_an_applicant_types_an_appeal_gets_suggestions_picks_one_and_sends_it(li
         assert find("#body-suggestions").get_attribute("aria-live") == "polite"
         buttons = driver.find_elements(By.CSS_SELECTOR, "#body-suggestions button[name=choose]")
         assert buttons[0].get_attribute("value") == "anti-corruption-agency" and len(buttons) == 3
-        assert "8 past appeals like this were answered by this body." in find("#suggestion-anti-corruption-agency").text
+        assert "Learned from 8 past appeals that this body finally answered." in find("#suggestion-anti-corruption-agency").text
         assert Select(find("#id_body")).first_selected_option.get_attribute("value") == ""  # nothing chosen for them
         _no_serious_accessibility_violations(driver)
 

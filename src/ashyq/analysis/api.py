@@ -36,7 +36,7 @@ class BodySuggestionOut(Schema):
     score: float | None = Field(description="relative score of a trained model (0-1, for ranking only); null when "
                                             "suggested from the sectors the text names")
     because: list[str] = Field(description="the text's own words that point to this body")
-    past_answered: int = Field(description="past appeals like this that this body (for an akimat: local akimats) answered")
+    past_answered: int = Field(description="appeals in the routing model's training data that this body (for an akimat: local akimats) finally answered")
     named_sector: str | None = Field(description="topic slug the text names, when that is the reason")
 
 

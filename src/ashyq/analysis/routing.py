@@ -23,7 +23,7 @@ class BodySuggestion:
     score: float | None
     # The applicant's own words that point to this body.
     because: list[str] = field(default_factory=list)
-    # How many past appeals like this the body finally answered (from the model's training data).
+    # How many of the model's training appeals the body finally answered (after any redirects).
     past_answered: int = 0
     named_sector: str = ""
 
