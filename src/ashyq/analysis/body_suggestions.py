@@ -5,7 +5,7 @@ Nothing is stored: the text is classified in memory and forgotten. The applicant
 never applied for them.
 """
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ashyq.bodies.models import Body, Topic
 from ashyq.core.models import Region
@@ -25,13 +25,9 @@ MAX_WORDS = 4
 
 
 @dataclass
-class ShownSuggestion:
-    body: Body
-    score: float | None
-    because: list[str] = field(default_factory=list)
-    past_answered: int = 0
-    # The sector the text names (a topic slug) when the suggestion comes from the word lists, not a model.
-    named_sector: str = ""
+class ShownSuggestion(routing.BodySuggestion):
+    """A routing suggestion as the form shows it: with the sector's name and whether it is the one chosen."""
+
     sector_name: str = ""
     chosen: bool = False
 
