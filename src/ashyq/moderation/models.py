@@ -32,6 +32,7 @@ class RedactionKind(models.TextChoices):
     CARD = "CARD", _("bank card")
     IBAN = "IBAN", _("bank account (IBAN)")
     ADDRESS = "ADDRESS", _("address")
+    USERNAME = "USERNAME", _("username in a messenger or social network")
     OTHER = "OTHER", _("other personal data")
 
 
