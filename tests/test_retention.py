@@ -224,6 +224,14 @@ def test_redacted_fragments_are_blanked_after_the_period_keeping_who_when_and_wh
             assert word not in (tmp_path / "after" / name).read_text()
 
 
+def test_fragments_are_blanked_batch_after_batch(decisions, monkeypatch):
+    ModerationDecision.objects.filter(pk=decisions["inside"].pk).update(decided_at=T - 400 * DAYS)
+    monkeypatch.setattr(retention, "BATCH", 1)
+    assert line(purge(), "redaction_fragments").endswith("2 blanked")
+    for decision in ModerationDecision.objects.all():
+        assert all(entry["text"] == "" for entry in decision.redactions)
+
+
 def test_unused_api_tokens_are_revoked_after_the_period(tokens):
     output = purge()
     assert line(output, "unused_api_tokens").endswith("older than 365 days: 2 revoked")

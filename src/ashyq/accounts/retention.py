@@ -26,6 +26,8 @@ from .models import ApiToken, PurgeRun, Role, User
 
 logger = logging.getLogger("ashyq.accounts.retention")
 
+BATCH = 1000  # rows changed per statement where each row needs its own new value
+
 DB_SESSION_ENGINES = ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db")
 
 
@@ -49,7 +51,7 @@ class Rule:
         if self.setting is None:
             return "on expiry"
         period = self.period()
-        return None if period is None else f"{period} {self.unit}"
+        return None if period is None else f"{period} {self.unit if period != 1 else self.unit[:-1]}"
 
     def cutoff(self, now: dt.datetime) -> dt.datetime:
         period = self.period()
@@ -131,17 +133,17 @@ def blank_fragments(candidates, now) -> int:
     stay on the decision); blank only the text."""
     from ashyq.moderation.models import ModerationDecision
 
-    changed = 0
+    changed, after = 0, 0
     while True:
-        batch = list(candidates.only("pk", "redactions").order_by("pk")[:500])
-        for decision in batch:
-            decision.redactions = [{**entry, "text": ""} if isinstance(entry, dict) else entry for entry in decision.redactions]
+        # Walk up the primary key, so each batch reads on from the last instead of rescanning the blanked ones.
+        batch = list(candidates.filter(pk__gt=after).only("pk", "redactions").order_by("pk")[:BATCH])
         if not batch:
             return changed
+        for decision in batch:
+            decision.redactions = [{**entry, "text": ""} if isinstance(entry, dict) else entry for entry in decision.redactions]
         ModerationDecision.objects.bulk_update(batch, ["redactions"])
         changed += len(batch)
-        if len(batch) < 500:
-            return changed
+        after = batch[-1].pk
 
 
 # --- API tokens ----------------------------------------------------------------------------------------------
