@@ -161,14 +161,15 @@ def load_demo() -> dict:
     with transaction.atomic():
         reference = load_reference_data()
         users = {row[0]: _user(*row) for row in USERS}
+    # The starter models before any appeal, so every demo appeal gets suggestions when it is registered.
+    with transaction.atomic():
+        trained = mailbox.train_starter_models()
+    with transaction.atomic():
         played = 0
         for key, play in _scenarios(users):
             if not Appeal.objects.filter(applicant=users["demo-citizen"], idempotency_key=key).exists():
                 play()
                 played += 1
-    # The starter models first, so the mailbox's appeals get suggestions when they are registered.
-    with transaction.atomic():
-        trained = mailbox.train_starter_models()
     # Hundreds of appeals: the assessment's figures are computed once at the end, not after each event.
     from ashyq.assessment import figures, signals
 
