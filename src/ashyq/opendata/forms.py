@@ -134,7 +134,7 @@ class DatasetForm(GroupedForm):
 
 
 class ResourceForm(GroupedForm):
-    name = forms.CharField(label=_("Name"), max_length=255, help_text=_("For example: Exports by country, 2019"))
+    name = forms.CharField(label=_("Resource name"), max_length=255, help_text=_("For example: Exports by country, 2019"))
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     format = forms.ChoiceField(label=_("Format"), choices=Resource.Format.choices)
     file = forms.FileField(label=_("File to upload"), required=False)
