@@ -249,3 +249,18 @@ def test_the_account_pages_are_accessible(language, browser, live_server, axe_so
                   prepare=lambda d: _submit_and_wait(d, "main form button[type=submit]"))
     assert User.objects.get(pk=applicant.pk).anonymised_at is None
     assert not auditor.findings, "\n".join(auditor.findings)
+
+
+@pytest.mark.django_db
+def test_an_appeal_cannot_slip_in_from_a_session_opened_before_the_account_was_anonymised(people, submit):
+    """The submission re-reads the applicant's row under lock: a request still holding the old user object
+    (another tab, the same instant) is refused once the account is anonymised, and nothing is registered."""
+    from django.core.exceptions import PermissionDenied
+
+    from ashyq.dialogue.models import Appeal
+
+    stale = people["applicant"]
+    User.objects.filter(pk=stale.pk).update(is_active=False)
+    with pytest.raises(PermissionDenied):
+        submit(stale)
+    assert not Appeal.objects.filter(applicant=stale).exists()

@@ -8,6 +8,7 @@ permission missing raises PermissionDenied (403). Applicants are emailed after t
 import datetime as dt
 import secrets
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -174,6 +175,10 @@ def _same_submission_or_conflict(existing: Appeal, body, type, subject, text) ->
 
 
 def _register(applicant, body, type, subject, text, region, is_public, files, idempotency_key, complaint_about, show_name=False):
+    # The applicant's row, locked and still active: anonymising an account (accounts.services) holds the same
+    # lock while it checks that no appeal of theirs is open, so no appeal can slip in between.
+    if not get_user_model().objects.select_for_update().filter(pk=applicant.pk, is_active=True).exists():
+        raise PermissionDenied(_("Sign in to write an appeal."))
     now = clock.now()
     today = clock.today()
     regulation = deadlines.current_regulation(today)
