@@ -283,14 +283,14 @@ def test_pages_render_in_each_language(case, client):
 def recompute(rows, body: str | None, first: str, last: str):
     """A report's causes, regions and handling from analysis_month_figures alone (what a reader of the open data
     would do): the body's rows, or for all bodies the final rows, summed over the months."""
-    chosen = [r for r in rows if first <= r["month"][:7] <= last and (r["body"] == body if body else r["final"])]
+    in_range = [r for r in rows if first <= r["month"][:7] <= last]
     out = {"causes": {}, "regions": {}, "handling": {}, "redirects": {}}
-    for r in chosen:
-        for table, key in (("causes", r["cause"]), ("regions", r["region"]), ("handling", r["handling"])):
-            out[table][key] = out[table].get(key, 0) + r["count"]
-    for r in rows:
-        if first <= r["month"][:7] <= last and r["handling"] == "redirected" and (r["body"] == body or not body):
-            out["redirects"][r["redirected_to"]] = out["redirects"].get(r["redirected_to"], 0) + r["count"]
+    for r in in_range:
+        table = {"cause": "causes", "region": "regions", "handling": "handling"}.get(r["dimension"])
+        if table and (r["body"] == body if body else r["final"]):
+            out[table][r["value"]] = out[table].get(r["value"], 0) + r["count"]
+        if r["dimension"] == "redirected_to" and (r["body"] == body or not body):
+            out["redirects"][r["value"]] = out["redirects"].get(r["value"], 0) + r["count"]
     return out
 
 
@@ -311,11 +311,14 @@ def test_the_open_data_table_recomputes_the_reports(case, bodies, tmp_path):
     assert "appeal" not in header and "text" not in header and "subject" not in header
 
     def parse_csv(r):
-        return {**r, "count": int(r["count"]), "final": r["final"] == "true", "redirected_to": r["redirected_to"] or None}
+        return {**r, "count": int(r["count"]), "final": r["final"] == "true"}
 
     from_csv = [parse_csv(r) for r in csv.DictReader((tmp_path / "analysis_month_figures.csv").open(encoding="utf-8"))]
     from_json = json.loads((tmp_path / "analysis_month_figures.json").read_text(encoding="utf-8"))
-    assert sum(r["count"] for r in from_csv) == AppealAnalysis.objects.count() == 8
+    # Each dimension on its own sums to every analysis row; no row ties one dimension to another.
+    for dimension in ("cause", "sector", "region", "language", "handling"):
+        assert sum(r["count"] for r in from_csv if r["dimension"] == dimension) == AppealAnalysis.objects.count() == 8
+    assert {"cause", "region"}.isdisjoint(header)
     for rows in (from_csv, from_json):
         for body, first, last in ((ACC, "2025-03", "2025-03"), (ACC, "2025-03", "2025-04"), (GPO, "2025-03", "2025-04"),
                                   (None, "2025-03", "2025-04")):

@@ -108,22 +108,23 @@ REGION_MONTH_FIELDS = [
     ("answered", "integer", "Of those, appeals answered so far."),
     ("resolved", "integer", "Of those, answers with outcome 'resolved'."),
 ]
-# The content analysis (analysis/reports.py) over ALL appeals, as counts per combination of its dimensions:
-# no appeal numbers, texts or people. Every figure of the /analysis/ pages is a sum over these rows.
+# The content analysis (analysis/reports.py) over ALL appeals, private ones included, as counts per body, month
+# and ONE dimension at a time (cause, sector, region, language, handling, redirect target): every figure of the
+# /analysis/ pages is a sum of these rows. Never a cross-tabulation of several dimensions, which at scale comes
+# close to one row per appeal and would let someone who knows one fact of a private appeal (its region and
+# month) learn the others (its cause, how it was handled).
+ANALYSIS_DIMENSIONS = ("cause", "sector", "region", "language", "handling", "redirected_to")
 ANALYSIS_MONTH_FIELDS = [
     ("body", "string", "Slug of the body that held the appeals (an appeal passing through several bodies has a row at each)."),
     ("month", "date", "First day of the month in which that body received the appeals (registration or arrival by redirect)."),
-    ("region", "string", "ISO 3166-2:KZ code of the region the appeals concern."),
-    ("language", "string", "Language of the appeals: kk, kk-latn (Kazakh in Latin script), ru, en, mixed (Kazakh and Russian) or und."),
-    ("cause", "string", "Cause of the appeals (a slug of the study's categories, see /analysis/); empty if not classified."),
-    ("cause_confirmed", "boolean", "Whether a person set or confirmed the cause (else a model suggested it)."),
-    ("sector", "string", "Criticised sector (a topic slug of the bodies registry, /api/v1/bodies); empty if not classified."),
-    ("sector_confirmed", "boolean", "Whether a person set or confirmed the sector."),
-    ("handling", "string", ("How this body handled them: merits, investigation, redirected, refused, "
-                            "left_without_consideration, pending or withdrawn.")),
-    ("redirected_to", "string", "For handling 'redirected': slug of the body the appeals were sent to; else empty."),
     ("final", "boolean", "Whether this body holds the appeals now or answered them; summing only final rows counts each appeal once."),
+    ("dimension", "string", "What the row counts by: " + ", ".join(ANALYSIS_DIMENSIONS) + " (redirected_to: only appeals this body redirected)."),
+    ("value", "string", ("The value of that dimension: a cause slug (the study's categories, /analysis/), a sector (topic slug of the "
+                         "bodies registry), an ISO 3166-2:KZ region code, a language (kk, kk-latn, ru, en, mixed, und), a handling "
+                         "(merits, investigation, redirected, refused, left_without_consideration, pending, withdrawn) or the slug "
+                         "of the body appeals were redirected to; empty for cause or sector: not classified.")),
     ("count", "integer", "Number of appeals."),
+    ("confirmed", "integer", "For cause and sector: of those, appeals whose value a person set or confirmed (else a model suggested it)."),
 ]
 REGION_FIELDS = [
     ("region", "string", "ISO 3166-2:KZ code."),
@@ -246,26 +247,30 @@ def region_figure_rows():
 
 
 def analysis_figure_rows():
-    """The content analysis's rows counted per combination of every dimension the reports group by: one
-    GROUP BY in the database, ids turned into slugs from two small tables."""
-    from django.db.models import Count
+    """Per body, month and final flag, the counts along each dimension: one GROUP BY per dimension in the
+    database, ids turned into slugs from two small tables."""
+    from django.db.models import Count, Q
 
-    from ashyq.analysis.models import AppealAnalysis
+    from ashyq.analysis.models import AppealAnalysis, Handling
     from ashyq.bodies.models import Body
     from ashyq.core.models import Region
 
-    bodies = dict(Body.objects.values_list("pk", "slug"))
-    regions = dict(Region.objects.values_list("pk", "iso_code"))
-    keys = ["body", "month", "region", "language", "cause", "cause_confirmed", "sector", "sector_confirmed", "handling",
-            "redirected_to", "final"]
-    rows = (AppealAnalysis.objects.order_by().values(*keys).annotate(count=Count("id")).order_by(*keys)
-            .values_list(*keys, "count"))
-    for body, month, region, language, cause, cause_confirmed, sector, sector_confirmed, handling, redirected_to, final, count \
-            in rows.iterator(chunk_size=5000):
-        yield {"body": bodies[body], "month": month.isoformat(), "region": regions[region], "language": language,
-               "cause": cause, "cause_confirmed": cause_confirmed, "sector": sector, "sector_confirmed": sector_confirmed,
-               "handling": handling, "redirected_to": bodies.get(redirected_to) if redirected_to else None, "final": final,
-               "count": count}
+    slugs = {"body": dict(Body.objects.values_list("pk", "slug")), "region": dict(Region.objects.values_list("pk", "iso_code"))}
+    slugs["redirected_to"] = slugs["body"]
+    for dimension in ANALYSIS_DIMENSIONS:
+        rows = AppealAnalysis.objects.order_by()
+        if dimension == "redirected_to":
+            rows = rows.filter(handling=Handling.REDIRECTED)
+        confirmed = Count("id", filter=Q(**{f"{dimension}_confirmed": True})) if dimension in ("cause", "sector") else None
+        grouped = rows.values("body", "month", "final", dimension).annotate(
+            count=Count("id"), **({"confirmed": confirmed} if confirmed is not None else {}))
+        for g in grouped.order_by("body", "month", "final", dimension).iterator(chunk_size=5000):
+            value = g[dimension]
+            if dimension in slugs:
+                value = slugs[dimension].get(value) if value else None
+            yield {"body": slugs["body"][g["body"]], "month": g["month"].isoformat(), "final": g["final"],
+                   "dimension": dimension, "value": value if value is not None else "", "count": g["count"],
+                   "confirmed": g.get("confirmed")}
 
 
 def region_rows():
