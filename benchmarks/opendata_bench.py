@@ -10,8 +10,8 @@
     .venv/bin/python benchmarks/opendata_bench.py          # alone: its own throwaway PostgreSQL
     BENCH_DATABASE_URL=postgres://... .venv/bin/python benchmarks/opendata_bench.py
 
-Alone it writes benchmarks/results/opendata-latest.json and .md; inside `make bench` its figures go into the
-run's JSON and latest.md.
+Inside `make bench` its figures go into the run's JSON and latest.md; either way they are also written to
+benchmarks/results/opendata-latest.json and .md.
 """
 import json
 import logging
@@ -216,9 +216,26 @@ def step(env) -> dict:
     connection.close()
     load_before = os.getloadavg()
     requests = measure_requests(env, resource_id)
-    return {"load": load, "datasets": datasets, "rows": ROWS, "requests": requests,
-            "load_average_before": [round(x, 2) for x in load_before],
-            "load_average_after": [round(x, 2) for x in os.getloadavg()]}
+    report = {"load": load, "datasets": datasets, "rows": ROWS, "requests": requests,
+              "load_average_before": [round(x, 2) for x in load_before],
+              "load_average_after": [round(x, 2) for x in os.getloadavg()]}
+    save(report)
+    return report
+
+
+def save(report: dict) -> None:
+    """benchmarks/results/opendata-latest.json and .md: the latest open-data figures, however they were run."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()")
+        db_version = cursor.fetchone()[0].split(" on ")[0]
+    m = run.machine(db_version)
+    run.RESULTS.mkdir(parents=True, exist_ok=True)
+    (run.RESULTS / "opendata-latest.json").write_text(json.dumps({"machine": m, **report}, indent=2, ensure_ascii=False) + "\n")
+    text = (f"# Open data benchmark\n\nMachine: {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB memory; {m['postgresql']}; "
+            f"Python {m['python']}, Django {m['django']}.\n\n" + markdown(report).split("\n", 2)[2])
+    (run.RESULTS / "opendata-latest.md").write_text(text)
 
 
 def markdown(report: dict) -> str:
@@ -264,19 +281,8 @@ def main():
         env.pop("ASHYQ_CACHE_URL", None)
         run.manage(env, "migrate", "--noinput", "-v0")
         run.setup_django(env)
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT version()")
-            db_version = cursor.fetchone()[0].split(" on ")[0]
-        report = {"machine": run.machine(db_version), **step(env)}
-        run.RESULTS.mkdir(parents=True, exist_ok=True)
-        (run.RESULTS / "opendata-latest.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-        m = report["machine"]
-        text = (f"# Open data benchmark\n\nMachine: {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB memory; {m['postgresql']}; "
-                f"Python {m['python']}, Django {m['django']}.\n\n" + markdown(report).split("\n", 2)[2])
-        (run.RESULTS / "opendata-latest.md").write_text(text)
-        print(text)
+        step(env)
+        print((run.RESULTS / "opendata-latest.md").read_text())
     finally:
         if pg:
             pg.stop()
