@@ -146,6 +146,10 @@ ASHYQ_OPENDATA_MAX_BYTES = int(os.environ.get("ASHYQ_OPENDATA_MAX_BYTES", str(50
 # may be probed although private (comma-separated CIDRs, e.g. an intranet mirror); by default none may.
 ASHYQ_OPENDATA_LINK_TIMEOUT = float(os.environ.get("ASHYQ_OPENDATA_LINK_TIMEOUT", "5"))
 ASHYQ_OPENDATA_LINK_MAX_REDIRECTS = int(os.environ.get("ASHYQ_OPENDATA_LINK_MAX_REDIRECTS", "5"))
+# datastore_search: above this many matches the total is PostgreSQL's estimate (CKAN's total_was_estimated);
+# a query running longer than the timeout is cancelled (docs/opendata.md).
+ASHYQ_DATASTORE_TOTAL_ESTIMATION_THRESHOLD = int(os.environ.get("ASHYQ_DATASTORE_TOTAL_ESTIMATION_THRESHOLD", "100000"))
+ASHYQ_DATASTORE_TIMEOUT_MS = int(os.environ.get("ASHYQ_DATASTORE_TIMEOUT_MS", "10000"))
 ASHYQ_OPENDATA_LINKS_ALLOW_NETWORKS = [n.strip() for n in os.environ.get("ASHYQ_OPENDATA_LINKS_ALLOW_NETWORKS", "").split(",") if n.strip()]
 # Content analysis (docs/analysis.md): suggest the cause and sector of each new appeal right after it is
 # registered. The benchmark turns it off to measure what it costs the submission.
