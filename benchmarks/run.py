@@ -12,6 +12,7 @@ Environment:
   BENCH_SECONDS=8 BENCH_REQUESTS=1500  bound of each measurement (whichever comes first)
   BENCH_SEED=2026                    seed of the generated data
   BENCH_KEEP=1                       leave the throwaway server's directory (for EXPLAIN afterwards)
+  BENCH_OPENDATA=0                   skip the open-data part (benchmarks/opendata_bench.py: 1M-row load, 10k datasets)
 
 Results: benchmarks/results/<timestamp>.json and benchmarks/results/latest.md.
 """
@@ -36,6 +37,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 PY = sys.executable
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "benchmarks")]
 
+import analysis_bench  # noqa: E402
 import loader  # noqa: E402
 
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "10000,100000,1000000").split(",") if s.strip()]
@@ -320,6 +322,10 @@ def markdown(report):
                                  f"{r['p50_x_trivial']} | {r['rps_vs_trivial']} | {errors} |")
     if report.get("notes"):
         lines += ["", *[f"- {n}" for n in report["notes"]]]
+    if report.get("opendata"):
+        import opendata_bench
+
+        lines += ["", opendata_bench.markdown(report["opendata"])]
     return "\n".join(lines) + "\n"
 
 
@@ -366,6 +372,8 @@ def main():
                 generated["recompute_scores_seconds"] = round(time.monotonic() - t, 1)
                 log(f"recompute_scores in {generated['recompute_scores_seconds']}s")
             fx = fixtures()
+            # Before the main lines: it trains the analysis models, so every size's submissions classify alike.
+            analysis = analysis_bench.step(env, fx)
             connection.close()
             if not fx["public_url"]:
                 note = "/appeals/public/ does not resolve in this tree: public list and search skipped."
@@ -383,7 +391,11 @@ def main():
                                     "official_body": fx["official_body"], "official_body_open": fx["official_body_open"],
                                     "load_average_before": [round(x, 2) for x in load_before],
                                     "load_average_after": [round(x, 2) for x in load_after],
-                                    "results": results})
+                                    "results": results, "analysis": analysis})
+        if os.environ.get("BENCH_OPENDATA", "1") != "0":
+            import opendata_bench  # datastore load, package_search and datastore_search (docs/benchmarks.md)
+
+            report["opendata"] = opendata_bench.step(env)
         report["finished"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         RESULTS.mkdir(parents=True, exist_ok=True)
         stamp = started.strftime("%Y%m%dT%H%M%SZ")
