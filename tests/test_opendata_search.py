@@ -93,6 +93,11 @@ def test_on_postgresql_each_criterion_has_its_index(catalogue, criteria, index):
     sql, params = qs.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")  # a four-row table would be scanned otherwise
+        if "q" in criteria or "tags" in criteria:
+            # On four rows the planner may walk the modified_at index for the order and filter as it goes, which
+            # says nothing of the filter's own index; without plain index scans, only an index that can answer
+            # the filter itself (a bitmap scan) is left.
+            cursor.execute("SET LOCAL enable_indexscan = off")
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert index in plan, plan
