@@ -15,8 +15,9 @@ from ashyq.analysis import refresh, reports
 from ashyq.analysis import services as analysis
 from ashyq.analysis.models import AppealAnalysis, Handling
 from ashyq.assessment.scoring import wilson
-from ashyq.dialogue import export, services
+from ashyq.dialogue import services
 from ashyq.dialogue.models import Outcome
+from ashyq.publicdata import export
 
 ACC, GPO = "anti-corruption-agency", "general-prosecutors-office"
 MARCH = dt.date(2025, 3, 3)  # a Monday

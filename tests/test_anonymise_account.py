@@ -15,9 +15,10 @@ from django.test import Client
 from django.urls import reverse
 
 from ashyq.accounts.models import ApiToken, Role, User
-from ashyq.dialogue import export, integrity, services
+from ashyq.dialogue import integrity, services
 from ashyq.dialogue.models import AppealEvent
 from ashyq.dialogue.notifications import notify_applicant
+from ashyq.publicdata import export
 from tests.chromium import IN_CI, needs_chromium
 from tests.conftest import PASSWORD
 from tests.public_record_helpers import publish, publish_answer

@@ -12,8 +12,9 @@ from ashyq.accounts.models import Role
 from ashyq.assessment import figures, recompute, scoring, selectors
 from ashyq.core import clock
 from ashyq.assessment.models import BodyMonthFigures
-from ashyq.dialogue import export, services
+from ashyq.dialogue import services
 from ashyq.dialogue.models import Appeal, Outcome, Resolution
+from ashyq.publicdata import export
 
 FORMAL = "ministry-of-internal-affairs"  # redirects or formally explains everything, on time
 SLOW = "ministry-of-healthcare"  # solves problems, late

@@ -10,8 +10,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from ashyq.dialogue import export, services
+from ashyq.dialogue import services
 from ashyq.dialogue.models import Appeal
+from ashyq.publicdata import export
 from tests.public_record_helpers import publish, publish_answer
 
 MONDAY = dt.date(2026, 11, 2)

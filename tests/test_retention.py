@@ -21,11 +21,12 @@ from django.utils import timezone
 from ashyq.accounts import retention
 from ashyq.accounts.models import ApiToken, PurgeRun, Role, User
 from ashyq.core import clock
-from ashyq.dialogue import export, integrity
+from ashyq.dialogue import integrity
 from ashyq.dialogue import services as dialogue_services
 from ashyq.dialogue.models import AppealEvent
 from ashyq.moderation import services as moderation
 from ashyq.moderation.models import AbuseReport, ModerationDecision, RedactionKind, Target
+from ashyq.publicdata import export
 from tests.conftest import PASSWORD
 
 # The moment every purge below runs at, and one minute: the margin on either side of each period's edge.

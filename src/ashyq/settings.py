@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "ashyq.assessment",
     "ashyq.opendata",
     "ashyq.analysis",
+    "ashyq.publicdata",
     "ashyq.demo",
 ]
 

@@ -6,6 +6,7 @@ from ashyq.api import api
 from ashyq.bodies import views as bodies_views
 from ashyq.dialogue import public_views
 from ashyq.opendata import ckan as opendata_ckan
+from ashyq.publicdata import views as publicdata_views
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="core/home.html"), name="home"),
@@ -14,8 +15,8 @@ urlpatterns = [
     path("appeals/", include("ashyq.dialogue.urls")),
     path("bodies/", bodies_views.body_list, name="bodies"),
     path("bodies/<slug:slug>/", public_views.body_page, name="body"),
-    path("open-data/appeals/", public_views.open_data, name="open-data"),
-    re_path(r"^open-data/appeals/(?P<name>[a-z_]+\.(?:csv|json))$", public_views.open_data_file, name="open-data-file"),
+    path("open-data/appeals/", publicdata_views.open_data, name="open-data"),
+    re_path(r"^open-data/appeals/(?P<name>[a-z_]+\.(?:csv|json))$", publicdata_views.open_data_file, name="open-data-file"),
     path("open311/v2/", include("ashyq.open311.urls")),
     path("moderation/", include("ashyq.moderation.urls")),
     path("assessment/", include("ashyq.assessment.urls")),

@@ -1,5 +1,5 @@
-"""The public record: the list of published appeals with search and filters, each body's page of
-appeals and published answers, and the open-data page with its downloads.
+"""The public record: the list of published appeals with search and filters, and each body's page of
+appeals and published answers (the open-data page of the appeals is publicdata/views.py).
 
 Everything here reads through selectors.public_appeals() and shows only the moderated public copies
 (public_subject, public_text, answer.public_text once published); the applicant appears under their
@@ -9,7 +9,6 @@ pseudonym unless they chose to be named. No count over the whole table is taken:
 import datetime as dt
 
 from django import forms
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from ashyq.bodies.models import Body
 from ashyq.core.models import Region
 
-from . import export, search, selectors
+from . import search, selectors
 from .models import Answer, AppealType, Outcome, Status
 
 PAGE_SIZE = 20
@@ -180,23 +179,3 @@ def body_page(request, slug):
     return render(request, "public/body.html", {
         "body": body, "answers": page, "recent": _cards(recent), "more": len(recent) >= PAGE_SIZE,
     })
-
-
-# --- open data -------------------------------------------------------------------------------------------------
-
-def open_data(request):
-    return render(request, "public/open_data.html", {
-        "latest": export.latest_export(), "files": export.FILES, "appeal_fields": export.APPEAL_FIELDS,
-        "event_fields": export.EVENT_FIELDS,
-    })
-
-
-def open_data_file(request, name):
-    if name not in export.FILES:
-        raise Http404
-    path = export.latest_file(name)
-    response = FileResponse(path.open("rb"), content_type=export.FILES[name]["media_type"], as_attachment=name != "datapackage.json",
-                            filename=name)
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
-

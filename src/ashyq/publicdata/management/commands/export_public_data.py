@@ -1,9 +1,9 @@
-"""Write the open-data export of the public record (dialogue/export.py). Run daily: docs/operations.md."""
+"""Write the open-data export of the public record (publicdata/export.py). Run daily: docs/operations.md."""
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from ashyq.dialogue import export
+from ashyq.publicdata import export
 
 
 class Command(BaseCommand):

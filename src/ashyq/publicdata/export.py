@@ -21,12 +21,17 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Count, Q
 from django.utils import timezone
 
+from ashyq.analysis.models import AppealAnalysis, Handling
+from ashyq.assessment import scoring
+from ashyq.assessment.models import BodyMonthFigures, RegionMonthFigures
+from ashyq.bodies.models import Body
 from ashyq.core import clock
-
-from . import selectors
-from .models import AppealEvent, EventKind
+from ashyq.core.models import Region
+from ashyq.dialogue import selectors
+from ashyq.dialogue.models import AppealEvent, EventKind
 
 LICENCE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0 International",
            "path": "https://creativecommons.org/licenses/by/4.0/"}
@@ -227,9 +232,6 @@ def event_rows():
 
 def figure_rows(as_of: dt.date):
     """The assessment's stored figures per body and month (what the site scores from), counts only."""
-    from ashyq.assessment import scoring
-    from ashyq.assessment.models import BodyMonthFigures
-
     rows = BodyMonthFigures.objects.select_related("body").order_by("body__slug", "month")
     for r in rows.iterator(chunk_size=2000):
         counts = {f: getattr(r, f) for f in scoring.COUNT_FIELDS}
@@ -239,8 +241,6 @@ def figure_rows(as_of: dt.date):
 
 
 def region_figure_rows():
-    from ashyq.assessment.models import RegionMonthFigures
-
     for r in RegionMonthFigures.objects.select_related("region").order_by("region__iso_code", "month").iterator(chunk_size=2000):
         yield {"region": r.region.iso_code, "month": r.month.isoformat(), "registered": r.registered,
                "answered": r.answered, "resolved": r.resolved}
@@ -249,12 +249,6 @@ def region_figure_rows():
 def analysis_figure_rows():
     """Per body, month and final flag, the counts along each dimension: one GROUP BY per dimension in the
     database, ids turned into slugs from two small tables."""
-    from django.db.models import Count, Q
-
-    from ashyq.analysis.models import AppealAnalysis, Handling
-    from ashyq.bodies.models import Body
-    from ashyq.core.models import Region
-
     slugs = {"body": dict(Body.objects.values_list("pk", "slug")), "region": dict(Region.objects.values_list("pk", "iso_code"))}
     slugs["redirected_to"] = slugs["body"]
     for dimension in ANALYSIS_DIMENSIONS:
@@ -275,8 +269,6 @@ def analysis_figure_rows():
 
 def region_rows():
     """Every region in the order the site lists them (ties in the regional table keep this order)."""
-    from ashyq.core.models import Region
-
     for r in Region.objects.all():
         yield {"region": r.iso_code, "name": r.name_en, "population": r.population}
 
