@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils import timezone
 
 from ashyq.accounts.models import Role
 from ashyq.analysis import classifier, services
@@ -174,7 +175,8 @@ def test_the_panel_shows_the_model_s_suggestion_with_its_score_model_and_date(cl
     assert "Encounter with corruption" in current
     assert "suggested by the model" in current
     assert f"relative score {cause.score:.2f}" in current
-    assert f"model #{models[Task.CAUSE].pk} of {models[Task.CAUSE].created_at:%d.%m.%Y}" in current
+    # The page shows dates in the site's time zone (Asia/Almaty), which is a day ahead of UTC in the evening.
+    assert f"model #{models[Task.CAUSE].pk} of {timezone.localtime(models[Task.CAUSE].created_at):%d.%m.%Y}" in current
     assert "Police and public order" in re.search(r'id="analysis-current-sector">(.*?)</dd>', panel, re.DOTALL)[1]
     assert "Russian" in re.search(r'id="analysis-language">(.*?)</dd>', panel, re.DOTALL)[1]
     assert 'id="form-confirm-cause"' in panel and 'id="form-confirm-sector"' in panel
