@@ -74,11 +74,12 @@ def test_filters(client, record, params, expected):
 
 
 @pytest.mark.parametrize("query, expected", [
-    ("жол", {"road"}),                 # Kazakh, prefix of an inflected word
+    ("жол", {"road"}),                 # Kazakh, the stem of an inflected word
     ("ЖОЛДЫҢ", {"road"}),              # Kazakh letters in upper case
     ("нашар жағдайы", {"road"}),        # every word must occur, in any order
     ("отопление", {"school"}),          # Russian, lower case finds upper case
-    ("Школ", {"school"}),               # prefix, mixed case
+    ("Школы", {"school"}),              # another form, mixed case
+    ("жөнделді", {"road"}),             # the published answer is searched too
     ("парк детей", {"park"}),
     ("школа парк", set()),
     ("orig", set()),                    # the original texts are not searched
@@ -96,10 +97,13 @@ def test_search_combines_with_filters_and_follows_a_new_public_text(client, reco
     assert numbers(html, record) == {"park"}
     _, html = page(client, q="парк", type="report")
     assert numbers(html, record) == set()
-    # Moderation edits the public copy (with a queryset update, bypassing save()): search follows.
-    Appeal.objects.filter(pk=record["park"].pk).update(public_text="Предлагаю построить сквер.")
+    # Moderation edits the public copy: search follows.
+    park = record["park"]
+    park.public_text = "Предлагаю построить сквер."
+    park.save(update_fields=["public_text"])
     assert numbers(page(client, q="парк")[1], record) == {"park"}  # still in the subject
-    Appeal.objects.filter(pk=record["park"].pk).update(public_subject="Сквер")
+    park.public_subject = "Сквер"
+    park.save(update_fields=["public_subject"])
     assert numbers(page(client, q="парк")[1], record) == set()
     assert numbers(page(client, q="сквер")[1], record) == {"park"}
 
@@ -182,10 +186,12 @@ def test_the_search_structures_repair_themselves(db, reference, people, submit):
         with connection.cursor() as cursor:  # as a migration rebuilding the table on SQLite would
             cursor.execute(f"DROP TRIGGER {search.FTS_TABLE}_au")
             cursor.execute("DROP INDEX appeal_public_recent")
-        Appeal.objects.filter(pk=appeal.pk).update(public_subject="Жол")
+        appeal.public_subject = "Жол"
+        appeal.save(update_fields=["public_subject"])  # the document row changes while its trigger is missing
         assert set(search.ensure_structures()) == {f"{search.FTS_TABLE}_au", "appeal_public_recent"}
     else:
-        Appeal.objects.filter(pk=appeal.pk).update(public_subject="Жол")
+        appeal.public_subject = "Жол"
+        appeal.save(update_fields=["public_subject"])
     assert list(search.search(Appeal.objects.all(), "жол").values_list("pk", flat=True)) == [appeal.pk]
 
 
@@ -205,11 +211,6 @@ def test_search_ranks_only_a_window_of_the_newest_matches(client, matches, monke
     best_old, older, old, good_recent, newest = matches
     public = Appeal.objects.filter(is_public=True)
     found = lambda: list(search.search(public, "жол").values_list("pk", flat=True))
-    if connection.vendor != "postgresql":
-        # SQLite: every match newest first, and the page says so.
-        assert found() == [a.pk for a in reversed(matches)]
-        assert "Matching appeals, newest first." in page(client, q="жол")[1]
-        return
     assert found()[0] == best_old.pk  # the window holds every match: the best comes first
     monkeypatch.setattr(search, "RANK_WINDOW", 3)
     with CaptureQueriesContext(connection) as queries:
@@ -217,7 +218,8 @@ def test_search_ranks_only_a_window_of_the_newest_matches(client, matches, monke
     # The three newest are ranked (the better one of them first), then the older ones, newest first.
     assert ranked == [good_recent.pk, newest.pk, old.pk, older.pk, best_old.pk]
     sql = queries.captured_queries[-1]["sql"]
-    assert sql.count("ts_rank(") == 1 and "CASE WHEN" in sql and "LIMIT 3)" in sql  # ts_rank only inside the window
+    rank = "ts_rank(" if connection.vendor == "postgresql" else "bm25("
+    assert sql.count(rank) == 1 and "CASE WHEN" in sql and "LIMIT 3)" in sql  # ranked only inside the window
     html = page(client, q="жол")[1]
     assert "Among the 3 newest matching appeals, the best matches come first; older matches follow, newest first." in html
     assert html.index(good_recent.number) < html.index(newest.number) < html.index(best_old.number)

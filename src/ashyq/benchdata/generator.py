@@ -43,8 +43,8 @@ from ashyq.bodies.models import Body, Topic
 from ashyq.bodies.reference_data import load_reference_data
 from ashyq.core import calendar, clock
 from ashyq.core.models import Region
-from ashyq.dialogue import deadlines, integrity
-from ashyq.dialogue.models import Answer, Appeal, AppealEvent, EventKind, Feedback, Outcome, Resolution
+from ashyq.dialogue import deadlines, integrity, search
+from ashyq.dialogue.models import Answer, Appeal, AppealEvent, EventKind, Feedback, Outcome, Resolution, SearchDocument
 from ashyq.dialogue.replay import replay
 from ashyq.moderation import redaction
 
@@ -569,6 +569,17 @@ class Generator:
             "idempotency_key": None, "updated_at": events[-1].at,
         }
 
+    @staticmethod
+    def _search_rows(appeals, answers) -> list[dict]:
+        """The search rows of the published appeals, as dialogue/search.py writes them after moderation."""
+        published_answers = {a["appeal_id"]: a["public_text"] for a in answers if a["published_at"]}
+        rows = []
+        for a in appeals:
+            fields = search.document_fields(a["public_subject"], a["public_text"], published_answers.get(a["id"], ""))
+            if fields:
+                rows.append({"appeal_id": a["id"], **fields})
+        return rows
+
     # -- the run --------------------------------------------------------------------------------
 
     def run(self) -> dict:
@@ -592,7 +603,7 @@ class Generator:
                     row["id"] = next_event
                     next_event += 1
                 batch = [(Appeal, appeals), (AppealEvent, events), (Answer, answers), (Feedback, feedback),
-                         (AppealAnalysis, analysis)]
+                         (AppealAnalysis, analysis), (SearchDocument, self._search_rows(appeals, answers))]
                 if sink:
                     sink.put(batch)
                 else:

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, post_save
 
 
 class DialogueConfig(AppConfig):
@@ -8,6 +8,10 @@ class DialogueConfig(AppConfig):
 
     def ready(self):
         from . import search
+        from .models import Answer, Appeal
 
         # The public full-text index and the public-list indexes are vendor-specific (search.py).
         post_migrate.connect(search.on_post_migrate, sender=self, dispatch_uid="ashyq.dialogue.search")
+        # The search row of an appeal follows its public copies and its published answer.
+        post_save.connect(search.on_appeal_saved, sender=Appeal, dispatch_uid="ashyq.dialogue.search.appeal")
+        post_save.connect(search.on_answer_saved, sender=Answer, dispatch_uid="ashyq.dialogue.search.answer")

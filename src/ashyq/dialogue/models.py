@@ -264,3 +264,16 @@ class Attachment(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+
+class SearchDocument(models.Model):
+    """The words of an appeal's public record as the search reads them (dialogue/search.py): one key per
+    word (Russian stems, Kazakh stems, Latin-script Kazakh read in Cyrillic; core/wordforms.py), in order,
+    for the public subject, the public text and the published answer, and the words as written, for quoted
+    phrases. Derived from the public copies only, rewritten whenever they change (one row per appeal), and
+    rebuilt by `manage.py rebuild_search_index`."""
+    appeal = models.OneToOneField(Appeal, primary_key=True, on_delete=models.CASCADE, related_name="search_document")
+    subject = models.TextField(blank=True)
+    text = models.TextField(blank=True)
+    answer = models.TextField(blank=True)
+    exact = models.TextField(blank=True)

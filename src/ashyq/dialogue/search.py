@@ -1,40 +1,52 @@
-"""Full-text search over the public record (public_subject + public_text), in Kazakh and Russian.
+"""Full-text search over the public record, in Kazakh, Russian and English as people write them.
 
-Only the moderated public copies are indexed and searched; the original subject and text never are.
+Only the moderated public copies are indexed and searched (public_subject, public_text and the published
+answer's public_text); the original subject and text never are.
 
-Words are matched case-insensitively as prefixes ("жол" finds "Жолдың", "дорог" finds "Дороги"),
-every word of the query must occur, and no language-specific stemming is applied (config 'simple'),
-so Kazakh and Russian behave alike.
+Words are matched by their forms (core/wordforms.py): "взятка" finds "взятку", "прокуратура" finds
+"прокуратурасы", "поликлиника" finds "поликлинике", "jol" finds "жолдың". Every word of the query must
+occur, in the subject, the text or the answer. Words in double quotes must occur as written and next to
+each other ("exact phrase"). Words in the subject weigh more than in the text, and those more than in the
+answer.
 
-- PostgreSQL: `to_tsvector('simple', public_subject || ' ' || public_text)` matched against a prefix
-  tsquery; a GIN index on exactly that expression finds the matches. Ranking is bounded: ts_rank
-  recomputes the vector from the text of every row it ranks (~15 microseconds each), and ranking
-  every match of a common word at 1M appeals took 230-460 ms (docs/benchmarks.md). Only the
-  RANK_WINDOW newest matches are ranked, best first; older matches follow them, newest first. The
-  list page says so (`ordering()`).
-- SQLite (the embedded default): an FTS5 table `ashyq_appeal_search` (tokenizer unicode61, which
-  folds the case of Cyrillic letters, Kazakh ones included) holds a copy of the public texts, kept
-  up to date by triggers on the appeal table, so it follows every write, however moderation makes
-  it (save(), update(), raw SQL). Results come newest first (no ranking).
+The index is a table of derived words, `SearchDocument` (one row per published appeal: its keys in order
+and its words as written), written by `index_appeal()` in Python whenever a public copy is saved, so both
+databases hold exactly the same keys; an update is one row, whatever the size of the table. A write that
+bypasses save() (a queryset update or raw SQL) is picked up by `manage.py rebuild_search_index`.
+
+- PostgreSQL: GIN indexes on the weighted tsvector of the keys (config 'simple': the keys are already
+  normalised) and on the tsvector of the words as written. Ranking is bounded: ts_rank recomputes the
+  vector of every row it ranks (~15 microseconds each), so only the RANK_WINDOW newest matches are
+  ranked, best first; older matches follow, newest first (docs/benchmarks.md).
+- SQLite (the embedded default): an FTS5 table `ashyq_appeal_words` over the same rows, kept by triggers
+  on the document table; bm25 with the same column weights ranks the same window.
 
 The search structures and the indexes behind the public list are not in the models' Meta (they are
 vendor-specific); `ensure_structures()` creates whatever is missing. It runs after every `migrate`
-(post_migrate, connected in dialogue/apps.py), which also repairs them after a migration rebuilt the
-appeal table on SQLite (a rebuild drops triggers and indexes Django does not know about).
+(post_migrate, connected in dialogue/apps.py), which also repairs them after a migration rebuilt a table
+on SQLite (a rebuild drops triggers and indexes Django does not know about).
 """
 import re
 
 from django.db import connection as default_connection
-from django.db import connections
-from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
+from django.db import connections, transaction
+from django.db.models import Case, FloatField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 
-FTS_TABLE = "ashyq_appeal_search"
-PG_SEARCH_INDEX = "appeal_public_search_gin"
+from ashyq.core import wordforms
+
+FTS_TABLE = "ashyq_appeal_words"
+OLD_FTS_TABLE = "ashyq_appeal_search"  # the prefix index of the public copies that this one replaced
+DOC_TABLE = "dialogue_searchdocument"
+PG_KEYS_INDEX = "search_document_keys_gin"
+PG_EXACT_INDEX = "search_document_exact_gin"
 MAX_TERMS = 8
-MAX_TERM_LENGTH = 40
 # PostgreSQL ranks at most this many matches (the newest ones); the rest follow, newest first.
 RANK_WINDOW = 1000
+# Column weights: subject, text, answer (PostgreSQL's A, B, C; bm25's multipliers on SQLite).
+BM25_WEIGHTS = (10.0, 4.0, 2.0, 0.0)
+PHRASE = re.compile(r'"([^"]*)"')
+KEY = re.compile(r"\W+")
 
 # Partial indexes over published appeals only: the public list and the body pages read them newest first.
 _PUBLISHED_SQL = "is_public AND published_at IS NOT NULL AND hidden_at IS NULL"
@@ -44,67 +56,215 @@ PARTIAL_INDEXES = {
 }
 
 
+# --- what a query asks for ------------------------------------------------------------------------------------
+
+def _clean(key: str) -> str:
+    # Keys are letters and digits only: nothing reaches either engine as syntax.
+    return KEY.sub("", key)
+
+
+def parse(query: str) -> tuple[list[tuple[str, ...]], list[list[str]]]:
+    """(words, phrases): for each bare word the keys it may have, for each quoted phrase its words as written."""
+    query = (query or "")[:1000]
+    phrases = []
+    for quoted in PHRASE.findall(query):
+        words = [_clean(w) for w in wordforms.exact_words(quoted)]
+        if any(words):
+            phrases.append([w for w in words if w][:MAX_TERMS])
+    bare = PHRASE.sub(" ", query).replace('"', " ")
+    words = []
+    for token in wordforms.tokens(bare):
+        keys = tuple(k for k in dict.fromkeys(_clean(k) for k in wordforms.query_keys(token)) if k)
+        if keys and keys not in words:
+            words.append(keys)
+    return words[:MAX_TERMS], phrases[:MAX_TERMS]
+
+
 def terms(query: str) -> list[str]:
-    """The words of a query, case-folded: letters and digits only, so nothing reaches the engine as syntax."""
-    words = re.findall(r"\w+", (query or "").casefold())
-    return [w[:MAX_TERM_LENGTH] for w in words if w.strip("_")][:MAX_TERMS]
-
-
-def _vector():
-    from django.contrib.postgres.search import SearchVector
-
-    return SearchVector("public_subject", "public_text", config="simple")
+    """The words of a query, case-folded (for callers that show or log what was searched)."""
+    return [w for w in wordforms.tokens(PHRASE.sub(" ", query or ""))][:MAX_TERMS]
 
 
 def ordering(db: str = "default") -> dict:
-    """How search results are ordered on this database, for the page to say: ranked within a window or newest first."""
-    if connections[db].vendor == "postgresql":
+    """How search results are ordered, for the page to say: the newest matches ranked, then the rest newest first."""
+    if connections[db].vendor in ("postgresql", "sqlite"):
         return {"ranked": True, "window": RANK_WINDOW}
     return {"ranked": False, "window": None}
 
 
 def search(qs: QuerySet, query: str) -> QuerySet:
-    """Narrow `qs` (already limited to what the viewer may see) to appeals whose public copy matches.
+    """Narrow `qs` (already limited to what the viewer may see) to appeals whose public record matches.
 
-    On PostgreSQL the RANK_WINDOW newest matches come first, best match first (ts_rank), then the
-    older matches, newest first; elsewhere every match comes newest first.
+    The RANK_WINDOW newest matches come first, best match first, then the older matches, newest first.
     """
-    words = terms(query)
-    if not words:
+    words, phrases = parse(query)
+    if not words and not phrases:
         return qs
     vendor = connections[qs.db].vendor
     if vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank
-
-        tsquery = SearchQuery(" & ".join(f"{_pg_quote(w)}:*" for w in words), search_type="raw", config="simple")
-        matches = qs.annotate(search_vector=_vector()).filter(search_vector=tsquery)
-        # The newest matches (found with the GIN index, cut by a top-N sort on registered_at) are the
-        # only rows ranked: the CASE computes ts_rank, and with it the vector, for them alone.
-        window = matches.order_by("-registered_at", "-id").values("pk")[:RANK_WINDOW]
-        rank = Case(
-            When(pk__in=window, then=SearchRank(F("search_vector"), tsquery)),
-            default=Value(-1.0), output_field=FloatField(),
-        )
-        return matches.annotate(search_rank=rank).order_by("-search_rank", "-registered_at", "-id")
+        return _search_postgresql(qs, words, phrases)
     if vendor == "sqlite":
-        match = " AND ".join('"' + w.replace('"', "") + '"*' for w in words)
-        return qs.filter(pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match]))
-    # Any other database: a plain case-insensitive containment test (correct, not fast).
-    condition = Q()
-    for w in words:
-        condition &= Q(public_subject__icontains=w) | Q(public_text__icontains=w)
+        return _search_sqlite(qs, words, phrases)
+    # Any other database: every word's key in the derived document (correct, not fast).
+    condition = Q(search_document__isnull=False)
+    for keys in words:
+        either = Q()
+        for key in keys:
+            for column in ("subject", "text", "answer"):
+                either |= Q(**{f"search_document__{column}__regex": rf"(^| ){key}( |$)"})
+        condition &= either
+    for phrase in phrases:
+        condition &= Q(search_document__exact__regex=rf"(^| ){' '.join(phrase)}( |$)")
     return qs.filter(condition)
 
 
-def _pg_quote(word: str) -> str:
-    # A tsquery lexeme in single quotes; `terms()` already left only word characters.
-    return "'" + word.replace("'", "").replace("\\", "") + "'"
+def _ranked(matches: QuerySet, rank) -> QuerySet:
+    # The newest matches (found with the index, cut by a top-N sort on registered_at) are the only rows
+    # ranked: the CASE computes the rank for them alone.
+    window = matches.order_by("-registered_at", "-id").values("pk")[:RANK_WINDOW]
+    ranked = Case(When(pk__in=window, then=rank), default=Value(-1.0), output_field=FloatField())
+    return matches.annotate(search_rank=ranked).order_by("-search_rank", "-registered_at", "-id")
+
+
+def _keys_vector(prefix: str = ""):
+    from django.contrib.postgres.search import SearchVector
+
+    return (SearchVector(f"{prefix}subject", config="simple", weight="A")
+            + SearchVector(f"{prefix}text", config="simple", weight="B")
+            + SearchVector(f"{prefix}answer", config="simple", weight="C"))
+
+
+def _exact_vector(prefix: str = ""):
+    from django.contrib.postgres.search import SearchVector
+
+    return SearchVector(f"{prefix}exact", config="simple")
+
+
+def _search_postgresql(qs, words, phrases):
+    from django.contrib.postgres.search import SearchQuery, SearchRank
+
+    from .models import SearchDocument
+
+    # The matching documents come from the GIN indexes on the document table alone; the appeal table
+    # then only checks what the viewer may see.
+    documents = SearchDocument.objects.using(qs.db)
+    rank = None
+    if words:
+        raw = " & ".join("(" + " | ".join(f"'{k}'" for k in keys) + ")" for keys in words)
+        tsquery = SearchQuery(raw, search_type="raw", config="simple")
+        documents = documents.annotate(keys_vector=_keys_vector()).filter(keys_vector=tsquery)
+        rank = SearchRank(_keys_vector("search_document__"), tsquery)
+    if phrases:
+        raw = " & ".join("(" + " <-> ".join(f"'{w}'" for w in phrase) + ")" for phrase in phrases)
+        tsquery = SearchQuery(raw, search_type="raw", config="simple")
+        documents = documents.annotate(exact_vector=_exact_vector()).filter(exact_vector=tsquery)
+        rank = rank or SearchRank(_exact_vector("search_document__"), tsquery)
+    return _ranked(qs.filter(pk__in=documents.values("appeal_id")), rank)
+
+
+def _search_sqlite(qs, words, phrases):
+    parts = ["{subject text answer} : (" + " OR ".join(f'"{k}"' for k in keys) + ")" for keys in words]
+    parts += ['exact : "' + " ".join(phrase) + '"' for phrase in phrases]
+    match = " AND ".join(parts)
+    matches = qs.filter(pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match]))
+    weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+    # bm25 is lower for a better match; negated, so that both databases sort the rank descending.
+    rank = RawSQL(
+        f"(SELECT -bm25({FTS_TABLE}, {weights}) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+        f"AND rowid = dialogue_appeal.id)", [match], output_field=FloatField())
+    return _ranked(matches, rank)
+
+
+# --- keeping the index --------------------------------------------------------------------------------------------
+
+def document_fields(subject: str, text: str, answer: str) -> dict | None:
+    """The derived words of one public record, or None if it has no public words at all."""
+    if not (subject or text or answer):
+        return None
+    keys = {name: " ".join(_clean(k) for k in wordforms.document_keys(value))
+            for name, value in (("subject", subject), ("text", text), ("answer", answer))}
+    # A full stop keeps a phrase from running from the subject into the text.
+    exact = " . ".join(" ".join(_clean(w) for w in wordforms.exact_words(v)) for v in (subject, text, answer) if v)
+    return {**keys, "exact": exact}
+
+
+def _answer_text(appeal) -> str:
+    from .models import Answer
+
+    answer = Answer.objects.filter(appeal_id=appeal.pk, published_at__isnull=False).values_list("public_text", flat=True).first()
+    return answer or ""
+
+
+def index_appeal(appeal) -> None:
+    """Rewrite the one search row of `appeal` from its public copies (after the moderator wrote them)."""
+    from .models import Appeal, SearchDocument
+
+    if not isinstance(appeal, Appeal):
+        appeal = Appeal.objects.get(pk=appeal)
+    fields = document_fields(appeal.public_subject, appeal.public_text, _answer_text(appeal))
+    with transaction.atomic(using=appeal._state.db or "default"):
+        if fields is None:
+            SearchDocument.objects.filter(appeal_id=appeal.pk).delete()
+        else:
+            SearchDocument.objects.update_or_create(appeal_id=appeal.pk, defaults=fields)
+
+
+def on_appeal_saved(sender, instance, created, update_fields=None, raw=False, **kwargs):
+    if raw:
+        return
+    if update_fields is not None and not {"public_subject", "public_text"} & set(update_fields):
+        return
+    if created and not (instance.public_subject or instance.public_text):
+        return
+    index_appeal(instance)
+
+
+def on_answer_saved(sender, instance, created, update_fields=None, raw=False, **kwargs):
+    if raw:
+        return
+    if update_fields is not None and not {"public_text", "published_at"} & set(update_fields):
+        return
+    if created and not instance.published_at:
+        return
+    index_appeal(instance.appeal_id)
+
+
+def rebuild(appeal_model=None, document_model=None, using: str = "default", batch: int = 2000) -> int:
+    """Rebuild every search row from the public copies (after writes that bypassed save()). Returns the rows written."""
+    from django.db.models import OuterRef, Subquery
+
+    if appeal_model is None:
+        from .models import Appeal as appeal_model
+        from .models import SearchDocument as document_model
+
+    answer_model = appeal_model._meta.get_field("answer").related_model
+    published_answer = answer_model.objects.using(using).filter(appeal_id=OuterRef("pk"), published_at__isnull=False)
+    rows = (appeal_model.objects.using(using).exclude(public_subject="", public_text="")
+            .annotate(answer_text=Subquery(published_answer.values("public_text")[:1]))
+            .order_by("pk").values_list("pk", "public_subject", "public_text", "answer_text"))
+    written = 0
+    with transaction.atomic(using=using):
+        document_model.objects.using(using).all().delete()
+        last = 0
+        while True:
+            chunk = list(rows.filter(pk__gt=last)[:batch])
+            if not chunk:
+                break
+            docs = []
+            for pk, subject, text, answer in chunk:
+                fields = document_fields(subject, text, answer or "")
+                if fields:
+                    docs.append(document_model(appeal_id=pk, **fields))
+            document_model.objects.using(using).bulk_create(docs)
+            written += len(docs)
+            last = chunk[-1][0]
+    return written
 
 
 # --- structures ------------------------------------------------------------------------------------------------
 
 def ensure_structures(connection=None) -> list[str]:
-    """Create the search table/index and the public-list indexes if missing. Returns what it created."""
+    """Create the search table/indexes and the public-list indexes if missing. Returns what it created."""
     connection = connection or default_connection
     if connection.vendor == "sqlite":
         return _ensure_sqlite(connection)
@@ -127,21 +287,21 @@ def _ensure_partial_indexes(connection, created: list[str]):
                 created.append(name)
 
 
+_COLUMNS = "subject, text, answer, exact"
+_NEW = "new.subject, new.text, new.answer, new.exact"
 _SQLITE_TRIGGERS = {
     f"{FTS_TABLE}_ai": f"""
-        CREATE TRIGGER {FTS_TABLE}_ai AFTER INSERT ON dialogue_appeal
-        WHEN new.public_subject != '' OR new.public_text != '' BEGIN
-            INSERT INTO {FTS_TABLE}(rowid, doc) VALUES (new.id, new.public_subject || ' ' || new.public_text);
+        CREATE TRIGGER {FTS_TABLE}_ai AFTER INSERT ON {DOC_TABLE} BEGIN
+            INSERT INTO {FTS_TABLE}(rowid, {_COLUMNS}) VALUES (new.appeal_id, {_NEW});
         END""",
     f"{FTS_TABLE}_au": f"""
-        CREATE TRIGGER {FTS_TABLE}_au AFTER UPDATE OF public_subject, public_text ON dialogue_appeal BEGIN
-            DELETE FROM {FTS_TABLE} WHERE rowid = old.id;
-            INSERT INTO {FTS_TABLE}(rowid, doc) SELECT new.id, new.public_subject || ' ' || new.public_text
-                WHERE new.public_subject != '' OR new.public_text != '';
+        CREATE TRIGGER {FTS_TABLE}_au AFTER UPDATE ON {DOC_TABLE} BEGIN
+            DELETE FROM {FTS_TABLE} WHERE rowid = old.appeal_id;
+            INSERT INTO {FTS_TABLE}(rowid, {_COLUMNS}) VALUES (new.appeal_id, {_NEW});
         END""",
     f"{FTS_TABLE}_ad": f"""
-        CREATE TRIGGER {FTS_TABLE}_ad AFTER DELETE ON dialogue_appeal BEGIN
-            DELETE FROM {FTS_TABLE} WHERE rowid = old.id;
+        CREATE TRIGGER {FTS_TABLE}_ad AFTER DELETE ON {DOC_TABLE} BEGIN
+            DELETE FROM {FTS_TABLE} WHERE rowid = old.appeal_id;
         END""",
 }
 
@@ -151,23 +311,28 @@ def _ensure_sqlite(connection) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'trigger')")
         present = {name for _, name in cursor.fetchall()}
-        rebuild = False
+        if OLD_FTS_TABLE in present:
+            for suffix in ("ai", "au", "ad"):
+                cursor.execute(f"DROP TRIGGER IF EXISTS {OLD_FTS_TABLE}_{suffix}")
+            cursor.execute(f"DROP TABLE {OLD_FTS_TABLE}")
+        if DOC_TABLE not in present:  # before the migration that creates it
+            _ensure_partial_indexes(connection, created)
+            return created
+        rebuild_fts = False
         if FTS_TABLE not in present:
-            cursor.execute(f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(doc, tokenize = 'unicode61')")
+            # The keys are normalised already; unicode61 only splits them on the spaces.
+            cursor.execute(f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({_COLUMNS}, tokenize = 'unicode61 remove_diacritics 0')")
             created.append(FTS_TABLE)
-            rebuild = True
+            rebuild_fts = True
         for name, sql in _SQLITE_TRIGGERS.items():
             if name not in present:
                 cursor.execute(sql)
                 created.append(name)
-                rebuild = True
-        if rebuild:
-            # Writes made while a trigger was missing are not in the index: rebuild it from the table.
+                rebuild_fts = True
+        if rebuild_fts:
+            # Writes made while a trigger was missing are not in the index: rebuild it from the documents.
             cursor.execute(f"DELETE FROM {FTS_TABLE}")
-            cursor.execute(
-                f"INSERT INTO {FTS_TABLE}(rowid, doc) SELECT id, public_subject || ' ' || public_text FROM dialogue_appeal "
-                "WHERE public_subject != '' OR public_text != ''"
-            )
+            cursor.execute(f"INSERT INTO {FTS_TABLE}(rowid, {_COLUMNS}) SELECT appeal_id, {_COLUMNS} FROM {DOC_TABLE}")
     _ensure_partial_indexes(connection, created)
     return created
 
@@ -175,14 +340,20 @@ def _ensure_sqlite(connection) -> list[str]:
 def _ensure_postgresql(connection) -> list[str]:
     from django.contrib.postgres.indexes import GinIndex
 
-    from .models import Appeal
+    from .models import SearchDocument
 
     created = []
-    if PG_SEARCH_INDEX not in _existing_indexes(connection, "dialogue_appeal"):
-        # Built by Django from the same expression the queries use, so the planner matches them.
-        with connection.schema_editor() as editor:
-            editor.add_index(Appeal, GinIndex(_vector(), name=PG_SEARCH_INDEX))
-        created.append(PG_SEARCH_INDEX)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX IF EXISTS appeal_public_search_gin")  # the prefix index this one replaced
+        tables = connection.introspection.table_names(cursor)
+    if DOC_TABLE in tables:
+        existing = _existing_indexes(connection, DOC_TABLE)
+        for name, expression in ((PG_KEYS_INDEX, _keys_vector()), (PG_EXACT_INDEX, _exact_vector())):
+            if name not in existing:
+                # Built by Django from the same expression the queries use, so the planner matches them.
+                with connection.schema_editor() as editor:
+                    editor.add_index(SearchDocument, GinIndex(expression, name=name))
+                created.append(name)
     _ensure_partial_indexes(connection, created)
     return created
 
