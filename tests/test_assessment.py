@@ -317,8 +317,10 @@ def test_pages_render_in_each_language(scenario, client, lang):
 def test_falling_scores_on_the_dashboard(bodies, people, settings):
     settings.ASHYQ_ASSESSMENT = {"min_appeals": 10, "falling_points": 10}
     body = bodies[SLOW]
-    good = dict(received=20, answered=20, on_time=20, resolved=20, feedback=10, feedback_yes=10, rating_sum=50)
-    bad = dict(received=20, answered=20, on_time=5, explained=20, feedback=10, feedback_no=10, rating_sum=10, complaints=5)
+    good = dict(received=20, answered=20, on_time=20, resolved=20, feedback=10, feedback_yes=10, rating_sum=50,
+                final_resolved_confirmed=10, final_resolved_unconfirmed=10, final_timely=20)
+    bad = dict(received=20, answered=20, on_time=5, explained=20, feedback=10, feedback_no=10, rating_sum=10, complaints=5,
+               final_explained=20, final_timely=5)
     BodyMonthFigures.objects.create(body=body, month=dt.date(2025, 1, 1), **good)
     BodyMonthFigures.objects.create(body=body, month=dt.date(2025, 4, 1), **bad)
     falling = selectors.falling_scores()
@@ -344,10 +346,20 @@ def test_moderation_events_do_not_refresh(people, submit, django_capture_on_comm
     assert not [c for c in callbacks if getattr(c, "func", None) and c.func.__module__ == "ashyq.assessment.signals"]
 
 
-def test_no_answer_no_ashyq_score():
-    c = scoring.empty_counts() | {"received": 40}
-    assert scoring.ashyq_score(c, {"no_bounce": 1}) is None
-    assert scoring.official_score(c) == 1.0  # the official count sees nothing processed
+def test_a_body_that_answers_nothing_scores_at_the_bottom_not_no_score():
+    from ashyq.assessment import config
+
+    weights = config.DEFAULTS["weights"]
+    silent = scoring.settle(scoring.empty_counts() | {"received": 40, "open_due": {"2025-03-01": 40}}, dt.date(2025, 6, 1))
+    assert scoring.ashyq_score(silent, weights) == 0
+    assert scoring.official_score(silent) == 1.0  # the official count sees nothing processed
+    # The worst answering body still scores above it: an answer of any kind is something.
+    poor = scoring.settle(scoring.empty_counts() | {"received": 40, "answered": 40, "final_left_without_consideration": 40,
+                                                    "repeats": 40, "complaints": 40}, dt.date(2025, 6, 1))
+    assert 0 < scoring.ashyq_score(poor, weights)
+    # Still within their term: nothing to judge yet, so no score (and no rank) rather than a bottom one.
+    waiting = scoring.settle(scoring.empty_counts() | {"received": 40, "open_due": {"2025-07-01": 40}}, dt.date(2025, 6, 1))
+    assert scoring.ashyq_score(waiting, weights) is None
 
 
 # --- every published score from the export's aggregated figures (private appeals count) ---------------------
@@ -412,8 +424,8 @@ def test_open_appeals_past_their_term_count_as_not_on_time(scenario, bodies):
     assert m["on_time_rate"]["k"] == 0 and m["on_time_rate"]["n"] == 2  # never answering does not look timely
     assert scoring.ashyq_components(later[formal])["timeliness"] == 0
     # A body that answers some on time and leaves others overdue: on time among answered AND overdue.
-    c = scoring.settle(scoring.empty_counts() | {"received": 10, "answered": 4, "on_time": 4,
-                                                 "open_due": {"2025-05-01": 6}}, dt.date(2025, 6, 1))
+    c = scoring.settle(scoring.empty_counts() | {"received": 10, "answered": 4, "on_time": 4, "final_resolved_confirmed": 4,
+                                                 "final_timely": 4, "open_due": {"2025-05-01": 6}}, dt.date(2025, 6, 1))
     assert scoring.ashyq_components(c)["timeliness"] == 0.4
     assert scoring.measures(c)["on_time_rate"]["n"] == 10
     before_term = scoring.settle(dict(c), dt.date(2025, 5, 1))  # due that day: not overdue yet

@@ -6,18 +6,17 @@ The methodology page and methodology.json publish the values in force.
 from django.conf import settings
 
 DEFAULTS = {
-    "version": "2026.2",
+    "version": "2026.3",
     # Ashyq method: each component is a share from 0 to 1 where 1 is best; the score is their weighted mean x 100.
-    # 2026.2: data_quality (0.10) joined; the others were scaled by 0.9, so a body without datasets (the
-    # component then drops out) scores as under 2026.1 (up to rounding).
+    # 2026.3: every component is a share of the appeals the body received (final_state.py), each counted once
+    # for what became of it; redirects are judged by what followed. Until 2026.2 resolution and timeliness
+    # were shares among answers and feedback, so a body that redirected 38 appeals of 40 and resolved 2 ranked
+    # second (docs/assessment.md, "Why the states").
     "weights": {
-        "resolution_confirmed": 0.27,  # the applicant says the problem was solved (yes = 1, partly = 1/2), among feedback
-        "substantive": 0.18,  # answers that resolved the matter (measures taken), among answers
-        "timeliness": 0.135,  # answers given by the due date, among answers
-        "no_bounce": 0.135,  # 1 - share of received appeals redirected away
-        "no_ping_pong": 0.045,  # 1 - share of received appeals redirected away that were redirected more than once
-        "no_repeat": 0.0675,  # 1 - share of answers followed within 90 days by the same applicant writing to the body again
-        "no_complaint": 0.0675,  # 1 - share of answers complained about to the higher body
+        "outcome": 0.55,  # the mean value of the final states of the appeals the body received (scoring.STATE_VALUES)
+        "timeliness": 0.20,  # answered on time without an extension (half with one), among those appeals
+        "no_repeat": 0.075,  # answered and not followed within 90 days by the same applicant writing again, among those appeals
+        "no_complaint": 0.075,  # answered and not complained about to the higher body, among those appeals
         "data_quality": 0.10,  # mean quality score (0-1) of the body's open datasets at each month's end
     },
     # Bodies with fewer appeals received in the period are shown, but not ranked.

@@ -24,14 +24,16 @@ import zoneinfo
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, F, Max, Min, OuterRef, Q, Window
+from django.db.models import (
+    BooleanField, Case, Count, DateTimeField, Exists, ExpressionWrapper, F, Max, Min, OuterRef, Q, Value, When, Window,
+)
 from django.db.models.functions import Lead, TruncDate, TruncMonth
 from django.utils import timezone
 
 from ashyq.core import calendar, clock
 from ashyq.dialogue.models import OPEN_STATUSES, Answer, Appeal, AppealEvent, EventKind, Outcome, Resolution, Status
 
-from . import config, scoring
+from . import config, final_state, scoring
 from .models import BodyMonthFigures, RegionMonthFigures, WorkingDay
 
 log = logging.getLogger("ashyq.assessment")
@@ -104,6 +106,36 @@ def _data_span() -> tuple[dt.date, dt.date] | None:
 
 # --- the aggregate queries -------------------------------------------------------------------------------
 
+def _in(values) -> str:
+    """An SQL list of our own constant identifiers (never user input)."""
+    assert all(v.replace("_", "").isalnum() for v in values)
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+def _upheld(appeal_ref: str):
+    """A complaint about the appeal's answer that the higher body answered 'resolved' (measures taken)."""
+    return Exists(Appeal.objects.filter(complaint_about=OuterRef(appeal_ref), answer__outcome=Outcome.RESOLVED))
+
+
+# The state of a stay that ended with the body's answer (final_state.answered_state), as SQL conditions over
+# one answer row t of compute_counts(): {count field: condition}.
+_OWN = "(t.staff_of IS NOT NULL AND t.staff_of = t.body_id)"
+_NOT_COMPETENT = f"(NOT {_OWN} AND t.addressed <> t.body_id AND t.outcome IN {_in(final_state.NOT_OURS_OUTCOMES)})"
+_COUNTED = f"NOT {_OWN} AND NOT {_NOT_COMPETENT}"
+_ANSWERED_STATE_SQL = {
+    final_state.field(final_state.OWN_STAFF): _OWN,
+    final_state.field(final_state.NOT_COMPETENT): _NOT_COMPETENT,
+    final_state.field(final_state.RESOLVED_CONFIRMED): f"{_COUNTED} AND t.outcome = 'resolved' AND t.res = 'yes' AND NOT t.upheld",
+    final_state.field(final_state.RESOLVED_UNCONFIRMED):
+        f"{_COUNTED} AND t.outcome = 'resolved' AND (t.res IS NULL OR t.res = 'partly') AND NOT t.upheld",
+    final_state.field(final_state.RESOLVED_DISPUTED): f"{_COUNTED} AND t.outcome = 'resolved' AND (t.res = 'no' OR t.upheld)",
+    final_state.field(final_state.EXPLAINED): f"{_COUNTED} AND t.outcome = 'explained'",
+    final_state.field(final_state.REFUSED): f"{_COUNTED} AND t.outcome = 'refused'",
+    final_state.field(final_state.LEFT): f"{_COUNTED} AND t.outcome = 'left_without_consideration'",
+    "final_timely": f"{_COUNTED} AND t.answered_on_time AND NOT t.extended",
+    "final_timely_extended": f"{_COUNTED} AND t.answered_on_time AND t.extended",
+}
+
 def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | None = None,
                    extra_queries: dict | None = None, out_extra: dict | None = None) -> dict:
     """{(body_id, month): counts} for the given bodies (all if None) and cohort months in [start, end)."""
@@ -141,17 +173,28 @@ def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | N
     # like every column here, so PostgreSQL never visits the events table itself.
     redirected = (AppealEvent.objects.filter(kind__in=STAY_KINDS, to_body__isnull=False).order_by().values("appeal_id")
                   .annotate(n=Count("seq")).filter(n__gt=1).values("appeal_id"))
+    # Each stay ended by redirect is judged by what followed (final_state.redirect_state): the next stay is
+    # the last one (no bounce back or onward) and the appeal was decided there on its merits, without the
+    # applicant's "no" or an upheld complaint; pending while the receiver holds it (kept by its due date).
     moved = stays.filter(appeal_id__in=redirected).order_by().annotate(
         month=TruncMonth("at", tzinfo=tz),
         next_seq=Window(Lead("seq"), partition_by=[F("appeal_id")], order_by=F("seq").asc()),
+        after_next=Window(Lead("seq", 2), partition_by=[F("appeal_id")], order_by=F("seq").asc()),
         stays=Window(Count("seq"), partition_by=[F("appeal_id")]),
-    ).values("to_body_id", "month", "next_seq", "stays")
+        status=F("appeal__status"), due=F("appeal__due_on"), outcome=F("appeal__answer__outcome"),
+        res=F("appeal__feedback__resolution"), upheld=_upheld("appeal_id"),
+    ).values("to_body_id", "month", "next_seq", "after_next", "stays", "status", "due", "outcome", "res", "upheld")
     sql, params = moved.query.sql_with_params()
+    next_is_last = "t.next_seq IS NOT NULL AND t.after_next IS NULL"
+    pending = f"{next_is_last} AND t.status IN {_in(final_state.OPEN_STATUSES)}"
+    justified = (f"{next_is_last} AND t.status = 'answered' AND t.outcome IN {_in(final_state.MERIT_OUTCOMES)} "
+                 "AND (t.res IS NULL OR t.res <> 'no') AND NOT t.upheld")
     queries["stays"] = (
-        "SELECT t.to_body_id, t.month, "
+        f"SELECT t.to_body_id, t.month, CASE WHEN {pending} THEN t.due END, "
         "SUM(CASE WHEN t.next_seq IS NOT NULL THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN t.next_seq IS NOT NULL AND t.stays >= 3 THEN 1 ELSE 0 END) "
-        f"FROM ({sql}) t GROUP BY t.to_body_id, t.month", params)
+        "SUM(CASE WHEN t.next_seq IS NOT NULL AND t.stays >= 3 THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN {justified} THEN 1 ELSE 0 END), SUM(CASE WHEN {pending} THEN 1 ELSE 0 END) "
+        f"FROM ({sql}) t GROUP BY t.to_body_id, t.month, CASE WHEN {pending} THEN t.due END", params)
 
     # 2. Answers, filed under the answering body and the month it received the appeal; working days to
     # answer by subtracting the two days' ordinals in the WorkingDay calendar (a join, not a lookup per row).
@@ -177,9 +220,14 @@ def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | N
             res=F("appeal__feedback__resolution"),
             rating=F("appeal__feedback__rating"),
             repeat_until=ExpressionWrapper(F("answered_at") + window, output_field=DateTimeField()),
+            addressed=F("appeal__addressed_body_id"), staff_of=F("appeal__applicant__body_id"),
         )
-        .annotate(comp=Exists(complaints))
-        .order_by().values("body_id", "rcv", "ans_on", "answered_on_time", "outcome", "res", "rating", "comp")
+        .annotate(comp=Exists(complaints), upheld=_upheld("appeal"), extended=Case(
+            When(answered_on_time=True, then=Exists(AppealEvent.objects.filter(
+                appeal=OuterRef("appeal"), kind=EventKind.EXTENDED, to_body=OuterRef("body")))),
+            default=Value(False), output_field=BooleanField()))
+        .order_by().values("body_id", "rcv", "ans_on", "answered_on_time", "outcome", "res", "rating", "comp",
+                           "addressed", "staff_of", "upheld", "extended")
     )
     sql, params = inner.query.sql_with_params()
     country = config.get()["calendar_country"]
@@ -192,7 +240,8 @@ def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | N
         + "".join("SUM(CASE WHEN t.outcome = %s THEN 1 ELSE 0 END), " for _ in Outcome.values)
         + "COUNT(t.res), "
         + "".join("SUM(CASE WHEN t.res = %s THEN 1 ELSE 0 END), " for _ in RESOLUTIONS)
-        + "SUM(t.rating), SUM(CASE WHEN t.comp THEN 1 ELSE 0 END) "
+        + "SUM(t.rating), SUM(CASE WHEN t.comp THEN 1 ELSE 0 END), "
+        + ", ".join(f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)" for cond in _ANSWERED_STATE_SQL.values()) + " "
         f"FROM ({sql}) t "
         f"LEFT JOIN {WorkingDay._meta.db_table} w0 ON (w0.country = %s AND w0.day = t.rcv) "
         f"LEFT JOIN {WorkingDay._meta.db_table} w1 ON (w1.country = %s AND w1.day = t.ans_on) "
@@ -236,6 +285,17 @@ def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | N
         still_open.annotate(month=TruncMonth("received_on")).order_by().values("body_id", "month", "due_on")
         .annotate(n=Count("pk")).query.sql_with_params()
     )
+    # 6. Appeals withdrawn, at the body that held them, under the month it received them.
+    gone = Appeal.objects.filter(status=Status.WITHDRAWN)
+    if body_ids is not None:
+        gone = gone.filter(body_id__in=body_ids)
+    if start:
+        gone = gone.filter(received_on__gte=start)
+    if end:
+        gone = gone.filter(received_on__lt=end)
+    queries["withdrawn"] = (
+        gone.annotate(month=TruncMonth("received_on")).order_by().values("body_id", "month").annotate(n=Count("pk"))
+        .query.sql_with_params())
     if extra_queries:
         queries.update(extra_queries)
     # In parallel only for a full recomputation: after one event the queries are small, and four new
@@ -246,17 +306,24 @@ def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | N
         month = _raw_month(month)
         if wanted(body_id, month):
             slot(body_id, month)["received"] += received
-    for body_id, month, away, ping_pong in results["stays"]:
+    for body_id, month, pending_due, away, ping_pong, justified, pending in results["stays"]:
         month = _raw_month(month)
-        if wanted(body_id, month) and (away or ping_pong):
+        if wanted(body_id, month) and away:
             c = slot(body_id, month)
             c["redirected_away"] += away or 0
             c["ping_pong"] += ping_pong or 0
+            c[final_state.field(final_state.REDIRECTED_JUSTIFIED)] += justified or 0
+            c[final_state.field(final_state.REDIRECTED_UNJUSTIFIED)] += away - (justified or 0) - (pending or 0)
+            if pending:
+                due = _raw_month(pending_due).isoformat()
+                c["redirect_pending"][due] = c["redirect_pending"].get(due, 0) + pending
     for row in results["answers"]:
         body_id, month, wd, answered, on_time = row[:5]
         outcomes = row[5:9]
-        feedback, yes, partly, no, rating_sum, complained = row[9:]
+        feedback, yes, partly, no, rating_sum, complained = row[9:15]
         c = slot(body_id, _raw_month(month))
+        for name, n in zip(_ANSWERED_STATE_SQL, row[15:]):
+            c[name] += n or 0
         c["answered"] += answered
         c["on_time"] += on_time or 0
         for o, n in zip(Outcome.values, outcomes):
@@ -278,6 +345,8 @@ def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | N
         h = slot(body_id, _raw_month(month))["open_due"]
         due = _raw_month(due_on).isoformat()
         h[due] = h.get(due, 0) + n
+    for body_id, month, n in results["withdrawn"]:
+        slot(body_id, _raw_month(month))[final_state.field(final_state.WITHDRAWN)] += n
     for key, d in compute_dataset_counts(body_ids, start, end).items():
         c = slot(*key)
         for f, n in d.items():
@@ -465,14 +534,18 @@ def refresh(body_ids, first_month: dt.date, last_month: dt.date, region_ids=(), 
                 raise
 
 
-def refresh_for_appeal(appeal_id: int):
+def refresh_for_appeal(appeal_id: int, _follow_complaint: bool = True):
     """Refresh every figure the appeal's record counts in: the bodies it went through, from its registration
     month to its last event's month; the answers it makes a repeat of; and its region's month."""
     appeal = Appeal.objects.filter(pk=appeal_id).values(
-        "applicant_id", "addressed_body_id", "body_id", "region_id", "registered_at", "received_on"
+        "applicant_id", "addressed_body_id", "body_id", "region_id", "registered_at", "received_on", "complaint_about_id",
     ).first()
     if appeal is None:
         return
+    if appeal["complaint_about_id"] and _follow_complaint:
+        # The higher body's answer to a complaint decides whether it was upheld, which changes the final
+        # state of the appeal complained about (and of a redirect that led to its answer).
+        refresh_for_appeal(appeal["complaint_about_id"], _follow_complaint=False)
     events = list(AppealEvent.objects.filter(appeal_id=appeal_id).values_list("from_body_id", "to_body_id", "at"))
     bodies = {appeal["body_id"], appeal["addressed_body_id"]}
     months = {_month(appeal["registered_at"]), _month(appeal["received_on"])}

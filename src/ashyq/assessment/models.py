@@ -33,11 +33,30 @@ class BodyMonthFigures(models.Model):
     datasets = models.PositiveIntegerField(default=0)
     datasets_updated = models.PositiveIntegerField(default=0)
     quality_sum = models.PositiveIntegerField(default=0)
+    # Final states (final_state.py, docs/assessment.md): each stay the body received in this month, in exactly
+    # one state, so the Ashyq method's shares are shares of the appeals received.
+    final_resolved_confirmed = models.PositiveIntegerField(default=0)
+    final_resolved_unconfirmed = models.PositiveIntegerField(default=0)
+    final_resolved_disputed = models.PositiveIntegerField(default=0)
+    final_explained = models.PositiveIntegerField(default=0)
+    final_refused = models.PositiveIntegerField(default=0)
+    final_left_without_consideration = models.PositiveIntegerField(default=0)
+    final_not_competent = models.PositiveIntegerField(default=0)
+    final_own_staff = models.PositiveIntegerField(default=0)
+    final_redirected_justified = models.PositiveIntegerField(default=0)
+    final_redirected_unjustified = models.PositiveIntegerField(default=0)
+    final_withdrawn = models.PositiveIntegerField(default=0)
+    # Of the answered stays that count for the body: on time without an extension, and thanks to one.
+    final_timely = models.PositiveIntegerField(default=0)
+    final_timely_extended = models.PositiveIntegerField(default=0)
     # Working days from receipt to answer: {"days": number of answers}. Additive, so medians of any period are exact.
     days_to_answer = models.JSONField(default=dict)
     # Appeals still open at the body (cohort month), by due date: {"YYYY-MM-DD": number}. Overdue on a day =
     # those due before it, so the figure never goes stale between events (scoring.settle()).
     open_due = models.JSONField(default=dict)
+    # Stays the body ended by a redirect not judged yet (the receiver holds the appeal), by the receiver's due
+    # date: those due before a day count as unjustified on that day (scoring.settle()).
+    redirect_pending = models.JSONField(default=dict)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -69,3 +88,15 @@ class WorkingDay(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["country", "day"], name="assessment_working_day_unique")]
+
+
+class GamingSimulation(models.Model):
+    """The latest runs of `manage.py simulate_gaming` (assessment/simulation.py): the table the methodology
+    page shows, so a reader sees how each way of gaming the count fares under both methods."""
+
+    ran_at = models.DateTimeField(auto_now_add=True)
+    method_version = models.CharField(max_length=20)
+    result = models.JSONField()
+
+    class Meta:
+        ordering = ["-ran_at", "-pk"]

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ashyq.core import calendar
 
-from . import config, scoring
+from . import config, final_state, scoring
 
 SEPARATOR = "|"
 
@@ -74,13 +74,17 @@ def counts_from_rows(appeals: list[dict], events: list[dict], *, window_days: in
     by_appeal: dict = {}
     for e in events:
         by_appeal.setdefault(e["appeal"], []).append(e)
-    for evs in by_appeal.values():
+    upheld = {a["complaint_about"] for a in appeals if a.get("complaint_about") and a.get("outcome") == "resolved"}
+    appeal_by_number = {a["number"]: a for a in appeals}
+    for number, evs in by_appeal.items():
         evs.sort(key=lambda e: int(e["seq"]))
         redirects = [e for e in evs if e["kind"] == "redirected"]
+        stays = []
         for i, e in enumerate(evs):
             if e["kind"] in ("registered", "redirected") and e["to_body"]:
                 c = slot(e["to_body"], _month(e["at"]))
                 c["received"] += 1
+                stays.append((e["to_body"], _month(e["at"])))
                 away = any(r["from_body"] == e["to_body"] and int(r["seq"]) > int(e["seq"]) for r in redirects)
                 if away:
                     c["redirected_away"] += 1
@@ -88,11 +92,27 @@ def counts_from_rows(appeals: list[dict], events: list[dict], *, window_days: in
                         c["ping_pong"] += 1
             elif e["kind"] == "extended" and e["to_body"]:
                 slot(e["to_body"], _month(e["at"]))["extensions"] += 1
-
-    for a in appeals:  # still open: at the body now responsible, under the month it received the appeal
-        if a["status"] in ("registered", "in_progress"):
-            h = slot(a["body"], _month(a["received_on"]))["open_due"]
-            h[a["due_on"]] = h.get(a["due_on"], 0) + 1
+        a = appeal_by_number.get(number)
+        if a is None or not stays:
+            continue
+        ending = final_state.Ending(
+            status=a["status"], outcome=a.get("outcome"), resolution=a.get("feedback_resolution"),
+            upheld=number in upheld, on_time=bool(a.get("answered_on_time")),
+            extended=any(e["kind"] == "extended" and e["to_body"] == a["body"] for e in evs),
+            due_on=a["due_on"], addressed_body=a["addressed_body"],
+            # Whether the applicant is on the body's staff is not published: see docs/assessment.md.
+        )
+        for st in final_state.stay_states(stays, ending):
+            c = slot(st.body, st.received_on)
+            if st.state == final_state.OPEN:  # at the body now responsible, under the month it received the appeal
+                c["open_due"][st.due_on] = c["open_due"].get(st.due_on, 0) + 1
+                continue
+            if st.state == final_state.REDIRECT_PENDING:
+                c["redirect_pending"][st.due_on] = c["redirect_pending"].get(st.due_on, 0) + 1
+                continue
+            c[final_state.field(st.state)] += 1
+            c["final_timely"] += st.timely
+            c["final_timely_extended"] += st.timely_extended
 
     complained = {a["complaint_about"] for a in appeals if a.get("complaint_about")}
     later_by_key: dict = {}

@@ -8,6 +8,8 @@ import datetime as dt
 import math
 import re
 
+from . import final_state
+
 COUNT_FIELDS = (
     "received", "redirected_away", "ping_pong", "answered", "on_time",
     "resolved", "explained", "refused", "left_without_consideration", "extensions",
@@ -16,11 +18,16 @@ COUNT_FIELDS = (
     # those of them that received a valid new version in the month, and the sum of their quality scores
     # (0-100 each, the checklist of opendata/quality.py at the month's end). Dataset-months add up over a period.
     "datasets", "datasets_updated", "quality_sum",
+    # Final states (final_state.py): each stay the body received, in exactly one state; and of the stays it
+    # answered (and that count for it), those answered on time without an extension, and thanks to one.
+    *(final_state.field(s) for s in final_state.FINAL_STATES), "final_timely", "final_timely_extended",
 )
 OUTCOMES = ("resolved", "explained", "refused", "left_without_consideration")
 # Histograms: {key: count}, added bucket by bucket. days_to_answer: working days from receipt to answer.
 # open_due: appeals still open at the body, by their due date (ISO); those due before a day are overdue then.
-HISTOGRAMS = ("days_to_answer", "open_due")
+# redirect_pending: stays the body ended by a redirect not judged yet, by the receiver's due date; those due
+# before a day count as unjustified then (settle()).
+HISTOGRAMS = ("days_to_answer", "open_due", "redirect_pending")
 Z95 = 1.959963984540054
 
 
@@ -57,10 +64,17 @@ def overdue(c: dict, as_of: dt.date) -> int:
     return sum(n for due, n in (c.get("open_due") or {}).items() if due < day)
 
 
+def _due_before(hist: dict, as_of: dt.date) -> int:
+    day = as_of.isoformat()
+    return sum(n for due, n in (hist or {}).items() if due < day)
+
+
 def settle(c: dict, as_of: dt.date) -> dict:
-    """The counts with `overdue` as of a day: the one figure that depends on the date, not only on events.
-    Call it before scoring; without it, overdue counts as 0."""
+    """The counts with `overdue` (and redirects whose receiver let the term pass, `redirect_late`) as of a
+    day: the figures that depend on the date, not only on events. Call it before scoring; without it both
+    count as 0."""
     c["overdue"] = overdue(c, as_of)
+    c["redirect_late"] = _due_before(c.get("redirect_pending"), as_of)
     return c
 
 
@@ -174,7 +188,16 @@ def measures(c: dict) -> dict:
         "feedback_rate": _rate(feedback, answered),
         "repeat_rate": _rate(c["repeats"], answered),
         "complaint_rate": _rate(c["complaints"], answered),
+        # Every stay the body received, in its final state (or still open / pending), as shares of received.
+        "states": {**{s: _rate(c.get(final_state.field(s)) or 0, received) for s in final_state.FINAL_STATES},
+                   "open_in_term": _rate(open_in_term(c), received), "overdue": _rate(overdue_now, received),
+                   "redirect_pending": _rate(sum((c.get("redirect_pending") or {}).values()) - (c.get("redirect_late") or 0), received),
+                   "redirect_late": _rate(c.get("redirect_late") or 0, received)},
     }
+
+
+def open_in_term(c: dict) -> int:
+    return sum((c.get("open_due") or {}).values()) - (c.get("overdue") or 0)
 
 
 def official_components(c: dict) -> dict:
@@ -201,18 +224,60 @@ def official_score(c: dict) -> float | None:
     return round(sum(parts) / len(parts), 2) if parts else None
 
 
-def ashyq_components(c: dict) -> dict:
-    """Each component as a share from 0 to 1 where 1 is best; None when there is nothing to measure it on."""
-    received, answered, feedback = c["received"], c["answered"], c["feedback"]
+# What each final state is worth to the body, from 0 to 1 (docs/assessment.md explains each value). Neutral
+# states (final_state.NEUTRAL) and appeals not judged yet (open in term, redirects pending) are in no share.
+STATE_VALUES = {
+    final_state.RESOLVED_CONFIRMED: 1.0,
+    final_state.RESOLVED_UNCONFIRMED: 0.7,
+    final_state.REFUSED: 0.4,
+    final_state.RESOLVED_DISPUTED: 0.3,
+    final_state.EXPLAINED: 0.25,
+    final_state.LEFT: 0.1,
+    final_state.WITHDRAWN: 0.0,
+    final_state.REDIRECTED_UNJUSTIFIED: 0.0,
+    "overdue": 0.0,  # open past its term as of the day
+    "redirect_late": 0.0,  # redirected, and the receiver let the term pass without a decision
+}
+
+
+def judged(c: dict) -> dict:
+    """{state: stays} of the stays that count for the body (settle() first for overdue and late redirects)."""
+    out = {s: c.get(final_state.field(s)) or 0 for s in STATE_VALUES if s not in ("overdue", "redirect_late")}
+    out["overdue"] = c.get("overdue") or 0
+    out["redirect_late"] = c.get("redirect_late") or 0
+    return out
+
+
+ANSWERED_STATES = (
+    final_state.RESOLVED_CONFIRMED, final_state.RESOLVED_UNCONFIRMED, final_state.RESOLVED_DISPUTED,
+    final_state.EXPLAINED, final_state.REFUSED, final_state.LEFT,
+)
+
+
+def answered_judged(states: dict) -> int:
+    return sum(states[s] for s in ANSWERED_STATES)
+
+
+def ashyq_components(c: dict, state_values: dict | None = None) -> dict:
+    """Each component as a share from 0 to 1 where 1 is best, over the stays judged for the body; None when
+    there is nothing to measure it on."""
+    values = state_values or STATE_VALUES
+    states = judged(c)
+    n = sum(states.values())
+
+    def share(k):
+        return min(max(k / n, 0.0), 1.0) if n else None
+
     return {
-        "resolution_confirmed": ((c["feedback_yes"] + 0.5 * c["feedback_partly"]) / feedback) if feedback else None,
-        "substantive": (c["resolved"] / answered) if answered else None,
-        # Answers given by the due date among answers and appeals still open past their due date (settle()).
-        "timeliness": (c["on_time"] / (answered + (c.get("overdue") or 0))) if answered or c.get("overdue") else None,
-        "no_bounce": (1 - c["redirected_away"] / received) if received else None,
-        "no_ping_pong": (1 - c["ping_pong"] / received) if received else None,
-        "no_repeat": (1 - c["repeats"] / answered) if answered else None,
-        "no_complaint": (1 - c["complaints"] / answered) if answered else None,
+        # What became of the appeals: the mean value of their final states.
+        "outcome": (sum(values.get(s, 0) * k for s, k in states.items()) / n) if n else None,
+        # Answered on time (half when only thanks to an extension), among all judged stays: a redirect that
+        # proved wrong, an overdue appeal or a withdrawal is not an answer on time.
+        "timeliness": share(c.get("final_timely", 0) + 0.5 * c.get("final_timely_extended", 0)),
+        # Answered and not followed by a repeat appeal / a complaint, among all judged stays: a body that
+        # answers nothing earns nothing here either (it would otherwise score for the complaints it avoided).
+        "no_repeat": share(max(answered_judged(states) - c["repeats"], 0)),
+        "no_complaint": share(max(answered_judged(states) - c["complaints"], 0)),
         # Mean quality score (0-1) of the body's datasets over the dataset-months of the period.
         "data_quality": ((c.get("quality_sum") or 0) / (100 * c["datasets"])) if c.get("datasets") else None,
     }
@@ -220,8 +285,9 @@ def ashyq_components(c: dict) -> dict:
 
 def ashyq_score(c: dict, weights: dict) -> float | None:
     """Weighted mean of the available components, x 100 (0 to 100). Missing components drop out of the mean.
-    No answer in the period, no score: bounces alone would otherwise make a silent body look perfect."""
-    if not c["answered"]:
+    No stay judged yet (none received, or all still within their term or neutral), no score; a body that
+    received appeals and answered none scores at the bottom, not 'no score'."""
+    if not sum(judged(c).values()):
         return None
     comps = ashyq_components(c)
     used = [(weights.get(k, 0), v) for k, v in comps.items() if v is not None and weights.get(k, 0) > 0]
@@ -234,7 +300,7 @@ def ashyq_score(c: dict, weights: dict) -> float | None:
 def contributions(c: dict, weights: dict) -> dict:
     """Points each component adds to the Ashyq score (they sum to the score)."""
     comps = ashyq_components(c)
-    if not c["answered"]:
+    if not sum(judged(c).values()):
         return {k: None for k in comps}
     total = sum(weights.get(k, 0) for k, v in comps.items() if v is not None)
     return {k: (round(100 * weights.get(k, 0) * v / total, 2) if (v is not None and total) else None) for k, v in comps.items()}
@@ -276,6 +342,7 @@ def ranking(counts_by_body: dict, weights: dict, min_appeals: int) -> list[dict]
         rows.append({
             "body": body,
             "received": c["received"],
+            "answered": c["answered"],
             "ranked": c["received"] >= min_appeals,
             "official_score": official_score(c),
             "official_components": official_components(c),

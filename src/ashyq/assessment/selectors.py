@@ -55,14 +55,15 @@ def _row_counts(row: dict) -> dict:
 
 def counts_by_body(period: str, as_of: dt.date | None = None) -> dict:
     """{body_id: counts summed over the period, overdue as of `as_of` (today)} (without the working-days
-    histogram): one aggregate query, and one over the rows that have appeals still open."""
+    histogram): one aggregate query, and one over the rows that have appeals still open or redirects pending."""
     start, end = _months_in(period)
     as_of = as_of or clock.today()
     in_period = BodyMonthFigures.objects.filter(month__gte=start, month__lt=end)
     rows = in_period.order_by().values("body").annotate(**SUMS)
     out = {r["body"]: _row_counts(r) for r in rows}
-    for body_id, open_due in in_period.exclude(open_due={}).values_list("body", "open_due"):
-        scoring.add_counts(out[body_id], {"open_due": open_due})
+    for body_id, open_due, pending in in_period.exclude(open_due={}, redirect_pending={}).values_list(
+            "body", "open_due", "redirect_pending"):
+        scoring.add_counts(out[body_id], {"open_due": open_due, "redirect_pending": pending})
     return {b: scoring.settle(c, as_of) for b, c in out.items()}
 
 

@@ -13,17 +13,31 @@ from django.views.decorators.http import require_GET
 
 from ashyq.bodies.models import Body
 
-from . import charts, config, scoring, selectors
+from . import charts, config, final_state, scoring, selectors
 
 COMPONENT_LABELS = {
-    "resolution_confirmed": _("Resolution confirmed by the applicant"),
-    "substantive": _("Answers that resolved the matter"),
-    "timeliness": _("Answered on time"),
-    "no_bounce": _("Not redirected away"),
-    "no_ping_pong": _("No redirect ping-pong"),
-    "no_repeat": _("No repeat appeal within 90 days"),
-    "no_complaint": _("No complaint about the answer"),
+    "outcome": _("What became of the appeals (value of their final states)"),
+    "timeliness": _("Answered on time, among the appeals received"),
+    "no_repeat": _("Answered, with no repeat appeal within 90 days"),
+    "no_complaint": _("Answered, with no complaint about the answer"),
     "data_quality": _("Quality of the body's open datasets"),
+}
+STATE_LABELS = {
+    final_state.RESOLVED_CONFIRMED: _("Resolved, confirmed by the applicant"),
+    final_state.RESOLVED_UNCONFIRMED: _("Resolved, not confirmed (no verdict or partly)"),
+    final_state.RESOLVED_DISPUTED: _("Resolved, disputed (the applicant said no or a complaint was upheld)"),
+    final_state.EXPLAINED: _("Explained"),
+    final_state.REFUSED: _("Refused, with its legal ground"),
+    final_state.LEFT: _("Left without consideration"),
+    final_state.REDIRECTED_UNJUSTIFIED: _("Redirected, and the receiver did not decide it on its merits"),
+    "redirect_late": _("Redirected, and the receiver let the term pass"),
+    final_state.WITHDRAWN: _("Withdrawn by the applicant"),
+    "overdue": _("Still open after its term"),
+    final_state.REDIRECTED_JUSTIFIED: _("Redirected, and the receiver decided it on its merits (neutral)"),
+    final_state.NOT_COMPETENT: _("Redirected here and answered as not this body's matter (neutral)"),
+    final_state.OWN_STAFF: _("Written by the body's own staff (neutral)"),
+    "redirect_pending": _("Redirected, the receiver still within its term (not judged yet)"),
+    "open_in_term": _("Still open within its term (not judged yet)"),
 }
 OFFICIAL_LABELS = {
     "response": _("Response: answered or sent on, among received"),
@@ -111,6 +125,7 @@ def scorecard(request, slug):
         "components": [{"key": k, "label": COMPONENT_LABELS[k], "value": card["ashyq_components"][k],
                         "points": card["contributions"][k], "weight": config.get()["weights"].get(k)} for k in COMPONENT_LABELS],
         "official": [{"label": OFFICIAL_LABELS[k], "value": v} for k, v in card["official_components"].items()],
+        "states": [{"label": label, "value": scoring.STATE_VALUES.get(k), "rate": m["states"][k]} for k, label in STATE_LABELS.items()],
         "moved": [{**mv, "label": COMPONENT_LABELS[mv["component"]]} for mv in card["what_moved"]],
         "rates": [
             (_("Redirected away (bounce rate)"), m["bounce_rate"]),
@@ -178,15 +193,21 @@ def methodology_data() -> dict:
             "score": "100 x sum(weight x component) / sum(weights of the components that can be measured)",
             "weights": cfg["weights"],
             "components": {
-                "resolution_confirmed": "(feedback yes + 0.5 x feedback partly) / feedback given",
-                "substantive": "answers with outcome 'resolved' / answers",
-                "timeliness": "answers by the due date / (answers + appeals still open past their due date, as of the day)",
-                "no_bounce": "1 - stays ended by redirect / appeals received",
-                "no_ping_pong": "1 - stays ended by redirect of appeals redirected twice or more / appeals received",
-                "no_repeat": f"1 - answers followed within {cfg['repeat_window_days']} days by the same applicant's appeal to the same body / answers",
-                "no_complaint": "1 - answers complained about to the higher body / answers",
+                "outcome": ("sum over the final states of (stays in that state x its value) / stays judged; judged = every "
+                            "stay received except the neutral states and those not judged yet"),
+                "timeliness": "(answered on time without an extension + 0.5 x on time thanks to an extension) / stays judged",
+                "no_repeat": (f"(answers in a judged state - answers followed within {cfg['repeat_window_days']} days by the same "
+                              "applicant's appeal to the same body) / stays judged"),
+                "no_complaint": "(answers in a judged state - answers complained about to the higher body) / stays judged",
                 "data_quality": ("sum of the body's datasets' quality scores (0-100, checklist at each month's end) / "
                                  "(100 x dataset-months); none for a body without datasets"),
+            },
+            "final_states": {
+                "values": scoring.STATE_VALUES,
+                "neutral": list(final_state.NEUTRAL),
+                "not_judged_yet": ["open_in_term", "redirect_pending"],
+                "redirect_justified": ("the receiving body kept the appeal (no redirect back or onward) and answered it "
+                                       "'resolved' or 'refused', without the applicant's 'no' or an upheld complaint"),
             },
         },
         "official_reconstruction": {
@@ -211,6 +232,7 @@ def methodology(request):
     data = methodology_data()
     return render(request, "assessment/methodology.html", {
         "data": data, "weights": [(COMPONENT_LABELS[k], v) for k, v in data["ashyq"]["weights"].items()],
+        "states": [(STATE_LABELS[k], scoring.STATE_VALUES.get(k)) for k in STATE_LABELS],
         "json": json.dumps(data, ensure_ascii=False, indent=1)})
 
 
