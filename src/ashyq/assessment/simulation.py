@@ -272,6 +272,7 @@ def table(counts: dict, honest: list[str], gaming: dict, weights=None) -> dict:
     population = scoring.ranking({b: counts[b] for b in [*honest, *gaming.values()]}, weights, 1)
     for r in population:
         r["strategy"] = next((s for s, b in gaming.items() if b == r["body"]), None)
+        r["redirected_justified"] = counts[r["body"]]["final_redirected_justified"]
     return {"strategies": rows, "population": population}
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from ashyq.bodies.models import Body
 
 from . import charts, config, final_state, scoring, selectors
+from .models import GamingSimulation
 
 COMPONENT_LABELS = {
     "outcome": _("What became of the appeals (value of their final states)"),
@@ -38,6 +39,17 @@ STATE_LABELS = {
     final_state.OWN_STAFF: _("Written by the body's own staff (neutral)"),
     "redirect_pending": _("Redirected, the receiver still within its term (not judged yet)"),
     "open_in_term": _("Still open within its term (not judged yet)"),
+}
+STRATEGY_LABELS = {
+    "redirect_everything": _("Redirects every appeal to another body, which answers that it is not its matter"),
+    "redirect_most": _("Redirects most appeals away and resolves a few"),
+    "formal_on_time": _("Answers every appeal with a formal explanation, on time"),
+    "explained_last_day": _("Answers 'explained' on the last day of the term"),
+    "extend_everything": _("Extends every term to the limit, then explains on the last day"),
+    "left_without_consideration": _("Leaves appeals without consideration, citing a ground"),
+    "self_confirmation": _("Its own staff write appeals, which it resolves and they confirm"),
+    "splitting": _("Has one problem split into many appeals, each answered 'resolved' while the problem stays"),
+    "withdrawal": _("Asks applicants to withdraw their appeals"),
 }
 OFFICIAL_LABELS = {
     "response": _("Response: answered or sent on, among received"),
@@ -227,12 +239,23 @@ def methodology_data() -> dict:
     }
 
 
+def _simulation_table() -> dict | None:
+    """The latest `manage.py simulate_gaming` run, its strategies labelled in the reader's language."""
+    run = GamingSimulation.objects.first()
+    if run is None:
+        return None
+    result = run.result
+    return {**result, "ran_at": run.ran_at,
+            "rows": [{**r, "label": STRATEGY_LABELS.get(r["strategy"], r["strategy"])} for r in result["strategies"]]}
+
+
 @require_GET
 def methodology(request):
     data = methodology_data()
     return render(request, "assessment/methodology.html", {
         "data": data, "weights": [(COMPONENT_LABELS[k], v) for k, v in data["ashyq"]["weights"].items()],
         "states": [(STATE_LABELS[k], scoring.STATE_VALUES.get(k)) for k in STATE_LABELS],
+        "simulation": _simulation_table(),
         "json": json.dumps(data, ensure_ascii=False, indent=1)})
 
 

@@ -25,7 +25,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from ashyq.analysis.models import AppealAnalysis, Handling
-from ashyq.assessment import scoring
+from ashyq.assessment import final_state, scoring
 from ashyq.assessment.models import BodyMonthFigures, RegionMonthFigures
 from ashyq.bodies.models import Body
 from ashyq.core import clock
@@ -99,11 +99,18 @@ BODY_MONTH_FIELDS = [
     ("datasets", "integer", "Open data: the body's datasets that existed at the month's end (not about appeals)."),
     ("datasets_updated", "integer", "Of those, datasets that received a valid new version in the month."),
     ("quality_sum", "integer", "Sum of those datasets' quality scores (0-100 each, the published checklist at the month's end)."),
+    *((f"final_{state}", "integer", f"Stays of this cohort in the final state '{state}' (docs/assessment.md, 'Final states').")
+      for state in final_state.FINAL_STATES),
+    ("final_timely", "integer", "Of the answered stays that count for the body, answered on time without an extension."),
+    ("final_timely_extended", "integer", "Of those, answered on time thanks to an extension."),
     ("days_to_answer", "object",
      "Histogram of working days (Kazakhstan's calendar) from receipt to answer: {\"days\": answers}; JSON text in CSV."),
     ("open_due", "object",
      "Appeals of this cohort still open at the body, by due date: {\"YYYY-MM-DD\": appeals}; JSON text in CSV. "
      "Overdue on a day = those due before it."),
+    ("redirect_pending", "object",
+     "Stays of this cohort the body ended by a redirect not judged yet, by the receiver's due date: {\"YYYY-MM-DD\": stays}; "
+     "JSON text in CSV. Those due before a day count as unjustified redirects on that day."),
     ("overdue", "integer", "Appeals of this cohort open past their due date on the day of the export (from open_due)."),
 ]
 REGION_MONTH_FIELDS = [
@@ -237,7 +244,8 @@ def figure_rows(as_of: dt.date):
         counts = {f: getattr(r, f) for f in scoring.COUNT_FIELDS}
         yield {"body": r.body.slug, "month": r.month.isoformat(), **counts,
                "days_to_answer": dict(sorted(r.days_to_answer.items(), key=lambda kv: int(kv[0]))),
-               "open_due": dict(sorted(r.open_due.items())), "overdue": scoring.overdue({"open_due": r.open_due}, as_of)}
+               "open_due": dict(sorted(r.open_due.items())), "redirect_pending": dict(sorted(r.redirect_pending.items())),
+               "overdue": scoring.overdue({"open_due": r.open_due}, as_of)}
 
 
 def region_figure_rows():

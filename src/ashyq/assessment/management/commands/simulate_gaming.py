@@ -19,8 +19,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-save", action="store_true", help="do not keep the table for the methodology page")
 
     def handle(self, *args, honest, appeals, seed, no_save, **options):
-        if appeals < 10:
-            raise CommandError("at least 10 appeals per body")
+        if appeals < 6:
+            raise CommandError("at least 6 appeals per body")
         try:
             result = simulation.run(honest=honest, per_body=appeals, seed=seed)
         except ValueError as exc:
