@@ -49,6 +49,15 @@ def reference_iban(bban: str) -> str:
     return f"KZ{98 - int(numeric) % 97:02d}{bban}"
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _rules_alone():
+    # The properties here are those of the rules; the NER model (moderation/ner.py) is switched back on where a
+    # test measures or checks it (the corpus, tests/test_redaction_ner.py).
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ASHYQ_REDACTION_NER", "0")
+        yield
+
+
 def kinds(text):
     return [(s.kind, s.text) for s in find_personal_data(text)]
 
@@ -95,8 +104,13 @@ def test_a_valid_iin_is_always_found(iin):
 
 
 @given(iins(), st.integers(1, 9))
-def test_a_wrong_check_digit_is_never_an_iin(iin, delta):
-    assert "IIN" not in [k for k, _ in kinds(f"ИИН {flip(iin, 11, delta)}")]
+def test_a_wrong_check_digit_is_an_iin_only_after_its_word(iin, delta):
+    wrong = flip(iin, 11, delta)
+    assert "IIN" not in [k for k, _ in kinds(f"Номер {wrong}")]
+    assert "IIN" not in [k for k, _ in kinds(f"Номер {wrong[:4]} {wrong[4:8]} {wrong[8:]}")]
+    # After ИИН/ЖСН/IIN a mistyped number still points to a person.
+    for word in ("ИИН", "ЖСН", "IIN", "иин:"):
+        assert kinds(f"{word} {wrong}") == [("IIN", wrong)]
 
 
 @given(iins(), st.integers(0, 10), st.integers(1, 9))
@@ -105,7 +119,7 @@ def test_a_mistyped_digit_is_found_exactly_when_the_checksum_still_holds(iin, in
     # 11) in the first pass, and a sum that lands on 10 falls through to the second pass. So the property
     # is: a mistyped number is reported as an IIN if and only if it independently passes the checksum.
     typo = flip(iin, index, delta)
-    found = "IIN" in [k for k, _ in kinds(f"ИИН {typo}")]
+    found = "IIN" in [k for k, _ in kinds(f"Номер {typo}")]  # without the word, which makes any 12 digits an IIN
     if found:
         assert reference_iin_valid(typo)
     if not reference_iin_valid(typo):
@@ -151,7 +165,8 @@ def test_a_bin_passes_the_same_checksum():
     first11 = next(f"0504400{n:04d}" for n in range(10000) if iin_check_digit(f"0504400{n:04d}") is not None)
     bin_ = first11 + str(iin_check_digit(first11))
     assert redact(f"БИН ТОО {bin_}") == "БИН ТОО [BIN]"
-    assert redact(f"БИН ТОО {flip(bin_, 11, 1)}") == f"БИН ТОО {flip(bin_, 11, 1)}"
+    assert redact(f"ТОО {flip(bin_, 11, 1)}") == f"ТОО {flip(bin_, 11, 1)}"
+    assert redact(f"БИН ТОО {flip(bin_, 11, 1)}") == "БИН ТОО [BIN]"  # after its word, whatever the check digit
 
 
 # --- cards and IBANs ---------------------------------------------------------------------------------------
@@ -455,7 +470,8 @@ def test_redaction_changes_only_the_proposed_spans_and_spans_never_overlap(parts
 
 # Batch 1 was written before the rules for phones without a prefix, addresses and name cues; batch 2 after
 # them and not used to tune them; batch 3 to probe weaknesses known at that time (lower case, nicknames,
-# addresses without a street word, numbers in words).
+# addresses without a street word, numbers in words); batch 4 with the keyword-anchored and grouped IINs, the
+# NER model and the Kazakh patronymic forms (some of its misses were then fixed, so it flatters too).
 CASES = Path(__file__).parent / "data" / "redaction_cases.csv"
 
 
@@ -492,10 +508,28 @@ def test_the_corpus_is_well_formed():
             assert kind in PLACEHOLDERS and fragment in row["text"], item
 
 
-def test_recall_and_precision_on_the_written_corpus(capsys):
+def _recall_by_kind(rows):
+    """{kind: (found, items)} with the same 80-per-cent rule as measure()."""
+    out = {}
+    for row in rows:
+        text = row["text"]
+        spans = [_letters_and_digits(text, s.start, s.end) for s in find_personal_data(text)]
+        covered = set().union(*spans)
+        for item in filter(None, row["personal_data"].split(" | ")):
+            kind, fragment = item.split(": ", 1)
+            start = text.index(fragment)
+            known = _letters_and_digits(text, start, start + len(fragment))
+            found, items = out.get(kind, (0, 0))
+            out[kind] = (found + (len(known & covered) >= 0.8 * len(known)), items + 1)
+    return out
+
+
+def test_recall_and_precision_on_the_written_corpus(capsys, monkeypatch):
+    monkeypatch.setenv("ASHYQ_REDACTION_NER", "1")  # the rules and the NER model together, as moderators get them
     rows = list(csv.DictReader(CASES.open(encoding="utf-8")))
+    assert len(rows) >= 300
     lines = []
-    for batch in ("1", "2", "3"):
+    for batch in ("1", "2", "3", "4"):
         found, items, right, proposed = measure([r for r in rows if r["batch"] == batch])
         lines.append(f"batch {batch}: recall {found}/{items} = {found / items:.2f}, "
                      f"precision {right}/{proposed} = {right / proposed:.2f}")
@@ -503,11 +537,20 @@ def test_recall_and_precision_on_the_written_corpus(capsys):
     recall, precision = found / items, right / proposed
     lines.append(f"all {len(rows)} sentences: recall {found}/{items} = {recall:.2f}, "
                  f"precision {right}/{proposed} = {precision:.2f}")
+    by_kind = _recall_by_kind(rows)
+    lines.append("recall by kind: " + ", ".join(f"{k} {f}/{n}" for k, (f, n) in sorted(by_kind.items())))
+
+    def recall_of(*kinds):
+        f = sum(by_kind.get(k, (0, 0))[0] for k in kinds)
+        n = sum(by_kind.get(k, (0, 0))[1] for k in kinds)
+        return f / n
+
+    numbers = recall_of("IIN", "BIN", "PHONE", "EMAIL", "CARD")
+    lines.append(f"IIN/BIN/phone/email/card {numbers:.3f}, names {recall_of('NAME'):.3f}, addresses {recall_of('ADDRESS'):.3f}")
     with capsys.disabled():
         print("\n" + "\n".join(lines))
-    # Floors a little under what the rules reach today (0.89 and 0.99): a change that loses names or
-    # addresses, or starts proposing ordinary words, fails here.
-    assert recall >= 0.87
+    assert numbers >= 0.95
+    assert recall_of("NAME") >= 0.90 and recall_of("ADDRESS") >= 0.90
     assert precision >= 0.95
 
 

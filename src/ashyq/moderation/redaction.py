@@ -5,7 +5,8 @@
 `apply_redactions(text, spans)` does the same for spans a moderator has edited.
 
 What is found:
-- IIN and BIN: 12 digits passing Kazakhstan's check digit (weights 1..11; if the sum mod 11 is 10, a
+- IIN and BIN: any 12 digits right after ИИН/ЖСН/IIN/БИН/BIN/БСН, whatever their check digit, and
+  elsewhere 12 digits, whole or in groups (9001 0130 0017, 900101-300017), passing Kazakhstan's check digit (weights 1..11; if the sum mod 11 is 10, a
   second pass with weights 3..11,1,2; if that is 10 too, the number is not valid). An IIN must start
   with a real date of birth and a century/sex digit 1-6; a BIN with a year, a month and an entity type.
 - phone numbers: +7 or 8 (or a bare 7 before 7xx), then ten digits with spaces, dashes, dots, slashes or
@@ -39,6 +40,8 @@ import functools
 import re
 from pathlib import Path
 from typing import Iterable, NamedTuple
+
+from . import ner
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 REFERENCE_FILES = (
@@ -197,11 +200,31 @@ def _cards(text: str) -> Iterable[Span]:
                 i += 1
 
 
+# Twelve digits right after the word for them are an IIN or a BIN whatever their check digit: a mistyped
+# number still identifies a person to anyone who knows the right one ("ИИН: 900101400123", "ЖСН-ім 9001...").
+ANCHORED_TWELVE_RE = re.compile(
+    r"(?<![\w])(ИИН|ЖСН|IIN|ИНН|БИН|BIN|БСН)(?![^\W\d_]{4})[^\d\n]{0,16}?(?<!\d)(\d(?:[ \-\u00a0]?\d){11})(?!\d)",
+    re.IGNORECASE)
+# A valid IIN or BIN written in groups: 9001 0130 0017, 900101-300017, 900101 300 017.
+GROUPED_TWELVE_RE = re.compile(r"(?<![\d\-])\d{2,6}(?:[ \-\u00a0]\d{2,6}){1,5}(?![\d\-])")
+
+
 def _iins(text: str) -> Iterable[Span]:
+    taken = []
+    for m in ANCHORED_TWELVE_RE.finditer(text):
+        kind = "BIN" if m.group(1).upper() in ("БИН", "BIN", "БСН") else "IIN"
+        taken.append((m.start(2), m.end(2)))
+        yield Span(m.start(2), m.end(2), kind, m.group(2))
     for m in TWELVE_RE.finditer(text):
         kind = classify_twelve_digits(m.group())
-        if kind:
+        if kind and not any(a <= m.start() < b for a, b in taken):
             yield Span(m.start(), m.end(), kind, m.group())
+    for m in GROUPED_TWELVE_RE.finditer(text):
+        digits = re.sub(r"\D", "", m.group())
+        if len(digits) == 12 and not any(a <= m.start() < b for a, b in taken):
+            kind = classify_twelve_digits(digits)
+            if kind:
+                yield Span(m.start(), m.end(), kind, m.group())
 
 
 # --- phones ----------------------------------------------------------------------------------------------------
@@ -411,7 +434,7 @@ _STREET_WORD_AFTER = (
     r"|тас жолы|бульвары|проспектісі|(?i:street|st\.|avenue|ave\.?|road|rd\.|lane|boulevard|blvd\.?))"
 )
 _DISTRICT_WORD_AFTER = (
-    r"(?:шағын ауданы(?:нда|ндағы)?|ш/а|ш\.а\.|ықшам ?ауданы|мөлтек ауданы|м/а|мкр\.?|мкрн\.?|микрорайон"
+    r"(?:шағын аудан(?:ы(?:нда|ндағы)?)?|ш/а|ш\.а\.|ықшам ?ауданы|мөлтек ауданы|м/а|мкр\.?|мкрн\.?|микрорайон"
     r"|тұрғын үй кешені|ТҮК|(?i:microdistrict))"
 )
 _MONTHS = (
@@ -768,6 +791,39 @@ def _cue_gap(text: str, left: _Token, right: _Token) -> bool:
     return re.fullmatch(r"[ \u00a0]{1,2}", gap) is not None
 
 
+TITLE_WORDS = frozenset("""
+мастер бригадир аким акима әкім әкімі министр депутат менеджер оператор специалист главврач завуч ректор декан
+менің маған мені meнің біздің оның сіздің баламның ұлымның қызымның
+""".split())
+
+
+@functools.cache
+def _morph():
+    try:
+        import pymorphy3
+    except ImportError:
+        return None
+    return pymorphy3.MorphAnalyzer()
+
+
+@functools.lru_cache(maxsize=4096)
+def _common_word(token: str) -> bool:
+    """Is a capitalised Russian word most likely an ordinary word ("Вчера", "Теперь"), not a name? (pymorphy3's
+    dictionary, shipped in its package.)"""
+    morph = _morph()
+    if morph is None or not re.fullmatch(r"[А-Яа-яЁё]+", token):
+        return False
+    best = morph.parse(token.lower())[0]
+    return best.is_known and not {"Name", "Surn", "Patr", "Geox", "Orgn"} & set(best.tag.grammemes)
+
+
+def _not_part_of_a_name(token: str) -> bool:
+    norm = _norm(token)
+    head = token.split("-")[0]
+    return (not token[0].isupper() or head.isupper() and len(head) > 1 or norm in NAME_BEFORE_CUES
+            or norm in TITLE_WORDS or norm.endswith(("ның", "нің", "дың", "дің", "тың", "тің")))
+
+
 def _names(text: str) -> Iterable[Span]:
     in_street = _street_name_positions(text)
     tokens = []
@@ -775,6 +831,8 @@ def _names(text: str) -> Iterable[Span]:
         token = _classify(text, m)
         if m.start() in in_street:
             token = token._replace(cls="", strong=False)  # ул. Назарбаева, Абай даңғылы: a street, not a person
+        elif _norm(m.group()) in TITLE_WORDS:
+            token = token._replace(cls="", strong=False)  # Мастер Серик, Маған Қанат: a title or pronoun before a name
         tokens.append(token)
     n = len(tokens)
     linked = [i + 1 < n and _adjacent(text, tokens[i], tokens[i + 1]) for i in range(n)]  # i linked to i+1
@@ -825,7 +883,8 @@ def _names(text: str) -> Iterable[Span]:
                         or (where == "before" and other.cls == "FIRST")  # Асель Ким: a surname after a first name
                         or (where == "after" and other.cls == "PATRON")  # Жақсылық Серікович
                         or (where == "after" and other.cls == "FIRST" and linked[j] and named[j + 1]
-                            and tokens[j + 1].cls == "PATRON")  # Сейтқали Нұрлан Маратович
+                            and tokens[j + 1].cls == "PATRON"  # Сейтқали Нұрлан Маратович
+                            and not (_sentence_start(text, t.start) and _common_word(t.text)))  # not "Вчера Нұрлан ..."
                         or (where == "before" and other.cls == "PATRON" and j > 0 and linked[j - 1]
                             and named[j - 1] and tokens[j - 1].cls == "FIRST")  # Timur Nurlanovich Seitkali
                     )
@@ -849,10 +908,42 @@ def _names(text: str) -> Iterable[Span]:
         i = j + 1
 
 
+PLACE_WORD_AFTER_RE = re.compile(
+    rf"\s+(?:{_CONNECTOR}|ауданы|ауданында|облысы|облысында|қаласы|қаласында|ауылы|ауылында|кенті|кентінде"
+    rf"|району|района|районе|области|город|улица|улице|көшесі|даңғылы)(?![{LETTERS}])", re.IGNORECASE)
+
+
+def _model_names(text: str) -> Iterable[Span]:
+    """Names the Russian NER model (ner.py) tags as people, except streets, places and words of the
+    reference data (bodies, regions, cities). The model reads Russian: a lone capitalised word that opens a
+    sentence or carries a Kazakh suffix (Облыстық, Телеграмдағы) is only a name if the rules know it."""
+    in_street = _street_name_positions(text)
+    for start, end in ner.people(text):
+        tokens = list(TOKEN_RE.finditer(text, start, end))
+        # The model often takes in the word before or after a name ("Мастер Серик", "Маған Қанат", "ЖСН-ім").
+        while tokens and _not_part_of_a_name(tokens[0].group()):
+            tokens.pop(0)
+        while tokens and _not_part_of_a_name(tokens[-1].group()):
+            tokens.pop()
+        if not tokens or any(m.start() in in_street for m in tokens):
+            continue
+        start, end = tokens[0].start(), tokens[-1].end()
+        norms = [_norm(m.group()) for m in tokens]
+        if all(_is_protected(n) for n in norms) or PLACE_WORD_AFTER_RE.match(text, end):
+            continue
+        if len(tokens) == 1:
+            word = norms[0]
+            if NOT_A_NAME_BEFORE_CUE_RE.search(word) or re.search(r"(?:тық|тік|лық|лік|дық|дік|лар|лер|дар|дер)$", word):
+                continue
+            if _sentence_start(text, tokens[0].start()) and not _first_name(word) and not SURNAME_STRONG.match(word):
+                continue
+        yield Span(start, end, "NAME", text[start:end])
+
+
 # --- putting it together -------------------------------------------------------------------------------------
 
 # Earlier detectors are more certain: a phone or an address wins over a name found inside it.
-DETECTORS = (_ibans, _emails, _cards, _iins, _phones, _usernames, _addresses, _names)
+DETECTORS = (_ibans, _emails, _iins, _cards, _phones, _usernames, _addresses, _names, _model_names)
 
 
 def find_personal_data(text: str) -> list[Span]:
