@@ -27,13 +27,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ashyq.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from ashyq.analysis import classifier  # noqa: E402
-from ashyq.dialogue import search  # noqa: E402
-from ashyq.moderation import ner, redaction  # noqa: E402
+from ashyq.analysis import classifier
+from ashyq.dialogue import search
+from ashyq.moderation import ner, redaction
 
 STARTER = ROOT / "src" / "ashyq" / "analysis" / "data" / "starter-corpus.csv"
 KZGOVDATA = ROOT / "tests" / "data" / "kzgovdata" / "data.csv"
