@@ -53,9 +53,12 @@ bench: install
 ci:
 	bash .ci/run
 
+# The conventions CI checks once, before the test runs: Django's checks, migrations that match the models, and the
+# layers of the apps (import-linter's contract in pyproject.toml: no app imports one above it).
 check: install
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+	PYTHONPATH=src $(VENV)/bin/lint-imports
 
 # Recompile the lock files after editing requirements/*.in.
 lock: install

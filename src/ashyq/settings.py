@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "ashyq.analysis",
     "ashyq.publicdata",
     "ashyq.demo",
+    # The synthetic data behind `manage.py generate_appeals` (benchmarks); no models, refused in production.
+    "ashyq.benchdata",
 ]
 
 MIDDLEWARE = [

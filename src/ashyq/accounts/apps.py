@@ -6,4 +6,9 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self):
-        from . import signals  # noqa: F401 (connects the sign-in lockout's counters)
+        from ashyq.core import api_auth
+
+        from . import api_tokens, signals  # noqa: F401 (signals connects the sign-in lockout's counters)
+
+        # The API's bearer tokens are accounts' own: the auth classes in core ask this lookup.
+        api_auth.register_token_lookup(api_tokens.user_for_token)

@@ -6,17 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class Role(models.TextChoices):
-    APPLICANT = "applicant", _("applicant")
-    OFFICIAL = "official", _("official")
-    HEAD = "head", _("head of body")
-    MODERATOR = "moderator", _("moderator")
-    MONITOR = "monitor", _("monitor")
-    ADMIN = "admin", _("administrator")
-
-
-BODY_ROLES = {Role.OFFICIAL, Role.HEAD}
+from ashyq.core.roles import BODY_ROLES, Role  # noqa: F401 - Role is also imported from here by the apps above accounts
 
 ALIAS_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread
 
@@ -30,7 +20,7 @@ class User(AbstractUser):
 
     # Null only once the account is anonymised (services.anonymise): no address, so no email is ever sent.
     # Forms still require it (blank=False); several anonymised accounts may share NULL under the unique index.
-    email = models.EmailField(_("email address"), unique=True, null=True)
+    email = models.EmailField(_("email address"), unique=True, null=True)  # noqa: DJ001 - NULL, not "", keeps the unique index
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.APPLICANT)
     body = models.ForeignKey(
         "bodies.Body", null=True, blank=True, on_delete=models.PROTECT, related_name="staff",
@@ -77,6 +67,9 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self):
+        return f"{self.user} {self.prefix}…"
+
     @staticmethod
     def hash(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
@@ -85,9 +78,6 @@ class ApiToken(models.Model):
     def issue(cls, user: User) -> tuple["ApiToken", str]:
         token = "ashyq_" + secrets.token_urlsafe(32)
         return cls.objects.create(user=user, digest=cls.hash(token), prefix=token[6:14]), token
-
-    def __str__(self):
-        return f"{self.user} {self.prefix}…"
 
 
 ANONYMISED_USERNAME_PREFIX = "anonymised-"

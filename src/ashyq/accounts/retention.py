@@ -21,6 +21,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, ProtectedError, Q, QuerySet
 
 from ashyq.core import clock
+from ashyq.dialogue.models import OPEN_STATUSES, Appeal, AppealEvent
+from ashyq.moderation.models import AbuseReport, ModerationDecision
 
 from .models import ApiToken, PurgeRun, Role, User
 
@@ -74,8 +76,6 @@ def years_before(moment: dt.datetime, years: int) -> dt.datetime:
 def unconfirmed_accounts(cutoff, now):
     """Applicants who signed up before the cut-off, never confirmed their email (inactive, never signed in) and
     have no appeal. Anonymised accounts are inactive too, but they are not sign-ups: left alone."""
-    from ashyq.dialogue.models import Appeal
-
     return User.objects.filter(
         role=Role.APPLICANT, is_active=False, last_login__isnull=True, anonymised_at__isnull=True,
         is_staff=False, is_superuser=False, date_joined__lt=cutoff,
@@ -104,8 +104,6 @@ def abuse_report_addresses(cutoff, now):
     """Reports resolved before the cut-off that still say who sent them: the keyed hash of the address and the
     reporter's account. Only open reports are compared with new ones (moderation/services.report_abuse), so a
     settled report needs neither; its reason, comment and resolution stay."""
-    from ashyq.moderation.models import AbuseReport
-
     return AbuseReport.objects.filter(resolved_at__lt=cutoff).filter(Q(reporter__isnull=False) | ~Q(address_hash=""))
 
 
@@ -119,8 +117,6 @@ def redaction_fragments(cutoff, now):
     """Moderation decisions taken before the cut-off whose log still holds the redacted fragments (the names,
     numbers and addresses themselves). A log is written whole at the decision and blanked whole here, so its
     first entry tells whether it still holds text."""
-    from ashyq.moderation.models import ModerationDecision
-
     return (
         ModerationDecision.objects.filter(decided_at__lt=cutoff)
         .filter(redactions__0__text__isnull=False)
@@ -131,8 +127,6 @@ def redaction_fragments(cutoff, now):
 def blank_fragments(candidates, now) -> int:
     """Keep each entry's field, offsets, kind and source (who decided, when and what kind of data was redacted
     stay on the decision); blank only the text."""
-    from ashyq.moderation.models import ModerationDecision
-
     changed, after = 0, 0
     while True:
         # Walk up the primary key, so each batch reads on from the last instead of rescanning the blanked ones.
@@ -180,8 +174,6 @@ def delete_rows(candidates, now) -> int:
 def quiet_applicants(cutoff, now):
     """Applicants with no open appeal, no step in any of their appeals' records since the cut-off, no sign-in
     and no use of an API token since then, and who joined before it."""
-    from ashyq.dialogue.models import OPEN_STATUSES, Appeal, AppealEvent
-
     return (
         User.objects.filter(role=Role.APPLICANT, anonymised_at__isnull=True, is_staff=False, is_superuser=False,
                             date_joined__lt=cutoff)

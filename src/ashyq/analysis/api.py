@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
-from ashyq.api import PublicRateThrottle
+from ashyq.core.api_auth import PublicRateThrottle
 from ashyq.core.models import Region
 from ashyq.dialogue import selectors
 from ashyq.dialogue.services import MAX_SUBJECT_LENGTH, MAX_TEXT_LENGTH

@@ -6,12 +6,14 @@ class AnalysisConfig(AppConfig):
     label = "analysis"
 
     def ready(self):
-        from django.db.models.signals import post_save
+        from ashyq.dialogue import registry
+        from ashyq.dialogue.signals import event_appended
 
-        from ashyq.dialogue.models import AppealEvent
-
-        from . import signals
+        from . import body_suggestions, signals
 
         # The analysis follows the record: each new event refreshes the appeal's rows after commit, and a
         # new appeal is classified then (so a slow or missing model never blocks the submission).
-        post_save.connect(signals.on_event_saved, sender=AppealEvent, dispatch_uid="ashyq.analysis.on_event_saved")
+        event_appended.connect(signals.on_event_appended, dispatch_uid="ashyq.analysis.on_event_appended")
+        # The appeal page's content-analysis panel (for those who may label), and body suggestions on the form.
+        registry.register_panel("after_actions", "analysis/_appeal_panel.html")
+        registry.register_form_assistant(body_suggestions.FormAssistant())

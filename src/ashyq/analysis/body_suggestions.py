@@ -9,13 +9,14 @@ from dataclasses import dataclass
 
 from ashyq.bodies.models import Body, Topic
 from ashyq.core.models import Region
+from ashyq.dialogue import registry
 
 from . import routing, sectors
 from . import text as text_module
 
 # Asking for suggestions has its own limits, apart from sending appeals: a person who asks a few times
 # while writing must still be able to send. The form's button and the script's requests share them.
-RATE_GROUP = "appeal-body-suggestions"
+RATE_GROUP = registry.ASSISTANT_RATE_GROUP
 RATE_PER_USER = "120/h"
 RATE_PER_ADDRESS = "300/h"
 
@@ -42,13 +43,6 @@ def asks_for_bodies(request) -> bool:
     return request.method == "POST" and (request.POST.get("action") == ACTION or bool(request.POST.get(CHOOSE)))
 
 
-def unless_asking(rate: str):
-    """A django-ratelimit rate that skips requests asking for suggestions (they have their own limit)."""
-    def rate_for(group, request):
-        return None if asks_for_bodies(request) else rate
-    return rate_for
-
-
 # Rates read when a request comes, so an operator (or a test) may change the numbers above.
 def per_user(group, request):
     return RATE_PER_USER
@@ -56,14 +50,6 @@ def per_user(group, request):
 
 def per_address(group, request):
     return RATE_PER_ADDRESS
-
-
-def per_user_when_asking(group, request):
-    return RATE_PER_USER if asks_for_bodies(request) else None
-
-
-def per_address_when_asking(group, request):
-    return RATE_PER_ADDRESS if asks_for_bodies(request) else None
 
 
 # Words that say nothing about where an appeal belongs, though a small model may weigh them.
@@ -144,3 +130,23 @@ def context_for(data, chosen: str = "") -> dict:
         "suggestions": [] if too_short else suggest(text, region, chosen),
         "min_length": routing.MIN_TEXT_LENGTH,
     }
+
+
+class FormAssistant:
+    """The appeal form's assistant (dialogue/registry.py), registered in apps.py: the form's "Which body?" and
+    "Choose this body" buttons are answered with these suggestions instead of registering an appeal."""
+
+    def asks(self, request) -> bool:
+        return asks_for_bodies(request)
+
+    def chosen(self, data) -> str:
+        return data.get(CHOOSE) or data.get("body") or ""
+
+    def context(self, data, chosen: str) -> dict:
+        return context_for(data, chosen=chosen)
+
+    def rate_per_user(self) -> str:
+        return RATE_PER_USER
+
+    def rate_per_address(self) -> str:
+        return RATE_PER_ADDRESS

@@ -1,6 +1,5 @@
 """Rebuild an appeal's analysis rows (models.AppealAnalysis) from its record and current labels."""
 from ashyq.dialogue.models import Answer, Appeal, AppealEvent, EventKind
-from ashyq.dialogue.permissions import is_published
 
 from .handling import stays
 from .models import AppealAnalysis, Label, Source, Task
@@ -25,7 +24,7 @@ def current_labels(appeal_ids) -> dict[int, dict[str, tuple[str, bool]]]:
 def rows_for(appeal: Appeal, events, answer, labels: dict[str, tuple[str, bool]], language: str) -> list[AppealAnalysis]:
     cause, cause_confirmed = labels.get(Task.CAUSE, ("", False))
     sector, sector_confirmed = labels.get(Task.SECTOR, ("", False))
-    published = is_published(appeal)
+    published = appeal.is_published
     by_body: dict[int, AppealAnalysis] = {}
     for stay in stays(appeal, events, answer):
         # An appeal that comes back to a body it left counts once there, with the last handling.

@@ -22,7 +22,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from ashyq.assessment import config as assessment_config
-from ashyq.assessment.scoring import _rate, add_months
+from ashyq.assessment.scoring import add_months, rate
 from ashyq.bodies.models import Body, Topic
 from ashyq.core import clock
 from ashyq.core.models import Region
@@ -247,8 +247,8 @@ def causes(s: Scope, c: dict | None = None) -> dict:
         if slug == UNCLASSIFIED and not g["n"]:
             continue
         name = known[slug].name if slug in known else (str(UNCLASSIFIED_LABEL) if slug == UNCLASSIFIED else slug)
-        rows.append({"cause": slug, "name": name, "count": g["n"], "share": _rate(g["n"], total),
-                     "confirmed": g["cause_confirmed"], "confirmed_share": _rate(g["cause_confirmed"], g["n"])})
+        rows.append({"cause": slug, "name": name, "count": g["n"], "share": rate(g["n"], total),
+                     "confirmed": g["cause_confirmed"], "confirmed_share": rate(g["cause_confirmed"], g["n"])})
     ranked = total >= min_appeals()
     classified = [r for r in rows if r["cause"] != UNCLASSIFIED]
     rest = [r for r in rows if r["cause"] == UNCLASSIFIED]
@@ -264,7 +264,7 @@ def regions(s: Scope, c: dict | None = None) -> dict:
     for region in Region.objects.all():
         n = groups.get(region.pk, {"n": 0})["n"]
         per = round(100_000 * n / region.population, 2) if region.population else None
-        rows.append({"region": region.iso_code, "name": region.name, "count": n, "share": _rate(n, total),
+        rows.append({"region": region.iso_code, "name": region.name, "count": n, "share": rate(n, total),
                      "population": region.population, "population_date": region.population_date,
                      "population_source": region.population_source, "per_100k": per})
     ranked = total >= min_appeals()
@@ -297,8 +297,8 @@ def sectors(s: Scope, c: dict | None = None) -> dict:
     rows = []
     for slug, g in groups.items():
         name = topics.get(slug) or (str(UNCLASSIFIED_LABEL) if slug == UNCLASSIFIED else slug)
-        rows.append({"sector": slug, "name": name, "count": g["n"], "share": _rate(g["n"], total),
-                     "confirmed": g["sector_confirmed"], "confirmed_share": _rate(g["sector_confirmed"], g["n"]),
+        rows.append({"sector": slug, "name": name, "count": g["n"], "share": rate(g["n"], total),
+                     "confirmed": g["sector_confirmed"], "confirmed_share": rate(g["sector_confirmed"], g["n"]),
                      "bodies": competent.get(slug, [])})
     ranked = total >= min_appeals()
     rows.sort(key=lambda r: (r["sector"] == UNCLASSIFIED, -r["count"] if ranked else 0, r["name"]))
@@ -311,7 +311,7 @@ def handling(s: Scope, c: dict | None = None) -> dict:
     groups = _groups(s, "handling", c)
     total = sum(g["n"] for g in groups.values())
     rows = [{"handling": h.value, "name": str(h.label), "count": groups.get(h.value, {"n": 0})["n"],
-             "share": _rate(groups.get(h.value, {"n": 0})["n"], total)} for h in Handling]
+             "share": rate(groups.get(h.value, {"n": 0})["n"], total)} for h in Handling]
     return {"total": total, "ranked": total >= min_appeals(), "rows": rows}
 
 
@@ -325,7 +325,7 @@ def redirects(s: Scope, c: dict | None = None) -> dict:
     for body_id, g in groups.items():
         target = targets.get(body_id)
         out.append({"body": target.slug if target else None, "name": target.name if target else _("unknown"),
-                    "count": g["n"], "share": _rate(g["n"], total)})
+                    "count": g["n"], "share": rate(g["n"], total)})
     out.sort(key=lambda r: (-r["count"], r["name"]))
     return {"total": total, "ranked": total >= min_appeals(), "rows": out}
 
@@ -334,7 +334,7 @@ def languages(s: Scope, c: dict | None = None) -> dict:
     groups = _groups(s, "language", c)
     total = sum(g["n"] for g in groups.values())
     rows = [{"language": lang.value, "name": str(lang.label), "count": groups.get(lang.value, {"n": 0})["n"],
-             "share": _rate(groups.get(lang.value, {"n": 0})["n"], total)} for lang in Language]
+             "share": rate(groups.get(lang.value, {"n": 0})["n"], total)} for lang in Language]
     return {"total": total, "ranked": total >= min_appeals(), "rows": rows}
 
 
@@ -402,8 +402,8 @@ def comparison(s: Scope) -> dict:
             "body": body.slug, "name": body.name, "appeals": r["n"], "ranked": r["n"] >= threshold,
             "top_cause": top[1] if top else None, "top_cause_name": names.get(top[1], (0, top[1]))[1] if top else None,
             "top_cause_count": top[0] if top else 0,
-            "merits": _rate(r["merits"], r["n"]), "redirected": _rate(r["redirected"], r["n"]),
-            "investigated": _rate(r["investigated"], r["n"]), "confirmed": _rate(r["confirmed"], r["n"]),
+            "merits": rate(r["merits"], r["n"]), "redirected": rate(r["redirected"], r["n"]),
+            "investigated": rate(r["investigated"], r["n"]), "confirmed": rate(r["confirmed"], r["n"]),
         })
     out.sort(key=lambda r: (-r["appeals"], r["name"]))
     return {"scope": s, "min_appeals": threshold, "rows": [r for r in out if r["ranked"]],

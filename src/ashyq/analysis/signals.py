@@ -7,15 +7,13 @@ import logging
 from django.conf import settings
 from django.db import transaction
 
+from ashyq.dialogue import signals as dialogue
 from ashyq.dialogue.models import EventKind
 
 log = logging.getLogger("ashyq.analysis")
 
-# Events that change what the reports count: where the appeal is, how it ended, whether it is public.
-FOLLOWED = {
-    EventKind.REGISTERED, EventKind.REDIRECTED, EventKind.ANSWERED, EventKind.WITHDRAWN,
-    EventKind.PUBLISHED, EventKind.HIDDEN, EventKind.RESTORED,
-}
+# What the reports count: where the appeal is, how it ended, whether it is on the public record.
+FOLLOWED = frozenset({dialogue.ROUTE, dialogue.OUTCOME, dialogue.VISIBILITY})
 
 
 def _after_commit(appeal_id, classify):
@@ -30,8 +28,9 @@ def _after_commit(appeal_id, classify):
         log.exception("analysis: refreshing appeal %s failed", appeal_id)
 
 
-def on_event_saved(sender, instance, created, raw=False, **kwargs):
-    if not created or raw or instance.kind not in FOLLOWED:
+def on_event_appended(sender, event, effects, **kwargs):
+    """Receives dialogue's event_appended (dialogue/signals.py)."""
+    if not effects & FOLLOWED:
         return
-    classify = instance.kind == EventKind.REGISTERED and settings.ASHYQ_ANALYSIS_CLASSIFY_ON_SUBMIT
-    transaction.on_commit(functools.partial(_after_commit, instance.appeal_id, classify))
+    classify = event.kind == EventKind.REGISTERED and settings.ASHYQ_ANALYSIS_CLASSIFY_ON_SUBMIT
+    transaction.on_commit(functools.partial(_after_commit, event.appeal_id, classify))

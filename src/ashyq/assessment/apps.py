@@ -6,11 +6,12 @@ class AssessmentConfig(AppConfig):
     label = "assessment"
 
     def ready(self):
-        from django.db.models.signals import post_save
-
-        from ashyq.dialogue.models import AppealEvent
+        from ashyq.dialogue.signals import event_appended
+        from ashyq.opendata.signals import dataset_changed
 
         from . import signals
 
         # Figures follow events: each new event of an appeal refreshes the figures it touches, after commit.
-        post_save.connect(signals.on_event_saved, sender=AppealEvent, dispatch_uid="ashyq.assessment.on_event_saved")
+        event_appended.connect(signals.on_event_appended, dispatch_uid="ashyq.assessment.on_event_appended")
+        # And the open-data figures follow the body's publications.
+        dataset_changed.connect(signals.on_dataset_changed, dispatch_uid="ashyq.assessment.on_dataset_changed")

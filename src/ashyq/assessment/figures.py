@@ -19,19 +19,21 @@ Definitions (docs/assessment.md):
 """
 import datetime as dt
 import logging
-from concurrent.futures import ThreadPoolExecutor
 import zoneinfo
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import (
-    BooleanField, Case, Count, DateTimeField, Exists, ExpressionWrapper, F, Max, Min, OuterRef, Q, Value, When, Window,
+    BooleanField, Case, Count, DateTimeField, Exists, ExpressionWrapper, F, Max, Min, OuterRef, Prefetch, Q, Value, When, Window,
 )
 from django.db.models.functions import Lead, TruncDate, TruncMonth
 from django.utils import timezone
 
 from ashyq.core import calendar, clock
 from ashyq.dialogue.models import OPEN_STATUSES, Answer, Appeal, AppealEvent, EventKind, Outcome, Resolution, Status
+from ashyq.opendata import quality
+from ashyq.opendata.models import Dataset, Resource, ResourceVersion
 
 from . import config, final_state, scoring
 from .models import BodyMonthFigures, RegionMonthFigures, WorkingDay
@@ -361,11 +363,6 @@ def compute_dataset_counts(body_ids=None, start: dt.date | None = None, end: dt.
     dataset's creation month to the current month. Updated: a valid version uploaded in the month. Quality:
     the published checklist (opendata/quality.py) with "on time" judged at the month's end (now for the
     current month). Datasets are few (hundreds, not millions): a loop in Python over prefetched rows."""
-    from django.db.models import Prefetch
-
-    from ashyq.opendata import quality
-    from ashyq.opendata.models import Dataset, Resource, ResourceVersion
-
     datasets = Dataset.objects.order_by().prefetch_related(
         Prefetch("resources", queryset=Resource.objects.prefetch_related(
             Prefetch("versions", queryset=ResourceVersion.objects.filter(valid=True).defer("schema", "report")))))
@@ -391,8 +388,6 @@ def compute_dataset_counts(body_ids=None, start: dt.date | None = None, end: dt.
 def refresh_for_body_datasets(body_id):
     """After a dataset of the body was saved or a version uploaded: its rows from its first dataset's month
     to the current month (quality items other than "on time" are judged as the datasets stand now)."""
-    from ashyq.opendata.models import Dataset
-
     first = Dataset.objects.filter(body_id=body_id).aggregate(lo=Min("created_at"))["lo"]
     if first is None:
         return

@@ -34,7 +34,7 @@ Z95 = 1.959963984540054
 # --- counts ------------------------------------------------------------------------------------------------
 
 def empty_counts() -> dict:
-    counts = {f: 0 for f in COUNT_FIELDS}
+    counts = dict.fromkeys(COUNT_FIELDS, 0)
     for h in HISTOGRAMS:
         counts[h] = {}
     return counts
@@ -158,7 +158,8 @@ def percentile(hist: dict, q: float) -> int | None:
     return None
 
 
-def _rate(k, n) -> dict:
+def rate(k, n) -> dict:
+    """k of n as a share with its Wilson 95 % interval (None where n is 0); every published rate has this shape."""
     ci = wilson(k, n)
     return {"k": k, "n": n, "value": (k / n) if n else None, "low": ci[0] if ci else None, "high": ci[1] if ci else None}
 
@@ -174,25 +175,25 @@ def measures(c: dict) -> dict:
         "received": received,
         "answered": answered,
         "overdue": overdue_now,
-        "bounce_rate": _rate(c["redirected_away"], received),
-        "ping_pong_rate": _rate(c["ping_pong"], received),
+        "bounce_rate": rate(c["redirected_away"], received),
+        "ping_pong_rate": rate(c["ping_pong"], received),
         # Among answers and appeals still open past their term: late or not at all is not on time.
-        "on_time_rate": _rate(c["on_time"], answered + overdue_now),
+        "on_time_rate": rate(c["on_time"], answered + overdue_now),
         "days_to_answer_median": percentile(hist, 0.5),
         "days_to_answer_p90": percentile(hist, 0.9),
         "extensions": c["extensions"],
-        "outcomes": {o: _rate(c[o], answered) for o in OUTCOMES},
-        "resolution_confirmed": _rate(c["feedback_yes"], feedback),
-        "resolution_partly": _rate(c["feedback_partly"], feedback),
+        "outcomes": {o: rate(c[o], answered) for o in OUTCOMES},
+        "resolution_confirmed": rate(c["feedback_yes"], feedback),
+        "resolution_partly": rate(c["feedback_partly"], feedback),
         "satisfaction": (c["rating_sum"] / feedback) if feedback else None,
-        "feedback_rate": _rate(feedback, answered),
-        "repeat_rate": _rate(c["repeats"], answered),
-        "complaint_rate": _rate(c["complaints"], answered),
+        "feedback_rate": rate(feedback, answered),
+        "repeat_rate": rate(c["repeats"], answered),
+        "complaint_rate": rate(c["complaints"], answered),
         # Every stay the body received, in its final state (or still open / pending), as shares of received.
-        "states": {**{s: _rate(c.get(final_state.field(s)) or 0, received) for s in final_state.FINAL_STATES},
-                   "open_in_term": _rate(open_in_term(c), received), "overdue": _rate(overdue_now, received),
-                   "redirect_pending": _rate(sum((c.get("redirect_pending") or {}).values()) - (c.get("redirect_late") or 0), received),
-                   "redirect_late": _rate(c.get("redirect_late") or 0, received)},
+        "states": {**{s: rate(c.get(final_state.field(s)) or 0, received) for s in final_state.FINAL_STATES},
+                   "open_in_term": rate(open_in_term(c), received), "overdue": rate(overdue_now, received),
+                   "redirect_pending": rate(sum((c.get("redirect_pending") or {}).values()) - (c.get("redirect_late") or 0), received),
+                   "redirect_late": rate(c.get("redirect_late") or 0, received)},
     }
 
 
@@ -301,7 +302,7 @@ def contributions(c: dict, weights: dict) -> dict:
     """Points each component adds to the Ashyq score (they sum to the score)."""
     comps = ashyq_components(c)
     if not sum(judged(c).values()):
-        return {k: None for k in comps}
+        return dict.fromkeys(comps)
     total = sum(weights.get(k, 0) for k, v in comps.items() if v is not None)
     return {k: (round(100 * weights.get(k, 0) * v / total, 2) if (v is not None and total) else None) for k, v in comps.items()}
 
@@ -366,7 +367,7 @@ def region_figures(population: int | None, registered: int, answered: int, resol
     return {
         "population": population, "registered": registered, "answered": answered, "resolved": resolved,
         "per_100k": round(per, 2) if per is not None else None,
-        "resolved_share": _rate(resolved, answered),
+        "resolved_share": rate(resolved, answered),
     }
 
 

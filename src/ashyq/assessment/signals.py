@@ -8,15 +8,13 @@ import logging
 
 from django.db import transaction
 
-from ashyq.dialogue.models import EventKind
+from ashyq.dialogue import signals as dialogue
 
 log = logging.getLogger("ashyq.assessment")
 
-# Events that change no figure: who prepares the answer and the public record's moderation.
-IGNORED = {
-    EventKind.EXECUTOR_ASSIGNED, EventKind.PUBLISHED, EventKind.PUBLICATION_REFUSED,
-    EventKind.ANSWER_PUBLISHED, EventKind.HIDDEN, EventKind.RESTORED,
-}
+# What the figures count: where the appeal is and since when, its term, how it ended and the applicant's verdict;
+# not who prepares the answer, nor the public record's moderation.
+FOLLOWED = frozenset({dialogue.ROUTE, dialogue.TERM, dialogue.OUTCOME, dialogue.VERDICT})
 
 
 def _refresh(appeal_id):
@@ -42,10 +40,11 @@ def paused():
         _paused.reset(token)
 
 
-def on_event_saved(sender, instance, created, raw=False, **kwargs):
-    if not created or raw or instance.kind in IGNORED or _paused.get():
+def on_event_appended(sender, event, effects, **kwargs):
+    """Receives dialogue's event_appended (dialogue/signals.py)."""
+    if not effects & FOLLOWED or _paused.get():
         return
-    transaction.on_commit(functools.partial(_refresh, instance.appeal_id))
+    transaction.on_commit(functools.partial(_refresh, event.appeal_id))
 
 
 def _refresh_datasets(body_id):
@@ -57,7 +56,8 @@ def _refresh_datasets(body_id):
         log.exception("assessment: refreshing the open-data figures of body %s failed", body_id)
 
 
-def datasets_changed(body_id):
-    """Open data calls this when a body's dataset is saved or a version uploaded: the body's figures
-    (datasets, updates, quality) are recomputed after the transaction commits, like after a dialogue event."""
+def on_dataset_changed(sender, body_id, **kwargs):
+    """Receives open data's dataset_changed (opendata/signals.py) when a body's dataset is saved or a version
+    uploaded: the body's figures (datasets, updates, quality) are recomputed after the transaction commits, like
+    after a dialogue event."""
     transaction.on_commit(functools.partial(_refresh_datasets, body_id))

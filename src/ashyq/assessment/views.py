@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from ashyq.bodies.models import Body
+from ashyq.core import charts
 
-from . import charts, config, final_state, scoring, selectors
+from . import config, final_state, scoring, selectors
 from .models import GamingSimulation
 
 COMPONENT_LABELS = {
@@ -63,7 +64,7 @@ def _period(request) -> str:
     try:
         scoring.parse_period(key)
     except ValueError:
-        raise Http404("unknown period")
+        raise Http404("unknown period") from None
     return key
 
 

@@ -10,12 +10,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from ashyq.accounts.models import Role, User
+from ashyq.assessment import figures
+from ashyq.assessment import signals as assessment_signals
 from ashyq.bodies.models import Body
 from ashyq.bodies.reference_data import load_reference_data
 from ashyq.core import clock
+from ashyq.core.calendar import add_working_days
 from ashyq.core.models import Region
 from ashyq.dialogue import services
 from ashyq.dialogue.models import Appeal
+from ashyq.opendata.showcase import load_showcase
 
 DEMO_PASSWORD = "ashyq-demo-2026"
 SYNTHETIC = "\n\n(Синтетикалық демо-өтініш / Синтетическое демонстрационное обращение / Synthetic demo appeal.)"
@@ -145,8 +149,6 @@ def _scenarios(u):
 
 
 def _working_day_after(day, n):
-    from ashyq.core.calendar import add_working_days
-
     return add_working_days(day, n)
 
 
@@ -171,13 +173,9 @@ def load_demo() -> dict:
                 play()
                 played += 1
     # Hundreds of appeals: the assessment's figures are computed once at the end, not after each event.
-    from ashyq.assessment import figures, signals
-
-    with signals.paused(), transaction.atomic():
+    with assessment_signals.paused(), transaction.atomic():
         mailbox_added = mailbox.load_mailbox(users["demo-official-acc"])
     if mailbox_added:
         figures.recompute_all()
-    from ashyq.opendata.showcase import load_showcase
-
     return {**reference, "users": len(users), "new_appeals": played + mailbox_added,
             "models_trained": len(trained), **load_showcase()}

@@ -13,9 +13,9 @@ import random
 from django.utils import timezone
 
 from ashyq.accounts.models import Role, User
+from ashyq.analysis import classifier, starter
 from ashyq.analysis import services as analysis
-from ashyq.analysis import starter
-from ashyq.analysis.models import Task
+from ashyq.analysis.models import ClassifierModel, Task
 from ashyq.bodies.models import Body
 from ashyq.core import clock
 from ashyq.core.models import Region
@@ -150,9 +150,6 @@ def load_mailbox(agency_official: User, size: int = SIZE) -> int:
 
 def train_starter_models() -> dict:
     """Train the cause, sector and routing models from the starter corpus when a task has none yet."""
-    from ashyq.analysis import classifier
-    from ashyq.analysis.models import ClassifierModel
-
     trained = {}
     for task in (Task.CAUSE, Task.SECTOR, Task.ROUTING):
         texts, labels = starter.training_rows(task)

@@ -4,8 +4,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
-from ashyq.api import OptionalBearerToken
 from ashyq.bodies.models import Body
+from ashyq.core.api_auth import OptionalBearerToken
 from ashyq.core.models import Region
 
 from . import presenters, selectors, services

@@ -7,11 +7,13 @@ class DialogueConfig(AppConfig):
     label = "dialogue"
 
     def ready(self):
-        from . import search
-        from .models import Answer, Appeal
+        from . import search, signals
+        from .models import Answer, Appeal, AppealEvent
 
         # The public full-text index and the public-list indexes are vendor-specific (search.py).
         post_migrate.connect(search.on_post_migrate, sender=self, dispatch_uid="ashyq.dialogue.search")
         # The search row of an appeal follows its public copies and its published answer.
         post_save.connect(search.on_appeal_saved, sender=Appeal, dispatch_uid="ashyq.dialogue.search.appeal")
         post_save.connect(search.on_answer_saved, sender=Answer, dispatch_uid="ashyq.dialogue.search.answer")
+        # Each new event of the record goes out as dialogue's own signal, with what it changed (signals.py).
+        post_save.connect(signals.on_event_saved, sender=AppealEvent, dispatch_uid="ashyq.dialogue.event_appended")

@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -68,9 +69,8 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, body=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from ashyq.accounts.models import User
-
-        self.fields["executor"].queryset = User.objects.filter(body=body, is_active=True).order_by("last_name", "username")
+        # The user model by Django's setting, not by import: accounts sits above dialogue.
+        self.fields["executor"].queryset = get_user_model().objects.filter(body=body, is_active=True).order_by("last_name", "username")
 
 
 class RedirectForm(forms.Form):

@@ -73,6 +73,18 @@ class Resolution(models.TextChoices):
     NO = "no", _("no")
 
 
+def published_q(prefix: str = "") -> models.Q:
+    """The one definition of a published appeal, as a filter: public by the applicant's choice, approved by a
+    moderator, not hidden after reports. `prefix` reaches it through a relation ("appeal__")."""
+    return models.Q(**{f"{prefix}is_public": True, f"{prefix}published_at__isnull": False, f"{prefix}hidden_at__isnull": True})
+
+
+class AppealQuerySet(models.QuerySet):
+    def published(self):
+        """The appeals anyone may read (published_q)."""
+        return self.filter(published_q())
+
+
 class Appeal(models.Model):
     number = models.CharField(max_length=20, unique=True, null=True, blank=True)
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appeals")
@@ -109,6 +121,8 @@ class Appeal(models.Model):
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = AppealQuerySet.as_manager()
+
     class Meta:
         ordering = ["-registered_at"]
         constraints = [
@@ -141,6 +155,11 @@ class Appeal(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_published(self) -> bool:
+        """published_q for one appeal in hand (tests/test_published.py checks the two agree)."""
+        return self.is_public and self.published_at is not None and self.hidden_at is None
 
 
 class EventKind(models.TextChoices):

@@ -1,5 +1,5 @@
 """Who may do what with an appeal. Services and selectors call these; views never decide alone."""
-from ashyq.accounts.models import Role
+from ashyq.core.roles import Role
 
 from .models import OPEN_STATUSES, Appeal
 
@@ -25,12 +25,8 @@ def handled_by_users_body(user, appeal: Appeal) -> bool:
     return appeal.events.filter(from_body_id=user.body_id).exists()
 
 
-def is_published(appeal: Appeal) -> bool:
-    return appeal.is_public and appeal.published_at is not None and appeal.hidden_at is None
-
-
 def can_view(user, appeal: Appeal) -> bool:
-    if is_published(appeal):
+    if appeal.is_published:
         return True
     return is_applicant(user, appeal) or is_oversight(user) or handled_by_users_body(user, appeal)
 

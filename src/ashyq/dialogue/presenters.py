@@ -1,7 +1,7 @@
 """Shapes appeals for output (API and pages) with what the viewer may see of the people involved."""
 import datetime as dt
 
-from . import deadlines, permissions, selectors
+from . import deadlines, permissions, registry, selectors
 from .models import EventKind, Resolution
 
 
@@ -34,10 +34,12 @@ def actor_label(event, viewer, appeal) -> str | None:
 
 def publication_state(appeal) -> str:
     """private, awaiting (moderation), published, hidden (after reports) or refused (by moderation)."""
+    if appeal.is_published:
+        return "published"
     if not appeal.is_public:
         return "private"
     if appeal.published_at is not None:
-        return "hidden" if appeal.hidden_at is not None else "published"
+        return "hidden"
     if appeal.events.filter(kind=EventKind.PUBLICATION_REFUSED).exists():
         return "refused"
     return "awaiting"
@@ -52,14 +54,12 @@ def shown_texts(appeal, viewer) -> dict:
     """The subject, text and answer text this viewer may read. The public never gets the originals."""
     answer = getattr(appeal, "answer", None)
     if public_view(appeal, viewer):
-        from ashyq.moderation.redaction import redact
-
         published = answer is not None and answer.published_at is not None
         return {
             "subject": appeal.public_subject,
             "text": appeal.public_text,
             "answer_text": answer.public_text if published else None,
-            "legal_ground": redact(answer.legal_ground) if answer is not None else "",
+            "legal_ground": registry.for_public(answer.legal_ground) if answer is not None else "",
         }
     return {
         "subject": appeal.subject,
@@ -126,9 +126,7 @@ def shown_reason(event, viewer, appeal) -> str:
         return event.reason
     if event.kind not in PUBLIC_REASON_KINDS:
         return ""
-    from ashyq.moderation.redaction import redact
-
-    return redact(event.reason)
+    return registry.for_public(event.reason)
 
 
 def _date(value):

@@ -17,7 +17,7 @@ from ashyq.bodies.models import Body
 from ashyq.core.models import Region
 
 from . import search, selectors
-from .models import Answer, AppealType, Outcome, Status
+from .models import Answer, AppealType, Outcome, Status, published_q
 
 PAGE_SIZE = 20
 MAX_PAGE = 250  # 5,000 appeals deep; beyond that the filters narrow the list better than paging does
@@ -164,10 +164,7 @@ def body_page(request, slug):
     answers = (
         # The appeal's publication is checked on the joined row, not with IN (all published appeals):
         # the database walks the body's published answers newest first and stops at the page.
-        Answer.objects.filter(
-            body=body, published_at__isnull=False,
-            appeal__is_public=True, appeal__published_at__isnull=False, appeal__hidden_at__isnull=True,
-        )
+        Answer.objects.filter(published_q("appeal__"), body=body, published_at__isnull=False)
         .select_related("appeal", "appeal__applicant", "appeal__body")
         .order_by("-published_at", "-id")
     )

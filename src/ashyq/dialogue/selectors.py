@@ -1,25 +1,22 @@
 """Reads of appeals with the visibility rules applied once, so no view or API handler can forget them."""
 from django.db.models import Count, Q, QuerySet
 
-from ashyq.accounts.models import Role
 from ashyq.core import calendar, clock
+from ashyq.core.roles import Role
 
-from .models import OPEN_STATUSES, Appeal, AppealEvent
+from .models import OPEN_STATUSES, Appeal, AppealEvent, published_q
 
 _RELATED = ("body", "addressed_body", "region", "regulation", "applicant", "executor")
 
 
-PUBLISHED = Q(is_public=True, published_at__isnull=False, hidden_at__isnull=True)
-
-
 def public_appeals() -> QuerySet[Appeal]:
-    """Appeals anyone may read: public, approved by a moderator, not hidden after reports."""
-    return Appeal.objects.select_related("body", "addressed_body", "region", "regulation", "applicant").filter(PUBLISHED)
+    """Appeals anyone may read: public, approved by a moderator, not hidden after reports (models.published_q)."""
+    return Appeal.objects.published().select_related("body", "addressed_body", "region", "regulation", "applicant")
 
 
 def appeals_visible_to(user) -> QuerySet[Appeal]:
     qs = Appeal.objects.select_related(*_RELATED)
-    public = PUBLISHED
+    public = published_q()
     if not user.is_authenticated:
         return qs.filter(public)
     if user.role in (Role.MONITOR, Role.ADMIN):

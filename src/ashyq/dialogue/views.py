@@ -9,24 +9,39 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from ashyq.accounts.models import Role
-from ashyq.analysis import body_suggestions
 from ashyq.core import clock
 from ashyq.core.forms import apply_errors
+from ashyq.core.roles import Role
 
-from . import deadlines, permissions, presenters, selectors, services
+from . import deadlines, permissions, presenters, registry, selectors, services
 from .errors import Conflict
 from .forms import AnswerForm, AppealForm, AssignForm, ComplaintForm, ExtendForm, FeedbackForm, RedirectForm, WithdrawForm
 from .models import Appeal, Attachment
 
 
+def _unless_asking(rate: str):
+    """A django-ratelimit rate that skips requests for the form's assistant (they have their own limits)."""
+    def rate_for(group, request):
+        return None if registry.assistant_asks(request) else rate
+    return rate_for
+
+
+# The assistant's rates, read when a request comes (registry.FormAssistant).
+def _per_user_when_asking(group, request):
+    return registry.form_assistant().rate_per_user() if registry.assistant_asks(request) else None
+
+
+def _per_address_when_asking(group, request):
+    return registry.form_assistant().rate_per_address() if registry.assistant_asks(request) else None
+
+
 @login_required
-@ratelimit(key="user", rate=body_suggestions.unless_asking("20/h"), method="POST", block=True)
-@ratelimit(key="ip", rate=body_suggestions.unless_asking("60/h"), method="POST", block=True)
-@ratelimit(group=body_suggestions.RATE_GROUP, key="user", rate=body_suggestions.per_user_when_asking, method="POST", block=True)
-@ratelimit(group=body_suggestions.RATE_GROUP, key="ip", rate=body_suggestions.per_address_when_asking, method="POST", block=True)
+@ratelimit(key="user", rate=_unless_asking("20/h"), method="POST", block=True)
+@ratelimit(key="ip", rate=_unless_asking("60/h"), method="POST", block=True)
+@ratelimit(group=registry.ASSISTANT_RATE_GROUP, key="user", rate=_per_user_when_asking, method="POST", block=True)
+@ratelimit(group=registry.ASSISTANT_RATE_GROUP, key="ip", rate=_per_address_when_asking, method="POST", block=True)
 def new_appeal(request):
-    if body_suggestions.asks_for_bodies(request):
+    if registry.assistant_asks(request):
         return _with_body_suggestions(request)
     initial = {"body": request.GET.get("body")} if request.GET.get("body") else None
     form = AppealForm(request.POST or None, request.FILES or None, initial=initial)
@@ -52,11 +67,12 @@ def new_appeal(request):
 def _with_body_suggestions(request):
     """The form again with what the applicant entered and the suggested bodies above the body field.
     Nothing is registered; a "Choose this body" button puts its body in the field."""
-    chosen = request.POST.get(body_suggestions.CHOOSE) or request.POST.get("body") or ""
+    assistant = registry.form_assistant()
+    chosen = assistant.chosen(request.POST)
     form = AppealForm(initial=_entered(request.POST, chosen))
     context = {
         "form": form,
-        "body_suggestions": body_suggestions.context_for(request.POST, chosen=chosen),
+        "body_suggestions": assistant.context(request.POST, chosen),
         # Browsers never send a chosen file back in a re-rendered form: say so rather than lose it silently.
         "files_dropped": bool(request.FILES),
     }
@@ -139,6 +155,8 @@ def appeal_detail(request, pk, posted=None, bound_form=None, status=200, extra_c
         "feedback": getattr(appeal, "feedback", None),
         "complaint": Appeal.objects.filter(complaint_about=appeal).first() if presenters.sees_people(request.user, appeal) else None,
         "is_applicant": permissions.is_applicant(request.user, appeal),
+        # What the apps above dialogue show on this page (content analysis, reports of abuse): registry.py
+        "panels": registry.panels(),
         # e.g. a label form that failed on the content-analysis panel (analysis/label_views.py)
         **(extra_context or {}),
     }

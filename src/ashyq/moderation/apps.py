@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class ModerationConfig(AppConfig):
     name = "ashyq.moderation"
     label = "moderation"
+
+    def ready(self):
+        from ashyq.dialogue import registry
+
+        from . import redaction
+
+        # The public reads officials' reasons and legal grounds only through the redaction of personal data.
+        registry.register_public_text_filter(redaction.redact)
+        # The appeal page offers the public a form to report abuse on a published appeal.
+        registry.register_panel("end", "moderation/_report_form.html")

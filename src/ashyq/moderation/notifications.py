@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from ashyq.dialogue.models import Appeal
+
 logger = logging.getLogger("ashyq.notifications")
 
 
@@ -19,8 +21,6 @@ def on_commit_notify_hidden(appeal):
 
 
 def notify_hidden(appeal_id: int):
-    from ashyq.dialogue.models import Appeal
-
     appeal = Appeal.objects.select_related("applicant").get(pk=appeal_id)
     applicant = appeal.applicant
     if not applicant.email:

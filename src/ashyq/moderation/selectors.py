@@ -2,9 +2,8 @@
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 
-from ashyq.accounts.models import Role
-from ashyq.dialogue.models import Appeal, Status
-from ashyq.dialogue.selectors import PUBLISHED
+from ashyq.core.roles import Role
+from ashyq.dialogue.models import Appeal, Status, published_q
 
 from . import redaction
 from .models import Decision, Field, ModerationDecision, RedactionEdit, Target
@@ -41,7 +40,7 @@ def answers_awaiting_review() -> QuerySet[Appeal]:
     """Published appeals whose answer is not yet published (nor refused)."""
     return (
         Appeal.objects.select_related(*_RELATED, "answer")
-        .filter(PUBLISHED, answer__isnull=False, answer__published_at__isnull=True)
+        .filter(published_q(), answer__isnull=False, answer__published_at__isnull=True)
         .exclude(_refused(Target.ANSWER))
         .order_by("answer__answered_at")
     )

@@ -15,7 +15,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ashyq.core import clock
-from ashyq.dialogue import permissions as dialogue_permissions
 from ashyq.dialogue import services as dialogue_services
 from ashyq.dialogue.errors import Conflict
 from ashyq.dialogue.models import Answer, Attachment, EventKind
@@ -239,7 +238,7 @@ def report_abuse(reporter, address: str, appeal, *, target, reason, comment="") 
     ASHYQ_REPORTS_TO_HIDE, the appeal is hidden pending review and the applicant is emailed."""
     with transaction.atomic():
         appeal = dialogue_services.lock_appeal(appeal)
-        if not dialogue_permissions.is_published(appeal):
+        if not appeal.is_published:
             raise Conflict(_("This appeal is not public."))
         errors = {}
         if target not in (Target.APPEAL, Target.ANSWER):

@@ -8,10 +8,9 @@ import math
 
 from django.utils.translation import gettext_lazy as _
 
-from ashyq.assessment import charts
+from ashyq.core import charts
 
-from .showcase import rows
-from .showcase_views import KZ, NOT_COUNTRIES, UZ, _activities, _countries, _mentions
+from .showcase import KZ, UZ, countries, country_activities, rows
 
 MAX_COUNTRIES = 8
 # The home country and the regions the projects name are not partners to compare.
@@ -41,7 +40,7 @@ MEASURES = [
 
 def partners() -> dict:
     """slug -> name of every partner that can be compared, in alphabetical order of names."""
-    return dict(sorted(((slug, name) for slug, name in _countries().items() if name not in NOT_PARTNERS), key=lambda c: c[1]))
+    return dict(sorted(((slug, name) for slug, name in countries().items() if name not in NOT_PARTNERS), key=lambda c: c[1]))
 
 
 def choose(requested: list[str], known: dict) -> tuple[list[str], list[str]]:
@@ -71,7 +70,7 @@ def records(slugs: list[str], known: dict) -> list[dict]:
         name = known[slug]
         k, u, s = kz.get(name, {}), uz.get(name, {}), shares.get(name, {})
         # The country page's list: named as recipient, then as giver where not also recipient.
-        activities = _activities(where=name) + [a for a in _activities(who=name) if not _mentions(name, a["to"])]
+        found = country_activities(name)
         out.append({
             "slug": slug, "name": name,
             "kz_rank": k.get("rank"), "kz_turnover_musd": k.get("turnover_musd"), "kz_export_musd": k.get("export_musd"),
@@ -80,9 +79,9 @@ def records(slugs: list[str], known: dict) -> list[dict]:
             "ca_share_2017_pct": s.get("share_2017_pct"), "ca_share_2018_pct": s.get("share_2018_pct"),
             "ca_share_2019_pct": s.get("share_2019_pct"),
             "rta_with_kazakhstan": rta[name]["kazakhstan"] if name in rta else None,
-            "projects": sum(a["kind"] == "project" for a in activities),
-            "aid": sum(a["kind"] == "aid" for a in activities),
-            "agreements": sum(a["kind"] == "agreement" for a in activities),
+            "projects": sum(a["kind"] == "project" for a in found),
+            "aid": sum(a["kind"] == "aid" for a in found),
+            "agreements": sum(a["kind"] == "agreement" for a in found),
         })
     return out
 

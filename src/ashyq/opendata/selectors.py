@@ -1,4 +1,6 @@
 """Reads of open data: what the public sees (every dataset; only valid versions of resources)."""
+from ashyq.bodies.models import Body
+from ashyq.core.roles import Role
 
 from . import search
 from .models import Dataset, Resource
@@ -20,9 +22,6 @@ def resource(pk):
 
 def publisher_bodies(user):
     """The bodies whose data the user may publish: their own for an official or head, every body for an administrator."""
-    from ashyq.accounts.models import Role
-    from ashyq.bodies.models import Body
-
     if user is None or not user.is_authenticated:
         return Body.objects.none()
     if user.role == Role.ADMIN:

@@ -13,9 +13,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from ashyq.accounts.models import Role
+from ashyq.core.roles import Role
 
-from . import datastore, ingest
+from . import datastore, ingest, signals
 from .models import Dataset, Resource, ResourceVersion
 
 DATASET_FIELDS = {
@@ -25,10 +25,8 @@ DATASET_FIELDS = {
 
 
 def _figures_changed(body_id):
-    """The assessment counts a body's datasets, their updates and quality: refresh them on commit."""
-    from ashyq.assessment.signals import datasets_changed
-
-    datasets_changed(body_id)
+    """Tell whoever counts a body's datasets, their updates and quality (the assessment) that they changed."""
+    signals.dataset_changed.send(sender=Dataset, body_id=body_id)
 
 
 def can_publish(user, body) -> bool:

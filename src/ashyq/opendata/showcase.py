@@ -3,6 +3,8 @@ published by the Ministry of Trade and Integration through the same services as 
 import datetime as dt
 from pathlib import Path
 
+from django.utils.text import slugify
+
 from ashyq.bodies.models import Body
 
 from . import datastore, services
@@ -65,3 +67,43 @@ def rows(slug) -> list[dict]:
         return []
     names = [f["name"] for f in version.schema["fields"]]
     return [dict(zip(names, row)) for row in datastore.all_rows(version)]
+
+
+# --- the Silk Road explorer's reading of the datasets (showcase_views.py, comparison.py) ----------------------
+
+KZ = "kazakhstan-trading-partners-2019"
+UZ = "uzbekistan-trading-partners-2019"
+NOT_COUNTRIES = {"TOTAL", "Others", "Other countries"}
+
+
+def countries() -> dict:
+    """{slug: name} of every country the showcase datasets mention."""
+    names = {r["partner"] for r in rows(KZ) + rows(UZ)} - NOT_COUNTRIES
+    names |= {r["country"] for r in rows("central-asia-mutual-trade-shares")}
+    names |= {c for r in rows("silk-road-projects") for c in r["recipient_country"].split(";")}
+    return {slugify(n): n for n in names}
+
+
+def mentions(name, *values) -> bool:
+    return any(name.lower() in (v or "").lower() for v in values)
+
+
+def activities(where="", who="", what="", when="") -> list[dict]:
+    """Projects, aid and agreements of the Silk Road datasets, filtered openaid-style by country, donor, sector, year."""
+    out = []
+    for r in rows("silk-road-projects"):
+        out.append({"kind": "project", "title": r["title"], "to": r["recipient_country"], "from": r["participating_orgs"],
+                    "what": r["sector"], "when": r["period"] or "", "status": r["status_words"], "source": f"{r['source_file']}, {r['source_table']}"})
+    for r in rows("humanitarian-aid"):
+        out.append({"kind": "aid", "title": r["what"], "to": r["recipient"], "from": r["donor"], "what": "Humanitarian aid",
+                    "when": "2020", "status": r["quantity"], "source": f"{r['source_file']}, {r['source_table']}"})
+    for r in rows("silk-road-agreements"):
+        out.append({"kind": "agreement", "title": r["title"], "to": r["parties"], "from": r["parties"], "what": "Agreement",
+                    "when": str(r["year"] or ""), "status": r["what_the_reference_says"], "source": f"{r['source_file']}, {r['source_table']}"})
+    return [a for a in out if (not where or mentions(where, a["to"])) and (not who or mentions(who, a["from"]))
+            and (not what or mentions(what, a["what"])) and (not when or when in a["when"])]
+
+
+def country_activities(name) -> list[dict]:
+    """A country page's list: the activities naming the country as recipient, then as giver where not also recipient."""
+    return activities(where=name) + [a for a in activities(who=name) if not mentions(name, a["to"])]

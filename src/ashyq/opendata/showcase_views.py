@@ -7,15 +7,11 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.text import slugify
 from django.utils.translation import gettext
 
+from . import comparison
 from .models import Dataset
-from .showcase import rows
-
-KZ = "kazakhstan-trading-partners-2019"
-UZ = "uzbekistan-trading-partners-2019"
-NOT_COUNTRIES = {"TOTAL", "Others", "Other countries"}
+from .showcase import KZ, NOT_COUNTRIES, UZ, activities, countries, country_activities, rows
 
 
 def _bars(items, value_key, label_key="partner", width=400):
@@ -24,42 +20,16 @@ def _bars(items, value_key, label_key="partner", width=400):
              "y": n * 24} for n, i in enumerate(items)]
 
 
-def _countries():
-    names = {r["partner"] for r in rows(KZ) + rows(UZ)} - NOT_COUNTRIES
-    names |= {r["country"] for r in rows("central-asia-mutual-trade-shares")}
-    names |= {c for r in rows("silk-road-projects") for c in r["recipient_country"].split(";")}
-    return {slugify(n): n for n in names}
-
-
-def _mentions(name, *values):
-    return any(name.lower() in (v or "").lower() for v in values)
-
-
-def _activities(where="", who="", what="", when=""):
-    out = []
-    for r in rows("silk-road-projects"):
-        out.append({"kind": "project", "title": r["title"], "to": r["recipient_country"], "from": r["participating_orgs"],
-                    "what": r["sector"], "when": r["period"] or "", "status": r["status_words"], "source": f"{r['source_file']}, {r['source_table']}"})
-    for r in rows("humanitarian-aid"):
-        out.append({"kind": "aid", "title": r["what"], "to": r["recipient"], "from": r["donor"], "what": "Humanitarian aid",
-                    "when": "2020", "status": r["quantity"], "source": f"{r['source_file']}, {r['source_table']}"})
-    for r in rows("silk-road-agreements"):
-        out.append({"kind": "agreement", "title": r["title"], "to": r["parties"], "from": r["parties"], "what": "Agreement",
-                    "when": str(r["year"] or ""), "status": r["what_the_reference_says"], "source": f"{r['source_file']}, {r['source_table']}"})
-    return [a for a in out if (not where or _mentions(where, a["to"])) and (not who or _mentions(who, a["from"]))
-            and (not what or _mentions(what, a["what"])) and (not when or when in a["when"])]
-
-
 def explorer(request):
     partners = [r for r in rows(KZ) if r["partner"] not in NOT_COUNTRIES]
     params = {k: request.GET.get(k, "").strip()[:100] for k in ("where", "who", "what", "when")}
     return render(request, "opendata/silk_road.html", {
-        "bars": _bars(partners, "turnover_musd"), "partners": partners, "countries": sorted(_countries().items(), key=lambda c: c[1]),
-        "activities": _activities(**params), "params": params, "chart_height": 24 * len(partners)})
+        "bars": _bars(partners, "turnover_musd"), "partners": partners, "countries": sorted(countries().items(), key=lambda c: c[1]),
+        "activities": activities(**params), "params": params, "chart_height": 24 * len(partners)})
 
 
 def country(request, country):
-    name = _countries().get(country)
+    name = countries().get(country)
     if name is None:
         raise Http404
     kz = [r for r in rows(KZ) if r["partner"] == name]
@@ -67,8 +37,6 @@ def country(request, country):
     trade_bars = []
     if kz:
         trade_bars = _bars([{"partner": "Export", "v": kz[0]["export_musd"]}, {"partner": "Import", "v": kz[0]["import_musd"]}], "v")
-    from . import comparison
-
     compare_query = ""
     if country in comparison.partners():
         others = [s for s in comparison.DEFAULT if s != country][: comparison.MAX_COUNTRIES - 1]
@@ -77,13 +45,11 @@ def country(request, country):
         "name": name, "compare_query": compare_query, "kz": kz[0] if kz else None, "uz": uz[0] if uz else None, "trade_bars": trade_bars,
         "shares": [r for r in rows("central-asia-mutual-trade-shares") if r["country"] == name],
         "rta": [r for r in rows("regional-trade-agreements") if r["partner"] == name],
-        "activities": _activities(where=name) + [a for a in _activities(who=name) if not _mentions(name, a["to"])]})
+        "activities": country_activities(name)})
 
 
 def _comparison(request):
     """The countries asked for (or the default five), the records, and what was wrong with the request."""
-    from . import comparison
-
     known = comparison.partners()
     requested = [s.strip()[:100] for s in request.GET.getlist("country") if s.strip()]
     if not requested and request.GET.get("chosen"):
@@ -93,8 +59,6 @@ def _comparison(request):
 
 
 def compare(request):
-    from . import comparison
-
     known, chosen, table, problems = _comparison(request)
     query = urlencode([("country", slug) for slug in chosen])
     return render(request, "opendata/compare.html", {
@@ -111,8 +75,6 @@ def compare(request):
 
 
 def compare_download(request, fmt):
-    from . import comparison
-
     known, chosen, table, problems = _comparison(request)
     if problems:
         # A download never silently leaves out a country that was asked for.

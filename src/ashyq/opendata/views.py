@@ -106,10 +106,10 @@ def sitemap(request):
     from django.urls import reverse
     from django.utils.html import escape
 
-    from .showcase_views import _countries
+    from .showcase import countries
 
     paths = [reverse("home"), reverse("bodies"), reverse("opendata:catalogue"), reverse("opendata:silk-road"), reverse("opendata:compare")]
-    paths += [reverse("opendata:country", args=[slug]) for slug in sorted(_countries())]
+    paths += [reverse("opendata:country", args=[slug]) for slug in sorted(countries())]
     for dataset in selectors.datasets():
         paths.append(reverse("opendata:dataset", args=[dataset.slug]))
         for resource in dataset.resources.all():

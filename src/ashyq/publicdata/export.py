@@ -220,7 +220,7 @@ def appeal_rows():
             "extensions": extensions.get(a.pk, 0),
             "feedback_resolution": feedback.resolution if feedback else None,
             "feedback_rating": feedback.rating if feedback else None,
-            "complaint_about": about.number if about and about.is_public and about.published_at and not about.hidden_at else None,
+            "complaint_about": about.number if about and about.is_published else None,
             "published_at": _iso(a.published_at),
         }
 

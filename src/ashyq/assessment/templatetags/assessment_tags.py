@@ -14,7 +14,7 @@ def pct(value, digits=1):
 
 @register.filter
 def ci(rate):
-    """A rate dict from scoring._rate -> '30.1–55.2 %' (Wilson 95 %), or '—'."""
+    """A rate dict from scoring.rate -> '30.1–55.2 %' (Wilson 95 %), or '—'."""
     if not rate or rate.get("low") is None:
         return "—"
     return f"{number_format(100 * rate['low'], 1)}–{number_format(100 * rate['high'], 1)} %"

@@ -13,7 +13,7 @@ def report_abuse_form(context, appeal):
     answer = getattr(appeal, "answer", None)
     return {
         "appeal": appeal,
-        "show": permissions.is_published(appeal) and not permissions.is_applicant(context["request"].user, appeal),
+        "show": appeal.is_published and not permissions.is_applicant(context["request"].user, appeal),
         "report_form": ReportForm(answer_published=answer is not None and answer.published_at is not None),
         "csrf_token": context.get("csrf_token"),
         "request": context["request"],

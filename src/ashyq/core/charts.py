@@ -31,7 +31,7 @@ def line_chart(points, series, *, title_id: str, y_max: float, y_label_step: flo
         if i % step == 0 or i == n - 1:
             parts.append(format_html('<text x="{}" y="{}" font-size="11" text-anchor="middle" fill="#4a5561">{}</text>',
                                      round(x(i), 1), HEIGHT - 8, label))
-    for name, colour, values, dash in series:
+    for _name, colour, values, dash in series:
         segment = []
         segments = []
         for i, value in enumerate(values):
