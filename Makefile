@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-tools test-postgres ci bench install migrate demo lock check clean
+.PHONY: run test test-fast test-tools test-postgres ci bench install migrate demo lock check lint format-check clean
 
 $(STAMP): requirements/base.lock requirements/dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,8 +38,18 @@ $(AXE_STAMP): package.json package-lock.json
 
 test-tools: $(AXE_STAMP)
 
+# Two workers (pytest-xdist) on the two cores CI has; each has its own test database and its own servers on free
+# ports. A file's tests stay on one worker, so a module's browser or data fixture starts once. TEST_WORKERS=0 runs
+# in one process (for -x, --pdb or print-debugging).
+TEST_WORKERS ?= 2
+XDIST = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
+
 test: install test-tools
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
+
+# The unit tests alone: no browser, no PostgreSQL-only test, no server (a quick loop while writing code).
+test-fast: install
+	$(PY) -m pytest $(XDIST) -m "not browser and not postgres and not server" $(PYTEST_ARGS)
 
 # The suite on a throwaway PostgreSQL server (started, used and removed by .ci/run); CI runs both.
 test-postgres: install
@@ -59,6 +69,13 @@ check: install
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	PYTHONPATH=src $(VENV)/bin/lint-imports
+
+# Lint rules in pyproject.toml ([tool.ruff.lint]); format-check says which files `ruff format` would change.
+lint: install
+	$(VENV)/bin/ruff check src tests benchmarks
+
+format-check: install
+	$(VENV)/bin/ruff format --check src tests benchmarks
 
 # Recompile the lock files after editing requirements/*.in.
 lock: install

@@ -17,6 +17,14 @@ from ashyq.dialogue.models import Regulation
 PASSWORD = "correct-horse-battery-42"
 
 
+def pytest_collection_modifyitems(config, items):
+    # A test that serves HTTP through Django's live server is marked `server` without having to say so, so that
+    # `make test-fast` (-m "not browser and not postgres and not server") leaves out every slow kind at once.
+    for item in items:
+        if {"live_server", "server"} & set(getattr(item, "fixturenames", ())):  # "server": a local HTTP server fixture
+            item.add_marker(pytest.mark.server)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # The production hasher is slow on purpose; tests create many users.
@@ -116,7 +124,7 @@ def submit(bodies, regions):
     from ashyq.dialogue import services
 
     def do(applicant, body="anti-corruption-agency", **fields):
-        values = dict(type="report", subject="Bribe demanded for a permit", text="An official asked for money.", region=regions["KZ-75"])
+        values = {"type": "report", "subject": "Bribe demanded for a permit", "text": "An official asked for money.", "region": regions["KZ-75"]}
         values.update(fields)
         return services.submit_appeal(applicant, body=bodies[body] if isinstance(body, str) else body, **values)
 

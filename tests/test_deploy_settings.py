@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+# Each test starts a production process (make test-fast leaves them out).
+pytestmark = pytest.mark.server
+
 PROJECT = Path(__file__).resolve().parent.parent
 HOST = "ashyq.example.kz"
 

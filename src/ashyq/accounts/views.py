@@ -2,13 +2,12 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django_ratelimit.decorators import ratelimit
 
-from ashyq.core.forms import apply_errors
+from ashyq.core.forms import run_service
 
 from . import selectors, services
 from .forms import AnonymiseAccountForm, LoginForm, ResendConfirmationForm, SignUpForm
@@ -67,16 +66,11 @@ def account(request):
 def anonymise(request):
     services.require_can_anonymise(request.user)
     form = AnonymiseAccountForm(request.POST if request.method == "POST" else None)  # an empty POST is refused too
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.anonymise_own_account(request.user, password=form.cleaned_data["password"],
-                                           confirmed=form.cleaned_data["confirm"])
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            logout(request)  # this session ends now; the others fail at their next request (services.anonymise)
-            messages.success(request, _("Your account is anonymised and you are signed out. Your appeals remain in "
-                                        "the state record without your name."))
-            return redirect("home")
+    if request.method == "POST" and run_service(request, form, lambda data: services.anonymise_own_account(
+            request.user, password=data["password"], confirmed=data["confirm"])).done:
+        logout(request)  # this session ends now; the others fail at their next request (services.anonymise)
+        messages.success(request, _("Your account is anonymised and you are signed out. Your appeals remain in "
+                                    "the state record without your name."))
+        return redirect("home")
     return render(request, "accounts/anonymise.html", {"form": form, "open_appeals": selectors.open_appeals(request.user)},
                   status=400 if form.errors else 200)

@@ -2,16 +2,15 @@
 
 Thin views: the form reads the value, services.set_label checks who may label and which values are allowed,
 and a refused value comes back on the appeal page beside its field, with nothing appended."""
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ashyq.core.forms import apply_errors
+from ashyq.core.forms import run_service
 from ashyq.dialogue import selectors
 from ashyq.dialogue import views as dialogue_views
 
@@ -31,12 +30,7 @@ def set_label(request, pk, task):
     if not services.can_label(request.user, appeal):
         raise PermissionDenied
     form = LabelForm(request.POST, task=task)
-    if form.is_valid():
-        try:
-            services.set_label(request.user, appeal, task, form.value)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("The cause is saved.") if task == Task.CAUSE else _("The criticised sector is saved."))
-            return redirect(f"{reverse('dialogue:detail', args=[appeal.pk])}#{PANEL_ANCHOR}")
+    saved = _("The cause is saved.") if task == Task.CAUSE else _("The criticised sector is saved.")
+    if run_service(request, form, lambda data: services.set_label(request.user, appeal, task, form.value), success=saved).done:
+        return redirect(f"{reverse('dialogue:detail', args=[appeal.pk])}#{PANEL_ANCHOR}")
     return dialogue_views.appeal_detail(request, appeal.pk, status=400, extra_context={"label_forms": {task: form}})

@@ -1,4 +1,11 @@
-from django.core.exceptions import ValidationError
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from .errors import Conflict
 
 
 def apply_errors(form, exc: ValidationError):
@@ -8,3 +15,38 @@ def apply_errors(form, exc: ValidationError):
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What became of a form's step: done (with the service's result), refused as a conflict (a message is already
+    on the page), or to be shown again (the form carries its errors; answer 400)."""
+
+    done: bool
+    result: Any = None
+    conflict: bool = False
+
+
+def run_service(request, form, call: Callable[[dict], Any], success: str | Callable[[Any], str | None] | None = None) -> Ran:
+    """The one way a page runs a service from a bound form, in every app.
+
+    The form is validated; `call(cleaned_data)` runs the service. Its ValidationError goes beside the form's
+    fields; a Conflict (the step is no longer possible) becomes an error message; PermissionDenied propagates
+    (403). On success the message `success` is shown (a callable gets the service's result; None shows nothing).
+    """
+    if not form.is_valid():
+        return Ran(done=False)
+    try:
+        result = call(form.cleaned_data)
+    except PermissionDenied:
+        raise
+    except Conflict as exc:
+        messages.error(request, " ".join(exc.messages))
+        return Ran(done=False, conflict=True)
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return Ran(done=False)
+    message = success(result) if callable(success) else success
+    if message:
+        messages.success(request, message)
+    return Ran(done=True, result=result)

@@ -9,7 +9,8 @@ from ashyq.core.api_auth import OptionalBearerToken
 from ashyq.core.models import Region
 
 from . import presenters, selectors, services
-from .models import Appeal
+from .actions import ACTIONS, Action
+from .models import Appeal, EventKind
 
 router = Router(tags=["appeals"])
 
@@ -81,41 +82,8 @@ class EventOut(Schema):
     data: dict
 
 
-class RedirectIn(Schema):
-    to_body: str
-    reason: str
-
-
-class ExtendIn(Schema):
-    until: dt.date
-    reason: str
-
-
-class AnswerIn(Schema):
-    text: str
-    outcome: str = Field(description="resolved, explained, refused or left_without_consideration")
-    legal_ground: str = ""
-
-
-class FeedbackIn(Schema):
-    resolved: str = Field(description="yes, partly or no")
-    rating: int = Field(description="satisfaction from 1 to 5")
-    comment: str = ""
-
-
-class WithdrawIn(Schema):
-    reason: str = ""
-
-
 def _visible(request, appeal_id: int) -> Appeal:
     return get_object_or_404(selectors.appeals_visible_to(request.user), pk=appeal_id)
-
-
-def _body_or_error(slug: str, field: str) -> Body:
-    body = Body.objects.filter(slug=slug).first()
-    if body is None:
-        raise ValidationError({field: f"Unknown body {slug!r}; see GET /api/v1/bodies."})
-    return body
 
 
 def _out(request, appeal: Appeal) -> dict:
@@ -154,35 +122,25 @@ def get_events(request, appeal_id: int):
     return presenters.events_as_dicts(appeal, viewer=request.user)
 
 
-def _acted(request, appeal_id: int, action) -> dict:
-    appeal = _visible(request, appeal_id)
-    action(appeal)
-    return _out(request, Appeal.objects.get(pk=appeal.pk))
+def _add_action(action: Action):
+    """POST /appeals/{id}/<name> for one row of the table of actions (actions.py)."""
+    def run(request, appeal_id: int, payload):
+        appeal = _visible(request, appeal_id)
+        result = action.api_run(request.user, appeal, payload)
+        # A complaint is a new appeal: the client gets it; every other step returns the appeal as it now stands.
+        shown = result if action.event == EventKind.COMPLAINED else appeal
+        return _out(request, Appeal.objects.get(pk=shown.pk))
+
+    # ninja reads the payload's schema from the annotation; withdrawing needs no body at all.
+    if action.name == "withdraw":
+        def handler(request, appeal_id: int, payload: action.api_in | None = None):
+            return run(request, appeal_id, payload)
+    else:
+        def handler(request, appeal_id: int, payload: action.api_in):
+            return run(request, appeal_id, payload)
+    handler.__name__ = action.name
+    router.post(f"/{{int:appeal_id}}/{action.name}", response=AppealOut, summary=action.summary)(handler)
 
 
-@router.post("/{int:appeal_id}/redirect", response=AppealOut, summary="Redirect to the competent body")
-def redirect(request, appeal_id: int, payload: RedirectIn):
-    return _acted(request, appeal_id, lambda a: services.redirect_appeal(
-        request.user, a, _body_or_error(payload.to_body, "to_body"), payload.reason))
-
-
-@router.post("/{int:appeal_id}/extend", response=AppealOut, summary="Extend the term (head of the body)")
-def extend(request, appeal_id: int, payload: ExtendIn):
-    return _acted(request, appeal_id, lambda a: services.extend_deadline(request.user, a, payload.until, payload.reason))
-
-
-@router.post("/{int:appeal_id}/answer", response=AppealOut, summary="Answer the appeal")
-def answer(request, appeal_id: int, payload: AnswerIn):
-    return _acted(request, appeal_id, lambda a: services.answer_appeal(
-        request.user, a, text=payload.text, outcome=payload.outcome, legal_ground=payload.legal_ground))
-
-
-@router.post("/{int:appeal_id}/feedback", response=AppealOut, summary="Say whether the answer solved the problem")
-def feedback(request, appeal_id: int, payload: FeedbackIn):
-    return _acted(request, appeal_id, lambda a: services.record_feedback(
-        request.user, a, resolution=payload.resolved, rating=payload.rating, comment=payload.comment))
-
-
-@router.post("/{int:appeal_id}/withdraw", response=AppealOut, summary="Withdraw the appeal (applicant)")
-def withdraw(request, appeal_id: int, payload: WithdrawIn | None = None):
-    return _acted(request, appeal_id, lambda a: services.withdraw_appeal(request.user, a, payload.reason if payload else ""))
+for _action in ACTIONS.values():
+    _add_action(_action)

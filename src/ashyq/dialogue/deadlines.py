@@ -28,6 +28,16 @@ def redirect_deadline(received_on: dt.date, regulation: Regulation) -> dt.date:
     return calendar.add_working_days(received_on, regulation.redirect_working_days, regulation.calendar_country)
 
 
+def redirect_open(appeal, today: dt.date) -> bool:
+    """Whether the body may still redirect the appeal: until the regulation's redirect window ends."""
+    return today <= redirect_deadline(appeal.received_on, appeal.regulation)
+
+
+def extension_open(appeal, today: dt.date) -> bool:
+    """Whether the term may still be extended: not once it has run out (an overdue appeal stays overdue)."""
+    return today <= appeal.due_on
+
+
 def extension_limit(received_on: dt.date, regulation: Regulation) -> dt.date:
     """The latest date an extension may reach: the whole consideration lasts at most N months."""
     return received_on + relativedelta(months=regulation.extension_max_months)

@@ -1,5 +1,2 @@
-from django.core.exceptions import ValidationError
-
-
-class Conflict(ValidationError):
-    """The appeal is not (or no longer) in a state that allows this step, e.g. another official acted first."""
+# Conflict lives in core so that every app's pages and the form helper (core/forms.py) can tell it apart.
+from ashyq.core.errors import Conflict  # noqa: F401

@@ -59,3 +59,14 @@ def can_complain(user, appeal: Appeal) -> bool:
         and appeal.body.parent_id is not None
         and not Appeal.objects.filter(complaint_about=appeal).exists()
     )
+
+
+def can_only_challenge_in_court(user, appeal: Appeal) -> bool:
+    """The applicant of an answered appeal whose body has no higher body in Ashyq, and who filed no complaint here:
+    the page tells them the answer can be challenged in court instead (can_complain's other side)."""
+    return (
+        is_applicant(user, appeal)
+        and hasattr(appeal, "answer")
+        and appeal.body.parent_id is None
+        and not Appeal.objects.filter(complaint_about=appeal).exists()
+    )

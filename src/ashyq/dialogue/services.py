@@ -264,7 +264,7 @@ def redirect_appeal(actor, appeal: Appeal, to_body: Body, reason: str) -> Appeal
             raise ValidationError({"to_body": _("The appeal is already with this body.")})
         today = clock.today()
         last_day = deadlines.redirect_deadline(appeal.received_on, appeal.regulation)
-        if today > last_day:
+        if not deadlines.redirect_open(appeal, today):
             raise ValidationError(
                 {"to_body": _("The redirect term ended on %(date)s (%(n)d working days after registration); the body must now answer.")
                  % {"date": last_day.isoformat(), "n": appeal.regulation.redirect_working_days}}
@@ -297,7 +297,7 @@ def extend_deadline(actor, appeal: Appeal, until: dt.date, reason: str) -> Appea
         today = clock.today()
         if not isinstance(until, dt.date):
             raise ValidationError({"until": _("Enter a date.")})
-        if today > appeal.due_on:
+        if not deadlines.extension_open(appeal, today):
             raise ValidationError({"until": _("The term ended on %(date)s; an overdue appeal cannot be extended.") % {"date": appeal.due_on}})
         if until <= appeal.due_on:
             raise ValidationError({"until": _("The new date must be after the current due date, %(date)s.") % {"date": appeal.due_on}})

@@ -10,12 +10,12 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from ashyq.core import clock
-from ashyq.core.forms import apply_errors
+from ashyq.core.forms import apply_errors, run_service
 from ashyq.core.roles import Role
 
 from . import deadlines, permissions, presenters, registry, selectors, services
-from .errors import Conflict
-from .forms import AnswerForm, AppealForm, AssignForm, ComplaintForm, ExtendForm, FeedbackForm, RedirectForm, WithdrawForm
+from .actions import ACTIONS
+from .forms import AppealForm
 from .models import Appeal, Attachment
 
 
@@ -112,28 +112,18 @@ def _rows(appeals):
 
 
 def _forms_for(user, appeal, posted=None, bound_form=None):
-    """The action forms the user may use on this appeal; a form that failed comes back bound, with its errors."""
-    forms = {}
-    if permissions.can_assign(user, appeal):
-        forms["assign"] = AssignForm(body=appeal.body)
-        forms["answer"] = AnswerForm()
-        if clock.today() <= deadlines.redirect_deadline(appeal.received_on, appeal.regulation):
-            forms["redirect"] = RedirectForm(current_body=appeal.body)
-    if permissions.can_extend(user, appeal) and clock.today() <= appeal.due_on:
-        forms["extend"] = ExtendForm()
-    if permissions.can_give_feedback(user, appeal):
-        forms["feedback"] = FeedbackForm()
-    if permissions.can_complain(user, appeal):
-        forms["complain"] = ComplaintForm()
-    if permissions.can_withdraw(user, appeal):
-        forms["withdraw"] = WithdrawForm()
+    """The steps the user may take on this appeal now (actions.ACTIONS), each with its form; a form that failed
+    comes back bound, with its errors."""
+    today = clock.today()
+    forms = {name: action.make_form(appeal) for name, action in ACTIONS.items() if action.offered(user, appeal, today)}
     if posted and bound_form is not None:
         forms[posted] = bound_form
     for name, form in forms.items():
         # Several forms share one page and some share field names (redirect and extend both have a
         # reason): give each its own ids so every <label for> and aria reference finds its own field.
         form.auto_id = f"id_{name}-%s"
-    return forms
+    return [{"action": ACTIONS[name], "form": form, "help": ACTIONS[name].help(appeal) if ACTIONS[name].help else ""}
+            for name, form in forms.items()]
 
 
 def appeal_detail(request, pk, posted=None, bound_form=None, status=200, extra_context=None):
@@ -148,9 +138,9 @@ def appeal_detail(request, pk, posted=None, bound_form=None, status=200, extra_c
         "sees_people": presenters.sees_people(request.user, appeal),
         "state": deadlines.deadline_state(appeal, today),
         "days_left": deadlines.working_days_left(appeal, today) if appeal.is_open else None,
-        "redirect_deadline": deadlines.redirect_deadline(appeal.received_on, appeal.regulation),
-        "extension_limit": deadlines.extension_limit(appeal.received_on, appeal.regulation),
         "forms": _forms_for(request.user, appeal, posted, bound_form),
+        # What the page may offer or say, from permissions.py (the template decides no rule itself).
+        "can": {"challenge_in_court_only": permissions.can_only_challenge_in_court(request.user, appeal)},
         "answer": getattr(appeal, "answer", None),
         "feedback": getattr(appeal, "feedback", None),
         "complaint": Appeal.objects.filter(complaint_about=appeal).first() if presenters.sees_people(request.user, appeal) else None,
@@ -163,70 +153,22 @@ def appeal_detail(request, pk, posted=None, bound_form=None, status=200, extra_c
     return render(request, "dialogue/detail.html", context, status=status)
 
 
-def _run_action(request, appeal, action, form):
-    user, data = request.user, form.cleaned_data
-    if action == "assign":
-        services.assign_executor(user, appeal, data["executor"])
-        return _("The executor is assigned.")
-    if action == "redirect":
-        services.redirect_appeal(user, appeal, data["to_body"], data["reason"])
-        return _("The appeal is redirected; the applicant is told.")
-    if action == "extend":
-        services.extend_deadline(user, appeal, data["until"], data["reason"])
-        return _("The term is extended; the applicant is told.")
-    if action == "answer":
-        services.answer_appeal(user, appeal, text=data["text"], outcome=data["outcome"], legal_ground=data["legal_ground"])
-        return _("The answer is sent to the applicant.")
-    if action == "feedback":
-        services.record_feedback(user, appeal, resolution=data["resolution"], rating=data["rating"], comment=data["comment"])
-        return _("Thank you: your feedback is on the record.")
-    if action == "withdraw":
-        services.withdraw_appeal(user, appeal, data["reason"])
-        return _("The appeal is withdrawn.")
-    if action == "complain":
-        complaint = services.complain_about_answer(user, appeal, text=data["text"], attachments=request.FILES.getlist("attachments"))
-        return _("Your complaint is registered as No. %(number)s.") % {"number": complaint.number}
-    raise Http404
-
-
-FORM_CLASSES = {
-    "assign": AssignForm, "redirect": RedirectForm, "extend": ExtendForm, "answer": AnswerForm,
-    "feedback": FeedbackForm, "withdraw": WithdrawForm, "complain": ComplaintForm,
-}
-
-
 @login_required
 @require_POST
 def appeal_action(request, pk, action):
-    if action not in FORM_CLASSES:
+    if action not in ACTIONS:
         raise Http404
+    step = ACTIONS[action]
     appeal = get_object_or_404(selectors.appeals_visible_to(request.user), pk=pk)
-    kwargs = {"body": appeal.body} if action == "assign" else {"current_body": appeal.body} if action == "redirect" else {}
-    form = FORM_CLASSES[action](request.POST, request.FILES, **kwargs)
-    if form.is_valid():
-        try:
-            message = _run_action(request, appeal, action, form)
-        except PermissionDenied:
-            raise
-        except Conflict as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect("dialogue:detail", pk=appeal.pk)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, message)
-            return redirect("dialogue:detail", pk=appeal.pk)
-    elif not _allowed(request.user, appeal, action):
+    form = step.make_form(appeal, request.POST, request.FILES)
+    # Someone who may not take the step learns nothing from its form's errors (the service refuses a valid one).
+    if not form.is_valid() and not step.permission(request.user, appeal):
         raise PermissionDenied
+    ran = run_service(request, form, lambda data: step.run(request.user, appeal, data, request.FILES.getlist("attachments")),
+                      success=step.success)
+    if ran.done or ran.conflict:
+        return redirect("dialogue:detail", pk=appeal.pk)
     return appeal_detail(request, pk, posted=action, bound_form=form, status=400)
-
-
-def _allowed(user, appeal, action) -> bool:
-    return {
-        "assign": permissions.can_assign, "redirect": permissions.can_redirect, "answer": permissions.can_answer,
-        "extend": permissions.can_extend, "feedback": permissions.can_give_feedback,
-        "withdraw": permissions.can_withdraw, "complain": permissions.can_complain,
-    }[action](user, appeal)
 
 
 def attachment_download(request, pk, attachment_id):
@@ -275,4 +217,8 @@ def overdue(request):
         ({"body": b, "count": len(r), "very": sum(1 for x in r if x["state"] == "very_overdue")} for b, r in by_body.items()),
         key=lambda s: -s["count"],
     )
-    return render(request, "dialogue/overdue.html", {"rows": rows, "summary": summary})
+    return render(request, "dialogue/overdue.html", {
+        "rows": rows, "summary": summary,
+        # The threshold comes from the regulation in force, like every term (models.Regulation).
+        "very_overdue_days": deadlines.current_regulation().very_overdue_working_days,
+    })

@@ -1,15 +1,14 @@
 """Pages of moderation. Views parse forms and call services/selectors, which check permissions."""
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from ashyq.core.forms import apply_errors
+from ashyq.core.forms import run_service
 from ashyq.dialogue import permissions as dialogue_permissions
-from ashyq.dialogue.errors import Conflict
 from ashyq.dialogue.models import Appeal, Attachment
 from ashyq.dialogue.selectors import public_appeals
 
@@ -68,19 +67,11 @@ def item(request, pk, target, forms=None, status=200):
 
 def _run(request, pk, target, name, form, action, success):
     """Validate the form, run the service; on a rule broken show the item again with the errors."""
-    if form.is_valid():
-        try:
-            action(form.cleaned_data)
-        except PermissionDenied:
-            raise
-        except Conflict as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect("moderation:queue")
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, success)
-            return redirect(*success_target(name, pk, target))
+    ran = run_service(request, form, action, success=success)
+    if ran.conflict:
+        return redirect("moderation:queue")
+    if ran.done:
+        return redirect(*success_target(name, pk, target))
     return item(request, pk, target, forms={name: form}, status=400)
 
 
@@ -173,24 +164,19 @@ def report(request, pk):
     appeal = get_object_or_404(public_appeals().select_related("answer"), pk=pk)
     answer = getattr(appeal, "answer", None)
     form = ReportForm(request.POST, answer_published=answer is not None and answer.published_at is not None)
-    if form.is_valid():
-        try:
-            created = services.report_abuse(
-                request.user, request.META.get("REMOTE_ADDR", ""), appeal, target=form.cleaned_data["target"],
-                reason=form.cleaned_data["reason"], comment=form.cleaned_data["comment"],
-            )
-        except Conflict as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect("home")
-        except ValidationError as exc:
-            apply_errors(form, exc)
+    ran = run_service(request, form, lambda data: services.report_abuse(
+        request.user, request.META.get("REMOTE_ADDR", ""), appeal, target=data["target"], reason=data["reason"],
+        comment=data["comment"],
+    ))
+    if ran.conflict:
+        return redirect("home")
+    if ran.done:
+        if ran.result is None:
+            messages.info(request, _("You have already reported this appeal; moderators will review it."))
         else:
-            if created is None:
-                messages.info(request, _("You have already reported this appeal; moderators will review it."))
-            else:
-                messages.success(request, _("Thank you: moderators will review your report."))
-            appeal.refresh_from_db(fields=["hidden_at"])
-            if dialogue_permissions.can_view(request.user, appeal):
-                return redirect("dialogue:detail", pk=appeal.pk)
-            return redirect("home")
+            messages.success(request, _("Thank you: moderators will review your report."))
+        appeal.refresh_from_db(fields=["hidden_at"])
+        if dialogue_permissions.can_view(request.user, appeal):
+            return redirect("dialogue:detail", pk=appeal.pk)
+        return redirect("home")
     return render(request, "moderation/report.html", {"appeal": appeal, "report_form": form}, status=400)

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ashyq.core.forms import apply_errors
+from ashyq.core.forms import apply_errors, run_service
 
 from . import links, quality, selectors, services
 from .forms import DatasetForm, ResourceForm, UploadForm
@@ -93,15 +93,12 @@ def _form_page(request, template, context, form):
 def dataset_new(request):
     bodies = _publisher_bodies(request)
     form = DatasetForm(request.POST or None, bodies=bodies)
-    if request.method == "POST" and form.is_valid():
-        body = form.cleaned_data.get("body") or bodies.get()
-        try:
-            dataset = services.create_dataset(request.user, body, form.cleaned_data["slug"], **form.dataset_fields())
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("The dataset is published. Add its resources: files or links."))
-            return redirect("opendata:resource-new", slug=dataset.slug)
+    if request.method == "POST":
+        ran = run_service(request, form, lambda data: services.create_dataset(
+            request.user, data.get("body") or bodies.get(), data["slug"], **form.dataset_fields()),
+            success=_("The dataset is published. Add its resources: files or links."))
+        if ran.done:
+            return redirect("opendata:resource-new", slug=ran.result.slug)
     return _form_page(request, "opendata/dataset_form.html", {"dataset": None}, form)
 
 
@@ -110,14 +107,10 @@ def dataset_edit(request, slug):
     dataset = get_object_or_404(Dataset.objects.select_related("body"), slug=slug)
     _may_publish_for(request, dataset.body)
     form = DatasetForm(request.POST or None, initial=DatasetForm.initial_for(dataset), creating=False)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_dataset(request.user, dataset, **form.dataset_fields())
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("The dataset's description is saved."))
-            return redirect("opendata:publisher")
+    if request.method == "POST" and run_service(
+            request, form, lambda data: services.update_dataset(request.user, dataset, **form.dataset_fields()),
+            success=_("The dataset's description is saved.")).done:
+        return redirect("opendata:publisher")
     return _form_page(request, "opendata/dataset_form.html", {"dataset": dataset}, form)
 
 
