@@ -20,7 +20,10 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo
 
+# The web server and the background worker (docs/operations.md) in one command; Ctrl-C stops both.
 run: demo
+	ASHYQ_DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	ASHYQ_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 # axe-core (package.json, package-lock.json) for tests/test_accessibility.py. Without npm the

@@ -86,7 +86,7 @@ def measure_load(var: Path) -> tuple[dict, str]:
     write_csv(path, ROWS)
     data = path.read_bytes()
     body = Body.objects.get(slug="ministry-of-trade-and-integration")
-    dataset = services.save_dataset(None, body, "bench-trade-table", title_en="Benchmark trade table", licence="CC-BY-4.0")
+    dataset = services.save_dataset(None, body, "bench-trade-table", title_en="Benchmark trade table", title_ru="Тестовая таблица торговли", licence="CC-BY-4.0")
     resource = services.add_resource(None, dataset, "trade.csv", Resource.Format.CSV)
     ingest.infer_schema(["warm"], [["1"]])  # frictionless imported, as in a server that has taken an upload before
     marks = _Marks()

@@ -85,7 +85,7 @@ def publish_dataset(make_user, body, slug, uploads, good=True):
     from ashyq.opendata.models import Dataset, Resource, ResourceVersion
 
     official = make_user(Role.OFFICIAL, body)
-    fields = dict(title_en=slug, frequency="monthly")
+    fields = dict(title_en=slug, title_ru=slug, frequency="monthly")
     if good:
         fields |= dict(licence="CC-BY-4.0", temporal_start=dt.date(2024, 1, 1), spatial="Kazakhstan",
                        description_en="Monthly figures the body publishes, counted from its own register.",

@@ -20,7 +20,7 @@ def publisher(make_user, bodies):
 @pytest.fixture
 def dataset(publisher):
     return services.save_dataset(
-        publisher, publisher.body, "partners", title_en="Main trading partners", licence="CC-BY-4.0",
+        publisher, publisher.body, "partners", title_en="Main trading partners", title_ru="Основные торговые партнёры", licence="CC-BY-4.0",
         description_en="Kazakhstan's main trading partners in 2019, in millions of US dollars.",
         spatial="Kazakhstan", frequency="annual", source="Reference 003, table 4", tags=["trade"],
     )

@@ -83,7 +83,7 @@ def loopback_allowed(settings):
 def dataset(make_user, bodies):
     publisher = make_user(Role.OFFICIAL, bodies["ministry-of-trade-and-integration"], username="mti-links")
     dataset = services.save_dataset(
-        publisher, publisher.body, "linked", title_en="Linked data", licence="CC-BY-4.0", spatial="Kazakhstan",
+        publisher, publisher.body, "linked", title_en="Linked data", title_ru="Связанные данные", licence="CC-BY-4.0", spatial="Kazakhstan",
         temporal_start=dt.date(2019, 1, 1), frequency="irregular", source="The ministry's register",
         description_en="Figures kept on the ministry's own server and linked from the catalogue.")
     dataset.publisher = publisher

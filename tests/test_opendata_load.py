@@ -38,7 +38,7 @@ def publisher(make_user, bodies):
 
 @pytest.fixture
 def resource(publisher):
-    dataset = services.save_dataset(publisher, publisher.body, "trade-flows", title_en="Trade flows", licence="CC-BY-4.0")
+    dataset = services.save_dataset(publisher, publisher.body, "trade-flows", title_en="Trade flows", title_ru="Торговые потоки", licence="CC-BY-4.0")
     return services.add_resource(publisher, dataset, "flows.csv", Resource.Format.CSV)
 
 

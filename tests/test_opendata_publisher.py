@@ -37,7 +37,7 @@ def head(make_user, mti):
 @pytest.fixture
 def dataset(official):
     return services.create_dataset(
-        official, official.body, "partners", title_en="Main trading partners", licence="CC-BY-4.0", spatial="Kazakhstan",
+        official, official.body, "partners", title_en="Main trading partners", title_ru="Основные торговые партнёры", licence="CC-BY-4.0", spatial="Kazakhstan",
         description_en="Kazakhstan's main trading partners in 2019, in millions of US dollars.", frequency="annual",
         source="Reference 003, table 4", tags=["trade"])
 
@@ -101,18 +101,18 @@ def test_an_identifier_in_use_is_refused_and_the_other_dataset_is_untouched(clie
 def test_errors_are_summarised_on_top_and_linked_to_their_fields(client, official):
     signed_in(client, official)
     response = client.post(reverse("opendata:dataset-new"), dict(
-        DATASET_POST, title_en="", temporal_start="2024-12-31", temporal_end="2024-01-01", documentation_url="not a link",
+        DATASET_POST, title_kk="", title_ru="", temporal_start="2024-12-31", temporal_end="2024-01-01", documentation_url="not a link",
         tags="x" * 60))
     assert response.status_code == 400
     page = response.content.decode()
     summary = page[page.index('id="error-summary"'):page.index("</div>", page.index('id="error-summary"'))]
     linked = re.findall(r'href="#(id_\w+)"', summary)
-    assert set(linked) == {"id_title_en", "id_temporal_end", "id_documentation_url", "id_tags"}
+    assert set(linked) == {"id_title_kk", "id_temporal_end", "id_documentation_url", "id_tags"}
     for field_id in linked:
         tag = re.search(rf'<(?:input|textarea|select)[^>]*id="{field_id}"[^>]*>', page)[0]
         assert 'aria-invalid="true"' in tag and f"{field_id}_error" in tag  # the field says it is wrong and why
         assert f'id="{field_id}_error"' in page
-    assert f'<label for="id_title_en">' in page
+    assert f'<label for="id_title_kk">' in page
     assert not Dataset.objects.exists()
     # What was typed comes back, so nothing is lost.
     assert "Exports of Kazakhstan by partner country in 2024" in page
@@ -249,7 +249,7 @@ def test_the_upload_page_names_the_version_served(client, official, resource):
 
 
 def test_my_datasets_lists_the_body_s_datasets_with_score_and_what_to_fix(client, official, people, resource, dataset):
-    other = services.create_dataset(people["official"], people["official"].body, "aca-cases", title_en="Cases")
+    other = services.create_dataset(people["official"], people["official"].body, "aca-cases", title_en="Cases", title_ru="Дела")
     signed_in(client, official)
     page = client.get(reverse("opendata:publisher")).content.decode()
     assert "Main trading partners" in page and "Cases" not in page
@@ -271,7 +271,7 @@ def _fields(dataset):
 
 
 def test_an_administrator_sees_every_body_and_can_narrow_to_one(client, people, official, dataset):
-    services.create_dataset(people["official"], people["official"].body, "aca-cases", title_en="Cases")
+    services.create_dataset(people["official"], people["official"].body, "aca-cases", title_en="Cases", title_ru="Дела")
     signed_in(client, people["admin"])
     page = client.get(reverse("opendata:publisher")).content.decode()
     assert "Main trading partners" in page and "Cases" in page

@@ -66,7 +66,7 @@ def test_filters_facets_and_paging(client, catalogue):
 
 def test_a_page_costs_the_same_queries_whatever_its_length(client, catalogue, bodies):
     for i in range(12):
-        dataset = services.save_dataset(None, bodies[MTI], f"extra-{i}", title_en=f"Extra {i}", tags=["trade"])
+        dataset = services.save_dataset(None, bodies[MTI], f"extra-{i}", title_en=f"Extra {i}", title_ru=f"Дополнительный {i}", tags=["trade"])
         services.add_resource(None, dataset, "data", Resource.Format.CSV, url="https://example.kz/data")
     counts = []
     for rows in (2, 12):

@@ -134,7 +134,8 @@ def _valid_data(action, appeal, people, channel):
         "extend": {"until": extended_until.isoformat(), "reason": "An inspection of the land office is needed."},
         "answer": {"outcome": "resolved", "text": "The permit was issued; the clerk is under investigation."},
         "feedback": {"resolution" if channel == "page" else "resolved": "partly", "rating": 4, "comment": "Slow but fair."},
-        "withdraw": {"reason": "Solved on my own."},
+        # The page asks to confirm a withdrawal (a second page): the matrix posts the confirmed step.
+        "withdraw": {"reason": "Solved on my own.", **({"confirmed": "yes"} if channel == "page" else {})},
         "complain": {"text": "The answer ignores my question about the fee."},
     }.get(action, {})
 

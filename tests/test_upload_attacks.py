@@ -13,7 +13,6 @@ from PIL import Image
 
 from ashyq.dialogue.models import Appeal, Attachment
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
 def png(size=(8, 8)) -> bytes:
@@ -28,10 +27,14 @@ def jpeg(size=(8, 8)) -> bytes:
     return buffer.getvalue()
 
 
-def pdf_with(objects: bytes) -> bytes:
-    return b"%PDF-1.4\n" + objects + b"\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+def pdf_with(catalog: bytes, objects: bytes = b"") -> bytes:
+    """A small PDF without a cross-reference table (readers rebuild it): `catalog` is added to the catalog."""
+    return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R" + catalog + b">>endobj\n"
+            b"2 0 obj<</Type/Pages/Kids[9 0 R]/Count 1>>endobj\n"
+            b"9 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n" + objects + b"\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 
 
+PDF = pdf_with(b"")
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"PE\x00\x00" + b"\x00" * 200
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
 SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>'
@@ -52,16 +55,17 @@ REFUSED = {
     "png-then-zip": ("poly.png", png() + b"PK\x03\x04" + b"\x00" * 40, "image/png", "extra data after the end of the image"),
     "jpeg-then-html": ("poly.jpg", jpeg() + HTML, "image/jpeg", "extra data after the end of the image"),
     "jpeg-then-pdf": ("poly.jpg", jpeg() + PDF, "image/jpeg", "extra data after the end of the image"),
-    "pdf-js": ("a.pdf", pdf_with(b"1 0 obj<</Type/Catalog/OpenAction 3 0 R>>endobj\n3 0 obj<</S/JavaScript/JS(app.alert(1))>>endobj"),
+    "pdf-js": ("a.pdf", pdf_with(b"/OpenAction 3 0 R", b"3 0 obj<</S/JavaScript/JS(app.alert(1))>>endobj"),
                "application/pdf", "contains scripts, actions or embedded files"),
-    "pdf-js-only": ("a.pdf", pdf_with(b"1 0 obj<</AA<</O<</JS(app.alert(1))>>>>>>endobj"), "application/pdf", "contains scripts"),
-    "pdf-launch": ("a.pdf", pdf_with(b"1 0 obj<</OpenAction<</S/Launch/F(cmd.exe)>>>>endobj"), "application/pdf", "contains scripts"),
-    "pdf-hex-escaped-name": ("a.pdf", pdf_with(b"1 0 obj<</OpenAction<</S/J#61vaScript/J#53(x)>>>>endobj"), "application/pdf",
+    "pdf-js-only": ("a.pdf", pdf_with(b"/AA<</O<</JS(app.alert(1))>>>>"), "application/pdf", "contains scripts"),
+    "pdf-launch": ("a.pdf", pdf_with(b"/OpenAction<</S/Launch/F(cmd.exe)>>"), "application/pdf", "contains scripts"),
+    "pdf-hex-escaped-name": ("a.pdf", pdf_with(b"/OpenAction<</S/J#61vaScript/J#53(x)>>"), "application/pdf",
                              "contains scripts"),
-    "pdf-embedded-file": ("a.pdf", pdf_with(b"1 0 obj<</Names<</EmbeddedFiles 2 0 R>>>>endobj"), "application/pdf", "contains scripts"),
+    "pdf-embedded-file": ("a.pdf", pdf_with(b"/Names<</EmbeddedFiles 3 0 R>>", b"3 0 obj<</Names[]>>endobj"),
+                          "application/pdf", "contains scripts"),
     "pdf-js-in-object-stream": (
         "a.pdf",
-        pdf_with(b"5 0 obj<</Type/ObjStm/Filter/FlateDecode/N 1/First 4>>stream\n"
+        pdf_with(b"", b"5 0 obj<</Type/ObjStm/Filter/FlateDecode/N 1/First 4>>stream\n"
                  + zlib.compress(b"3 0 <</S/JavaScript/JS(app.alert(1))>>") + b"\nendstream endobj"),
         "application/pdf", "contains scripts",
     ),

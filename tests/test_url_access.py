@@ -249,7 +249,8 @@ def opendata_sample(people, body):
     whose version 1 is valid and version 2 is not (so the publisher's report and upload forms are on the walk)."""
     from ashyq.opendata import services as opendata
 
-    dataset = opendata.create_dataset(people["official"], body, body.slug, title_en="Appeals received by month")
+    dataset = opendata.create_dataset(people["official"], body, body.slug, title_en="Appeals received by month",
+                                     title_ru="Обращения по месяцам")
     resource, _ = opendata.add_file_resource(people["official"], dataset, "months", "CSV", b"month,received\n2026-01,10\n2026-02,12\n", "m.csv")
     opendata.upload_version(people["official"], resource, b"month,received\n2026-01,10,extra\n", "bad.csv")
     return resource

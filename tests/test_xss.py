@@ -41,7 +41,7 @@ def _own_static_script(tag, attrs) -> bool:
 
 
 # With or without the hash the production storage adds to the name.
-OWN_SCRIPT = re.compile(re.escape(django_settings.STATIC_URL) + r"ashyq/body-suggestions(?:\.[0-9a-f]{12})?\.js")
+OWN_SCRIPT = re.compile(re.escape(django_settings.STATIC_URL) + r"ashyq/(?:body-suggestions|upload-progress|file-size)(?:\.[0-9a-f]{12})?\.js")
 
 
 class TagAudit(HTMLParser):

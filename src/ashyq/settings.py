@@ -41,6 +41,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Serves Swagger UI from our own static files, not a CDN: no third party sees who reads the docs.
     "ninja",
+    # The one background queue (Django's tasks framework, backported): tasks are rows in this database, run by
+    # `manage.py db_worker` (docs/operations.md). No other service to run.
+    "django_tasks",
+    "django_tasks_db",
     "ashyq.core",
     "ashyq.accounts",
     "ashyq.bodies",
@@ -145,6 +149,20 @@ ASHYQ_MAX_ATTACHMENTS = int(os.environ.get("ASHYQ_MAX_ATTACHMENTS", "5"))
 ASHYQ_MAX_ATTACHMENT_BYTES = int(os.environ.get("ASHYQ_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024)))
 # Open data: one uploaded resource file (CSV, XLSX, JSON) is at most this many bytes (docs/opendata.md).
 ASHYQ_OPENDATA_MAX_BYTES = int(os.environ.get("ASHYQ_OPENDATA_MAX_BYTES", str(50 * 1024 * 1024)))
+# What an upload may hold, checked before it is read whole (ingest.limits): columns, cells (rows x columns),
+# an XLSX's unpacked size and its packing ratio, and the seconds its reading and validation may take.
+ASHYQ_OPENDATA_MAX_COLUMNS = int(os.environ.get("ASHYQ_OPENDATA_MAX_COLUMNS", "500"))
+ASHYQ_OPENDATA_MAX_CELLS = int(os.environ.get("ASHYQ_OPENDATA_MAX_CELLS", "20000000"))
+ASHYQ_OPENDATA_MAX_UNPACKED_BYTES = int(os.environ.get("ASHYQ_OPENDATA_MAX_UNPACKED_BYTES", str(300 * 1024 * 1024)))
+ASHYQ_OPENDATA_MAX_PACKING_RATIO = int(os.environ.get("ASHYQ_OPENDATA_MAX_PACKING_RATIO", "200"))
+ASHYQ_OPENDATA_MAX_SECONDS = float(os.environ.get("ASHYQ_OPENDATA_MAX_SECONDS", "600"))
+# Uploads larger than this are validated by the background worker, with a progress page, not in the request.
+ASHYQ_OPENDATA_BACKGROUND_BYTES = int(os.environ.get("ASHYQ_OPENDATA_BACKGROUND_BYTES", str(1024 * 1024)))
+
+# The background queue (see INSTALLED_APPS). ASHYQ_TASKS_IMMEDIATE=1 runs tasks at once in the caller instead
+# (for a development machine without the worker; never in production, where a request must not wait).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend" if env_bool("ASHYQ_TASKS_IMMEDIATE")
+                     else "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Link checks of open-data resources (check_links): per-request timeout, redirects followed, and networks that
 # may be probed although private (comma-separated CIDRs, e.g. an intranet mirror); by default none may.
 ASHYQ_OPENDATA_LINK_TIMEOUT = float(os.environ.get("ASHYQ_OPENDATA_LINK_TIMEOUT", "5"))

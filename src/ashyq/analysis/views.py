@@ -11,7 +11,6 @@ CSV/JSON download of every table they show. Thin views over reports.py.
 Every URL takes ?from=YYYY-MM&to=YYYY-MM (both included; by default the twelve months up to the latest
 with appeals). A malformed month is a 400 that says what is expected; an unknown body is a 404.
 """
-import csv
 import io
 
 from django.http import HttpResponse, JsonResponse
@@ -22,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from ashyq.bodies.models import Body
+from ashyq.core import csv_safe
 
 from . import report_charts, reports
 
@@ -69,7 +69,7 @@ TABLE_PATTERN = "|".join(TABLES)
 
 def _csv(filename: str, header: list[str], rows: list[list]) -> HttpResponse:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_safe.writer(buffer)
     writer.writerow(header)
     writer.writerows([["" if v is None else v for v in row] for row in rows])
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")

@@ -1,6 +1,5 @@
 """Thin views over selectors.py: the ranking with both methods, a scorecard per body, regional figures,
 the methodology (page and JSON), CSV/JSON downloads of every figure, and the monitors' dashboard."""
-import csv
 import io
 import json
 
@@ -12,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from ashyq.bodies.models import Body
-from ashyq.core import charts
+from ashyq.core import charts, csv_safe
 
 from . import config, final_state, scoring, selectors
 from .models import GamingSimulation
@@ -74,7 +73,7 @@ def _fmt(value, digits=1):
 
 def _csv_response(filename, header, rows) -> HttpResponse:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_safe.writer(buffer)
     writer.writerow(header)
     writer.writerows(rows)
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")

@@ -6,6 +6,7 @@ import unicodedata
 import zlib
 
 import filetype
+import pikepdf
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -19,35 +20,86 @@ def _pdf_is_complete(data: bytes) -> bool:
 
 
 # PDF actions and objects that run or carry something when the file is opened: scripts, launching programs,
-# embedded files, forms with scripts, multimedia. A scanned letter needs none of them.
-_PDF_ACTIVE = {b"JS", b"JavaScript", b"Launch", b"EmbeddedFile", b"EmbeddedFiles", b"RichMedia", b"XFA", b"SubmitForm", b"ImportData"}
+# embedded files, forms with scripts (XFA), multimedia. A scanned letter needs none of them.
+_PDF_ACTIVE = frozenset({
+    "/JS", "/JavaScript", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/RichMedia", "/XFA", "/SubmitForm",
+    "/ImportData", "/GoToE",
+})
+
+
 _PDF_NAME = re.compile(rb"/((?:[A-Za-z0-9_.+-]|#[0-9A-Fa-f]{2})+)")
 _PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.S)
 _MAX_INFLATED = 50 * 1024 * 1024
 
 
-def _pdf_names(chunk: bytes) -> set[bytes]:
+def _raw_names(chunk: bytes) -> set[str]:
     # Names may hide letters as #xx escapes: /J#61vaScript is /JavaScript.
-    return {re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m[1], 16)]), m[1]) for m in _PDF_NAME.finditer(chunk)}
+    return {"/" + re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m[1], 16)]), m[1]).decode("latin-1")
+            for m in _PDF_NAME.finditer(chunk)}
 
 
-def _pdf_has_active_content(data: bytes) -> bool:
-    if _pdf_names(data) & _PDF_ACTIVE:
+def _pdf_bytes_name_active(data: bytes) -> bool:
+    """A second look, at the bytes rather than the parsed file: names anywhere in the file or in its Flate streams
+    (bounded). It catches objects that no cross-reference lists, which a viewer repairing the file may still find."""
+    if _raw_names(data) & _PDF_ACTIVE:
         return True
-    # Objects may sit in compressed object streams: look inside the Flate streams too (bounded).
     budget = _MAX_INFLATED
     for match in _PDF_STREAM.finditer(data):
         if budget <= 0:
             return True  # a decompression bomb is not a scanned letter either
         try:
-            inflater = zlib.decompressobj()
-            inflated = inflater.decompress(match[1], budget)
+            inflated = zlib.decompressobj().decompress(match[1], budget)
         except zlib.error:
             continue
         budget -= len(inflated)
-        if _pdf_names(inflated) & _PDF_ACTIVE:
+        if _raw_names(inflated) & _PDF_ACTIVE:
             return True
     return False
+
+
+class _Unreadable(Exception):
+    """The PDF library cannot read the file (or only with a password)."""
+
+
+def _pdf_has_active_content(data: bytes) -> bool:
+    """Whether any object of the file names an active feature, as a key or a value.
+
+    The file is parsed by qpdf (through pikepdf), which reads objects wherever they sit: in compressed object
+    streams under any chain of filters (Flate with predictors, ASCIIHex, ASCII85, LZW), behind #xx escapes in
+    names, in objects no page refers to. Only dictionaries and arrays are walked, never stream contents, so a
+    decompression bomb costs nothing here."""
+    try:
+        pdf = pikepdf.open(io.BytesIO(data))
+    except pikepdf.PasswordError as error:
+        raise _Unreadable("password") from error
+    except (pikepdf.PdfError, ValueError, RecursionError) as error:
+        raise _Unreadable("unreadable") from error
+    with pdf:
+        try:
+            roots = [pdf.trailer, *pdf.objects]
+            return any(_pdf_names_active(obj) for obj in roots)
+        except (pikepdf.PdfError, RecursionError) as error:
+            raise _Unreadable("unreadable") from error
+
+
+def _pdf_names_active(obj, depth=0) -> bool:
+    # Indirect objects met inside another are walked on their own (pdf.objects lists every one of them), so
+    # only direct children are followed here; the depth bound stops a hostile nesting of arrays.
+    if depth > 100:
+        return True
+    if isinstance(obj, pikepdf.Name):
+        return str(obj) in _PDF_ACTIVE
+    if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+        items = obj.items()
+        if any(key in _PDF_ACTIVE for key, _value in items):
+            return True
+        children = [value for _key, value in items]
+    elif isinstance(obj, pikepdf.Array):
+        children = list(obj)
+    else:
+        return False
+    return any(_pdf_names_active(child, depth + 1) for child in children
+               if not (isinstance(child, pikepdf.Object) and child.is_indirect))
 
 
 def _image_is_valid(data: bytes) -> bool:
@@ -93,6 +145,17 @@ def clean_original_name(name: str) -> str:
     return name[-255:]
 
 
+def _pdf_refused(data: bytes, name: str) -> bool:
+    try:
+        return _pdf_has_active_content(data) or _pdf_bytes_name_active(data)
+    except _Unreadable as error:
+        if str(error) == "password":
+            raise ValidationError(
+                _("%(name)s is protected by a password; please attach it without the password.") % {"name": name},
+                code="encrypted") from error
+        raise ValidationError(_("%(name)s is not a PDF, JPEG or PNG file.") % {"name": name}, code="bad_type") from error
+
+
 def inspect_upload(upload) -> dict:
     """Read and validate one uploaded file. Returns its bytes and facts, or raises ValidationError."""
     name = clean_original_name(getattr(upload, "name", "file") or "file")
@@ -112,7 +175,7 @@ def inspect_upload(upload) -> dict:
     valid = mime in ALLOWED and (_pdf_is_complete(data) if mime == "application/pdf" else _image_is_valid(data))
     if not valid:
         raise ValidationError(_("%(name)s is not a PDF, JPEG or PNG file.") % {"name": name}, code="bad_type")
-    if mime == "application/pdf" and _pdf_has_active_content(data):
+    if mime == "application/pdf" and _pdf_refused(data, name):
         raise ValidationError(
             _("%(name)s contains scripts, actions or embedded files; please attach a plain PDF (print it to PDF or scan it).")
             % {"name": name}, code="active_content",

@@ -108,7 +108,9 @@ class FeedbackForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(label=_("Why do you withdraw it? (optional)"), required=False, max_length=MAX_REASON_LENGTH)
+    # Required: the body and, if the applicant asks again, whoever reads the record should know why it ended.
+    reason = forms.CharField(label=_("Why do you withdraw it?"), max_length=MAX_REASON_LENGTH,
+                             widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ComplaintForm(forms.Form):

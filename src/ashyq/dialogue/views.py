@@ -153,6 +153,10 @@ def appeal_detail(request, pk, posted=None, bound_form=None, status=200, extra_c
     return render(request, "dialogue/detail.html", context, status=status)
 
 
+# Steps that cannot be undone: the form leads to a confirmation page (dialogue/confirm.html) first.
+CONFIRMED_STEPS = {"withdraw"}
+
+
 @login_required
 @require_POST
 def appeal_action(request, pk, action):
@@ -164,6 +168,13 @@ def appeal_action(request, pk, action):
     # Someone who may not take the step learns nothing from its form's errors (the service refuses a valid one).
     if not form.is_valid() and not step.permission(request.user, appeal):
         raise PermissionDenied
+    if form.is_valid() and action in CONFIRMED_STEPS and request.POST.get("confirmed") != "yes":
+        # An irreversible step is taken on a second page that says what will happen; nothing changes until then.
+        if not step.permission(request.user, appeal):
+            raise PermissionDenied
+        if request.POST.get("change") == "yes":
+            return appeal_detail(request, pk, posted=action, bound_form=form, status=200)
+        return render(request, "dialogue/confirm.html", {"appeal": appeal, "action": action, "form": form})
     ran = run_service(request, form, lambda data: step.run(request.user, appeal, data, request.FILES.getlist("attachments")),
                       success=step.success)
     if ran.done or ran.conflict:

@@ -5,7 +5,7 @@ Answers keep CKAN's envelope {"help", "success", "result"} and its error shapes
 """
 import json
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -73,7 +73,11 @@ def package_dict(request, dataset):
 
     resources = list(dataset.resources.all())
     return {
-        "id": str(dataset.pk), "name": dataset.slug, "title": dataset.title_en, "notes": dataset.description_en,
+        # CKAN has one title and one description: the first language that has them (Kazakh, Russian, English),
+        # and every language in the *_translated fields (as ckanext-fluent gives them).
+        "id": str(dataset.pk), "name": dataset.slug, "title": dataset.localized("title", "kk"),
+        "notes": dataset.localized("description", "kk"),
+        "title_translated": dataset.translations("title"), "notes_translated": dataset.translations("description"),
         "type": "dataset", "state": "active", "private": False, "license_id": dataset.licence,
         "license_title": dataset.get_licence_display() if dataset.licence else "",
         "owner_org": dataset.body.slug, "organization": organization_dict(dataset.body, count=0),
@@ -200,11 +204,43 @@ def package_show(request, p):
     return package_dict(request, _dataset(p["id"]))
 
 
+def _flag(p, name) -> bool:
+    """CKAN's boolean parameters: true/1 in a query string, a JSON true in a POST body."""
+    return str(p.get(name, "")).lower() in ("true", "1")
+
+
+ORGANIZATION_SORTS = {"name": "slug", "title": "name_en", "package_count": "n"}
+
+
 def organization_list(request, p):
-    bodies = Body.objects.filter(datasets__isnull=False).distinct().order_by("slug")
-    if str(p.get("all_fields", "")).lower() in ("true", "1"):
-        return [organization_dict(b) for b in bodies]
+    """The publishing bodies: names, or with all_fields the organisation dicts (package_count counted in one query).
+    sort ("name asc", "title desc", "package_count desc"), limit, offset and organizations as CKAN takes them."""
+    bodies = Body.objects.filter(datasets__isnull=False).annotate(n=Count("datasets", distinct=True))
+    wanted = _list(p.get("organizations"))
+    if wanted:
+        bodies = bodies.filter(slug__in=[str(w) for w in wanted])
+    field, _, direction = str(p.get("sort") or "name asc").strip().partition(" ")
+    if field not in ORGANIZATION_SORTS:
+        raise invalid(sort=f"Cannot sort by {field!r}")
+    order = ("-" if direction.strip().lower() == "desc" else "") + ORGANIZATION_SORTS[field]
+    offset, limit = _int(p, "offset", 0), _int(p, "limit", 1000, maximum=1000)
+    bodies = bodies.order_by(order, "slug")[offset:offset + limit]
+    if _flag(p, "all_fields"):
+        return [organization_dict(b, count=b.n) for b in bodies]
     return [b.slug for b in bodies]
+
+
+def tag_list(request, p):
+    """Every tag of the catalogue, sorted; `query` keeps those containing it; all_fields gives CKAN's tag dicts."""
+    tags = search.all_tags(str(p.get("query") or p.get("q") or ""))
+    if _flag(p, "all_fields"):
+        return [{"id": t, "name": t, "display_name": t, "vocabulary_id": None} for t in tags]
+    return tags
+
+
+def group_list(request, p):
+    """Ashyq has no CKAN groups (datasets belong to their publisher only): an empty list, as CKAN gives without groups."""
+    return []
 
 
 def organization_show(request, p):
@@ -271,7 +307,7 @@ def datastore_search(request, p):
 
 
 ACTIONS = {f.__name__: f for f in (status_show, package_list, package_search, package_show, organization_list,
-                                   organization_show, resource_show, datastore_search)}
+                                   organization_show, resource_show, datastore_search, tag_list, group_list)}
 
 
 @csrf_exempt  # read-only actions without a session: nothing for a forged request to change

@@ -13,6 +13,17 @@ from . import ingest
 from .models import Frequency, Licence, Resource
 
 MAX_TAGS, MAX_TAG_LENGTH = 20, 50
+# Kazakh and Russian letters in Latin, for an identifier made from a title (the address stays ASCII).
+_CYRILLIC_TO_LATIN = str.maketrans({
+    "а": "a", "ә": "a", "б": "b", "в": "v", "г": "g", "ғ": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
+    "и": "i", "й": "i", "і": "i", "к": "k", "қ": "q", "л": "l", "м": "m", "н": "n", "ң": "n", "о": "o", "ө": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ұ": "u", "ү": "u", "ф": "f", "х": "kh", "һ": "h", "ц": "ts",
+    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "iu", "я": "ia",
+})
+
+
+def latin(text: str) -> str:
+    return text.lower().translate(_CYRILLIC_TO_LATIN)
 EXTENSIONS = {"CSV": (".csv", ".txt"), "XLSX": (".xlsx",), "JSON": (".json",)}
 ACCEPT = {"CSV": ".csv,text/csv", "XLSX": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
           "JSON": ".json,application/json"}
@@ -52,11 +63,12 @@ class DatasetForm(GroupedForm):
     slug = forms.SlugField(
         label=_("Identifier in the address"), max_length=100, required=False,
         help_text=_("Lowercase Latin letters, digits and hyphens, as in /data/datasets/budget-2024/. Left empty, it is made "
-                    "from the English title. It cannot be changed later."))
-    title_kk = forms.CharField(label=_("Title in Kazakh"), max_length=255, required=False, widget=forms.TextInput(attrs={"lang": "kk"}))
+                    "from the title. It cannot be changed later."))
+    title_kk = forms.CharField(label=_("Title in Kazakh"), max_length=255, required=False, widget=forms.TextInput(attrs={"lang": "kk"}),
+                               help_text=_("The title in Kazakh, in Russian or in both is required; where one is missing, the catalogue shows the other."))
     title_ru = forms.CharField(label=_("Title in Russian"), max_length=255, required=False, widget=forms.TextInput(attrs={"lang": "ru"}))
-    title_en = forms.CharField(label=_("Title in English"), max_length=255, widget=forms.TextInput(attrs={"lang": "en"}),
-                               help_text=_("Required: the catalogue falls back to it where a translation is missing."))
+    title_en = forms.CharField(label=_("Title in English"), max_length=255, required=False, widget=forms.TextInput(attrs={"lang": "en"}),
+                               help_text=_("Optional."))
     description_kk = forms.CharField(label=_("Description in Kazakh"), required=False, widget=forms.Textarea(attrs={"rows": 4, "lang": "kk"}))
     description_ru = forms.CharField(label=_("Description in Russian"), required=False, widget=forms.Textarea(attrs={"rows": 4, "lang": "ru"}))
     description_en = forms.CharField(label=_("Description in English"), required=False, widget=forms.Textarea(attrs={"rows": 4, "lang": "en"}),
@@ -109,10 +121,13 @@ class DatasetForm(GroupedForm):
 
     def clean(self):
         data = super().clean()
-        if "slug" in self.fields and not data.get("slug") and data.get("title_en") and "slug" not in self.errors:
-            data["slug"] = slugify(data["title_en"])[:100].strip("-")
+        if not (data.get("title_kk", "").strip() or data.get("title_ru", "").strip()) and "title_kk" not in self.errors:
+            self.add_error("title_kk", gettext("Give the title in Kazakh or in Russian (or both); English is optional."))
+        title = data.get("title_en") or data.get("title_ru") or data.get("title_kk")
+        if "slug" in self.fields and not data.get("slug") and title and "slug" not in self.errors:
+            data["slug"] = slugify(latin(title))[:100].strip("-")
             if not data["slug"]:
-                self.add_error("slug", gettext("Give an identifier: the English title has no Latin letters or digits to make one from."))
+                self.add_error("slug", gettext("Give an identifier: the title has no letters or digits to make one from."))
         start, end = data.get("temporal_start"), data.get("temporal_end")
         if start and end and end < start:
             self.add_error("temporal_end", gettext("The last day is before the first day."))
@@ -170,6 +185,10 @@ class ResourceForm(GroupedForm):
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("File"))
+    new_schema = forms.BooleanField(
+        label=_("The structure changes on purpose: accept new column types"), required=False,
+        help_text=_("Leave unticked: a column keeps the type it has in the version served now (numbers stay numbers, "
+                    "dates stay dates), and a cell that does not fit is reported with its row and column."))
 
     def __init__(self, *args, resource, **kwargs):
         super().__init__(*args, **kwargs)

@@ -33,7 +33,7 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
-from . import datastore
+from . import datastore, limits
 
 log = logging.getLogger(__name__)
 # Rows (after the header) that frictionless infers the column types from.
@@ -66,6 +66,9 @@ class Parsed:
     # Set when the file goes the COPY path: rows then holds only the inference sample, and the file is
     # validated while it loads (load()).
     source: CsvSource | None = None
+    # The schema of the version served now: a column it has keeps its type (see keep_types), unless the publisher
+    # confirmed a new structure.
+    expected: dict | None = None
 
     @property
     def valid(self) -> bool:
@@ -90,6 +93,7 @@ def read_table(data: bytes, fmt: str) -> Parsed:
             "oversized")])
     if not data.strip():
         return Parsed(report=[problem(_("The file is empty."), "empty")])
+    limits.check(data, fmt)  # raises limits.TooLarge: refused before it is read
     reader = {"CSV": _read_csv, "XLSX": _read_xlsx, "JSON": _read_json}[fmt]
     return reader(data)
 
@@ -114,7 +118,11 @@ def _read_csv(data: bytes) -> Parsed:
         return Parsed(report=[problem(
             _("The file is not UTF-8 text (byte %(byte)s on line %(line)s). Save it as CSV UTF-8 and upload it again.")
             % {"byte": error.start, "line": line}, "encoding-error", row=line)])
-    rows = [row for row in csv.reader(io.StringIO(text), _sniff(text)) if row]
+    budget, rows = limits.current(), []
+    for row in csv.reader(io.StringIO(text), _sniff(text)):
+        if row:
+            budget.charge(len(row))
+            rows.append(row)
     return Parsed(header=rows[0] if rows else [], rows=rows[1:])
 
 
@@ -126,8 +134,13 @@ def _read_xlsx(data: bytes) -> Parsed:
     except Exception:  # openpyxl raises many kinds on a file that is not a workbook
         return Parsed(report=[problem(_("The file is not a readable XLSX workbook."), "format-error")])
     sheet = book.worksheets[0]
+    # The dimension a file declares is not trusted (limits.check refused the absurd ones): rows are read as they
+    # are, not padded to it, and every row read is charged to the budget.
+    sheet.reset_dimensions()
+    budget = limits.current()
     report, rows = [], []
     for r, row in enumerate(sheet.iter_rows(), start=1):
+        budget.charge(len(row))
         cells = []
         for c, cell in enumerate(row, start=1):
             value = cell.value
@@ -157,11 +170,16 @@ def _read_json(data: bytes) -> Parsed:
     if not isinstance(value, list) or not value:
         return Parsed(report=[problem(not_tabular, "not-tabular")])
     if all(isinstance(item, dict) for item in value):
-        header = []
+        seen = {}  # keys in order of first appearance (a dict: a list's "in" made this quadratic)
         for item in value:
-            header += [k for k in item if k not in header]
-        rows = []
+            seen.update(dict.fromkeys(item))
+            if len(seen) > limits.max_columns():
+                limits.current().charge(len(seen))
+        header = list(seen)
+        rows, budget = [], limits.current()
+        budget.charge(len(header))
         for n, item in enumerate(value, start=2):
+            budget.charge(len(header))
             if any(isinstance(v, (dict, list)) for v in item.values()):
                 return Parsed(report=[problem(not_tabular, "not-tabular", row=n)])
             rows.append(["" if item.get(k) is None else str(item.get(k)) for k in header])
@@ -169,6 +187,9 @@ def _read_json(data: bytes) -> Parsed:
     if all(isinstance(item, list) for item in value):
         if any(isinstance(v, (dict, list)) for item in value for v in item):
             return Parsed(report=[problem(not_tabular, "not-tabular")])
+        budget = limits.current()
+        for item in value:
+            budget.charge(len(item))
         rows = [["" if v is None else str(v) for v in item] for item in value]
         return Parsed(header=rows[0], rows=rows[1:])
     return Parsed(report=[problem(not_tabular, "not-tabular")])
@@ -233,6 +254,73 @@ def infer_schema(header: list[str], sample: list[list[str]]) -> dict:
     return {"fields": [{"name": name, "type": type_ or "any"} for name, type_ in zip(header, types)]}
 
 
+_DECIMAL_COMMA = re.compile(r"[+-]?\d{1,3}(?:[ \u00a0]\d{3})*,\d+|[+-]?\d+,\d+|[+-]?\d+")
+
+
+def decimal_commas(schema: dict, sample: list[list[str]]) -> dict:
+    """Columns written with a decimal comma (Russian and Kazakh Excel: "1234,5", "1 234,5") read as numbers, with
+    frictionless's decimalChar "," (and a space as the thousands separator), instead of as text."""
+    fields = []
+    for index, f in enumerate(schema["fields"]):
+        values = [r[index].strip() for r in sample if len(r) > index and r[index].strip()]
+        # frictionless reads "20,4" as a geopoint (a longitude and a latitude); a real one has decimal points.
+        if (f["type"] in ("string", "any", "geopoint") and values and any("," in v for v in values)
+                and all(_DECIMAL_COMMA.fullmatch(v) for v in values) and not any(_leading_zero(v) for v in values)):
+            f = {**f, "type": "number", "decimalChar": ",", "groupChar": " "}
+        fields.append(f)
+    return {**schema, "fields": fields}
+
+
+_DOTTED_DATE = re.compile(r"\d{2}\.\d{2}\.\d{4}")
+
+
+def dotted_dates(schema: dict, sample: list[list[str]]) -> dict:
+    """Columns of dates written day.month.year (31.12.2025, as Kazakh and Russian documents write them) read as
+    dates with that format rather than as text, when nine in ten of them are real dates: the others (31.02.2026)
+    are then reported with their row and column."""
+    import datetime as dt
+
+    def real(value):
+        try:
+            dt.datetime.strptime(value, "%d.%m.%Y")
+            return True
+        except ValueError:
+            return False
+
+    fields = []
+    for index, f in enumerate(schema["fields"]):
+        values = [r[index].strip() for r in sample if len(r) > index and r[index].strip()]
+        if (f["type"] in ("string", "any") and values and all(_DOTTED_DATE.fullmatch(v) for v in values)
+                and sum(map(real, values)) >= FIELD_CONFIDENCE * len(values)):
+            f = {**f, "type": "date", "format": "%d.%m.%Y"}
+        fields.append(f)
+    return {**schema, "fields": fields}
+
+
+def keep_types(schema: dict, expected: dict | None) -> dict:
+    """The inferred schema with each column the served version also has set back to that version's type (and
+    its number format), so that a cell that no longer fits it ("много" in a number column, 31.02.2026 in a date
+    column) is reported with its row and column rather than the column silently becoming text."""
+    if not expected:
+        return schema
+    old = {f["name"]: f for f in expected.get("fields", [])}
+    return {**schema, "fields": [
+        {k: v for k, v in old[f["name"]].items() if k in ("name", "type", "format", "decimalChar", "groupChar")}
+        if f["name"] in old else f for f in schema["fields"]]}
+
+
+def type_changes(inferred: dict, expected: dict | None) -> dict[str, tuple[str, str]]:
+    """{column: (type served now, type the new file has)} for the columns whose type the new file would change."""
+    if not expected:
+        return {}
+    old = {f["name"]: f["type"] for f in expected.get("fields", [])}
+    # Whole numbers in a column that held decimals still fit it; anything fits text.
+    fits = {("number", "integer")}
+    return {f["name"]: (old[f["name"]], f["type"]) for f in inferred["fields"]
+            if f["name"] in old and old[f["name"]] != f["type"] and old[f["name"]] not in ("string", "any")
+            and (old[f["name"]], f["type"]) not in fits}
+
+
 def _frictionless_schema(header: list[str], sample: list[list[str]]) -> dict:
     """frictionless's own inference, to check infer_schema against."""
     from frictionless import Detector, Resource
@@ -265,43 +353,60 @@ def validate(parsed: Parsed) -> Parsed:
     if parsed.report:
         return parsed
     schema = infer_schema(parsed.header, parsed.rows)
-    parsed.schema = as_text(schema, _zero_columns(schema, parsed.rows))
+    sample = parsed.rows[:INFER_ROWS]
+    schema = dotted_dates(decimal_commas(as_text(schema, _zero_columns(schema, parsed.rows)), sample), sample)
+    changes = type_changes(schema, parsed.expected)
+    parsed.schema = keep_types(schema, parsed.expected)
     resource = Resource(data=[parsed.header, *parsed.rows], schema=Schema.from_descriptor(parsed.schema))
     report = resource.validate(limit_errors=200)
+    limits.current().check_time()
     for row, column, field_name, type_, message in report.flatten(["rowNumber", "fieldNumber", "fieldName", "type", "message"]):
+        if type_ == "type-error" and field_name in changes:
+            # The column's type would change from the version served: say so, with the cell.
+            type_ = "type-changed"
+            message = _("Row %(row)s, column %(column)s (%(field)s): %(message)s The column is %(old)s in the version "
+                        "served now.") % {"row": row, "column": column, "field": field_name, "message": message,
+                                         "old": changes[field_name][0]}
         parsed.report.append(problem(message, type_, row=row, column=column, field_name=field_name or ""))
     return parsed
 
 
-def cast(value: str, type_: str):
+def cast(value: str, type_: str, decimal: str = "."):
     """A cell as the datastore stores it (integers and numbers typed, everything else text; empty is NULL)."""
     if value is None or value == "":
         return None
     if type_ == "integer":
         return int(value)
     if type_ == "number":
+        if decimal != ".":
+            value = value.replace(" ", "").replace("\u00a0", "").replace(decimal, ".")
         return float(value)
     return value
 
 
 def typed_rows(parsed: Parsed) -> list[tuple]:
-    types = [f["type"] for f in parsed.schema["fields"]]
-    return [tuple(cast(v, t) for v, t in zip(row, types)) for row in parsed.rows]
+    fields = [(f["type"], f.get("decimalChar", ".")) for f in parsed.schema["fields"]]
+    return [tuple(cast(v, t, d) for v, (t, d) in zip(row, fields)) for row in parsed.rows]
 
 
 # --- the COPY path --------------------------------------------------------------------------------------------
 
-def prepare(data: bytes, fmt: str) -> Parsed:
+def prepare(data: bytes, fmt: str, expected: dict | None = None) -> Parsed:
     """What is known before the version is stored. A CSV that PostgreSQL can load and check with COPY is only
-    sampled here (its schema inferred, its header checked); any other file is read and validated whole."""
+    sampled here (its schema inferred, its header checked); any other file is read and validated whole.
+    `expected`: the schema of the version served now, whose column types the file must keep (keep_types)."""
+    if data.strip() and len(data) <= max_bytes():
+        limits.check(data, fmt)  # raises limits.TooLarge before anything is parsed
     if fmt == "CSV" and datastore.copies_csv():
-        parsed = _prepare_copy(data)
+        parsed = _prepare_copy(data, expected)
         if parsed is not None:
             return parsed
-    return validate(read_table(data, fmt))
+    parsed = read_table(data, fmt)
+    parsed.expected = expected
+    return validate(parsed)
 
 
-def _prepare_copy(data: bytes) -> Parsed | None:
+def _prepare_copy(data: bytes, expected: dict | None = None) -> Parsed | None:
     """The header, sample and schema of a CSV for the COPY path, or None when the file must be read whole
     (oversized, empty, not UTF-8 in its first rows, a dialect or a type COPY cannot check, a ragged sample)."""
     if len(data) > max_bytes() or not re.search(rb"\S", data):
@@ -326,10 +431,11 @@ def _prepare_copy(data: bytes) -> Parsed | None:
     if any(len(r) != len(header) for r in sample):
         return None  # ragged: COPY would refuse it; frictionless tells where
     schema = infer_schema(header, sample)
-    schema = as_text(schema, _zero_columns(schema, sample))
-    if any(f["type"] not in COPY_TYPES for f in schema["fields"]):
+    schema = dotted_dates(decimal_commas(as_text(schema, _zero_columns(schema, sample)), sample), sample)
+    schema = keep_types(schema, expected)  # COPY checks every cell against the served version's types
+    if any(f["type"] not in COPY_TYPES or f.get("decimalChar", ".") != "." or "format" in f for f in schema["fields"]):
         return None
-    return Parsed(header=header, rows=sample, schema=schema, source=CsvSource(
+    return Parsed(header=header, rows=sample, schema=schema, expected=expected, source=CsvSource(
         data=data, start=start, end=end, delimiter=dialect.delimiter, quotechar=dialect.quotechar, has_quotes=has_quotes))
 
 
@@ -465,7 +571,10 @@ def load(version, parsed: Parsed) -> None:
             version.schema, version.row_count = loaded
             return _record(version, valid=True, report=[], loaded=True)
         # Refused: read and validate the whole file with frictionless to tell the publisher what is wrong.
-        parsed = validate(read_table(parsed.source.data, "CSV"))
+        expected = parsed.expected
+        parsed = read_table(parsed.source.data, "CSV")
+        parsed.expected = expected
+        parsed = validate(parsed)
     if not parsed.valid:
         version.schema, version.row_count = parsed.schema, 0
         return _record(version, valid=False, report=parsed.report, loaded=False)

@@ -22,6 +22,9 @@ class Frequency(models.TextChoices):
     NEVER = "never", _("not updated (historical)")
 
 
+# The order in which a missing translation falls back: the state language, Russian, then English.
+FALLBACK_LANGUAGES = ("kk", "ru", "en")
+
 FREQUENCY_DAYS = {"daily": 2, "weekly": 8, "monthly": 32, "quarterly": 93, "annual": 366}
 
 
@@ -36,7 +39,8 @@ class Dataset(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="datasets")
     slug = models.SlugField(max_length=100, unique=True)
-    title_en = models.CharField(max_length=255)
+    # Kazakh or Russian (at least one, services._dataset_rules); English is optional.
+    title_en = models.CharField(max_length=255, blank=True)
     title_ru = models.CharField(max_length=255, blank=True)
     title_kk = models.CharField(max_length=255, blank=True)
     description_en = models.TextField(blank=True)
@@ -61,11 +65,21 @@ class Dataset(models.Model):
     def __str__(self):
         return self.slug
 
-    def localized(self, field: str) -> str:
+    def localized(self, field: str, lang: str | None = None) -> str:
+        """The field in `lang` (default: the reader's language), else in the first of Kazakh, Russian, English
+        that has it: a dataset may be described in one language only."""
         from django.utils.translation import get_language
 
-        lang = (get_language() or "en")[:2]
-        return getattr(self, f"{field}_{lang}", "") or getattr(self, f"{field}_en")
+        lang = (lang or get_language() or "kk")[:2]
+        for code in (lang, *FALLBACK_LANGUAGES):
+            value = getattr(self, f"{field}_{code}", "")
+            if value:
+                return value
+        return ""
+
+    def translations(self, field: str) -> dict:
+        """{"kk": ..., "ru": ..., "en": ...} of the languages the field is given in (CKAN's *_translated)."""
+        return {code: getattr(self, f"{field}_{code}") for code in FALLBACK_LANGUAGES if getattr(self, f"{field}_{code}")}
 
     @property
     def title(self):
@@ -136,3 +150,44 @@ class ResourceVersion(models.Model):
     @property
     def table_name(self) -> str:
         return f"opendata_ds_{self.pk}"
+
+
+class UploadJob(models.Model):
+    """A large upload waiting for, or going through, validation by the background worker (tasks.py).
+
+    The file is kept here until the task has made it a version (valid or not, with its report) or refused it;
+    the publisher follows it on a progress page. A job is finished once: running its task again does nothing."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("waiting in the queue")
+        RUNNING = "running", _("being checked")
+        DONE = "done", _("checked")
+        REFUSED = "refused", _("refused")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="upload_jobs")
+    file = models.FileField(upload_to="opendata/pending/", max_length=300)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField(default=0)
+    uploaded_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The publisher confirmed that the columns' types change (services.upload_version's new_schema).
+    new_schema = models.BooleanField(default=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    rows_read = models.PositiveIntegerField(default=0)
+    # Why it was refused (a limit, a lost permission), in the words the publisher reads.
+    message = models.TextField(blank=True)
+    version = models.OneToOneField(ResourceVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="job")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["state", "created_at"], name="opendata_job_state")]
+
+    def __str__(self):
+        return f"{self.resource} upload {self.pk}"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.REFUSED)

@@ -7,15 +7,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from ashyq.core.forms import apply_errors, run_service
 
 from . import links, quality, selectors, services
 from .forms import DatasetForm, ResourceForm, UploadForm
-from .models import Dataset, Resource, ResourceVersion
+from .models import Dataset, Resource, ResourceVersion, UploadJob
 from .views import _uuid
 
 PAGE = 50
@@ -29,6 +30,8 @@ MEANINGS = {
     "duplicate-label": gettext_lazy("Two columns have the same name in the first row."),
     "blank-row": gettext_lazy("The row is empty: delete it."),
     "encoding-error": gettext_lazy("The file is not saved as UTF-8: in a spreadsheet, choose \"CSV UTF-8\" when saving."),
+    "type-changed": gettext_lazy("The column has another type in the version served now. Correct the cell, or, if the "
+                                 "structure changes on purpose, upload the file again and tick \"The structure changes on purpose\"."),
     "formula": gettext_lazy("The cell holds a formula: copy the sheet and paste it as values before uploading."),
     "not-tabular": gettext_lazy("The JSON is not a table of flat records."),
     "format-error": gettext_lazy("The file cannot be read in the format chosen for the resource."),
@@ -122,6 +125,10 @@ def resource_new(request, slug):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            if data["file"] and services.in_background(data["file"].size):
+                resource, job = services.queue_file_resource(
+                    request.user, dataset, data["name"], data["format"], data["file"].read(), data["file"].name, data["description"])
+                return redirect("opendata:upload-progress", slug=dataset.slug, pk=resource.pk, job=job.pk)
             if data["file"]:
                 resource, version = services.add_file_resource(
                     request.user, dataset, data["name"], data["format"], data["file"].read(), data["file"].name, data["description"])
@@ -153,7 +160,12 @@ def upload(request, slug, pk):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            version = services.upload_version(request.user, resource, upload.read(), upload.name)
+            if services.in_background(upload.size):
+                job = services.queue_upload(request.user, resource, upload.read(), upload.name,
+                                            new_schema=form.cleaned_data["new_schema"])
+                return redirect("opendata:upload-progress", slug=resource.dataset.slug, pk=resource.pk, job=job.pk)
+            version = services.upload_version(request.user, resource, upload.read(), upload.name,
+                                              new_schema=form.cleaned_data["new_schema"])
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -182,3 +194,37 @@ def report(request, slug, pk, version_number):
         "resource": resource, "dataset": resource.dataset, "version": version, "problems": problems,
         "current": current if current is None or current.number != version.number else None,
         "capped": len(problems) >= 200, "form": UploadForm(resource=resource)})
+
+
+def _job_text(job, ahead: int) -> str:
+    if job.state == UploadJob.State.QUEUED:
+        if ahead:
+            return ngettext("Waiting in the queue: %(n)s upload is ahead of it.",
+                            "Waiting in the queue: %(n)s uploads are ahead of it.", ahead) % {"n": ahead}
+        return _("Waiting in the queue: it is next.")
+    return ngettext("Being read and checked: %(n)s row read so far.",
+                    "Being read and checked: %(n)s rows read so far.", job.rows_read) % {"n": job.rows_read}
+
+
+@login_required
+def upload_progress(request, slug, pk, job):
+    """Where a large upload stands: waiting, being checked (rows read so far), or done. The page reloads itself
+    every few seconds while the worker has it (a meta refresh: no script needed); once checked it leads to the
+    version's report, or says why the file was refused."""
+    resource = _resource_of(request, slug, pk)
+    job = get_object_or_404(UploadJob.objects.select_related("version"), pk=_uuid(job), resource=resource)
+    if job.state == UploadJob.State.DONE and job.version is not None:
+        if job.version.valid:
+            messages.success(request, _("Version %(number)s is published: %(rows)s rows.") % {
+                "number": job.version.number, "rows": job.version.row_count})
+            return redirect("opendata:publisher")
+        messages.error(request, _("The file was not published: it has problems, listed below with their row and column."))
+        return redirect("opendata:report", slug=slug, pk=resource.pk, version_number=job.version.number)
+    ahead = (UploadJob.objects.filter(state=UploadJob.State.QUEUED, created_at__lt=job.created_at).count()
+             if job.state == UploadJob.State.QUEUED else 0)
+    text = _job_text(job, ahead)
+    if request.GET.get("format") == "json":
+        return JsonResponse({"state": job.state, "rows_read": job.rows_read, "finished": job.finished, "text": text})
+    return render(request, "opendata/upload_progress.html", {
+        "resource": resource, "dataset": resource.dataset, "job": job, "status_text": text,
+        "form": UploadForm(resource=resource) if job.state == UploadJob.State.REFUSED else None})

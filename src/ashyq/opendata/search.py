@@ -2,7 +2,8 @@
 
 Words are matched case-insensitively as prefixes ("energ" finds "Energy"), every word of the query must occur
 somewhere in the dataset's identifier, titles and descriptions in Kazakh, Russian and English, tags or source,
-and no language-specific stemming is applied (config 'simple'), so the three languages behave alike.
+and the index applies no language-specific stemming (config 'simple'); a Russian query word is cut to its Snowball
+stem first (core.wordforms), so "торговля" finds "торговли".
 
 - PostgreSQL: `to_tsvector('simple', <DOCUMENT>)` matched against a prefix tsquery; the GIN index
   `opendata_dataset_search` (migration 0003) is on exactly that expression. Tags are filtered with jsonb
@@ -17,6 +18,8 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from ashyq.core import wordforms
+
 from .models import Dataset, Resource
 
 MAX_TERMS = 8
@@ -28,10 +31,23 @@ DOCUMENT = ("to_tsvector('simple'::regconfig, " + " || ' ' || ".join(TEXT_FIELDS
 FACET_LIMIT = 50
 
 
+_RUSSIAN_WORD = re.compile(r"[а-я]+")
+
+
+def _prefix(word: str) -> str:
+    """The prefix a query word is matched by: a Russian word by its stem (core.wordforms, the Snowball stemmer), so
+    "торговля" finds "торговли" and "торговлю"; other words as typed (prefix matching already finds their forms)."""
+    if _RUSSIAN_WORD.fullmatch(word):
+        stem = wordforms.russian_key(word)
+        if len(stem) >= 3 and "е" not in set(stem) - set(word):  # ё folded to е would miss a text that writes ё
+            return stem
+    return word
+
+
 def terms(query: str) -> list[str]:
     """The words of a query, case-folded: letters and digits only, so nothing reaches the engine as syntax."""
     words = re.findall(r"\w+", (query or "").casefold())
-    return [w[:MAX_TERM_LENGTH] for w in words if w.strip("_")][:MAX_TERMS]
+    return [_prefix(w[:MAX_TERM_LENGTH]) for w in words if w.strip("_")][:MAX_TERMS]
 
 
 def search_datasets(q="", organization=None, tags=(), res_format=None, qs: QuerySet | None = None) -> QuerySet:
@@ -79,3 +95,17 @@ def facet(field: str, ids: QuerySet) -> dict:
             counter.update(tags)
         return dict(counter.most_common(FACET_LIMIT))
     return {}
+
+
+def all_tags(query: str = "") -> list[str]:
+    """The distinct tags of every dataset, sorted, those containing `query` (case-insensitive) when given."""
+    needle = (query or "").casefold()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT DISTINCT tag FROM opendata_dataset d, jsonb_array_elements_text("
+                "CASE WHEN jsonb_typeof(d.tags) = 'array' THEN d.tags ELSE '[]'::jsonb END) tag ORDER BY tag")
+            tags = [row[0] for row in cursor.fetchall()]
+    else:
+        tags = sorted({t for tags in Dataset.objects.values_list("tags", flat=True).iterator(chunk_size=5000) for t in tags})
+    return [t for t in tags if needle in t.casefold()] if needle else tags

@@ -5,18 +5,22 @@ read or validate is kept as a flagged, invalid version with its report; it is ne
 previous valid version stays the one served.
 """
 import hashlib
+import logging
 from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ashyq.core.roles import Role
 
-from . import datastore, ingest, signals
-from .models import Dataset, Resource, ResourceVersion
+from . import datastore, ingest, limits, signals
+from .models import Dataset, Resource, ResourceVersion, UploadJob
+
+log = logging.getLogger(__name__)
 
 DATASET_FIELDS = {
     "title_en", "title_ru", "title_kk", "description_en", "description_ru", "description_kk", "licence",
@@ -67,6 +71,9 @@ LINK_SCHEMES = ("http", "https")
 
 def _dataset_rules(dataset):
     """What the model cannot say by itself; checked on every save, from a form, the API or a loader."""
+    if not (dataset.title_kk.strip() or dataset.title_ru.strip()):
+        # Readers in Kazakhstan read Kazakh or Russian; English is welcome but never the only title.
+        raise ValidationError({"title_kk": _("Give the title in Kazakh or in Russian (or both); English is optional.")})
     if dataset.temporal_start and dataset.temporal_end and dataset.temporal_end < dataset.temporal_start:
         raise ValidationError({"temporal_end": _("The end of the period covered is before its start.")})
 
@@ -101,13 +108,28 @@ def add_resource(actor, dataset, name, fmt, url="", description="") -> Resource:
     return resource
 
 
-def _parse(data: bytes, fmt: str):
+def _parse(data: bytes, fmt: str, expected: dict | None = None):
     """Read an upload and infer its schema; validate it whole unless the database checks it while loading
     (ingest.prepare). Slow for big files, so never inside a transaction."""
     if len(data) > ingest.max_bytes():
         # Oversized files are refused before anything is stored.
         raise ValidationError(ingest.read_table(data, fmt).report[0]["message"])
-    return ingest.prepare(data, fmt)
+    return ingest.prepare(data, fmt, expected)
+
+
+def _expected_schema(resource, new_schema: bool) -> dict | None:
+    """The schema a new version must keep: the served version's, unless the publisher confirmed a new structure."""
+    if new_schema:
+        return None
+    current = resource.current_version
+    return current.schema if current is not None else None
+
+
+def in_background(size: int) -> bool:
+    """Whether an upload of this size is validated by the worker (with a progress page) rather than in the request."""
+    from django.conf import settings
+
+    return size > settings.ASHYQ_OPENDATA_BACKGROUND_BYTES
 
 
 def _store_version(actor, resource, data, filename, parsed) -> ResourceVersion:
@@ -130,10 +152,12 @@ def _store_version(actor, resource, data, filename, parsed) -> ResourceVersion:
     return version
 
 
-def upload_version(actor, resource, data: bytes, filename: str) -> ResourceVersion:
-    """A new version of a file resource. Returns it; `version.valid` says whether it was loaded."""
+def upload_version(actor, resource, data: bytes, filename: str, new_schema: bool = False) -> ResourceVersion:
+    """A new version of a file resource. Returns it; `version.valid` says whether it was loaded. A column the served
+    version has keeps its type: a cell that does not fit it makes the version invalid, with its row and column,
+    unless `new_schema` (the publisher confirmed that the structure changes)."""
     _check(actor, resource.dataset.body)
-    parsed = _parse(data, resource.format)
+    parsed = _parse(data, resource.format, _expected_schema(resource, new_schema))
     with transaction.atomic():
         return _store_version(actor, resource, data, filename, parsed)
 
@@ -146,6 +170,97 @@ def add_file_resource(actor, dataset, name, fmt, data: bytes, filename: str, des
     with transaction.atomic():
         resource = add_resource(actor, dataset, name, fmt, description=description)
         return resource, _store_version(actor, resource, data, filename, parsed)
+
+
+def _queue(actor, resource, data: bytes, filename: str, new_schema: bool = False) -> UploadJob:
+    """The job row with its file, and its task, in the caller's transaction (the task row commits with it)."""
+    from .tasks import validate_upload
+
+    job = UploadJob(resource=resource, original_name=filename[:255], size=len(data), uploaded_by=actor, new_schema=new_schema)
+    job.file.save(f"{resource.pk}-{job.pk}.{resource.format.lower()}", ContentFile(data), save=False)
+    job.save()
+    validate_upload.enqueue(job_id=str(job.pk))
+    return job
+
+
+def _refuse_early(data: bytes, fmt: str):
+    """What can be refused before queueing, in the request: the size and the shape (limits.check, no parsing)."""
+    if len(data) > ingest.max_bytes():
+        raise ValidationError(ingest.read_table(data, fmt).report[0]["message"])
+    limits.check(data, fmt)
+
+
+def queue_upload(actor, resource, data: bytes, filename: str, new_schema: bool = False) -> UploadJob:
+    """A new version of a file resource, to be validated by the background worker; follow it with the job."""
+    _check(actor, resource.dataset.body)
+    _refuse_early(data, resource.format)
+    with transaction.atomic():
+        return _queue(actor, resource, data, filename, new_schema)
+
+
+def queue_file_resource(actor, dataset, name, fmt, data: bytes, filename: str, description="") -> tuple[Resource, UploadJob]:
+    """A new file resource whose first version the worker validates: the resource exists at once (its page says
+    a file is being checked), the version follows."""
+    _check(actor, dataset.body)
+    _refuse_early(data, fmt)
+    with transaction.atomic():
+        resource = add_resource(actor, dataset, name, fmt, description=description)
+        return resource, _queue(actor, resource, data, filename)
+
+
+def _job_progress(job_id):
+    def record(rows: int):
+        UploadJob.objects.filter(pk=job_id).update(rows_read=rows)
+    return record
+
+
+def _finish(job_id, state, message="", version=None):
+    job = UploadJob.objects.select_for_update().get(pk=job_id)
+    storage, name = job.file.storage, job.file.name
+    job.state, job.message, job.version, job.finished_at, job.file = state, message, version, timezone.now(), ""
+    job.save(update_fields=["state", "message", "version", "finished_at", "file"])
+    if name:
+        # The version keeps its own copy and a refused file is not kept: the pending one goes once this commits.
+        transaction.on_commit(lambda: storage.delete(name))
+    return job
+
+
+def run_upload_job(job_id) -> str:
+    """Validate and load a queued upload (the worker's task). Idempotent: a finished job is left as it is, and the
+    version is stored in the same transaction that marks the job done, so a second run never makes a second one."""
+    job = UploadJob.objects.select_related("resource__dataset__body", "uploaded_by").filter(pk=job_id).first()
+    if job is None or job.finished:
+        return job.state if job else "missing"
+    UploadJob.objects.filter(pk=job.pk).update(state=UploadJob.State.RUNNING, started_at=timezone.now())
+    resource = job.resource
+    try:
+        # Checked again now: the publisher may have lost the right (or their account) since the upload.
+        if job.uploaded_by is None:
+            raise PermissionDenied(_("Only the officials of the publishing body may publish its data."))
+        _check(job.uploaded_by, resource.dataset.body)
+        with job.file.open("rb") as stored:
+            data = stored.read()
+        with limits.budget(progress=_job_progress(job.pk)):
+            parsed = _parse(data, resource.format, _expected_schema(resource, job.new_schema))
+            with transaction.atomic():
+                locked = UploadJob.objects.select_for_update().get(pk=job.pk)
+                if locked.finished:
+                    return locked.state
+                version = _store_version(job.uploaded_by, resource, data, job.original_name, parsed)
+                _finish(job.pk, UploadJob.State.DONE, version=version)
+    except (ValidationError, PermissionDenied) as error:
+        messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+        with transaction.atomic():
+            _finish(job.pk, UploadJob.State.REFUSED, " ".join(messages))
+        return UploadJob.State.REFUSED
+    except Exception:
+        # A fault of ours, not of the file: the publisher is told, the operator finds it in the log.
+        log.exception("upload job %s failed", job.pk)
+        with transaction.atomic():
+            _finish(job.pk, UploadJob.State.REFUSED, _("The file could not be checked because of an error on our side; "
+                                                       "please upload it again later."))
+        return UploadJob.State.REFUSED
+    return UploadJob.State.DONE
 
 
 @transaction.atomic

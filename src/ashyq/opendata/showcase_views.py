@@ -1,6 +1,5 @@
 """Silk Road explorer pages: a comparison of Kazakhstan's partners, an openaid-style filter, a page per country.
 Charts are inline SVG drawn on the server, each with a data table beside it (no script)."""
-import csv
 import io
 from urllib.parse import urlencode
 
@@ -8,6 +7,8 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext
+
+from ashyq.core import csv_safe
 
 from . import comparison
 from .models import Dataset
@@ -92,7 +93,7 @@ def compare_download(request, fmt):
             "sources": sources,
         }, json_dumps_params={"ensure_ascii": False, "indent": 1})
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_safe.writer(buffer)
     writer.writerow(columns)
     writer.writerows([["" if r[c] is None else r[c] for c in columns] for r in table])
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")

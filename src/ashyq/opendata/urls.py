@@ -16,6 +16,7 @@ urlpatterns = [
     path("publish/<slug:slug>/resources/new/", publish_views.resource_new, name="resource-new"),
     path("publish/<slug:slug>/resources/<str:pk>/upload/", publish_views.upload, name="upload"),
     path("publish/<slug:slug>/resources/<str:pk>/v<int:version_number>/report/", publish_views.report, name="report"),
+    path("publish/<slug:slug>/resources/<str:pk>/uploads/<str:job>/", publish_views.upload_progress, name="upload-progress"),
     re_path(r"^catalog\.(?P<fmt>ttl|jsonld)$", views.dcat_catalog, name="dcat-catalog"),
     re_path(r"^datasets/(?P<slug>[-a-zA-Z0-9_]+)/dcat\.(?P<fmt>ttl|jsonld)$", views.dcat_dataset, name="dcat-dataset"),
     path("sitemap.xml", views.sitemap, name="sitemap"),

@@ -13,7 +13,6 @@ published (private, awaiting moderation, refused or hidden).
 replaced atomically, the descriptor last. `manage.py export_public_data` runs it (daily, from cron or a
 systemd timer: docs/operations.md); the open-data page serves the latest files.
 """
-import csv
 import datetime as dt
 import json
 import os
@@ -28,7 +27,7 @@ from ashyq.analysis.models import AppealAnalysis, Handling
 from ashyq.assessment import final_state, scoring
 from ashyq.assessment.models import BodyMonthFigures, RegionMonthFigures
 from ashyq.bodies.models import Body
-from ashyq.core import clock
+from ashyq.core import clock, csv_safe
 from ashyq.core.models import Region
 from ashyq.dialogue import selectors
 from ashyq.dialogue.models import AppealEvent, EventKind
@@ -298,7 +297,7 @@ def _write_table(directory: Path, stem: str, fields, rows) -> int:
     count = 0
     with (directory / f"{stem}.csv").open("w", newline="", encoding="utf-8") as c, \
             (directory / f"{stem}.json").open("w", encoding="utf-8") as j:
-        writer = csv.writer(c)
+        writer = csv_safe.writer(c)
         writer.writerow(names)
         j.write("[")
         for row in rows:
