@@ -64,6 +64,8 @@ PUBLIC = {
     ("data/silk-road/*", "*"): "the Silk Road cooperation explorer (reads)",
     ("data/catalog*", "*"): "the DCAT-AP catalogue (Turtle, JSON-LD)",
     ("data/sitemap.xml", "*"): "the sitemap for search engines",
+    ("budget/", "GET"): "open budget: the republican budget by function and administrator, and its downloads (reads)",
+    ("budget/*", "GET"): "open budget: administrators, regions, search, the citizen's budget, datapackage.json (reads; POST is 405)",
     ("api/3/action/<str:name>", "*"): "CKAN-compatible Action API: read-only actions (POST carries JSON parameters, as in CKAN)",
     ("api/action/<str:name>", "*"): "the same CKAN Action API at CKAN's unversioned path",
     ("admin/login/", "*"): "the admin's sign-in page",

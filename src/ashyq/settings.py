@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "ashyq.assessment",
     "ashyq.opendata",
     "ashyq.analysis",
+    "ashyq.budget",
     "ashyq.publicdata",
     "ashyq.demo",
     # The synthetic data behind `manage.py generate_appeals` (benchmarks); no models, refused in production.
