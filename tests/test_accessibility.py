@@ -189,3 +189,47 @@ def _submit_and_wait(driver, button_css):
     driver.execute_script("window.__ashyqOldPage = true;")
     driver.find_element("css selector", button_css).click()
     WebDriverWait(driver, 20).until(lambda d: d.execute_script("return !window.__ashyqOldPage && document.readyState === 'complete';"))
+
+
+BUDGET_PAGES = [
+    ("open budget: republican budget", "/budget/?year=2024"),
+    ("open budget: an administrator", "/budget/administrators/226/?year=2024"),
+    ("open budget: a local budget", "/budget/regions/KZ-75/?year=2024"),
+    ("open budget: local budgets", "/budget/regions/"),
+    ("open budget: programme search", "/budget/search/?q=%D1%88%D0%BA%D0%BE%D0%BB"),
+    ("open budget: citizen's budget", "/budget/citizens/2024/"),
+]
+
+
+@pytest.fixture
+def budget_figures(reference):
+    from ashyq.budget import services as budget
+
+    return budget.import_budget(None, months=["12.2023", "12.2024"], publish=False)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_budget_pages_have_no_serious_accessibility_violations(language, browser, live_server, axe_source, budget_figures):
+    auditor = Auditor(browser, live_server.url, axe_source, language)
+    auditor.become(None)
+    for label, path in BUDGET_PAGES:
+        auditor.audit(label, path)
+    assert not auditor.findings, (
+        f"{len(auditor.findings)} serious or critical accessibility violation(s) in {language}:\n\n" + "\n".join(auditor.findings)
+    )
+
+
+def test_budget_pages_fit_a_390_px_phone(browser, live_server, budget_figures):
+    """No page scrolls sideways on a 390 px screen: wide tables scroll inside their own region, charts shrink."""
+    browser.delete_all_cookies()
+    browser.set_window_size(390, 844)
+    try:
+        wide = []
+        for label, path in BUDGET_PAGES:
+            browser.get(live_server.url + path)
+            overflow = browser.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            if overflow > 0:
+                wide.append(f"{label} ({path}): {overflow} px wider than the screen")
+        assert not wide, "\n".join(wide)
+    finally:
+        browser.set_window_size(1280, 900)
