@@ -12,6 +12,7 @@ Environment:
   BENCH_SECONDS=8 BENCH_REQUESTS=1500  bound of each measurement (whichever comes first)
   BENCH_SEED=2026                    seed of the generated data
   BENCH_KEEP=1                       leave the throwaway server's directory (for EXPLAIN afterwards)
+  BENCH_BUDGET=0                     skip the budget part (benchmarks/budget_bench.py: full import, aggregates API)
   BENCH_OPENDATA=0                   skip the open-data part (benchmarks/opendata_bench.py: 1M-row load, 10k datasets)
 
 Results: benchmarks/results/<timestamp>.json and benchmarks/results/latest.md.
@@ -396,6 +397,10 @@ def main():
             import opendata_bench  # datastore load, package_search and datastore_search (docs/benchmarks.md)
 
             report["opendata"] = opendata_bench.step(env)
+        if os.environ.get("BENCH_BUDGET", "1") != "0":
+            import budget_bench  # the budget import and the aggregates API (docs/benchmarks.md)
+
+            report["budget"] = budget_bench.step(env)
         report["finished"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         RESULTS.mkdir(parents=True, exist_ok=True)
         stamp = started.strftime("%Y%m%dT%H%M%SZ")

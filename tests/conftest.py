@@ -129,3 +129,25 @@ def submit(bodies, regions):
         return services.submit_appeal(applicant, body=bodies[body] if isinstance(body, str) else body, **values)
 
     return do
+
+
+@pytest.fixture(autouse=True)
+def _budget_sources_read_once(monkeypatch):
+    """The budget's source tables are the same shipped files in every test: parse them once per run (the import's
+    own work after parsing is what the budget tests check)."""
+    from ashyq.budget import source
+
+    original = _BUDGET_READS.setdefault("read_all", source.read_all)
+
+    def cached(directory=None, months=None):
+        if directory is not None:
+            return original(directory, months)
+        key = tuple(sorted(months or ()))
+        if key not in _BUDGET_READS:
+            _BUDGET_READS[key] = original(None, months)
+        return _BUDGET_READS[key]
+
+    monkeypatch.setattr(source, "read_all", cached)
+
+
+_BUDGET_READS: dict = {}

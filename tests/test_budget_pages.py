@@ -165,3 +165,35 @@ def test_pages_without_figures_say_so(client, reference):
     assert "No budget figures" in client.get("/budget/").content.decode()
     assert client.get("/budget/citizens/2024/").status_code == 404
     assert client.get("/budget/datapackage.json").status_code == 404
+
+
+@pytest.mark.django_db
+def test_every_body_with_an_administrator_code_links_to_its_budget(client, budget):
+    from ashyq.budget.models import Administrator
+
+    linked = Administrator.objects.filter(scope="republican", body__isnull=False).select_related("body")
+    assert linked.count() >= 25
+    for admin in linked:
+        page = client.get(f"/bodies/{admin.body.slug}/").content.decode()
+        assert f'href="/budget/administrators/{admin.code}/"' in page, admin.body.slug
+    # A body that is no budget administrator has no budget panel.
+    assert "/budget/administrators/" not in client.get("/bodies/administrative-police-committee/").content.decode()
+
+
+@pytest.mark.django_db
+def test_scorecard_puts_money_beside_results_as_a_correlation(client, budget, rf, bodies):
+    from ashyq.budget import panels
+
+    body = bodies["ministry-of-healthcare"]
+    card = {"period": "2024", "counts": {"received": 10, "resolved": 4}, "measures": {"data_quality": 0.5}, "ashyq_score": 61.0}
+    html = panels.scorecard_panel(rf.get("/"), body, card)
+    executed = Fact.objects.get(line__table="republican_by_administrator", line__code="226", month=dt.date(2024, 12, 1), phase="executed").amount
+    per_received = f"{float(executed) / 10 / 1000:.1f}"
+    per_resolved = f"{float(executed) / 4 / 1000:.1f}"
+    assert per_received in html and per_resolved in html
+    assert "correlation, not a verdict" in html and "50" in html and "61.0" in html
+    # A period the reports do not cover says so instead of pretending the figures match.
+    other = panels.scorecard_panel(rf.get("/"), body, {**card, "period": "2026"})
+    assert "do not cover this period" in other
+    page = client.get(f"/assessment/bodies/{body.slug}/").content.decode()
+    assert "Money and results side by side" in page

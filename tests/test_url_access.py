@@ -43,6 +43,7 @@ PUBLIC = {
     ("open311/v2/*", "GET"): "Open311 GeoReport v2 reads (POST needs an api_key)",
     ("api/v1/regions", "GET"): "reference data",
     ("api/v1/bodies", "GET"): "reference data",
+    ("api/v1/budget/*", "GET"): "the budget: published figures, read-only (tables, facts, aggregates)",
     ("api/v1/openapi.json", "*"): "the API's contract (ninja answers any method)",
     ("api/v1/docs", "*"): "the API's interactive docs (ninja answers any method)",
     ("api/v1/appeals/<int:appeal_id>", "GET"): "published public appeals only; a private one is 404 (PRIVATE_404)",

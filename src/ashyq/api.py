@@ -7,6 +7,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 
 from ashyq.analysis.api import router as analysis_router
 from ashyq.bodies.api import router as bodies_router
+from ashyq.budget.api import router as budget_router
 from ashyq.core.api_auth import BearerToken, OptionalBearerToken, PublicRateThrottle, TokenRateThrottle  # noqa: F401
 from ashyq.dialogue.api import router as dialogue_router
 from ashyq.dialogue.errors import Conflict
@@ -80,3 +81,4 @@ api.add_router("/", bodies_router)
 api.add_router("/appeals", dialogue_router)
 # /analysis/... and /appeals/{number}/labels: at the root, beside the appeals' own operations.
 api.add_router("/", analysis_router)
+api.add_router("/", budget_router)

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from ashyq.bodies import panels
 from ashyq.bodies.models import Body
 from ashyq.core import charts, csv_safe
 
@@ -134,6 +135,7 @@ def scorecard(request, slug):
     m = card["measures"]
     return render(request, "assessment/scorecard.html", {
         **card, "periods": selectors.available_periods(), "score_chart": score_chart, "volume_chart": volume_chart,
+        "panels": panels.render("scorecard", request, body, card),
         "components": [{"key": k, "label": COMPONENT_LABELS[k], "value": card["ashyq_components"][k],
                         "points": card["contributions"][k], "weight": config.get()["weights"].get(k)} for k in COMPONENT_LABELS],
         "official": [{"label": OFFICIAL_LABELS[k], "value": v} for k, v in card["official_components"].items()],

@@ -165,7 +165,7 @@ def index(request):
         row["url"] = reverse("budget:administrator", args=[admin.code]) if admin else ""
     monthly = selectors.series(selectors.Line.objects.filter(table="republican_by_administrator", key="total"))
     functions, function_sort = _sorting(request, functions)
-    admins, admin_sort = _sorting(request, admins)
+    admins, _ = _sorting(request, admins)
     tables = {"functions": _phase_table(functions), "administrators": _phase_table(admins), "months": _series_table(monthly)}
     response = _download(request, tables, f"republican-budget-{year}")
     if response:
@@ -246,7 +246,7 @@ def region(request, iso):
     functions = selectors.region_lines(table, month, section="2", depth=1)
     admins = selectors.region_administrators(table, month)
     functions, function_sort = _sorting(request, functions)
-    admins, _admin_sort = _sorting(request, admins)
+    admins, _ = _sorting(request, admins)
     tables = {"months": _series_table(monthly), "revenue": _phase_table(revenue), "functions": _phase_table(functions),
               "administrators": _phase_table(admins)}
     response = _download(request, tables, f"local-budget-{iso}")

@@ -21,6 +21,8 @@ from ashyq.dialogue import services
 from ashyq.dialogue.models import Appeal
 from ashyq.opendata.showcase import load_showcase
 
+from .budget import load_budget
+
 DEMO_PASSWORD = "ashyq-demo-2026"
 SYNTHETIC = "\n\n(Синтетикалық демо-өтініш / Синтетическое демонстрационное обращение / Synthetic demo appeal.)"
 
@@ -178,4 +180,4 @@ def load_demo() -> dict:
     if mailbox_added:
         figures.recompute_all()
     return {**reference, "users": len(users), "new_appeals": played + mailbox_added,
-            "models_trained": len(trained), **load_showcase()}
+            "models_trained": len(trained), **load_showcase(), **load_budget()}
