@@ -198,6 +198,8 @@ BUDGET_PAGES = [
     ("open budget: local budgets", "/budget/regions/"),
     ("open budget: programme search", "/budget/search/?q=%D1%88%D0%BA%D0%BE%D0%BB"),
     ("open budget: citizen's budget", "/budget/citizens/2024/"),
+    ("a body's page with its budget panel", "/bodies/ministry-of-healthcare/"),
+    ("a scorecard with money and results", "/assessment/bodies/ministry-of-healthcare/"),
 ]
 
 
