@@ -119,9 +119,10 @@ def test_train_and_evaluate_commands_read_html_laden_csv_and_print_the_metrics(t
     test = _write_csv(tmp_path / "test.csv", [("Полицейский требовал деньги", "corruption"),
                                               ("Справку не выдают полгода", "red_tape")])
     call_command("evaluate_classifier", task="cause", test=test, text_column="text", label_column="label")
-    metrics = json.loads(capsys.readouterr().out)
-    assert metrics["rows"] == 2 and metrics["model_id"] == first.pk
-    for key in ("top1_accuracy", "top3_accuracy", "macro_f1", "weighted_f1"):
+    result = json.loads(capsys.readouterr().out)
+    metrics = result["ashyq"]
+    assert metrics["rows"] == 2 and result["model_id"] == first.pk
+    for key in ("top1_accuracy", "top3_accuracy", "macro_f1", "weighted_f1", "expected_calibration_error"):
         assert 0 <= metrics[key] <= 1
 
     # A second training replaces the active model and keeps the first for rollback.
@@ -163,9 +164,40 @@ def test_evaluating_routing_counts_the_redirects_the_first_suggestion_would_have
         ("Справку не выдают полгода, просят новые документы", "general-prosecutors-office", "general-prosecutors-office"),
     ], header=("text", "label", "first_body"))
     call_command("evaluate_classifier", task="routing", test=test, first_body_column="first_body")
-    result = json.loads(capsys.readouterr().out)
+    result = json.loads(capsys.readouterr().out)["ashyq"]
     assert result["redirected_in_test"] == 1
     assert result["redirects_saved_by_top1"] == 1 and result["redirects_saved_share"] == 1.0
+
+
+@pytest.mark.django_db
+def test_evaluating_trains_the_plain_baseline_on_the_same_split_and_prints_both(tmp_path, capsys):
+    texts, labels = _texts_labels()
+    # The same complaint in two languages is one row with two text columns: a split by distinct text keeps
+    # both on the same side.
+    rows = [(t, t.upper(), lab) for t, lab in zip(texts, labels)]
+    data = _write_csv(tmp_path / "data.csv", rows, header=("text_ru", "text_kz", "category"))
+    call_command("evaluate_classifier", task="cause", data=data, text_column="text_ru,text_kz", label_column="category",
+                 test_share=0.25)
+    result = json.loads(capsys.readouterr().out)
+    assert result["distinct_texts"] == 16 and result["train_rows"] + result["test_rows"] == 32
+    assert result["test_rows"] == 8  # 4 distinct texts held out, each in both columns
+    for model in ("ashyq", "baseline_tfidf_linearsvc"):
+        for key in ("top1_accuracy", "top3_accuracy", "macro_f1", "expected_calibration_error"):
+            assert 0 <= result[model][key] <= 1
+    assert not ClassifierModel.objects.exists()  # an evaluation stores no model
+    with pytest.raises(CommandError, match="either --data"):
+        call_command("evaluate_classifier", task="cause", data=data, test=data)
+    with pytest.raises(CommandError, match="no column 'nope'"):
+        call_command("evaluate_classifier", task="cause", data=data, text_column="nope", label_column="category")
+
+
+def test_calibration_error_is_zero_when_confidence_matches_accuracy_and_grows_with_overconfidence():
+    import numpy as np
+
+    confident_and_right = classifier.expected_calibration_error(np.array([1.0, 1.0]), np.array([1.0, 1.0]))
+    half = classifier.expected_calibration_error(np.array([0.55, 0.55, 0.55, 0.55]), np.array([1.0, 0.0, 1.0, 0.0]))
+    overconfident = classifier.expected_calibration_error(np.array([0.95, 0.95]), np.array([0.0, 1.0]))
+    assert confident_and_right == 0 and abs(half - 0.05) < 1e-9 and abs(overconfident - 0.45) < 1e-9
 
 
 @pytest.mark.django_db

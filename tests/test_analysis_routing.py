@@ -325,3 +325,30 @@ def _no_serious_accessibility_violations(driver):
     assert not isinstance(result, dict), result
     serious = [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in result if v.get("impact") in FAILING_IMPACTS]
     assert not serious, serious
+
+
+def test_below_the_confidence_threshold_the_form_says_it_is_not_sure(client, people, reference, settings):
+    # A model trained on enough rows to hold some out and calibrate its probabilities (classifier.train).
+    texts, labels = [], []
+    for label, rows in ROUTING_EXAMPLES.items():
+        for row in rows:
+            texts += [row, f"{row}. Прошу разобраться", f"{row}, көмектесіңіз"]
+            labels += [label] * 3
+    model = classifier.train(texts, labels)
+    assert classifier.is_calibrated(model)
+    services.save_model(Task.ROUTING, model, trained_on="written for the tests", labels=labels)
+    client.force_login(people["applicant"])
+    settings.ASHYQ_ROUTING_MIN_CONFIDENCE = 1.01  # above any probability: the form can never be sure
+    html = client.post(reverse("dialogue:new"), _form(action="suggest")).content.decode()
+    assert "Not sure: this text does not point clearly to one body." in html and _suggestions(html) == []
+    assert 'name="body"' in html  # the applicant chooses in the field below
+    settings.ASHYQ_ROUTING_MIN_CONFIDENCE = 0.0
+    html = client.post(reverse("dialogue:new"), _form(action="suggest")).content.decode()
+    assert "Not sure" not in html and _suggestions(html)[0] == "anti-corruption-agency"
+
+
+def test_a_small_model_is_not_calibrated_and_never_claims_to_be_unsure(client, people, routing_model, settings):
+    settings.ASHYQ_ROUTING_MIN_CONFIDENCE = 1.01  # its scores are relative: no threshold applies
+    client.force_login(people["applicant"])
+    html = client.post(reverse("dialogue:new"), _form(action="suggest")).content.decode()
+    assert len(_suggestions(html)) == 3

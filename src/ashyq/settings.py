@@ -176,6 +176,9 @@ ASHYQ_OPENDATA_LINKS_ALLOW_NETWORKS = [n.strip() for n in os.environ.get("ASHYQ_
 # Content analysis (docs/analysis.md): suggest the cause and sector of each new appeal right after it is
 # registered. The benchmark turns it off to measure what it costs the submission.
 ASHYQ_ANALYSIS_CLASSIFY_ON_SUBMIT = env_bool("ASHYQ_ANALYSIS_CLASSIFY_ON_SUBMIT", True)
+# Below this probability of its best body (a calibrated routing model), the appeal form says it is not sure and
+# asks the applicant to choose, instead of ranking three bodies (docs/analysis.md).
+ASHYQ_ROUTING_MIN_CONFIDENCE = float(os.environ.get("ASHYQ_ROUTING_MIN_CONFIDENCE", "0.3"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

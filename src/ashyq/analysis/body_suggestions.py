@@ -110,6 +110,7 @@ def suggest(text: str, region: Region | None, chosen: str = "") -> list[ShownSug
         result.append(ShownSuggestion(
             body=s.body, score=s.score, because=because[:MAX_WORDS], past_answered=s.past_answered,
             named_sector=s.named_sector, sector_name=topics.get(s.named_sector, ""), chosen=bool(chosen) and s.body.slug == chosen,
+            calibrated=s.calibrated,
         ))
     return result
 
@@ -124,10 +125,13 @@ def context_for(data, chosen: str = "") -> dict:
     text = text_of(data)
     region = Region.objects.filter(iso_code=data.get("region") or "").first()
     too_short = len(re.sub(r"\s+", " ", text)) < routing.MIN_TEXT_LENGTH
+    suggestions = [] if too_short else suggest(text, region, chosen)
+    unsure = routing.unsure(suggestions)
     return {
         "asked": True,
         "too_short": too_short,
-        "suggestions": [] if too_short else suggest(text, region, chosen),
+        "unsure": unsure,
+        "suggestions": [] if unsure else suggestions,
         "min_length": routing.MIN_TEXT_LENGTH,
     }
 

@@ -26,6 +26,8 @@ class BodySuggestion:
     # How many of the model's training appeals the body finally answered (after any redirects).
     past_answered: int = 0
     named_sector: str = ""
+    # Whether `score` is a calibrated probability (classifier.is_calibrated), which a threshold may read.
+    calibrated: bool = False
 
 
 def _akimat_of(region) -> Body | None:
@@ -46,14 +48,24 @@ def suggest_bodies(text: str, region=None, k: int = 3) -> list[BodySuggestion]:
     counts = ClassifierModel.objects.values_list("class_counts", flat=True).get(pk=model_id)
     result: list[BodySuggestion] = []
     bodies = {b.slug: b for b in Body.objects.filter(accepts_appeals=True)}
+    calibrated = classifier.is_calibrated(pipeline)
     for s in classifier.suggest(pipeline, text, k=k + 2):
         body = _akimat_of(region) if s.value == AKIMAT_LABEL else bodies.get(s.value)
         if body is None or any(r.body.pk == body.pk for r in result):
             continue
-        result.append(BodySuggestion(body, s.score, s.because, counts.get(s.value, 0)))
+        result.append(BodySuggestion(body, s.score, s.because, counts.get(s.value, 0), calibrated=calibrated))
         if len(result) == k:
             break
     return result
+
+
+def unsure(suggestions: list[BodySuggestion]) -> bool:
+    """Is the model's best body less likely than the threshold (ASHYQ_ROUTING_MIN_CONFIDENCE) to be the right
+    one? Then the form says so instead of ranking three bodies with false precision."""
+    from django.conf import settings
+
+    best = suggestions[0] if suggestions else None
+    return bool(best and best.calibrated and best.score is not None and best.score < settings.ASHYQ_ROUTING_MIN_CONFIDENCE)
 
 
 def _from_named_sectors(text: str, region, k: int) -> list[BodySuggestion]:
