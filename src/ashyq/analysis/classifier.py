@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import joblib
 import numpy as np
+from sklearn.base import clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold
@@ -98,38 +99,42 @@ def _softmax(values: np.ndarray, temperature: float) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def _temperature(pairs) -> float:
-    """The temperature that makes softmax(margins / T) honest probabilities: fitted on a share of the
-    distinct texts held out from a model trained on the rest (minimum log-loss). Identical texts stay on one
-    side, so a duplicate cannot make the held-out model look surer than it is."""
-    if len(pairs) < MIN_ROWS_TO_CALIBRATE:
+def _temperature(classifier, features, labels: list[str], texts: list[str]) -> float:
+    """The temperature that makes softmax(margins / T) honest probabilities: a copy of the classifier is fitted
+    on the rows of four fifths of the distinct texts and the temperature with the least log-loss on the rest is
+    kept. Identical texts stay on one side, so a duplicate cannot make the held-out rows look easier than they
+    are. (The TF-IDF weights are fitted once on every text, labels unseen, and shared by both fits.)"""
+    held = np.array([(zlib.crc32(t.encode("utf-8")) % 1000) < CALIBRATION_SHARE * 1000 for t in texts])
+    labels_array = np.array(labels)
+    fit_rows, check_rows = np.flatnonzero(~held), np.flatnonzero(held)
+    if len(set(labels_array[fit_rows])) < MIN_CLASSES or not len(check_rows):
         return 1.0
-    held = {t for t in {t for t, _ in pairs} if (zlib_crc(t) % 1000) < CALIBRATION_SHARE * 1000}
-    fit_part = [p for p in pairs if p[0] not in held]
-    check = [p for p in pairs if p[0] in held]
-    if len({lab for _, lab in fit_part}) < MIN_CLASSES or not check:
-        return 1.0
-    model = _fit(build_pipeline(), fit_part)
-    names = classes(model)
-    known = [(t, lab) for t, lab in check if lab in names]
+    model = clone(classifier).fit(features[fit_rows], labels_array[fit_rows])
+    names = [str(c) for c in model.classes_]
+    known = [i for i in check_rows if labels_array[i] in names]
     if not known:
         return 1.0
-    values = scores(model, [t for t, _ in known], prepared=True)
-    truth = np.array([names.index(lab) for _, lab in known])
+    values = model.decision_function(features[known])
+    if values.ndim == 1:
+        values = np.column_stack([-values, values])
+    truth = np.array([names.index(labels_array[i]) for i in known])
     losses = [-np.log(_softmax(values, t)[np.arange(len(truth)), truth] + 1e-12).mean() for t in TEMPERATURES]
     return float(TEMPERATURES[int(np.argmin(losses))])
 
 
-def zlib_crc(text: str) -> int:
-    return zlib.crc32(text.encode("utf-8"))
-
-
 def train(texts: list[str], labels: list[str], calibrate: bool = True) -> Pipeline:
     pairs = _prepared(texts, labels)
-    temperature = _temperature(pairs) if calibrate else 1.0
-    pipeline = _fit(build_pipeline(), pairs)
+    pipeline = build_pipeline()
+    prepared, targets = [t for t, _ in pairs], [lab for _, lab in pairs]
+    try:
+        features = pipeline.named_steps["features"].fit_transform(prepared)
+        calibrated = calibrate and len(pairs) >= MIN_ROWS_TO_CALIBRATE
+        temperature = _temperature(pipeline.named_steps["classifier"], features, targets, prepared) if calibrated else 1.0
+        pipeline.named_steps["classifier"].fit(features, targets)
+    except ValueError as exc:  # e.g. texts with no word of two letters at all
+        raise TrainingError(f"the texts cannot be learned from: {exc}") from None
     pipeline.ashyq_temperature = temperature
-    pipeline.ashyq_calibrated = calibrate and len(pairs) >= MIN_ROWS_TO_CALIBRATE
+    pipeline.ashyq_calibrated = calibrated
     return pipeline
 
 
@@ -171,10 +176,14 @@ def top_k(pipeline: Pipeline, texts: list[str], k: int = 3) -> list[list[str]]:
 
 def suggest(pipeline: Pipeline, text: str, k: int = 3, allowed: set[str] | None = None) -> list[Suggestion]:
     """The k best classes for one text, with the appeal's own words that weigh most for each."""
-    probs = probabilities(pipeline, [text])[0]
+    prepared = for_classifier(text)
+    values = scores(pipeline, [prepared], prepared=True)
+    probs = _softmax(values, getattr(pipeline, "ashyq_temperature", 1.0))[0]
     names = classes(pipeline)
     order = [i for i in np.argsort(-probs) if allowed is None or names[i] in allowed][:k]
-    return [Suggestion(names[i], float(probs[i]), _because(pipeline, text, i)) for i in order]
+    # The words' vector once for the k reasons (each transform re-reads the text).
+    words = pipeline.named_steps["features"].transformer_list[0][1].transform([prepared])
+    return [Suggestion(names[i], float(probs[i]), _because(pipeline, text, i, vector=words)) for i in order]
 
 
 def _feature_names(vectorizer):
@@ -186,7 +195,7 @@ def _feature_names(vectorizer):
     return names
 
 
-def _because(pipeline: Pipeline, text: str, class_index: int, limit: int = 4) -> list[str]:
+def _because(pipeline: Pipeline, text: str, class_index: int, limit: int = 4, vector=None) -> list[str]:
     features = pipeline.named_steps["features"]
     words_vectorizer = features.transformer_list[0][1]
     classifier = pipeline.named_steps["classifier"]
@@ -195,7 +204,8 @@ def _because(pipeline: Pipeline, text: str, class_index: int, limit: int = 4) ->
         row = coef[0] if class_index == 1 else -coef[0]
     else:
         row = coef[class_index]
-    vector = words_vectorizer.transform([for_classifier(text)])
+    if vector is None:
+        vector = words_vectorizer.transform([for_classifier(text)])
     n_words = len(words_vectorizer.vocabulary_)
     indices = vector.indices
     contributions = vector.data * np.asarray(row[:n_words])[indices]
