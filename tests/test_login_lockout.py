@@ -1,4 +1,6 @@
-"""Sign-in lockout per username, and per-address rate limits on the sign-in pages."""
+"""Sign-in lockout per username and client address with backoff, and per-address rate limits on the sign-in pages.
+
+The test client signs in from 127.0.0.1 unless a test says otherwise; the owner's "own" address is another."""
 import datetime as dt
 
 import pytest
@@ -29,7 +31,7 @@ def citizen(people):
     return people["applicant"]
 
 
-def test_five_failures_lock_the_account_even_for_the_right_password(client, citizen, at, settings):
+def test_five_failures_lock_the_pair_even_for_the_right_password(client, citizen, at, settings):
     assert settings.ASHYQ_LOGIN_MAX_FAILURES == 5
     with at(DAY, 10):
         _fail(client, "citizen", 4)
@@ -83,6 +85,48 @@ def test_a_successful_sign_in_resets_the_count(client, citizen, at):
         assert _login(client, "citizen", PASSWORD).status_code == 302
         client.post(reverse("accounts:logout"))
         _fail(client, "citizen", 4)  # four new failures: not five in a row any more
+        assert _login(client, "citizen", PASSWORD).status_code == 302
+
+
+OWN = "198.51.100.20"
+
+
+def test_the_owner_signs_in_from_an_address_that_has_not_failed(client, citizen, at, mailoutbox):
+    """Anyone can type wrong passwords for any username: that must not keep the owner out of their account."""
+    with at(DAY, 10):
+        _fail(client, "citizen", 5)  # an attacker, from 127.0.0.1
+        assert LOCKED in _login(client, "citizen", PASSWORD).content.decode()
+        response = client.post(reverse("accounts:login"), {"username": "citizen", "password": PASSWORD}, REMOTE_ADDR=OWN)
+    assert response.status_code == 302 and _signed_in(client)
+
+
+def test_the_administrator_cannot_be_locked_out_by_strangers(client, people, at):
+    with at(DAY, 10):
+        for n in range(3):  # three attackers' addresses, each locked in turn
+            for _ in range(5):
+                client.post(reverse("admin:login"), {"username": "administrator", "password": "x"}, REMOTE_ADDR=f"203.0.113.{n}")
+        response = client.post(reverse("admin:login"), {"username": "administrator", "password": PASSWORD}, REMOTE_ADDR=OWN)
+    assert response.status_code == 302 and _signed_in(client)
+
+
+def test_the_owner_is_emailed_once_per_lockout_with_the_address(client, citizen, at, mailoutbox):
+    with at(DAY, 10):
+        _fail(client, "citizen", 5)
+        _login(client, "citizen", "wrong-password")  # refused while locked: no second email
+    assert [m.to for m in mailoutbox] == [[citizen.email]]
+    assert "127.0.0.1" in mailoutbox[0].body and "15 minutes" in mailoutbox[0].body
+    assert PASSWORD not in mailoutbox[0].body
+
+
+def test_each_lockout_of_the_same_pair_within_a_day_doubles_the_pause(client, citizen, at):
+    with clock_at(at, DAY, 10, 0):
+        _fail(client, "citizen", 5)  # locked for 15 minutes
+    with clock_at(at, DAY, 10, 16):
+        _fail(client, "citizen", 5)  # again: 30 minutes
+    with clock_at(at, DAY, 10, 44):  # 15 minutes would have ended at 10:31
+        response = _login(client, "citizen", PASSWORD)
+        assert LOCKED in response.content.decode() and "2 minutes" in response.content.decode()
+    with clock_at(at, DAY, 10, 47):
         assert _login(client, "citizen", PASSWORD).status_code == 302
 
 

@@ -54,12 +54,29 @@ def test_a_tampered_confirmation_link_does_nothing(client, reference):
     assert response.status_code == 400
 
 
-def test_sign_up_refuses_a_duplicate_email(client, people):
-    response = client.post(reverse("accounts:signup"), {
-        "username": "copy", "email": people["applicant"].email.upper(), "first_name": "A", "last_name": "B",
-        "language": "kk", "password1": "steppe-wind-2026", "password2": "steppe-wind-2026",
-    })
-    assert response.status_code == 400 and not User.objects.filter(username="copy").exists()
+def test_sign_up_with_a_registered_email_says_the_same_creates_nothing_and_tells_the_owner(
+    client, people, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Sign-up must not tell anyone which addresses have accounts: the page for a registered email is the page
+    for a new one, and the address's owner learns of the attempt by email."""
+    def sign_up(username, email):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(reverse("accounts:signup"), {
+                "username": username, "email": email, "first_name": "A", "last_name": "B",
+                "language": "kk", "password1": "steppe-wind-2026", "password2": "steppe-wind-2026",
+            })
+
+    taken = sign_up("copy", people["applicant"].email.upper())
+    assert taken.status_code == 200 and not User.objects.filter(username="copy").exists()
+    assert [m.to for m in mailoutbox] == [[people["applicant"].email]]
+    assert "tried to create a new Ashyq account" in mailoutbox[0].body and people["applicant"].username in mailoutbox[0].body
+    fresh = sign_up("newcomer", "newcomer@example.kz")
+    assert fresh.status_code == 200 and User.objects.filter(username="newcomer", is_active=False).exists()
+
+    def strip(page, email):  # the email itself and the per-request CSRF token differ, nothing else may
+        return re.sub(r'value="[A-Za-z0-9]{64}"', 'value="TOKEN"', page.decode().replace(email, "EMAIL"))
+
+    assert strip(taken.content, people["applicant"].email) == strip(fresh.content, "newcomer@example.kz")
 
 
 def test_writing_an_appeal_with_files_shows_number_and_due_date(client, people, regions):

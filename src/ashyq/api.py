@@ -1,6 +1,6 @@
 """The JSON API at /api/v1/ (docs/api.md). Handlers are thin: they parse, call a service or selector, and shape JSON."""
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as SchemaValidationError
@@ -24,6 +24,11 @@ api = NinjaAPI(
 
 def _error(request, status, detail, errors=None):
     return api.create_response(request, {"detail": detail, "errors": errors or {}}, status=status)
+
+
+def error_response(request, status, detail, errors=None):
+    """The API's error shape for errors met before or around a handler (core/input_guard.py)."""
+    return JsonResponse({"detail": detail, "errors": errors or {}}, status=status, json_dumps_params={"ensure_ascii": False})
 
 
 @api.exception_handler(SchemaValidationError)
@@ -66,7 +71,7 @@ def unauthenticated(request, exc):
 
 @api.exception_handler(Throttled)
 def throttled(request, exc):
-    response = _error(request, 429, "Too many requests; slow down.")
+    response = _error(request, 429, getattr(exc, "detail", None) or "Too many requests; slow down.")
     if exc.wait:
         response["Retry-After"] = str(int(exc.wait) + 1)
     return response

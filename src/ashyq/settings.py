@@ -1,4 +1,5 @@
 """Project wiring. Every value an operator may change comes from the environment (docs/operations.md)."""
+import ipaddress
 import os
 from pathlib import Path
 
@@ -63,8 +64,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything that may answer early, so every answer to a signed-in person or token is marked private.
+    "ashyq.core.middleware.PrivateResponsesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the language is chosen (its messages are translated), before anything reads the request.
+    "ashyq.core.input_guard.InputGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -180,6 +185,14 @@ ASHYQ_ANALYSIS_CLASSIFY_ON_SUBMIT = env_bool("ASHYQ_ANALYSIS_CLASSIFY_ON_SUBMIT"
 # asks the applicant to choose, instead of ranking three bodies (docs/analysis.md).
 ASHYQ_ROUTING_MIN_CONFIDENCE = float(os.environ.get("ASHYQ_ROUTING_MIN_CONFIDENCE", "0.3"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The machine interfaces and the function that shapes their errors (core/input_guard.py): every error on these
+# paths, a 404, 405, 413, 429 or 500 included, is answered in the interface's own format, never as an HTML page.
+ASHYQ_ERROR_RESPONDERS = {
+    "/api/v1/": "ashyq.api.error_response",
+    "/api/3/": "ashyq.opendata.ckan.error_response",
+    "/api/action": "ashyq.opendata.ckan.error_response",
+    "/open311/": "ashyq.open311.views.error_response",
+}
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 EMAIL_BACKEND = os.environ.get("ASHYQ_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -195,10 +208,16 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 if os.environ.get("ASHYQ_CACHE_URL"):
     CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["ASHYQ_CACHE_URL"]}
 RATELIMIT_ENABLE = env_bool("ASHYQ_RATELIMIT_ENABLE", True)
-# Sign-in lockout: after this many failed sign-ins for one username within the window, that username
-# is refused (even with the right password) until the window has passed (accounts/services.py).
+# New appeals, through every channel together (the form, the JSON API, Open311): per applicant and per client
+# address, as django-ratelimit rates ("20/h", "100/d"). dialogue/submission_cap.py.
+ASHYQ_SUBMISSIONS_PER_USER = os.environ.get("ASHYQ_SUBMISSIONS_PER_USER", "20/h")
+ASHYQ_SUBMISSIONS_PER_ADDRESS = os.environ.get("ASHYQ_SUBMISSIONS_PER_ADDRESS", "60/h")
+# Sign-in lockout: after this many failed sign-ins for one username from one client address within the window,
+# that username is refused from that address for the window; each further lockout of the pair within a day
+# doubles the pause, up to the maximum (accounts/services.py). Other addresses are never affected.
 ASHYQ_LOGIN_MAX_FAILURES = int(os.environ.get("ASHYQ_LOGIN_MAX_FAILURES", "5"))
 ASHYQ_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("ASHYQ_LOGIN_LOCKOUT_MINUTES", "15"))
+ASHYQ_LOGIN_LOCKOUT_MAX_MINUTES = int(os.environ.get("ASHYQ_LOGIN_LOCKOUT_MAX_MINUTES", str(24 * 60)))
 
 
 def env_period(name: str, default: int | None) -> int | None:
@@ -218,11 +237,15 @@ ASHYQ_RETAIN_ABUSE_REPORT_ADDRESSES_DAYS = env_period("ASHYQ_RETAIN_ABUSE_REPORT
 ASHYQ_RETAIN_REDACTION_FRAGMENTS_DAYS = env_period("ASHYQ_RETAIN_REDACTION_FRAGMENTS_DAYS", 365)
 ASHYQ_RETAIN_UNUSED_API_TOKENS_DAYS = env_period("ASHYQ_RETAIN_UNUSED_API_TOKENS_DAYS", 365)
 ASHYQ_RETAIN_APPLICANT_DATA_YEARS = env_period("ASHYQ_RETAIN_APPLICANT_DATA_YEARS", None)
-# How many reverse proxies (nginx, a load balancer) stand in front of Ashyq. 0: the client is
-# REMOTE_ADDR. N: the client is the Nth address from the right of X-Forwarded-For, which only the
-# proxies wrote, so a client cannot forge its way out of per-address limits.
-ASHYQ_NUM_PROXIES = int(os.environ.get("ASHYQ_NUM_PROXIES", "0"))
-NINJA_NUM_PROXIES = ASHYQ_NUM_PROXIES
+# The reverse proxies (nginx, a load balancer) in front of Ashyq: comma-separated addresses or networks
+# (e.g. "127.0.0.1,10.0.0.0/8"). The client is the nearest X-Forwarded-For address that is not one of them
+# (core/net.py); empty: the connection's address, and the header is ignored.
+ASHYQ_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("ASHYQ_TRUSTED_PROXIES", "").split(",") if p.strip()]
+for _proxy in ASHYQ_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"ASHYQ_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network.") from None
 RATELIMIT_IP_META_KEY = "ashyq.core.net.client_ip"
 RATELIMIT_VIEW = "ashyq.core.views.rate_limited"
 # The local-memory cache is per process; production runs one shared cache (docs/operations.md).

@@ -3,17 +3,21 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
+from ashyq.core.net import client_ip
+
 from . import services
 from .models import ANONYMISED_USERNAME_PREFIX, User
 
 
 class LockoutMixin:
-    """Refuse a username locked by repeated failures before checking the password (services.login_locked)."""
+    """Refuse a username locked from this client's address by repeated failures, before checking the password
+    (services.login_locked_for). Other addresses, the owner's own among them, are not affected."""
 
     def clean(self):
         username = self.cleaned_data.get("username")
-        if username and services.login_locked(username):
-            raise forms.ValidationError(services.lockout_message(), code="locked")
+        seconds = services.login_locked_for(username, client_ip(self.request)) if username and self.request else 0
+        if seconds:
+            raise forms.ValidationError(services.lockout_message(seconds), code="locked")
         return super().clean()
 
 
@@ -42,11 +46,19 @@ class SignUpForm(UserCreationForm):
             raise forms.ValidationError(_("Please choose another username."))
         return username
 
+    def validate_unique(self):
+        # The email's uniqueness is checked by services.sign_up, which answers the same either way; here only the
+        # username's (a username is chosen, not a secret).
+        exclude = self._get_validation_exclusions() | {"email"}
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except forms.ValidationError as error:
+            self._update_errors(error)
+
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account with this email already exists."))
-        return email
+        # An email already registered is not refused here: the form would tell anyone which addresses have accounts.
+        # services.sign_up answers the same and emails the address's owner instead.
+        return self.cleaned_data["email"].strip().lower()
 
 
 class ResendConfirmationForm(forms.Form):

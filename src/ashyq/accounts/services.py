@@ -1,11 +1,13 @@
 """Account changes: sign-up with email confirmation, the sign-in lockout, and anonymisation."""
 import logging
+import math
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -20,14 +22,35 @@ CONFIRM_SALT = "ashyq.accounts.confirm-email"
 CONFIRM_MAX_AGE = 3 * 24 * 3600
 
 
-def sign_up(form) -> User:
-    """Create an inactive applicant account and email the confirmation link."""
-    with transaction.atomic():
-        user = form.save(commit=False)
-        user.role = Role.APPLICANT
-        user.is_active = False
-        user.save()
-        transaction.on_commit(lambda: _send_confirmation(user))
+def sign_up(form) -> User | None:
+    """Create an inactive applicant account and email the confirmation link.
+
+    If the email already belongs to an account, nothing is created and the page says exactly what it says for a
+    new address (so sign-up cannot be used to learn who has an account); the address's owner is emailed instead:
+    a fresh confirmation link if that account was never confirmed, otherwise a note that someone tried to sign
+    up with their address and how to sign in. Returns the new user, or None.
+    """
+    email = form.cleaned_data["email"]
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        make_password(form.cleaned_data["password1"])  # the time a new account's hashing takes: no timing tell either
+        if not existing.is_active and existing.last_login is None and existing.anonymised_at is None:
+            transaction.on_commit(lambda: _send_confirmation(existing))
+        elif existing.is_active:
+            transaction.on_commit(lambda: _send_already_registered(existing))
+        return None
+    try:
+        with transaction.atomic():
+            user = form.save(commit=False)
+            user.role = Role.APPLICANT
+            user.is_active = False
+            user.save()
+            transaction.on_commit(lambda: _send_confirmation(user))
+    except IntegrityError:
+        # The same address signed up a moment ago by a concurrent request: the same answer as above.
+        if not User.objects.filter(email__iexact=email).exists():
+            raise
+        return None
     return user
 
 
@@ -52,6 +75,17 @@ def _send_confirmation(user):
         logger.exception("Could not email the confirmation link to user %s", user.pk)
 
 
+def _send_already_registered(user):
+    """Tell an account's owner that someone tried to sign up with their address; never fails the sign-up page."""
+    url = settings.ASHYQ_SITE_URL.rstrip("/") + reverse("accounts:login")
+    try:
+        with translation.override(user.language):
+            body = render_to_string("accounts/email/already_registered.txt", {"user": user, "url": url})
+            send_mail(_("Someone tried to sign up to Ashyq with your email"), body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    except Exception:
+        logger.exception("Could not email user %s about a sign-up with their address", user.pk)
+
+
 def confirm_email(token: str) -> User | None:
     """Activate the account the token was issued for; None if the token is bad or expired."""
     try:
@@ -68,58 +102,101 @@ def confirm_email(token: str) -> User | None:
 
 
 # --- Sign-in lockout ----------------------------------------------------------------------------------
-# After ASHYQ_LOGIN_MAX_FAILURES failed sign-ins for one username within ASHYQ_LOGIN_LOCKOUT_MINUTES,
-# further attempts for that username are refused (even with the right password) until the oldest of
-# those failures is that old. Counted per username whether or not the account exists, so the refusal
-# says nothing about which accounts exist. Kept in the cache (shared in production, docs/operations.md),
-# timed by ashyq.core.clock. Per-address limits are django-ratelimit's, on the login views.
+# Counted per username *and* client address: after ASHYQ_LOGIN_MAX_FAILURES failed sign-ins for one username from
+# one address within ASHYQ_LOGIN_LOCKOUT_MINUTES, that pair is refused (even with the right password) for
+# ASHYQ_LOGIN_LOCKOUT_MINUTES, and each further lockout of the same pair within a day doubles the pause (backoff),
+# up to ASHYQ_LOGIN_LOCKOUT_MAX_MINUTES. A client that has not failed is never refused, so no one can lock another
+# person out of their account by typing wrong passwords for it: the owner signing in from their own address
+# with the right password always gets in. The owner is emailed when their account is locked from an address (at
+# most once per address and lockout). Per-address limits over all usernames are django-ratelimit's, on the
+# login views. Kept in the cache (shared in production, docs/operations.md), timed by ashyq.core.clock, and
+# counted whether or not the account exists, so the refusal says nothing about which accounts exist.
 
-def _failures_key(username: str) -> str:
+DAY_SECONDS = 24 * 3600
+
+
+def _pair_key(username: str, address: str) -> str:
     import hashlib
 
-    return "ashyq:login-failures:" + hashlib.sha256((username or "").strip().casefold().encode()).hexdigest()
+    pair = f"{(username or '').strip().casefold()}\n{address or ''}"
+    return "ashyq:login-lockout:" + hashlib.sha256(pair.encode()).hexdigest()
 
 
 def _window_seconds() -> int:
     return settings.ASHYQ_LOGIN_LOCKOUT_MINUTES * 60
 
 
-def _recent_failures(username: str) -> list[float]:
+def _state(username: str, address: str) -> dict:
     from django.core.cache import cache
 
+    return cache.get(_pair_key(username, address)) or {"failures": [], "locked_until": 0.0, "lockouts": 0, "last_lockout": 0.0}
+
+
+def _now() -> float:
     from ashyq.core import clock
 
-    now = clock.now().timestamp()
-    return [t for t in cache.get(_failures_key(username), []) if now - t < _window_seconds()]
+    return clock.now().timestamp()
 
 
-def login_locked(username: str) -> bool:
-    return len(_recent_failures(username)) >= settings.ASHYQ_LOGIN_MAX_FAILURES
+def login_locked_for(username: str, address: str) -> int:
+    """Seconds this username stays refused from this address (0: not locked)."""
+    remaining = _state(username, address)["locked_until"] - _now()
+    return math.ceil(remaining) if remaining > 0 else 0
 
 
-def record_login_failure(username: str) -> None:
+def login_locked(username: str, address: str) -> bool:
+    return login_locked_for(username, address) > 0
+
+
+def record_login_failure(username: str, address: str) -> None:
+    """Count a failed sign-in of `username` from `address`; the failure that reaches the limit starts a lockout."""
     from django.core.cache import cache
 
-    from ashyq.core import clock
+    now = _now()
+    state = _state(username, address)
+    if state["locked_until"] > now:
+        return  # already locked (such attempts are refused before the password is checked): no longer pause
+    state["failures"] = [t for t in state["failures"] if now - t < _window_seconds()] + [now]
+    if len(state["failures"]) >= settings.ASHYQ_LOGIN_MAX_FAILURES:
+        state["lockouts"] = state["lockouts"] + 1 if now - state["last_lockout"] < DAY_SECONDS else 1
+        pause = min(_window_seconds() * 2 ** (state["lockouts"] - 1), settings.ASHYQ_LOGIN_LOCKOUT_MAX_MINUTES * 60)
+        state.update(failures=[], locked_until=now + pause, last_lockout=now)
+        _tell_owner_of_lockout(username, address, pause)
+    cache.set(_pair_key(username, address), state, timeout=DAY_SECONDS + _window_seconds())
 
-    failures = _recent_failures(username)
-    if len(failures) >= settings.ASHYQ_LOGIN_MAX_FAILURES:
-        return  # already locked: refused attempts do not prolong the lock
-    failures.append(clock.now().timestamp())
-    cache.set(_failures_key(username), failures, timeout=_window_seconds() + 60)
 
-
-def reset_login_failures(username: str) -> None:
+def reset_login_failures(username: str, address: str) -> None:
+    """After a successful sign-in from this address: its failures are forgotten, its backoff too."""
     from django.core.cache import cache
 
-    cache.delete(_failures_key(username))
+    cache.delete(_pair_key(username, address))
 
 
-def lockout_message() -> str:
-    return _(
-        "Too many failed sign-in attempts for this username. For your security, signing in with it is paused "
-        "for %(minutes)d minutes; please try again later."
-    ) % {"minutes": settings.ASHYQ_LOGIN_LOCKOUT_MINUTES}
+def _tell_owner_of_lockout(username: str, address: str, pause: int) -> None:
+    user = User.objects.filter(username__iexact=(username or "").strip(), is_active=True).exclude(email=None).exclude(email="").first()
+    if user is None:
+        return
+    minutes = max(1, round(pause / 60))
+    try:
+        with translation.override(user.language):
+            body = render_to_string("accounts/email/login_locked.txt", {
+                "user": user, "address": address or "?", "failures": settings.ASHYQ_LOGIN_MAX_FAILURES, "minutes": minutes,
+                "url": settings.ASHYQ_SITE_URL.rstrip("/") + reverse("accounts:login"),
+            })
+            send_mail(_("Failed sign-ins to your Ashyq account"), body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    except Exception:
+        logger.exception("Could not email user %s about a sign-in lockout", user.pk)
+
+
+def lockout_message(seconds: int) -> str:
+    minutes = max(1, -(-seconds // 60))
+    return ngettext(
+        "Too many failed sign-in attempts for this username from your connection. For the account's security, "
+        "signing in with it from here is paused for %(minutes)d minute; please try again later.",
+        "Too many failed sign-in attempts for this username from your connection. For the account's security, "
+        "signing in with it from here is paused for %(minutes)d minutes; please try again later.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 # --- Anonymisation ------------------------------------------------------------------------------------
@@ -151,7 +228,6 @@ def anonymise(user: User, *, why: str) -> User:
     from ashyq.core import clock
 
     now = clock.now()
-    old_username = user.username
     user.username = anonymised_username(user)
     user.first_name = user.last_name = ""
     user.email = None
@@ -164,7 +240,6 @@ def anonymise(user: User, *, why: str) -> User:
     LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)).update(
         object_repr=str(user)
     )
-    transaction.on_commit(lambda: reset_login_failures(old_username))
     logger.info("Account %s anonymised (%s)", user.pk, why)
     return user
 

@@ -20,8 +20,8 @@ def signup(request):
         return redirect("home")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = services.sign_up(form)
-        return render(request, "accounts/signup_done.html", {"email": user.email})
+        services.sign_up(form)  # the same page whether or not the email had an account (services.sign_up)
+        return render(request, "accounts/signup_done.html", {"email": form.cleaned_data["email"]})
     return render(request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -44,7 +44,6 @@ def confirm(request, token):
 
 
 @method_decorator(ratelimit(key="ip", rate="30/15m", method="POST", block=True), name="post")
-@method_decorator(ratelimit(key="post:username", rate="10/15m", method="POST", block=True), name="post")
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True

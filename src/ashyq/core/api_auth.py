@@ -11,6 +11,8 @@ from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
+from .net import client_ip
+
 # token -> the active user it belongs to, or None. Set once by the accounts app in its ready().
 _token_user: Callable | None = None
 
@@ -50,6 +52,9 @@ def _anonymous(request) -> bool:
 class PublicRateThrottle(AnonRateThrottle):
     """Per client address, for every request without a token (including public reads of appeals)."""
 
+    def get_ident(self, request):
+        return client_ip(request)  # behind the configured proxies only (ninja's own would believe any header)
+
     def get_cache_key(self, request):
         if not _anonymous(request):
             return None
@@ -58,6 +63,9 @@ class PublicRateThrottle(AnonRateThrottle):
 
 class TokenRateThrottle(AuthRateThrottle):
     """Per user for requests with a token; per client address otherwise, never one bucket shared by all the public."""
+
+    def get_ident(self, request):
+        return client_ip(request)
 
     def get_cache_key(self, request):
         ident = self.get_ident(request) if _anonymous(request) else f"user-{request.auth.pk}"

@@ -3,16 +3,25 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
+from ninja.errors import Throttled
 
 from ashyq.bodies.models import Body
 from ashyq.core.api_auth import OptionalBearerToken
 from ashyq.core.models import Region
 
-from . import presenters, selectors, services
+from . import presenters, selectors, services, submission_cap
 from .actions import ACTIONS, Action
 from .models import Appeal, EventKind
 
 router = Router(tags=["appeals"])
+
+
+class SubmissionCapReached(Throttled):
+    """The cap on new appeals (submission_cap.py): a 429 with its own message and Retry-After."""
+
+    def __init__(self, wait: int):
+        super().__init__(wait)
+        self.detail = submission_cap.message(wait)
 
 
 class AppealIn(Schema):
@@ -103,6 +112,9 @@ def create_appeal(request, payload: AppealIn):
         errors["region"] = [f"Unknown region {payload.region!r}; see GET /api/v1/regions."]
     if errors:
         raise ValidationError(errors)
+    wait = submission_cap.wait_seconds(request, request.user)
+    if wait:
+        raise SubmissionCapReached(wait)
     appeal = services.submit_appeal(
         request.user, body=body, type=payload.type, subject=payload.subject, text=payload.text,
         region=region, is_public=payload.is_public, show_name=payload.show_name,

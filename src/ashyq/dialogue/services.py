@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from ashyq.bodies.models import Body
-from ashyq.core import calendar, clock
+from ashyq.core import calendar, characters, clock
 from ashyq.core.models import Region
 
 from . import deadlines, integrity, notifications, permissions
@@ -39,6 +39,7 @@ from .models import (
 MAX_SUBJECT_LENGTH = 200
 MAX_TEXT_LENGTH = 10_000
 MAX_REASON_LENGTH = 5_000
+MAX_IDEMPOTENCY_KEY_LENGTH = Appeal._meta.get_field("idempotency_key").max_length
 
 
 def _require(condition: bool, message: str):
@@ -48,6 +49,7 @@ def _require(condition: bool, message: str):
 
 def _text(value, field: str, limit: int, *, required: bool = True) -> str:
     value = (value or "").strip()
+    characters.validate(value, field)  # the pages and APIs refuse these earlier (core/input_guard.py); other callers here
     if required and not value:
         raise ValidationError({field: _("This field is required.")})
     if len(value) > limit:
@@ -140,7 +142,7 @@ def submit_appeal(
     """
     _require(applicant.is_authenticated and applicant.is_active, _("Sign in to write an appeal."))
     if idempotency_key:
-        idempotency_key = idempotency_key.strip()[:100]
+        idempotency_key = _idempotency_key(idempotency_key)
         existing = Appeal.objects.filter(applicant=applicant, idempotency_key=idempotency_key).first()
         if existing:
             return _same_submission_or_conflict(existing, body, type, subject, text)
@@ -159,6 +161,18 @@ def submit_appeal(
                 return _same_submission_or_conflict(existing, body, type, subject, text)
         raise
     return appeal
+
+
+def _idempotency_key(value: str) -> str:
+    """The key as sent, or a 400. Never shortened: two long keys cut to the same prefix would be one appeal."""
+    value = value.strip()
+    if len(value) > MAX_IDEMPOTENCY_KEY_LENGTH:
+        raise ValidationError({"idempotency_key": _(
+            "An Idempotency-Key is at most %(limit)d characters (this one has %(n)d); send a shorter unique key, "
+            "such as a UUID."
+        ) % {"limit": MAX_IDEMPOTENCY_KEY_LENGTH, "n": len(value)}})
+    characters.validate(value, "idempotency_key")
+    return value
 
 
 def _same_submission_or_conflict(existing: Appeal, body, type, subject, text) -> Appeal:

@@ -13,17 +13,10 @@ from ashyq.core import clock
 from ashyq.core.forms import apply_errors, run_service
 from ashyq.core.roles import Role
 
-from . import deadlines, permissions, presenters, registry, selectors, services
+from . import deadlines, permissions, presenters, registry, selectors, services, submission_cap
 from .actions import ACTIONS
 from .forms import AppealForm
 from .models import Appeal, Attachment
-
-
-def _unless_asking(rate: str):
-    """A django-ratelimit rate that skips requests for the form's assistant (they have their own limits)."""
-    def rate_for(group, request):
-        return None if registry.assistant_asks(request) else rate
-    return rate_for
 
 
 # The assistant's rates, read when a request comes (registry.FormAssistant).
@@ -36,8 +29,6 @@ def _per_address_when_asking(group, request):
 
 
 @login_required
-@ratelimit(key="user", rate=_unless_asking("20/h"), method="POST", block=True)
-@ratelimit(key="ip", rate=_unless_asking("60/h"), method="POST", block=True)
 @ratelimit(group=registry.ASSISTANT_RATE_GROUP, key="user", rate=_per_user_when_asking, method="POST", block=True)
 @ratelimit(group=registry.ASSISTANT_RATE_GROUP, key="ip", rate=_per_address_when_asking, method="POST", block=True)
 def new_appeal(request):
@@ -47,6 +38,12 @@ def new_appeal(request):
     form = AppealForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        wait = submission_cap.wait_seconds(request, request.user)
+        if wait:
+            response = render(request, "core/error.html", {"title": _("Too many requests"), "message": submission_cap.message(wait)},
+                              status=429)
+            response["Retry-After"] = str(wait)
+            return response
         try:
             appeal = services.submit_appeal(
                 request.user, body=data["body"], type=data["type"], subject=data["subject"], text=data["text"],

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from ashyq.core.forms import run_service
+from ashyq.core.net import client_ip
 from ashyq.dialogue import permissions as dialogue_permissions
 from ashyq.dialogue.models import Appeal, Attachment
 from ashyq.dialogue.selectors import public_appeals
@@ -165,7 +166,7 @@ def report(request, pk):
     answer = getattr(appeal, "answer", None)
     form = ReportForm(request.POST, answer_published=answer is not None and answer.published_at is not None)
     ran = run_service(request, form, lambda data: services.report_abuse(
-        request.user, request.META.get("REMOTE_ADDR", ""), appeal, target=data["target"], reason=data["reason"],
+        request.user, client_ip(request), appeal, target=data["target"], reason=data["reason"],
         comment=data["comment"],
     ))
     if ran.conflict:

@@ -27,7 +27,7 @@ from ashyq.accounts.models import ApiToken
 from ashyq.bodies.models import Body
 from ashyq.core import clock
 from ashyq.core.models import Region
-from ashyq.dialogue import selectors, services
+from ashyq.dialogue import selectors, services, submission_cap
 from ashyq.dialogue.errors import Conflict
 from ashyq.dialogue.models import OPEN_STATUSES, AppealType, Status
 
@@ -69,6 +69,14 @@ def _respond(fmt: str, root_tag: str, item_tag: str, items: list[dict], status: 
 
 def _error(fmt: str, code: int, description: str) -> HttpResponse:
     return _respond(fmt, "errors", "error", [{"code": code, "description": description}], status=code)
+
+
+def error_response(request, status, detail, errors=None):
+    """Open311's error shape for errors met before or around a view (core/input_guard.py), in the format the
+    path asks for; a field-level detail is said in the description, as Open311 has no field of its own for it."""
+    fmt = "xml" if request.path_info.endswith(".xml") else "json"
+    fields = "; ".join(f"{'description' if k == 'text' else k}: {' '.join(v)}" for k, v in (errors or {}).items() if k != "__all__")
+    return _error(fmt, status, fields or detail)
 
 
 def _when(value) -> str | None:
@@ -240,8 +248,13 @@ def _create(request, fmt):
     user = _token_user(post.get("api_key", ""))
     if user is None:
         return _error(fmt, 403, _("A valid api_key (an Ashyq API token) is required."))
-    if is_ratelimited(request, group="open311-write-user", key=lambda g, r: str(user.pk), rate="20/h", method="POST", increment=True):
-        return _error(fmt, 429, _("Too many requests; slow down."))
+    # The per-address write limit above guards the endpoint itself (bad keys included); this is the one cap on
+    # new appeals that every channel shares (dialogue/submission_cap.py).
+    wait = submission_cap.wait_seconds(request, user)
+    if wait:
+        response = _error(fmt, 429, submission_cap.message(wait))
+        response["Retry-After"] = str(wait)
+        return response
     service_code = post.get("service_code", "")
     if service_code not in AppealType.values:
         return _error(fmt, 400, _("Unknown service_code %(code)s; see services.json.") % {"code": service_code[:40]})

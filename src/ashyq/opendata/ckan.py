@@ -95,6 +95,11 @@ def package_dict(request, dataset):
     }
 
 
+# No table holds more rows than this: a larger offset or limit means "all" or "none", and is clamped to it
+# (SQLite refuses integers past 64 bits, and PostgreSQL's OFFSET past its bigint: either would be a 500).
+LARGEST_COUNT = 2**31 - 1
+
+
 def _int(params, name, default, maximum=None):
     try:
         value = int(params.get(name, default))
@@ -102,7 +107,7 @@ def _int(params, name, default, maximum=None):
         raise invalid(**{name: "Invalid integer"}) from None
     if value < 0:
         raise invalid(**{name: "Must be a natural number"})
-    return min(value, maximum) if maximum else value
+    return min(value, maximum or LARGEST_COUNT)
 
 
 def _list(value):
@@ -149,8 +154,8 @@ def status_show(request, p):
 
 def package_list(request, p):
     names = list(Dataset.objects.order_by("slug").values_list("slug", flat=True))
-    offset, limit = _int(p, "offset", 0), p.get("limit")
-    return names[offset:offset + int(limit)] if limit not in (None, "") else names[offset:]
+    offset, limit = _int(p, "offset", 0), _int(p, "limit", LARGEST_COUNT)
+    return names[offset:offset + limit]
 
 
 SORTS = {"name": "slug", "title_string": "title_en", "metadata_modified": "modified_at", "metadata_created": "created_at", "score": None}
@@ -308,6 +313,13 @@ def datastore_search(request, p):
 
 ACTIONS = {f.__name__: f for f in (status_show, package_list, package_search, package_show, organization_list,
                                    organization_show, resource_show, datastore_search, tag_list, group_list)}
+
+
+def error_response(request, status, detail, errors=None):
+    """CKAN's error shape for errors met before or around an action (core/input_guard.py)."""
+    kind = {400: "Bad request", 404: "Not Found Error", 403: "Authorization Error"}.get(status, "Error")
+    error = {"__type": kind, "message": detail, **(errors or {})}
+    return JsonResponse({"help": None, "success": False, "error": error}, status=status, json_dumps_params={"ensure_ascii": False})
 
 
 @csrf_exempt  # read-only actions without a session: nothing for a forged request to change

@@ -33,6 +33,8 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
+from ashyq.core import characters
+
 from . import datastore, limits
 
 log = logging.getLogger(__name__)
@@ -85,6 +87,26 @@ def max_bytes() -> int:
 
 # --- reading -------------------------------------------------------------------------------------------------
 
+# Control characters as UTF-8 bytes (C0 but tab, line feed and carriage return; DEL; C1 as \xc2\x80-\x9f), refused in
+# text files as everywhere else (core/characters.py): they would make every XML and many CSV readers of the data fail.
+CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]")
+
+
+def _control_characters(data: bytes, fmt: str) -> dict | None:
+    """A problem naming the line and character of the first control character of a CSV or JSON file, or None.
+    (An XLSX cannot hold them: its XML forbids them; a JSON file's escaped ones are found once it is parsed.)"""
+    if fmt not in ("CSV", "JSON"):
+        return None
+    match = CONTROL_BYTES.search(data)
+    if match is None:
+        return None
+    line = data.count(b"\n", 0, match.start()) + 1
+    code = ord(match.group().decode("utf-8"))
+    return problem(
+        _("Line %(line)s holds a control character (U+%(code)04X), which open data may not contain; remove it and upload "
+          "the file again.") % {"line": line, "code": code}, "control-character", row=line)
+
+
 def read_table(data: bytes, fmt: str) -> Parsed:
     """Rows of a CSV, XLSX or JSON file as text cells, or a report of why they cannot be read."""
     if len(data) > max_bytes():
@@ -94,6 +116,9 @@ def read_table(data: bytes, fmt: str) -> Parsed:
     if not data.strip():
         return Parsed(report=[problem(_("The file is empty."), "empty")])
     limits.check(data, fmt)  # raises limits.TooLarge: refused before it is read
+    refused = _control_characters(data, fmt)
+    if refused:
+        return Parsed(report=[refused])
     reader = {"CSV": _read_csv, "XLSX": _read_xlsx, "JSON": _read_json}[fmt]
     return reader(data)
 
@@ -165,6 +190,10 @@ def _read_json(data: bytes) -> Parsed:
         value = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as error:
         return Parsed(report=[problem(_("The file is not valid JSON: %(error)s") % {"error": error}, "format-error")])
+    found = characters.find_in(value)
+    if found:
+        where, message = found
+        return Parsed(report=[problem(f"{where}: {message}", "control-character")])
     if isinstance(value, dict) and isinstance(value.get("records"), list):
         value = value["records"]
     if not isinstance(value, list) or not value:
@@ -397,7 +426,7 @@ def prepare(data: bytes, fmt: str, expected: dict | None = None) -> Parsed:
     `expected`: the schema of the version served now, whose column types the file must keep (keep_types)."""
     if data.strip() and len(data) <= max_bytes():
         limits.check(data, fmt)  # raises limits.TooLarge before anything is parsed
-    if fmt == "CSV" and datastore.copies_csv():
+    if fmt == "CSV" and datastore.copies_csv() and not _control_characters(data, fmt):
         parsed = _prepare_copy(data, expected)
         if parsed is not None:
             return parsed
