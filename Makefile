@@ -18,7 +18,7 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
-	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo --ranking-story
 
 # The web server and the background worker (docs/operations.md) in one command; Ctrl-C stops both.
 run: demo

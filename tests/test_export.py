@@ -95,7 +95,10 @@ def test_the_datapackage_describes_every_field_and_the_licence(case, export_dir)
     tables = {"appeals": "appeals", "events": "events", "body-month-figures": "body_month_figures",
               "region-month-figures": "region_month_figures", "regions": "regions",
               "analysis-month-figures": "analysis_month_figures"}
-    assert set(resources) == set(tables) | {f"{name}-json" for name in tables}
+    # The record's Merkle tree and its signed checkpoints (docs/operations.md section 9): CSV and JSON only.
+    assert set(resources) == set(tables) | {f"{name}-json" for name in tables} | {"merkle-leaves", "checkpoints"}
+    leaves_header = next(csv.reader((export_dir / "merkle_leaves.csv").open(encoding="utf-8")))
+    assert [f["name"] for f in resources["merkle-leaves"]["schema"]["fields"]] == leaves_header
     assert package["as_of"] == package["created"][:10]
     for name, stem in tables.items():
         header = next(csv.reader((export_dir / f"{stem}.csv").open(encoding="utf-8")))

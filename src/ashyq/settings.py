@@ -99,6 +99,9 @@ TEMPLATES = [
     },
 ]
 
+# The Ed25519 key that signs the daily checkpoints of the record (dialogue/transparency.py): base64 of the
+# 32-byte private seed. Generated on first use in development (VAR_DIR/checkpoint-key); required in production.
+ASHYQ_CHECKPOINT_KEY = os.environ.get("ASHYQ_CHECKPOINT_KEY", "")
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 (VAR_DIR / "static").mkdir(exist_ok=True)
 DATABASES = {

@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.generic import TemplateView
 
 from ashyq.api import api
 from ashyq.bodies import views as bodies_views
@@ -9,14 +8,15 @@ from ashyq.opendata import ckan as opendata_ckan
 from ashyq.publicdata import views as publicdata_views
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="core/home.html"), name="home"),
+    path("", publicdata_views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("ashyq.accounts.urls")),
     path("appeals/", include("ashyq.dialogue.urls")),
     path("bodies/", bodies_views.body_list, name="bodies"),
     path("bodies/<slug:slug>/", public_views.body_page, name="body"),
     path("open-data/appeals/", publicdata_views.open_data, name="open-data"),
-    re_path(r"^open-data/appeals/(?P<name>[a-z_]+\.(?:csv|json))$", publicdata_views.open_data_file, name="open-data-file"),
+    re_path(r"^open-data/appeals/(?P<name>[a-z_]+\.(?:csv|json|py))$", publicdata_views.open_data_file, name="open-data-file"),
+    path("open-data/checkpoints.json", publicdata_views.checkpoints, name="record-checkpoints"),
     path("open311/v2/", include("ashyq.open311.urls")),
     path("moderation/", include("ashyq.moderation.urls")),
     path("assessment/", include("ashyq.assessment.urls")),

@@ -352,11 +352,84 @@ def ranking(counts_by_body: dict, weights: dict, min_appeals: int) -> list[dict]
         })
     ranked = [r for r in rows if r["ranked"]]
     official, ashyq = _ranks(ranked, "official_score"), _ranks(ranked, "ashyq_score")
+    intervals = {r["body"]: score_interval(counts_by_body[r["body"]], weights) for r in ranked}
     for r in rows:
         r["official_rank"] = official.get(r["body"])
         r["ashyq_rank"] = ashyq.get(r["body"])
         r["move"] = (r["official_rank"] - r["ashyq_rank"]) if (r["official_rank"] and r["ashyq_rank"]) else None
+        low, high = intervals.get(r["body"]) or (None, None)
+        r["ashyq_score_low"], r["ashyq_score_high"] = low, high
+        r["ashyq_rank_best"], r["ashyq_rank_worst"] = rank_interval(r["body"], intervals) if r["ashyq_rank"] else (None, None)
     return sorted(rows, key=lambda r: (not r["ranked"], r["ashyq_rank"] or 10**9, -(r["ashyq_score"] or -1), r["body"]))
+
+
+def score_interval(c: dict, weights: dict) -> tuple[float, float] | None:
+    """A 95 % range of the Ashyq score: every share-based component at the low (then the high) end of its
+    Wilson interval over the stays judged, all at once, so the range is if anything too wide, never too
+    narrow. Data quality, a mean over datasets and not a sample of appeals, stays as it is."""
+    n = sum(judged(c).values())
+    if not n:
+        return None
+    comps = ashyq_components(c)
+    ends = []
+    for side in (0, 1):
+        used = []
+        for k, v in comps.items():
+            w = weights.get(k, 0)
+            if v is None or w <= 0:
+                continue
+            used.append((w, v if k == "data_quality" else wilson(v * n, n)[side]))
+        total = sum(w for w, _ in used)
+        ends.append(round(100 * sum(w * v for w, v in used) / total, 2) if total else None)
+    return ends[0], ends[1]
+
+
+def rank_interval(body: str, intervals: dict) -> tuple[int, int]:
+    """The best and worst rank the body's score range allows: above it only bodies whose whole range is
+    higher, below it only those whose whole range is lower. Bodies whose ranges overlap are not told apart."""
+    low, high = intervals[body]
+    others = [v for b, v in intervals.items() if b != body and v]
+    best = 1 + sum(1 for lo, _ in others if lo > high)
+    worst = 1 + sum(1 for _, hi in others if hi >= low)
+    return best, worst
+
+
+def funnel(points: list[tuple[str, int, int]]) -> dict:
+    """A funnel plot of one share across bodies, as health-care league tables draw it: (body, k, n) for each
+    body; the pooled share and, for each n, the 95 % and 99.8 % control limits (normal approximation to the
+    binomial around the pooled share). Each body is 'within', 'above' or 'below' the 99.8 % limits."""
+    total_k, total_n = sum(k for _, k, _ in points), sum(n for _, _, n in points)
+    if not total_n:
+        return {"pooled": None, "bodies": [], "limits": []}
+    p = total_k / total_n
+
+    def limits(n):
+        out = {}
+        for name, z in (("95", Z95), ("99.8", 3.090232306167813)):
+            half = z * math.sqrt(p * (1 - p) / n)
+            out[name] = (max(0.0, p - half), min(1.0, p + half))
+        return out
+
+    bodies = []
+    for body, k, n in points:
+        if not n:
+            continue
+        lim = limits(n)
+        share = k / n
+        position = "above" if share > lim["99.8"][1] else "below" if share < lim["99.8"][0] else "within"
+        bodies.append({"body": body, "k": k, "n": n, "share": share, "position": position,
+                       "low_95": lim["95"][0], "high_95": lim["95"][1], "low_998": lim["99.8"][0], "high_998": lim["99.8"][1]})
+    top = max((b["n"] for b in bodies), default=1)
+    steps = sorted({max(1, round(top * i / 40)) for i in range(1, 41)})
+    return {"pooled": p, "bodies": bodies,
+            "limits": [{"n": n, **{f"{side}_{name}": v[i] for name, v in limits(n).items() for i, side in enumerate(("low", "high"))}}
+                       for n in steps]}
+
+
+def resolved_share(c: dict) -> tuple[int, int]:
+    """Appeals resolved (confirmed or not, and not disputed) among the stays judged: the funnel's share."""
+    states = judged(c)
+    return states[final_state.RESOLVED_CONFIRMED] + states[final_state.RESOLVED_UNCONFIRMED], sum(states.values())
 
 
 # --- regions -----------------------------------------------------------------------------------------------

@@ -88,6 +88,16 @@ def ranking(period: str) -> list[dict]:
     return rows
 
 
+def funnel(period: str) -> dict:
+    """The funnel plot of the period: each ranked body's resolved share of the appeals judged, against how
+    many were judged, with control limits around the pooled share (scoring.funnel)."""
+    cfg = config.get()
+    counts = counts_by_body(period)
+    slugs = dict(Body.objects.filter(pk__in=list(counts)).values_list("pk", "slug"))
+    points = [(slugs[b], *scoring.resolved_share(c)) for b, c in counts.items() if c["received"] >= cfg["min_appeals"]]
+    return scoring.funnel(sorted(points))
+
+
 def scorecard(body: Body, period: str) -> dict:
     cfg = config.get()
     kind, start, end = scoring.parse_period(period)

@@ -100,7 +100,8 @@ def ranking(request):
     })
 
 
-RANKING_COLUMNS = ["body", "received", "ranked", "official_score", "official_rank", "ashyq_score", "ashyq_rank", "move"]
+RANKING_COLUMNS = ["body", "received", "ranked", "official_score", "official_rank", "ashyq_score", "ashyq_rank", "move",
+                   "ashyq_score_low", "ashyq_score_high", "ashyq_rank_best", "ashyq_rank_worst"]
 
 
 @require_GET
@@ -132,10 +133,16 @@ def scorecard(request, slug):
         title_id="scores-title", y_max=100, y_label_step=25,
     )
     volume_chart = charts.bar_chart(months, [t["received"] for t in card["trend"]], title_id="volume-title")
+    funnel = selectors.funnel(period)
+    names = {b.slug: b.name for b in Body.objects.filter(slug__in=[b["body"] for b in funnel["bodies"]])}
+    funnel_chart = charts.funnel_chart(funnel, highlight=body.slug, title_id="funnel-title",
+                                       y_label=_("Resolved, of the appeals judged"), x_label=_("Appeals judged"))
     m = card["measures"]
     return render(request, "assessment/scorecard.html", {
         **card, "periods": selectors.available_periods(), "score_chart": score_chart, "volume_chart": volume_chart,
         "panels": panels.render("scorecard", request, body, card),
+        "funnel": funnel, "funnel_chart": funnel_chart,
+        "funnel_rows": [{**b, "name": names.get(b["body"], b["body"]), "mine": b["body"] == body.slug} for b in funnel["bodies"]],
         "components": [{"key": k, "label": COMPONENT_LABELS[k], "value": card["ashyq_components"][k],
                         "points": card["contributions"][k], "weight": config.get()["weights"].get(k)} for k in COMPONENT_LABELS],
         "official": [{"label": OFFICIAL_LABELS[k], "value": v} for k, v in card["official_components"].items()],
@@ -177,6 +184,18 @@ def scorecard_download(request, slug, fmt):
     header = ["month", "received", "answered", "official_score", "ashyq_score"]
     return _csv_response(f"ashyq-{body.slug}-{period}.csv", header,
                          [[t[h] if t[h] is not None else "" for h in header] for t in card["trend"]])
+
+
+@require_GET
+def funnel_download(request, fmt):
+    period = _period(request)
+    data = selectors.funnel(period)
+    if fmt == "json":
+        return _json({"period": period, "share": "resolved (confirmed or not, not disputed) / appeals judged", **data})
+    header = ["body", "resolved", "judged", "share", "low_95", "high_95", "low_99_8", "high_99_8", "position"]
+    return _csv_response(f"ashyq-funnel-{period}.csv", header, [
+        [b["body"], b["k"], b["n"], _fmt(b["share"], 4), _fmt(b["low_95"], 4), _fmt(b["high_95"], 4),
+         _fmt(b["low_998"], 4), _fmt(b["high_998"], 4), b["position"]] for b in data["bodies"]])
 
 
 @require_GET

@@ -224,3 +224,46 @@ def _squarify(items, x, y, w, h, out):
                 offset += cell
             y, h = y + strip, h - strip
         items = rest
+
+def funnel_chart(data: dict, *, highlight: str, title_id: str, y_label: str, x_label: str) -> str:
+    """A funnel plot (scoring.funnel): each body's share against its number of appeals, the pooled share and
+    the 95 % (dashed) and 99.8 % (solid) control limits; the body of the page drawn larger, in another colour."""
+    bodies, limits = data["bodies"], data["limits"]
+    if not bodies:
+        return ""
+    top = max(b["n"] for b in bodies)
+    plot_w, plot_h = WIDTH - LEFT - 10, HEIGHT - BOTTOM - TOP
+
+    def x(n):
+        return LEFT + plot_w * n / top
+
+    def y(v):
+        return TOP + plot_h * (1 - v)
+
+    parts = []
+    for v in (0, 0.25, 0.5, 0.75, 1):
+        parts.append(format_html(
+            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#d0d7de" stroke-width="1"/>'
+            '<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#4a5561">{}</text>',
+            LEFT, round(y(v), 1), WIDTH - 10, round(y(v), 1), LEFT - 4, round(y(v) + 4, 1), f"{int(v * 100)}%"))
+    for n in (0, top // 2, top):
+        parts.append(format_html('<text x="{}" y="{}" font-size="11" text-anchor="middle" fill="#4a5561">{}</text>',
+                                 round(x(n), 1), HEIGHT - 14, n))
+    parts.append(format_html('<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#4a5561">{}</text>',
+                             WIDTH - 10, HEIGHT - 2, x_label))
+    parts.append(format_html('<text x="{}" y="{}" font-size="11" fill="#4a5561">{}</text>', LEFT + 4, TOP + 10, y_label))
+    parts.append(format_html('<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#1b1f24" stroke-width="1"/>',
+                             LEFT, round(y(data["pooled"]), 1), WIDTH - 10, round(y(data["pooled"]), 1)))
+    for key, dash in (("95", ' stroke-dasharray="5 4"'), ("99.8", "")):
+        for side in ("low", "high"):
+            field = f"{side}_{key}"
+            points = " ".join(f"{x(lim['n']):.1f},{y(lim[field]):.1f}" for lim in limits)
+            parts.append(format_html('<polyline points="{}" fill="none" stroke="#6e7781" stroke-width="1.5"{}/>',
+                                     points, mark_safe(dash)))
+    for b in sorted(bodies, key=lambda b: b["body"] == highlight):
+        mine = b["body"] == highlight
+        parts.append(format_html('<circle cx="{}" cy="{}" r="{}" fill="{}" stroke="#ffffff" stroke-width="1"/>',
+                                 round(x(b["n"]), 1), round(y(b["share"]), 1), 7 if mine else 4,
+                                 "#a4161a" if mine else "#00538a"))
+    return format_html('<svg class="chart" viewBox="0 0 {} {}" width="100%" role="img" aria-labelledby="{}" focusable="false">{}</svg>',
+                       WIDTH, HEIGHT, escape(title_id), mark_safe("".join(parts)))

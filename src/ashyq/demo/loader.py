@@ -154,11 +154,11 @@ def _working_day_after(day, n):
     return add_working_days(day, n)
 
 
-def load_demo() -> dict:
+def load_demo(ranking_story: bool = False) -> dict:
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
 
-    from . import mailbox
+    from . import assessment_story, mailbox
 
     if settings.PRODUCTION:  # also when called from a shell, not only by the load_demo command
         raise ImproperlyConfigured("The demo (users with a published password) is never loaded in production.")
@@ -177,7 +177,11 @@ def load_demo() -> dict:
     # Hundreds of appeals: the assessment's figures are computed once at the end, not after each event.
     with assessment_signals.paused(), transaction.atomic():
         mailbox_added = mailbox.load_mailbox(users["demo-official-acc"])
-    if mailbox_added:
+    story_added = 0
+    if ranking_story:  # the ranking story: 360 appeals more, so only when asked (make run asks)
+        with assessment_signals.paused(), transaction.atomic():
+            story_added = assessment_story.load(users["demo-moderator"])
+    if mailbox_added or story_added:
         figures.recompute_all()
-    return {**reference, "users": len(users), "new_appeals": played + mailbox_added,
+    return {**reference, "users": len(users), "new_appeals": played + mailbox_added + story_added,
             "models_trained": len(trained), **load_showcase(), **load_budget()}

@@ -248,6 +248,9 @@ class Answer(models.Model):
                 fields=["body", "-published_at", "-id"], condition=models.Q(published_at__isnull=False),
                 name="answer_body_published",
             ),
+            # The home page: the latest published answers of all bodies.
+            models.Index(fields=["-published_at", "-id"], condition=models.Q(published_at__isnull=False),
+                         name="answer_published_latest"),
         ]
 
 
@@ -296,3 +299,40 @@ class SearchDocument(models.Model):
     text = models.TextField(blank=True)
     answer = models.TextField(blank=True)
     exact = models.TextField(blank=True)
+
+
+class RecordLeaf(models.Model):
+    """One event's place in the Merkle tree of the whole record (transparency.py): the tree's leaves in order.
+
+    Added in bulk by the daily checkpoint, off the request path, so an event's write never grows with the
+    data. No database constraint ties it to the event: a leaf must outlive an event deleted behind the
+    application's back, to name it (appeal, seq) when the record is checked."""
+
+    index = models.BigIntegerField(primary_key=True)
+    event = models.OneToOneField(AppealEvent, on_delete=models.DO_NOTHING, db_constraint=False, related_name="leaf")
+    appeal = models.ForeignKey(Appeal, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    appeal_number = models.CharField(max_length=20)
+    seq = models.PositiveIntegerField()
+    leaf_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["index"]
+
+
+class RecordCheckpoint(models.Model):
+    """A signed statement of the record at a moment: the tree's size and root (Ed25519, transparency.py).
+    Published daily at /open-data/checkpoints.json and in the open export."""
+
+    tree_size = models.BigIntegerField()
+    root_hash = models.CharField(max_length=64)
+    signed_at = models.CharField(max_length=40, help_text="ISO 8601, UTC: the exact text signed")
+    signature = models.CharField(max_length=100)
+    public_key = models.CharField(max_length=60)
+    # The tree's right edge (perfect subtrees' sizes and roots): the next checkpoint extends it without
+    # reading earlier leaves, and it answers the consistency proof from this checkpoint.
+    frontier = models.JSONField(default=list)
+    # RFC 6962 consistency proof from the previous checkpoint to this one (hex hashes).
+    consistency_proof = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["tree_size", "pk"]

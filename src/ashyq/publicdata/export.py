@@ -16,11 +16,12 @@ systemd timer: docs/operations.md); the open-data page serves the latest files.
 import datetime as dt
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from ashyq.analysis.models import AppealAnalysis, Handling
@@ -29,8 +30,8 @@ from ashyq.assessment.models import BodyMonthFigures, RegionMonthFigures
 from ashyq.bodies.models import Body
 from ashyq.core import clock, csv_safe
 from ashyq.core.models import Region
-from ashyq.dialogue import selectors
-from ashyq.dialogue.models import AppealEvent, EventKind
+from ashyq.dialogue import selectors, transparency, verify_record
+from ashyq.dialogue.models import AppealEvent, EventKind, RecordLeaf
 
 LICENCE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0 International",
            "path": "https://creativecommons.org/licenses/by/4.0/"}
@@ -72,6 +73,16 @@ EVENT_FIELDS = [
     ("at", "datetime", "When it happened (ISO 8601, Kazakhstan time)."),
     ("from_body", "string", "Slug of the body the appeal left (redirects, withdrawals, complaints); empty otherwise."),
     ("to_body", "string", "Slug of the body the appeal went to or that acted; empty otherwise."),
+    ("chain_hash", "string", "SHA-256 of the event's full content and the previous event's hash (the appeal's hash chain)."),
+    ("leaf_index", "integer", "The event's place in the Merkle tree of the whole record (merkle_leaves.csv); empty until the next checkpoint."),
+]
+# Every event of the record (private appeals included) as a leaf of one Merkle tree, in order: the appeal and
+# seq only for published appeals (and for events deleted behind the application's back, to name them).
+LEAF_FIELDS = [
+    ("index", "integer", "Position in the tree, from 0."),
+    ("leaf_hash", "string", "SHA-256(0x00 || the event's leaf), hex (checkpoints.json says what the leaf is)."),
+    ("appeal", "string", "Number of the appeal, for published appeals; empty otherwise."),
+    ("seq", "integer", "The event's position in that appeal's record; empty when the appeal is not published."),
 ]
 # The assessment's figures over ALL appeals (private ones included), as counts only: no appeal numbers,
 # texts, names or accounts. Every published score is a function of these rows (assessment/recompute.py).
@@ -155,6 +166,9 @@ FILES = {
     "analysis_month_figures.json": {"media_type": "application/json", "resource": "analysis-month-figures-json", "format": "json"},
     "regions.csv": {"media_type": "text/csv; charset=utf-8", "resource": "regions", "format": "csv"},
     "regions.json": {"media_type": "application/json", "resource": "regions-json", "format": "json"},
+    "merkle_leaves.csv": {"media_type": "text/csv; charset=utf-8", "resource": "merkle-leaves", "format": "csv"},
+    "checkpoints.json": {"media_type": "application/json", "resource": "checkpoints", "format": "json"},
+    "verify_record.py": {"media_type": "text/x-python; charset=utf-8", "resource": None, "format": "py"},
     "datapackage.json": {"media_type": "application/json", "resource": None, "format": "json"},
 }
 
@@ -229,11 +243,25 @@ def event_rows():
     rows = (
         AppealEvent.objects.filter(appeal__in=selectors.public_appeals().values("pk"))
         .order_by("appeal_id", "seq")
-        .values_list("appeal__number", "seq", "kind", "at", "from_body__slug", "to_body__slug")
+        .values_list("appeal__number", "seq", "kind", "at", "from_body__slug", "to_body__slug", "hash", "leaf__index")
         .iterator(chunk_size=5000)
     )
-    for number, seq, kind, at, from_body, to_body in rows:
-        yield {"appeal": number, "seq": seq, "kind": kind, "at": _iso(at), "from_body": from_body, "to_body": to_body}
+    for number, seq, kind, at, from_body, to_body, chain, leaf in rows:
+        yield {"appeal": number, "seq": seq, "kind": kind, "at": _iso(at), "from_body": from_body, "to_body": to_body,
+               "chain_hash": chain, "leaf_index": leaf}
+
+
+def leaf_rows():
+    """The tree's leaves in order (transparency.py). Which appeal a leaf belongs to is said only for published
+    appeals, and for events no longer in the database (removed behind the application's back: naming them is
+    the point)."""
+    public = selectors.public_appeals().filter(pk=OuterRef("appeal_id"))
+    rows = (RecordLeaf.objects.order_by("index")
+            .annotate(public=Exists(public), present=Exists(AppealEvent.objects.filter(pk=OuterRef("event_id"))))
+            .values_list("index", "leaf_hash", "appeal_number", "seq", "public", "present").iterator(chunk_size=5000))
+    for index, leaf, number, seq, public, present in rows:
+        named = public or not present
+        yield {"index": index, "leaf_hash": leaf, "appeal": number if named else None, "seq": seq if named else None}
 
 
 def figure_rows(as_of: dt.date):
@@ -290,6 +318,18 @@ def _csv_value(value):
     if isinstance(value, dict):
         return json.dumps(value, separators=(",", ":"))
     return value
+
+
+def _write_csv(directory: Path, stem: str, fields, rows) -> int:
+    """A table as CSV only (the tree's leaves: one row per event of the record, too many to repeat as JSON)."""
+    count = 0
+    with (directory / f"{stem}.csv").open("w", newline="", encoding="utf-8") as c:
+        writer = csv.writer(c)
+        writer.writerow([f[0] for f in fields])
+        for row in rows:
+            writer.writerow([_csv_value(row[f[0]]) for f in fields])
+            count += 1
+    return count
 
 
 def _write_table(directory: Path, stem: str, fields, rows) -> int:
@@ -385,6 +425,14 @@ def datapackage(created: str, counts: dict) -> dict:
              "description": "The analysis figures as a JSON array of objects."},
             {"name": "regions-json", "path": "regions.json", "format": "json", "mediatype": "application/json",
              "encoding": "utf-8", "description": "The regions as a JSON array."},
+            {"name": "merkle-leaves", "path": "merkle_leaves.csv", "profile": "tabular-data-resource", "format": "csv",
+             "mediatype": "text/csv", "encoding": "utf-8", "dialect": csv_dialect,
+             "schema": {"fields": _schema(LEAF_FIELDS), "primaryKey": ["index"], "missingValues": [""]},
+             "description": (f"{counts['leaves']} leaves: every event of the record, private appeals included, in the "
+                             "order of the Merkle tree the checkpoints sign (docs/operations.md, verify_record.py).")},
+            {"name": "checkpoints", "path": "checkpoints.json", "format": "json", "mediatype": "application/json",
+             "encoding": "utf-8", "description": ("The signed checkpoints of the record (tree size, root, time, Ed25519 "
+                                                  "signature, consistency proof from the previous one) and the public key.")},
         ],
     }
 
@@ -404,7 +452,12 @@ def write_export(out_dir: Path | None = None) -> dict:
             "region_months": _write_table(tmp, "region_month_figures", REGION_MONTH_FIELDS, region_figure_rows()),
             "analysis_rows": _write_table(tmp, "analysis_month_figures", ANALYSIS_MONTH_FIELDS, analysis_figure_rows()),
             "regions": _write_table(tmp, "regions", REGION_FIELDS, region_rows()),
+            "leaves": _write_csv(tmp, "merkle_leaves", LEAF_FIELDS, leaf_rows()),
         }
+        (tmp / "checkpoints.json").write_text(
+            json.dumps(transparency.published_checkpoints(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        # The standalone verifier travels with the data it checks.
+        shutil.copyfile(Path(verify_record.__file__), tmp / "verify_record.py")
         (tmp / "datapackage.json").write_text(
             json.dumps(datapackage(created, counts), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
+from ashyq.dialogue import transparency
 from ashyq.publicdata import export
 
 
@@ -14,6 +15,9 @@ class Command(BaseCommand):
                             help="Directory to write into (default: ASHYQ_EXPORT_DIR or VAR_DIR/exports, which the site serves).")
 
     def handle(self, *args, out=None, **options):
+        # The day's signed checkpoint of the record first, so the export carries it (docs/operations.md).
+        checkpoint = transparency.make_checkpoint()
+        self.stdout.write(f"Checkpoint: {checkpoint.tree_size} events, root {checkpoint.root_hash} signed at {checkpoint.signed_at}.")
         result = export.write_export(out)
         self.stdout.write(
             f"Exported {result['appeals']} appeals, {result['events']} events, {result['body_months']} body-month, "
