@@ -69,7 +69,7 @@ def test_the_scorecard_draws_the_funnel_with_its_table_and_csv_and_the_ranking_s
     data = client.get(reverse("assessment:funnel-download", args=["json"]) + "?period=2025-Q1").json()
     assert data["pooled"] == selectors.funnel("2025-Q1")["pooled"] == 105 / 200
     ranking = client.get(reverse("assessment:ranking") + "?period=2025-Q1").content.decode()
-    assert "Possible ranks (95 %)" in ranking
+    assert "Possible ranks (95-percent range)" in ranking
     rows = {r["body"]: r for r in client.get(reverse("assessment:ranking-download", args=["json"]) + "?period=2025-Q1").json()["bodies"]}
     energy, healthcare = rows["ministry-of-energy"], rows["ministry-of-healthcare"]
     assert energy["ashyq_rank"] == energy["ashyq_rank_worst"] == 4 and energy["ashyq_rank_best"] > healthcare["ashyq_rank_worst"]
