@@ -16,7 +16,6 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from ashyq.accounts.models import Role
 from ashyq.dialogue import integrity, services, transparency, verify_record
 from ashyq.dialogue.models import Appeal, AppealEvent, RecordCheckpoint, RecordLeaf
 from ashyq.publicdata import export

@@ -25,7 +25,21 @@ from concurrent.futures import ThreadPoolExecutor
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import (
-    BooleanField, Case, Count, DateTimeField, Exists, ExpressionWrapper, F, Max, Min, OuterRef, Prefetch, Q, Value, When, Window,
+    BooleanField,
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Value,
+    When,
+    Window,
 )
 from django.db.models.functions import Lead, TruncDate, TruncMonth
 from django.utils import timezone

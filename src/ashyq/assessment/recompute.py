@@ -80,7 +80,7 @@ def counts_from_rows(appeals: list[dict], events: list[dict], *, window_days: in
         evs.sort(key=lambda e: int(e["seq"]))
         redirects = [e for e in evs if e["kind"] == "redirected"]
         stays = []
-        for i, e in enumerate(evs):
+        for e in evs:
             if e["kind"] in ("registered", "redirected") and e["to_body"]:
                 c = slot(e["to_body"], _month(e["at"]))
                 c["received"] += 1

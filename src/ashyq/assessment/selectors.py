@@ -7,8 +7,8 @@ from ashyq.accounts.models import Role
 from ashyq.bodies.models import Body
 from ashyq.core import calendar, clock
 from ashyq.core.models import Region
-from ashyq.dialogue.models import OPEN_STATUSES, Appeal, AppealEvent, AppealType, EventKind
 from ashyq.dialogue import deadlines
+from ashyq.dialogue.models import OPEN_STATUSES, Appeal, AppealEvent, AppealType, EventKind
 
 from . import config, scoring
 from .models import BodyMonthFigures, RegionMonthFigures

@@ -315,7 +315,7 @@ def run(*, honest: int = 12, per_body: int = 40, seed: int = 11) -> dict:
             raise _Rollback
     except _Rollback:
         pass
-    names = {b: n for b, n in ((f"simulated-body-{i:02d}", f"Simulated body {i:02d}") for i in range(1, 100))}
+    names = {f"simulated-body-{i:02d}": f"Simulated body {i:02d}" for i in range(1, 100)}
     for r in result["population"]:
         r["name"] = names.get(r["body"], r["body"])
     result.update({"period": SIM_PERIOD, "honest": honest, "per_body": per_body, "seed": seed,

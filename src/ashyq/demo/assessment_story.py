@@ -15,7 +15,7 @@ from ashyq.assessment import simulation
 from ashyq.bodies.models import Body
 from ashyq.core import calendar, clock
 from ashyq.core.models import Region
-from ashyq.dialogue.models import Appeal, Answer, Status
+from ashyq.dialogue.models import Answer, Appeal, Status
 from ashyq.moderation import services as moderation
 from ashyq.moderation.models import Target
 

@@ -140,7 +140,7 @@ def make_checkpoint() -> RecordCheckpoint:
             frontier.append(leaf)
         size, root = frontier.size, frontier.root().hex()
         proof = tree.consistency_proof(start, size, tree.subtree_from(_Leaves(start, new), old_ranges)) if previous else []
-        signed_at = clock.now().astimezone(dt.timezone.utc).replace(microsecond=0).isoformat()
+        signed_at = clock.now().astimezone(dt.UTC).replace(microsecond=0).isoformat()
         signature = key.sign(tree.checkpoint_note(size, root, signed_at))
         return RecordCheckpoint.objects.create(
             tree_size=size, root_hash=root, signed_at=signed_at, signature=base64.b64encode(signature).decode(),

@@ -43,7 +43,7 @@ def event_leaf(appeal: str, seq: int, kind: str, at: str, from_body: str | None,
     """The leaf of one event: its public fields and the hash of its full content (the appeal's hash chain,
     which covers the actor, reason and data that stay private). `at` in any ISO 8601 form with an offset:
     the leaf holds it in UTC to the second."""
-    moment = dt.datetime.fromisoformat(at).astimezone(dt.timezone.utc).replace(microsecond=0)
+    moment = dt.datetime.fromisoformat(at).astimezone(dt.UTC).replace(microsecond=0)
     fields = [LEAF_VERSION, appeal, int(seq), kind, moment.isoformat(), from_body or "", to_body or "", chain]
     return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -176,7 +176,7 @@ def subtree_from(leaves: list[bytes], cache: dict | None = None):
 
 def checkpoint_note(tree_size: int, root: str, signed_at: str) -> bytes:
     """The text a checkpoint's signature covers."""
-    return f"{CHECKPOINT_ORIGIN}\n{int(tree_size)}\n{root}\n{signed_at}\n".encode("utf-8")
+    return f"{CHECKPOINT_ORIGIN}\n{int(tree_size)}\n{root}\n{signed_at}\n".encode()
 
 
 def signature_valid(public_key_b64: str, checkpoint: dict) -> bool:

@@ -13,8 +13,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, generate_key=False, **options):
         if generate_key:
-            from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
             import base64
+
+            from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
             seed = transparency.new_key_b64()
             key = Ed25519PrivateKey.from_private_bytes(base64.b64decode(seed))
