@@ -324,7 +324,7 @@ def _write_csv(directory: Path, stem: str, fields, rows) -> int:
     """A table as CSV only (the tree's leaves: one row per event of the record, too many to repeat as JSON)."""
     count = 0
     with (directory / f"{stem}.csv").open("w", newline="", encoding="utf-8") as c:
-        writer = csv.writer(c)
+        writer = csv_safe.writer(c)
         writer.writerow([f[0] for f in fields])
         for row in rows:
             writer.writerow([_csv_value(row[f[0]]) for f in fields])
