@@ -101,7 +101,7 @@ def test_dcat_ap_catalogue_and_dataset_in_turtle_and_json_ld(client, showcase):
         g = rdflib.Graph().parse(data=response.content.decode(), format=parser)
         catalogs = list(g.subjects(RDF.type, DCAT.Catalog))
         assert len(catalogs) == 1 and len(list(g.objects(catalogs[0], DCAT.dataset))) == 9
-        dataset = next(d for d in g.subjects(RDF.type, DCAT.Dataset) if str(d).endswith("/data/datasets/doing-business-kz-uz/"))
+        dataset = next(d for d in g.subjects(RDF.type, DCAT.Dataset) if str(d).endswith("/data/datasets/doing-business-kz-uz/#dataset"))
         titles = {t.language: str(t) for t in g.objects(dataset, DCTERMS.title)}
         assert set(titles) == {"kk", "ru", "en"}
         distribution = next(g.objects(dataset, DCAT.distribution))

@@ -22,6 +22,9 @@ CHECKLIST = [
     ("documentation", _("Documentation or a source is given")),
 ]
 
+# The score's own wording, for the DCAT quality measurements (dcat.py).
+SCORE_LABEL = _("The share of the checklist's items that pass, out of 100")
+
 # What a publisher does to pass each item, and the field of the dataset form that does it (None: the resources).
 ADVICE = {
     "licence": (_("Choose an open licence (Creative Commons or the Open Database License)."), "licence"),

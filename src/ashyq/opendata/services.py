@@ -67,10 +67,30 @@ def save_dataset(actor, body, slug, **fields) -> Dataset:
 
 
 LINK_SCHEMES = ("http", "https")
+# Characters no URL may hold as written (RFC 3986); browsers and RDF syntaxes read them as the end of the link.
+LINK_FORBIDDEN = set('"<>\\^`{|}')
+
+
+def check_link(url: str, field: str):
+    """A link to another site: http(s), with a host, and nothing that would end it early in a page, a feed or the
+    DCAT catalogue (quotes, angle brackets, spaces, control characters). Letters of any script are fine."""
+    if not url:
+        return
+    try:
+        parts = urlsplit(url)
+        scheme, host = parts.scheme.lower(), parts.hostname
+    except ValueError:  # an unclosed [IPv6] address
+        scheme, host = "http", None
+    if scheme not in LINK_SCHEMES:
+        raise ValidationError({field: _("A link must start with http:// or https://.")})
+    if not host or any(ch in LINK_FORBIDDEN or ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        raise ValidationError({field: _("This link holds characters a web address cannot contain (spaces, quotes, < or >); "
+                                        "copy it again from the browser's address bar.")})
 
 
 def _dataset_rules(dataset):
     """What the model cannot say by itself; checked on every save, from a form, the API or a loader."""
+    check_link(dataset.documentation_url, "documentation_url")
     if not (dataset.title_kk.strip() or dataset.title_ru.strip()):
         # Readers in Kazakhstan read Kazakh or Russian; English is welcome but never the only title.
         raise ValidationError({"title_kk": _("Give the title in Kazakh or in Russian (or both); English is optional.")})
@@ -98,8 +118,7 @@ def update_dataset(actor, dataset, **fields) -> Dataset:
 @transaction.atomic
 def add_resource(actor, dataset, name, fmt, url="", description="") -> Resource:
     _check(actor, dataset.body)
-    if url and urlsplit(url).scheme.lower() not in LINK_SCHEMES:
-        raise ValidationError({"url": _("A link must start with http:// or https://.")})
+    check_link(url, "url")
     resource = Resource(dataset=dataset, name=name, format=fmt, url=url, description=description,
                         position=dataset.resources.count())
     resource.full_clean()

@@ -80,24 +80,40 @@ def _uuid(value):
         raise Http404 from None
 
 
+RDF_SYNTAXES = {"ttl": "turtle", "rdf": "xml", "jsonld": "json-ld"}
+
+
+def _profile(request) -> str:
+    """DCAT-AP 3 unless ?profile=2 asks for DCAT-AP 2's typing (dcat.py); anything else is refused, not guessed."""
+    from django.core.exceptions import BadRequest
+
+    from .dcat import PROFILES
+
+    profile = request.GET.get("profile", "3")
+    if profile not in PROFILES:
+        raise BadRequest("profile must be 3 or 2")
+    return profile
+
+
 def _rdf(graph, fmt):
     from django.http import HttpResponse
 
     from .dcat import FORMATS
 
-    return HttpResponse(graph.serialize(format=fmt), content_type=FORMATS[fmt])
+    syntax = RDF_SYNTAXES[fmt]
+    return HttpResponse(graph.serialize(format=syntax, encoding="utf-8"), content_type=FORMATS[syntax])
 
 
 def dcat_catalog(request, fmt):
     from .dcat import catalog_graph
 
-    return _rdf(catalog_graph(), {"ttl": "turtle", "jsonld": "json-ld"}[fmt])
+    return _rdf(catalog_graph(_profile(request)), fmt)
 
 
 def dcat_dataset(request, slug, fmt):
     from .dcat import dataset_graph
 
-    return _rdf(dataset_graph(get_object_or_404(selectors.datasets(), slug=slug)), {"ttl": "turtle", "jsonld": "json-ld"}[fmt])
+    return _rdf(dataset_graph(get_object_or_404(selectors.datasets(), slug=slug), _profile(request)), fmt)
 
 
 def sitemap(request):
