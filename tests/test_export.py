@@ -89,7 +89,7 @@ def test_the_command_writes_csv_json_and_a_datapackage(case, tmp_path, people):
 def test_the_datapackage_describes_every_field_and_the_licence(case, export_dir):
     export.write_export()
     package = json.loads((export_dir / "datapackage.json").read_text(encoding="utf-8"))
-    assert package["profile"] == "tabular-data-package" and package["name"] == "ashyq-public-appeals"
+    assert package["profile"] == "data-package" and package["name"] == "ashyq-public-appeals"
     assert package["licenses"][0]["name"] == "CC-BY-4.0"
     resources = {r["name"]: r for r in package["resources"]}
     tables = {"appeals": "appeals", "events": "events", "body-month-figures": "body_month_figures",

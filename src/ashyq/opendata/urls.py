@@ -19,6 +19,7 @@ urlpatterns = [
     path("publish/<slug:slug>/resources/<str:pk>/uploads/<str:job>/", publish_views.upload_progress, name="upload-progress"),
     re_path(r"^catalog\.(?P<fmt>ttl|rdf|jsonld)$", views.dcat_catalog, name="dcat-catalog"),
     re_path(r"^datasets/(?P<slug>[-a-zA-Z0-9_]+)/dcat\.(?P<fmt>ttl|rdf|jsonld)$", views.dcat_dataset, name="dcat-dataset"),
+    path("datasets/<slug:slug>/datapackage.json", views.dataset_datapackage, name="datapackage"),
     path("sitemap.xml", views.sitemap, name="sitemap"),
     path("silk-road/", showcase_views.explorer, name="silk-road"),
     path("silk-road/compare/", showcase_views.compare, name="compare"),

@@ -116,6 +116,17 @@ def dcat_dataset(request, slug, fmt):
     return _rdf(dataset_graph(get_object_or_404(selectors.datasets(), slug=slug), _profile(request)), fmt)
 
 
+def dataset_datapackage(request, slug):
+    """The dataset as a Frictionless Data Package (datapackage.py), for `frictionless validate` and data pipelines."""
+    from django.http import JsonResponse
+
+    from .datapackage import dataset_package
+
+    response = JsonResponse(dataset_package(get_object_or_404(selectors.datasets(), slug=slug)), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 def sitemap(request):
     """Every public open-data page and download, and the main pages, for search engines."""
     from django.http import HttpResponse

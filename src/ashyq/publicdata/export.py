@@ -367,7 +367,8 @@ def datapackage(created: str, counts: dict) -> dict:
     }
     csv_dialect = {"delimiter": ",", "header": True, "quoteChar": '"', "doubleQuote": True}
     return {
-        "profile": "tabular-data-package",
+        # A data package (not tabular-data-package): the JSON copies beside the CSV tables are not tables.
+        "profile": "data-package",
         "name": "ashyq-public-appeals",
         "title": "Ashyq: published appeals to the heads of state bodies of Kazakhstan",
         "description": (
@@ -405,9 +406,9 @@ def datapackage(created: str, counts: dict) -> dict:
              "description": f"{counts['region_months']} rows: appeals per region and month of registration, over ALL appeals."},
             {"name": "analysis-month-figures", "path": "analysis_month_figures.csv", "profile": "tabular-data-resource",
              "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "dialect": csv_dialect,
-             # No primaryKey: cause, sector and redirected_to are empty on many rows, and keys may not be.
-             "schema": {"fields": _schema(ANALYSIS_MONTH_FIELDS), "missingValues": [""],
-                        "foreignKeys": [{"fields": ["region"], "reference": {"resource": "regions", "fields": ["region"]}}]},
+             # No primaryKey: cause, sector and redirected_to are empty on many rows, and keys may not be. No
+             # foreign key either: 'value' is a region code only on the rows whose dimension is region.
+             "schema": {"fields": _schema(ANALYSIS_MONTH_FIELDS), "missingValues": [""]},
              "description": (f"{counts['analysis_rows']} rows: the content analysis over ALL appeals (private ones included, as "
                              "counts only), per body, month, region, language, cause, sector and handling. Every figure of "
                              "the /analysis/ pages is a sum of these counts (docs/api.md).")},
