@@ -29,7 +29,7 @@ def test_the_default_comparison_shows_five_partners_with_figures_from_the_refere
     side = page[page.index('id="side-title"'):page.index('id="turnover-title"')]
     headers = re.findall(r'<th scope="col"><a href="/data/silk-road/([^/]+)/">', side)
     assert headers == ["china", "russia", "uzbekistan", "kyrgyzstan", "tajikistan"]
-    # Table 4 of reference 003: Russia 19,983.0; China 14,792.5; Uzbekistan 3,415.1 (million US dollars, 2019).
+    # Table 4 of Makhambetaliyev and Kosherbayev, Central Asia's Affairs 4/2020: Russia 19,983.0; China 14,792.5; Uzbekistan 3,415.1 (million US dollars, 2019).
     row = re.search(r"<tr><th scope=\"row\">Trade with Kazakhstan, 2019: turnover, million US dollars</th>(.*?)</tr>", side)[1]
     assert re.findall(r"<td>([^<]*)</td>", row) == ["14792.5", "19983.0", "3415.1", "—", "—"]
     row = re.search(r"<tr><th scope=\"row\">Regional trade agreement with Kazakhstan</th>(.*?)</tr>", side)[1]

@@ -1,52 +1,56 @@
-"""The Silk Road cooperation explorer: datasets from the references' tables (data/*.csv, data/SOURCES.md),
-published by the Ministry of Trade and Integration through the same services as any upload."""
+"""The Silk Road cooperation explorer: datasets transcribed from published articles (data/*.csv, data/SOURCES.md),
+published by the Ministry of Trade and Integration through the same services as any upload. Each dataset and
+each row cites its publication from the registry (ashyq.core.publications), with the table where there is one."""
 import datetime as dt
 from pathlib import Path
 
 from django.utils.text import slugify
 
 from ashyq.bodies.models import Body
+from ashyq.core import publications
 
 from . import datastore, services
 from .models import Dataset, Resource
 
 DATA = Path(__file__).parent / "data"
-SOURCE = "References of the Ashyq project (../shared/seeds): {files}. See data/SOURCES.md; every row names its source file and table."
+MAKHAMBETALIYEV = "makhambetaliyev-kosherbayev-2020"
 
-# slug, file, title en / ru / kk, start year, end year, spatial, tags, source files
+# slug, file, title en / ru / kk, start year, end year, spatial, tags, cited publications with their table (None: the whole article)
 DATASETS = [
     ("kazakhstan-trading-partners-2019", "kazakhstan-trading-partners-2019.csv", "Kazakhstan's main trading partners, 2019",
-     "Основные торговые партнёры Казахстана, 2019", "Қазақстанның негізгі сауда әріптестері, 2019", 2019, 2019, "Kazakhstan", ["trade"], "003 (table 4)"),
+     "Основные торговые партнёры Казахстана, 2019", "Қазақстанның негізгі сауда әріптестері, 2019", 2019, 2019, "Kazakhstan", ["trade"], [(MAKHAMBETALIYEV, 4)]),
     ("uzbekistan-trading-partners-2019", "uzbekistan-trading-partners-2019.csv", "Uzbekistan's main trading partners, 2019",
-     "Основные торговые партнёры Узбекистана, 2019", "Өзбекстанның негізгі сауда әріптестері, 2019", 2019, 2019, "Uzbekistan", ["trade"], "003 (table 3)"),
+     "Основные торговые партнёры Узбекистана, 2019", "Өзбекстанның негізгі сауда әріптестері, 2019", 2019, 2019, "Uzbekistan", ["trade"], [(MAKHAMBETALIYEV, 3)]),
     ("central-asia-mutual-trade-shares", "central-asia-mutual-trade-shares.csv", "Shares of Central Asian countries in mutual trade, 2017-2019",
-     "Доли стран Центральной Азии во взаимной торговле, 2017-2019", "Орталық Азия елдерінің өзара саудадағы үлесі, 2017-2019", 2017, 2019, "Central Asia", ["trade"], "003 (table 2)"),
+     "Доли стран Центральной Азии во взаимной торговле, 2017-2019", "Орталық Азия елдерінің өзара саудадағы үлесі, 2017-2019", 2017, 2019, "Central Asia", ["trade"], [(MAKHAMBETALIYEV, 2)]),
     ("doing-business-kz-uz", "doing-business.csv", "Doing Business indicators of Kazakhstan and Uzbekistan",
-     "Показатели Казахстана и Узбекистана в рейтинге Doing Business", "Қазақстан мен Өзбекстанның Doing Business көрсеткіштері", 2020, 2020, "Kazakhstan; Uzbekistan", ["business"], "003 (table 1)"),
+     "Показатели Казахстана и Узбекистана в рейтинге Doing Business", "Қазақстан мен Өзбекстанның Doing Business көрсеткіштері", 2020, 2020, "Kazakhstan; Uzbekistan", ["business"], [(MAKHAMBETALIYEV, 1)]),
     ("regional-trade-agreements", "regional-trade-agreements.csv", "Participation of Kazakhstan and Uzbekistan in regional trade agreements",
-     "Участие Казахстана и Узбекистана в региональных торговых соглашениях", "Қазақстан мен Өзбекстанның өңірлік сауда келісімдеріне қатысуы", 2020, 2020, "Kazakhstan; Uzbekistan", ["trade", "agreements"], "003 (table 5)"),
+     "Участие Казахстана и Узбекистана в региональных торговых соглашениях", "Қазақстан мен Өзбекстанның өңірлік сауда келісімдеріне қатысуы", 2020, 2020, "Kazakhstan; Uzbekistan", ["trade", "agreements"], [(MAKHAMBETALIYEV, 5)]),
     ("uzbek-competition-russian-market", "uzbek-competition-russian-market.csv", "Goods where Uzbekistan competes with Kazakhstan on the Russian market (HS codes)",
-     "Товары, по которым Узбекистан конкурирует с Казахстаном на рынке России (коды ТН ВЭД)", "Ресей нарығында Өзбекстан Қазақстанмен бәсекелесетін тауарлар (СЭҚ ТН кодтары)", 2019, 2019, "Russia; Kazakhstan; Uzbekistan", ["trade"], "003 (table 6)"),
+     "Товары, по которым Узбекистан конкурирует с Казахстаном на рынке России (коды ТН ВЭД)", "Ресей нарығында Өзбекстан Қазақстанмен бәсекелесетін тауарлар (СЭҚ ТН кодтары)", 2019, 2019, "Russia; Kazakhstan; Uzbekistan", ["trade"], [(MAKHAMBETALIYEV, 6)]),
     ("silk-road-projects", "projects.csv", "Belt and Road and regional projects named in the references",
-     "Проекты «Пояса и пути» и региональные проекты, названные в источниках", "Дереккөздерде аталған «Белдеу және жол» мен өңірлік жобалар", 1997, 2024, "Central Asia; Asia", ["projects", "belt-and-road"], "000, 001, 003, 004"),
+     "Проекты «Пояса и пути» и региональные проекты, названные в источниках", "Дереккөздерде аталған «Белдеу және жол» мен өңірлік жобалар", 1997, 2024, "Central Asia; Asia", ["projects", "belt-and-road"], [("malibekova-2020", None), ("one-belt-one-way-2019", None), (MAKHAMBETALIYEV, None), ("zhekenov-hu-orazakynkyzy", None)]),
     ("humanitarian-aid", "humanitarian-aid.csv", "Humanitarian aid named in the references",
-     "Гуманитарная помощь, названная в источниках", "Дереккөздерде аталған гуманитарлық көмек", 2020, 2020, "Kazakhstan; Kyrgyzstan; Tajikistan", ["aid"], "000"),
+     "Гуманитарная помощь, названная в источниках", "Дереккөздерде аталған гуманитарлық көмек", 2020, 2020, "Kazakhstan; Kyrgyzstan; Tajikistan", ["aid"], [("malibekova-2020", None)]),
     ("silk-road-agreements", "agreements.csv", "Agreements named in the references",
-     "Соглашения, названные в источниках", "Дереккөздерде аталған келісімдер", 1997, 2019, "Kazakhstan; China; Uzbekistan", ["agreements"], "001, 003, 004"),
+     "Соглашения, названные в источниках", "Дереккөздерде аталған келісімдер", 1997, 2019, "Kazakhstan; China; Uzbekistan", ["agreements"], [("one-belt-one-way-2019", None), (MAKHAMBETALIYEV, None), ("zhekenov-hu-orazakynkyzy", None)]),
 ]
 
 
 def load_showcase() -> dict:
     body = Body.objects.get(slug="ministry-of-trade-and-integration")
     created = 0
-    for slug, filename, en, ru, kk, start, end, spatial, tags, files in DATASETS:
+    for slug, filename, en, ru, kk, start, end, spatial, tags, cited in DATASETS:
+        source = {lang: " ".join(publications.cite(key, table=table, lang=lang) for key, table in cited) for lang in ("en", "ru", "kk")}
+        description_en = f"{en}, transcribed from: {source['en']} Each row cites its publication and table."
         dataset = services.save_dataset(
             None, body, slug, title_en=en, title_ru=ru, title_kk=kk,
-            description_en=f"{en}, transcribed from the references of the Silk Road cooperation explorer; each row names its source file and table.",
-            description_ru=f"{ru}: данные из источников обозревателя сотрудничества на Шёлковом пути; у каждой строки указаны файл и таблица источника.",
-            description_kk=f"{kk}: Жібек жолы ынтымақтастығы шолушысының дереккөздерінен алынған деректер; әр жолда дереккөз файлы мен кестесі көрсетілген.",
+            description_en=description_en,
+            description_ru=f"{ru}. Данные взяты из публикации: {source['ru']} У каждой строки указаны публикация и таблица.",
+            description_kk=f"{kk}. Деректер жарияланымнан алынды: {source['kk']} Әр жолда жарияланым мен кесте көрсетілген.",
             licence="CC-BY-4.0", temporal_start=dt.date(start, 1, 1), temporal_end=dt.date(end, 12, 31), spatial=spatial,
-            frequency="never", tags=tags, source=SOURCE.format(files=files))
+            frequency="never", tags=tags, source=source["en"])
         resource = dataset.resources.first() or services.add_resource(None, dataset, filename, Resource.Format.CSV)
         data = (DATA / filename).read_bytes()
         current = resource.current_version
@@ -56,6 +60,11 @@ def load_showcase() -> dict:
                 raise ValueError(f"{filename} does not validate: {version.report[:3]}")
             created += 1
     return {"showcase_datasets": len(DATASETS), "showcase_versions": created}
+
+
+def row_source(row: dict) -> str:
+    """The publication(s) a showcase row cites, in the active language, with its table when it has one."""
+    return " ".join(publications.cite(key, table=row.get("source_table")) for key in str(row["source_publication"]).split(";"))
 
 
 def rows(slug) -> list[dict]:
@@ -93,13 +102,13 @@ def activities(where="", who="", what="", when="") -> list[dict]:
     out = []
     for r in rows("silk-road-projects"):
         out.append({"kind": "project", "title": r["title"], "to": r["recipient_country"], "from": r["participating_orgs"],
-                    "what": r["sector"], "when": r["period"] or "", "status": r["status_words"], "source": f"{r['source_file']}, {r['source_table']}"})
+                    "what": r["sector"], "when": r["period"] or "", "status": r["status_words"], "source": row_source(r)})
     for r in rows("humanitarian-aid"):
         out.append({"kind": "aid", "title": r["what"], "to": r["recipient"], "from": r["donor"], "what": "Humanitarian aid",
-                    "when": "2020", "status": r["quantity"], "source": f"{r['source_file']}, {r['source_table']}"})
+                    "when": "2020", "status": r["quantity"], "source": row_source(r)})
     for r in rows("silk-road-agreements"):
         out.append({"kind": "agreement", "title": r["title"], "to": r["parties"], "from": r["parties"], "what": "Agreement",
-                    "when": str(r["year"] or ""), "status": r["what_the_reference_says"], "source": f"{r['source_file']}, {r['source_table']}"})
+                    "when": str(r["year"] or ""), "status": r["what_the_reference_says"], "source": row_source(r)})
     return [a for a in out if (not where or mentions(where, a["to"])) and (not who or mentions(who, a["from"]))
             and (not what or mentions(what, a["what"])) and (not when or when in a["when"])]
 
