@@ -100,7 +100,7 @@ def hostile_catalogue(transactional_db, reference, bodies):
     text = {f"{field}_{lang}": f"{HOSTILE} {field} {lang}\x01\x0b" for field in ("title", "description") for lang in ("en", "ru", "kk")}
     dataset = Dataset.objects.create(
         body=body, slug="hostile", licence="CC-BY-4.0", spatial=HOSTILE, frequency="monthly", tags=[HOSTILE, "<b>", "a\"b"],
-        source=HOSTILE + "\x00", documentation_url='https://example.org/doc"><script>alert(1)</script>?q=a b&c={x}|`^\\',
+        source=HOSTILE + "\x01\x7f", documentation_url='https://example.org/doc"><script>alert(1)</script>?q=a b&c={x}|`^\\',
         **text)
     Resource.objects.create(dataset=dataset, name=HOSTILE, format="CSV", description=HOSTILE,
                             url='https://example.org/file.csv"><img src=x onerror=alert(1)>')
