@@ -133,7 +133,7 @@ def test_a_link_that_is_not_a_web_address_is_refused_on_entry_with_its_field(db,
     from ashyq.opendata.models import Dataset
 
     body = bodies["ministry-of-trade-and-integration"]
-    dataset = services.save_dataset(None, body, "links", title_en="Links", documentation_url="https://example.org/док?a=1#b")
+    dataset = services.save_dataset(None, body, "links", title_en="Links", title_ru="Ссылки", documentation_url="https://example.org/док?a=1#b")
     with pytest.raises(ValidationError) as refused:
         services.update_dataset(None, dataset, documentation_url=url)
     assert "documentation_url" in refused.value.message_dict
@@ -144,7 +144,7 @@ def test_a_link_that_is_not_a_web_address_is_refused_on_entry_with_its_field(db,
     assert not dataset.resources.exists()
     # Through the publisher's form the page says which field is wrong and keeps what was typed.
     client.force_login(make_user(Role.OFFICIAL, body))
-    response = client.post(f"/data/publish/{dataset.slug}/edit/", {"title_en": "Links", "documentation_url": url})
+    response = client.post(f"/data/publish/{dataset.slug}/edit/", {"title_en": "Links", "title_ru": "Ссылки", "documentation_url": url})
     page = response.content.decode()
     field = re.search(r'<input[^>]*id="id_documentation_url"[^>]*>', page).group(0)
     assert response.status_code == 400 and 'aria-invalid="true"' in field
