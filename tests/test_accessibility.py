@@ -235,3 +235,67 @@ def test_budget_pages_fit_a_390_px_phone(browser, live_server, budget_figures):
         assert not wide, "\n".join(wide)
     finally:
         browser.set_window_size(1280, 900)
+@pytest.fixture
+def legal_scene(reference, people, at):
+    """Open Legal Acts: an open draft with a published comment, a reported one with two versions, the registers."""
+    import datetime as dt
+
+    from ashyq.core import clock
+    from ashyq.legalacts import register
+    from ashyq.legalacts import services as legal
+    from tests.legalacts_helpers import DRAFT_KK, DRAFT_RU, ensure_rule, publish
+
+    ensure_rule()
+    today = clock.today()
+    open_process = publish(people["official"], opens_on=today, closes_on=today + dt.timedelta(days=20))
+    item = legal.comment(people["applicant"], open_process, provision_eid="chp_1__para_1", text="Бесплатно — хорошо.")
+    legal.moderate(people["moderator"], item, "publish")
+    legal.comment(people["other_applicant"], open_process, text="Awaiting moderation")
+    with at(today - dt.timedelta(days=40)):
+        reported = publish(people["official"], opens_on=today - dt.timedelta(days=40), closes_on=today - dt.timedelta(days=25))
+        first = legal.comment(people["applicant"], reported, provision_eid="chp_2__para_3", text="Какой орган?")
+        legal.moderate(people["moderator"], first, "publish")
+        legal.new_version(people["official"], reported, text_kk=DRAFT_KK, text_ru=DRAFT_RU.replace("пять", "три"), note="Срок")
+    with at(today - dt.timedelta(days=20)):
+        legal.decide(people["official"], first, "partly", "Орган назван в пункте 3.")
+        legal.publish_report(people["official"], reported, "Итоги")
+    register.load_acts()
+    register.load_agreements()
+    return {"open": open_process, "reported": reported}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_legal_acts_pages_have_no_serious_accessibility_violations(language, browser, live_server, axe_source, people, legal_scene):
+    auditor = Auditor(browser, live_server.url, axe_source, language)
+    opened, reported = legal_scene["open"].pk, legal_scene["reported"].pk
+
+    auditor.become(None)
+    auditor.audit("legal acts: open discussions", "/legal-acts/")
+    auditor.audit("legal acts: past discussions", "/legal-acts/?when=past")
+    auditor.audit("legal acts: a draft", f"/legal-acts/processes/{opened}/")
+    auditor.audit("legal acts: versions compared", f"/legal-acts/processes/{reported}/diff/?from=1&to=2")
+    auditor.audit("legal acts: the developer's report", f"/legal-acts/processes/{reported}/report/")
+    auditor.audit("legal acts: register of adopted acts", "/legal-acts/acts/")
+    auditor.audit("legal acts: an adopted act side by side", "/legal-acts/acts/139450/")
+    auditor.audit("legal acts: international agreements", "/legal-acts/agreements/")
+
+    auditor.become(people["other_applicant"])
+    auditor.audit("legal acts: a point chosen, its comment form open", f"/legal-acts/processes/{opened}/?point=chp_1__para_2")
+    auditor.audit("legal acts: comment form with errors", f"/legal-acts/processes/{opened}/",
+                  prepare=lambda d: _submit_and_wait(d, "form.comment-form button[type=submit]"))
+
+    auditor.become(people["official"])
+    auditor.audit("legal acts: publish a draft", "/legal-acts/new/")
+    auditor.audit("legal acts: publish a draft with errors", "/legal-acts/new/", prepare=lambda d: _submit_and_wait(d, "main form button[type=submit]"))
+    auditor.audit("legal acts: manage a discussion", f"/legal-acts/processes/{opened}/manage/")
+    auditor.audit("body page with its drafts", f"/bodies/{people['official'].body.slug}/")
+
+    auditor.become(people["moderator"])
+    auditor.audit("legal acts: comments to moderate", "/legal-acts/moderation/")
+
+    auditor.become(people["monitor"])
+    auditor.audit("monitors' dashboard with overdue reports", "/assessment/monitor/")
+
+    assert not auditor.findings, (
+        f"{len(auditor.findings)} serious or critical accessibility violation(s) in {language}:\n\n" + "\n".join(auditor.findings)
+    )

@@ -70,6 +70,15 @@ PUBLIC = {
     ("budget/*", "GET"): "open budget: administrators, regions, search, the citizen's budget, datapackage.json (reads; POST is 405)",
     ("api/3/action/<str:name>", "*"): "CKAN-compatible Action API: read-only actions (POST carries JSON parameters, as in CKAN)",
     ("api/action/<str:name>", "*"): "the same CKAN Action API at CKAN's unversioned path",
+    ("legal-acts/", "GET"): "Open Legal Acts: the lists of public discussions",
+    ("legal-acts/processes/<int:pk>/", "GET"): "a discussion: the draft's text and its published comments (moderated copies, pseudonyms)",
+    ("legal-acts/processes/<int:pk>/diff/", "GET"): "the difference between two versions of a public draft",
+    ("legal-acts/processes/<int:pk>/report/", "GET"): "the developer's report (public once published)",
+    ("legal-acts/processes/(?P<pk>*", "GET"): "the developer's report as CSV/JSON (404 until published)",
+    ("legal-acts/acts/*", "GET"): "the register of adopted acts",
+    ("legal-acts/agreements/", "GET"): "the register of international agreements",
+    ("legal-acts/bodies/<slug:slug>/feed.atom", "GET"): "Atom feed of a body's drafts for discussion",
+    ("api/v1/legal-acts/*", "GET"): "Open Legal Acts API: read-only public records (published comments only)",
     ("admin/login/", "*"): "the admin's sign-in page",
     ("admin/logout/", "*"): "signing out is harmless (an anonymous visitor is sent to the admin's login)",
 }
@@ -260,6 +269,25 @@ def opendata_sample(people, body):
     return resource
 
 
+def legalacts_sample(people):
+    """An open discussion at the ACA with a published comment and one awaiting moderation (its page shows every
+    comment form), and an adopted act in the register."""
+    import datetime as dt
+
+    from ashyq.core import clock
+    from ashyq.legalacts import services as legal
+
+    from .legalacts_helpers import ensure_rule, publish
+
+    ensure_rule()
+    today = clock.today()
+    process = publish(people["official"], opens_on=today, closes_on=today + dt.timedelta(days=30))
+    comment = legal.comment(people["other_applicant"], process, provision_eid="chp_1__para_1", text="A published comment on the first point")
+    legal.moderate(people["moderator"], comment, "publish")
+    legal.comment(people["other_applicant"], process, text="Awaiting moderation qz7-pending")
+    return process
+
+
 @pytest.fixture
 def url_context(people, submit, bodies):
     """A private appeal with an attachment, answered, at the ACA; a body for slug parameters and an open-data resource
@@ -267,12 +295,13 @@ def url_context(people, submit, bodies):
     appeal = submit(people["applicant"], subject=PRIVATE_SUBJECT, text=PRIVATE_TEXT, attachments=[SimpleUploadedFile("scan.png", png_bytes(), "image/png")])
     attachment = appeal.attachments.get()
     resource = opendata_sample(people, bodies["anti-corruption-agency"])
+    process = legalacts_sample(people)
     return {
         "appeal": appeal,
         "body": bodies["anti-corruption-agency"],
         "people": people,
         "by_name": {
-            "pk": [appeal.pk, str(resource.pk)], "version_number": [1, 2], "appeal_id": appeal.pk, "attachment_id": attachment.pk, "action": PAGE_ACTIONS,
+            "pk": [appeal.pk, str(resource.pk), process.pk], "version_number": [1, 2], "appeal_id": appeal.pk, "attachment_id": attachment.pk, "action": PAGE_ACTIONS,
             "token": "not-a-valid-confirmation-token", "app_label": "dialogue",
             "object_id": appeal.pk, "content_type_id": 1, "id": people["applicant"].pk, "url": "no-such-page/",
             "number": appeal.number, "target": _moderation_targets(), "task": ["cause", "sector", "routing", "x"],

@@ -11,6 +11,7 @@ from ashyq.budget.api import router as budget_router
 from ashyq.core.api_auth import BearerToken, OptionalBearerToken, PublicRateThrottle, TokenRateThrottle  # noqa: F401
 from ashyq.dialogue.api import router as dialogue_router
 from ashyq.dialogue.errors import Conflict
+from ashyq.legalacts.api import router as legalacts_router
 
 api = NinjaAPI(
     title="Ashyq API",
@@ -87,3 +88,4 @@ api.add_router("/appeals", dialogue_router)
 # /analysis/... and /appeals/{number}/labels: at the root, beside the appeals' own operations.
 api.add_router("/", analysis_router)
 api.add_router("/", budget_router)
+api.add_router("/", legalacts_router)  # /legal-acts/... (read-only)

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "ashyq.opendata",
     "ashyq.analysis",
     "ashyq.budget",
+    "ashyq.legalacts",
     "ashyq.publicdata",
     "ashyq.demo",
     # The synthetic data behind `manage.py generate_appeals` (benchmarks); no models, refused in production.

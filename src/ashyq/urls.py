@@ -24,6 +24,7 @@ urlpatterns = [
     path("analysis/", include("ashyq.analysis.label_urls")),  # labels on the appeal page, body suggestions for the form
     path("data/", include("ashyq.opendata.urls")),
     path("budget/", include("ashyq.budget.urls")),
+    path("legal-acts/", include("ashyq.legalacts.urls")),
     path("api/3/action/<str:name>", opendata_ckan.action, name="ckan-action"),
     path("api/action/<str:name>", opendata_ckan.action),  # CKAN serves the unversioned path too; ckanapi calls it
     path("api/v1/", api.urls),

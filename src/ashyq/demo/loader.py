@@ -158,7 +158,7 @@ def load_demo(ranking_story: bool = False) -> dict:
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
 
-    from . import assessment_story, mailbox
+    from . import assessment_story, legalacts, mailbox
 
     if settings.PRODUCTION:  # also when called from a shell, not only by the load_demo command
         raise ImproperlyConfigured("The demo (users with a published password) is never loaded in production.")
@@ -184,4 +184,4 @@ def load_demo(ranking_story: bool = False) -> dict:
     if mailbox_added or story_added:
         figures.recompute_all()
     return {**reference, "users": len(users), "new_appeals": played + mailbox_added + story_added,
-            "models_trained": len(trained), **load_showcase(), **load_budget()}
+            "models_trained": len(trained), **load_showcase(), **load_budget(), **legalacts.load()}

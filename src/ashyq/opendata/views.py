@@ -133,10 +133,13 @@ def sitemap(request):
     from django.urls import reverse
     from django.utils.html import escape
 
+    from ashyq.core import registry
+
     from .showcase import countries
 
     paths = [reverse("home"), reverse("bodies"), reverse("opendata:catalogue"), reverse("opendata:silk-road"), reverse("opendata:compare")]
     paths += [reverse("opendata:country", args=[slug]) for slug in sorted(countries())]
+    paths += registry.sitemap_paths()  # pages other apps list (core/registry.py)
     for dataset in selectors.datasets():
         paths.append(reverse("opendata:dataset", args=[dataset.slug]))
         for resource in dataset.resources.all():

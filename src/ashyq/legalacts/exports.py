@@ -1,0 +1,35 @@
+"""The registers as CSV, for the open-data catalogue (the demo publishes them as datasets, so DCAT lists them)."""
+import csv
+import io
+
+from . import selectors
+
+ACT_FIELDS = ["code", "act_type", "title_ru", "title_kk", "number", "adopted_on", "issuer_ru", "registration_number",
+              "registered_on", "status", "source_url"]
+AGREEMENT_FIELDS = ["slug", "kind", "title_en", "title_ru", "parties", "signed_on", "signed_year", "status", "text_published",
+                    "source_authors", "source_title", "source_journal", "source_issue", "source_year", "source_locator", "fact"]
+
+
+def _csv(fields, rows) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=fields)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return out.getvalue().encode("utf-8")
+
+
+def acts_csv() -> bytes:
+    return _csv(ACT_FIELDS, ({f: getattr(a, f) for f in ACT_FIELDS} for a in selectors.acts().order_by("code")))
+
+
+def agreements_csv() -> bytes:
+    """One row per fact: an agreement with three cited facts has three rows, each with its source."""
+    def rows():
+        for a in selectors.agreements().order_by("slug"):
+            for c in a.citations.all():
+                yield {"slug": a.slug, "kind": a.kind, "title_en": a.title_en, "title_ru": a.title_ru, "parties": a.parties,
+                       "signed_on": a.signed_on, "signed_year": a.signed_year, "status": a.status, "text_published": bool(a.full_text),
+                       "source_authors": c.authors, "source_title": c.title, "source_journal": c.journal, "source_issue": c.issue,
+                       "source_year": c.year, "source_locator": c.locator, "fact": c.fact}
+    return _csv(AGREEMENT_FIELDS, rows())
