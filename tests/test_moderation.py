@@ -12,7 +12,9 @@ from ashyq.moderation import selectors, services
 from ashyq.moderation.models import Decision, ModerationDecision, Target
 
 TEXT = "Инспектор Сейткалиев И.И. требовал 50000 тенге. Мой телефон +7 701 123 45 67."
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# A one-page PDF a real parser opens (attachments are parsed, and a file without a catalog is not a PDF).
+PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+       b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 
 
 @pytest.fixture
