@@ -202,7 +202,7 @@ def test_the_fragment_shows_the_same_suggestions_and_needs_a_signed_in_post(clie
     assert client.get(url).status_code == 405
     before = _counts()
     response = client.post(url, _form(body="ministry-of-internal-affairs"))
-    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
     html = response.content.decode()
     assert "<html" not in html and "<form" not in html
     assert _suggestions(html)[0] == "anti-corruption-agency"
