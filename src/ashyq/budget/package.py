@@ -2,6 +2,8 @@
 and its Fiscal Data Package descriptor (datapackage.json with the Table Schema and the fiscal `model`: measures
 with their phase and currency, dimensions with their classification)."""
 import csv
+
+from ashyq.core import csv_safe
 import io
 
 from .source import KATO, PHASES, TABLES
@@ -40,7 +42,7 @@ COLUMNS = [
 def facts_csv(lines, facts_by_line_month) -> bytes:
     """lines: {line_id: Line}; facts_by_line_month: {(line_id, month): {phase: (amount, is_leaf)}}."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_safe.writer(out, lineterminator="\n")
     writer.writerow([name for name, _, _ in COLUMNS])
     for (line_id, month), phases in sorted(facts_by_line_month.items(), key=lambda item: (lines[item[0][0]].table, item[0][1], lines[item[0][0]].key)):
         line = lines[line_id]

@@ -4,6 +4,8 @@ Each page builds its tables once; `?format=csv|json&table=NAME` returns one of t
 download exactly as shown (amounts in thousand tenge there, billions on the page).
 """
 import csv
+
+from ashyq.core import csv_safe
 import io
 import json
 
@@ -57,7 +59,7 @@ def _download(request, tables: dict, filename: str):
         return JsonResponse({"unit": "thousand tenge", "table": name, "rows": records},
                             json_dumps_params={"ensure_ascii": False, "indent": 1})
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_safe.writer(buffer)
     writer.writerow(header)
     writer.writerows([[v if isinstance(v, str) else _number(v) for v in row] for row in rows])
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")

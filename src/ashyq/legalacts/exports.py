@@ -1,5 +1,7 @@
 """The registers as CSV, for the open-data catalogue (the demo publishes them as datasets, so DCAT lists them)."""
 import csv
+
+from ashyq.core import csv_safe
 import io
 
 from . import selectors
@@ -12,10 +14,10 @@ AGREEMENT_FIELDS = ["slug", "kind", "title_en", "title_ru", "parties", "signed_o
 
 def _csv(fields, rows) -> bytes:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=fields)
-    writer.writeheader()
+    writer = csv_safe.writer(out)
+    writer.writerow(fields)
     for row in rows:
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        writer.writerow(["" if row.get(k) is None else row.get(k) for k in fields])
     return out.getvalue().encode("utf-8")
 
 

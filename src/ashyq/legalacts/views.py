@@ -1,6 +1,8 @@
 """Pages of Open Legal Acts. Thin: forms parse, services decide, selectors read. No page needs JavaScript:
 a point is chosen by a link (?point=eId), and its comment form opens right under it."""
 import csv
+
+from ashyq.core import csv_safe
 import io
 
 from django.contrib import messages
@@ -335,11 +337,10 @@ def report_download(request, pk, fmt):
         return JsonResponse({"process": process.pk, "report_published_at": process.report_published_at.isoformat(),
                              "summary": process.report_summary, "comments": records}, json_dumps_params={"ensure_ascii": False})
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=REPORT_FIELDS)
-    writer.writeheader()
+    writer = csv_safe.writer(out)
+    writer.writerow(REPORT_FIELDS)
     for record in records:
-        # Cells starting with = + - @ are read as formulas by spreadsheets: quote them as text.
-        writer.writerow({k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@\t\r" else v) for k, v in record.items()})
+        writer.writerow([record.get(k) for k in REPORT_FIELDS])
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="report-{process.pk}.csv"'
     return response
