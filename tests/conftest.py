@@ -8,11 +8,13 @@ from django.core.cache import cache
 from django.utils import timezone, translation
 
 from ashyq.accounts.models import ApiToken, Role, User
+from ashyq.analysis.models import Cause
 from ashyq.bodies.models import Body
 from ashyq.bodies.reference_data import load_reference_data
 from ashyq.core import clock
 from ashyq.core.models import Region
 from ashyq.dialogue.models import Regulation
+from ashyq.legalacts.models import DiscussionRule
 
 PASSWORD = "correct-horse-battery-42"
 
@@ -47,12 +49,21 @@ def _fresh_rate_limits():
     cache.clear()
 
 
+SEEDED_BY_MIGRATIONS = [
+    (Regulation, "ashyq.dialogue.migrations.0002_regulation_appc", "create_appc_regulation"),
+    (Cause, "ashyq.analysis.migrations.0002_study_causes", "seed"),
+    (DiscussionRule, "ashyq.legalacts.migrations.0002_default_rule", "create_default_rule"),
+]
+
+
 @pytest.fixture
 def reference(db):
-    """Regions, bodies and the APPC regulation (re-created after a transactional test flushed them)."""
-    if not Regulation.objects.exists():
-        migration = importlib.import_module("ashyq.dialogue.migrations.0002_regulation_appc")
-        migration.create_appc_regulation(django_apps, None)
+    """Regions, bodies and the rows the data migrations seed (the APPC regulation, the study's causes, the
+    discussion rule), re-created after a transactional test flushed them: without them a test's result
+    would depend on which test ran before it in the same worker."""
+    for model, module, function in SEEDED_BY_MIGRATIONS:
+        if not model.objects.exists():
+            getattr(importlib.import_module(module), function)(django_apps, None)
     if not Body.objects.exists():
         load_reference_data()
     return {"bodies": {b.slug: b for b in Body.objects.all()}, "regions": {r.iso_code: r for r in Region.objects.all()}}

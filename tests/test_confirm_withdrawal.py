@@ -65,7 +65,9 @@ def test_someone_else_gets_no_confirmation_page(client, people, submit):
 @pytest.mark.django_db(transaction=True)
 def test_withdrawing_in_a_browser_asks_first(live_server, people, submit):
     from django.test import Client
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     appeal = submit(people["applicant"])
     session = Client()
@@ -75,15 +77,17 @@ def test_withdrawing_in_a_browser_asks_first(live_server, people, submit):
         driver.add_cookie({"name": "sessionid", "value": session.cookies["sessionid"].value, "path": "/"})
         driver.set_window_size(390, 844)
         driver.get(f"{live_server.url}/appeals/{appeal.pk}/")
+        wait = WebDriverWait(driver, 20, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
         driver.find_element(By.CSS_SELECTOR, "#form-withdraw textarea[name=reason]").send_keys("Solved with the neighbours.")
         driver.find_element(By.CSS_SELECTOR, "#form-withdraw button[type=submit]").click()
-        assert "This cannot be undone" in driver.find_element(By.TAG_NAME, "main").text
+        # Each click loads a new page: wait for what it shows rather than read the old one.
+        wait.until(lambda d: "This cannot be undone" in d.find_element(By.TAG_NAME, "main").text)
         assert Appeal.objects.get(pk=appeal.pk).status != AppealStatus.WITHDRAWN
         # Back: the reason is still there; then forward and confirm.
         driver.find_element(By.CSS_SELECTOR, "button[name=change]").click()
-        reason = driver.find_element(By.CSS_SELECTOR, "#form-withdraw textarea[name=reason]")
+        reason = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#form-withdraw textarea[name=reason]"))
         assert reason.get_attribute("value") == "Solved with the neighbours."
         driver.find_element(By.CSS_SELECTOR, "#form-withdraw button[type=submit]").click()
-        driver.find_element(By.ID, "confirm-withdraw").click()
+        wait.until(lambda d: d.find_element(By.ID, "confirm-withdraw")).click()
+        wait.until(lambda d: "The appeal is withdrawn." in d.find_element(By.TAG_NAME, "body").text)
         assert Appeal.objects.get(pk=appeal.pk).status == AppealStatus.WITHDRAWN
-        assert "The appeal is withdrawn." in driver.find_element(By.TAG_NAME, "body").text
