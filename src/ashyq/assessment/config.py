@@ -6,7 +6,7 @@ The methodology page and methodology.json publish the values in force.
 from django.conf import settings
 
 DEFAULTS = {
-    "version": "2026.3",
+    "version": "2026.4",
     # Ashyq method: each component is a share from 0 to 1 where 1 is best; the score is their weighted mean x 100.
     # 2026.3: every component is a share of the appeals the body received (final_state.py), each counted once
     # for what became of it; redirects are judged by what followed. Until 2026.2 resolution and timeliness
@@ -17,7 +17,10 @@ DEFAULTS = {
         "timeliness": 0.20,  # answered on time without an extension (half with one), among those appeals
         "no_repeat": 0.075,  # answered and not followed within 90 days by the same applicant writing again, among those appeals
         "no_complaint": 0.075,  # answered and not complained about to the higher body, among those appeals
-        "data_quality": 0.10,  # mean quality score (0-1) of the body's open datasets at each month's end
+        # 2026.4: the body's work in the open beyond appeals keeps its 0.10, now shared by its datasets and its
+        # answers to the public's comments on its drafts (Open Legal Acts).
+        "data_quality": 0.05,  # mean quality score (0-1) of the body's open datasets at each month's end
+        "legal_comments": 0.05,  # published comments on its drafts answered with a decision and a reason, once due
     },
     # Bodies with fewer appeals received in the period are shown, but not ranked.
     "min_appeals": 30,

@@ -16,6 +16,9 @@ Definitions (docs/assessment.md):
 - Open data: for every month from a dataset's creation to the current one, the publishing body's row counts
   the dataset, whether a valid version of it was uploaded in the month, and its quality score (0-100) at
   the month's end (now, for the current month): compute_dataset_counts().
+- Open Legal Acts: the published comments on a body's drafts are filed under the month the developer's report
+  fell due, once it is due or published (withdrawn drafts need no report), with those answered by a decision
+  and a reason: compute_legal_comment_counts().
 """
 import datetime as dt
 import logging
@@ -46,6 +49,7 @@ from django.utils import timezone
 
 from ashyq.core import calendar, clock
 from ashyq.dialogue.models import OPEN_STATUSES, Answer, Appeal, AppealEvent, EventKind, Outcome, Resolution, Status
+from ashyq.legalacts.models import Comment, CommentStatus, Stage
 from ashyq.opendata import quality
 from ashyq.opendata.models import Dataset, Resource, ResourceVersion
 
@@ -75,6 +79,17 @@ def _month(value) -> dt.date:
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return value.replace(day=1)
+
+
+def _within(qs, body_field: str, date_field: str, body_ids=None, start: dt.date | None = None, end: dt.date | None = None):
+    """The rows of these bodies (all when None) whose date falls in [start, end) (open ends when None)."""
+    if body_ids is not None:
+        qs = qs.filter(**{f"{body_field}__in": body_ids})
+    if start:
+        qs = qs.filter(**{f"{date_field}__gte": start})
+    if end:
+        qs = qs.filter(**{f"{date_field}__lt": end})
+    return qs
 
 
 def _aware(day: dt.date) -> dt.datetime:
@@ -290,13 +305,7 @@ def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | N
     )
     # 5. Appeals still open, at the body now responsible, under the month it received them, by due date
     # (scoring.settle() turns this into "overdue as of a day").
-    still_open = Appeal.objects.filter(status__in=OPEN_STATUSES)
-    if body_ids is not None:
-        still_open = still_open.filter(body_id__in=body_ids)
-    if start:
-        still_open = still_open.filter(received_on__gte=start)
-    if end:
-        still_open = still_open.filter(received_on__lt=end)
+    still_open = _within(Appeal.objects.filter(status__in=OPEN_STATUSES), "body_id", "received_on", body_ids, start, end)
     queries["open"] = (
         still_open.annotate(month=TruncMonth("received_on")).order_by().values("body_id", "month", "due_on")
         .annotate(n=Count("pk")).query.sql_with_params()
@@ -363,7 +372,8 @@ def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | N
         h[due] = h.get(due, 0) + n
     for body_id, month, n in results["withdrawn"]:
         slot(body_id, _raw_month(month))[final_state.field(final_state.WITHDRAWN)] += n
-    for key, d in compute_dataset_counts(body_ids, start, end).items():
+    for key, d in [*compute_dataset_counts(body_ids, start, end).items(),
+                   *compute_legal_comment_counts(body_ids, start, end).items()]:
         c = slot(*key)
         for f, n in d.items():
             c[f] += n
@@ -397,6 +407,33 @@ def compute_dataset_counts(body_ids=None, start: dt.date | None = None, end: dt.
             c["quality_sum"] += quality.score(dataset, as_of)
             month = following
     return out
+
+
+def compute_legal_comment_counts(body_ids=None, start: dt.date | None = None, end: dt.date | None = None) -> dict:
+    """{(body_id, month): {legal_comments, legal_comments_answered}} by the month of the report's due date, for
+    the drafts whose report is due (or already published). Comments are thousands, not millions: one GROUP BY."""
+    today = clock.today()
+    comments = _within(
+        Comment.objects.filter(status=CommentStatus.PUBLISHED)
+        .exclude(process__stage=Stage.WITHDRAWN)
+        .filter(Q(process__report_due_on__lt=today) | Q(process__report_published_at__isnull=False)),
+        "process__body_id", "process__report_due_on", body_ids, start, end,
+    )
+    rows = (comments.order_by().values("process__body_id", "process__report_due_on")
+            .annotate(n=Count("pk"), answered=Count("pk", filter=~Q(decision="") & ~Q(reason=""))))
+    out: dict = {}
+    for row in rows:
+        c = out.setdefault((row["process__body_id"], _month(row["process__report_due_on"])),
+                           {"legal_comments": 0, "legal_comments_answered": 0})
+        c["legal_comments"] += row["n"]
+        c["legal_comments_answered"] += row["answered"]
+    return out
+
+
+def refresh_for_legal_process(body_id, first_day: dt.date, last_day: dt.date):
+    """After a step of one of the body's discussion processes (a comment published or answered, the report
+    published, the window extended): its rows for the months the report's due date may have been in."""
+    refresh([body_id], _month(first_day), _month(last_day))
 
 
 def refresh_for_body_datasets(body_id):

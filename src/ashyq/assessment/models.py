@@ -33,6 +33,10 @@ class BodyMonthFigures(models.Model):
     datasets = models.PositiveIntegerField(default=0)
     datasets_updated = models.PositiveIntegerField(default=0)
     quality_sum = models.PositiveIntegerField(default=0)
+    # Open Legal Acts (not about appeals): published comments on the body's drafts whose report fell due in the
+    # month (or was published early), and those of them the body answered with a decision and a reason.
+    legal_comments = models.PositiveIntegerField(default=0)
+    legal_comments_answered = models.PositiveIntegerField(default=0)
     # Final states (final_state.py, docs/assessment.md): each stay the body received in this month, in exactly
     # one state, so the Ashyq method's shares are shares of the appeals received.
     final_resolved_confirmed = models.PositiveIntegerField(default=0)

@@ -18,6 +18,9 @@ COUNT_FIELDS = (
     # those of them that received a valid new version in the month, and the sum of their quality scores
     # (0-100 each, the checklist of opendata/quality.py at the month's end). Dataset-months add up over a period.
     "datasets", "datasets_updated", "quality_sum",
+    # Open Legal Acts, per body and the month its developer's report fell due: the published comments on its
+    # drafts, and those it answered with a decision and a reason (figures.compute_legal_comment_counts).
+    "legal_comments", "legal_comments_answered",
     # Final states (final_state.py): each stay the body received, in exactly one state; and of the stays it
     # answered (and that count for it), those answered on time without an extension, and thanks to one.
     *(final_state.field(s) for s in final_state.FINAL_STATES), "final_timely", "final_timely_extended",
@@ -281,6 +284,10 @@ def ashyq_components(c: dict, state_values: dict | None = None) -> dict:
         "no_complaint": share(max(answered_judged(states) - c["complaints"], 0)),
         # Mean quality score (0-1) of the body's datasets over the dataset-months of the period.
         "data_quality": ((c.get("quality_sum") or 0) / (100 * c["datasets"])) if c.get("datasets") else None,
+        # Share of the public's comments on the body's drafts answered with a decision and a reason, once the
+        # report is due: a body that asks the public and ignores what it hears loses here.
+        "legal_comments": (min(c.get("legal_comments_answered") or 0, c["legal_comments"]) / c["legal_comments"])
+        if c.get("legal_comments") else None,
     }
 
 
@@ -366,7 +373,8 @@ def ranking(counts_by_body: dict, weights: dict, min_appeals: int) -> list[dict]
 def score_interval(c: dict, weights: dict) -> tuple[float, float] | None:
     """A 95 % range of the Ashyq score: every share-based component at the low (then the high) end of its
     Wilson interval over the stays judged, all at once, so the range is if anything too wide, never too
-    narrow. Data quality, a mean over datasets and not a sample of appeals, stays as it is."""
+    narrow. Data quality, a mean over datasets and not a sample of appeals, stays as it is; the legal-comments
+    share takes its interval over the comments."""
     n = sum(judged(c).values())
     if not n:
         return None
@@ -378,7 +386,12 @@ def score_interval(c: dict, weights: dict) -> tuple[float, float] | None:
             w = weights.get(k, 0)
             if v is None or w <= 0:
                 continue
-            used.append((w, v if k == "data_quality" else wilson(v * n, n)[side]))
+            if k == "data_quality":
+                used.append((w, v))
+            elif k == "legal_comments":  # a sample of the comments, not of the appeals
+                used.append((w, wilson(v * c["legal_comments"], c["legal_comments"])[side]))
+            else:
+                used.append((w, wilson(v * n, n)[side]))
         total = sum(w for w, _ in used)
         ends.append(round(100 * sum(w * v for w, v in used) / total, 2) if total else None)
     return ends[0], ends[1]

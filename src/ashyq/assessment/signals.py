@@ -56,6 +56,22 @@ def _refresh_datasets(body_id):
         log.exception("assessment: refreshing the open-data figures of body %s failed", body_id)
 
 
+def _refresh_legal(body_id, first_day, last_day):
+    from . import figures
+
+    try:
+        figures.refresh_for_legal_process(body_id, first_day, last_day)
+    except Exception:  # noqa: BLE001 - the step stands; the nightly recompute repairs the figures
+        log.exception("assessment: refreshing the legal-acts figures of body %s failed", body_id)
+
+
+def on_legal_process_step(sender, process, **kwargs):
+    """Receives Open Legal Acts' process_step (legalacts/signals.py): the body's figures for the months its
+    report may fall due in (from the draft's opening, before any extension, to the due date) are recomputed
+    after the transaction commits."""
+    transaction.on_commit(functools.partial(_refresh_legal, process.body_id, process.opens_on, process.report_due_on))
+
+
 def on_dataset_changed(sender, body_id, **kwargs):
     """Receives open data's dataset_changed (opendata/signals.py) when a body's dataset is saved or a version
     uploaded: the body's figures (datasets, updates, quality) are recomputed after the transaction commits, like

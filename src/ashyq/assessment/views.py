@@ -23,6 +23,7 @@ COMPONENT_LABELS = {
     "no_repeat": _("Answered, with no repeat appeal within 90 days"),
     "no_complaint": _("Answered, with no complaint about the answer"),
     "data_quality": _("Quality of the body's open datasets"),
+    "legal_comments": _("Comments on its drafts answered with a reason"),
 }
 STATE_LABELS = {
     final_state.RESOLVED_CONFIRMED: _("Resolved, confirmed by the applicant"),
@@ -234,6 +235,9 @@ def methodology_data() -> dict:
                 "no_complaint": "(answers in a judged state - answers complained about to the higher body) / stays judged",
                 "data_quality": ("sum of the body's datasets' quality scores (0-100, checklist at each month's end) / "
                                  "(100 x dataset-months); none for a body without datasets"),
+                "legal_comments": ("published comments on the body's drafts answered with a decision and a reason / published "
+                                   "comments, filed under the month the developer's report fell due (once due or published; "
+                                   "withdrawn drafts excluded); none for a body without such comments"),
             },
             "final_states": {
                 "values": scoring.STATE_VALUES,

@@ -16,7 +16,7 @@ from ashyq.core import clock
 from ashyq.dialogue.errors import Conflict
 from ashyq.moderation.redaction import redact
 
-from . import permissions, rules, structure
+from . import permissions, rules, signals, structure
 from .models import (
     ActVersion,
     AdoptedAct,
@@ -57,7 +57,10 @@ def _text(value, field: str, limit: int, *, required: bool = True) -> str:
 
 
 def _event(process: Process, kind: str, actor=None, comment=None, **data) -> ProcessEvent:
-    return ProcessEvent.objects.create(process=process, kind=kind, at=clock.now(), actor=actor, comment=comment, data=data)
+    event = ProcessEvent.objects.create(process=process, kind=kind, at=clock.now(), actor=actor, comment=comment, data=data)
+    if kind in signals.COUNTED_KINDS:
+        signals.process_step.send(sender=Process, process=process)
+    return event
 
 
 def _locked(process: Process) -> Process:

@@ -109,6 +109,9 @@ BODY_MONTH_FIELDS = [
     ("datasets", "integer", "Open data: the body's datasets that existed at the month's end (not about appeals)."),
     ("datasets_updated", "integer", "Of those, datasets that received a valid new version in the month."),
     ("quality_sum", "integer", "Sum of those datasets' quality scores (0-100 each, the published checklist at the month's end)."),
+    ("legal_comments", "integer", "Open Legal Acts: published comments on the body's drafts whose developer's report fell due "
+     "this month (or was published early; not about appeals)."),
+    ("legal_comments_answered", "integer", "Of those, comments the body answered with a decision and a reason."),
     *((f"final_{state}", "integer", f"Stays of this cohort in the final state '{state}' (docs/assessment.md, 'Final states').")
       for state in final_state.FINAL_STATES),
     ("final_timely", "integer", "Of the answered stays that count for the body, answered on time without an extension."),
