@@ -1,11 +1,16 @@
 """The registers: the real acts load parsed in both languages with their requisites, each agreement shows its
 sources as publications, the synthetic discussions play through the services, and the registers reach DCAT."""
+import csv
 import datetime as dt
+import io
+import json
 
 import pytest
+from django.urls import reverse
 
+from ashyq.core import publications
 from ashyq.demo import legalacts as demo
-from ashyq.legalacts import register
+from ashyq.legalacts import exports, register
 from ashyq.legalacts.models import ActStatus, AdoptedAct, Agreement, Process, Stage
 
 from .legalacts_helpers import rule  # noqa: F401
@@ -52,11 +57,30 @@ def test_agreements_cite_publications_never_files(client, db):
     for agreement in Agreement.objects.all():
         assert agreement.citations.exists(), agreement.slug
         for citation in agreement.citations.all():
-            assert ".txt" not in str(citation) and citation.title
+            # Written by the register of sources: the same citation as on the Silk Road pages, never "None".
+            assert str(citation).startswith(publications.cite(citation.publication)[:-1]) and "None" not in str(citation)
     html = client.get("/legal-acts/agreements/").content.decode()
     assert "Central Asia&#x27;s Affairs" in html and "4/2020" in html and "pp. 17–26" in html
+    assert "Bakhtiyor Mustafayev. Fergana Valley" in html and ", None" not in html
     assert "/data/silk-road/china/" in html and "text not published" in html
     assert ".txt" not in html
+    client.post(reverse("set_language"), {"language": "ru", "next": "/legal-acts/agreements/"})
+    assert "Ферганская долина – пространство возможностей" in client.get("/legal-acts/agreements/").content.decode()
+    sources = [s for a in client.get("/api/v1/legal-acts/agreements").json() for s in a["sources"]]
+    assert {s["publication"] for s in sources} >= {"zhekenov-hu-orazakynkyzy", "mustafayev-2020"}
+    assert all(s["citation"] and s["title"] for s in sources)
+    rows = list(csv.DictReader(io.StringIO(exports.agreements_csv().decode())))
+    assert len(rows) == len(sources) and all(r["source"] and r["citation"].endswith(".") for r in rows)
+
+
+def test_an_agreement_citing_a_publication_outside_the_register_is_refused(db, tmp_path):
+    data = json.loads(register.DATA.joinpath("agreements.json").read_text(encoding="utf-8"))[:1]
+    data[0]["citations"][0]["publication"] = "no-such-article"
+    path = tmp_path / "agreements.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match="no-such-article"):
+        register.load_agreements(path)
+    assert not Agreement.objects.exists()
 
 
 def test_demo_discussions_and_register_datasets(reference, rule, make_user):

@@ -115,6 +115,13 @@ register(Publication(
            "ru": "Анализ платформы открытого диалога: кейс антикоррупционного агентства"},
     first_page=33, last_page=42, **CENTRAL_ASIAS_AFFAIRS))
 register(Publication(
+    key="mustafayev-2020",
+    authors={"en": "Bakhtiyor Mustafayev", "kk": "Бахтиёр Мустафаев", "ru": "Бахтиёр Мустафаев"},
+    title={"en": "Fergana Valley is a Space of Opportunity, Friendship and Good Neighbourhood",
+           "kk": "Ферғана алқабы - мүмкіндіктер, достық және тату көршілік алаңы",
+           "ru": "Ферганская долина – пространство возможностей, дружбы и добрососедства"},
+    first_page=7, last_page=16, **CENTRAL_ASIAS_AFFAIRS))
+register(Publication(
     key="malibekova-2020",
     authors={"en": "Assyl Malibekova", "kk": "Асыл Малибекова", "ru": "Асыл Малибекова"},
     title={"en": "Development of Cooperation Between Countries along the Silk Road Economic Belt During the Covid-19 Pandemic",

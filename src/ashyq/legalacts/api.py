@@ -4,11 +4,11 @@ import datetime as dt
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from ashyq.bodies.models import Body
 
-from . import akn, selectors
+from . import akn, exports, selectors
 from .models import CommentStatus, Stage
 
 router = Router(tags=["legal acts"])
@@ -96,12 +96,14 @@ class ActOut(Schema):
 
 class CitationOut(Schema):
     fact: str
+    publication: str = Field(description="Key of the publication in Ashyq's register of sources")
+    citation: str = Field(description="The whole citation, as the pages write it")
     authors: str
     title: str
     journal: str
     issue: str
-    year: int
-    locator: str
+    year: int | None
+    locator: str = Field(description="Page, table or passage, when more precise than the article's pages")
 
 
 class AgreementOut(Schema):
@@ -258,6 +260,5 @@ def list_agreements(request):
         "signed_on": a.signed_on, "signed_year": a.signed_year, "signed_place": a.signed_place, "ratifying_law": a.ratifying_law,
         "entered_into_force_on": a.entered_into_force_on, "status": a.status, "text_published": bool(a.full_text),
         "text_requested_on": a.text_requested_on,
-        "sources": [{"fact": c.fact, "authors": c.authors, "title": c.title, "journal": c.journal, "issue": c.issue, "year": c.year,
-                     "locator": c.locator} for c in a.citations.all()],
+        "sources": [{"fact": c.fact, **exports.citation_fields(c)} for c in a.citations.all()],
     } for a in selectors.agreements()]

@@ -11,6 +11,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from ashyq.core import publications
+
 LANGS = ("kk", "ru", "en")
 
 
@@ -386,21 +388,25 @@ class Agreement(models.Model):
 
 
 class Citation(models.Model):
-    """A fact about an agreement and the publication it is taken from, page or table included."""
+    """A fact about an agreement and the publication it is taken from (core.publications, so a source is written
+    the same way on every page, export and API answer), with where in it when the publication's pages say less."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="citations")
     fact = models.TextField()
-    authors = models.CharField(max_length=300, blank=True)
-    title = models.CharField(max_length=500)
-    # Empty when the copy of the publication does not state it: the register says so rather than guess.
-    journal = models.CharField(max_length=200, blank=True)
-    issue = models.CharField(max_length=40, blank=True)
-    year = models.PositiveSmallIntegerField(null=True, blank=True)
-    locator = models.CharField(max_length=200, blank=True, help_text=_("Page or table."))
+    publication = models.CharField(max_length=100, help_text=_("Key of the publication in Ashyq's register of sources."))
+    locator = models.CharField(max_length=200, blank=True, help_text=_("Page, table or passage, when more precise than the article's pages."))
 
     class Meta:
         ordering = ["agreement", "pk"]
 
     def __str__(self):
-        parts = [self.authors, self.title, self.journal, self.issue, str(self.year or ""), self.locator]
-        return ". ".join(p for p in parts if p)
+        return self.cite()
+
+    @property
+    def source(self) -> publications.Publication:
+        return publications.get(self.publication)
+
+    def cite(self, lang: str | None = None) -> str:
+        """The publication's citation in `lang` (default: the active language), then the locator."""
+        text = self.source.cite(lang=lang)
+        return f"{text[:-1]}, {self.locator}." if self.locator else text

@@ -8,6 +8,7 @@ import yaml
 from django.db import transaction
 
 from ashyq.bodies.models import Body
+from ashyq.core import publications
 
 from . import structure
 from .models import ActStatus, ActVersion, AdoptedAct, Agreement, Citation, Provision
@@ -84,6 +85,9 @@ def load_agreements(path: Path = DATA / "agreements.json") -> int:
     for row in json.loads(path.read_text(encoding="utf-8")):
         row = dict(row)
         citations = row.pop("citations")
+        for c in citations:
+            if c["publication"] not in {p.key for p in publications.all_publications()}:
+                raise ValueError(f"{row['slug']}: {c['publication']!r} is not in the register of sources (ashyq/core/publications.py)")
         if row.get("signed_on"):
             row["signed_on"] = _date(row["signed_on"])
         agreement, created = Agreement.objects.get_or_create(slug=row.pop("slug"), defaults=row)
