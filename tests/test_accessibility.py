@@ -299,3 +299,34 @@ def test_legal_acts_pages_have_no_serious_accessibility_violations(language, bro
     assert not auditor.findings, (
         f"{len(auditor.findings)} serious or critical accessibility violation(s) in {language}:\n\n" + "\n".join(auditor.findings)
     )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_verification_pages_have_no_serious_accessibility_violations(language, browser, live_server, axe_source, people, settings):
+    """Levels of verification: the levels page, the phone and code pages (and their errors), the in-person page and the
+    page that says which level a step needs."""
+    settings.ASHYQ_SMS_BACKEND = "ashyq.accounts.sms.MemoryGateway"
+    auditor = Auditor(browser, live_server.url, axe_source, language)
+    auditor.become(people["applicant"])
+    auditor.audit("levels of verification", "/accounts/verification/")
+    auditor.audit("confirm a phone", "/accounts/verification/phone/")
+    auditor.audit("confirm a phone with errors", "/accounts/verification/phone/",
+                  prepare=lambda d: _submit_and_wait(d, "main form button[type=submit]"))
+
+    def code_page(driver):
+        driver.find_element("css selector", "#id_phone").clear()
+        driver.find_element("css selector", "#id_phone").send_keys("+7 701 123 45 67")
+        _submit_and_wait(driver, "main form button[type=submit]")
+
+    auditor.audit("enter the SMS code", "/accounts/verification/phone/", prepare=code_page)
+    auditor.audit("enter the SMS code with errors", "/accounts/verification/phone/code/",
+                  prepare=lambda d: _submit_and_wait(d, "main form button[type=submit]"))
+    settings.ASHYQ_REQUIRED_LEVELS = {**settings.ASHYQ_REQUIRED_LEVELS, "write_appeal": "sms"}
+    auditor.audit("a step above the level", "/appeals/new/")
+    auditor.become(people["official"])
+    auditor.audit("verify a visitor in person", "/accounts/verification/in-person/")
+    auditor.audit("verify a visitor in person with errors", "/accounts/verification/in-person/",
+                  prepare=lambda d: _submit_and_wait(d, "main form button[type=submit]"))
+    assert not auditor.findings, (
+        f"{len(auditor.findings)} serious or critical accessibility violation(s) in {language}:\n\n" + "\n".join(auditor.findings)
+    )

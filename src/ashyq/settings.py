@@ -223,6 +223,36 @@ ASHYQ_LOGIN_MAX_FAILURES = int(os.environ.get("ASHYQ_LOGIN_MAX_FAILURES", "5"))
 ASHYQ_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("ASHYQ_LOGIN_LOCKOUT_MINUTES", "15"))
 ASHYQ_LOGIN_LOCKOUT_MAX_MINUTES = int(os.environ.get("ASHYQ_LOGIN_LOCKOUT_MAX_MINUTES", str(24 * 60)))
 
+# Identity verification (core/identity.py, accounts/verification.py; docs/operations.md "Identity levels"). The level
+# each step needs: none, email, sms or eds. An official's answer needs none by default, as before levels existed.
+ASHYQ_REQUIRED_LEVELS = {
+    step: os.environ.get(f"ASHYQ_LEVEL_{step.upper()}", default).strip().lower()
+    for step, default in (("write_appeal", "email"), ("sign_appeal", "sms"), ("vote", "sms"), ("official_answer", "none"))
+}
+for _step, _level in ASHYQ_REQUIRED_LEVELS.items():
+    if _level not in ("none", "email", "sms", "eds"):
+        raise ImproperlyConfigured(f"ASHYQ_LEVEL_{_step.upper()} must be none, email, sms or eds (not {_level!r}).")
+# The key of the keyed hash (HMAC-SHA256) of phone numbers and IINs: the same person gives the same hash, so one
+# person has one account, and no number is stored readable. Changing it orphans every stored hash.
+ASHYQ_IDENTITY_HASH_KEY = os.environ.get("ASHYQ_IDENTITY_HASH_KEY", "") or f"identity:{SECRET_KEY}"
+# How long a verification holds before it must be renewed (days; empty: never expires).
+ASHYQ_SMS_VERIFICATION_DAYS = int(os.environ.get("ASHYQ_SMS_VERIFICATION_DAYS", "365"))
+ASHYQ_IN_PERSON_VERIFICATION_DAYS = int(os.environ.get("ASHYQ_IN_PERSON_VERIFICATION_DAYS", str(3 * 365)))
+# SMS codes (accounts/sms.py): the gateway, a code's life, the wait before another code, the failed tries a code
+# survives, and the sending rates per phone number, per client address and per account.
+ASHYQ_SMS_BACKEND = os.environ.get(
+    "ASHYQ_SMS_BACKEND", "ashyq.accounts.sms.MobizonGateway" if PRODUCTION else "ashyq.accounts.sms.ConsoleGateway")
+ASHYQ_SMS_API_URL = os.environ.get("ASHYQ_SMS_API_URL", "https://api.mobizon.kz")
+ASHYQ_SMS_API_KEY = os.environ.get("ASHYQ_SMS_API_KEY", "")
+ASHYQ_SMS_SENDER = os.environ.get("ASHYQ_SMS_SENDER", "")
+ASHYQ_SMS_TIMEOUT_SECONDS = float(os.environ.get("ASHYQ_SMS_TIMEOUT_SECONDS", "10"))
+ASHYQ_SMS_CODE_SECONDS = int(os.environ.get("ASHYQ_SMS_CODE_SECONDS", "300"))
+ASHYQ_SMS_RESEND_SECONDS = int(os.environ.get("ASHYQ_SMS_RESEND_SECONDS", "60"))
+ASHYQ_SMS_MAX_TRIES = int(os.environ.get("ASHYQ_SMS_MAX_TRIES", "5"))
+ASHYQ_SMS_PER_PHONE = os.environ.get("ASHYQ_SMS_PER_PHONE", "5/d")
+ASHYQ_SMS_PER_ADDRESS = os.environ.get("ASHYQ_SMS_PER_ADDRESS", "20/d")
+ASHYQ_SMS_PER_USER = os.environ.get("ASHYQ_SMS_PER_USER", "5/d")
+
 
 def env_period(name: str, default: int | None) -> int | None:
     """A retention period in whole days or years; empty or "never" keeps the data (None)."""

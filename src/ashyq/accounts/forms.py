@@ -77,3 +77,34 @@ class AnonymiseAccountForm(forms.Form):
         label=_("I understand that this cannot be undone: I will not be able to sign in to this account again."),
         required=False,  # checked by the service, so a missing tick and a wrong password are reported together
     )
+
+
+class PhoneForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Mobile phone number"), max_length=30,
+        help_text=_("A Kazakhstan mobile number, such as +7 701 123 45 67. We send a one-time code to it; the number "
+                    "itself is not stored, only a fingerprint of it that nobody can read back."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+    def clean_phone(self):
+        from .identifiers import normalise_phone
+
+        return normalise_phone(self.cleaned_data["phone"])
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the SMS"), max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class InPersonForm(forms.Form):
+    """An official verifies the person in front of them: their account, their IIN, and that the document was seen."""
+
+    person = forms.CharField(label=_("The person's username or email on Ashyq"), max_length=254)
+    iin = forms.CharField(label=_("IIN from the identity document"), max_length=20,
+                          widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    document_seen = forms.BooleanField(label=_("I have seen the person's identity document and it shows this IIN."),
+                                       required=False)

@@ -5,7 +5,9 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import CooldownMixin, SideChannelDevice, ThrottlingMixin
 
+from ashyq.core.identity import Level
 from ashyq.core.roles import BODY_ROLES, Role  # noqa: F401 - Role is also imported from here by the apps above accounts
 
 ALIAS_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread
@@ -103,3 +105,71 @@ class PurgeRun(models.Model):
 
     def __str__(self):
         return f"{self.started_at:%Y-%m-%d %H:%M} {sum(self.counts.values())}"
+
+
+class VerificationMethod(models.TextChoices):
+    EMAIL = "email", _("email confirmed")
+    SMS = "sms", _("SMS code to a phone")
+    EDS = "eds", _("digital signature (EDS)")
+    IN_PERSON = "in_person", _("in person, by an official")
+
+
+# The level each method gives (core.identity.Level).
+METHOD_LEVELS = {
+    VerificationMethod.EMAIL: Level.EMAIL, VerificationMethod.SMS: Level.PHONE,
+    VerificationMethod.EDS: Level.SIGNATURE, VerificationMethod.IN_PERSON: Level.SIGNATURE,
+}
+
+
+class Verification(models.Model):
+    """One proof of who a person is: how, what level it gives, when, until when. Of the phone number or IIN it was
+    made with only a keyed hash is kept (identifiers.identity_hash): enough to find a second account of the same
+    person, nothing anyone can read. Never edited: a renewal adds a row and revokes the one it replaces."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="verifications")
+    method = models.CharField(max_length=20, choices=VerificationMethod.choices)
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+    granted_at = models.DateTimeField()
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    identity_hash = models.CharField(max_length=64, blank=True, default="")
+    # In person: the official who checked the identity document.
+    granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-granted_at", "-pk"]
+        constraints = [
+            # One person, one account: a phone number or IIN confirms at most one account at a time.
+            models.UniqueConstraint(
+                fields=["identity_hash"], condition=models.Q(revoked_at__isnull=True) & ~models.Q(identity_hash=""),
+                name="verification_one_account_per_identity",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "revoked_at"], name="verification_user_current")]
+        verbose_name = _("verification")
+        verbose_name_plural = _("verifications")
+
+    def __str__(self):
+        return f"{self.user_id} {self.method} {self.granted_at:%Y-%m-%d}"
+
+    def is_current(self, now) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class PhoneDevice(ThrottlingMixin, CooldownMixin, SideChannelDevice):
+    """The SMS code an account is confirming its phone with (django-otp: the code, its expiry, single use, the backoff
+    after wrong codes, the wait before another code). The phone itself is not stored: only its keyed hash."""
+
+    phone_hash = models.CharField(max_length=64)
+    failed_tries = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user"], name="phone_device_one_per_user")]
+
+    def get_throttle_factor(self):
+        return 1
+
+    def get_cooldown_duration(self):
+        from django.conf import settings
+
+        return settings.ASHYQ_SMS_RESEND_SECONDS

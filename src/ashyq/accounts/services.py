@@ -1,4 +1,5 @@
-"""Account changes: sign-up with email confirmation, the sign-in lockout, and anonymisation."""
+"""Account changes: sign-up with email confirmation, the sign-in lockout, anonymisation, and verification of identity."""
+import datetime as dt
 import logging
 import math
 
@@ -96,8 +97,10 @@ def confirm_email(token: str) -> User | None:
     if user is None:
         return None
     if not user.is_active:
-        user.is_active = True
-        user.save(update_fields=["is_active"])
+        with transaction.atomic():
+            user.is_active = True
+            user.save(update_fields=["is_active"])
+            record_email_verification(user)
     return user
 
 
@@ -237,6 +240,12 @@ def anonymise(user: User, *, why: str) -> User:
     user.save(update_fields=["username", "first_name", "last_name", "email", "password", "is_active", "is_staff",
                              "is_superuser", "anonymised_at"])
     ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    # The hashes of the person's phone and IIN go too: nothing links the account to them any more, and the same
+    # person may verify a new account.
+    from .models import PhoneDevice, Verification
+
+    Verification.objects.filter(user=user).update(identity_hash="", revoked_at=now)
+    PhoneDevice.objects.filter(user=user).delete()
     LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)).update(
         object_repr=str(user)
     )
@@ -278,3 +287,169 @@ def anonymise_own_account(actor, *, password: str, confirmed: bool) -> User:
         if errors:
             raise ValidationError(errors)
         return anonymise(user, why="at the applicant's request")
+
+
+# --- Verification of identity -------------------------------------------------------------------------
+# Levels and what each step needs: core/identity.py. Here the proofs: an email confirmed at sign-up, a phone
+# confirmed by an SMS code (django-otp's PhoneDevice: expiry, single use, backoff, wait before another code), and an
+# identity document seen in person by an official. Only keyed hashes of phone numbers and IINs are stored.
+
+def _verification_expiry(now, days: int):
+    return now + dt.timedelta(days=days) if days else None
+
+
+def record_email_verification(user: User) -> None:
+    from ashyq.core import clock
+
+    from .models import METHOD_LEVELS, Verification, VerificationMethod
+
+    Verification.objects.create(user=user, method=VerificationMethod.EMAIL, level=METHOD_LEVELS[VerificationMethod.EMAIL],
+                                granted_at=clock.now())
+
+
+def _require_active(actor) -> None:
+    if not (actor.is_authenticated and actor.is_active and actor.anonymised_at is None):
+        raise PermissionDenied(_("Sign in to verify your account."))
+
+
+def _identity_taken(identity: str, user) -> bool:
+    from .models import Verification
+
+    return Verification.objects.filter(identity_hash=identity, revoked_at__isnull=True).exclude(user=user).exists()
+
+
+class SmsNotSent(ValidationError):
+    """The SMS gateway failed (down, slow, refused): not the person's mistake; the page answers 503."""
+
+
+def send_phone_code(actor, phone_text: str) -> dict:
+    """Send a one-time code by SMS to the number the person typed (normalised to +7 7xx...). Refused while the wait
+    after the previous code runs. A gateway that fails rolls everything back and says so: no code is left waiting.
+    Returns {"phone": E.164, "next_at": when another code may be asked for}."""
+    from django.utils import timezone
+
+    from . import sms
+    from .identifiers import identity_hash, normalise_phone
+    from .models import PhoneDevice
+
+    _require_active(actor)
+    try:
+        phone = normalise_phone(phone_text)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from None
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=actor.pk).values_list("pk", flat=True).get()
+        device, _created = PhoneDevice.objects.get_or_create(user=actor, defaults={"name": "SMS", "phone_hash": ""})
+        allowed, why = device.generate_is_allowed()
+        if not allowed:
+            wait = max(1, math.ceil((why["next_generation_at"] - timezone.now()).total_seconds()))
+            raise ValidationError({"phone": [ngettext(
+                "A code was sent a moment ago. You can ask for another one in %(n)d second.",
+                "A code was sent a moment ago. You can ask for another one in %(n)d seconds.", wait) % {"n": wait}]})
+        device.phone_hash = identity_hash("phone", phone)
+        device.failed_tries = 0
+        device.throttle_reset(commit=False)
+        device.generate_token(length=6, valid_secs=settings.ASHYQ_SMS_CODE_SECONDS, commit=False)
+        device.cooldown_set(commit=False)
+        device.save()
+        minutes = max(1, settings.ASHYQ_SMS_CODE_SECONDS // 60)
+        text = ngettext("Ashyq code: %(code)s. Valid for %(n)d minute. Do not tell it to anyone.",
+                        "Ashyq code: %(code)s. Valid for %(n)d minutes. Do not tell it to anyone.", minutes) % {
+            "code": device.token, "n": minutes}
+        try:
+            sms.gateway().send(phone, text)
+        except sms.SmsGatewayError as exc:
+            logger.warning("SMS code to %s for user %s not sent: %s", sms.masked(phone), actor.pk, exc)
+            raise SmsNotSent({"phone": [_(
+                "We could not send the SMS just now: the SMS service is not answering. Nothing was sent; please try "
+                "again in a few minutes.")]}) from None
+    return {"phone": phone, "next_at": device.last_generated_timestamp + dt.timedelta(seconds=device.get_cooldown_duration())}
+
+
+def confirm_phone_code(actor, phone: str, code: str):
+    """Check the code sent to `phone`. Right (and in time, and not used): the account gains the phone level, replacing
+    its previous phone verification. Wrong: counted; each wrong code doubles the wait before the next try, and after
+    ASHYQ_SMS_MAX_TRIES the code is void. A number that already confirms another account is refused only now, when
+    the person has shown they hold the phone, so nobody learns from the form which numbers have accounts."""
+    from django.utils import timezone
+
+    from ashyq.core import clock
+
+    from .identifiers import identity_hash
+    from .models import METHOD_LEVELS, PhoneDevice, Verification, VerificationMethod
+
+    _require_active(actor)
+    code = "".join((code or "").split())
+    identity = identity_hash("phone", phone or "")
+    with transaction.atomic():
+        device = PhoneDevice.objects.select_for_update().filter(user=actor).first()
+        if device is None or device.token is None or device.phone_hash != identity:
+            raise ValidationError({"code": [_("There is no code waiting for this number: ask for a new one.")]})
+        allowed, why = device.verify_is_allowed()
+        if not allowed:
+            wait = max(1, math.ceil((why["locked_until"] - timezone.now()).total_seconds()))
+            raise ValidationError({"code": [ngettext(
+                "Too many wrong codes. Please wait %(n)d second before trying again.",
+                "Too many wrong codes. Please wait %(n)d seconds before trying again.", wait) % {"n": wait}]})
+        if device.verify_token(code):  # single use: django-otp clears the code as it accepts it
+            device.throttle_reset()
+            if _identity_taken(identity, actor):
+                error = _(
+                    "This phone number already confirms another Ashyq account. One person has one account: sign in "
+                    "to that account, or, if the number is now yours and the account is not, ask an official to "
+                    "verify you in person.")
+            else:
+                now = clock.now()
+                Verification.objects.filter(user=actor, method=VerificationMethod.SMS, revoked_at__isnull=True).update(
+                    revoked_at=now)
+                return Verification.objects.create(
+                    user=actor, method=VerificationMethod.SMS, level=METHOD_LEVELS[VerificationMethod.SMS],
+                    granted_at=now, expires_at=_verification_expiry(now, settings.ASHYQ_SMS_VERIFICATION_DAYS),
+                    identity_hash=identity,
+                )
+        else:
+            device.throttle_increment(commit=False)
+            device.failed_tries += 1
+            if device.failed_tries >= settings.ASHYQ_SMS_MAX_TRIES or device.valid_until <= timezone.now():
+                device.token = None
+                error = _("This code has expired or was entered wrong too many times. Ask for a new code.")
+            else:
+                error = _("This code is not right. Check the SMS and try again.")
+            device.save()
+    # Raised after the commit, so the used or voided code and the count of wrong tries stay recorded.
+    raise ValidationError({"code": [error]})
+
+
+def grant_in_person(official, user: User, *, iin: str, document_seen: bool):
+    """An official records that they saw this person's identity document: the signature level. Only the staff of a
+    body (or an administrator) may, for an active applicant's account; the IIN is kept as its keyed hash only."""
+    from ashyq.core import clock
+
+    from .identifiers import identity_hash, validate_iin
+    from .models import METHOD_LEVELS, Verification, VerificationMethod
+
+    if not (official.is_authenticated and official.is_active and (official.is_body_staff or official.role == Role.ADMIN)):
+        raise PermissionDenied(_("Only the staff of a state body verify people in person."))
+    errors = {}
+    try:
+        iin = validate_iin(iin)
+    except ValidationError as exc:
+        errors["iin"] = exc.messages
+    if not document_seen:
+        errors["document_seen"] = [_("Confirm that you have seen the person's identity document.")]
+    if user is None or not user.is_active or user.role != Role.APPLICANT or user.pk == official.pk:
+        errors["person"] = [_("Choose the active applicant account of the person in front of you.")]
+    if errors:
+        raise ValidationError(errors)
+    identity = identity_hash("iin", iin)
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).get()
+        if _identity_taken(identity, user):
+            raise ValidationError({"iin": [_("This IIN already verifies another account. One person has one account.")]})
+        now = clock.now()
+        Verification.objects.filter(user=user, method=VerificationMethod.IN_PERSON, revoked_at__isnull=True).update(revoked_at=now)
+        return Verification.objects.create(
+            user=user, method=VerificationMethod.IN_PERSON, level=METHOD_LEVELS[VerificationMethod.IN_PERSON],
+            granted_at=now, expires_at=_verification_expiry(now, settings.ASHYQ_IN_PERSON_VERIFICATION_DAYS),
+            identity_hash=identity, granted_by=official,
+        )

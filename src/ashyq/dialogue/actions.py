@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from ninja import Field, Schema
 
 from ashyq.bodies.models import Body
+from ashyq.core import identity
 
 from . import deadlines, permissions, services
 from .forms import AnswerForm, AssignForm, ComplaintForm, ExtendForm, FeedbackForm, RedirectForm, WithdrawForm
@@ -92,6 +93,7 @@ class Action:
     help: Callable[[Any], str] | None = None  # a line under the heading, from the appeal's regulation
     multipart: bool = False
     secondary: bool = False  # a step to think twice about: a quieter button
+    needs: str | None = None  # the core.identity.Step whose level of verification the step needs
 
     def make_form(self, appeal, data=None, files=None):
         return self.form(data, files, **self.form_kwargs(appeal))
@@ -133,7 +135,7 @@ _ACTIONS = [
         api_in=AnswerIn, api_run=lambda user, appeal, p: services.answer_appeal(
             user, appeal, text=p.text, outcome=p.outcome, legal_ground=p.legal_ground),
         event=EventKind.ANSWERED, title=_("Answer"), button=_("Send the answer"), summary="Answer the appeal",
-        success=lambda result: _("The answer is sent to the applicant."),
+        success=lambda result: _("The answer is sent to the applicant."), needs=identity.Step.OFFICIAL_ANSWER,
     ),
     Action(
         name="redirect", form=RedirectForm, permission=permissions.can_redirect,

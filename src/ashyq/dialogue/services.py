@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from ashyq.bodies.models import Body
-from ashyq.core import calendar, characters, clock
+from ashyq.core import calendar, characters, clock, identity
 from ashyq.core.models import Region
 
 from . import deadlines, integrity, notifications, permissions
@@ -141,6 +141,7 @@ def submit_appeal(
     `show_name`: on a public appeal, show the applicant's full name instead of their pseudonym.
     """
     _require(applicant.is_authenticated and applicant.is_active, _("Sign in to write an appeal."))
+    identity.require(applicant, identity.Step.WRITE_APPEAL)
     if idempotency_key:
         idempotency_key = _idempotency_key(idempotency_key)
         existing = Appeal.objects.filter(applicant=applicant, idempotency_key=idempotency_key).first()
@@ -339,6 +340,7 @@ def answer_appeal(actor, appeal: Appeal, *, text: str, outcome: str, legal_groun
     with transaction.atomic():
         appeal = _locked(appeal, staff=actor)
         _require(permissions.is_staff_of_current_body(actor, appeal), _("Only the body's staff may answer its appeals."))
+        identity.require(actor, identity.Step.OFFICIAL_ANSWER)
         _check_open(appeal)
         errors = {}
         try:

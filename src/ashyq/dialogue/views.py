@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from ashyq.core import clock
+from ashyq.core import clock, identity
 from ashyq.core.forms import apply_errors, run_service
 from ashyq.core.roles import Role
 
@@ -32,6 +32,10 @@ def _per_address_when_asking(group, request):
 @ratelimit(group=registry.ASSISTANT_RATE_GROUP, key="user", rate=_per_user_when_asking, method="POST", block=True)
 @ratelimit(group=registry.ASSISTANT_RATE_GROUP, key="ip", rate=_per_address_when_asking, method="POST", block=True)
 def new_appeal(request):
+    missing = _level_missing(request.user, identity.Step.WRITE_APPEAL)
+    if missing:
+        # Told before writing a word, with the way to the level and back here: never a form that cannot be sent.
+        return render(request, "core/level_needed.html", {"needs": missing, "back": request.get_full_path()})
     if registry.assistant_asks(request):
         return _with_body_suggestions(request)
     initial = {"body": request.GET.get("body")} if request.GET.get("body") else None
@@ -58,7 +62,13 @@ def new_appeal(request):
                 % {"number": appeal.number, "due": appeal.due_on.strftime("%d.%m.%Y")},
             )
             return redirect("dialogue:detail", pk=appeal.pk)
-    return render(request, "dialogue/new_appeal.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "dialogue/new_appeal.html", {"form": form, "needs": _needs(request.user, identity.Step.WRITE_APPEAL)},
+                  status=400 if form.errors else 200)
+
+
+def _needs(user, step) -> dict:
+    """The level a step needs, said on its form before the person starts."""
+    return {"step": identity.Step(step), "level": identity.required_level(step), "current": identity.level_of(user)}
 
 
 def _with_body_suggestions(request):
@@ -72,6 +82,7 @@ def _with_body_suggestions(request):
         "body_suggestions": assistant.context(request.POST, chosen),
         # Browsers never send a chosen file back in a re-rendered form: say so rather than lose it silently.
         "files_dropped": bool(request.FILES),
+        "needs": _needs(request.user, identity.Step.WRITE_APPEAL),
     }
     return render(request, "dialogue/new_appeal.html", context)
 
@@ -119,8 +130,14 @@ def _forms_for(user, appeal, posted=None, bound_form=None):
         # Several forms share one page and some share field names (redirect and extend both have a
         # reason): give each its own ids so every <label for> and aria reference finds its own field.
         form.auto_id = f"id_{name}-%s"
-    return [{"action": ACTIONS[name], "form": form, "help": ACTIONS[name].help(appeal) if ACTIONS[name].help else ""}
+    return [{"action": ACTIONS[name], "form": form, "help": ACTIONS[name].help(appeal) if ACTIONS[name].help else "",
+             # A step above the person's level of verification: the form is replaced by how to reach it.
+             "needs": _level_missing(user, ACTIONS[name].needs)}
             for name, form in forms.items()]
+
+
+def _level_missing(user, step) -> dict | None:
+    return None if step is None or identity.meets(user, step) else _needs(user, step)
 
 
 def appeal_detail(request, pk, posted=None, bound_form=None, status=200, extra_context=None):

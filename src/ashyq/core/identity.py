@@ -1,0 +1,76 @@
+"""Levels of identity verification, and which level each step on the platform needs.
+
+The vocabulary lives here, at the bottom, so that dialogue (and every app above it) can ask "may this person take
+this step?" without importing the accounts app, which holds the verifications themselves and registers how a
+person's level is read (`register_level_lookup`, in accounts' AppConfig.ready()), as it does for API tokens.
+
+Which level a step needs is configuration (settings.ASHYQ_REQUIRED_LEVELS, one environment variable per step,
+docs/operations.md). The lightest level must stay light: writing an appeal needs only a confirmed email, because
+the reference studies found that demanding a digital signature kept people out.
+"""
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.IntegerChoices):
+    NONE = 0, _("no verification")
+    EMAIL = 1, _("confirmed email")
+    PHONE = 2, _("phone confirmed by an SMS code")
+    SIGNATURE = 3, _("digital signature (EDS) or in person")
+
+
+# The words the settings use for each level.
+LEVEL_NAMES = {"none": Level.NONE, "email": Level.EMAIL, "sms": Level.PHONE, "eds": Level.SIGNATURE}
+
+
+class Step(models.TextChoices):
+    WRITE_APPEAL = "write_appeal", _("write an appeal")
+    SIGN_APPEAL = "sign_appeal", _("sign an appeal")
+    VOTE = "vote", _("vote in a poll")
+    OFFICIAL_ANSWER = "official_answer", _("answer an appeal for a body")
+
+
+# user -> Level. Set once by the accounts app; until it is, nobody has any level.
+_level_of: Callable | None = None
+
+
+def register_level_lookup(lookup: Callable) -> None:
+    global _level_of
+    _level_of = lookup
+
+
+def level_of(user) -> Level:
+    if not getattr(user, "is_authenticated", False) or _level_of is None:
+        return Level.NONE
+    return Level(_level_of(user))
+
+
+def required_level(step: str) -> Level:
+    return LEVEL_NAMES[settings.ASHYQ_REQUIRED_LEVELS[step]]
+
+
+def meets(user, step: str) -> bool:
+    return level_of(user) >= required_level(step)
+
+
+def requirements() -> list[dict]:
+    """Every step with the level it needs, for the pages that tell people before they start."""
+    return [{"step": step, "level": required_level(step.value)} for step in Step]
+
+
+def missing_message(step: str) -> str:
+    return gettext(
+        "To %(step)s you need this level of verification: %(level)s. Your account page says how to reach it."
+    ) % {"step": Step(step).label, "level": required_level(step).label}
+
+
+def require(user, step: str) -> None:
+    """For services: refuse (403, with the level needed) a person whose verification is below what `step` needs.
+    Pages check first and show how to reach the level instead of a form that cannot be sent."""
+    if not meets(user, step):
+        raise PermissionDenied(missing_message(step))
