@@ -88,6 +88,22 @@ def test_a_model_trained_on_kazakh_and_russian_suggests_the_cause_with_the_words
     assert classifier.suggest(model, "Құжат алу үшін жарты жыл жүрмін, кезек жылжымайды")[0].value == "red_tape"
 
 
+def test_a_single_suggestion_scores_exactly_as_the_pipeline_does_for_many_and_two_classes():
+    # suggest() reads one text without the library's per-call checks (the form asks on every keystroke pause):
+    # its probabilities must be the pipeline's own, for a model of many classes and for a two-class one.
+    texts, labels = _texts_labels()
+    two = [lab if lab == "corruption" else "other" for lab in labels]
+    asked = ["Прошу разобраться: чиновник вымогал взятку", "Құжат алу үшін жарты жыл жүрмін", "Äkimdik para sūrady", "?"]
+    for model in (classifier.train(texts, labels), classifier.train(texts, two)):
+        names = classifier.classes(model)
+        for text in asked:
+            expected = dict(zip(names, classifier.probabilities(model, [text])[0]))
+            got = classifier.suggest(model, text, k=len(names))
+            assert len(got) == len(names)
+            for suggestion in got:
+                assert suggestion.score == pytest.approx(expected[suggestion.value], abs=1e-9)
+
+
 def test_evaluation_reports_top1_top3_and_f1():
     texts, labels = _texts_labels()
     model = classifier.train(texts, labels)

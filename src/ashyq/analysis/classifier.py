@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 
 import joblib
 import numpy as np
+import sklearn
+from scipy import sparse
 from sklearn.base import clone
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
@@ -174,15 +176,47 @@ def top_k(pipeline: Pipeline, texts: list[str], k: int = 3) -> list[list[str]]:
     return [[names[i] for i in row] for row in order]
 
 
+def _tfidf_one(vectorizer: TfidfVectorizer, text: str):
+    """TfidfVectorizer.transform([text]) for a fitted vectorizer: the counts by the vectorizer's own analyzer and
+    vocabulary (CountVectorizer.transform), then its tf-idf weighting and l2 norm done here on one row, where the
+    library's input validation of the counts would cost more than the arithmetic."""
+    counts = CountVectorizer.transform(vectorizer, [text]).astype(np.float64)
+    if vectorizer.sublinear_tf:
+        np.log(counts.data, counts.data)
+        counts.data += 1
+    if vectorizer.use_idf:
+        counts.data *= vectorizer.idf_[counts.indices]
+    if vectorizer.norm == "l2":
+        norm = np.sqrt(np.dot(counts.data, counts.data))
+        if norm:
+            counts.data /= norm
+    elif vectorizer.norm:
+        return vectorizer.transform([text])
+    return counts
+
+
+def _one_text(pipeline: Pipeline, prepared: str):
+    """(the words' vector, the decision scores) of one prepared text, as `pipeline.decision_function` computes
+    them but without its per-call input checks and job dispatch, which cost several times the arithmetic for a
+    single text. Each vectorizer reads the text once; the words' vector is also what the reasons are read from."""
+    union, model = pipeline.named_steps["features"], pipeline.named_steps["classifier"]
+    weights = union.transformer_weights or {}
+    with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+        parts = [(name, _tfidf_one(step, prepared)) for name, step in union.transformer_list if step not in ("drop", None)]
+    features = sparse.hstack([v * weights[name] if name in weights else v for name, v in parts], format="csr")
+    values = np.asarray(features @ model.coef_.T) + model.intercept_
+    if values.shape[1] == 1:  # binary: positive means classes_[1]
+        values = np.column_stack([-values[:, 0], values[:, 0]])
+    return parts[0][1], values
+
+
 def suggest(pipeline: Pipeline, text: str, k: int = 3, allowed: set[str] | None = None) -> list[Suggestion]:
     """The k best classes for one text, with the appeal's own words that weigh most for each."""
     prepared = for_classifier(text)
-    values = scores(pipeline, [prepared], prepared=True)
+    words, values = _one_text(pipeline, prepared)
     probs = _softmax(values, getattr(pipeline, "ashyq_temperature", 1.0))[0]
     names = classes(pipeline)
     order = [i for i in np.argsort(-probs) if allowed is None or names[i] in allowed][:k]
-    # The words' vector once for the k reasons (each transform re-reads the text).
-    words = pipeline.named_steps["features"].transformer_list[0][1].transform([prepared])
     return [Suggestion(names[i], float(probs[i]), _because(pipeline, text, i, vector=words)) for i in order]
 
 
