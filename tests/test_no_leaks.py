@@ -188,3 +188,108 @@ def test_a_named_applicant_is_named_on_pages_but_not_in_the_export_and_never_by_
     for name in ("appeals.csv", "appeals.json", "events.csv", "events.json"):
         _, data = public_get(reverse("open-data-file", args=[name]))
         assert "Qxbekova" not in data and applicant.public_alias not in data and applicant.email not in data
+
+
+# --- Officials' texts: public only as the copies a moderator approved ---------------------------------------------
+
+GROUND_ORIGINAL = "Art. 89 APPC; qxground7731 Berik Qxgroundov, ул. Абая 15, кв. 7, IIN 880101300123"
+REDIRECT_ORIGINAL = "qxredirect7731: the complainant Saule Qxredirova lives in our district"
+EXTEND_ORIGINAL = "qxextend7731: waiting for the file of Nurlan Qxextendov"
+APPROVED_AS_WRITTEN = ("qxredirect7731", "Qxredirova")  # where a test's moderator approves the redirect's reason unedited
+
+
+@pytest.fixture
+def officials_world(make_user, bodies, submit, at, settings, tmp_path, people):
+    """Two public appeals whose officials wrote reasons and legal grounds holding plain markers that automatic
+    redaction does not remove, so any unreviewed text on a public path shows up."""
+    from ashyq.moderation import services as moderation
+
+    settings.ASHYQ_EXPORT_DIR = tmp_path / "exports"
+    acc, gpo = bodies["anti-corruption-agency"], bodies["general-prosecutors-office"]
+    applicant, official, head = people["applicant"], people["official"], people["head"]
+    gpo_official = people["other_official"]
+    appeals = []
+    for n in range(2):
+        with at(MONDAY):
+            appeal = submit(applicant, body=gpo, subject=f"Street lights {n}", text=f"The lights are off. lightsmarker{n}",
+                            is_public=True)
+        with at(MONDAY + dt.timedelta(days=1)):
+            services.redirect_appeal(gpo_official, appeal, acc, REDIRECT_ORIGINAL)
+        appeals.append(appeal)
+    return {"appeals": appeals, "official": official, "head": head, "moderator": people["moderator"],
+            "moderation": moderation, "forbidden": ["qxground7731", "Qxgroundov", "880101300123", "Абая 15",
+                                                    "qxredirect7731", "Qxredirova", "qxextend7731", "Qxextendov"]}
+
+
+def _paths_of(appeal):
+    return {k: v for k, v in public_paths({"appeal": appeal, "unseen": {}}).items()}
+
+
+def _assert_none_public(world, appeal, also=(), allow=()):
+    from ashyq.publicdata import export
+
+    export.write_export()
+    for where, path in _paths_of(appeal).items():
+        response, text = public_get(path)
+        leaked = [m for m in [*world["forbidden"], *also] if m.lower() in text.lower() and m not in allow]
+        assert leaked == [], f"{where} leaks {leaked}"
+
+
+def test_nothing_of_an_appeal_is_public_before_its_officials_reasons_are_approved_with_it(officials_world, at):
+    world, moderation = officials_world, officials_world["moderation"]
+    appeal = world["appeals"][0]
+    _assert_none_public(world, appeal, also=["lightsmarker0"])  # awaiting: nothing at all
+    from ashyq.moderation import selectors as moderation_selectors
+    from ashyq.moderation.models import Target
+
+    # The appeal's item holds its subject, text and the redirect's reason: the moderator sees and redacts all three.
+    fields = moderation_selectors.fields_of(appeal, Target.APPEAL)
+    assert fields[:2] == ["subject", "text"] and len(fields) == 3 and fields[2].startswith("reason-")
+    moderation.add_redaction(world["moderator"], appeal, target=Target.APPEAL, field=fields[2], fragment="qxredirect7731")
+    moderation.add_redaction(world["moderator"], appeal, target=Target.APPEAL, field=fields[2], fragment="Saule Qxredirova")
+    moderation.approve(world["moderator"], appeal, target=Target.APPEAL)
+    _assert_none_public(world, appeal)
+    _, page = public_get(reverse("dialogue:detail", args=[appeal.pk]))
+    assert "lightsmarker0" in page and "lives in our district" in page  # the approved copy is what is shown
+
+    # A later extension's reason waits for its own review; the step shows, its reason does not.
+    with at(dt.date(2026, 11, 10)):
+        services.extend_deadline(world["head"], appeal, dt.date(2026, 12, 15), EXTEND_ORIGINAL)
+    _assert_none_public(world, appeal)
+    _, page = public_get(reverse("dialogue:detail", args=[appeal.pk]))
+    assert "reviewed" in page  # the public is told the reason comes after moderation
+    assert [a.pk for a in moderation_selectors.queue(world["moderator"])[Target.REASONS]] == [appeal.pk]
+    moderation.refuse(world["moderator"], appeal, target=Target.REASONS, reason="personal_data")
+    _assert_none_public(world, appeal)
+    assert moderation_selectors.queue(world["moderator"])[Target.REASONS] == []
+
+
+def test_a_legal_ground_is_public_only_with_its_approved_answer_never_after_a_refusal(officials_world, at):
+    from ashyq.moderation import selectors as moderation_selectors
+    from ashyq.moderation.models import Target
+
+    world, moderation = officials_world, officials_world["moderation"]
+    refused_one, approved_one = world["appeals"]
+    for appeal in world["appeals"]:
+        moderation.approve(world["moderator"], appeal, target=Target.APPEAL)
+        with at(dt.date(2026, 11, 10)):
+            services.answer_appeal(world["official"], appeal, text=f"Refused. answermarker{appeal.pk}", outcome="refused",
+                                   legal_ground=GROUND_ORIGINAL)
+        # awaiting: neither answer nor ground (the redirect's reason was approved as written, with the appeal)
+        _assert_none_public(world, appeal, also=[f"answermarker{appeal.pk}"], allow=APPROVED_AS_WRITTEN)
+
+    # The probe's case: the moderator refuses the answer for personal data, and the ground must stay private.
+    moderation.refuse(world["moderator"], refused_one, target=Target.ANSWER, reason="personal_data")
+    _assert_none_public(world, refused_one, also=["Art. 89", f"answermarker{refused_one.pk}"], allow=APPROVED_AS_WRITTEN)
+
+    # Approved together, with the moderator's redaction of what the automatic one missed.
+    assert moderation_selectors.fields_of(approved_one, Target.ANSWER) == ["answer", "ground"]
+    moderation.add_redaction(world["moderator"], approved_one, target=Target.ANSWER, field="ground", fragment="qxground7731")
+    moderation.add_redaction(world["moderator"], approved_one, target=Target.ANSWER, field="ground", fragment="Berik Qxgroundov")
+    moderation.approve(world["moderator"], approved_one, target=Target.ANSWER)
+    _assert_none_public(world, approved_one, allow=APPROVED_AS_WRITTEN)
+    response, api = public_get(f"/api/v1/appeals/{approved_one.pk}")
+    assert json.loads(api)["answer"]["legal_ground"].startswith("Art. 89 APPC")
+    _, events = public_get(f"/api/v1/appeals/{approved_one.pk}/events")
+    answered = [e for e in json.loads(events) if e["kind"] == "answered"][0]
+    assert answered["reason"] == json.loads(api)["answer"]["legal_ground"]

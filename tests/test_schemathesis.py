@@ -1,9 +1,12 @@
 """Property-based fuzzing of the JSON API from its own OpenAPI document (schemathesis, in-process WSGI).
 
 Whatever the generated input (any operation, any path id, any JSON body, with no token, a wrong token, or an
-applicant's, an official's or a head's token), the API never answers with a server error. Every example
-runs against a world with real appeals, and about half the examples are pointed at one of them, so the
-operations get past "404 Not found" into the services.
+applicant's, an official's or a head's token), the API never answers with a server error, and every answer is
+one the document describes: a documented status, the documented content type, and a body that matches the
+documented schema (errors included: api.ERROR_RESPONSES). Every example runs against a world with real
+appeals, and about half the examples are pointed at one of them, so the operations get past "404 Not found"
+into the services. The number of examples per operation is bounded (FUZZ) to keep the run short in CI; it runs
+on SQLite and on PostgreSQL like the rest of the suite.
 """
 import pytest
 from django.core.cache import cache
@@ -14,7 +17,14 @@ from hypothesis import HealthCheck, settings
 import schemathesis
 from ashyq.dialogue import services
 from ashyq.wsgi import application
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
 def in_test_transaction(environ, start_response):
@@ -61,7 +71,7 @@ def _call(case, world, headers):
     if case.path_parameters and "appeal_id" in case.path_parameters and world["counter"][0] % 2:
         case.path_parameters["appeal_id"] = world["ids"][world["counter"][0] // 2 % len(world["ids"])]
     response = case.call(headers=headers)
-    case.validate_response(response, checks=[not_a_server_error])
+    case.validate_response(response, checks=CHECKS)
 
 
 @schema.parametrize()

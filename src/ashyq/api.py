@@ -13,7 +13,42 @@ from ashyq.dialogue.api import router as dialogue_router
 from ashyq.dialogue.errors import Conflict
 from ashyq.legalacts.api import router as legalacts_router
 
-api = NinjaAPI(
+ERROR_SCHEMA = {
+    "title": "Error", "type": "object", "required": ["detail", "errors"],
+    "properties": {
+        "detail": {"type": "string", "description": "A sentence for people."},
+        "errors": {"type": "object", "description": "Request field -> its messages ('__all__' for the whole body).",
+                   "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    },
+}
+ERROR_RESPONSES = {
+    400: "Invalid input (field messages in `errors`), or a control character in any string.",
+    401: "A valid bearer token is required.",
+    403: "You may see this but not do it.",
+    404: "Not found, or not visible to you.",
+    409: "The appeal's state does not allow this step.",
+    413: "The request body is larger than 2 MB.",
+    429: "Too many requests; see Retry-After.",
+}
+
+
+class AshyqAPI(NinjaAPI):
+    """The API whose OpenAPI document also describes its errors: every operation may answer the statuses of
+    ERROR_RESPONSES with the one error shape, so clients and fuzzers (tests/test_schemathesis.py) can check them."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in ERROR_RESPONSES.items():
+                    responses.setdefault(status, {"description": description, "content": error})
+        return schema
+
+
+api = AshyqAPI(
     title="Ashyq API",
     version="1",
     description="Appeals to state bodies of Kazakhstan: submit, follow, answer, redirect, extend. See docs/api.md.",

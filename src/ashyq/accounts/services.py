@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
 from .models import ANONYMISED_USERNAME_PREFIX, ApiToken, Role, User
@@ -67,24 +68,26 @@ def _send_confirmation(user):
     """Email the confirmation link. A mail server that is down must not turn sign-up into an error page:
     the account waits, and the person can ask for the link again."""
     token = signing.dumps({"u": user.pk, "e": user.email}, salt=CONFIRM_SALT)
-    url = settings.ASHYQ_SITE_URL.rstrip("/") + reverse("accounts:confirm", args=[token])
-    try:
-        with translation.override(user.language):
-            body = render_to_string("accounts/email/confirm.txt", {"user": user, "url": url})
-            send_mail(_("Confirm your email for Ashyq"), body, settings.DEFAULT_FROM_EMAIL, [user.email])
-    except Exception:
-        logger.exception("Could not email the confirmation link to user %s", user.pk)
+    _email_owner(user, gettext_lazy("Confirm your email for Ashyq"), "accounts/email/confirm.txt",
+                 {"url": settings.ASHYQ_SITE_URL.rstrip("/") + reverse("accounts:confirm", args=[token])},
+                 "Could not email the confirmation link to user %s")
 
 
 def _send_already_registered(user):
     """Tell an account's owner that someone tried to sign up with their address; never fails the sign-up page."""
-    url = settings.ASHYQ_SITE_URL.rstrip("/") + reverse("accounts:login")
+    _email_owner(user, gettext_lazy("Someone tried to sign up to Ashyq with your email"), "accounts/email/already_registered.txt",
+                 {"url": settings.ASHYQ_SITE_URL.rstrip("/") + reverse("accounts:login")},
+                 "Could not email user %s about a sign-up with their address")
+
+
+def _email_owner(user, subject, template: str, context: dict, failure: str) -> None:
+    """Email an account's owner in their language. A mail server that is down is logged, never an error page."""
     try:
         with translation.override(user.language):
-            body = render_to_string("accounts/email/already_registered.txt", {"user": user, "url": url})
-            send_mail(_("Someone tried to sign up to Ashyq with your email"), body, settings.DEFAULT_FROM_EMAIL, [user.email])
+            body = render_to_string(template, {"user": user, **context})
+            send_mail(str(subject), body, settings.DEFAULT_FROM_EMAIL, [user.email])
     except Exception:
-        logger.exception("Could not email user %s about a sign-up with their address", user.pk)
+        logger.exception(failure, user.pk)
 
 
 def confirm_email(token: str) -> User | None:
@@ -179,16 +182,10 @@ def _tell_owner_of_lockout(username: str, address: str, pause: int) -> None:
     user = User.objects.filter(username__iexact=(username or "").strip(), is_active=True).exclude(email=None).exclude(email="").first()
     if user is None:
         return
-    minutes = max(1, round(pause / 60))
-    try:
-        with translation.override(user.language):
-            body = render_to_string("accounts/email/login_locked.txt", {
-                "user": user, "address": address or "?", "failures": settings.ASHYQ_LOGIN_MAX_FAILURES, "minutes": minutes,
-                "url": settings.ASHYQ_SITE_URL.rstrip("/") + reverse("accounts:login"),
-            })
-            send_mail(_("Failed sign-ins to your Ashyq account"), body, settings.DEFAULT_FROM_EMAIL, [user.email])
-    except Exception:
-        logger.exception("Could not email user %s about a sign-in lockout", user.pk)
+    _email_owner(user, gettext_lazy("Failed sign-ins to your Ashyq account"), "accounts/email/login_locked.txt", {
+        "address": address or "?", "failures": settings.ASHYQ_LOGIN_MAX_FAILURES, "minutes": max(1, round(pause / 60)),
+        "url": settings.ASHYQ_SITE_URL.rstrip("/") + reverse("accounts:login"),
+    }, "Could not email user %s about a sign-in lockout")
 
 
 def lockout_message(seconds: int) -> str:

@@ -177,6 +177,7 @@ class EventKind(models.TextChoices):
     ANSWER_PUBLISHED = "answer_published", _("answer published after moderation")
     HIDDEN = "hidden", _("hidden pending review")
     RESTORED = "restored", _("restored after review")
+    REASONS_PUBLISHED = "reasons_published", _("officials' reasons published after moderation")
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -234,8 +235,10 @@ class Answer(models.Model):
     legal_ground = models.TextField(blank=True)
     answered_at = models.DateTimeField()
     answered_on_time = models.BooleanField()
-    # The moderated, redacted copy shown on a published appeal; empty until a moderator approves it.
+    # The moderated, redacted copies shown on a published appeal: the answer and its legal ground, approved together
+    # by a moderator (published_at); empty until then, and the originals above never leave through a public path.
     public_text = models.TextField(blank=True)
+    public_legal_ground = models.TextField(blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -252,6 +255,28 @@ class Answer(models.Model):
             models.Index(fields=["-published_at", "-id"], condition=models.Q(published_at__isnull=False),
                          name="answer_published_latest"),
         ]
+
+
+# Steps whose reason an official writes for the public record (a redirect's, an extension's). The public reads it
+# only from its moderated copy (PublicReason); the answer's legal ground has its copy on the Answer.
+REASONED_KINDS = (EventKind.REDIRECTED, EventKind.EXTENDED)
+
+
+class PublicReason(models.Model):
+    """The moderated copy of an official's reason on one step of an appeal (a redirect, an extension).
+
+    A moderator approves it, redacted (`published`, with `text`), or refuses it (not `published`, `text` empty);
+    until one of the two, the reason awaits moderation and the public sees none. Kept beside the append-only event
+    rather than in it: the event records what the official wrote, this what the public may read of it."""
+
+    event = models.OneToOneField(AppealEvent, on_delete=models.PROTECT, related_name="public_reason")
+    text = models.TextField(blank=True)
+    published = models.BooleanField(default=False)
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("public copy of a reason")
+        verbose_name_plural = _("public copies of reasons")
 
 
 class Feedback(models.Model):

@@ -1,8 +1,8 @@
 """Shapes appeals for output (API and pages) with what the viewer may see of the people involved."""
 import datetime as dt
 
-from . import deadlines, permissions, registry, selectors
-from .models import EventKind, Resolution
+from . import deadlines, permissions, selectors
+from .models import REASONED_KINDS, EventKind, Resolution
 
 
 def redirect_chain(appeal) -> list:
@@ -59,7 +59,8 @@ def shown_texts(appeal, viewer) -> dict:
             "subject": appeal.public_subject,
             "text": appeal.public_text,
             "answer_text": answer.public_text if published else None,
-            "legal_ground": registry.for_public(answer.legal_ground) if answer is not None else "",
+            # Approved with the answer, redacted by the moderator; never the official's original.
+            "legal_ground": answer.public_legal_ground if published else "",
         }
     return {
         "subject": appeal.subject,
@@ -109,6 +110,7 @@ def appeal_as_dict(appeal, viewer) -> dict:
 
 MODERATION_KINDS = {
     EventKind.PUBLISHED, EventKind.PUBLICATION_REFUSED, EventKind.ANSWER_PUBLISHED, EventKind.HIDDEN, EventKind.RESTORED,
+    EventKind.REASONS_PUBLISHED,
 }
 
 # Event data the public may read: dates, outcomes and verdicts. Not who executes the appeal, nor the
@@ -116,17 +118,32 @@ MODERATION_KINDS = {
 PUBLIC_DATA_KEYS = {"due_on", "previous_due_on", "received_on", "redirect_deadline", "regulation_version",
                     "outcome", "on_time", "resolution", "rating", "attachments"}
 
-# Reasons the public may read: officials' reasons for redirects, extensions and refusals. The
-# applicant's own words (withdrawal reason, feedback comment) stay with those on the case.
-PUBLIC_REASON_KINDS = {EventKind.REDIRECTED, EventKind.EXTENDED, EventKind.ANSWERED}
+# Reasons the public may read, each only as its moderated copy: officials' reasons for redirects and extensions
+# (PublicReason) and an answer's legal ground (Answer.public_legal_ground). The applicant's own words (withdrawal
+# reason, feedback comment) and moderators' notes stay with those on the case.
+PUBLIC_REASON_KINDS = {*REASONED_KINDS, EventKind.ANSWERED}
+
+
+def public_reason(event, appeal) -> str | None:
+    """The moderated copy of an official's reason on this step; "" if there is none to show, None while it awaits
+    moderation (the public then sees no reason, and is told it comes after moderation)."""
+    if event.kind not in PUBLIC_REASON_KINDS or not event.reason:
+        return ""
+    if event.kind == EventKind.ANSWERED:
+        answer = getattr(appeal, "answer", None)
+        if answer is None or answer.published_at is None:
+            return None
+        return answer.public_legal_ground
+    copy = getattr(event, "public_reason", None)
+    if copy is None:
+        return None
+    return copy.text if copy.published else ""
 
 
 def shown_reason(event, viewer, appeal) -> str:
     if sees_people(viewer, appeal):
         return event.reason
-    if event.kind not in PUBLIC_REASON_KINDS:
-        return ""
-    return registry.for_public(event.reason)
+    return public_reason(event, appeal) or ""
 
 
 def _date(value):
@@ -143,6 +160,7 @@ def timeline(appeal, viewer) -> list[dict]:
             "event": e,
             "actor": actor_label(e, viewer, appeal),
             "reason": shown_reason(e, viewer, appeal),
+            "reason_awaits_moderation": public_view(appeal, viewer) and public_reason(e, appeal) is None,
             "due_on": _date(e.data.get("due_on")),
             "previous_due_on": _date(e.data.get("previous_due_on")),
             "resolution": Resolution(resolution).label if resolution in Resolution.values else None,

@@ -77,4 +77,4 @@ def overdue_appeals(user) -> QuerySet[Appeal]:
 
 
 def events_of(appeal) -> QuerySet[AppealEvent]:
-    return appeal.events.select_related("actor", "from_body", "to_body").order_by("seq")
+    return appeal.events.select_related("actor", "from_body", "to_body", "public_reason").order_by("seq")

@@ -38,6 +38,7 @@ EFFECTS: dict[str, frozenset] = {
     EventKind.PUBLISHED: frozenset({VISIBILITY, MODERATION}),
     EventKind.PUBLICATION_REFUSED: frozenset({MODERATION}),
     EventKind.ANSWER_PUBLISHED: frozenset({MODERATION}),
+    EventKind.REASONS_PUBLISHED: frozenset({MODERATION}),
     EventKind.HIDDEN: frozenset({VISIBILITY, MODERATION}),
     EventKind.RESTORED: frozenset({VISIBILITY, MODERATION}),
 }

@@ -14,9 +14,10 @@ class AddRedactionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of personal data"), choices=RedactionKind.choices, initial=RedactionKind.OTHER)
 
     def __init__(self, *args, fields=None, **kwargs):
+        """`fields`: the item's texts as (name, label) pairs (selectors.fields_of and field_label)."""
         super().__init__(*args, **kwargs)
         if fields is not None:
-            self.fields["field"].choices = [(f, Field(f).label) for f in fields]
+            self.fields["field"].choices = list(fields)
 
 
 class ApproveForm(forms.Form):

@@ -12,15 +12,23 @@ class Target(models.TextChoices):
     APPEAL = "appeal", _("appeal awaiting publication")
     ANSWER = "answer", _("answer awaiting publication")
     HIDDEN = "hidden", _("appeal hidden after reports")
+    # Officials' reasons on a published appeal's later steps (a redirect, an extension), each moderated like the
+    # applicant's text before the public reads it. Reasons written before publication are part of the appeal's item.
+    REASONS = "reasons", _("officials' reasons awaiting publication")
 
 
 class Field(models.TextChoices):
     SUBJECT = "subject", _("subject")
     TEXT = "text", _("text")
     ANSWER = "answer", _("text of the answer")
+    LEGAL_GROUND = "ground", _("legal ground of the answer")
 
 
-FIELDS_OF = {Target.APPEAL: (Field.SUBJECT, Field.TEXT), Target.ANSWER: (Field.ANSWER,), Target.HIDDEN: ()}
+# The fields every item of a target has. An item also has one field per official's reason awaiting moderation,
+# named REASON_FIELD_PREFIX + the step's number in the appeal's record (selectors.fields_of).
+FIELDS_OF = {Target.APPEAL: (Field.SUBJECT, Field.TEXT), Target.ANSWER: (Field.ANSWER, Field.LEGAL_GROUND),
+             Target.HIDDEN: (), Target.REASONS: ()}
+REASON_FIELD_PREFIX = "reason-"
 
 
 class RedactionKind(models.TextChoices):
@@ -65,7 +73,7 @@ class RedactionEdit(models.Model):
     ADD, REMOVE = "add", "remove"
 
     appeal = models.ForeignKey("dialogue.Appeal", on_delete=models.PROTECT, related_name="redaction_edits")
-    field = models.CharField(max_length=10, choices=Field.choices)
+    field = models.CharField(max_length=20)  # a Field, or REASON_FIELD_PREFIX + a step's number
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     kind = models.CharField(max_length=10, choices=RedactionKind.choices)

@@ -1,12 +1,14 @@
 """What moderators see: the queue, and the proposed redactions of an item. Only moderators and admins."""
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ashyq.core.roles import Role
-from ashyq.dialogue.models import Appeal, Status, published_q
+from ashyq.dialogue.models import REASONED_KINDS, Appeal, AppealEvent, EventKind, Status, published_q
 
 from . import redaction
-from .models import Decision, Field, ModerationDecision, RedactionEdit, Target
+from .models import FIELDS_OF, REASON_FIELD_PREFIX, Decision, Field, ModerationDecision, RedactionEdit, Target
 
 _RELATED = ("body", "region", "applicant")
 
@@ -59,7 +61,23 @@ def hidden_awaiting_review() -> QuerySet[Appeal]:
     )
 
 
-AWAITING = {Target.APPEAL: appeals_awaiting_review, Target.ANSWER: answers_awaiting_review, Target.HIDDEN: hidden_awaiting_review}
+def _pending_reasons():
+    """Officials' reasons (a redirect's, an extension's) that no moderator has approved or refused yet."""
+    return AppealEvent.objects.filter(kind__in=REASONED_KINDS, public_reason__isnull=True).exclude(reason="")
+
+
+def reasons_awaiting_review() -> QuerySet[Appeal]:
+    """Published appeals with an official's reason written since their publication, not yet moderated."""
+    return (
+        Appeal.objects.select_related(*_RELATED)
+        .filter(published_q())
+        .filter(Exists(_pending_reasons().filter(appeal=OuterRef("pk"))))
+        .order_by("updated_at")
+    )
+
+
+AWAITING = {Target.APPEAL: appeals_awaiting_review, Target.ANSWER: answers_awaiting_review, Target.HIDDEN: hidden_awaiting_review,
+            Target.REASONS: reasons_awaiting_review}
 
 
 def queue(user) -> dict:
@@ -71,14 +89,57 @@ def is_awaiting(appeal, target) -> bool:
     return target in AWAITING and AWAITING[target]().filter(pk=appeal.pk).exists()
 
 
+def pending_reason_events(appeal) -> list[AppealEvent]:
+    return list(_pending_reasons().filter(appeal=appeal).order_by("seq"))
+
+
+def fields_of(appeal, target) -> list[str]:
+    """The texts a moderator approves together for this item: every text of it that the public will read.
+
+    An appeal's publication covers its subject and text and every official's reason already on its record, so
+    nothing of it is public before each of these is approved; an answer's covers its text and its legal ground;
+    a published appeal's later reasons are their own item (Target.REASONS)."""
+    fields = list(FIELDS_OF.get(target, ()))
+    if target == Target.ANSWER and not getattr(getattr(appeal, "answer", None), "legal_ground", ""):
+        fields.remove(Field.LEGAL_GROUND)
+    if target in (Target.APPEAL, Target.REASONS):
+        fields += [f"{REASON_FIELD_PREFIX}{event.seq}" for event in pending_reason_events(appeal)]
+    return fields
+
+
+def _reason_event(appeal, field):
+    try:
+        seq = int(field.removeprefix(REASON_FIELD_PREFIX))
+    except ValueError:
+        return None
+    return appeal.events.filter(seq=seq, kind__in=REASONED_KINDS).first()
+
+
+def field_label(appeal, field) -> str:
+    if field in Field.values:
+        return Field(field).label
+    event = _reason_event(appeal, field)
+    if event is None:
+        return field
+    when = timezone.localtime(event.at).strftime("%d.%m.%Y")
+    if event.kind == EventKind.REDIRECTED:
+        return _("reason for the redirect of %(date)s") % {"date": when}
+    return _("reason for the extension of %(date)s") % {"date": when}
+
+
 def original(appeal, field) -> str:
     """The original text of a field: for moderators' eyes only."""
     if field == Field.SUBJECT:
         return appeal.subject
     if field == Field.TEXT:
         return appeal.text
+    if field.startswith(REASON_FIELD_PREFIX):
+        event = _reason_event(appeal, field)
+        return event.reason if event is not None else ""
     answer = getattr(appeal, "answer", None)
-    return answer.text if answer is not None else ""
+    if answer is None:
+        return ""
+    return answer.legal_ground if field == Field.LEGAL_GROUND else answer.text
 
 
 def proposed_redactions(appeal, field) -> list[dict]:

@@ -17,12 +17,13 @@ from django.utils.translation import gettext as _
 from ashyq.core import clock
 from ashyq.dialogue import services as dialogue_services
 from ashyq.dialogue.errors import Conflict
-from ashyq.dialogue.models import Answer, Attachment, EventKind
+from ashyq.dialogue.models import Answer, Attachment, EventKind, PublicReason
 
 from . import notifications, redaction, selectors
 from .models import (
-    FIELDS_OF,
+    REASON_FIELD_PREFIX,
     AbuseReport,
+    Field,
     Decision,
     ModerationDecision,
     RedactionEdit,
@@ -64,8 +65,8 @@ def add_redaction(moderator, appeal, *, target, field, fragment, kind=RedactionK
     with transaction.atomic():
         appeal = _locked_item(moderator, appeal, target)
         errors = {}
-        if field not in FIELDS_OF.get(target, ()):
-            errors["field"] = _("Choose the subject, the text or the answer.")
+        if field not in selectors.fields_of(appeal, target):
+            errors["field"] = _("Choose one of this item's texts.")
         if kind not in RedactionKind.values:
             errors["kind"] = _("Choose what kind of personal data this is.")
         try:
@@ -92,8 +93,8 @@ def remove_redaction(moderator, appeal, *, target, field, start, end) -> None:
     """Withdraw a proposed redaction (the words will be shown as written)."""
     with transaction.atomic():
         appeal = _locked_item(moderator, appeal, target)
-        if field not in FIELDS_OF.get(target, ()):
-            raise ValidationError({"field": _("Choose the subject, the text or the answer.")})
+        if field not in selectors.fields_of(appeal, target):
+            raise ValidationError({"field": _("Choose one of this item's texts.")})
         proposal = next((p for p in selectors.proposed_redactions(appeal, field) if (p["start"], p["end"]) == (start, end)), None)
         if proposal is None:
             raise Conflict(_("This redaction is no longer proposed."))
@@ -105,7 +106,7 @@ def remove_redaction(moderator, appeal, *, target, field, start, end) -> None:
 
 def _applied(appeal, target) -> tuple[dict, list]:
     texts, log = {}, []
-    for field in FIELDS_OF[target]:
+    for field in selectors.fields_of(appeal, target):
         proposals = selectors.proposed_redactions(appeal, field)
         texts[field] = selectors.redacted(appeal, field, proposals)
         log.extend({"field": field, **p} for p in proposals)
@@ -119,10 +120,21 @@ def _count_kinds(log) -> dict:
     return counts
 
 
+def _decide_reasons(appeal, texts, now, *, published: bool) -> int:
+    """Write the public copies of the item's officials' reasons: redacted when approved, none when refused."""
+    fields = [f for f in texts if f.startswith(REASON_FIELD_PREFIX)]
+    for field in fields:
+        event = appeal.events.get(seq=int(field.removeprefix(REASON_FIELD_PREFIX)))
+        PublicReason.objects.create(event=event, text=texts[field] if published else "", published=published, decided_at=now)
+    return len(fields)
+
+
 def approve(moderator, appeal, *, target, public_attachments=()) -> ModerationDecision:
-    """Publish the redacted copy of the appeal (with the attachments chosen) or of its answer."""
-    if target not in (Target.APPEAL, Target.ANSWER):
-        raise ValidationError({"target": _("Only an appeal or an answer can be approved.")})
+    """Publish the redacted copies of an item's texts together: the appeal's subject and text with the officials'
+    reasons already on its record (and the attachments chosen); an answer with its legal ground; or a published
+    appeal's later reasons."""
+    if target not in (Target.APPEAL, Target.ANSWER, Target.REASONS):
+        raise ValidationError({"target": _("Only an appeal, an answer or officials' reasons can be approved.")})
     with transaction.atomic():
         appeal = _locked_item(moderator, appeal, target)
         texts, log = _applied(appeal, target)
@@ -143,16 +155,20 @@ def approve(moderator, appeal, *, target, public_attachments=()) -> ModerationDe
             appeal.published_at = now
             appeal.save(update_fields=["public_subject", "public_text", "published_at", "updated_at"])
             kind = EventKind.PUBLISHED
-        else:
+        elif target == Target.ANSWER:
             answer = Answer.objects.select_for_update().get(appeal=appeal)
             answer.public_text = texts["answer"]
+            answer.public_legal_ground = texts.get(Field.LEGAL_GROUND, "")
             answer.published_at = now
-            answer.save(update_fields=["public_text", "published_at"])
+            answer.save(update_fields=["public_text", "public_legal_ground", "published_at"])
             kind = EventKind.ANSWER_PUBLISHED
-        event = dialogue_services.append_event(
-            appeal, kind, actor=moderator,
-            data={"redactions": len(log), "redaction_kinds": _count_kinds(log), "public_attachments": len(chosen)},
-        )
+        else:
+            kind = EventKind.REASONS_PUBLISHED
+        reasons = _decide_reasons(appeal, texts, now, published=True)
+        data = {"redactions": len(log), "redaction_kinds": _count_kinds(log), "public_attachments": len(chosen)}
+        if reasons:
+            data["reasons"] = reasons
+        event = dialogue_services.append_event(appeal, kind, actor=moderator, data=data)
         return ModerationDecision.objects.create(
             appeal=appeal, target=target, decision=Decision.APPROVED, redactions=log, public_attachments=chosen,
             moderator=moderator, decided_at=now, event=event,
@@ -174,12 +190,15 @@ def _reason_and_note(reason, note) -> str:
 
 
 def refuse(moderator, appeal, *, target, reason, note="") -> ModerationDecision:
-    """Refuse to publish the appeal or its answer. The appeal stays private (or its answer unpublished)."""
-    if target not in (Target.APPEAL, Target.ANSWER):
-        raise ValidationError({"target": _("Only an appeal or an answer can be refused.")})
+    """Refuse to publish the appeal or its answer (the appeal stays private, or its answer and legal ground
+    unpublished), or a published appeal's later reasons (the public reads none of them; the steps stay shown)."""
+    if target not in (Target.APPEAL, Target.ANSWER, Target.REASONS):
+        raise ValidationError({"target": _("Only an appeal, an answer or officials' reasons can be refused.")})
     with transaction.atomic():
         appeal = _locked_item(moderator, appeal, target)
         note = _reason_and_note(reason, note)
+        if target == Target.REASONS:
+            _decide_reasons(appeal, {f: "" for f in selectors.fields_of(appeal, target)}, clock.now(), published=False)
         event = dialogue_services.append_event(
             appeal, EventKind.PUBLICATION_REFUSED, actor=moderator, reason=note,
             data={"target": target, "reason": reason},

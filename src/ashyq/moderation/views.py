@@ -15,7 +15,7 @@ from ashyq.dialogue.selectors import public_appeals
 
 from . import selectors, services
 from .forms import AddRedactionForm, ApproveForm, RefuseForm, ReportForm, RestoreForm
-from .models import FIELDS_OF, Field, Target
+from .models import FIELDS_OF, Target
 
 REPORT_RATE_PER_ACCOUNT = "10/h"
 REPORT_RATE_PER_ADDRESS = "20/h"
@@ -35,17 +35,22 @@ def queue(request):
     items = selectors.queue(request.user)
     return render(request, "moderation/queue.html", {
         "appeals": items[Target.APPEAL], "answers": items[Target.ANSWER], "hidden": items[Target.HIDDEN],
+        "reasons": items[Target.REASONS],
     })
+
+
+def _field_choices(appeal, target):
+    return [(field, selectors.field_label(appeal, field)) for field in selectors.fields_of(appeal, target)]
 
 
 def item(request, pk, target, forms=None, status=200):
     appeal = _item_or_404(request, pk, target)
     forms = forms or {}
     fields = []
-    for field in FIELDS_OF[target]:
+    for field, label in _field_choices(appeal, target):
         proposals = selectors.proposed_redactions(appeal, field)
         fields.append({
-            "name": field, "label": Field(field).label, "original": selectors.original(appeal, field),
+            "name": field, "label": label, "original": selectors.original(appeal, field),
             "redacted": selectors.redacted(appeal, field, proposals), "proposals": proposals,
         })
     attachments = list(appeal.attachments.all()) if target == Target.APPEAL else []
@@ -59,7 +64,7 @@ def item(request, pk, target, forms=None, status=200):
         context["restore_form"] = forms.get("restore") or RestoreForm()
         context["keep_form"] = forms.get("keep") or RefuseForm()
     else:
-        context["add_form"] = forms.get("add") or AddRedactionForm(fields=FIELDS_OF[target])
+        context["add_form"] = forms.get("add") or AddRedactionForm(fields=_field_choices(appeal, target))
         context["approve_form"] = forms.get("approve") or ApproveForm(
             attachments=attachments, initial={"attachments": [a.pk for a in attachments if a.is_public]})
         context["refuse_form"] = forms.get("refuse") or RefuseForm()
@@ -83,7 +88,7 @@ def success_target(name, pk, target):
 @require_POST
 def add_redaction(request, pk, target):
     appeal = _item_or_404(request, pk, target)
-    form = AddRedactionForm(request.POST, fields=FIELDS_OF[target])
+    form = AddRedactionForm(request.POST, fields=_field_choices(appeal, target))
     return _run(request, pk, target, "add", form, lambda d: services.add_redaction(
         request.user, appeal, target=target, field=d["field"], fragment=d["fragment"], kind=d["kind"]),
         _("The redaction is added."))

@@ -13,7 +13,9 @@ published (private, awaiting moderation, refused or hidden).
 replaced atomically, the descriptor last. `manage.py export_public_data` runs it (daily, from cron or a
 systemd timer: docs/operations.md); the open-data page serves the latest files.
 """
+import contextlib
 import datetime as dt
+import fcntl
 import json
 import os
 import shutil
@@ -441,10 +443,26 @@ def datapackage(created: str, counts: dict) -> dict:
     }
 
 
+@contextlib.contextmanager
+def export_lock(directory: Path):
+    """One writer of the export directory at a time: a full export, or an appeal's removal (withdrawal.py)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with (directory / ".lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def write_export(out_dir: Path | None = None) -> dict:
     """Write all files into `out_dir` (default export_dir()); readers never see a half-written file."""
     out_dir = Path(out_dir or export_dir())
-    out_dir.mkdir(parents=True, exist_ok=True)
+    with export_lock(out_dir):
+        return _write_export(out_dir)
+
+
+def _write_export(out_dir: Path) -> dict:
     created = timezone.localtime(clock.now()).isoformat(timespec="seconds")
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".export-") as tmp:
         tmp = Path(tmp)
