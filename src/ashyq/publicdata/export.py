@@ -447,7 +447,8 @@ def datapackage(created: str, counts: dict) -> dict:
 def export_lock(directory: Path):
     """One writer of the export directory at a time: a full export, or an appeal's removal (withdrawal.py)."""
     directory.mkdir(parents=True, exist_ok=True)
-    with (directory / ".lock").open("a") as lock:
+    # Beside the directory, not in it: the directory holds the published files and nothing else.
+    with (directory.parent / f".{directory.name}.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
