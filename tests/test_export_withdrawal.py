@@ -95,3 +95,22 @@ def test_withdrawal_keeps_the_descriptor_true_of_sizes_and_hashes(published, exp
     import hashlib
 
     assert appeals["bytes"] == len(data) and appeals["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def test_after_a_withdrawal_the_export_still_verifies_and_no_leaf_names_the_hidden_appeal(people, published, export_dir,
+                                                                                         django_capture_on_commit_callbacks):
+    """The tree's leaves stay (every signed root depends on them) but stop naming the appeal, as the nightly export
+    writes them; otherwise the standalone verifier would report the appeal's events as removed from the record."""
+    from ashyq.dialogue import transparency, verify_record
+
+    transparency.make_checkpoint()
+    export.write_export()
+    hidden = published[0]
+    assert hidden.number in (export_dir / "merkle_leaves.csv").read_text()
+    leaves_before = len(list(csv.DictReader(io.StringIO((export_dir / "merkle_leaves.csv").read_text()))))
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.report_abuse(AnonymousUser(), "198.51.100.1", hidden, target="appeal", reason="offensive")
+    leaves = list(csv.DictReader(io.StringIO((export_dir / "merkle_leaves.csv").read_text())))
+    assert len(leaves) == leaves_before and all(row["appeal"] != hidden.number for row in leaves)
+    assert any(row["appeal"] == published[1].number for row in leaves)
+    assert verify_record.check_export(export_dir) == []

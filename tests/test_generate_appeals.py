@@ -10,7 +10,7 @@ from ashyq.bodies.models import Body
 from ashyq.core import calendar
 from ashyq.core.models import Region
 from ashyq.dialogue import integrity
-from ashyq.dialogue.models import Answer, Appeal, AppealEvent, AppealType, EventKind, Feedback, Outcome, Status
+from ashyq.dialogue.models import Answer, Appeal, AppealEvent, AppealType, EventKind, Feedback, Outcome, PublicReason, Status
 from ashyq.dialogue.replay import replay, stored_state
 
 
@@ -36,6 +36,15 @@ def test_generated_appeals_are_consistent(reference):
     assert Answer.objects.filter(published_at__isnull=False).count() == kinds[EventKind.ANSWER_PUBLISHED]
     assert not Appeal.objects.filter(published_at__isnull=False, public_subject="").exists()
     assert not Appeal.objects.filter(is_public=False, published_at__isnull=False).exists()
+    # Officials' texts public only as moderated copies: a published answer's ground, a reason approved with its appeal.
+    grounds = Answer.objects.filter(published_at__isnull=False).exclude(legal_ground="")
+    assert grounds.exists() and not grounds.filter(public_legal_ground="").exists()
+    assert not Answer.objects.filter(published_at__isnull=True).exclude(public_legal_ground="").exists()
+    copies = list(PublicReason.objects.select_related("event__appeal"))
+    assert all(c.published and c.text and c.event.appeal.published_at is not None for c in copies)
+    with_appeal = [c for c in copies if c.event.at <= c.event.appeal.published_at]
+    assert all(c.decided_at == c.event.appeal.published_at for c in with_appeal)
+    assert len(copies) - len(with_appeal) == kinds[EventKind.REASONS_PUBLISHED] > 0  # later ones: one step each
 
     # Everything is covered: bodies, regions, types, outcomes, states and paths.
     assert set(Appeal.objects.values_list("addressed_body", flat=True)) == set(

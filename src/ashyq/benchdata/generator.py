@@ -44,7 +44,18 @@ from ashyq.bodies.reference_data import load_reference_data
 from ashyq.core import calendar, clock
 from ashyq.core.models import Region
 from ashyq.dialogue import deadlines, integrity, search
-from ashyq.dialogue.models import Answer, Appeal, AppealEvent, EventKind, Feedback, Outcome, Resolution, SearchDocument
+from ashyq.dialogue.models import (
+    REASONED_KINDS,
+    Answer,
+    Appeal,
+    AppealEvent,
+    EventKind,
+    Feedback,
+    Outcome,
+    PublicReason,
+    Resolution,
+    SearchDocument,
+)
 from ashyq.dialogue.replay import replay
 from ashyq.moderation import redaction
 
@@ -108,6 +119,8 @@ LANGUAGES = [("ru", 52), ("kk", 30), ("mixed", 10), ("kk-latn", 3), ("en", 2), (
 P_SUBJECT_CAUSE, P_SUBJECT_SECTOR, P_UNCLASSIFIED, P_CONFIRMED = 0.55, 0.85, 0.04, 0.25
 
 KIND = {k: k.value for k in EventKind}
+REASONED = {k.value for k in REASONED_KINDS}
+REASON_REVIEW_DELAY = dt.timedelta(hours=6)
 ROUTE_KINDS = {EventKind.REGISTERED.value, EventKind.REDIRECTED.value}
 MAX_EVENTS_PER_APPEAL = 12  # ids reserved per appeal; at most 10 are used
 
@@ -116,6 +129,20 @@ MAX_EVENTS_PER_APPEAL = 12  # ids reserved per appeal; at most 10 are used
 def redact(text: str) -> str:
     # The texts come from a small vocabulary: redact each distinct one once.
     return redaction.redact(text)
+
+
+def _reasons_decided(events) -> dict:
+    """id(event) -> when a moderator approved its official's reason, as moderation.services.approve does: with the
+    appeal for a reason written before publication, in a later REASONS_PUBLISHED step otherwise (the n-th such step
+    approves the n-th later reason: they share one delay). A reason whose step lies after `now` still awaits."""
+    published = next((e.at for e in events if e.kind == KIND[EventKind.PUBLISHED]), None)
+    if published is None:
+        return {}
+    reasons = [e for e in events if e.kind in REASONED and e.reason]
+    decided = {id(e): published for e in reasons if e.at <= published}
+    steps = [e.at for e in events if e.kind == KIND[EventKind.REASONS_PUBLISHED]]
+    decided.update((id(e), at) for e, at in zip([e for e in reasons if e.at > published], steps))
+    return decided
 
 
 class Record:
@@ -510,7 +537,7 @@ class Generator:
             answer_text = rng.choice(V.ANSWERS) + V.SYNTHETIC_MARK
             answer = {"appeal_id": pk, "body_id": current.pk, "author_id": author, "text": answer_text, "outcome": outcome,
                       "legal_ground": ground, "answered_at": answered_at, "answered_on_time": on_time,
-                      "public_text": "", "published_at": None}
+                      "public_text": "", "public_legal_ground": "", "published_at": None}
             if self._flag(forced, "feedback", P_FEEDBACK):
                 at = answered_at + dt.timedelta(days=rng.randint(1, 20), seconds=rng.randint(0, 36000))
                 resolution = rng.choice(["yes", "yes", "partly"] if outcome == "resolved" else ["no", "partly", "yes", "no"])
@@ -531,6 +558,11 @@ class Generator:
             if self._flag(forced, "hide", P_HIDDEN):
                 events.append(Event(KIND[EventKind.HIDDEN], published + dt.timedelta(days=rng.randint(1, 30)), self.moderator_id,
                                     reason="Жалобы пользователей на содержание / Reports from readers"))
+            # An official's reason written after publication is approved on its own, a few hours later (a fixed
+            # delay: the random stream, and so the rest of the data of a seed, stays as it was).
+            for e in [e for e in events if e.kind in REASONED and e.reason and e.at > published]:
+                events.append(Event(KIND[EventKind.REASONS_PUBLISHED], e.at + REASON_REVIEW_DELAY, self.moderator_id,
+                                    data={"redactions": 0, "redaction_kinds": {}, "public_attachments": 0, "reasons": 1}))
 
         # What has happened by now, in the order it happened.
         events.sort(key=lambda e: e.at)
@@ -538,17 +570,20 @@ class Generator:
         state = replay(events)
         kinds = {e.kind: e for e in events}
         previous = integrity.GENESIS
+        decided = _reasons_decided(events)
         for seq, e in enumerate(events, 1):
             e.appeal_id, e.seq, e.prev_hash = pk, seq, previous
             e.hash = previous = integrity.event_digest(e, previous)
+            # "public_reason_at" is no column: _public_reason_rows reads it once the event has its id.
             ev_rows.append({"appeal_id": pk, "seq": seq, "kind": e.kind, "at": e.at, "actor_id": e.actor_id,
                             "from_body_id": e.from_body_id, "to_body_id": e.to_body_id, "reason": e.reason, "data": e.data,
-                            "prev_hash": e.prev_hash, "hash": e.hash})
+                            "prev_hash": e.prev_hash, "hash": e.hash, "public_reason_at": decided.get(id(e))})
         received_on = max((e for e in events if e.kind in (KIND[EventKind.REGISTERED], KIND[EventKind.REDIRECTED])),
                           key=lambda e: e.seq).data["received_on"]
         if KIND[EventKind.ANSWERED] in kinds:
             if KIND[EventKind.ANSWER_PUBLISHED] in kinds:
                 answer["public_text"] = redact(answer["text"])
+                answer["public_legal_ground"] = redact(answer["legal_ground"])
                 answer["published_at"] = kinds[KIND[EventKind.ANSWER_PUBLISHED]].at
             answer_rows.append(answer)
         if KIND[EventKind.FEEDBACK] in kinds:
@@ -580,6 +615,12 @@ class Generator:
                 rows.append({"appeal_id": a["id"], **fields})
         return rows
 
+    @staticmethod
+    def _public_reason_rows(events) -> list[dict]:
+        """The moderated copies of the officials' reasons a moderator approved (_reasons_decided)."""
+        return [{"event_id": e["id"], "text": redact(e["reason"]), "published": True, "decided_at": e["public_reason_at"]}
+                for e in events if e["public_reason_at"]]
+
     # -- the run --------------------------------------------------------------------------------
 
     def run(self) -> dict:
@@ -603,7 +644,8 @@ class Generator:
                     row["id"] = next_event
                     next_event += 1
                 batch = [(Appeal, appeals), (AppealEvent, events), (Answer, answers), (Feedback, feedback),
-                         (AppealAnalysis, analysis), (SearchDocument, self._search_rows(appeals, answers))]
+                         (AppealAnalysis, analysis), (SearchDocument, self._search_rows(appeals, answers)),
+                         (PublicReason, self._public_reason_rows(events))]
                 if sink:
                     sink.put(batch)
                 else:

@@ -1,11 +1,11 @@
 """An appeal that leaves the public record leaves the served export at once, not at the next nightly run.
 
 When an appeal is hidden (after reports of abuse, or kept hidden by a moderator), its rows are removed from the
-export's appeals and events files right after the change commits: each file is rewritten without them and replaced
-atomically, so a reader gets the old file or the new one, never half of either. The other files hold counts only
-(figures over all appeals), which reveal nothing of one appeal. The export lock (export.export_lock) orders this
-with a nightly export that may be writing from a snapshot taken before the hide: whichever runs second wins, and
-both leave the appeal out.
+export's appeals and events files, and its leaves in merkle_leaves.csv stop naming it, right after the change
+commits: each file is rewritten and replaced atomically, so a reader gets the old file or the new one, never half
+of either. The other files hold counts only (figures over all appeals), which reveal nothing of one appeal. The
+export lock (export.export_lock) orders this with a nightly export that may be writing from a snapshot taken before
+the hide: whichever runs second wins, and both leave the appeal out.
 """
 import csv
 import functools
@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from ashyq.core import csv_safe
 from ashyq.dialogue.models import Appeal, EventKind
 
 from . import export
@@ -28,6 +29,10 @@ log = logging.getLogger(__name__)
 WITHDRAWING_KINDS = {EventKind.HIDDEN}
 # file stem -> the column holding the appeal's number
 TABLES = {"appeals": "number", "events": "appeal"}
+# The Merkle tree's leaves keep their rows (each is part of every signed root) but stop naming the appeal and the
+# event, as the nightly export writes the leaves of an appeal that is not public (export.leaf_rows); a leaf that
+# still named them would make verify_record.py report the appeal's events as removed from the record.
+LEAVES, LEAF_NAMING = "merkle_leaves.csv", ("appeal", "seq")
 
 
 def on_event_saved(sender, instance, created, raw=False, **kwargs):
@@ -60,6 +65,9 @@ def withdraw(numbers: set[str], directory: Path | None = None) -> int:
                     if count:
                         changed[path.name] = path
                         removed += count if suffix == ".csv" else 0
+        leaves = directory / LEAVES
+        if leaves.exists() and _without_csv_rows(leaves, "appeal", numbers, blank=LEAF_NAMING):
+            changed[leaves.name] = leaves
         if changed:
             _describe_again(directory, changed)
     return removed
@@ -76,21 +84,25 @@ def _replace(path: Path, write) -> None:
         raise
 
 
-def _without_csv_rows(path: Path, column: str, numbers: set[str]) -> int:
+def _without_csv_rows(path: Path, column: str, numbers: set[str], blank: tuple = ()) -> int:
+    """Drop the rows of the appeals `numbers`; or, given `blank`, keep them with those columns emptied."""
     with path.open(newline="", encoding="utf-8") as source:
         rows = csv.reader(source)
         header = next(rows, None)
         if header is None or column not in header:
             return 0
         at = header.index(column)
+        emptied = [header.index(name) for name in blank if name in header]
         kept, dropped = [header], 0
         for row in rows:
             if len(row) > at and row[at] in numbers:
                 dropped += 1
+                if blank:
+                    kept.append(["" if i in emptied else value for i, value in enumerate(row)])
             else:
                 kept.append(row)
     if dropped:
-        _replace(path, lambda out: csv.writer(out).writerows(kept))
+        _replace(path, lambda out: csv_safe.writer(out).writerows(kept))  # idempotent on cells it already made safe
     return dropped
 
 

@@ -7,8 +7,23 @@ from django.db import migrations, models
 def requeue_unreviewed_legal_grounds(apps, schema_editor):
     """Answers published before legal grounds were moderated showed their ground after automatic redaction only:
     they go back to the moderators' queue (unpublished) so that the answer and its ground are approved together."""
+    from ashyq.dialogue import search
+
+    using = schema_editor.connection.alias
     Answer = apps.get_model("dialogue", "Answer")
-    Answer.objects.filter(published_at__isnull=False).exclude(legal_ground="").update(published_at=None)
+    SearchDocument = apps.get_model("dialogue", "SearchDocument")
+    requeued = Answer.objects.using(using).filter(published_at__isnull=False).exclude(legal_ground="")
+    appeal_ids = list(requeued.values_list("appeal_id", flat=True))
+    requeued.update(published_at=None)
+    # Their answers' words leave the search index with them (update() bypasses search.py's signal).
+    rows = apps.get_model("dialogue", "Appeal").objects.using(using).values_list("pk", "public_subject", "public_text")
+    for start in range(0, len(appeal_ids), 2000):
+        for pk, subject, text in rows.filter(pk__in=appeal_ids[start:start + 2000]):
+            fields = search.document_fields(subject, text, "")
+            if fields is None:
+                SearchDocument.objects.using(using).filter(appeal_id=pk).delete()
+            else:
+                SearchDocument.objects.using(using).update_or_create(appeal_id=pk, defaults=fields)
 
 
 class Migration(migrations.Migration):
