@@ -170,3 +170,11 @@ def test_an_idempotency_key_over_100_characters_is_refused_not_shortened(client,
     assert not Appeal.objects.exists()
     exact = api_post(client, token, json.dumps(APPEAL), HTTP_IDEMPOTENCY_KEY=shared)
     assert exact.status_code == 201 and Appeal.objects.get().idempotency_key == shared
+
+
+@pytest.mark.parametrize("path", ["/api/v1/legal-acts/processes", "/api/v1/legal-acts/acts", "/api/v1/budget/facts"])
+def test_huge_offsets_in_the_legal_acts_and_budget_api_answer_an_empty_page(client, db, path):
+    response = client.get(path, {"offset": "9" * 27})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body if isinstance(body, list) else body["results"]) == []

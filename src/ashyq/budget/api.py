@@ -155,7 +155,8 @@ def facts(request, filters: Query[Filters], limit: int = 100, offset: int = 0):
     found = _filtered(filters).select_related("line__administrator__body", "line__region").order_by("line__table", "month", "line__key", "phase")
     count = found.count()
     results = []
-    for fact in found[offset:offset + limit]:
+    # Past the last row the page is empty without asking the database (an offset past 64 bits is a 500 there).
+    for fact in (found[offset:offset + limit] if offset < count else ()):
         line = fact.line
         admin = line.administrator
         results.append(FactOut(

@@ -13,6 +13,14 @@ from .models import CommentStatus, Stage
 
 router = Router(tags=["legal acts"])
 MAX_LIMIT = 100
+# No register holds more rows than this: a larger offset reads an empty page. Clamped because SQLite refuses
+# integers past 64 bits and PostgreSQL an OFFSET past its bigint, either a 500.
+MAX_OFFSET = 2**31 - 1
+
+
+def _page(offset: int, limit: int) -> slice:
+    start = min(max(offset, 0), MAX_OFFSET)
+    return slice(start, start + max(1, min(limit, MAX_LIMIT)))
 
 
 class ProcessOut(Schema):
@@ -157,8 +165,7 @@ def list_processes(request, when: str = "", body: str = "", act_type: str = "", 
     body_obj = get_object_or_404(Body, slug=body) if body else None
     qs = selectors.filtered_processes(when=when if when in ("open", "upcoming", "past") else "", body=body_obj,
                                       act_type=act_type, phase=phase).select_related("rule")
-    limit = max(1, min(limit, MAX_LIMIT))
-    return [_process(p) for p in selectors.decorate(qs[max(offset, 0):max(offset, 0) + limit])]
+    return [_process(p) for p in selectors.decorate(qs[_page(offset, limit)])]
 
 
 @router.get("/legal-acts/processes/{process_id}", response=ProcessOut, auth=None, url_name="legalacts_process", summary="One discussion process")
@@ -227,8 +234,7 @@ def _act(act) -> dict:
 
 @router.get("/legal-acts/acts", response=list[ActOut], auth=None, summary="The register of adopted acts")
 def list_acts(request, offset: int = 0, limit: int = 50):
-    limit = max(1, min(limit, MAX_LIMIT))
-    return [_act(a) for a in selectors.acts().prefetch_related("versions")[max(offset, 0):max(offset, 0) + limit]]
+    return [_act(a) for a in selectors.acts().prefetch_related("versions")[_page(offset, limit)]]
 
 
 @router.get("/legal-acts/acts/{code}", response=ActOut, auth=None, url_name="legalacts_act", summary="One adopted act")
