@@ -22,7 +22,7 @@ demo: migrate
 
 # The web server and the background worker (docs/operations.md) in one command; Ctrl-C stops both.
 run: demo
-	ASHYQ_DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	ASHYQ_DEBUG=1 $(PY) manage.py worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	ASHYQ_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 

@@ -162,3 +162,28 @@ def _budget_sources_read_once(monkeypatch):
 
 
 _BUDGET_READS: dict = {}
+
+
+class _Queue:
+    """`run_queue()` runs the queue's due tasks now and returns how many ran; `with run_queue:` runs them when
+    the block ends (after the steps inside it)."""
+
+    def __call__(self, limit=None):
+        from ashyq.core.tasks import run_ready_tasks
+
+        return run_ready_tasks(limit=limit)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, *exc):
+        if exc_type is None:
+            self()
+
+
+@pytest.fixture
+def run_queue(db):
+    """Runs the background queue's due tasks here and now (core.tasks.run_ready_tasks), as the worker would once
+    the step committed: tests that need the figures, analysis rows or emails a step leads to run it after the
+    step, instead of relying on on_commit."""
+    return _Queue()

@@ -227,15 +227,15 @@ def test_evaluating_without_a_model_says_to_train_one(tmp_path):
 
 @pytest.mark.django_db
 def test_a_redirect_counts_for_the_first_body_and_the_answer_for_the_body_that_gave_it(
-        people, bodies, submit, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
+        people, bodies, submit, run_queue):
+    with run_queue:
         appeal = submit(people["applicant"])
     row = AppealAnalysis.objects.get(appeal=appeal)
     assert row.handling == Handling.PENDING and row.final and row.body == bodies["anti-corruption-agency"]
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with run_queue:
         dialogue.redirect_appeal(people["official"], appeal, bodies["general-prosecutors-office"], "Competence of the prosecutor")
-    with django_capture_on_commit_callbacks(execute=True):
+    with run_queue:
         dialogue.answer_appeal(people["other_official"], appeal, text="Назначена служебная проверка, виновный привлечён к дисциплинарной ответственности.",
                                outcome="resolved")
     rows = {r.body.slug: r for r in AppealAnalysis.objects.filter(appeal=appeal).select_related("body", "redirected_to")}
@@ -246,10 +246,10 @@ def test_a_redirect_counts_for_the_first_body_and_the_answer_for_the_body_that_g
 
 
 @pytest.mark.django_db
-def test_an_explanation_is_an_answer_on_the_merits_and_a_refusal_is_a_refusal(people, submit, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
+def test_an_explanation_is_an_answer_on_the_merits_and_a_refusal_is_a_refusal(people, submit, run_queue):
+    with run_queue:
         explained, refused = submit(people["applicant"]), submit(people["applicant"], subject="Second")
-    with django_capture_on_commit_callbacks(execute=True):
+    with run_queue:
         dialogue.answer_appeal(people["official"], explained, text="We explain the procedure.", outcome="explained")
         dialogue.answer_appeal(people["official"], refused, text="Refused.", outcome="refused", legal_ground="Art. 89 APPC")
     assert AppealAnalysis.objects.get(appeal=explained).handling == Handling.MERITS
@@ -268,8 +268,8 @@ def trained(db):
 
 @pytest.mark.django_db
 def test_a_new_appeal_gets_a_suggested_cause_and_sector_and_a_person_can_correct_it(
-        trained, people, submit, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
+        trained, people, submit, run_queue):
+    with run_queue:
         appeal = submit(people["applicant"], subject="Взятка", text="Участковый полиции вымогал взятку за закрытие дела.")
     suggested = {label.task: label for label in Label.objects.filter(appeal=appeal)}
     assert suggested["cause"].value == "corruption" and suggested["cause"].source == Source.MODEL

@@ -27,8 +27,8 @@ SMALL = {"min_appeals": 3}
 
 
 @pytest.fixture
-def case(people, bodies, regions, submit, at, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
+def case(people, bodies, regions, submit, at, run_queue):
+    with run_queue:
         return build_case(people, bodies, regions, submit, at)
 
 

@@ -142,8 +142,8 @@ def test_open_data_uploads_and_quality_components(scenario, bodies, make_user):
     assert q2["ashyq_components"]["data_quality"] == pytest.approx((100 + 2 * round(800 / 9)) / 300)
 
 
-def test_publishing_a_version_refreshes_the_figures_on_commit(bodies, make_user, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
+def test_publishing_a_version_refreshes_the_figures_on_commit(bodies, make_user, run_queue):
+    with run_queue:
         publish_dataset(make_user, bodies[SLOW], "slow-data", [])
     this_month = BodyMonthFigures.objects.get(body=bodies[SLOW], month=clock.today().replace(day=1))
     assert (this_month.datasets, this_month.datasets_updated) == (1, 0)
@@ -151,7 +151,7 @@ def test_publishing_a_version_refreshes_the_figures_on_commit(bodies, make_user,
     from ashyq.opendata.models import Resource
 
     resource = Resource.objects.get(dataset__slug="slow-data")
-    with django_capture_on_commit_callbacks(execute=True):
+    with run_queue:
         opendata.upload_version(make_user(Role.OFFICIAL, bodies[SLOW]), resource, CSV, "again.csv")
     this_month = BodyMonthFigures.objects.get(body=bodies[SLOW], month=clock.today().replace(day=1))  # rows are replaced
     assert (this_month.datasets, this_month.datasets_updated) == (1, 1)
@@ -187,9 +187,9 @@ def _stored():
 
 
 @override_settings(ASHYQ_ASSESSMENT=SETTINGS)
-def test_figures_follow_events_and_equal_a_full_recomputation(people, bodies, make_user, submit, at, django_capture_on_commit_callbacks):
+def test_figures_follow_events_and_equal_a_full_recomputation(people, bodies, make_user, submit, at, run_queue):
     # the scenario with on-commit callbacks executed, as in production
-    with django_capture_on_commit_callbacks(execute=True):
+    with run_queue:
         build_scenario(bodies, make_user, submit, at)
     incremental = _stored()
     assert incremental
@@ -328,22 +328,42 @@ def test_falling_scores_on_the_dashboard(bodies, people, settings):
     assert falling[0]["period"] == "2025-Q2" and falling[0]["change"] < -10
 
 
-def test_a_failing_refresh_never_blocks_the_dialogue(people, submit, monkeypatch, django_capture_on_commit_callbacks, caplog):
-    def broken(appeal_id):
-        raise RuntimeError("database hiccup")
+def test_a_failing_refresh_never_blocks_the_dialogue_and_is_retried_until_it_works(people, submit, monkeypatch, run_queue, caplog):
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
 
-    monkeypatch.setattr(figures, "refresh_for_appeal", broken)
-    with django_capture_on_commit_callbacks(execute=True):
-        appeal = submit(people["applicant"])
-    assert Appeal.objects.filter(pk=appeal.pk).exists()
-    assert "refreshing the figures" in caplog.text
+    real = figures.refresh_for_appeal
+    calls = []
 
+    def broken_once(appeal_id):
+        calls.append(appeal_id)
+        if len(calls) == 1:
+            raise RuntimeError("database hiccup")
+        real(appeal_id)
 
-def test_moderation_events_do_not_refresh(people, submit, django_capture_on_commit_callbacks):
+    monkeypatch.setattr(figures, "refresh_for_appeal", broken_once)
     appeal = submit(people["applicant"])
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.assign_executor(people["official"], appeal, people["official"])
-    assert not [c for c in callbacks if getattr(c, "func", None) and c.func.__module__ == "ashyq.assessment.signals"]
+    assert Appeal.objects.filter(pk=appeal.pk).exists()  # the submission never waited for the figures
+    run_queue()
+    assert calls == [appeal.pk] and "database hiccup" in caplog.text
+    # The failed task is back in the queue, due after its backoff, not run at once.
+    retry = DBTaskResult.objects.get(task_path="ashyq.assessment.tasks.refresh_appeal_figures")
+    assert retry.status == TaskResultStatus.READY and retry.run_after > timezone.now()
+    assert not BodyMonthFigures.objects.filter(body=appeal.body).exists()
+    DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())  # the backoff has passed
+    assert run_queue() == 1
+    assert BodyMonthFigures.objects.get(body=appeal.body).received == 1
+    assert DBTaskResult.objects.get(pk=retry.pk).status == TaskResultStatus.SUCCESSFUL
+
+
+def test_moderation_events_do_not_refresh(people, submit, run_queue):
+    from django_tasks_db.models import DBTaskResult
+
+    appeal = submit(people["applicant"])
+    run_queue()
+    before = DBTaskResult.objects.filter(task_path__startswith="ashyq.assessment.").count()
+    services.assign_executor(people["official"], appeal, people["official"])
+    assert DBTaskResult.objects.filter(task_path__startswith="ashyq.assessment.").count() == before
 
 
 def test_a_body_that_answers_nothing_scores_at_the_bottom_not_no_score():

@@ -173,11 +173,11 @@ def test_the_states_from_the_published_rows_equal_the_databases(population, bodi
 
 
 @override_settings(ASHYQ_ASSESSMENT=SETTINGS)
-def test_an_upheld_complaint_undoes_a_redirects_justification(bodies, make_user, submit, at, django_capture_on_commit_callbacks):
+def test_an_upheld_complaint_undoes_a_redirects_justification(bodies, make_user, submit, at, run_queue):
     # The committee's parent is the ministry of internal affairs: complaints about its answers go there.
     sender, receiver, higher = (make_user(Role.OFFICIAL, bodies[s]) for s in (SOLVER, RECEIVER, "ministry-of-internal-affairs"))
     applicant = make_user(Role.APPLICANT)
-    with django_capture_on_commit_callbacks(execute=True):
+    with run_queue:
         with at(_day(0)):
             appeal = submit(applicant, SOLVER)
         with at(_day(1)):
@@ -187,7 +187,7 @@ def test_an_upheld_complaint_undoes_a_redirects_justification(bodies, make_user,
     march = dt.date(2025, 3, 1)
     stored = figures.BodyMonthFigures.objects.get
     assert stored(body=bodies[SOLVER], month=march).final_redirected_justified == 1
-    with django_capture_on_commit_callbacks(execute=True):
+    with run_queue:
         with at(_day(6)):
             complaint = services.complain_about_answer(applicant, appeal, text="Nothing was done.")
         with at(_day(8)):

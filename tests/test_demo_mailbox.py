@@ -12,14 +12,14 @@ from ashyq.dialogue.models import Appeal
 
 
 @pytest.mark.django_db
-def test_the_agency_report_answers_the_four_questions_on_the_demo_mailbox(bodies, make_user, django_capture_on_commit_callbacks):
+def test_the_agency_report_answers_the_four_questions_on_the_demo_mailbox(bodies, make_user, run_queue):
     agency = bodies["anti-corruption-agency"]
     official = make_user(Role.OFFICIAL, agency, username="demo-official-acc")
     trained = mailbox.train_starter_models()
     assert set(trained) == {"cause", "sector", "routing"}
     assert all(m.trained_on.startswith("the starter corpus") for m in ClassifierModel.objects.all())
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with run_queue:
         added = mailbox.load_mailbox(official, size=60)
     assert added == 60 and mailbox.load_mailbox(official, size=60) == 0  # loading twice changes nothing
     appeals = Appeal.objects.filter(idempotency_key__startswith="mailbox-")

@@ -339,14 +339,14 @@ def test_the_registration_email_is_in_the_language_the_user_chose(
     ("kk", "{number} нөмірлі өтініш тіркелді", "Өтінішіңіз тіркеліп,"),
 ])
 def test_appeal_emails_are_in_the_applicant_s_language(
-    client, people, regions, mailoutbox, django_capture_on_commit_callbacks, lang, subject, phrase
+    client, people, regions, mailoutbox, run_queue, lang, subject, phrase
 ):
     applicant = people["applicant"]
     User.objects.filter(pk=applicant.pk).update(language=lang)
     applicant.refresh_from_db()
     client.force_login(applicant)
     page_language = "en"
-    with django_capture_on_commit_callbacks(execute=True):
+    with run_queue:
         response = client.post(reverse("dialogue:new"), {
             "body": "anti-corruption-agency", "type": "report", "subject": "Bribe at the land office",
             "text": "The clerk asked for money.", "region": "KZ-75",

@@ -28,8 +28,8 @@ def registered(people, submit, at):
         return submit(people["applicant"])
 
 
-def test_submission_gets_number_due_date_event_and_email(people, submit, at, regions, mailoutbox, django_capture_on_commit_callbacks):
-    with at(MONDAY), django_capture_on_commit_callbacks(execute=True):
+def test_submission_gets_number_due_date_event_and_email(people, submit, at, regions, mailoutbox, run_queue):
+    with at(MONDAY), run_queue:
         appeal = submit(people["applicant"], subject="Permit bribe", region=regions["KZ-71"], is_public=True)
     assert appeal.number == f"2026-{appeal.pk:06d}"
     assert appeal.status == Status.REGISTERED
@@ -55,9 +55,9 @@ def test_each_appeal_keeps_the_regulation_it_was_registered_under(people, submit
         registered.regulation.save()
 
 
-def test_redirect_within_three_working_days_restarts_the_term_at_the_new_body(people, bodies, registered, at, mailoutbox, django_capture_on_commit_callbacks):
+def test_redirect_within_three_working_days_restarts_the_term_at_the_new_body(people, bodies, registered, at, mailoutbox, run_queue):
     thursday = dt.date(2026, 11, 5)  # 3rd working day after Monday
-    with at(thursday), django_capture_on_commit_callbacks(execute=True):
+    with at(thursday), run_queue:
         services.redirect_appeal(people["official"], registered, bodies["general-prosecutors-office"], "Prosecutors supervise bailiffs.")
     appeal = Appeal.objects.get(pk=registered.pk)
     assert appeal.body.slug == "general-prosecutors-office"
@@ -104,9 +104,9 @@ def test_redirect_chain_is_kept_whole(people, bodies, registered, at, make_user)
     assert_record_consistent(appeal)
 
 
-def test_extension_by_the_head_within_two_months(people, registered, at, mailoutbox, django_capture_on_commit_callbacks):
+def test_extension_by_the_head_within_two_months(people, registered, at, mailoutbox, run_queue):
     until = dt.date(2026, 12, 15)
-    with at(dt.date(2026, 11, 10)), django_capture_on_commit_callbacks(execute=True):
+    with at(dt.date(2026, 11, 10)), run_queue:
         services.extend_deadline(people["head"], registered, until, "Documents requested from three regions.")
     appeal = Appeal.objects.get(pk=registered.pk)
     assert appeal.due_on == until
@@ -139,8 +139,8 @@ def test_only_the_head_extends_and_not_once_overdue(people, registered, at):
     assert registered.events.count() == 1
 
 
-def test_answer_outcomes_and_legal_ground(people, registered, at, mailoutbox, django_capture_on_commit_callbacks):
-    with at(MONDAY), django_capture_on_commit_callbacks(execute=True):
+def test_answer_outcomes_and_legal_ground(people, registered, at, mailoutbox, run_queue):
+    with at(MONDAY), run_queue:
         with pytest.raises(ValidationError) as err:
             services.answer_appeal(people["official"], registered, text="No.", outcome="refused")
         assert "legal_ground" in err.value.message_dict
@@ -317,9 +317,9 @@ def test_idempotency_key_returns_the_same_appeal(people, submit, at):
     assert Appeal.objects.filter(applicant=people["applicant"]).count() == 1
 
 
-def test_an_email_failure_never_loses_the_appeal(people, submit, at, settings, caplog, django_capture_on_commit_callbacks):
+def test_an_email_failure_never_loses_the_appeal(people, submit, at, settings, caplog, run_queue):
     settings.EMAIL_BACKEND = "tests.failing_email.Backend"
-    with at(MONDAY), django_capture_on_commit_callbacks(execute=True):
+    with at(MONDAY), run_queue:
         appeal = submit(people["applicant"])
     assert Appeal.objects.filter(pk=appeal.pk).exists()
     assert "Could not email" in caplog.text

@@ -30,6 +30,7 @@ from ashyq.accounts.models import Role
 PUBLIC = {
     ("", "*"): "home page",
     ("i18n/setlang/", "*"): "language switcher",
+    ("health/", "*"): "load balancers' probe: status, counts and ages only, no personal data (core/health.py)",
     ("accounts/signup/", "*"): "sign-up",
     ("accounts/login/", "*"): "sign-in",
     ("accounts/confirm/<*>/", "*"): "email confirmation link (a bad token is a 400 page)",

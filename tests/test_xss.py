@@ -99,8 +99,9 @@ def test_the_corpus_covers_the_classic_vectors():
 
 
 @pytest.fixture
-def world(client, people, bodies, at, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):  # the emails are sent after commit
+def world(client, people, bodies, at, run_queue, django_capture_on_commit_callbacks):
+    # The sign-up email is sent on commit, the appeals' emails by the worker.
+    with run_queue, django_capture_on_commit_callbacks(execute=True):
         return _world(client, people, bodies, at)
 
 

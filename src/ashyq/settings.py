@@ -169,10 +169,20 @@ ASHYQ_OPENDATA_MAX_SECONDS = float(os.environ.get("ASHYQ_OPENDATA_MAX_SECONDS", 
 # Uploads larger than this are validated by the background worker, with a progress page, not in the request.
 ASHYQ_OPENDATA_BACKGROUND_BYTES = int(os.environ.get("ASHYQ_OPENDATA_BACKGROUND_BYTES", str(1024 * 1024)))
 
-# The background queue (see INSTALLED_APPS). ASHYQ_TASKS_IMMEDIATE=1 runs tasks at once in the caller instead
-# (for a development machine without the worker; never in production, where a request must not wait).
+# The background queue (see INSTALLED_APPS). The database backend by default; ASHYQ_TASKS_BACKEND names another
+# backend of Django's tasks framework (a broker's, e.g. the backport's RQ backend, when one machine's worker is
+# not enough: docs/operations.md 6a). ASHYQ_TASKS_IMMEDIATE=1 runs tasks at once in the caller after commit (a
+# development machine without the worker; never in production, where a request must not wait).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend" if env_bool("ASHYQ_TASKS_IMMEDIATE")
-                     else "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+                     else os.environ.get("ASHYQ_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"), "QUEUES": ["default"]}}
+# A failing task is tried again after this many seconds, doubled at each attempt (core/tasks.py).
+ASHYQ_TASK_RETRY_SECONDS = float(os.environ.get("ASHYQ_TASK_RETRY_SECONDS", "10"))
+# The worker's heartbeat, and how old a heartbeat may get before the worker counts as dead and its running task
+# goes back to the queue (core/worker.py). Keep STALE well above HEARTBEAT.
+ASHYQ_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("ASHYQ_WORKER_HEARTBEAT_SECONDS", "10"))
+ASHYQ_WORKER_STALE_SECONDS = float(os.environ.get("ASHYQ_WORKER_STALE_SECONDS", "60"))
+# /health/ says "degraded" when the oldest due task has waited longer than this (the worker is down or behind).
+ASHYQ_HEALTH_MAX_QUEUE_SECONDS = int(os.environ.get("ASHYQ_HEALTH_MAX_QUEUE_SECONDS", "300"))
 # Link checks of open-data resources (check_links): per-request timeout, redirects followed, and networks that
 # may be probed although private (comma-separated CIDRs, e.g. an intranet mirror); by default none may.
 ASHYQ_OPENDATA_LINK_TIMEOUT = float(os.environ.get("ASHYQ_OPENDATA_LINK_TIMEOUT", "5"))
@@ -294,6 +304,7 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("ASHYQ_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # load balancers probe the application over plain HTTP
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

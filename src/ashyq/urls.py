@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 
 from ashyq.api import api
 from ashyq.bodies import views as bodies_views
+from ashyq.core import health
 from ashyq.dialogue import public_views
 from ashyq.opendata import ckan as opendata_ckan
 from ashyq.publicdata import views as publicdata_views
@@ -10,6 +11,7 @@ from ashyq.publicdata import views as publicdata_views
 urlpatterns = [
     path("", publicdata_views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("health/", health.health, name="health"),  # load balancers and monitoring (core/health.py)
     path("accounts/", include("ashyq.accounts.urls")),
     path("appeals/", include("ashyq.dialogue.urls")),
     path("bodies/", bodies_views.body_list, name="bodies"),

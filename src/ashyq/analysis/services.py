@@ -92,11 +92,12 @@ def save_model(task: str, pipeline, *, trained_on: str, labels: list[str], metri
 
 def classify_appeal(appeal_id: int) -> list[Label]:
     """Suggest the cause and sector of a new appeal with the active models. A person's label is never
-    overwritten; without a model, the sector named in the text (sectors.py) is suggested."""
+    overwritten, and a task the models already suggested is not suggested again (the background task may run
+    twice); without a model, the sector named in the text (sectors.py) is suggested."""
     appeal = Appeal.objects.only("pk", "subject", "text").get(pk=appeal_id)
     text = f"{appeal.subject}\n{appeal.text}"
     created = []
-    labelled = set(Label.objects.filter(appeal_id=appeal_id, source=Source.PERSON).values_list("task", flat=True))
+    labelled = _labelled_tasks(appeal_id)
     now = timezone.now()
     for task in LABELLED_TASKS:
         if task in labelled:
@@ -117,9 +118,19 @@ def classify_appeal(appeal_id: int) -> list[Label]:
             created.append(Label(appeal_id=appeal_id, task=task, value=value, source=Source.MODEL, score=score,
                                  model_id=model_id, set_at=now))
     with transaction.atomic():
+        # Under the appeal's lock, again: a second run that classified meanwhile has added its suggestions.
+        Appeal.objects.select_for_update().filter(pk=appeal_id).exists()
+        done = _labelled_tasks(appeal_id)
+        created = [label for label in created if label.task not in done]
         Label.objects.bulk_create(created)
         refresh.refresh_appeal(appeal_id)
     return created
+
+
+def _labelled_tasks(appeal_id: int) -> set[str]:
+    """The tasks the appeal already has a person's label or a model's suggestion for."""
+    return set(Label.objects.filter(appeal_id=appeal_id, source__in=(Source.PERSON, Source.MODEL))
+               .values_list("task", flat=True))
 
 
 def training_data(task: str) -> tuple[list[str], list[str]]:

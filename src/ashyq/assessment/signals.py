@@ -1,30 +1,16 @@
-"""Figures follow the events: after the transaction that appended an event commits, the figures of the
-bodies and months that appeal counts in are recomputed (figures.refresh_for_appeal). A failure here is
-logged and never undoes or blocks the dialogue step; `manage.py recompute_scores` repairs everything."""
+"""Figures follow the events: each dialogue event that changes what the figures count enqueues the refresh of
+that appeal's figures (tasks.py), which the worker runs once the step has committed. The step never waits for
+it and a failure never undoes it: the task is retried with backoff, and `manage.py recompute_scores` audits
+everything nightly."""
 import contextlib
 import contextvars
-import functools
-import logging
 
-from django.db import transaction
-
+from ashyq.core.tasks import enqueue_after_commit
 from ashyq.dialogue import signals as dialogue
-
-log = logging.getLogger("ashyq.assessment")
 
 # What the figures count: where the appeal is and since when, its term, how it ended and the applicant's verdict;
 # not who prepares the answer, nor the public record's moderation.
 FOLLOWED = frozenset({dialogue.ROUTE, dialogue.TERM, dialogue.OUTCOME, dialogue.VERDICT})
-
-
-def _refresh(appeal_id):
-    from . import figures
-
-    try:
-        figures.refresh_for_appeal(appeal_id)
-    except Exception:  # noqa: BLE001 - the appeal stands; the nightly recompute repairs the figures
-        log.exception("assessment: refreshing the figures of appeal %s failed", appeal_id)
-
 
 _paused = contextvars.ContextVar("ashyq_assessment_refresh_paused", default=False)
 
@@ -44,16 +30,9 @@ def on_event_appended(sender, event, effects, **kwargs):
     """Receives dialogue's event_appended (dialogue/signals.py)."""
     if not effects & FOLLOWED or _paused.get():
         return
-    transaction.on_commit(functools.partial(_refresh, event.appeal_id))
+    from . import tasks
 
-
-def _refresh_datasets(body_id):
-    from . import figures
-
-    try:
-        figures.refresh_for_body_datasets(body_id)
-    except Exception:  # noqa: BLE001 - the publication stands; the nightly recompute repairs the figures
-        log.exception("assessment: refreshing the open-data figures of body %s failed", body_id)
+    enqueue_after_commit(tasks.refresh_appeal_figures, event.appeal_id)
 
 
 def _refresh_legal(body_id, first_day, last_day):
@@ -74,6 +53,8 @@ def on_legal_process_step(sender, process, **kwargs):
 
 def on_dataset_changed(sender, body_id, **kwargs):
     """Receives open data's dataset_changed (opendata/signals.py) when a body's dataset is saved or a version
-    uploaded: the body's figures (datasets, updates, quality) are recomputed after the transaction commits, like
-    after a dialogue event."""
-    transaction.on_commit(functools.partial(_refresh_datasets, body_id))
+    uploaded: the body's figures (datasets, updates, quality) are refreshed by the worker, like after a dialogue
+    event."""
+    from . import tasks
+
+    enqueue_after_commit(tasks.refresh_dataset_figures, body_id)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from ashyq.bodies import panels
 from ashyq.bodies.models import Body
-from ashyq.core import charts, csv_safe
+from ashyq.core import charts, csv_safe, tasks
 
 from . import config, final_state, scoring, selectors
 from .models import GamingSimulation
@@ -294,4 +294,5 @@ def methodology_json(request):
 def dashboard(request):
     if not selectors.can_monitor(request.user):
         raise PermissionDenied
-    return render(request, "assessment/dashboard.html", selectors.dashboard(request.user))
+    # The background queue's health beside the figures it keeps fresh: a long wait means late figures and emails.
+    return render(request, "assessment/dashboard.html", {**selectors.dashboard(request.user), "queue": tasks.queue_status()})

@@ -39,3 +39,22 @@ class Region(TranslatedNameMixin, models.Model):
         ordering = ["name_en"]
         verbose_name = _("region")
         verbose_name_plural = _("regions")
+
+
+class TaskMark(models.Model):
+    """A background task's record that work which cannot be rolled back (an email) was done: written in the
+    task's transaction, so a second run of the task finds it and does nothing (core/tasks.py, `once`)."""
+
+    key = models.CharField(max_length=200, unique=True)
+    done_at = models.DateTimeField(auto_now_add=True)
+
+
+class WorkerHeartbeat(models.Model):
+    """A running worker's sign of life (`manage.py worker`): refreshed every few seconds, so a task left
+    "running" by a worker that stopped beating (killed, machine lost) is put back in the queue."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    seen_at = models.DateTimeField()

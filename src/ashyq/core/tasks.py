@@ -1,19 +1,149 @@
 """The project's one background queue: Django's tasks framework (the django-tasks backport), with its database
-backend, so tasks are rows in Ashyq's own database and no other service is needed. `manage.py db_worker` runs
+backend, so tasks are rows in Ashyq's own database and no other service is needed. `manage.py worker` runs
 them (`make run` starts it beside the web server; docs/operations.md has the systemd unit).
 
 The convention every task follows (docs/ARCHITECTURE.md):
 
 - A task is a function in its app's tasks.py, decorated with `@task()`, taking only JSON-serialisable
-  arguments (ids as strings, never model instances), and it does its work through the app's services.
-- A task is idempotent: the worker may run it twice (a crash after the work but before the result is
-  recorded, an operator re-enqueuing it). It reads the state it needs from the database, locks the row,
-  returns early when the work is already done, and records "done" in the same transaction as the work.
-- A task is enqueued inside the transaction that creates what it works on (the database backend stores the
-  task in that same transaction), so a rolled-back request leaves no task behind.
+  arguments (ids as strings or numbers, never model instances), and it does its work through the app's code.
+- A task is idempotent: the worker may run it twice (a worker killed after the work but before the result is
+  recorded, a retry, an operator re-enqueuing it). It reads the state it needs from the database, locks the
+  row, returns early when the work is already done, and records "done" in the same transaction as the work.
+- A task is enqueued with `enqueue_after_commit()`: it exists for the worker only once the step that asked
+  for it has committed, and a rolled-back step leaves no task behind.
+- A task that raises is retried with exponential backoff (`ASHYQ_TASK_RETRY_SECONDS` doubled at each attempt)
+  up to its `attempts`; a task whose worker died (SIGKILL, a lost machine) is put back in the queue by the
+  next worker (`worker.py`), as one more attempt.
 - Progress a person waits for is recorded on the app's own row (e.g. opendata.UploadJob), not on the task,
   so pages read it through the app's selectors and permissions.
 """
-from django_tasks import task
+import datetime as dt
+import logging
 
-__all__ = ["task"]
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.dispatch import receiver
+from django.utils import timezone
+from django_tasks import task as _framework_task
+from django_tasks import task_backends
+from django_tasks.signals import task_finished
+
+__all__ = ["task", "enqueue_after_commit", "run_ready_tasks", "queue_status", "once"]
+
+log = logging.getLogger("ashyq.tasks")
+
+DEFAULT_ATTEMPTS = 5
+# {task module path: attempts}: how many times a failing task is tried before it stays failed.
+_attempts: dict[str, int] = {}
+
+
+def task(*, attempts: int = DEFAULT_ATTEMPTS, **options):
+    """`@task()` of the framework, plus the number of attempts before a failure is final."""
+    def decorate(func):
+        framework_task = _framework_task(**options)(func)
+        _attempts[framework_task.module_path] = attempts
+        return framework_task
+    return decorate
+
+
+def _stores_in_this_database(backend) -> bool:
+    from django_tasks_db.backend import DatabaseBackend
+
+    return isinstance(backend, DatabaseBackend)
+
+
+def enqueue_after_commit(framework_task, *args) -> None:
+    """Queue `framework_task(*args)` for when the current transaction commits.
+
+    The database backend writes the task's row in the step's own transaction: the worker can see it only once
+    the step has committed, it disappears with a rolled-back step, and no crash between the commit and the
+    enqueue can lose it. Any other backend (a broker, the immediate backend) is called in on_commit, so a
+    worker never runs a task before the data it reads is committed."""
+    if _stores_in_this_database(framework_task.get_backend()):
+        framework_task.enqueue(*args)
+    else:
+        transaction.on_commit(lambda: framework_task.enqueue(*args), robust=True)
+
+
+def backoff(attempt: int) -> dt.timedelta:
+    """Wait before attempt `attempt + 1`: the base, doubled at each attempt, at most an hour."""
+    base = settings.ASHYQ_TASK_RETRY_SECONDS
+    return dt.timedelta(seconds=min(base * 2 ** max(attempt - 1, 0), 3600))
+
+
+@receiver(task_finished, dispatch_uid="ashyq.core.tasks.retry_failed")
+def retry_failed(sender, task_result, **kwargs):
+    """A failed task of the database backend goes back to the queue after its backoff, until its attempts are
+    spent; its last traceback stays on the row for the operator. Other backends keep their own policy."""
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    if task_result.status != TaskResultStatus.FAILED or not _stores_in_this_database(task_result.task.get_backend()):
+        return
+    allowed = _attempts.get(task_result.task.module_path, 1)
+    if task_result.attempts >= allowed:
+        log.error("task %s (%s) failed for good after %s attempts", task_result.id, task_result.task.module_path,
+                  task_result.attempts)
+        return
+    DBTaskResult.objects.filter(pk=task_result.id, status=TaskResultStatus.FAILED).update(
+        status=TaskResultStatus.READY, finished_at=None, run_after=timezone.now() + backoff(task_result.attempts))
+    log.warning("task %s (%s) failed at attempt %s of %s; retrying in %s", task_result.id,
+                task_result.task.module_path, task_result.attempts, allowed, backoff(task_result.attempts))
+
+
+def once(key: str):
+    """For work that cannot be rolled back (an email): the mark `key` is written in the caller's transaction.
+    Returns False when another run already recorded it, so the caller skips the work. A run killed between the
+    work and its commit leaves no mark, so the work is done again: at least once, never lost."""
+    from .models import TaskMark
+
+    try:
+        with transaction.atomic():
+            TaskMark.objects.create(key=key)
+    except IntegrityError:
+        return False
+    return True
+
+
+def run_ready_tasks(backend: str = "default", limit: int | None = None) -> int:
+    """Run the database queue's due tasks here and now until none is left (tests, the demo loader; `manage.py
+    worker --batch` does the same in its own process). Returns how many ran."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    if not _stores_in_this_database(task_backends[backend]):
+        return 0  # another backend runs its tasks itself
+    worker = Worker(queue_names=["*"], interval=0, batch=True, backend_name=backend, startup_delay=False,
+                    max_tasks=None, worker_id="in-process", excluded_queue_names=[])
+    ran = 0
+    while limit is None or ran < limit:
+        result = DBTaskResult.objects.ready().filter(backend_name=backend).first()
+        if result is None:
+            return ran
+        result.claim(worker.worker_id)
+        worker.run_task(result)
+        ran += 1
+    return ran
+
+
+def queue_status(backend: str = "default") -> dict:
+    """What the monitor page and /health/ show: tasks waiting, running and failed for good, and how long the
+    oldest due task has waited (seconds; 0 when none). Counts only, never a task's arguments."""
+    from django.db.models import Min
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    if not _stores_in_this_database(task_backends[backend]):
+        return {"backend": type(task_backends[backend]).__name__, "waiting": None, "running": None,
+                "failed": None, "oldest_seconds": None}
+    rows = DBTaskResult.objects.filter(backend_name=backend)
+    ready = rows.ready()
+    oldest = ready.aggregate(at=Min("enqueued_at"))["at"]
+    now = timezone.now()
+    return {
+        "backend": "database",
+        "waiting": ready.count(),
+        "running": rows.filter(status=TaskResultStatus.RUNNING).count(),
+        "failed": rows.filter(status=TaskResultStatus.FAILED).count(),
+        "oldest_seconds": max(0, round((now - oldest).total_seconds())) if oldest else 0,
+    }

@@ -1,0 +1,19 @@
+"""Background work of the assessment (the queue's convention: core/tasks.py). Each task replaces stored figures
+with what the record says now, so running it twice, late or after a retry changes nothing more."""
+from ashyq.core.tasks import task
+
+
+@task()
+def refresh_appeal_figures(appeal_id: int) -> None:
+    """The figures of every body and month the appeal counts in, after one of its events (signals.py)."""
+    from . import figures
+
+    figures.refresh_for_appeal(appeal_id)
+
+
+@task()
+def refresh_dataset_figures(body_id: int) -> None:
+    """The body's open-data figures, after one of its datasets or versions was saved (signals.py)."""
+    from . import figures
+
+    figures.refresh_for_body_datasets(body_id)
