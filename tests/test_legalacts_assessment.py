@@ -51,25 +51,25 @@ def test_comments_count_once_the_report_is_due_and_refused_ones_never(people, di
     assert scoring.ashyq_components(stored)["legal_comments"] == pytest.approx(2 / 3)
 
 
-def test_answering_the_last_comment_refreshes_the_figures_after_the_commit(people, discussed, at, django_capture_on_commit_callbacks):
+def test_answering_the_last_comment_refreshes_the_figures_in_the_worker(people, discussed, at, run_queue):
     process, comments = discussed
     body, month = process.body, process.report_due_on.replace(day=1)
     late = process.report_due_on + dt.timedelta(days=3)
     with at(late):
         figures.recompute_all()
         assert _row(body, month) == (3, 2)
-        with django_capture_on_commit_callbacks(execute=True):
+        with run_queue:
             services.decide(people["official"], comments[2], Decision.PARTLY, "Форма будет на портале.")
         assert _row(body, month) == (3, 3)  # answered late, but answered: the late report shows in red elsewhere
-        with django_capture_on_commit_callbacks(execute=True):
+        with run_queue:
             services.publish_report(people["official"], process, "Итоги")
         assert _row(body, month) == (3, 3)
 
 
-def test_a_report_published_early_counts_at_once_and_a_withdrawn_draft_not_at_all(people, discussed, at, django_capture_on_commit_callbacks):
+def test_a_report_published_early_counts_at_once_and_a_withdrawn_draft_not_at_all(people, discussed, at, run_queue):
     process, comments = discussed
     body, month = process.body, process.report_due_on.replace(day=1)
-    with at(dt.date(2026, 4, 1)), django_capture_on_commit_callbacks(execute=True):
+    with at(dt.date(2026, 4, 1)), run_queue:
         services.decide(people["official"], comments[2], Decision.NOT_ABOUT_DRAFT, "Это о другой услуге.")
         services.publish_report(people["official"], process, "Итоги")
     assert dt.date(2026, 4, 1) < process.report_due_on and _row(body, month) == (3, 3)

@@ -35,20 +35,14 @@ def on_event_appended(sender, event, effects, **kwargs):
     enqueue_after_commit(tasks.refresh_appeal_figures, event.appeal_id)
 
 
-def _refresh_legal(body_id, first_day, last_day):
-    from . import figures
-
-    try:
-        figures.refresh_for_legal_process(body_id, first_day, last_day)
-    except Exception:  # noqa: BLE001 - the step stands; the nightly recompute repairs the figures
-        log.exception("assessment: refreshing the legal-acts figures of body %s failed", body_id)
-
-
 def on_legal_process_step(sender, process, **kwargs):
     """Receives Open Legal Acts' process_step (legalacts/signals.py): the body's figures for the months its
-    report may fall due in (from the draft's opening, before any extension, to the due date) are recomputed
-    after the transaction commits."""
-    transaction.on_commit(functools.partial(_refresh_legal, process.body_id, process.opens_on, process.report_due_on))
+    report may fall due in (from the draft's opening, before any extension, to the due date) are refreshed by the
+    worker once the step has committed."""
+    from . import tasks
+
+    enqueue_after_commit(tasks.refresh_legal_figures, process.body_id, process.opens_on.isoformat(),
+                         process.report_due_on.isoformat())
 
 
 def on_dataset_changed(sender, body_id, **kwargs):

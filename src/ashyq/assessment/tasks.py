@@ -1,5 +1,7 @@
 """Background work of the assessment (the queue's convention: core/tasks.py). Each task replaces stored figures
 with what the record says now, so running it twice, late or after a retry changes nothing more."""
+import datetime as dt
+
 from ashyq.core.tasks import task
 
 
@@ -17,3 +19,11 @@ def refresh_dataset_figures(body_id: int) -> None:
     from . import figures
 
     figures.refresh_for_body_datasets(body_id)
+
+
+@task()
+def refresh_legal_figures(body_id: int, first_day: str, last_day: str) -> None:
+    """The body's legal-acts figures for the months a draft's report may fall due in (signals.py)."""
+    from . import figures
+
+    figures.refresh_for_legal_process(body_id, dt.date.fromisoformat(first_day), dt.date.fromisoformat(last_day))
