@@ -6,14 +6,15 @@ class AnalysisConfig(AppConfig):
     label = "analysis"
 
     def ready(self):
+        from ashyq.core.registry import register_panel
         from ashyq.dialogue import registry
         from ashyq.dialogue.signals import event_appended
 
-        from . import body_suggestions, signals
+        from . import appeal_panel, body_suggestions, signals
 
         # The analysis follows the record: each new event refreshes the appeal's rows after commit, and a
         # new appeal is classified then (so a slow or missing model never blocks the submission).
         event_appended.connect(signals.on_event_appended, dispatch_uid="ashyq.analysis.on_event_appended")
         # The appeal page's content-analysis panel (for those who may label), and body suggestions on the form.
-        registry.register_panel("after_actions", "analysis/_appeal_panel.html")
+        register_panel("appeal_after_actions", appeal_panel.appeal_panel)
         registry.register_form_assistant(body_suggestions.FormAssistant())

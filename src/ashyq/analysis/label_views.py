@@ -33,4 +33,4 @@ def set_label(request, pk, task):
     saved = _("The cause is saved.") if task == Task.CAUSE else _("The criticised sector is saved.")
     if run_service(request, form, lambda data: services.set_label(request.user, appeal, task, form.value), success=saved).done:
         return redirect(f"{reverse('dialogue:detail', args=[appeal.pk])}#{PANEL_ANCHOR}")
-    return dialogue_views.appeal_detail(request, appeal.pk, status=400, extra_context={"label_forms": {task: form}})
+    return dialogue_views.appeal_detail(request, appeal.pk, status=400, panel_data={"label_forms": {task: form}})

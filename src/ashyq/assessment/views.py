@@ -10,9 +10,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from ashyq.bodies import panels
 from ashyq.bodies.models import Body
-from ashyq.core import charts, csv_safe, tasks
+from ashyq.core import charts, csv_safe, registry, tasks
 
 from . import config, final_state, scoring, selectors
 from .models import GamingSimulation
@@ -141,7 +140,7 @@ def scorecard(request, slug):
     m = card["measures"]
     return render(request, "assessment/scorecard.html", {
         **card, "periods": selectors.available_periods(), "score_chart": score_chart, "volume_chart": volume_chart,
-        "panels": panels.render("scorecard", request, body, card),
+        "panels": registry.render_panels("scorecard", request, body=body, card=card),
         "funnel": funnel, "funnel_chart": funnel_chart,
         "funnel_rows": [{**b, "name": names.get(b["body"], b["body"]), "mine": b["body"] == body.slug} for b in funnel["bodies"]],
         "components": [{"key": k, "label": COMPONENT_LABELS[k], "value": card["ashyq_components"][k],

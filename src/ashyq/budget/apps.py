@@ -7,9 +7,10 @@ class BudgetConfig(AppConfig):
     verbose_name = _("Open budget")
 
     def ready(self):
-        from ashyq.bodies import panels
+        from ashyq.core.registry import register_panel
 
-        from . import panels as budget_panels
+        from . import panels
 
-        panels.register("body", budget_panels.body_panel)
-        panels.register("scorecard", budget_panels.scorecard_panel)
+        # Money beside results on a body's page and its scorecard (core/registry.py).
+        register_panel("body", panels.body_panel)
+        register_panel("scorecard", panels.scorecard_panel)

@@ -1,4 +1,4 @@
-"""The budget's panels on a body's page and scorecard (registered in BudgetConfig.ready() with bodies.panels).
+"""The budget's panels on a body's page and scorecard (registered in BudgetConfig.ready() with core/registry.py).
 
 Money beside results, carefully: the figures sit side by side, and the wording says that a body that spends more
 per appeal is not thereby worse (most of a ministry's budget pays for schools, hospitals, roads or pensions, not
@@ -21,7 +21,7 @@ def _budget_year(admin, period: str):
     return (full or years)[-1], False
 
 
-def body_panel(request, body, figures):
+def body_panel(request, body, **_):
     admin = selectors.administrator_for_body(body)
     if admin is None:
         return None
@@ -31,7 +31,7 @@ def body_panel(request, body, figures):
     return render_to_string("budget/_body_panel.html", {"admin": admin, "percent": percent, "month": month, "body": body}, request=request)
 
 
-def scorecard_panel(request, body, card):
+def scorecard_panel(request, body, card, **_):
     admin = selectors.administrator_for_body(body)
     if admin is None:
         return None

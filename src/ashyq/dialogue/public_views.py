@@ -13,7 +13,6 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ashyq.bodies import panels
 from ashyq.bodies.models import Body
 from ashyq.core.models import Region
 
@@ -176,5 +175,4 @@ def body_page(request, slug):
     recent = list(public.filter(body=body).select_related("answer").order_by("-registered_at", "-id")[:PAGE_SIZE])
     return render(request, "public/body.html", {
         "body": body, "answers": page, "recent": _cards(recent), "more": len(recent) >= PAGE_SIZE,
-        "panels": panels.render("body", request, body),
     })

@@ -1,10 +1,8 @@
-"""What the apps above dialogue add to its pages and to the public copies, registered in their AppConfig.ready()
+"""What the apps above dialogue add to its public copies and its appeal form, registered in their AppConfig.ready()
 (like Wagtail's hooks). Dialogue never imports those apps: it asks this registry, and what nobody registered is
-simply absent (the appeal page without the content-analysis panel, a form without body suggestions).
+simply absent (a form without body suggestions). Panels on dialogue's pages go through core/registry.py, the one
+registry of panels for every app.
 
-- Panels of the appeal page: `register_panel(place, template)`. The template is included with the page's context
-  (appeal, request, user, ...) and decides itself whether it shows anything to this viewer. Places:
-  "after_actions" (below the action forms, above the record) and "end" (after the record).
 - Public-text filters: `register_public_text_filter(fn)`; text -> text, applied in order to the officials'
   reasons and legal grounds that the public reads (moderation's redaction of personal data). With none
   registered the public reads none of that text.
@@ -14,25 +12,11 @@ simply absent (the appeal page without the content-analysis panel, a form withou
 from collections.abc import Callable
 from typing import Protocol
 
-PLACES = ("after_actions", "end")
-
-_panels: dict[str, list[str]] = {place: [] for place in PLACES}
 _public_text_filters: list[Callable[[str], str]] = []
 _form_assistant = None
 
 # The rate-limit bucket that asking the form's assistant counts in, shared by the form's button and its script.
 ASSISTANT_RATE_GROUP = "appeal-body-suggestions"
-
-
-def register_panel(place: str, template: str) -> None:
-    if place not in PLACES:
-        raise ValueError(f"Unknown place {place!r} on the appeal page; one of {PLACES}.")
-    if template not in _panels[place]:
-        _panels[place].append(template)
-
-
-def panels() -> dict[str, list[str]]:
-    return {place: list(templates) for place, templates in _panels.items()}
 
 
 def register_public_text_filter(fn: Callable[[str], str]) -> None:

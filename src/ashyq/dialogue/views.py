@@ -140,7 +140,7 @@ def _level_missing(user, step) -> dict | None:
     return None if step is None or identity.meets(user, step) else _needs(user, step)
 
 
-def appeal_detail(request, pk, posted=None, bound_form=None, status=200, extra_context=None):
+def appeal_detail(request, pk, posted=None, bound_form=None, status=200, panel_data=None):
     appeal = get_object_or_404(selectors.appeals_visible_to(request.user), pk=pk)
     today = clock.today()
     context = {
@@ -159,10 +159,10 @@ def appeal_detail(request, pk, posted=None, bound_form=None, status=200, extra_c
         "feedback": getattr(appeal, "feedback", None),
         "complaint": Appeal.objects.filter(complaint_about=appeal).first() if presenters.sees_people(request.user, appeal) else None,
         "is_applicant": permissions.is_applicant(request.user, appeal),
-        # What the apps above dialogue show on this page (content analysis, reports of abuse): registry.py
-        "panels": registry.panels(),
-        # e.g. a label form that failed on the content-analysis panel (analysis/label_views.py)
-        **(extra_context or {}),
+        # The apps above dialogue show their panels on this page (content analysis, reports of abuse) through
+        # core/registry.py; a panel's own view hands back what it needs shown again, e.g. a label form that
+        # failed (analysis/label_views.py).
+        "panel_data": panel_data or {},
     }
     return render(request, "dialogue/detail.html", context, status=status)
 

@@ -6,11 +6,12 @@ class ModerationConfig(AppConfig):
     label = "moderation"
 
     def ready(self):
+        from ashyq.core.registry import register_panel
         from ashyq.dialogue import registry
 
-        from . import redaction
+        from . import appeal_panel, redaction
 
         # The public reads officials' reasons and legal grounds only through the redaction of personal data.
         registry.register_public_text_filter(redaction.redact)
         # The appeal page offers the public a form to report abuse on a published appeal.
-        registry.register_panel("end", "moderation/_report_form.html")
+        register_panel("appeal_end", appeal_panel.report_abuse_panel)
