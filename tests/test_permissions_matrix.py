@@ -8,13 +8,21 @@ the `other_official` and `other_head` at the General Prosecutor's Office).
 Deny means: the request is refused (API: 401 without a token, else 403 or 404; pages: anonymous users
 are sent to the login page, others get 403 or 404) and nothing about the appeal changed.
 Allow means: the step happened, i.e. its event is on the appeal's record.
+
+The pages' `can` (core/permissions.py) must say the same: on the appeal page, `can.<step>` and the step's form for
+each cell; on every page, the site-wide rules (SITE below) and the links base.html offers with them, which lead to
+pages that serve exactly the people the link is offered to.
 """
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from ashyq.core import calendar
+from ashyq.core import permissions as site_permissions
 from ashyq.dialogue import services
 from ashyq.dialogue.actions import ACTIONS
 from ashyq.dialogue.models import Answer, Appeal, Feedback
@@ -156,6 +164,16 @@ def _api_request(client, action, appeal, data, token):
     return client.post(f"/api/v1/appeals/{appeal.pk}/{action}", data, content_type="application/json", headers=headers), None
 
 
+def _page_offers_the_step_as_the_cell_says(client, action, appeal, expected):
+    """Whoever sees the appeal page is offered the step (its `can` and its form) exactly when the cell allows it."""
+    page = client.get(reverse("dialogue:detail", args=[appeal.pk]))
+    if page.status_code != 200:
+        assert expected == D  # who cannot read the appeal cannot act on it
+        return
+    assert page.context["can"][action] is (expected == A)
+    assert (f'id="form-{action}"' in page.content.decode()) is (expected == A)
+
+
 @pytest.mark.parametrize("channel, action, role, expected", list(_cells()))
 def test_role_action_cell(client, people, submit, at, token_for, channel, action, role, expected):
     appeal = _appeal_for(action, people, submit, at)
@@ -167,6 +185,8 @@ def test_role_action_cell(client, people, submit, at, token_for, channel, action
         if channel == "page":
             if user is not None:
                 client.force_login(user)
+            if action != "view":
+                _page_offers_the_step_as_the_cell_says(client, action, appeal, expected)
             response = _page_request(client, action, appeal, data)
             events_response = None
         else:
@@ -267,3 +287,81 @@ def test_published_appeal_is_public_to_read_not_to_act_on(client, people, submit
         # The appeal is visible, so the refusal is a plain "forbidden", not "not found".
         assert response.status_code == 403
     assert _snapshot(appeal) == before
+
+
+# The site-wide rules every page's `can` carries (registered by the apps with core/permissions.py), cell by cell.
+SITE = {
+    "write_appeals": {
+        "anonymous": D, "owner": A, "other_applicant": A, "official": D, "head": D,
+        "other_official": D, "other_head": D, "moderator": D, "monitor": D, "admin": D,
+    },
+    "work_inbox": {
+        "anonymous": D, "owner": D, "other_applicant": D, "official": A, "head": A,
+        "other_official": A, "other_head": A, "moderator": D, "monitor": D, "admin": D,
+    },
+    "publish_data": {
+        "anonymous": D, "owner": D, "other_applicant": D, "official": A, "head": A,
+        "other_official": A, "other_head": A, "moderator": D, "monitor": D, "admin": A,
+    },
+    "oversee": {
+        "anonymous": D, "owner": D, "other_applicant": D, "official": D, "head": D,
+        "other_official": D, "other_head": D, "moderator": D, "monitor": A, "admin": A,
+    },
+    "moderate": {
+        "anonymous": D, "owner": D, "other_applicant": D, "official": D, "head": D,
+        "other_official": D, "other_head": D, "moderator": A, "monitor": D, "admin": A,
+    },
+}
+# The links base.html offers under each rule, and the pages among them that the rule guards (they serve exactly the
+# people the link is offered to). Anyone signed in may write an appeal; the link is for the accounts meant for it.
+SITE_LINKS = {
+    "write_appeals": ("dialogue:new", "dialogue:mine"),
+    "work_inbox": ("dialogue:inbox",),
+    "publish_data": ("opendata:publisher",),
+    "oversee": ("dialogue:overdue", "assessment:dashboard"),
+    "moderate": ("moderation:queue", "legalacts:moderation"),
+}
+GUARDED = {rule: links for rule, links in SITE_LINKS.items() if rule != "write_appeals"}
+# What the appeal page adds to its `can`: each step of the table of actions, and what the applicant is told.
+APPEAL_PAGE_CAN = set(ACTIONS) | {"challenge_in_court_only"}
+
+
+def test_the_site_table_covers_every_registered_rule_and_role():
+    assert set(SITE) == set(site_permissions.rules()) == set(SITE_LINKS)
+    for row in SITE.values():
+        assert tuple(row) == ROLES
+
+
+def test_every_can_a_template_asks_is_a_rule():
+    # A misspelt `can.<name>` would silently read as false and hide a link or a form from everyone.
+    asked = set()
+    for template in Path(settings.BASE_DIR, "templates").rglob("*.html"):
+        asked |= set(re.findall(r"\bcan\.(\w+)", template.read_text(encoding="utf-8")))
+    assert asked, "no template asks `can`"
+    assert asked <= set(SITE) | APPEAL_PAGE_CAN, asked - set(SITE) - APPEAL_PAGE_CAN
+
+
+def _site_cells():
+    for role in ROLES:
+        yield pytest.param(role, id=role)
+
+
+@pytest.mark.parametrize("role", list(_site_cells()))
+def test_each_page_offers_the_links_its_rules_allow_and_those_pages_agree(client, people, role):
+    user = _user(people, role)
+    if user is not None:
+        client.force_login(user)
+    home = client.get(reverse("home"))
+    assert home.status_code == 200
+    nav = re.search(r'<nav aria-label="Main">(.*?)</nav>', home.content.decode(), re.S).group(1)
+    for rule, row in SITE.items():
+        allowed = row[role] == A
+        assert home.context["can"][rule] is allowed, rule
+        for name in SITE_LINKS[rule]:
+            assert (f'href="{reverse(name)}"' in nav) is allowed, (rule, name)
+        for name in GUARDED.get(rule, ()):
+            status = client.get(reverse(name)).status_code
+            if allowed:
+                assert status == 200, (rule, name)
+            else:
+                assert status in ((302, 403) if user is None else (403,)), (rule, name, status)

@@ -95,6 +95,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                # `can`: what the signed-in person may do, from each app's permissions (core/permissions.py).
+                "ashyq.core.permissions.context_processor",
             ],
         },
     },

@@ -3,11 +3,10 @@ import datetime as dt
 
 from django.db.models import Count, Max, Min, Q, Sum
 
-from ashyq.accounts.models import Role
 from ashyq.bodies.models import Body
 from ashyq.core import calendar, clock
 from ashyq.core.models import Region
-from ashyq.dialogue import deadlines
+from ashyq.dialogue import deadlines, permissions
 from ashyq.dialogue.models import OPEN_STATUSES, Appeal, AppealEvent, AppealType, EventKind
 
 from . import config, scoring
@@ -152,8 +151,8 @@ def regions(period: str) -> list[dict]:
 
 # --- the monitors' dashboard (live, from the dialogue tables) ------------------------------------------------
 
-def can_monitor(user) -> bool:
-    return user.is_authenticated and user.role in (Role.MONITOR, Role.ADMIN)
+# The monitoring dashboard is for those who oversee every appeal (dialogue's rule, the templates' `can.oversee`).
+can_monitor = permissions.is_oversight
 
 
 def dashboard(user, *, limit: int = 50) -> dict:

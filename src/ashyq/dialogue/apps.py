@@ -7,7 +7,9 @@ class DialogueConfig(AppConfig):
     label = "dialogue"
 
     def ready(self):
-        from . import search, signals
+        from ashyq.core.permissions import register_rule
+
+        from . import permissions, search, signals
         from .models import Answer, Appeal, AppealEvent
 
         # The public full-text index and the public-list indexes are vendor-specific (search.py).
@@ -17,3 +19,7 @@ class DialogueConfig(AppConfig):
         post_save.connect(search.on_answer_saved, sender=Answer, dispatch_uid="ashyq.dialogue.search.answer")
         # Each new event of the record goes out as dialogue's own signal, with what it changed (signals.py).
         post_save.connect(signals.on_event_saved, sender=AppealEvent, dispatch_uid="ashyq.dialogue.event_appended")
+        # The site-wide rules the templates ask as `can.<name>` (core/permissions.py), and the views ask too.
+        register_rule("write_appeals", permissions.writes_appeals)
+        register_rule("work_inbox", permissions.works_inbox)
+        register_rule("oversee", permissions.is_oversight)

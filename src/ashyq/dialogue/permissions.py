@@ -1,4 +1,6 @@
-"""Who may do what with an appeal. Services and selectors call these; views never decide alone."""
+"""Who may do what with an appeal. Services and selectors call these; views never decide alone. The site-wide rules
+at the top are also the templates' `can.write_appeals`, `can.work_inbox` and `can.oversee` (registered in apps.py
+with core/permissions.py); the appeal page adds the steps of actions.py to its `can`."""
 from ashyq.core.roles import Role
 
 from .models import OPEN_STATUSES, Appeal
@@ -13,7 +15,19 @@ def is_staff_of_current_body(user, appeal: Appeal) -> bool:
 
 
 def is_oversight(user) -> bool:
+    """Monitors and administrators: every appeal, the overdue list, the monitoring dashboard."""
     return user.is_authenticated and user.role in (Role.MONITOR, Role.ADMIN)
+
+
+def writes_appeals(user) -> bool:
+    """The accounts people write appeals from: the site offers them the appeal form and their own list. (Services
+    accept an appeal from any signed-in account; staff accounts are for their body's work.)"""
+    return user.is_authenticated and user.role == Role.APPLICANT
+
+
+def works_inbox(user) -> bool:
+    """Officials and heads: the inbox of the body they act for."""
+    return user.is_authenticated and user.is_body_staff
 
 
 def handled_by_users_body(user, appeal: Appeal) -> bool:

@@ -2,8 +2,8 @@
 from django.db.models import Count, Q, QuerySet
 
 from ashyq.core import calendar, clock
-from ashyq.core.roles import Role
 
+from . import permissions
 from .models import OPEN_STATUSES, Appeal, AppealEvent, published_q
 
 _RELATED = ("body", "addressed_body", "region", "regulation", "applicant", "executor")
@@ -19,7 +19,7 @@ def appeals_visible_to(user) -> QuerySet[Appeal]:
     public = published_q()
     if not user.is_authenticated:
         return qs.filter(public)
-    if user.role in (Role.MONITOR, Role.ADMIN):
+    if permissions.is_oversight(user):
         return qs
     if user.is_body_staff:
         touched = AppealEvent.objects.filter(from_body_id=user.body_id).values("appeal_id")
@@ -33,7 +33,7 @@ def appeals_of_applicant(user) -> QuerySet[Appeal]:
 
 def inbox(user, *, include_closed: bool = False) -> QuerySet[Appeal]:
     """The appeals the user's body must handle now, the soonest due first."""
-    if not user.is_authenticated or not user.is_body_staff:
+    if not permissions.works_inbox(user):
         return Appeal.objects.none()
     qs = Appeal.objects.select_related(*_RELATED).filter(body_id=user.body_id)
     if not include_closed:
@@ -49,7 +49,7 @@ def inbox_counts(user) -> dict:
     rows mark as due today or due soon: a due date from today up to the regulation's soon-due term in
     working days (the regulation in force today; appeals under an older one may differ by a day).
     """
-    if not user.is_authenticated or not user.is_body_staff:
+    if not permissions.works_inbox(user):
         return {"open": 0, "overdue": 0, "due_soon": 0, "soon_days": 0}
     from .deadlines import current_regulation
 
@@ -67,7 +67,7 @@ def inbox_counts(user) -> dict:
 
 def overdue_appeals(user) -> QuerySet[Appeal]:
     """Every body's open appeals past their due date, the longest overdue first (monitors and admins)."""
-    if not user.is_authenticated or user.role not in (Role.MONITOR, Role.ADMIN):
+    if not permissions.is_oversight(user):
         return Appeal.objects.none()
     return (
         Appeal.objects.select_related(*_RELATED)

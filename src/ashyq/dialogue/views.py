@@ -11,7 +11,7 @@ from django_ratelimit.decorators import ratelimit
 
 from ashyq.core import clock, identity
 from ashyq.core.forms import apply_errors, run_service
-from ashyq.core.roles import Role
+from ashyq.core.permissions import Can
 
 from . import deadlines, permissions, presenters, registry, selectors, services, submission_cap
 from .actions import ACTIONS
@@ -119,11 +119,15 @@ def _rows(appeals):
     return rows
 
 
-def _forms_for(user, appeal, posted=None, bound_form=None):
-    """The steps the user may take on this appeal now (actions.ACTIONS), each with its form; a form that failed
-    comes back bound, with its errors."""
+def _steps_offered(user, appeal) -> dict[str, bool]:
+    """Each step of actions.ACTIONS: may this user take it on this appeal now (permission and statutory window)."""
     today = clock.today()
-    forms = {name: action.make_form(appeal) for name, action in ACTIONS.items() if action.offered(user, appeal, today)}
+    return {name: action.offered(user, appeal, today) for name, action in ACTIONS.items()}
+
+
+def _forms_for(appeal, offered, posted=None, bound_form=None):
+    """The form of each step offered, in the table's order; a form that failed comes back bound, with its errors."""
+    forms = {name: ACTIONS[name].make_form(appeal) for name, yes in offered.items() if yes}
     if posted and bound_form is not None:
         forms[posted] = bound_form
     for name, form in forms.items():
@@ -143,6 +147,7 @@ def _level_missing(user, step) -> dict | None:
 def appeal_detail(request, pk, posted=None, bound_form=None, status=200, panel_data=None):
     appeal = get_object_or_404(selectors.appeals_visible_to(request.user), pk=pk)
     today = clock.today()
+    offered = _steps_offered(request.user, appeal)
     context = {
         "appeal": appeal,
         "timeline": presenters.timeline(appeal, request.user),
@@ -152,9 +157,11 @@ def appeal_detail(request, pk, posted=None, bound_form=None, status=200, panel_d
         "sees_people": presenters.sees_people(request.user, appeal),
         "state": deadlines.deadline_state(appeal, today),
         "days_left": deadlines.working_days_left(appeal, today) if appeal.is_open else None,
-        "forms": _forms_for(request.user, appeal, posted, bound_form),
-        # What the page may offer or say, from permissions.py (the template decides no rule itself).
-        "can": {"challenge_in_court_only": permissions.can_only_challenge_in_court(request.user, appeal)},
+        "forms": _forms_for(appeal, offered, posted, bound_form),
+        # What the page may offer or say, from permissions.py (the template decides no rule itself): the site-wide
+        # rules of core/permissions.py, each step of the table of actions, and what the applicant is told.
+        "can": Can(request.user, **offered,
+                   challenge_in_court_only=permissions.can_only_challenge_in_court(request.user, appeal)),
         "answer": getattr(appeal, "answer", None),
         "feedback": getattr(appeal, "feedback", None),
         "complaint": Appeal.objects.filter(complaint_about=appeal).first() if presenters.sees_people(request.user, appeal) else None,
@@ -209,7 +216,7 @@ def attachment_download(request, pk, attachment_id):
 
 @login_required
 def inbox(request):
-    if not request.user.is_body_staff:
+    if not permissions.works_inbox(request.user):
         raise PermissionDenied
     show_closed = request.GET.get("closed") == "1"
     counts = selectors.inbox_counts(request.user)
@@ -231,7 +238,7 @@ def inbox(request):
 
 @login_required
 def overdue(request):
-    if request.user.role not in (Role.MONITOR, Role.ADMIN):
+    if not permissions.is_oversight(request.user):
         raise PermissionDenied
     appeals = list(selectors.overdue_appeals(request.user)[:1000])
     rows = _rows(appeals)

@@ -1,5 +1,6 @@
 """Who may do what in a discussion. Services call these; views never decide alone."""
-from ashyq.accounts.models import Role
+from ashyq.dialogue import permissions as dialogue_permissions
+from ashyq.moderation.selectors import can_moderate
 
 
 def is_developer(user, process) -> bool:
@@ -7,12 +8,10 @@ def is_developer(user, process) -> bool:
     return bool(user.is_authenticated and user.is_body_staff and user.body_id == process.body_id)
 
 
-def is_moderator(user) -> bool:
-    return user.is_authenticated and user.role in (Role.MODERATOR, Role.ADMIN)
-
-
-def is_oversight(user) -> bool:
-    return user.is_authenticated and user.role in (Role.MONITOR, Role.ADMIN)
+# The same people moderate comments on drafts as appeals, and oversee discussions as appeals (`can.moderate`,
+# `can.oversee` in the templates).
+is_moderator = can_moderate
+is_oversight = dialogue_permissions.is_oversight
 
 
 def may_publish_drafts(user) -> bool:

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class OpendataConfig(AppConfig):
     name = "ashyq.opendata"
     verbose_name = _("Open data")
+
+    def ready(self):
+        from ashyq.core.permissions import register_rule
+
+        from . import selectors
+
+        # The templates' `can.publish_data` (the link to the publisher's pages), the same rule those pages apply.
+        register_rule("publish_data", selectors.publishes_data)

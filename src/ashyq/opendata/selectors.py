@@ -1,6 +1,6 @@
 """Reads of open data: what the public sees (every dataset; only valid versions of resources)."""
 from ashyq.bodies.models import Body
-from ashyq.core.roles import Role
+from ashyq.core.roles import BODY_ROLES, Role
 
 from . import search
 from .models import Dataset, Resource
@@ -20,15 +20,20 @@ def resource(pk):
     return Resource.objects.select_related("dataset__body").filter(pk=pk).first()
 
 
+def publishes_data(user) -> bool:
+    """Officials and heads publish their body's data, administrators any body's (the templates' `can.publish_data`)."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.role == Role.ADMIN or (user.role in BODY_ROLES and bool(user.body_id))
+
+
 def publisher_bodies(user):
     """The bodies whose data the user may publish: their own for an official or head, every body for an administrator."""
-    if user is None or not user.is_authenticated:
+    if not publishes_data(user):
         return Body.objects.none()
     if user.role == Role.ADMIN:
         return Body.objects.order_by("name_en")
-    if user.role in (Role.OFFICIAL, Role.HEAD) and user.body_id:
-        return Body.objects.filter(pk=user.body_id)
-    return Body.objects.none()
+    return Body.objects.filter(pk=user.body_id)
 
 
 def datasets_of_bodies(bodies):
