@@ -10,8 +10,8 @@ are sent to the login page, others get 403 or 404) and nothing about the appeal 
 Allow means: the step happened, i.e. its event is on the appeal's record.
 
 The pages' `can` (core/permissions.py) must say the same: on the appeal page, `can.<step>` and the step's form for
-each cell; on every page, the site-wide rules (SITE below) and the links base.html offers with them, which lead to
-pages that serve exactly the people the link is offered to.
+each cell; on every page, the site-wide rules (SITE below) and the links offered with them (base.html's navigation,
+the verification page), which lead to pages that serve exactly the people the link is offered to.
 """
 import datetime as dt
 import re
@@ -311,17 +311,23 @@ SITE = {
         "anonymous": D, "owner": D, "other_applicant": D, "official": D, "head": D,
         "other_official": D, "other_head": D, "moderator": A, "monitor": D, "admin": A,
     },
+    "verify_in_person": {
+        "anonymous": D, "owner": D, "other_applicant": D, "official": A, "head": A,
+        "other_official": A, "other_head": A, "moderator": D, "monitor": D, "admin": A,
+    },
 }
-# The links base.html offers under each rule, and the pages among them that the rule guards (they serve exactly the
-# people the link is offered to). Anyone signed in may write an appeal; the link is for the accounts meant for it.
+# The links offered under each rule: (the page that offers them, the pages they lead to). The pages a rule guards
+# serve exactly the people the link is offered to; anyone signed in may write an appeal, but its links are for the
+# accounts meant for it.
 SITE_LINKS = {
-    "write_appeals": ("dialogue:new", "dialogue:mine"),
-    "work_inbox": ("dialogue:inbox",),
-    "publish_data": ("opendata:publisher",),
-    "oversee": ("dialogue:overdue", "assessment:dashboard"),
-    "moderate": ("moderation:queue", "legalacts:moderation"),
+    "write_appeals": ("home", ("dialogue:new", "dialogue:mine")),
+    "work_inbox": ("home", ("dialogue:inbox",)),
+    "publish_data": ("home", ("opendata:publisher",)),
+    "oversee": ("home", ("dialogue:overdue", "assessment:dashboard")),
+    "moderate": ("home", ("moderation:queue", "legalacts:moderation")),
+    "verify_in_person": ("accounts:verification", ("accounts:verify-in-person",)),
 }
-GUARDED = {rule: links for rule, links in SITE_LINKS.items() if rule != "write_appeals"}
+GUARDED = {rule: links for rule, (_, links) in SITE_LINKS.items() if rule != "write_appeals"}
 # What the appeal page adds to its `can`: each step of the table of actions, and what the applicant is told.
 APPEAL_PAGE_CAN = set(ACTIONS) | {"challenge_in_court_only"}
 
@@ -351,14 +357,19 @@ def test_each_page_offers_the_links_its_rules_allow_and_those_pages_agree(client
     user = _user(people, role)
     if user is not None:
         client.force_login(user)
-    home = client.get(reverse("home"))
-    assert home.status_code == 200
-    nav = re.search(r'<nav aria-label="Main">(.*?)</nav>', home.content.decode(), re.S).group(1)
     for rule, row in SITE.items():
         allowed = row[role] == A
-        assert home.context["can"][rule] is allowed, rule
-        for name in SITE_LINKS[rule]:
-            assert (f'href="{reverse(name)}"' in nav) is allowed, (rule, name)
+        page, targets = SITE_LINKS[rule]
+        response = client.get(reverse(page))
+        if response.status_code != 200:
+            assert user is None and not allowed  # a page for signed-in people only: nothing is offered to nobody
+            continue
+        assert response.context["can"][rule] is allowed, rule
+        html = response.content.decode()
+        if page == "home":  # base.html's links: in the main navigation
+            html = re.search(r'<nav aria-label="Main">(.*?)</nav>', html, re.S).group(1)
+        for name in targets:
+            assert (f'href="{reverse(name)}"' in html) is allowed, (rule, name)
         for name in GUARDED.get(rule, ()):
             status = client.get(reverse(name)).status_code
             if allowed:

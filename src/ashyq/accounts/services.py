@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
+from . import permissions
 from .models import ANONYMISED_USERNAME_PREFIX, ApiToken, Role, User
 
 logger = logging.getLogger("ashyq.accounts")
@@ -425,7 +426,7 @@ def grant_in_person(official, user: User, *, iin: str, document_seen: bool):
     from .identifiers import identity_hash, validate_iin
     from .models import METHOD_LEVELS, Verification, VerificationMethod
 
-    if not (official.is_authenticated and official.is_active and (official.is_body_staff or official.role == Role.ADMIN)):
+    if not permissions.verifies_in_person(official):
         raise PermissionDenied(_("Only the staff of a state body verify people in person."))
     errors = {}
     try:

@@ -16,7 +16,7 @@ from django_ratelimit.decorators import ratelimit
 from ashyq.core import identity
 from ashyq.core.forms import apply_errors, run_service
 
-from . import selectors, services, sms, sms_limits
+from . import permissions, selectors, services, sms, sms_limits
 from .forms import AnonymiseAccountForm, CodeForm, InPersonForm, LoginForm, PhoneForm, ResendConfirmationForm, SignUpForm
 from .models import Role, User
 
@@ -175,7 +175,7 @@ def verify_code(request):
 @ratelimit(key="user", rate="60/h", method="POST", block=True)
 def verify_in_person(request):
     """For the staff of a body at its reception: verify the person in front of them by their identity document."""
-    if not (request.user.is_body_staff or request.user.role == Role.ADMIN):
+    if not permissions.verifies_in_person(request.user):
         raise PermissionDenied
     form = InPersonForm(request.POST or None)
     if request.method == "POST":

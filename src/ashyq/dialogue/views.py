@@ -125,7 +125,7 @@ def _steps_offered(user, appeal) -> dict[str, bool]:
     return {name: action.offered(user, appeal, today) for name, action in ACTIONS.items()}
 
 
-def _forms_for(appeal, offered, posted=None, bound_form=None):
+def _forms_for(user, appeal, offered, posted=None, bound_form=None):
     """The form of each step offered, in the table's order; a form that failed comes back bound, with its errors."""
     forms = {name: ACTIONS[name].make_form(appeal) for name, yes in offered.items() if yes}
     if posted and bound_form is not None:
@@ -157,7 +157,7 @@ def appeal_detail(request, pk, posted=None, bound_form=None, status=200, panel_d
         "sees_people": presenters.sees_people(request.user, appeal),
         "state": deadlines.deadline_state(appeal, today),
         "days_left": deadlines.working_days_left(appeal, today) if appeal.is_open else None,
-        "forms": _forms_for(appeal, offered, posted, bound_form),
+        "forms": _forms_for(request.user, appeal, offered, posted, bound_form),
         # What the page may offer or say, from permissions.py (the template decides no rule itself): the site-wide
         # rules of core/permissions.py, each step of the table of actions, and what the applicant is told.
         "can": Can(request.user, **offered,

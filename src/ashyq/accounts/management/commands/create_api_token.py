@@ -13,7 +13,7 @@ class Command(BaseCommand):
         try:
             user = User.objects.get(username=username)
         except User.DoesNotExist:
-            raise CommandError(f"No user named {username!r}.")
+            raise CommandError(f"No user named {username!r}.") from None
         if not user.is_active:
             raise CommandError(f"User {username!r} is not active.")
         _, token = ApiToken.issue(user)
