@@ -41,6 +41,8 @@ import re
 from pathlib import Path
 from typing import Iterable, NamedTuple
 
+from ashyq.core.placeholders import TOKENS
+
 from . import ner
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -57,18 +59,8 @@ class Span(NamedTuple):
     text: str
 
 
-PLACEHOLDERS = {
-    "IIN": "[IIN]",
-    "BIN": "[BIN]",
-    "PHONE": "[PHONE]",
-    "EMAIL": "[EMAIL]",
-    "CARD": "[CARD]",
-    "IBAN": "[IBAN]",
-    "NAME": "[NAME]",
-    "ADDRESS": "[ADDRESS]",
-    "USERNAME": "[USERNAME]",
-    "OTHER": "[REDACTED]",
-}
+# One list for redaction and for the pages that show the placeholders translated (core/placeholders.py).
+PLACEHOLDERS = TOKENS
 KINDS = tuple(PLACEHOLDERS)
 
 UPPER = "A-ZА-ЯЁӘҒҚҢӨҰҮҺІ"
