@@ -151,9 +151,9 @@ def test_inbox_marks_overdue_and_soon_due(client, people, submit, at):
     client.force_login(people["official"])
     with at(dt.date(2026, 11, 16)):
         page = client.get(reverse("dialogue:inbox")).content.decode()
-    assert re.search(rf'state-very_overdue">\s*<td><a [^>]*>{very_overdue.number}', page)
-    assert re.search(rf'state-overdue">\s*<td><a [^>]*>{overdue.number}', page)
-    assert re.search(rf'state-soon_due">\s*<td><a [^>]*>{soon.number}', page)
+    assert re.search(rf'state-very_overdue">\s*<td[^>]*><a [^>]*>{very_overdue.number}', page)
+    assert re.search(rf'state-overdue">\s*<td[^>]*><a [^>]*>{overdue.number}', page)
+    assert re.search(rf'state-soon_due">\s*<td[^>]*><a [^>]*>{soon.number}', page)
 
 
 def test_inbox_counts_open_overdue_and_due_soon_in_one_query(client, people, submit, at):

@@ -34,14 +34,15 @@ LAST_NAME = "\"><img src=x onerror=alert('last')>"
 
 
 def _own_static_script(tag, attrs) -> bool:
-    """The site's own script file (the appeal form's optional enhancement), named by a fixed static path.
+    """The site's own script files (site.js on every page, the appeal form's and upload page's enhancements), named by a
+    fixed static path.
     No text reaches its tag: a payload that tried would show up unescaped, which audit() reports."""
     attrs = dict(attrs)
     return tag == "script" and set(attrs) <= {"src", "defer"} and bool(OWN_SCRIPT.fullmatch(attrs.get("src") or ""))
 
 
 # With or without the hash the production storage adds to the name.
-OWN_SCRIPT = re.compile(re.escape(django_settings.STATIC_URL) + r"ashyq/(?:body-suggestions|upload-progress|file-size)(?:\.[0-9a-f]{12})?\.js")
+OWN_SCRIPT = re.compile(re.escape(django_settings.STATIC_URL) + r"ashyq/(?:body-suggestions|upload-progress|file-size|site)(?:\.[0-9a-f]{12})?\.js")
 
 
 class TagAudit(HTMLParser):

@@ -15,6 +15,13 @@ from .services import MAX_REASON_LENGTH, MAX_SUBJECT_LENGTH, MAX_TEXT_LENGTH
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
+    def get_context(self, name, value, attrs):
+        # The limit per file, for the browser to say "too large" before uploading (core/static/ashyq/site.js);
+        # read when rendered, so the page states the limit the server applies (dialogue/attachments.py).
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["data-max-bytes"] = settings.ASHYQ_MAX_ATTACHMENT_BYTES
+        return context
+
 
 class MultipleFileField(forms.FileField):
     """Several files in one input; their content is checked by the service, not here."""

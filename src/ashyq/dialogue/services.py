@@ -349,7 +349,11 @@ def answer_appeal(actor, appeal: Appeal, *, text: str, outcome: str, legal_groun
             errors.update(exc.message_dict)
         if outcome not in Outcome.values:
             errors["outcome"] = [_("Choose one of: %(v)s.") % {"v": ", ".join(Outcome.values)}]
-        legal_ground = (legal_ground or "").strip()[:MAX_REASON_LENGTH]
+        try:  # refused past the limit with a message, never cut: a cut ground could cite the wrong article
+            legal_ground = _text(legal_ground, "legal_ground", MAX_REASON_LENGTH, required=False)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+            legal_ground = "-"  # stated: no second message that it is missing
         if outcome in OUTCOMES_NEEDING_GROUND and not legal_ground:
             errors["legal_ground"] = [_("A refusal or leaving without consideration must cite its legal ground.")]
         if errors:

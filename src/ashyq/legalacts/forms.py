@@ -18,7 +18,8 @@ class FilterForm(forms.Form):
 
 
 def _source(field_label):
-    return forms.FileField(required=False, label=field_label, help_text=_(
+    return forms.FileField(required=False, label=field_label, widget=forms.ClearableFileInput(
+        attrs={"data-max-bytes": structure.MAX_SOURCE_BYTES}), help_text=_(
         "DOCX, Markdown or plain text, at most 5 MB. Type the numbers of chapters, articles and points in the text."))
 
 

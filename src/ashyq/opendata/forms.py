@@ -165,6 +165,7 @@ class ResourceForm(GroupedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _file_help()
+        self.fields["file"].widget.attrs["data-max-bytes"] = ingest.max_bytes()  # said in the browser first (site.js)
 
     def clean(self):
         data = super().clean()
@@ -193,6 +194,7 @@ class UploadForm(forms.Form):
     def __init__(self, *args, resource, **kwargs):
         super().__init__(*args, **kwargs)
         self.resource = resource
+        self.fields["file"].widget.attrs["data-max-bytes"] = ingest.max_bytes()  # said in the browser first (site.js)
         self.fields["file"].help_text = _file_help()
         self.fields["file"].widget.attrs["accept"] = ACCEPT[resource.format]
 
