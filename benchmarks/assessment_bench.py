@@ -9,8 +9,8 @@ Writes benchmarks/results/assessment-latest.json.
 """
 import json
 import os
-import statistics
 import shutil
+import statistics
 import sys
 import tempfile
 import time

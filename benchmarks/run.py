@@ -331,7 +331,7 @@ def markdown(report):
 
 
 def main():
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     pg = None
     var = Path(tempfile.mkdtemp(prefix="ashyq-bench-var."))
     url = os.environ.get("BENCH_DATABASE_URL")
@@ -401,7 +401,7 @@ def main():
             import budget_bench  # the budget import and the aggregates API (docs/benchmarks.md)
 
             report["budget"] = budget_bench.step(env)
-        report["finished"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        report["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         RESULTS.mkdir(parents=True, exist_ok=True)
         stamp = started.strftime("%Y%m%dT%H%M%SZ")
         (RESULTS / f"{stamp}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")

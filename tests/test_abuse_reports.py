@@ -118,7 +118,7 @@ def test_an_unpublished_answer_cannot_be_reported_and_a_reason_is_required(clien
 def test_reports_are_rate_limited_per_address_with_a_clear_message(client, people, submit, settings):
     settings.ASHYQ_REPORTS_TO_HIDE = 1000
     appeals = []
-    for i in range(21):
+    for _i in range(21):
         appeal = submit(people["applicant"], is_public=True)
         services.approve(people["moderator"], appeal, target=Target.APPEAL)
         appeals.append(appeal)
@@ -134,7 +134,7 @@ def test_reports_are_rate_limited_per_account(client, people, submit, settings):
     settings.ASHYQ_REPORTS_TO_HIDE = 1000
     client.force_login(people["other_applicant"])
     appeals = []
-    for i in range(11):
+    for _i in range(11):
         appeal = submit(people["applicant"], is_public=True)
         services.approve(people["moderator"], appeal, target=Target.APPEAL)
         appeals.append(appeal)

@@ -9,8 +9,8 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils import timezone
+from django.utils.html import escape
 
 from ashyq.accounts.models import Role
 from ashyq.analysis import classifier, services

@@ -272,7 +272,8 @@ def test_an_applicant_types_an_appeal_gets_suggestions_picks_one_and_sends_it(li
         driver.get(live_server.url + "/static/ashyq/site.css")
         driver.add_cookie({"name": settings.SESSION_COOKIE_NAME, "value": session.cookies[settings.SESSION_COOKIE_NAME].value, "path": "/"})
         driver.get(live_server.url + "/appeals/new/")
-        find = lambda css: driver.find_element(By.CSS_SELECTOR, css)
+        def find(css):
+            return driver.find_element(By.CSS_SELECTOR, css)
 
         Select(find("#id_type")).select_by_value("report")
         find("#id_subject").send_keys(SUBJECT)

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from ashyq.accounts.models import Role
 from ashyq.assessment import figures, recompute, scoring, selectors
-from ashyq.core import clock
 from ashyq.assessment.models import BodyMonthFigures
+from ashyq.core import clock
 from ashyq.dialogue import services
 from ashyq.dialogue.models import Appeal, Outcome, Resolution
 from ashyq.publicdata import export
@@ -75,7 +75,7 @@ def by_slug(rows):
     return {r["body"]: r for r in rows}
 
 
-CSV = "country,turnover\nRussia,19983.0\nChina,14792.5\n".encode()
+CSV = b"country,turnover\nRussia,19983.0\nChina,14792.5\n"
 
 
 def publish_dataset(make_user, body, slug, uploads, good=True):
@@ -85,11 +85,11 @@ def publish_dataset(make_user, body, slug, uploads, good=True):
     from ashyq.opendata.models import Dataset, Resource, ResourceVersion
 
     official = make_user(Role.OFFICIAL, body)
-    fields = dict(title_en=slug, title_ru=slug, frequency="monthly")
+    fields = {"title_en": slug, "title_ru": slug, "frequency": "monthly"}
     if good:
-        fields |= dict(licence="CC-BY-4.0", temporal_start=dt.date(2024, 1, 1), spatial="Kazakhstan",
-                       description_en="Monthly figures the body publishes, counted from its own register.",
-                       source="The body's register")
+        fields |= {"licence": "CC-BY-4.0", "temporal_start": dt.date(2024, 1, 1), "spatial": "Kazakhstan",
+                  "description_en": "Monthly figures the body publishes, counted from its own register.",
+                  "source": "The body's register"}
     dataset = opendata.save_dataset(official, body, slug, **fields)
     resource = opendata.add_resource(official, dataset, f"{slug}.csv", Resource.Format.CSV)
     for day in uploads:
@@ -290,7 +290,7 @@ def test_weights_are_configuration(scenario, settings):
     figures.recompute_all()
     counts = selectors.counts_by_body("2025-Q1")
     slow = next(c for b, c in counts.items() if c["received"] == 12 and c["on_time"] == 0)
-    settings.ASHYQ_ASSESSMENT = {"weights": {k: 0 for k in scoring.ashyq_components(slow)} | {"timeliness": 1}}
+    settings.ASHYQ_ASSESSMENT = {"weights": dict.fromkeys(scoring.ashyq_components(slow), 0) | {"timeliness": 1}}
     from ashyq.assessment import config
     assert scoring.ashyq_score(slow, config.get()["weights"]) == 0
 
@@ -317,10 +317,10 @@ def test_pages_render_in_each_language(scenario, client, lang):
 def test_falling_scores_on_the_dashboard(bodies, people, settings):
     settings.ASHYQ_ASSESSMENT = {"min_appeals": 10, "falling_points": 10}
     body = bodies[SLOW]
-    good = dict(received=20, answered=20, on_time=20, resolved=20, feedback=10, feedback_yes=10, rating_sum=50,
-                final_resolved_confirmed=10, final_resolved_unconfirmed=10, final_timely=20)
-    bad = dict(received=20, answered=20, on_time=5, explained=20, feedback=10, feedback_no=10, rating_sum=10, complaints=5,
-               final_explained=20, final_timely=5)
+    good = {"received": 20, "answered": 20, "on_time": 20, "resolved": 20, "feedback": 10, "feedback_yes": 10, "rating_sum": 50,
+            "final_resolved_confirmed": 10, "final_resolved_unconfirmed": 10, "final_timely": 20}
+    bad = {"received": 20, "answered": 20, "on_time": 5, "explained": 20, "feedback": 10, "feedback_no": 10, "rating_sum": 10, "complaints": 5,
+           "final_explained": 20, "final_timely": 5}
     BodyMonthFigures.objects.create(body=body, month=dt.date(2025, 1, 1), **good)
     BodyMonthFigures.objects.create(body=body, month=dt.date(2025, 4, 1), **bad)
     falling = selectors.falling_scores()

@@ -13,7 +13,6 @@ from PIL import Image
 
 from ashyq.dialogue.models import Appeal, EventKind
 from ashyq.dialogue.replay import replay, stored_state
-
 from tests.chromium import headless_chromium, needs_chromium
 from tests.conftest import PASSWORD
 

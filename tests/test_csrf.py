@@ -176,7 +176,7 @@ VIEWERS = ["anonymous", "applicant", "official", "head", "moderator", "monitor",
 
 
 def _html_pages(client, context, who):
-    for route, name, levels, callback in _page_patterns():
+    for route, _name, levels, callback in _page_patterns():
         if route.startswith("admin/") and who != "admin" and route != "admin/login/":
             continue  # the admin sends everyone else to its login page (tests/test_url_access.py)
         for url in sample_urls(levels, callback, context):

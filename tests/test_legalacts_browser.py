@@ -6,14 +6,12 @@ The live server runs on the real clock, so the discussion opens today; to let it
 the process's dates back by the length of the window (what eleven days of waiting would do), and nothing else.
 """
 import datetime as dt
-import io
 
 import pytest
 
 from ashyq.core import clock
 from ashyq.legalacts import rules
 from ashyq.legalacts.models import Process, Stage
-
 from tests.chromium import headless_chromium, needs_chromium
 from tests.legalacts_helpers import ensure_rule
 from tests.test_browser_journey import Journey

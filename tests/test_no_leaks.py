@@ -222,7 +222,7 @@ def officials_world(make_user, bodies, submit, at, settings, tmp_path, people):
 
 
 def _paths_of(appeal):
-    return {k: v for k, v in public_paths({"appeal": appeal, "unseen": {}}).items()}
+    return dict(public_paths({"appeal": appeal, "unseen": {}}))
 
 
 def _assert_none_public(world, appeal, also=(), allow=()):

@@ -9,7 +9,7 @@ from ashyq.accounts.models import Role
 from ashyq.opendata import datastore, quality, services
 from ashyq.opendata.models import Resource
 
-GOOD = "country,turnover,share\nRussia,19983.0,20.4\nChina,14792.5,15.1\nItaly,9957.1,10.2\n".encode()
+GOOD = b"country,turnover,share\nRussia,19983.0,20.4\nChina,14792.5,15.1\nItaly,9957.1,10.2\n"
 
 
 @pytest.fixture

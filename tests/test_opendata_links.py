@@ -96,7 +96,7 @@ def link(dataset, url, name=None):
 
 def test_check_links_stores_what_each_link_answered_and_when(server, loopback_allowed, dataset, capsys):
     resources = {name: link(dataset, f"{server}/{name}") for name in ("ok", "missing", "no-head", "moved", "loop", "slow")}
-    before = dt.datetime.now(dt.timezone.utc)
+    before = dt.datetime.now(dt.UTC)
     call_command("check_links")
     out = capsys.readouterr().out
     got = {name: Resource.objects.get(pk=r.pk) for name, r in resources.items()}
@@ -173,7 +173,7 @@ def test_an_unknown_dataset_is_a_clear_error(db):
 def test_a_link_changed_during_the_check_keeps_its_own_state(dataset):
     resource = link(dataset, "https://example.org/a.csv")
     Resource.objects.filter(pk=resource.pk).update(url="https://example.org/b.csv")
-    assert services.record_link_check(resource.pk, "https://example.org/a.csv", True, "http:200", dt.datetime.now(dt.timezone.utc)) is None
+    assert services.record_link_check(resource.pk, "https://example.org/a.csv", True, "http:200", dt.datetime.now(dt.UTC)) is None
     resource.refresh_from_db()
     assert resource.link_reachable is None and resource.link_checked_at is None
 

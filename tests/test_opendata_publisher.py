@@ -112,7 +112,7 @@ def test_errors_are_summarised_on_top_and_linked_to_their_fields(client, officia
         tag = re.search(rf'<(?:input|textarea|select)[^>]*id="{field_id}"[^>]*>', page)[0]
         assert 'aria-invalid="true"' in tag and f"{field_id}_error" in tag  # the field says it is wrong and why
         assert f'id="{field_id}_error"' in page
-    assert f'<label for="id_title_kk">' in page
+    assert '<label for="id_title_kk">' in page
     assert not Dataset.objects.exists()
     # What was typed comes back, so nothing is lost.
     assert "Exports of Kazakhstan by partner country in 2024" in page

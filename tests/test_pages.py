@@ -191,7 +191,8 @@ def test_inbox_pages_go_by_due_date_with_links_that_keep_the_filter(client, peop
         with at(MONDAY + dt.timedelta(days=day)):
             appeals.append(submit(people["applicant"], subject=f"Appeal {day}"))
     client.force_login(people["official"])
-    shown = lambda html: [a for a in appeals if f">{a.number}</a>" in html]
+    def shown(html):
+        return [a for a in appeals if f">{a.number}</a>" in html]
     with at(MONDAY + dt.timedelta(days=5)):
         first = client.get(reverse("dialogue:inbox")).content.decode()
         assert shown(first) == appeals[:2]  # the soonest due first

@@ -27,8 +27,9 @@ def test_a_private_complaint_is_not_revealed_through_the_public_appeal(client, p
 
 
 def test_the_applicant_sees_why_their_appeal_is_not_public(client, people, submit, at):
-    from ashyq.dialogue.services import append_event, lock_appeal
     from django.db import transaction
+
+    from ashyq.dialogue.services import append_event, lock_appeal
 
     with at(MONDAY):
         appeal = submit(people["applicant"], is_public=True)
@@ -40,8 +41,9 @@ def test_the_applicant_sees_why_their_appeal_is_not_public(client, people, submi
 
 
 def test_the_public_sees_moderation_steps_as_the_moderators(client, people, submit, at):
-    from ashyq.dialogue.services import append_event, lock_appeal
     from django.db import transaction
+
+    from ashyq.dialogue.services import append_event, lock_appeal
 
     with at(MONDAY):
         appeal = submit(people["applicant"], is_public=True)

@@ -210,7 +210,8 @@ def matches(people, submit, at):
 def test_search_ranks_only_a_window_of_the_newest_matches(client, matches, monkeypatch):
     best_old, older, old, good_recent, newest = matches
     public = Appeal.objects.filter(is_public=True)
-    found = lambda: list(search.search(public, "жол").values_list("pk", flat=True))
+    def found():
+        return list(search.search(public, "жол").values_list("pk", flat=True))
     assert found()[0] == best_old.pk  # the window holds every match: the best comes first
     monkeypatch.setattr(search, "RANK_WINDOW", 3)
     with CaptureQueriesContext(connection) as queries:

@@ -9,20 +9,20 @@ into the services. The number of examples per operation is bounded (FUZZ) to kee
 on SQLite and on PostgreSQL like the rest of the suite.
 """
 import pytest
+import schemathesis
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-
-import schemathesis
-from ashyq.dialogue import services
-from ashyq.wsgi import application
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
     response_schema_conformance,
     status_code_conformance,
 )
+
+from ashyq.dialogue import services
+from ashyq.wsgi import application
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 

@@ -2,7 +2,6 @@
 import datetime as dt
 
 import pytest
-from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from ashyq.core.calendar import add_working_days

@@ -14,7 +14,6 @@ from PIL import Image
 from ashyq.dialogue.models import Appeal, Attachment
 
 
-
 def png(size=(8, 8)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, (10, 120, 200)).save(buffer, "PNG")

@@ -86,7 +86,7 @@ def _who(label: Label, viewer, appeal) -> str | None:
 
 def current_of(rows: list[Label]) -> dict[str, Label | None]:
     """A person's newest label of each task, else the model's newest (the rule of refresh.current_labels)."""
-    result: dict[str, Label | None] = {task: None for task in LABELLED_TASKS}
+    result: dict[str, Label | None] = dict.fromkeys(LABELLED_TASKS)
     for label in sorted(rows, key=lambda r: (r.set_at, r.pk)):
         if label.task not in result:
             continue

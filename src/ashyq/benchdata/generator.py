@@ -21,11 +21,11 @@ block and the sequences moved past it, so the application keeps working on the s
 """
 import bisect
 import datetime as dt
+import functools
 import io
 import json
-import random
-import functools
 import queue
+import random
 import secrets
 import threading
 import time
@@ -53,7 +53,6 @@ from ashyq.dialogue.models import (
     Feedback,
     Outcome,
     PublicReason,
-    Resolution,
     SearchDocument,
 )
 from ashyq.dialogue.replay import replay
@@ -125,7 +124,7 @@ ROUTE_KINDS = {EventKind.REGISTERED.value, EventKind.REDIRECTED.value}
 MAX_EVENTS_PER_APPEAL = 12  # ids reserved per appeal; at most 10 are used
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def redact(text: str) -> str:
     # The texts come from a small vocabulary: redact each distinct one once.
     return redaction.redact(text)
@@ -364,7 +363,7 @@ class Generator:
 
     def _staff(self):
         """A head and three officials per body, and one moderator, shared by every run."""
-        names = [(f, l) for f in V.FIRST_NAMES for l in V.LAST_NAMES]
+        names = [(first, last) for first in V.FIRST_NAMES for last in V.LAST_NAMES]
         wanted = []
         for body in self.bodies:
             for k, role in enumerate([Role.HEAD, Role.OFFICIAL, Role.OFFICIAL, Role.OFFICIAL]):

@@ -227,7 +227,7 @@ def _totals(filters, leaves) -> list[dict]:
     if filters.phase:
         totals = totals.filter(phase=filters.phase)
     by_section = {}
-    for key, direction, phase, month, amount in totals.values_list("line__key", "line__direction", "phase", "month", "amount"):
+    for key, direction, phase, _in_month, amount in totals.values_list("line__key", "line__direction", "phase", "month", "amount"):
         if direction == "other":
             continue  # balances (lending less repayments, the deficit): not sums of their lines
         by_section.setdefault((key, phase), Decimal(0))

@@ -1,10 +1,10 @@
 """The open-data form of the budget: a wide CSV of the facts (one row per line and month, one column per phase)
 and its Fiscal Data Package descriptor (datapackage.json with the Table Schema and the fiscal `model`: measures
 with their phase and currency, dimensions with their classification)."""
-import csv
+
+import io
 
 from ashyq.core import csv_safe
-import io
 
 from .source import KATO, PHASES, TABLES
 

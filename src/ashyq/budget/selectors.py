@@ -208,7 +208,7 @@ def region_administrators(table, month) -> list[dict]:
     for row in rows_of(lines, month):
         admin = row["line"].administrator
         merged = rows.setdefault(row["line"].code, {"code": row["line"].code, "name": admin.name_ru if admin else row["name"],
-                                                    **{p: None for p in PHASES}})
+                                                    **dict.fromkeys(PHASES)})
         for p in PHASES:
             if row[p] is not None:
                 merged[p] = (merged[p] or Decimal(0)) + row[p]

@@ -3,9 +3,7 @@
 Each page builds its tables once; `?format=csv|json&table=NAME` returns one of them, so every chart's figures
 download exactly as shown (amounts in thousand tenge there, billions on the page).
 """
-import csv
 
-from ashyq.core import csv_safe
 import io
 import json
 
@@ -17,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from ashyq.bodies.models import Body
-from ashyq.core import charts
+from ashyq.core import charts, csv_safe
 from ashyq.core.models import Region
 
 from . import names, selectors
@@ -75,7 +73,7 @@ def _links(request, name):
 
 
 def _phase_table(rows, first=("code", "name")):
-    header = list(first) + [p for p in PHASES] + ["execution_percent"]
+    header = list(first) + list(PHASES) + ["execution_percent"]
     return header, [[r.get(k) if k != "name" else r["name"] for k in first] + [r.get(p) for p in PHASES] + [r.get("percent")] for r in rows]
 
 

@@ -13,7 +13,7 @@ GENESIS = "0" * 64
 
 
 def event_digest(event, previous_hash: str) -> str:
-    at = event.at.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+    at = event.at.astimezone(dt.UTC).isoformat(timespec="microseconds")
     content = [
         previous_hash, event.appeal_id, event.seq, event.kind, at, event.actor_id,
         event.from_body_id, event.to_body_id, event.reason, event.data,

@@ -118,7 +118,7 @@ class Appeal(models.Model):
     complaint_about = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="complaint"
     )
-    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001 (NULL: no key; unique only when given)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = AppealQuerySet.as_manager()

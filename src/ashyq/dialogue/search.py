@@ -82,7 +82,7 @@ def parse(query: str) -> tuple[list[tuple[str, ...]], list[list[str]]]:
 
 def terms(query: str) -> list[str]:
     """The words of a query, case-folded (for callers that show or log what was searched)."""
-    return [w for w in wordforms.tokens(PHRASE.sub(" ", query or ""))][:MAX_TERMS]
+    return list(wordforms.tokens(PHRASE.sub(" ", query or "")))[:MAX_TERMS]
 
 
 def ordering(db: str = "default") -> dict:

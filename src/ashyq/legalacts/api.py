@@ -9,7 +9,7 @@ from ninja import Field, Router, Schema
 from ashyq.bodies.models import Body
 
 from . import akn, exports, selectors
-from .models import CommentStatus, Stage
+from .models import CommentStatus
 
 router = Router(tags=["legal acts"])
 MAX_LIMIT = 100

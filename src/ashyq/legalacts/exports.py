@@ -1,8 +1,8 @@
 """The registers as CSV, for the open-data catalogue (the demo publishes them as datasets, so DCAT lists them)."""
-import csv
+
+import io
 
 from ashyq.core import csv_safe
-import io
 
 from . import selectors
 

@@ -1,8 +1,6 @@
 """Pages of Open Legal Acts. Thin: forms parse, services decide, selectors read. No page needs JavaScript:
 a point is chosen by a link (?point=eId), and its comment form opens right under it."""
-import csv
 
-from ashyq.core import csv_safe
 import io
 
 from django.contrib import messages
@@ -19,7 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
 from ashyq.bodies.models import Body
-from ashyq.core import clock
+from ashyq.core import clock, csv_safe
 from ashyq.core.forms import apply_errors
 from ashyq.dialogue.errors import Conflict
 

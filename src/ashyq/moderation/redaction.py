@@ -38,8 +38,9 @@ import csv
 import datetime as dt
 import functools
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
 from ashyq.core.placeholders import TOKENS
 
@@ -690,7 +691,7 @@ def protected_words() -> frozenset[str]:
             with path.open(encoding="utf-8") as handle:
                 for row in csv.DictReader(handle):
                     for column, value in row.items():
-                        if column and (column.startswith("name_") or column.startswith("head_title") or column.startswith("center")):
+                        if column and column.startswith(("name_", "head_title", "center")):
                             words.update(_norm(t) for t in TOKEN_RE.findall(value or ""))
     return frozenset(words)
 

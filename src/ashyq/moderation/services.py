@@ -23,8 +23,8 @@ from . import notifications, redaction, selectors
 from .models import (
     REASON_FIELD_PREFIX,
     AbuseReport,
-    Field,
     Decision,
+    Field,
     ModerationDecision,
     RedactionEdit,
     RedactionKind,
@@ -198,7 +198,7 @@ def refuse(moderator, appeal, *, target, reason, note="") -> ModerationDecision:
         appeal = _locked_item(moderator, appeal, target)
         note = _reason_and_note(reason, note)
         if target == Target.REASONS:
-            _decide_reasons(appeal, {f: "" for f in selectors.fields_of(appeal, target)}, clock.now(), published=False)
+            _decide_reasons(appeal, dict.fromkeys(selectors.fields_of(appeal, target), ""), clock.now(), published=False)
         event = dialogue_services.append_event(
             appeal, EventKind.PUBLICATION_REFUSED, actor=moderator, reason=note,
             data={"target": target, "reason": reason},
