@@ -332,7 +332,9 @@ def test_a_failing_refresh_never_blocks_the_dialogue_and_is_retried_until_it_wor
     from django_tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
-    real = figures.refresh_for_appeal
+    from ashyq.assessment import contributions
+
+    real = contributions.apply
     calls = []
 
     def broken_once(appeal_id):
@@ -341,7 +343,7 @@ def test_a_failing_refresh_never_blocks_the_dialogue_and_is_retried_until_it_wor
             raise RuntimeError("database hiccup")
         real(appeal_id)
 
-    monkeypatch.setattr(figures, "refresh_for_appeal", broken_once)
+    monkeypatch.setattr(contributions, "apply", broken_once)
     appeal = submit(people["applicant"])
     assert Appeal.objects.filter(pk=appeal.pk).exists()  # the submission never waited for the figures
     run_queue()

@@ -26,7 +26,7 @@ import zoneinfo
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -433,7 +433,7 @@ def compute_legal_comment_counts(body_ids=None, start: dt.date | None = None, en
 def refresh_for_legal_process(body_id, first_day: dt.date, last_day: dt.date):
     """After a step of one of the body's discussion processes (a comment published or answered, the report
     published, the window extended): its rows for the months the report's due date may have been in."""
-    refresh([body_id], _month(first_day), _month(last_day))
+    refresh_own_fields([body_id], _month(first_day), _month(last_day))
 
 
 def refresh_for_body_datasets(body_id):
@@ -442,7 +442,7 @@ def refresh_for_body_datasets(body_id):
     first = Dataset.objects.filter(body_id=body_id).aggregate(lo=Min("created_at"))["lo"]
     if first is None:
         return
-    refresh([body_id], _month(first), _month(clock.now()))
+    refresh_own_fields([body_id], _month(first), _month(clock.now()))
 
 
 def _execute_all(queries: dict, parallel: bool = True) -> dict:
@@ -537,8 +537,41 @@ def _body_rows(counts: dict) -> list[BodyMonthFigures]:
     ]
 
 
+# Filled by their own refreshes (a body's datasets, its drafts' comments), never by an appeal's events.
+OWN_REFRESH_FIELDS = ("datasets", "datasets_updated", "quality_sum", "legal_comments", "legal_comments_answered")
+
+
+def _stored_body_rows() -> dict:
+    return {(r["body_id"], r["month"]): r for r in BodyMonthFigures.objects.values("body_id", "month", *scoring.COUNT_FIELDS,
+                                                                                 *scoring.HISTOGRAMS)}
+
+
+def _differences(counts: dict, regions: dict) -> int:
+    """How many body-months (appeal fields) and region-months the stored figures get wrong: the audit's count."""
+    appeal_fields = [f for f in scoring.COUNT_FIELDS if f not in OWN_REFRESH_FIELDS]
+    stored = _stored_body_rows()
+    wrong = 0
+    for key in set(stored) | set(counts):
+        a, b = stored.get(key), counts.get(key)
+        a_values = [a[f] for f in appeal_fields] + [a[h] for h in scoring.HISTOGRAMS] if a else None
+        b_values = [b[f] for f in appeal_fields] + [b[h] for h in scoring.HISTOGRAMS] if b else None
+        if (a_values or None) != (b_values or None) and any(v for v in (a_values or b_values)):
+            wrong += 1
+    stored_regions = {(r["region_id"], r["month"]): {f: r[f] for f in ("registered", "answered", "resolved")}
+                      for r in RegionMonthFigures.objects.values()}
+    wrong += sum(1 for key in set(stored_regions) | set(regions) if stored_regions.get(key) != regions.get(key))
+    return wrong
+
+
 def recompute_all() -> dict:
-    """Rebuild every stored figure from the dialogue's tables."""
+    """Recompute every stored figure from the dialogue's tables by aggregate SQL, independently of the per-event
+    changes, and replace them; count the body-months and region-months the stored figures had wrong (the
+    nightly audit: after the worker has caught up it must be 0). The appeals' kept parts
+    (contributions.AppealContribution) are rebuilt when a difference is found or parts are missing, so the
+    next event's change starts from the truth."""
+    from . import contributions
+    from .models import AppealContribution
+
     span = _data_span()
     if span:
         ensure_calendar(*span)
@@ -546,64 +579,33 @@ def recompute_all() -> dict:
     counts = compute_counts(extra_queries={"regions": _region_queryset().query.sql_with_params()}, out_extra=extra)
     regions = _region_rows(extra["regions"])
     with transaction.atomic():
+        changed = _differences(counts, regions)
         BodyMonthFigures.objects.all().delete()
         RegionMonthFigures.objects.all().delete()
         BodyMonthFigures.objects.bulk_create(_body_rows(counts), batch_size=2000)
         RegionMonthFigures.objects.bulk_create(
             [RegionMonthFigures(region_id=r, month=m, **v) for (r, m), v in regions.items()], batch_size=2000
         )
-    return {"body_months": len(counts), "region_months": len(regions)}
+        rebuilt = 0
+        if changed or AppealContribution.objects.count() != Appeal.objects.count():
+            rebuilt = contributions.rebuild_all()
+    return {"body_months": len(counts), "region_months": len(regions), "changed": changed, "parts_rebuilt": rebuilt}
 
 
-def refresh(body_ids, first_month: dt.date, last_month: dt.date, region_ids=(), region_months=()):
-    """Replace the stored rows of these bodies for the months first..last (inclusive), and of these regions."""
+def refresh_own_fields(body_ids, first_month: dt.date, last_month: dt.date):
+    """Replace only the fields a body's own refresh fills (OWN_REFRESH_FIELDS: its datasets, its drafts'
+    comments) for these bodies and months; the appeal counts stay with the per-event changes."""
     end = scoring.add_months(last_month, 1)
     ensure_calendar(first_month - dt.timedelta(days=7), max(end, clock.today()) + dt.timedelta(days=60))
-    body_ids = sorted(set(body_ids))
-    counts = compute_counts(body_ids, first_month, end)
-    region_counts = {}
-    for region_id, month in set(zip(region_ids, region_months)):
-        region_counts.update(compute_region_counts([region_id], month, scoring.add_months(month, 1)))
-    for attempt in range(2):  # a concurrent refresh of the same rows may win the insert; then do it again
-        try:
-            with transaction.atomic():
-                BodyMonthFigures.objects.filter(body_id__in=body_ids, month__gte=first_month, month__lt=end).delete()
-                BodyMonthFigures.objects.bulk_create(_body_rows(counts))
-                for region_id, month in set(zip(region_ids, region_months)):
-                    RegionMonthFigures.objects.filter(region_id=region_id, month=month).delete()
-                    values = region_counts.get((region_id, month))
-                    if values:
-                        RegionMonthFigures.objects.create(region_id=region_id, month=month, **values)
-            return
-        except IntegrityError:
-            if attempt:
-                raise
-
-
-def refresh_for_appeal(appeal_id: int, _follow_complaint: bool = True):
-    """Refresh every figure the appeal's record counts in: the bodies it went through, from its registration
-    month to its last event's month; the answers it makes a repeat of; and its region's month."""
-    appeal = Appeal.objects.filter(pk=appeal_id).values(
-        "applicant_id", "addressed_body_id", "body_id", "region_id", "registered_at", "received_on", "complaint_about_id",
-    ).first()
-    if appeal is None:
-        return
-    if appeal["complaint_about_id"] and _follow_complaint:
-        # The higher body's answer to a complaint decides whether it was upheld, which changes the final
-        # state of the appeal complained about (and of a redirect that led to its answer).
-        refresh_for_appeal(appeal["complaint_about_id"], _follow_complaint=False)
-    events = list(AppealEvent.objects.filter(appeal_id=appeal_id).values_list("from_body_id", "to_body_id", "at"))
-    bodies = {appeal["body_id"], appeal["addressed_body_id"]}
-    months = {_month(appeal["registered_at"]), _month(appeal["received_on"])}
-    for from_body, to_body, at in events:
-        bodies.update(b for b in (from_body, to_body) if b)
-        months.add(_month(at))
-    # This appeal may make an earlier answer of the same body to the same applicant a repeat.
-    window = dt.timedelta(days=config.get()["repeat_window_days"])
-    for body_id, received_on in Answer.objects.filter(
-        appeal__applicant_id=appeal["applicant_id"], body_id=appeal["addressed_body_id"],
-        answered_at__gte=appeal["registered_at"] - window, answered_at__lt=appeal["registered_at"],
-    ).values_list("body_id", "appeal__received_on"):
-        bodies.add(body_id)
-        months.add(_month(received_on))
-    refresh(bodies, min(months), max(months), [appeal["region_id"]], [_month(appeal["registered_at"])])
+    counts = compute_counts(sorted(set(body_ids)), first_month, end)
+    with transaction.atomic():
+        for (body_id, month), c in sorted(counts.items()):
+            values = {f: c[f] for f in OWN_REFRESH_FIELDS}
+            row, created = BodyMonthFigures.objects.select_for_update().get_or_create(
+                body_id=body_id, month=month, defaults=values)
+            if not created:
+                BodyMonthFigures.objects.filter(pk=row.pk).update(**values)
+        BodyMonthFigures.objects.filter(body_id__in=body_ids, month__gte=first_month, month__lt=end).exclude(
+            pk__in=[r.pk for r in BodyMonthFigures.objects.filter(body_id__in=body_ids, month__gte=first_month,
+                                                                   month__lt=end) if (r.body_id, r.month) in counts]
+        ).update(**dict.fromkeys(OWN_REFRESH_FIELDS, 0))

@@ -104,3 +104,12 @@ class GamingSimulation(models.Model):
 
     class Meta:
         ordering = ["-ran_at", "-pk"]
+
+
+class AppealContribution(models.Model):
+    """What one appeal last added to the figures (contributions.py): {"b:<body>:<YYYY-MM>" or
+    "r:<region>:<YYYY-MM>": {field: count, histogram: {bucket: count}}}. An event's change to the figures is
+    the appeal's part now minus this, so the work per event does not grow with the data."""
+
+    appeal = models.OneToOneField("dialogue.Appeal", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    counts = models.JSONField(default=dict)

@@ -7,10 +7,10 @@ from ashyq.core.tasks import task
 
 @task()
 def refresh_appeal_figures(appeal_id: int) -> None:
-    """The figures of every body and month the appeal counts in, after one of its events (signals.py)."""
-    from . import figures
+    """Apply the change one of the appeal's events made to the figures (contributions.apply; signals.py)."""
+    from . import contributions
 
-    figures.refresh_for_appeal(appeal_id)
+    contributions.apply(appeal_id)
 
 
 @task()

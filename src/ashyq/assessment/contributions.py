@@ -1,0 +1,240 @@
+"""Incremental figures: what one appeal adds to the body-month and region-month figures, and applying the change.
+
+The stored figures are sums over appeals. `contribution(appeal)` is one appeal's part of them, read from its own
+record (its stays, answer, feedback, extensions, a complaint about it, the applicant's next appeal): the same
+definitions as the aggregate SQL of figures.compute_counts(), appeal by appeal, with final_state.py's rules.
+`AppealContribution` keeps the part last added for each appeal, so an event costs O(1) in the size of the data:
+the worker computes the appeal's part now, subtracts the part kept, adds the difference to the few rows it
+touches and keeps the new part, in one transaction (`apply()`). Because the whole part is recomputed, an event
+that changes an earlier stay's state (a redirect judged unjustified once the appeal is bounced on, a complaint
+upheld) moves that stay's count too. Running it twice changes nothing the second time.
+
+`figures.recompute_all()` (nightly `recompute_scores`) recomputes everything by SQL, independently; it must
+find nothing to change, and a property test holds incremental == full on random histories.
+"""
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import F
+
+from ashyq.dialogue.models import OPEN_STATUSES, Answer, Appeal, AppealEvent, EventKind, Outcome, Status
+
+from . import config, final_state
+from .models import AppealContribution, BodyMonthFigures, RegionMonthFigures, WorkingDay
+
+STAY_KINDS = (EventKind.REGISTERED, EventKind.REDIRECTED)
+REGION_FIELDS = ("registered", "answered", "resolved")
+
+
+def _month_key(day: dt.date) -> str:
+    return day.strftime("%Y-%m")
+
+
+def _add(part: dict, key: str, field: str, n: int = 1, bucket: str | None = None):
+    slot = part.setdefault(key, {})
+    if bucket is None:
+        slot[field] = slot.get(field, 0) + n
+    else:
+        hist = slot.setdefault(field, {})
+        hist[bucket] = hist.get(bucket, 0) + n
+
+
+def contribution(appeal_id: int) -> dict:
+    """{"b:<body>:<YYYY-MM>" | "r:<region>:<YYYY-MM>": {field: n, histogram: {bucket: n}}} for one appeal."""
+    from .figures import _month  # the local month of a moment, as the SQL's TruncMonth in the time zone
+
+    appeal = (Appeal.objects.filter(pk=appeal_id)
+              .values("status", "body_id", "received_on", "due_on", "region_id", "registered_at", "addressed_body_id",
+                      "applicant_id", "applicant__body_id").first())
+    if appeal is None:
+        return {}
+    part: dict = {}
+    answer = Answer.objects.filter(appeal_id=appeal_id).values(
+        "body_id", "outcome", "answered_at", "answered_on_time", "appeal__feedback__resolution",
+        "appeal__feedback__rating").first()
+    upheld = Appeal.objects.filter(complaint_about_id=appeal_id, answer__outcome=Outcome.RESOLVED).exists()
+    outcome = answer["outcome"] if answer else None
+    resolution = answer["appeal__feedback__resolution"] if answer else None
+
+    # Stays: each registration or arrival by redirect, filed under the body and the month it arrived.
+    events = list(AppealEvent.objects.filter(appeal_id=appeal_id).order_by("seq").values_list("kind", "to_body_id", "at"))
+    stays = [(body, at) for kind, body, at in events if kind in STAY_KINDS and body is not None]
+    last = len(stays) - 1
+    for i, (body, at) in enumerate(stays):
+        key = f"b:{body}:{_month_key(_month(at))}"
+        _add(part, key, "received")
+        if i == last:
+            continue
+        _add(part, key, "redirected_away")
+        if len(stays) >= 3:
+            _add(part, key, "ping_pong")
+        ending = final_state.Ending(status=appeal["status"], outcome=outcome, resolution=resolution, upheld=upheld)
+        state = final_state.redirect_state(i + 1 == last, ending)
+        if state == final_state.REDIRECT_PENDING:
+            _add(part, key, "redirect_pending", bucket=appeal["due_on"].isoformat())
+        else:
+            _add(part, key, final_state.field(state))
+    # Extensions: under the body that extended and the month it did.
+    for kind, body, at in events:
+        if kind == EventKind.EXTENDED and body is not None:
+            _add(part, f"b:{body}:{_month_key(_month(at))}", "extensions")
+
+    received_key = f"b:{appeal['body_id']}:{_month_key(appeal['received_on'])}"
+    if appeal["status"] in OPEN_STATUSES:
+        _add(part, received_key, "open_due", bucket=appeal["due_on"].isoformat())
+    elif appeal["status"] == Status.WITHDRAWN:
+        _add(part, received_key, final_state.field(final_state.WITHDRAWN))
+    if answer:
+        _answer_part(part, appeal, answer, appeal_id, upheld, _month)
+
+    region_key = f"r:{appeal['region_id']}:{_month_key(_month(appeal['registered_at']))}"
+    _add(part, region_key, "registered")
+    if appeal["status"] == Status.ANSWERED:
+        _add(part, region_key, "answered")
+    if outcome == Outcome.RESOLVED:
+        _add(part, region_key, "resolved")
+    return part
+
+
+def _answer_part(part, appeal, answer, appeal_id, upheld, _month):
+    """The answer, filed under the answering body and the month it received the appeal."""
+    body = answer["body_id"]
+    key = f"b:{body}:{_month_key(appeal['received_on'])}"
+    _add(part, key, "answered")
+    if answer["answered_on_time"]:
+        _add(part, key, "on_time")
+    _add(part, key, answer["outcome"])
+    resolution, rating = answer["appeal__feedback__resolution"], answer["appeal__feedback__rating"]
+    if resolution:
+        _add(part, key, "feedback")
+        _add(part, key, f"feedback_{resolution}")
+        _add(part, key, "rating_sum", rating or 0)
+    if Appeal.objects.filter(complaint_about_id=appeal_id).exists():
+        _add(part, key, "complaints")
+    extended = bool(answer["answered_on_time"]) and AppealEvent.objects.filter(
+        appeal_id=appeal_id, kind=EventKind.EXTENDED, to_body_id=body).exists()
+    ending = final_state.Ending(status="answered", outcome=answer["outcome"], resolution=resolution, upheld=upheld,
+                                on_time=bool(answer["answered_on_time"]), extended=extended,
+                                addressed_body=appeal["addressed_body_id"], applicant_staff_of=appeal["applicant__body_id"])
+    state = final_state.answered_state(body, ending)
+    _add(part, key, final_state.field(state))
+    if state not in final_state.NEUTRAL and answer["answered_on_time"]:
+        _add(part, key, "final_timely_extended" if extended else "final_timely")
+    # Working days from receipt to answer, by the same WorkingDay calendar the SQL joins.
+    country = config.get()["calendar_country"]
+    answered_on = _local_day(answer["answered_at"])
+    ordinals = dict(WorkingDay.objects.filter(country=country, day__in=(appeal["received_on"], answered_on))
+                    .values_list("day", "ordinal"))
+    if appeal["received_on"] in ordinals and answered_on in ordinals:
+        _add(part, key, "days_to_answer", bucket=str(ordinals[answered_on] - ordinals[appeal["received_on"]]))
+    # A repeat: the same applicant wrote to the same body within the window after the answer.
+    window = dt.timedelta(days=config.get()["repeat_window_days"])
+    if Appeal.objects.filter(applicant_id=appeal["applicant_id"], addressed_body_id=body,
+                             registered_at__gt=answer["answered_at"],
+                             registered_at__lte=answer["answered_at"] + window).exists():
+        _add(part, key, "repeats")
+
+
+def _local_day(moment) -> dt.date:
+    from django.utils import timezone
+
+    return timezone.localtime(moment).date()
+
+
+def difference(new: dict, old: dict) -> dict:
+    """new - old, key by key, field by field (histograms bucket by bucket); zeros left out."""
+    out: dict = {}
+    for key in set(new) | set(old):
+        a, b = new.get(key, {}), old.get(key, {})
+        for field in set(a) | set(b):
+            x, y = a.get(field), b.get(field)
+            if isinstance(x, dict) or isinstance(y, dict):
+                x, y = x or {}, y or {}
+                for bucket in set(x) | set(y):
+                    n = x.get(bucket, 0) - y.get(bucket, 0)
+                    if n:
+                        out.setdefault(key, {}).setdefault(field, {})[bucket] = n
+            else:
+                n = (x or 0) - (y or 0)
+                if n:
+                    out.setdefault(key, {})[field] = n
+    return out
+
+
+def _apply_delta(delta: dict) -> None:
+    """Add the difference to the stored rows, locked in a fixed order (no deadlock between two workers)."""
+    for key in sorted(delta):
+        kind, owner, month = key.split(":")
+        month = dt.date.fromisoformat(f"{month}-01")
+        change = delta[key]
+        if kind == "b":
+            row, _ = BodyMonthFigures.objects.select_for_update().get_or_create(body_id=int(owner), month=month)
+        else:
+            row, _ = RegionMonthFigures.objects.select_for_update().get_or_create(region_id=int(owner), month=month)
+        plain = {f: F(f) + n for f, n in change.items() if not isinstance(n, dict)}
+        for field, buckets in change.items():
+            if isinstance(buckets, dict):
+                hist = dict(getattr(row, field))
+                for bucket, n in buckets.items():
+                    total = hist.get(bucket, 0) + n
+                    if total:
+                        hist[bucket] = total
+                    else:
+                        hist.pop(bucket, None)
+                plain[field] = hist
+        type(row).objects.filter(pk=row.pk).update(**plain)
+
+
+def apply(appeal_id: int) -> dict:
+    """Bring the stored figures up to date with the appeal's record, and with the appeals whose part it changes
+    (the appeal it complains about; the earlier answers of the same body to the same applicant it makes a
+    repeat of). Returns the change applied, for the caller's log and the tests."""
+    from ashyq.core import clock
+
+    from .figures import ensure_calendar
+
+    applied: dict = {}
+    registered = Appeal.objects.filter(pk=appeal_id).values_list("registered_at", flat=True).first()
+    if registered is not None:  # working days to answer are read from the WorkingDay calendar
+        ensure_calendar(_local_day(registered) - dt.timedelta(days=7), clock.today() + dt.timedelta(days=60))
+    with transaction.atomic():
+        for other in [appeal_id, *_affected(appeal_id)]:
+            kept = AppealContribution.objects.select_for_update().filter(appeal_id=other).first()
+            new = contribution(other)
+            delta = difference(new, kept.counts if kept else {})
+            if delta:
+                _apply_delta(delta)
+                applied[other] = delta
+            if kept is None:
+                AppealContribution.objects.create(appeal_id=other, counts=new)
+            elif delta or kept.counts != new:
+                AppealContribution.objects.filter(pk=kept.pk).update(counts=new)
+    return applied
+
+
+def _affected(appeal_id: int) -> list[int]:
+    appeal = Appeal.objects.filter(pk=appeal_id).values(
+        "complaint_about_id", "applicant_id", "addressed_body_id", "registered_at").first()
+    if appeal is None:
+        return []
+    others = [appeal["complaint_about_id"]] if appeal["complaint_about_id"] else []
+    window = dt.timedelta(days=config.get()["repeat_window_days"])
+    others += list(Answer.objects.filter(
+        appeal__applicant_id=appeal["applicant_id"], body_id=appeal["addressed_body_id"],
+        answered_at__gte=appeal["registered_at"] - window, answered_at__lt=appeal["registered_at"],
+    ).exclude(appeal_id=appeal_id).values_list("appeal_id", flat=True))
+    return sorted(set(others))
+
+
+def rebuild_all(batch: int = 2000) -> int:
+    """Every appeal's part from its record (after a full recomputation replaced the figures): the parts kept
+    must add up to the figures for the next event's difference to be right. Returns the number of appeals."""
+    AppealContribution.objects.all().delete()
+    done, last = 0, 0
+    while True:
+        ids = list(Appeal.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch])
+        if not ids:
+            return done
+        AppealContribution.objects.bulk_create([AppealContribution(appeal_id=i, counts=contribution(i)) for i in ids])
+        done += len(ids)
+        last = ids[-1]
