@@ -2,6 +2,7 @@
 import datetime as dt
 import importlib
 
+import hypothesis
 import pytest
 from django.apps import apps as django_apps
 from django.core.cache import cache
@@ -17,6 +18,11 @@ from ashyq.dialogue.models import Regulation
 from ashyq.legalacts.models import DiscussionRule
 
 PASSWORD = "correct-horse-battery-42"
+
+# Property tests check behaviour, never speed (benchmarks do): no per-example deadline, which a loaded CI
+# machine would turn into failures that say nothing about the code.
+hypothesis.settings.register_profile("ashyq", deadline=None)
+hypothesis.settings.load_profile("ashyq")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -145,7 +145,10 @@ def _in(values) -> str:
 
 def _upheld(appeal_ref: str):
     """A complaint about the appeal's answer that the higher body answered 'resolved' (measures taken)."""
-    return Exists(Appeal.objects.filter(complaint_about=OuterRef(appeal_ref), answer__outcome=Outcome.RESOLVED))
+    # complaint_about IS NOT NULL: complaints are few, and the condition lets the database read them from the
+    # index instead of every appeal when it evaluates the test once for all rows (a hashed subplan).
+    return Exists(Appeal.objects.filter(complaint_about__isnull=False, complaint_about=OuterRef(appeal_ref),
+                                        answer__outcome=Outcome.RESOLVED))
 
 
 # The state of a stay that ended with the body's answer (final_state.answered_state), as SQL conditions over
@@ -153,6 +156,10 @@ def _upheld(appeal_ref: str):
 _OWN = "(t.staff_of IS NOT NULL AND t.staff_of = t.body_id)"
 _NOT_COMPETENT = f"(NOT {_OWN} AND t.addressed <> t.body_id AND t.outcome IN {_in(final_state.NOT_OURS_OUTCOMES)})"
 _COUNTED = f"NOT {_OWN} AND NOT {_NOT_COMPETENT}"
+# The answer rows' tests (complained about, upheld, extended) are read by several of the outer sums; OFFSET 0
+# keeps PostgreSQL from pulling the subquery up into them, so each test runs once per answer, not once per sum
+# (at 1 M appeals the answers' query took 40 s instead of 31 s on a loaded machine). SQLite needs no fence.
+_POSTGRES_FENCE = " OFFSET 0"
 _ANSWERED_STATE_SQL = {
     final_state.field(final_state.OWN_STAFF): _OWN,
     final_state.field(final_state.NOT_COMPETENT): _NOT_COMPETENT,
@@ -273,7 +280,7 @@ def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | N
         + "".join("SUM(CASE WHEN t.res = %s THEN 1 ELSE 0 END), " for _ in RESOLUTIONS)
         + "SUM(t.rating), SUM(CASE WHEN t.comp THEN 1 ELSE 0 END), "
         + ", ".join(f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)" for cond in _ANSWERED_STATE_SQL.values()) + " "
-        f"FROM ({sql}) t "
+        f"FROM ({sql}{_POSTGRES_FENCE if connection.vendor == 'postgresql' else ''}) t "
         f"LEFT JOIN {WorkingDay._meta.db_table} w0 ON (w0.country = %s AND w0.day = t.rcv) "
         f"LEFT JOIN {WorkingDay._meta.db_table} w1 ON (w1.country = %s AND w1.day = t.ans_on) "
         f"GROUP BY t.body_id, {month}, (w1.ordinal - w0.ordinal)"
