@@ -330,3 +330,22 @@ def test_verification_pages_have_no_serious_accessibility_violations(language, b
     assert not auditor.findings, (
         f"{len(auditor.findings)} serious or critical accessibility violation(s) in {language}:\n\n" + "\n".join(auditor.findings)
     )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_anonymous_report_pages_have_no_serious_accessibility_violations(language, browser, live_server, axe_source, people,
+                                                                          bodies, regions):
+    """The anonymous report of a crime: its form (and errors), the sender's status page, the moderators' screening."""
+    report = services.submit_anonymous_report(ground="crime", body=bodies["anti-corruption-agency"], region=regions["KZ-75"],
+                                              subject="Drugs sold near a school", text="Every evening.", confirmed=True)
+    auditor = Auditor(browser, live_server.url, axe_source, language)
+    auditor.become(None)
+    auditor.audit("report a crime anonymously", "/appeals/report-anonymously/")
+    auditor.audit("report a crime anonymously with errors", "/appeals/report-anonymously/",
+                  prepare=lambda d: _submit_and_wait(d, "main form button[type=submit]"))
+    auditor.audit("anonymous report: status", f"/appeals/anonymous/status/{report.reference}/")
+    auditor.become(people["moderator"])
+    auditor.audit("anonymous reports to screen", "/appeals/anonymous/")
+    assert not auditor.findings, (
+        f"{len(auditor.findings)} serious or critical accessibility violation(s) in {language}:\n\n" + "\n".join(auditor.findings)
+    )

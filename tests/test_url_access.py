@@ -38,6 +38,8 @@ PUBLIC = {
     ("accounts/logout/", "*"): "signing out is harmless for an anonymous visitor",
     ("appeals/<int:pk>/", "GET"): "appeal page: published public appeals only; a private one is 404 (PRIVATE_404)",
     ("appeals/public/*", "*"): "the public list of published appeals",
+    ("appeals/report-anonymously/", "*"): "a report of a crime or a threat without an account (APPC): screened by a moderator, rate limited per address",
+    ("appeals/anonymous/status/<str:reference>/", "GET"): "the sender's status page, found only by its unguessable reference (a wrong one is 404)",
     ("bodies/", "*"): "list of state bodies (the view answers POST like GET: a read, harmless)",
     ("bodies/*", "*"): "a state body's public page",
     ("open-data/*", "*"): "open data downloads",

@@ -228,6 +228,8 @@ RATELIMIT_ENABLE = env_bool("ASHYQ_RATELIMIT_ENABLE", True)
 # address, as django-ratelimit rates ("20/h", "100/d"). dialogue/submission_cap.py.
 ASHYQ_SUBMISSIONS_PER_USER = os.environ.get("ASHYQ_SUBMISSIONS_PER_USER", "20/h")
 ASHYQ_SUBMISSIONS_PER_ADDRESS = os.environ.get("ASHYQ_SUBMISSIONS_PER_ADDRESS", "60/h")
+# Anonymous reports of crimes and threats to public safety (no account): per client address (dialogue/anonymous_views.py).
+ASHYQ_ANONYMOUS_REPORTS_PER_ADDRESS = os.environ.get("ASHYQ_ANONYMOUS_REPORTS_PER_ADDRESS", "5/d")
 # Sign-in lockout: after this many failed sign-ins for one username from one client address within the window,
 # that username is refused from that address for the window; each further lockout of the pair within a day
 # doubles the pause, up to the maximum (accounts/services.py). Other addresses are never affected.

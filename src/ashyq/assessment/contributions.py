@@ -127,9 +127,10 @@ def _answer_part(part, appeal, answer, appeal_id, upheld, _month):
                     .values_list("day", "ordinal"))
     if appeal["received_on"] in ordinals and answered_on in ordinals:
         _add(part, key, "days_to_answer", bucket=str(ordinals[answered_on] - ordinals[appeal["received_on"]]))
-    # A repeat: the same applicant wrote to the same body within the window after the answer.
+    # A repeat: the same applicant wrote to the same body within the window after the answer (an anonymous report
+    # has no applicant: it is nobody's repeat).
     window = dt.timedelta(days=config.get()["repeat_window_days"])
-    if Appeal.objects.filter(applicant_id=appeal["applicant_id"], addressed_body_id=body,
+    if appeal["applicant_id"] is not None and Appeal.objects.filter(applicant_id=appeal["applicant_id"], addressed_body_id=body,
                              registered_at__gt=answer["answered_at"],
                              registered_at__lte=answer["answered_at"] + window).exists():
         _add(part, key, "repeats")
@@ -219,10 +220,11 @@ def _affected(appeal_id: int) -> list[int]:
         return []
     others = [appeal["complaint_about_id"]] if appeal["complaint_about_id"] else []
     window = dt.timedelta(days=config.get()["repeat_window_days"])
-    others += list(Answer.objects.filter(
-        appeal__applicant_id=appeal["applicant_id"], body_id=appeal["addressed_body_id"],
-        answered_at__gte=appeal["registered_at"] - window, answered_at__lt=appeal["registered_at"],
-    ).exclude(appeal_id=appeal_id).values_list("appeal_id", flat=True))
+    if appeal["applicant_id"] is not None:  # an anonymous report makes no answer a repeat
+        others += list(Answer.objects.filter(
+            appeal__applicant_id=appeal["applicant_id"], body_id=appeal["addressed_body_id"],
+            answered_at__gte=appeal["registered_at"] - window, answered_at__lt=appeal["registered_at"],
+        ).exclude(appeal_id=appeal_id).values_list("appeal_id", flat=True))
     return sorted(set(others))
 
 

@@ -493,10 +493,10 @@ def _repeats_all_sql(window: dt.timedelta) -> tuple[str, list]:
     sql = f"""
         WITH ev AS (
             SELECT ap.applicant_id AS who, a.body_id AS body, a.answered_at AS t, 0 AS k, ap.received_on AS rcv
-            FROM {answer} a JOIN {appeal} ap ON ap.id = a.appeal_id
+            FROM {answer} a JOIN {appeal} ap ON ap.id = a.appeal_id WHERE ap.applicant_id IS NOT NULL
             UNION ALL
-            SELECT applicant_id, addressed_body_id, registered_at, 1, NULL FROM {appeal}
-        ), w AS (
+            SELECT applicant_id, addressed_body_id, registered_at, 1, NULL FROM {appeal} WHERE applicant_id IS NOT NULL
+        ), w AS (  -- anonymous reports have no applicant: none is anyone's repeat
             SELECT body, rcv, t, k, MIN(CASE WHEN k = 1 THEN t END) OVER (
                 PARTITION BY who, body ORDER BY t DESC, k ASC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS next_t
             FROM ev

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from ashyq.bodies.models import Body
 from ashyq.core.models import Region
 
-from .models import AppealType, Outcome, Resolution
+from .models import AnonymousGround, AppealType, Outcome, Resolution
 from .services import MAX_REASON_LENGTH, MAX_SUBJECT_LENGTH, MAX_TEXT_LENGTH
 
 
@@ -123,3 +123,35 @@ class WithdrawForm(forms.Form):
 class ComplaintForm(forms.Form):
     text = forms.CharField(label=_("What is wrong with the answer?"), max_length=MAX_TEXT_LENGTH, widget=forms.Textarea(attrs={"rows": 6}))
     attachments = MultipleFileField(label=_("Attachments"), required=False, widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+
+
+ANONYMOUS_ONLY = _("Anonymous appeals are considered only when they report a crime or a threat to public safety: choose "
+                   "which, or sign in to write an ordinary appeal.")
+
+
+class AnonymousReportForm(forms.Form):
+    """A report without an account: only of a crime or a threat to public safety (APPC)."""
+
+    ground = forms.ChoiceField(label=_("What are you reporting?"), choices=AnonymousGround.choices, widget=forms.RadioSelect,
+                               error_messages={"required": ANONYMOUS_ONLY, "invalid_choice": ANONYMOUS_ONLY})
+    subject = forms.CharField(label=_("Subject"), max_length=MAX_SUBJECT_LENGTH)
+    text = forms.CharField(label=_("What happened, where and when"), max_length=MAX_TEXT_LENGTH,
+                           widget=forms.Textarea(attrs={"rows": 10}))
+    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.order_by("name_en"), to_field_name="iso_code")
+    body = forms.ModelChoiceField(label=_("To the head of"), queryset=Body.objects.none(), to_field_name="slug")
+    confirmed = forms.BooleanField(
+        label=_("I am reporting a crime or a threat to public safety. I understand that other anonymous appeals are "
+                "not considered."), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].queryset = bodies_for_choice()
+
+
+class ScreenReportForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect, choices=[
+        ("register", _("Register it: it reports a crime or a threat to public safety")),
+        ("refuse", _("Refuse it")),
+    ])
+    reason = forms.CharField(label=_("Reason (required to refuse; the sender reads it)"), required=False,
+                             max_length=MAX_REASON_LENGTH, widget=forms.Textarea(attrs={"rows": 2}))

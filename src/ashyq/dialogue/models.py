@@ -87,7 +87,10 @@ class AppealQuerySet(models.QuerySet):
 
 class Appeal(models.Model):
     number = models.CharField(max_length=20, unique=True, null=True, blank=True)
-    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appeals")
+    # None only for an anonymous report of a crime or a threat to public safety (APPC: the one kind of anonymous
+    # appeal that is considered), registered after a moderator screened it (AnonymousReport).
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="appeals")
     type = models.CharField(max_length=20, choices=AppealType.choices)
     subject = models.CharField(max_length=255)
     text = models.TextField()
@@ -155,6 +158,10 @@ class Appeal(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.applicant_id is None
 
     @property
     def is_published(self) -> bool:
@@ -361,3 +368,40 @@ class RecordCheckpoint(models.Model):
 
     class Meta:
         ordering = ["tree_size", "pk"]
+
+
+class AnonymousGround(models.TextChoices):
+    CRIME = "crime", _("a crime being prepared or committed")
+    PUBLIC_SAFETY = "public_safety", _("a threat to public safety")
+
+
+class AnonymousReport(models.Model):
+    """A report sent without an account. The APPC does not consider anonymous appeals, except reports of crimes and
+    threats to public safety; a moderator screens each one first (spam, abuse, not such a report) and registers it
+    as an appeal without an applicant, or refuses it with a reason. The sender follows it by its reference, the
+    only link back to them: no name, no contact, no address is kept (the address is counted in the cache only)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("awaiting screening")
+        REGISTERED = "registered", _("registered as an appeal")
+        REFUSED = "refused", _("refused")
+
+    reference = models.CharField(max_length=32, unique=True)
+    ground = models.CharField(max_length=20, choices=AnonymousGround.choices)
+    body = models.ForeignKey("bodies.Body", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
+    subject = models.CharField(max_length=255)
+    text = models.TextField()
+    received_at = models.DateTimeField()
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    appeal = models.OneToOneField(Appeal, null=True, blank=True, on_delete=models.PROTECT, related_name="anonymous_report")
+
+    class Meta:
+        ordering = ["received_at", "pk"]
+        indexes = [models.Index(fields=["state", "received_at"], name="anonymous_report_queue")]
+        verbose_name = _("anonymous report")
+        verbose_name_plural = _("anonymous reports")

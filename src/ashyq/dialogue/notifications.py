@@ -49,7 +49,7 @@ def notify_applicant(appeal_id: int, seq: int) -> bool:
     appeal = Appeal.objects.select_related("applicant", "body", "regulation").get(pk=appeal_id)
     event = appeal.events.select_related("from_body", "to_body").get(seq=seq)
     applicant = appeal.applicant
-    if not applicant.email or event.kind not in SUBJECTS:
+    if applicant is None or not applicant.email or event.kind not in SUBJECTS:  # None: an anonymous report, nobody to write to
         return False
     with transaction.atomic():
         if not once(f"email:appeal:{appeal_id}:{seq}"):

@@ -30,6 +30,10 @@ def works_inbox(user) -> bool:
     return user.is_authenticated and user.is_body_staff
 
 
+def is_moderator(user) -> bool:
+    return user.is_authenticated and user.is_active and user.role in (Role.MODERATOR, Role.ADMIN)
+
+
 def handled_by_users_body(user, appeal: Appeal) -> bool:
     """A body that held the appeal before redirecting it keeps read access to the record it took part in."""
     if not (user.is_authenticated and user.is_body_staff):

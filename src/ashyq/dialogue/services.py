@@ -24,6 +24,8 @@ from .errors import Conflict
 from .models import (
     OPEN_STATUSES,
     OUTCOMES_NEEDING_GROUND,
+    AnonymousGround,
+    AnonymousReport,
     Answer,
     Appeal,
     AppealEvent,
@@ -189,10 +191,12 @@ def _same_submission_or_conflict(existing: Appeal, body, type, subject, text) ->
     return existing
 
 
-def _register(applicant, body, type, subject, text, region, is_public, files, idempotency_key, complaint_about, show_name=False):
+def _register(applicant, body, type, subject, text, region, is_public, files, idempotency_key, complaint_about, show_name=False,
+              registered_by=None, note=None):
     # The applicant's row, locked and still active: anonymising an account (accounts.services) holds the same
-    # lock while it checks that no appeal of theirs is open, so no appeal can slip in between.
-    if not get_user_model().objects.select_for_update().filter(pk=applicant.pk, is_active=True).exists():
+    # lock while it checks that no appeal of theirs is open, so no appeal can slip in between. An anonymous report
+    # has no applicant: the moderator who screened it registers it (`registered_by`), with its `note`.
+    if applicant is not None and not get_user_model().objects.select_for_update().filter(pk=applicant.pk, is_active=True).exists():
         raise PermissionDenied(_("Sign in to write an appeal."))
     now = clock.now()
     today = clock.today()
@@ -240,7 +244,9 @@ def _register(applicant, body, type, subject, text, region, is_public, files, id
     }
     if complaint_about:
         data["complaint_about"] = complaint_about.number
-    _append_event(appeal, EventKind.REGISTERED, actor=applicant, to_body=body, data=data)
+    if note:
+        data.update(note)
+    _append_event(appeal, EventKind.REGISTERED, actor=registered_by or applicant, to_body=body, data=data)
     notifications.on_commit_notify(appeal, EventKind.REGISTERED)
     return appeal
 
@@ -436,3 +442,60 @@ def complain_about_answer(actor, appeal: Appeal, *, text: str, attachments=(), i
         _append_event(original, EventKind.COMPLAINED, actor=actor, from_body=original.body, to_body=superior,
                       data={"complaint": complaint.number, "complaint_id": complaint.pk})
     return complaint
+
+
+# --- Anonymous reports ----------------------------------------------------------------------------------------
+# The APPC does not consider anonymous appeals, except reports of crimes and threats to public safety. Such a report
+# needs no account; a moderator screens it, then registers it as an appeal without an applicant (its term starts
+# that day) or refuses it with a reason. The sender follows it by its reference.
+
+def submit_anonymous_report(*, ground: str, body, region, subject: str, text: str, confirmed: bool) -> AnonymousReport:
+    """Receive a report without an account. Only a report of a crime or a threat to public safety is accepted
+    (`ground`, and the sender's confirmation that it is one); anything else is refused with where to go instead."""
+    errors = {}
+    if ground not in AnonymousGround.values:
+        errors["ground"] = [_("Anonymous appeals are considered only when they report a crime or a threat to public safety: choose "
+                              "which, or sign in to write an ordinary appeal.")]
+    if not confirmed:
+        errors["confirmed"] = [_("Confirm that you are reporting a crime or a threat to public safety.")]
+    try:
+        _validate_submission(body=body, type=AppealType.REPORT, subject=subject, text=text, region=region)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return AnonymousReport.objects.create(
+        reference=secrets.token_urlsafe(16), ground=ground, body=body, region=region, subject=subject.strip(),
+        text=text.strip(), received_at=clock.now(),
+    )
+
+
+def _screened(actor, report: AnonymousReport) -> AnonymousReport:
+    _require(permissions.is_moderator(actor), _("Only moderators screen anonymous reports."))
+    report = AnonymousReport.objects.select_for_update().get(pk=report.pk)
+    if report.state != AnonymousReport.State.PENDING:
+        raise Conflict(_("This report has already been screened."))
+    return report
+
+
+def register_anonymous_report(actor, report: AnonymousReport) -> Appeal:
+    """A moderator found it to be a report of a crime or a threat to public safety: it becomes an appeal of type
+    report to its body, without an applicant, registered today with the note of its anonymous ground."""
+    with transaction.atomic():
+        report = _screened(actor, report)
+        appeal = _register(None, report.body, AppealType.REPORT, report.subject, report.text, report.region, False, [],
+                           None, None, registered_by=actor, note={"anonymous": report.ground})
+        report.state, report.appeal = AnonymousReport.State.REGISTERED, appeal
+        report.decided_by, report.decided_at = actor, clock.now()
+        report.save(update_fields=["state", "appeal", "decided_by", "decided_at"])
+    return appeal
+
+
+def refuse_anonymous_report(actor, report: AnonymousReport, reason: str) -> AnonymousReport:
+    """Not a report of a crime or a threat (or spam, or abuse): refused, with a reason the sender reads by reference."""
+    with transaction.atomic():
+        report = _screened(actor, report)
+        report.reason = _text(reason, "reason", MAX_REASON_LENGTH)
+        report.state, report.decided_by, report.decided_at = AnonymousReport.State.REFUSED, actor, clock.now()
+        report.save(update_fields=["state", "reason", "decided_by", "decided_at"])
+    return report

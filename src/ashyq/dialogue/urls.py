@@ -1,11 +1,15 @@
 from django.urls import path
 
-from . import public_views, views
+from . import anonymous_views, public_views, views
 
 app_name = "dialogue"
 urlpatterns = [
     path("public/", public_views.public_list, name="public"),
     path("new/", views.new_appeal, name="new"),
+    path("report-anonymously/", anonymous_views.report_anonymously, name="report-anonymously"),
+    path("anonymous/status/<str:reference>/", anonymous_views.anonymous_status, name="anonymous-status"),
+    path("anonymous/", anonymous_views.anonymous_queue, name="anonymous-queue"),
+    path("anonymous/<int:pk>/decide/", anonymous_views.anonymous_decide, name="anonymous-decide"),
     path("mine/", views.my_appeals, name="mine"),
     path("inbox/", views.inbox, name="inbox"),
     path("overdue/", views.overdue, name="overdue"),
