@@ -349,3 +349,17 @@ def test_anonymous_report_pages_have_no_serious_accessibility_violations(languag
     assert not auditor.findings, (
         f"{len(auditor.findings)} serious or critical accessibility violation(s) in {language}:\n\n" + "\n".join(auditor.findings)
     )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_receipt_and_email_settings_pages_have_no_serious_accessibility_violations(language, browser, live_server, axe_source,
+                                                                                    people, submit):
+    appeal = submit(people["applicant"])
+    auditor = Auditor(browser, live_server.url, axe_source, language)
+    auditor.become(people["applicant"])
+    auditor.audit("registration receipt", f"/appeals/{appeal.pk}/receipt/")
+    auditor.become(people["official"])
+    auditor.audit("emails about my body's appeals", "/appeals/notifications/")
+    assert not auditor.findings, (
+        f"{len(auditor.findings)} serious or critical accessibility violation(s) in {language}:\n\n" + "\n".join(auditor.findings)
+    )

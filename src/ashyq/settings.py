@@ -237,6 +237,8 @@ ASHYQ_LOGIN_MAX_FAILURES = int(os.environ.get("ASHYQ_LOGIN_MAX_FAILURES", "5"))
 ASHYQ_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("ASHYQ_LOGIN_LOCKOUT_MINUTES", "15"))
 ASHYQ_LOGIN_LOCKOUT_MAX_MINUTES = int(os.environ.get("ASHYQ_LOGIN_LOCKOUT_MAX_MINUTES", str(24 * 60)))
 
+# The TrueType font of PDF receipts: it must have Kazakh and Russian letters (fonts-dejavu-core has DejaVu Sans).
+ASHYQ_PDF_FONT = os.environ.get("ASHYQ_PDF_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 # Identity verification (core/identity.py, accounts/verification.py; docs/operations.md "Identity levels"). The level
 # each step needs: none, email, sms or eds. An official's answer needs none by default, as before levels existed.
 ASHYQ_REQUIRED_LEVELS = {

@@ -155,3 +155,10 @@ class ScreenReportForm(forms.Form):
     ])
     reason = forms.CharField(label=_("Reason (required to refuse; the sender reads it)"), required=False,
                              max_length=MAX_REASON_LENGTH, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class StaffNotificationsForm(forms.Form):
+    each_appeal = forms.BooleanField(label=_("An email for each appeal assigned to my body (registered or redirected to it)"),
+                                     required=False)
+    daily_digest = forms.BooleanField(label=_("A daily digest of my body's appeals due within three working days and overdue"),
+                                      required=False)

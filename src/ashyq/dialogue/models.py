@@ -405,3 +405,13 @@ class AnonymousReport(models.Model):
         indexes = [models.Index(fields=["state", "received_at"], name="anonymous_report_queue")]
         verbose_name = _("anonymous report")
         verbose_name_plural = _("anonymous reports")
+
+
+class StaffNotificationPreference(models.Model):
+    """What an official or head of a body wants by email: each appeal assigned to their body, and the daily digest
+    of its appeals due within three working days or overdue. No row: both, the defaults."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_notifications")
+    each_appeal = models.BooleanField(_("an email for each appeal assigned to my body"), default=True)
+    daily_digest = models.BooleanField(_("a daily digest of appeals due soon and overdue"), default=True)
+

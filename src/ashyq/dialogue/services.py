@@ -18,7 +18,7 @@ from ashyq.bodies.models import Body
 from ashyq.core import calendar, characters, clock, identity
 from ashyq.core.models import Region
 
-from . import deadlines, integrity, notifications, permissions
+from . import deadlines, integrity, notifications, permissions, staff_notifications
 from .attachments import inspect_uploads
 from .errors import Conflict
 from .models import (
@@ -35,6 +35,7 @@ from .models import (
     Feedback,
     Outcome,
     Resolution,
+    StaffNotificationPreference,
     Status,
 )
 
@@ -246,8 +247,9 @@ def _register(applicant, body, type, subject, text, region, is_public, files, id
         data["complaint_about"] = complaint_about.number
     if note:
         data.update(note)
-    _append_event(appeal, EventKind.REGISTERED, actor=registered_by or applicant, to_body=body, data=data)
+    event = _append_event(appeal, EventKind.REGISTERED, actor=registered_by or applicant, to_body=body, data=data)
     notifications.on_commit_notify(appeal, EventKind.REGISTERED)
+    staff_notifications.enqueue_appeal_notice(appeal, event)
     return appeal
 
 
@@ -298,11 +300,12 @@ def redirect_appeal(actor, appeal: Appeal, to_body: Body, reason: str) -> Appeal
         appeal.executor = None
         appeal.status = Status.REGISTERED
         appeal.save(update_fields=["body", "received_on", "due_on", "executor", "status", "updated_at"])
-        _append_event(
+        event = _append_event(
             appeal, EventKind.REDIRECTED, actor=actor, from_body=from_body, to_body=to_body, reason=reason,
             data={"due_on": due_on.isoformat(), "received_on": today.isoformat(), "redirect_deadline": last_day.isoformat()},
         )
         notifications.on_commit_notify(appeal, EventKind.REDIRECTED)
+        staff_notifications.enqueue_appeal_notice(appeal, event)
     return appeal
 
 
@@ -499,3 +502,11 @@ def refuse_anonymous_report(actor, report: AnonymousReport, reason: str) -> Anon
         report.state, report.decided_by, report.decided_at = AnonymousReport.State.REFUSED, actor, clock.now()
         report.save(update_fields=["state", "reason", "decided_by", "decided_at"])
     return report
+
+
+def set_staff_notifications(actor, *, each_appeal: bool, daily_digest: bool) -> StaffNotificationPreference:
+    """An official or head chooses which emails about their body's appeals they get."""
+    _require(actor.is_authenticated and actor.is_body_staff, _("Only the staff of a body receive its appeals' emails."))
+    preference, _created = StaffNotificationPreference.objects.update_or_create(
+        user=actor, defaults={"each_appeal": bool(each_appeal), "daily_digest": bool(daily_digest)})
+    return preference

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import anonymous_views, public_views, views
+from . import anonymous_views, public_views, receipt_views, views
 
 app_name = "dialogue"
 urlpatterns = [
@@ -14,6 +14,9 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("overdue/", views.overdue, name="overdue"),
     path("<int:pk>/", views.appeal_detail, name="detail"),
+    path("notifications/", views.staff_notifications, name="notifications"),
+    path("<int:pk>/receipt/", receipt_views.receipt_page, name="receipt"),
+    path("<int:pk>/receipt.pdf", receipt_views.receipt_pdf, name="receipt-pdf"),
     path("<int:pk>/attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
     path("<int:pk>/<slug:action>/", views.appeal_action, name="action"),
 ]

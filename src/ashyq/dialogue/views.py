@@ -15,8 +15,8 @@ from ashyq.core.permissions import Can
 
 from . import deadlines, permissions, presenters, registry, selectors, services, submission_cap
 from .actions import ACTIONS
-from .forms import AppealForm
-from .models import Appeal, Attachment
+from .forms import AppealForm, StaffNotificationsForm
+from .models import Appeal, Attachment, StaffNotificationPreference
 
 
 # The assistant's rates, read when a request comes (registry.FormAssistant).
@@ -254,3 +254,19 @@ def overdue(request):
         # The threshold comes from the regulation in force, like every term (models.Regulation).
         "very_overdue_days": deadlines.current_regulation().very_overdue_working_days,
     })
+
+
+@login_required
+@ratelimit(key="user", rate="60/h", method="POST", block=True)
+def staff_notifications(request):
+    """An official's or head's choice of emails about their body's appeals."""
+    if not request.user.is_body_staff:
+        raise PermissionDenied
+    current = StaffNotificationPreference.objects.filter(user=request.user).first() or StaffNotificationPreference()
+    form = StaffNotificationsForm(request.POST or None, initial={"each_appeal": current.each_appeal,
+                                                                 "daily_digest": current.daily_digest})
+    if request.method == "POST" and run_service(request, form, lambda data: services.set_staff_notifications(
+            request.user, each_appeal=data["each_appeal"], daily_digest=data["daily_digest"]),
+            success=_("Your email settings are saved.")).done:
+        return redirect("dialogue:notifications")
+    return render(request, "dialogue/notifications.html", {"form": form}, status=400 if form.errors else 200)

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('bodies', '0001_initial'),
         ('core', '0001_initial'),
-        ('dialogue', '0010_record_tree'),
+        ('dialogue', '0011_officials_texts_public_copies'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
