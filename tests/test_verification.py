@@ -17,6 +17,7 @@ from ashyq.accounts.identifiers import identity_hash, normalise_phone, validate_
 from ashyq.accounts.models import PhoneDevice, Role, Verification
 from ashyq.core import identity
 from ashyq.dialogue import services as dialogue
+from tests.chromium import headless_chromium, needs_chromium
 from tests.conftest import PASSWORD
 
 PHONE = "+77011234567"
@@ -425,3 +426,40 @@ def test_anonymising_an_account_removes_its_phone_hash_and_frees_the_number(clie
     client.force_login(people["other_applicant"])
     client.post(send(client)["Location"], {"code": last_code()})
     assert identity.level_of(people["other_applicant"]) == identity.Level.PHONE
+
+
+@pytest.mark.browser
+@needs_chromium
+@pytest.mark.django_db(transaction=True)
+def test_a_citizen_verifies_by_sms_in_a_browser_and_comes_back_to_the_form(live_server, people, settings, caplog):
+    """The console gateway, as in development: the code is read from the log, as a developer would."""
+    import logging
+
+    from django.test import Client
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    settings.ASHYQ_SMS_BACKEND = "ashyq.accounts.sms.ConsoleGateway"
+    levels(settings, write_appeal="sms")
+    caplog.set_level(logging.WARNING, logger="ashyq.sms")
+    session = Client()
+    session.force_login(people["applicant"])
+    with headless_chromium() as driver:
+        wait = WebDriverWait(driver, 20, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
+        driver.get(live_server.url + "/static/ashyq/site.css")
+        driver.add_cookie({"name": "sessionid", "value": session.cookies["sessionid"].value, "path": "/"})
+        driver.get(live_server.url + "/appeals/new/")
+        assert "phone confirmed by an SMS code" in driver.find_element(By.TAG_NAME, "main").text
+        driver.find_element(By.PARTIAL_LINK_TEXT, "How to reach this level").click()
+        wait.until(lambda d: d.find_element(By.PARTIAL_LINK_TEXT, "confirm your mobile phone")).click()
+        wait.until(lambda d: d.find_element(By.ID, "id_phone")).send_keys("8 701 123 45 67")
+        driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        wait.until(lambda d: d.find_element(By.ID, "id_code"))
+        code = re.search(r"Ashyq code: (\d{6})", caplog.text).group(1)
+        driver.find_element(By.ID, "id_code").send_keys(code)
+        driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        wait.until(lambda d: d.find_elements(By.NAME, "subject"))
+        assert driver.current_url.endswith("/appeals/new/")
+        assert "Your phone is confirmed" in driver.find_element(By.TAG_NAME, "body").text
+    assert identity.level_of(people["applicant"]) == identity.Level.PHONE
