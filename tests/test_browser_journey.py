@@ -86,10 +86,19 @@ class Journey:
         self.fill("main form input[name=username]", username)
         self.fill("main form input[name=password]", PASSWORD)
         self.submit("main form button[type=submit]")
-        assert username in self.text("header"), f"{username} is not signed in: {self.text('main')}"
+        # textContent, not the visible text: on a phone the account link sits in the closed menu.
+        header = self.driver.execute_script("return document.querySelector('header').textContent")
+        assert username in header, f"{username} is not signed in: {self.text('main')}"
 
     def sign_out(self):
-        self.submit("header form.inline button[type=submit]")
+        # As a person would: on a phone the account's links are behind "Menu", which opens first.
+        menu = self.find("header details.nav-narrow")
+        if menu.is_displayed():
+            if not menu.get_attribute("open"):
+                self.find("header details.nav-narrow summary").click()
+            self.submit("header details.nav-narrow form.inline button[type=submit]")
+        else:
+            self.submit("header .nav-wide form.inline button[type=submit]")
         assert self.find_all("header a[href='/accounts/login/']"), "still signed in after signing out"
 
     def message(self):

@@ -14,7 +14,7 @@ from ashyq.dialogue.models import Appeal
 @pytest.mark.django_db
 def test_the_agency_report_answers_the_four_questions_on_the_demo_mailbox(bodies, make_user, run_queue):
     agency = bodies["anti-corruption-agency"]
-    official = make_user(Role.OFFICIAL, agency, username="demo-official-acc")
+    official = make_user(Role.OFFICIAL, agency, username="demo-official-acc", email="demo-official-acc@demo.ashyq.example")
     trained = mailbox.train_starter_models()
     assert set(trained) == {"cause", "sector", "routing"}
     assert all(m.trained_on.startswith("the starter corpus") for m in ClassifierModel.objects.all())

@@ -162,7 +162,7 @@ def test_unknown_hosts_are_refused(production):
     assert production["bad_host"] == 400
 
 
-def test_the_csp_header_is_on_every_page_in_development_too(client, db):
+def test_the_csp_header_is_on_every_page_in_development_too(client, reference):
     for url in ("/", "/accounts/login/", "/accounts/signup/", "/bodies/"):
         response = client.get(url)
         assert "script-src 'self'" in response["Content-Security-Policy"], url

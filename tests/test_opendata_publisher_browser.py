@@ -23,7 +23,9 @@ def _fits_the_screen(driver, label):
 
 
 def _no_script(driver, label):
-    assert driver.execute_script("return document.scripts.length") == 0, f"{label} carries a script"
+    # None but the site's own deferred enhancements (core/static/ashyq/site.js): the page works without them.
+    others = driver.execute_script("return [...document.scripts].filter(s => !/\\/static\\/ashyq\\/site\\.js$/.test(s.src)).length")
+    assert others == 0, f"{label} carries a script"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -51,10 +51,10 @@ def test_a_step_queues_its_work_with_its_commit_and_a_rolled_back_step_queues_no
 
     appeal = submit(people["applicant"])
     assert paths() == ["ashyq.analysis.tasks.classify_appeal", "ashyq.assessment.tasks.refresh_appeal_figures",
-                       "ashyq.dialogue.tasks.notify_applicant"]
+                       "ashyq.dialogue.tasks.notify_applicant", "ashyq.dialogue.tasks.notify_body_of_appeal"]
     # Nothing was done in the request: no figures, no analysis rows, no email yet.
     assert not BodyMonthFigures.objects.exists() and not AppealAnalysis.objects.exists()
-    assert run_queue() == 3
+    assert run_queue() == 4
     assert BodyMonthFigures.objects.get(body=appeal.body).received == 1
     assert AppealAnalysis.objects.filter(appeal=appeal).count() == 1
     assert paths(status=TaskResultStatus.SUCCESSFUL) == paths()
@@ -64,13 +64,13 @@ def test_every_task_can_run_twice_without_changing_anything_more(people, bodies,
     appeal = submit(people["applicant"])
     services.answer_appeal(people["official"], appeal, outcome=Outcome.RESOLVED, text="Done.")
     ran = run_queue()
-    assert ran == 6  # figures, analysis and email of each step
+    assert ran == 7  # figures, analysis and email of each step, and the body's staff told of the new appeal
     def state():
         rows = AppealAnalysis.objects.values_list("appeal_id", "body_id", "month", "handling", "final", "cause", "sector")
         return stored_figures(), sorted(rows), list(Label.objects.values()), len(mailoutbox)
 
     once = state()
-    assert once[3] == 2  # registered, answered
+    assert once[3] == 4  # to the applicant: registered, answered; to the body's official and head: a new appeal
     # Every finished task again, as after a worker that died before recording it as done.
     DBTaskResult.objects.update(status=TaskResultStatus.READY)
     assert run_queue() == ran
@@ -136,7 +136,9 @@ def test_the_handlers_run_unchanged_through_another_backend(people, bodies, subm
         appeal.refresh_from_db()
         services.answer_appeal(people["other_official"], appeal, outcome=Outcome.RESOLVED, text="Done.")
     assert not DBTaskResult.objects.exists()
-    assert [m.subject for m in mailoutbox] == [f"Appeal {appeal.number} registered",
+    applicant = people["applicant"].email
+    assert any(m.subject.startswith(f"New appeal {appeal.number}") for m in mailoutbox if m.to != [applicant])
+    assert [m.subject for m in mailoutbox if m.to == [applicant]] == [f"Appeal {appeal.number} registered",
                                                f"Appeal {appeal.number} redirected to {bodies['general-prosecutors-office'].name}",
                                                f"Appeal {appeal.number} answered"]
     assert AppealAnalysis.objects.filter(appeal=appeal).count() == 2
@@ -152,7 +154,7 @@ def test_health_answers_for_load_balancers_without_personal_data(client, people,
     data = response.json()
     assert data["status"] == "ok"
     assert data["checks"]["database"] == "ok" and data["checks"]["migrations"] == "ok"
-    assert data["checks"]["queue"]["waiting"] == 3 and data["checks"]["queue"]["status"] == "ok"
+    assert data["checks"]["queue"]["waiting"] == 4 and data["checks"]["queue"]["status"] == "ok"
     text = response.content.decode()
     for private in (appeal.number, appeal.subject, people["applicant"].username, people["applicant"].email, "ashyq."):
         assert private not in text
@@ -182,7 +184,7 @@ def test_the_monitor_page_shows_the_queue_and_only_monitors_see_it(client, peopl
     client.login(username=monitor.username, password=PASSWORD)
     page = client.get(reverse("assessment:dashboard")).content.decode()
     assert "Background queue" in page
-    assert "<dt>Tasks waiting</dt><dd>3</dd>" in page
+    assert "<dt>Tasks waiting</dt><dd>4</dd>" in page
     assert "Oldest waiting task</dt><dd>9" in page  # 90 seconds, give or take the test's own time
     client.logout()
     client.login(username=people["applicant"].username, password=PASSWORD)

@@ -44,7 +44,7 @@ def test_every_chart_is_inline_svg_named_by_its_heading_with_a_table_beside_it(c
         assert f'<h2 id="{title}">' in page
         after = page[page.index(f'aria-labelledby="{title}"'):]
         assert after.index("<table") < after.index("</figure>") + 200  # the data table follows the chart
-    assert "<script" not in page
+    assert "<script" not in re.sub(r'<script src="/static/ashyq/site\.js[^"]*" defer></script>', "", page)
     # Three Central Asian partners have shares (Kyrgyzstan, Tajikistan, Uzbekistan): three lines.
     shares = page[page.index('aria-labelledby="shares-title"'):page.index("</svg>", page.index('aria-labelledby="shares-title"'))]
     assert shares.count("<polyline") == 3
