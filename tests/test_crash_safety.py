@@ -164,9 +164,9 @@ def _submit(url: str, token: str, key: str):
 
 
 def _wait_for_server_sessions_to_end(timeout=90.0):
+    """PostgreSQL ends a killed client's session (and rolls back its open transaction) once it sees the socket closed."""
     # A wait, not a speed check: PostgreSQL ends a killed client's session when it next notices the closed socket,
     # which on a loaded 2-core CI machine took over 20 s once.
-    """PostgreSQL ends a killed client's session (and rolls back its open transaction) once it sees the socket closed."""
     deadline = time.monotonic() + timeout
     with connection.cursor() as cursor:
         while True:
