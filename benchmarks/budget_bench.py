@@ -15,10 +15,8 @@ benchmarks/results/budget-latest.json and budget-latest.md.
 """
 import json
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -101,24 +99,7 @@ def save(report: dict) -> None:
 
 
 def main():
-    pg, url = None, os.environ.get("BENCH_DATABASE_URL")
-    var = Path(tempfile.mkdtemp(prefix="ashyq-bench-var."))
-    try:
-        if not url:
-            pg = run.Postgres()
-            url = pg.start()
-        env = dict(os.environ, DATABASE_URL=url, ASHYQ_VAR_DIR=str(var), ASHYQ_ENVIRONMENT="development", ASHYQ_DEBUG="0",
-                   DJANGO_SETTINGS_MODULE="ashyq.benchdata.settings", PYTHONPATH=str(run.ROOT / "src"))
-        env.pop("ASHYQ_CACHE_URL", None)
-        run.manage(env, "migrate", "--noinput", "-v0")
-        run.setup_django(env)
-        step(env)
-        print((run.RESULTS / "budget-latest.md").read_text())
-    finally:
-        if pg:
-            pg.stop()
-        shutil.rmtree(var, ignore_errors=True)
-
+    run.standalone(step, "budget-latest.md")
 
 if __name__ == "__main__":
     main()

@@ -17,10 +17,8 @@ import json
 import logging
 import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import urllib.parse
 from pathlib import Path
@@ -270,24 +268,7 @@ def markdown(report: dict) -> str:
 
 
 def main():
-    pg, url = None, os.environ.get("BENCH_DATABASE_URL")
-    var = Path(tempfile.mkdtemp(prefix="ashyq-bench-var."))
-    try:
-        if not url:
-            pg = run.Postgres()
-            url = pg.start()
-        env = dict(os.environ, DATABASE_URL=url, ASHYQ_VAR_DIR=str(var), ASHYQ_ENVIRONMENT="development", ASHYQ_DEBUG="0",
-                   DJANGO_SETTINGS_MODULE="ashyq.benchdata.settings", PYTHONPATH=str(run.ROOT / "src"))
-        env.pop("ASHYQ_CACHE_URL", None)
-        run.manage(env, "migrate", "--noinput", "-v0")
-        run.setup_django(env)
-        step(env)
-        print((run.RESULTS / "opendata-latest.md").read_text())
-    finally:
-        if pg:
-            pg.stop()
-        shutil.rmtree(var, ignore_errors=True)
-
+    run.standalone(step, "opendata-latest.md")
 
 if __name__ == "__main__":
     main()

@@ -115,6 +115,28 @@ def manage(env, *args, capture=False):
                           capture_output=capture, text=True)
 
 
+def standalone(step, summary: str):
+    """Run one benchmark module's step() alone: on BENCH_DATABASE_URL or a throwaway PostgreSQL, then print its
+    summary file from RESULTS (used by budget_bench.py and opendata_bench.py when run by themselves)."""
+    pg, url = None, os.environ.get("BENCH_DATABASE_URL")
+    var = Path(tempfile.mkdtemp(prefix="ashyq-bench-var."))
+    try:
+        if not url:
+            pg = Postgres()
+            url = pg.start()
+        env = dict(os.environ, DATABASE_URL=url, ASHYQ_VAR_DIR=str(var), ASHYQ_ENVIRONMENT="development", ASHYQ_DEBUG="0",
+                   DJANGO_SETTINGS_MODULE="ashyq.benchdata.settings", PYTHONPATH=str(ROOT / "src"))
+        env.pop("ASHYQ_CACHE_URL", None)
+        manage(env, "migrate", "--noinput", "-v0")
+        setup_django(env)
+        step(env)
+        print((RESULTS / summary).read_text())
+    finally:
+        if pg:
+            pg.stop()
+        shutil.rmtree(var, ignore_errors=True)
+
+
 def setup_django(env):
     os.environ.update(env)
     import django
