@@ -6,6 +6,7 @@ import hypothesis
 import pytest
 from django.apps import apps as django_apps
 from django.core.cache import cache
+from django.db.models.signals import post_migrate
 from django.utils import timezone, translation
 
 from ashyq.accounts.models import ApiToken, Role, User
@@ -62,14 +63,22 @@ SEEDED_BY_MIGRATIONS = [
 ]
 
 
+def _reseed_after_flush(sender, using, **kwargs):
+    """A transactional test ends by flushing every table, then Django sends post_migrate: the rows the data
+    migrations seed (the APPC regulation, the study's causes, the discussion rule) are made again here, committed,
+    so that no later test's result depends on whether a transactional test ran before it in the same worker."""
+    for model, module, function in SEEDED_BY_MIGRATIONS:
+        if not model.objects.using(using).exists():
+            getattr(importlib.import_module(module), function)(django_apps, None)
+
+
+# Sent once per app after a flush; the analysis app's one is enough (dispatch_uid: conftest may be imported twice).
+post_migrate.connect(_reseed_after_flush, sender=django_apps.get_app_config("analysis"), dispatch_uid="ashyq-tests-reseed")
+
+
 @pytest.fixture
 def reference(db):
-    """Regions, bodies and the rows the data migrations seed (the APPC regulation, the study's causes, the
-    discussion rule), re-created after a transactional test flushed them: without them a test's result
-    would depend on which test ran before it in the same worker."""
-    for model, module, function in SEEDED_BY_MIGRATIONS:
-        if not model.objects.exists():
-            getattr(importlib.import_module(module), function)(django_apps, None)
+    """Regions and bodies (the rows seeded by data migrations are there: see _reseed_after_flush)."""
     if not Body.objects.exists():
         load_reference_data()
     return {"bodies": {b.slug: b for b in Body.objects.all()}, "regions": {r.iso_code: r for r in Region.objects.all()}}

@@ -51,6 +51,7 @@ REQUESTS_PER_THREAD = 40  # at most 240 submissions in the burst
 KILL_AFTER_CREATED = 30  # SIGKILL once this many 201s have come back...
 BURST_DEADLINE = 30.0  # ...or after this many seconds, whichever is first
 START_TIMEOUT = 30.0
+SERVER_APPLICATION_NAME = "ashyq-crash-safety-server"
 
 
 def _free_port() -> int:
@@ -66,7 +67,9 @@ def _database_url() -> str:
     auth = quote(d["USER"]) + (":" + quote(d["PASSWORD"]) if d.get("PASSWORD") else "")
     host = d.get("HOST") or "127.0.0.1"
     port = f":{d['PORT']}" if d.get("PORT") else ""
-    return f"postgres://{auth}@{host}{port}/{quote(d['NAME'])}"
+    # The server's sessions carry their own application_name, so that the wait below counts only them and not a
+    # connection some earlier test in this worker left open.
+    return f"postgres://{auth}@{host}{port}/{quote(d['NAME'])}?application_name={SERVER_APPLICATION_NAME}"
 
 
 class Server:
@@ -163,21 +166,24 @@ def _submit(url: str, token: str, key: str):
     )
 
 
+def _server_sessions():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, state, backend_start, left(query, 120) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND application_name = %s",
+            [SERVER_APPLICATION_NAME],
+        )
+        return cursor.fetchall()
+
+
 def _wait_for_server_sessions_to_end(timeout=90.0):
     """PostgreSQL ends a killed client's session (and rolls back its open transaction) once it sees the socket closed."""
     # A wait, not a speed check: PostgreSQL ends a killed client's session when it next notices the closed socket,
     # which on a loaded 2-core CI machine took over 20 s once.
     deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while True:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-            (others,) = cursor.fetchone()
-            if others == 0:
-                return
-            assert time.monotonic() < deadline, f"{others} sessions of the killed server are still open after {timeout}s"
-            time.sleep(0.1)
+    while sessions := _server_sessions():
+        assert time.monotonic() < deadline, f"sessions of the killed server still open after {timeout}s: {sessions}"
+        time.sleep(0.1)
 
 
 def _assert_nothing_half_written():
@@ -207,6 +213,7 @@ def test_killing_the_server_mid_burst_leaves_no_half_written_appeal(transactiona
 
     server = servers()
     server.start(token)
+    assert _server_sessions(), "the server's database sessions cannot be told apart, so the wait below would wait for nothing"
 
     outcomes = {}  # Idempotency-Key -> ("created", appeal id, number) | ("status", code, text) | ("error", repr)
     lock = threading.Lock()
