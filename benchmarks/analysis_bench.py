@@ -19,6 +19,7 @@ run.py calls step() at each size (results under "analysis" in its JSON). Alone:
 uses run.py's throwaway PostgreSQL (or BENCH_DATABASE_URL) and writes benchmarks/results/analysis-latest.json
 and analysis-latest.md.
 """
+
 import datetime as dt
 import json
 import os
@@ -63,14 +64,22 @@ def ensure_models() -> dict:
             pass
         if len(set(labels)) < 2:
             column = "cause" if task == Task.CAUSE else "sector"
-            rows = (AppealAnalysis.objects.filter(final=True).exclude(**{column: ""}).order_by("appeal_id")
-                    .values_list("appeal__subject", "appeal__text", column)[:TRAINING_SAMPLE])
+            rows = (
+                AppealAnalysis.objects.filter(final=True)
+                .exclude(**{column: ""})
+                .order_by("appeal_id")
+                .values_list("appeal__subject", "appeal__text", column)[:TRAINING_SAMPLE]
+            )
             texts, labels = [f"{s}\n{t}" for s, t, _ in rows], [label for _, _, label in rows]
             source = "generated benchmark appeals"
         started = time.perf_counter()
         model = services.save_model(task, classifier.train(texts, labels), trained_on=source, labels=labels)
-        out[task.value] = {"model": model.pk, "samples": len(labels), "trained_on": source,
-                     "train_seconds": round(time.perf_counter() - started, 1)}
+        out[task.value] = {
+            "model": model.pk,
+            "samples": len(labels),
+            "trained_on": source,
+            "train_seconds": round(time.perf_counter() - started, 1),
+        }
     return out
 
 
@@ -112,13 +121,18 @@ def _get(path):
 
 
 def http_lines(port, busiest_slug) -> list[dict]:
-    lines = [("trivial view (baseline)", "/bench/trivial"), ("analysis: body report", f"/analysis/bodies/{busiest_slug}/"),
-             ("analysis: all bodies", "/analysis/"), ("analysis: bodies compared", "/analysis/compare/"),
-             ("analysis: causes.csv of the body", f"/analysis/bodies/{busiest_slug}/causes.csv")]
+    lines = [
+        ("trivial view (baseline)", "/bench/trivial"),
+        ("analysis: body report", f"/analysis/bodies/{busiest_slug}/"),
+        ("analysis: all bodies", "/analysis/"),
+        ("analysis: bodies compared", "/analysis/compare/"),
+        ("analysis: causes.csv of the body", f"/analysis/bodies/{busiest_slug}/causes.csv"),
+    ]
     results = []
     for name, path in lines:
-        r = loader.run("127.0.0.1", port, _get(path), concurrency=1, max_requests=REQUESTS, max_seconds=SECONDS,
-                       expect=(200,), warmup=3)
+        r = loader.run(
+            "127.0.0.1", port, _get(path), concurrency=1, max_requests=REQUESTS, max_seconds=SECONDS, expect=(200,), warmup=3
+        )
         r["endpoint"] = name
         results.append(r)
         run.log(f"  {name:34s} n={r['requests']:<4d} p50={r['p50_ms']}ms p95={r['p95_ms']}ms errors={r['errors'] or 0}")
@@ -137,17 +151,37 @@ def submission_cost(env, fx) -> dict:
         server = run.Gunicorn(dict(env, ASHYQ_ANALYSIS_CLASSIFY_ON_SUBMIT=flag), run.WORKERS)
         server.start()
         try:
-            trivial = loader.run("127.0.0.1", server.port, _get("/bench/trivial"), concurrency=1, max_requests=REQUESTS,
-                                 max_seconds=SECONDS, warmup=3)
+            trivial = loader.run(
+                "127.0.0.1",
+                server.port,
+                _get("/bench/trivial"),
+                concurrency=1,
+                max_requests=REQUESTS,
+                max_seconds=SECONDS,
+                warmup=3,
+            )
             # Warm-up long enough for every worker to load the models (once per process, ~1-3 s each), so the
             # figure is the steady cost of a submission, not the first one after a start.
-            r = loader.run("127.0.0.1", server.port, submit, concurrency=1, max_requests=SUBMISSIONS,
-                           max_seconds=SUBMIT_SECONDS, expect=(201,), warmup=6 * run.WORKERS)
+            r = loader.run(
+                "127.0.0.1",
+                server.port,
+                submit,
+                concurrency=1,
+                max_requests=SUBMISSIONS,
+                max_seconds=SUBMIT_SECONDS,
+                expect=(201,),
+                warmup=6 * run.WORKERS,
+            )
         finally:
             server.stop()
-        out[label] = {"p50_ms": r["p50_ms"], "p95_ms": r["p95_ms"], "requests": r["requests"], "errors": r["errors"],
-                      "trivial_p50_ms": trivial["p50_ms"],
-                      "p50_x_trivial": round(r["p50_ms"] / trivial["p50_ms"], 1) if r["p50_ms"] and trivial["p50_ms"] else None}
+        out[label] = {
+            "p50_ms": r["p50_ms"],
+            "p95_ms": r["p95_ms"],
+            "requests": r["requests"],
+            "errors": r["errors"],
+            "trivial_p50_ms": trivial["p50_ms"],
+            "p50_x_trivial": round(r["p50_ms"] / trivial["p50_ms"], 1) if r["p50_ms"] and trivial["p50_ms"] else None,
+        }
         run.log(f"  submission {label}: p50={r['p50_ms']}ms p95={r['p95_ms']}ms n={r['requests']} errors={r['errors'] or 0}")
     out["classify_in_process"] = classify_in_process()
     run.log(f"  classify_appeal in-process: {out['classify_in_process']}")
@@ -207,27 +241,41 @@ def step(env, fx) -> dict:
 
 
 def markdown(report) -> str:
-    lines = [f"# Analysis benchmark ({report['finished']})", "",
-             ("SQL: median ms of reports.report() / reports.comparison() in-process. HTTP: p50/p95 ms at concurrency 1, "
-              "and p50 as a multiple of the trivial view's on the same gunicorn. Submission: POST /api/v1/appeals p50 with "
-              "classification at submission on and off."), "",
-             "| size | range | rows (body / all) | body report | all bodies | comparison |", "|---:|---|---:|---:|---:|---:|"]
+    lines = [
+        f"# Analysis benchmark ({report['finished']})",
+        "",
+        (
+            "SQL: median ms of reports.report() / reports.comparison() in-process. HTTP: p50/p95 ms at concurrency 1, "
+            "and p50 as a multiple of the trivial view's on the same gunicorn. Submission: POST /api/v1/appeals p50 with "
+            "classification at submission on and off."
+        ),
+        "",
+        "| size | range | rows (body / all) | body report | all bodies | comparison |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
     for s in report["steps"]:
         for label in ("12 months", "all months"):
             q = s["analysis"]["sql"][label]
-            lines.append(f"| {s['size']:,} | {label} | {q['body_rows']:,} / {q['all_rows']:,} | {q['body_report_ms']} ms | "
-                         f"{q['all_bodies_report_ms']} ms | {q['comparison_ms']} ms |")
+            lines.append(
+                f"| {s['size']:,} | {label} | {q['body_rows']:,} / {q['all_rows']:,} | {q['body_report_ms']} ms | "
+                f"{q['all_bodies_report_ms']} ms | {q['comparison_ms']} ms |"
+            )
     lines += ["", "| size | page | p50 | p95 | p50 × trivial |", "|---:|---|---:|---:|---:|"]
     for s in report["steps"]:
         for r in s["analysis"]["http"]:
             lines.append(f"| {s['size']:,} | {r['endpoint']} | {r['p50_ms']} | {r['p95_ms']} | {r['p50_x_trivial']} |")
-    lines += ["", "| size | submission p50 classify on | off | on ÷ off | difference | classify_appeal in-process |",
-              "|---:|---:|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        "| size | submission p50 classify on | off | on ÷ off | difference | classify_appeal in-process |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
     for s in report["steps"]:
         c = s["analysis"]["submission"]
-        lines.append(f"| {s['size']:,} | {c['classify_on']['p50_ms']} ms (n={c['classify_on']['requests']}) | "
-                     f"{c['classify_off']['p50_ms']} ms (n={c['classify_off']['requests']}) | {c['on_over_off']} | "
-                     f"{c['classification_p50_ms']} ms | {c.get('classify_in_process', {}).get('median_ms')} ms |")
+        lines.append(
+            f"| {s['size']:,} | {c['classify_on']['p50_ms']} ms (n={c['classify_on']['requests']}) | "
+            f"{c['classify_off']['p50_ms']} ms (n={c['classify_off']['requests']}) | {c['on_over_off']} | "
+            f"{c['classification_p50_ms']} ms | {c.get('classify_in_process', {}).get('median_ms')} ms |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -240,9 +288,16 @@ def main():
         if not url:
             pg = run.Postgres()
             url = pg.start()
-        env = dict(os.environ, DATABASE_URL=url, ASHYQ_VAR_DIR=str(var), ASHYQ_ENVIRONMENT="development", ASHYQ_DEBUG="0",
-                   DJANGO_SETTINGS_MODULE="ashyq.benchdata.settings", PYTHONPATH=str(run.ROOT / "src"),
-                   ASHYQ_EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
+        env = dict(
+            os.environ,
+            DATABASE_URL=url,
+            ASHYQ_VAR_DIR=str(var),
+            ASHYQ_ENVIRONMENT="development",
+            ASHYQ_DEBUG="0",
+            DJANGO_SETTINGS_MODULE="ashyq.benchdata.settings",
+            PYTHONPATH=str(run.ROOT / "src"),
+            ASHYQ_EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+        )
         env.pop("ASHYQ_CACHE_URL", None)
         run.manage(env, "migrate", "--noinput", "-v0")
         run.setup_django(env)
@@ -265,8 +320,14 @@ def main():
             fx = run.fixtures()
             load_before = os.getloadavg()
             analysis = step(env, fx)
-            report["steps"].append({"size": size, "generated": generated, "analysis": analysis,
-                                    "load_average": [round(load_before[0], 2), round(os.getloadavg()[0], 2)]})
+            report["steps"].append(
+                {
+                    "size": size,
+                    "generated": generated,
+                    "analysis": analysis,
+                    "load_average": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
+                }
+            )
             connection.close()
         report["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         run.RESULTS.mkdir(parents=True, exist_ok=True)

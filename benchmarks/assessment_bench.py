@@ -7,6 +7,7 @@ Uses run.py's throwaway PostgreSQL (or BENCH_DATABASE_URL) and `generate_appeals
 in-process with Django's test client (full middleware and templates, no network), sequentially.
 Writes benchmarks/results/assessment-latest.json.
 """
+
 import json
 import os
 import shutil
@@ -43,8 +44,15 @@ def main():
         if not url:
             pg = run.Postgres()
             url = pg.start()
-        env = dict(os.environ, DATABASE_URL=url, ASHYQ_VAR_DIR=str(var), ASHYQ_ENVIRONMENT="development", ASHYQ_DEBUG="0",
-                   DJANGO_SETTINGS_MODULE="ashyq.benchdata.settings", PYTHONPATH=str(run.ROOT / "src"))
+        env = dict(
+            os.environ,
+            DATABASE_URL=url,
+            ASHYQ_VAR_DIR=str(var),
+            ASHYQ_ENVIRONMENT="development",
+            ASHYQ_DEBUG="0",
+            DJANGO_SETTINGS_MODULE="ashyq.benchdata.settings",
+            PYTHONPATH=str(run.ROOT / "src"),
+        )
         run.manage(env, "migrate", "--noinput", "-v0")
         run.setup_django(env)
         from django.db import connection
@@ -70,10 +78,18 @@ def main():
             trivial = timed(client, "/bench/trivial")
             card = timed(client, f"/assessment/bodies/{body}/?period={period}")
             rank = timed(client, f"/assessment/?period={period}")
-            step = {"size": size, "recompute_scores_s": recompute_s, "command_output": out, "period": period, "body": body,
-                    "trivial": trivial, "scorecard": card, "ranking": rank,
-                    "scorecard_p95_ratio": round(card["p95_ms"] / trivial["p95_ms"], 1),
-                    "ranking_p95_ratio": round(rank["p95_ms"] / trivial["p95_ms"], 1)}
+            step = {
+                "size": size,
+                "recompute_scores_s": recompute_s,
+                "command_output": out,
+                "period": period,
+                "body": body,
+                "trivial": trivial,
+                "scorecard": card,
+                "ranking": rank,
+                "scorecard_p95_ratio": round(card["p95_ms"] / trivial["p95_ms"], 1),
+                "ranking_p95_ratio": round(rank["p95_ms"] / trivial["p95_ms"], 1),
+            }
             run.log(json.dumps(step))
             report["steps"].append(step)
             connection.close()

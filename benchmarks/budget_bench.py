@@ -13,6 +13,7 @@ Target: p95 < 100 ms. run.py calls step() (results under "budget"); alone:
 uses run.py's throwaway PostgreSQL when BENCH_DATABASE_URL is not set, and writes
 benchmarks/results/budget-latest.json and budget-latest.md.
 """
+
 import json
 import os
 import statistics
@@ -27,7 +28,10 @@ REQUESTS = int(os.environ.get("BENCH_BUDGET_REQUESTS", "200"))
 QUERIES = [
     ("republican budget by function", "table=republican_by_function&by=function_group"),
     ("republican budget by administrator", "table=republican_by_administrator&by=administrator"),
-    ("report: spending by function, executed", "table=republican_budget_report&by=function_group&direction=expenditure&phase=executed"),
+    (
+        "report: spending by function, executed",
+        "table=republican_budget_report&by=function_group&direction=expenditure&phase=executed",
+    ),
     ("report: every month, executed", "table=republican_budget_report&by=month&direction=expenditure&phase=executed"),
     ("one administrator by month", "table=republican_by_administrator&by=month&administrator=226"),
     ("state budget by economic category", "table=state_by_economic&by=economic_category"),
@@ -61,7 +65,9 @@ def step(env=None) -> dict:
     client = Client()
     results = []
     # The baseline: the API's simplest read (20 regions) measured the same way, so a loaded machine shows as such.
-    for label, url in [("baseline: GET /api/v1/regions", "/api/v1/regions")] + [(label, f"/api/v1/budget/aggregates?{query}") for label, query in QUERIES]:
+    for label, url in [("baseline: GET /api/v1/regions", "/api/v1/regions")] + [
+        (label, f"/api/v1/budget/aggregates?{query}") for label, query in QUERIES
+    ]:
         assert client.get(url).status_code == 200, url
         samples = []
         for _ in range(REQUESTS):
@@ -70,12 +76,27 @@ def step(env=None) -> dict:
             response = client.get(url)
             samples.append((time.perf_counter() - t) * 1000)
             assert response.status_code == 200
-        results.append({"query": label, "url": url, "p50_ms": round(statistics.median(samples), 1),
-                        "p95_ms": round(percentile(samples, 0.95), 1), "max_ms": round(max(samples), 1)})
+        results.append(
+            {
+                "query": label,
+                "url": url,
+                "p50_ms": round(statistics.median(samples), 1),
+                "p95_ms": round(percentile(samples, 0.95), 1),
+                "max_ms": round(max(samples), 1),
+            }
+        )
         run.log(f"budget: {label}: p95 {results[-1]['p95_ms']} ms")
-    report = {"import": {"seconds": seconds, "timings": imported["timings"], "rows_read": imported["rows_read"],
-                         "facts": Fact.objects.count()}, "requests": REQUESTS, "aggregates": results,
-              "load_average": [round(x, 2) for x in os.getloadavg()]}
+    report = {
+        "import": {
+            "seconds": seconds,
+            "timings": imported["timings"],
+            "rows_read": imported["rows_read"],
+            "facts": Fact.objects.count(),
+        },
+        "requests": REQUESTS,
+        "aggregates": results,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
     save(report)
     return report
 
@@ -83,12 +104,21 @@ def step(env=None) -> dict:
 def markdown(report: dict) -> str:
     imp = report["import"]
     timings = ", ".join(f"{k} {v} s" for k, v in imp["timings"].items())
-    lines = ["# Open Budget benchmark", "",
-             f"Import of every shipped table: {imp['rows_read']:,} source rows, {imp['facts']:,} facts in {imp['seconds']} s ({timings}).",
-             "", f"Aggregates API, {report['requests']} requests each, in process (target p95 < 100 ms); load average {report['load_average'][0]}:",
-             "", "| question | p50 ms | p95 ms | max ms |", "|---|---|---|---|"]
+    lines = [
+        "# Open Budget benchmark",
+        "",
+        f"Import of every shipped table: {imp['rows_read']:,} source rows, {imp['facts']:,} facts in {imp['seconds']} s ({timings}).",
+        "",
+        f"Aggregates API, {report['requests']} requests each, in process (target p95 < 100 ms); load average {report['load_average'][0]}:",
+        "",
+        "| question | p50 ms | p95 ms | max ms |",
+        "|---|---|---|---|",
+    ]
     lines += [f"| {r['query']} | {r['p50_ms']} | {r['p95_ms']} | {r['max_ms']} |" for r in report["aggregates"]]
-    lines += ["", "The first row is the API's simplest read, measured the same way: on a loaded machine every figure grows with it."]
+    lines += [
+        "",
+        "The first row is the API's simplest read, measured the same way: on a loaded machine every figure grows with it.",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -100,6 +130,7 @@ def save(report: dict) -> None:
 
 def main():
     run.standalone(step, "budget-latest.md")
+
 
 if __name__ == "__main__":
     main()

@@ -3,6 +3,7 @@ its next request as soon as the previous answer is read. Bounded by a request co
 
 Per-request latency is measured around send + full read of the response. Loopback only.
 """
+
 import http.client
 import itertools
 import threading

@@ -17,6 +17,7 @@ Environment:
 
 Results: benchmarks/results/<timestamp>.json and benchmarks/results/latest.md.
 """
+
 import datetime as dt
 import json
 import os
@@ -63,6 +64,7 @@ def free_port():
 # ------------------------------------------------------------------------------------------------
 # A throwaway PostgreSQL server, as .ci/run starts one.
 
+
 class Postgres:
     def __init__(self):
         bins = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"), key=lambda p: int(p.parent.parent.name))
@@ -83,36 +85,74 @@ class Postgres:
             subprocess.run(["id", "postgres"], check=True, capture_output=True)
             shutil.chown(self.tmp, "postgres")
         self.tmp.chmod(0o700)
-        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth-local=trust",
-                  "--auth-host=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync")
+        self._run(
+            str(self.bin / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "--auth-local=trust",
+            "--auth-host=scram-sha-256",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )
         # Throwaway: durability off. Memory sized like a small production server (not the whole machine).
-        options = (f"-h 127.0.0.1 -p {self.port} -k {self.tmp} -c fsync=off -c synchronous_commit=off "
-                   "-c full_page_writes=off -c max_connections=60 -c shared_buffers=1GB -c work_mem=16MB "
-                   "-c maintenance_work_mem=512MB -c max_wal_size=8GB -c checkpoint_timeout=30min "
-                   "-c effective_cache_size=4GB -c random_page_cost=1.1")
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.tmp / "server.log"), "-w", "-t", "60",
-                  "start", "-o", options)
+        options = (
+            f"-h 127.0.0.1 -p {self.port} -k {self.tmp} -c fsync=off -c synchronous_commit=off "
+            "-c full_page_writes=off -c max_connections=60 -c shared_buffers=1GB -c work_mem=16MB "
+            "-c maintenance_work_mem=512MB -c max_wal_size=8GB -c checkpoint_timeout=30min "
+            "-c effective_cache_size=4GB -c random_page_cost=1.1"
+        )
+        self._run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.tmp / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+            "-o",
+            options,
+        )
         self.psql(f"CREATE ROLE ashyq LOGIN CREATEDB PASSWORD '{self.password}'")
         self.psql("CREATE DATABASE ashyq OWNER ashyq")
         return f"postgres://ashyq:{self.password}@127.0.0.1:{self.port}/ashyq"
 
     def psql(self, sql, db="postgres"):
-        return self._run(str(self.bin / "psql"), "-h", str(self.tmp), "-p", str(self.port), "-U", "postgres", "-d", db,
-                         "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql).stdout.strip()
+        return self._run(
+            str(self.bin / "psql"),
+            "-h",
+            str(self.tmp),
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "-d",
+            db,
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-qAt",
+            "-c",
+            sql,
+        ).stdout.strip()
 
     def stop(self):
         if (self.data / "postmaster.pid").exists():
-            subprocess.run([*self.as_pg, str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"],
-                           capture_output=True)
+            subprocess.run(
+                [*self.as_pg, str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"], capture_output=True
+            )
         if os.environ.get("BENCH_KEEP") != "1":
             shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 # ------------------------------------------------------------------------------------------------
 
+
 def manage(env, *args, capture=False):
-    return subprocess.run([PY, str(ROOT / "manage.py"), *args], env=env, check=True, cwd=ROOT,
-                          capture_output=capture, text=True)
+    return subprocess.run([PY, str(ROOT / "manage.py"), *args], env=env, check=True, cwd=ROOT, capture_output=capture, text=True)
 
 
 def standalone(step, summary: str):
@@ -124,8 +164,15 @@ def standalone(step, summary: str):
         if not url:
             pg = Postgres()
             url = pg.start()
-        env = dict(os.environ, DATABASE_URL=url, ASHYQ_VAR_DIR=str(var), ASHYQ_ENVIRONMENT="development", ASHYQ_DEBUG="0",
-                   DJANGO_SETTINGS_MODULE="ashyq.benchdata.settings", PYTHONPATH=str(ROOT / "src"))
+        env = dict(
+            os.environ,
+            DATABASE_URL=url,
+            ASHYQ_VAR_DIR=str(var),
+            ASHYQ_ENVIRONMENT="development",
+            ASHYQ_DEBUG="0",
+            DJANGO_SETTINGS_MODULE="ashyq.benchdata.settings",
+            PYTHONPATH=str(ROOT / "src"),
+        )
         env.pop("ASHYQ_CACHE_URL", None)
         manage(env, "migrate", "--noinput", "-v0")
         setup_django(env)
@@ -165,10 +212,12 @@ def fixtures():
         store.create()
         return store.session_key
 
-    monitor, _ = User.objects.get_or_create(username="bench-monitor", defaults={
-        "email": "bench-monitor@bench.ashyq.example", "role": Role.MONITOR, "password": "!bench"})
+    monitor, _ = User.objects.get_or_create(
+        username="bench-monitor",
+        defaults={"email": "bench-monitor@bench.ashyq.example", "role": Role.MONITOR, "password": "!bench"},
+    )
     # The official of the body with the most open appeals: the longest inbox.
-    busiest = (Appeal.objects.filter(status__in=OPEN_STATUSES).values("body_id").annotate(n=Count("id")).order_by("-n").first())
+    busiest = Appeal.objects.filter(status__in=OPEN_STATUSES).values("body_id").annotate(n=Count("id")).order_by("-n").first()
     official = User.objects.filter(role=Role.OFFICIAL, body_id=busiest["body_id"], username__startswith="bench-").first()
     with connection.cursor() as cursor:
         cursor.execute("SELECT id FROM dialogue_appeal TABLESAMPLE SYSTEM (5) ORDER BY random() LIMIT 500")
@@ -189,8 +238,11 @@ def fixtures():
         resolve(public_url)
     except Resolver404:
         public_url = None
-    counts = Appeal.objects.aggregate(total=Count("id"), public=Count("id", filter=Q(is_public=True, published_at__isnull=False)),
-                                      open=Count("id", filter=Q(status__in=OPEN_STATUSES)))
+    counts = Appeal.objects.aggregate(
+        total=Count("id"),
+        public=Count("id", filter=Q(is_public=True, published_at__isnull=False)),
+        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+    )
     return {
         "monitor_session": session_for(monitor),
         "official_session": session_for(official),
@@ -223,18 +275,32 @@ def scenarios(fx):
 
     def submit(i):
         client = fx["clients"][i % len(fx["clients"])]
-        payload = {"body": rng.choice(fx["body_slugs"]), "type": rng.choice(["application", "complaint", "request"]),
-                   "subject": rng.choice(vocabulary.SUBJECTS), "text": " ".join(rng.sample(vocabulary.SENTENCES, 3)) + vocabulary.SYNTHETIC_MARK,
-                   "region": rng.choice(fx["region_codes"])}
-        return ("POST", "/api/v1/appeals", {"Authorization": f"Bearer {client['token']}", "Content-Type": "application/json"},
-                json.dumps(payload).encode())
+        payload = {
+            "body": rng.choice(fx["body_slugs"]),
+            "type": rng.choice(["application", "complaint", "request"]),
+            "subject": rng.choice(vocabulary.SUBJECTS),
+            "text": " ".join(rng.sample(vocabulary.SENTENCES, 3)) + vocabulary.SYNTHETIC_MARK,
+            "region": rng.choice(fx["region_codes"]),
+        }
+        return (
+            "POST",
+            "/api/v1/appeals",
+            {"Authorization": f"Bearer {client['token']}", "Content-Type": "application/json"},
+            json.dumps(payload).encode(),
+        )
 
     out = [("trivial view (baseline)", lambda i: get("/bench/trivial"), READ_CONCURRENCY, (200,))]
     if fx["public_url"]:
         url = fx["public_url"]
         out.append(("public appeals list", lambda i: get(url), READ_CONCURRENCY, (200,)))
-        out.append(("public search ?q=", lambda i: get(f"{url}?q={urllib.parse.quote(vocabulary.SEARCH_TERMS[i % len(vocabulary.SEARCH_TERMS)])}"),
-                    READ_CONCURRENCY, (200,)))
+        out.append(
+            (
+                "public search ?q=",
+                lambda i: get(f"{url}?q={urllib.parse.quote(vocabulary.SEARCH_TERMS[i % len(vocabulary.SEARCH_TERMS)])}"),
+                READ_CONCURRENCY,
+                (200,),
+            )
+        )
     busiest = fx["official_body"]
     out += [
         # The other public lists: a body's page (its published answers and recent appeals), Open311's
@@ -256,8 +322,20 @@ class Gunicorn:
     def __init__(self, env, workers):
         self.port = free_port()
         self.env = dict(env, DJANGO_SETTINGS_MODULE="ashyq.benchdata.settings")
-        self.cmd = [str(Path(PY).parent / "gunicorn"), "--chdir", str(ROOT / "src"), "ashyq.wsgi:application",
-                    "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers), "--timeout", "120", "--log-level", "warning"]
+        self.cmd = [
+            str(Path(PY).parent / "gunicorn"),
+            "--chdir",
+            str(ROOT / "src"),
+            "ashyq.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ]
         self.proc = None
 
     def start(self):
@@ -265,8 +343,14 @@ class Gunicorn:
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
-                result = loader.run("127.0.0.1", self.port, lambda i: ("GET", "/bench/trivial", {}, None),
-                                    concurrency=1, max_requests=1, max_seconds=5)
+                result = loader.run(
+                    "127.0.0.1",
+                    self.port,
+                    lambda i: ("GET", "/bench/trivial", {}, None),
+                    concurrency=1,
+                    max_requests=1,
+                    max_seconds=5,
+                )
                 if result["requests"] == 1:
                     return
             except OSError:
@@ -287,12 +371,22 @@ def measure(fx, port):
     results = []
     for name, make, concurrencies, expect in scenarios(fx):
         for c in concurrencies:
-            r = loader.run("127.0.0.1", port, make, concurrency=c, max_requests=REQUESTS, max_seconds=SECONDS,
-                           expect=expect, warmup=max(10, 2 * WORKERS))
+            r = loader.run(
+                "127.0.0.1",
+                port,
+                make,
+                concurrency=c,
+                max_requests=REQUESTS,
+                max_seconds=SECONDS,
+                expect=expect,
+                warmup=max(10, 2 * WORKERS),
+            )
             r["endpoint"] = name
             results.append(r)
-            log(f"  {name:30s} c={c:<3d} n={r['requests']:<5d} p50={r['p50_ms']}ms p95={r['p95_ms']}ms "
-                f"p99={r['p99_ms']}ms {r['rps']} req/s errors={r['errors'] or 0}")
+            log(
+                f"  {name:30s} c={c:<3d} n={r['requests']:<5d} p50={r['p50_ms']}ms p95={r['p95_ms']}ms "
+                f"p99={r['p99_ms']}ms {r['rps']} req/s errors={r['errors'] or 0}"
+            )
     base = {r["concurrency"]: r for r in results if r["endpoint"].startswith("trivial")}
     for r in results:
         b = base.get(r["concurrency"]) or base[max(base)]
@@ -304,33 +398,51 @@ def measure(fx, port):
 
 def machine(db_version):
     mem = next((int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal")), 0)
-    model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), platform.processor())
+    model = next(
+        (line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), platform.processor()
+    )
     import django
 
-    return {"cores": os.cpu_count(), "cpu": model, "memory_gb": round(mem / 1024 / 1024, 1), "os": platform.platform(),
-            "python": platform.python_version(), "django": django.get_version(), "postgresql": db_version,
-            "gunicorn_workers": WORKERS, "worker_class": "sync"}
+    return {
+        "cores": os.cpu_count(),
+        "cpu": model,
+        "memory_gb": round(mem / 1024 / 1024, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "postgresql": db_version,
+        "gunicorn_workers": WORKERS,
+        "worker_class": "sync",
+    }
 
 
 def markdown(report):
     m = report["machine"]
     lines = [
-        f"# Benchmark results ({report['finished']})", "",
+        f"# Benchmark results ({report['finished']})",
+        "",
         f"Machine: {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB memory; {m['postgresql']}; "
         f"Python {m['python']}, Django {m['django']}; gunicorn {m['gunicorn_workers']} sync workers on 127.0.0.1; "
-        f"load generator on the same machine (closed loop, {SECONDS:g} s or {REQUESTS} requests per line).", "",
+        f"load generator on the same machine (closed loop, {SECONDS:g} s or {REQUESTS} requests per line).",
+        "",
         "Latency in milliseconds; **× trivial** is the p50 latency divided by the trivial view's p50 at the same concurrency, "
-        "**req/s ÷ trivial** the throughput as a share of the trivial view's. Same server, same run.", "",
+        "**req/s ÷ trivial** the throughput as a share of the trivial view's. Same server, same run.",
+        "",
     ]
     lines.append("| size | generate | data | load average (1 min) while measuring |")
     lines.append("|---:|---:|---|---|")
     for step in report["steps"]:
         g = step["generated"]
-        lines.append(f"| {step['size']:,} | {g.get('seconds', '—')} s for {g.get('added', 0):,} | {step['counts']['public']:,} published, "
-                     f"{step['counts']['open']:,} open; inbox of `{step['official_body']}`: {step['official_body_open']:,} open | "
-                     f"{step['load_average_before'][0]} → {step['load_average_after'][0]} |")
-    lines += ["", "| endpoint | conc. | size | p50 | p95 | p99 | req/s | p50 × trivial | req/s ÷ trivial | errors |",
-              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+        lines.append(
+            f"| {step['size']:,} | {g.get('seconds', '—')} s for {g.get('added', 0):,} | {step['counts']['public']:,} published, "
+            f"{step['counts']['open']:,} open; inbox of `{step['official_body']}`: {step['official_body_open']:,} open | "
+            f"{step['load_average_before'][0]} → {step['load_average_after'][0]} |"
+        )
+    lines += [
+        "",
+        "| endpoint | conc. | size | p50 | p95 | p99 | req/s | p50 × trivial | req/s ÷ trivial | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
     order = []
     for step in report["steps"]:
         for r in step["results"]:
@@ -341,8 +453,10 @@ def markdown(report):
             for r in step["results"]:
                 if (r["endpoint"], r["concurrency"]) == (endpoint, c):
                     errors = ", ".join(f"{k}: {v}" for k, v in r["errors"].items()) or ""
-                    lines.append(f"| {endpoint} | {c} | {step['size']:,} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['rps']} | "
-                                 f"{r['p50_x_trivial']} | {r['rps_vs_trivial']} | {errors} |")
+                    lines.append(
+                        f"| {endpoint} | {c} | {step['size']:,} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['rps']} | "
+                        f"{r['p50_x_trivial']} | {r['rps_vs_trivial']} | {errors} |"
+                    )
     if report.get("notes"):
         lines += ["", *[f"- {n}" for n in report["notes"]]]
     if report.get("opendata"):
@@ -363,10 +477,17 @@ def main():
             pg = Postgres()
             url = pg.start()
             log(f"throwaway PostgreSQL on 127.0.0.1:{pg.port} ({pg.tmp})")
-        env = dict(os.environ, DATABASE_URL=url, ASHYQ_VAR_DIR=str(var), ASHYQ_ENVIRONMENT="development", ASHYQ_DEBUG="0",
-                   DJANGO_SETTINGS_MODULE="ashyq.benchdata.settings", PYTHONPATH=str(ROOT / "src"),
-                   # Emails are built (after commit, as in production) but not printed or sent.
-                   ASHYQ_EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
+        env = dict(
+            os.environ,
+            DATABASE_URL=url,
+            ASHYQ_VAR_DIR=str(var),
+            ASHYQ_ENVIRONMENT="development",
+            ASHYQ_DEBUG="0",
+            DJANGO_SETTINGS_MODULE="ashyq.benchdata.settings",
+            PYTHONPATH=str(ROOT / "src"),
+            # Emails are built (after commit, as in production) but not printed or sent.
+            ASHYQ_EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+        )
         env.pop("ASHYQ_CACHE_URL", None)
         manage(env, "migrate", "--noinput", "-v0")
         setup_django(env)
@@ -375,8 +496,14 @@ def main():
         with connection.cursor() as cursor:
             cursor.execute("SELECT version()")
             db_version = cursor.fetchone()[0].split(" on ")[0]
-        report = {"started": started.isoformat(timespec="seconds"), "machine": machine(db_version), "sizes": SIZES,
-                  "settings": {"seconds": SECONDS, "requests": REQUESTS, "seed": SEED, "workers": WORKERS}, "steps": [], "notes": []}
+        report = {
+            "started": started.isoformat(timespec="seconds"),
+            "machine": machine(db_version),
+            "sizes": SIZES,
+            "settings": {"seconds": SECONDS, "requests": REQUESTS, "seed": SEED, "workers": WORKERS},
+            "steps": [],
+            "notes": [],
+        }
         from ashyq.dialogue.models import Appeal
 
         for step_index, size in enumerate(SIZES):
@@ -410,11 +537,19 @@ def main():
             load_after = os.getloadavg()
             gunicorn.stop()
             gunicorn = None
-            report["steps"].append({"size": size, "generated": generated, "counts": fx["counts"],
-                                    "official_body": fx["official_body"], "official_body_open": fx["official_body_open"],
-                                    "load_average_before": [round(x, 2) for x in load_before],
-                                    "load_average_after": [round(x, 2) for x in load_after],
-                                    "results": results, "analysis": analysis})
+            report["steps"].append(
+                {
+                    "size": size,
+                    "generated": generated,
+                    "counts": fx["counts"],
+                    "official_body": fx["official_body"],
+                    "official_body_open": fx["official_body_open"],
+                    "load_average_before": [round(x, 2) for x in load_before],
+                    "load_average_after": [round(x, 2) for x in load_after],
+                    "results": results,
+                    "analysis": analysis,
+                }
+            )
         if os.environ.get("BENCH_OPENDATA", "1") != "0":
             import opendata_bench  # datastore load, package_search and datastore_search (docs/benchmarks.md)
 

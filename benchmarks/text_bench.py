@@ -14,6 +14,7 @@ tests/data/kzgovdata. Run from the project root:
 
 It prints medians and p95 in milliseconds and writes benchmarks/results/text-latest.json.
 """
+
 import csv
 import json
 import os

@@ -2,6 +2,7 @@
 
 In CI (CI set) a missing browser is a broken build, never a reason to skip.
 """
+
 import contextlib
 import os
 import shutil
@@ -32,9 +33,17 @@ def headless_chromium(*, language: str | None = None, script_timeout: int | None
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     for arg in (
-        "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-quic", "--disable-dev-shm-usage",
-        f"--user-data-dir={profile}", "--window-size=1280,900",
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={profile}",
+        "--window-size=1280,900",
     ):
         options.add_argument(arg)
     if language:

@@ -1,4 +1,5 @@
 """Shared fixtures: reference data, one user per role, and a clock that stands on a chosen day."""
+
 import datetime as dt
 import importlib
 
@@ -151,7 +152,12 @@ def submit(bodies, regions):
     from ashyq.dialogue import services
 
     def do(applicant, body="anti-corruption-agency", **fields):
-        values = {"type": "report", "subject": "Bribe demanded for a permit", "text": "An official asked for money.", "region": regions["KZ-75"]}
+        values = {
+            "type": "report",
+            "subject": "Bribe demanded for a permit",
+            "text": "An official asked for money.",
+            "region": regions["KZ-75"],
+        }
         values.update(fields)
         return services.submit_appeal(applicant, body=bodies[body] if isinstance(body, str) else body, **values)
 

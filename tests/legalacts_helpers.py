@@ -1,4 +1,5 @@
 """Shared by the Open Legal Acts tests: the default rule, a small bilingual draft, and a published process."""
+
 import datetime as dt
 import importlib
 
@@ -60,7 +61,15 @@ def rule(db):
 def publish(official, *, opens_on: dt.date, closes_on: dt.date | None = None, act_type="rules", **extra):
     from ashyq.legalacts import services
 
-    values = {"act_type": act_type, "title_kk": "Қағидалар жобасы", "title_ru": "Проект правил", "title_en": "Draft rules",
-              "text_kk": DRAFT_KK, "text_ru": DRAFT_RU, "opens_on": opens_on, "closes_on": closes_on or opens_on + dt.timedelta(days=14)}
+    values = {
+        "act_type": act_type,
+        "title_kk": "Қағидалар жобасы",
+        "title_ru": "Проект правил",
+        "title_en": "Draft rules",
+        "text_kk": DRAFT_KK,
+        "text_ru": DRAFT_RU,
+        "opens_on": opens_on,
+        "closes_on": closes_on or opens_on + dt.timedelta(days=14),
+    }
     values.update(extra)
     return services.publish_draft(official, **values)

@@ -1,4 +1,5 @@
 """Helpers for the public-record tests: publish an appeal (and its answer) as moderation would."""
+
 from django.utils import timezone
 
 from ashyq.dialogue import search

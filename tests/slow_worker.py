@@ -1,5 +1,6 @@
 """`manage.py worker` with the figures' write slowed down, so that a SIGKILL sent while a task runs lands inside
 its transaction (tests/test_worker_kill.py). Everything else is the production worker."""
+
 import os
 import sys
 import time

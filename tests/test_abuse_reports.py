@@ -1,5 +1,6 @@
 """Reports of abuse: anyone may report a published appeal; after ASHYQ_REPORTS_TO_HIDE distinct reporters it is
 hidden pending review and the applicant is emailed; a moderator restores it or keeps it hidden; rate limits."""
+
 import pytest
 from django.core import mail
 
@@ -29,8 +30,7 @@ def test_the_appeal_page_offers_the_report_form_to_the_public_only_when_publishe
     assert 'id="form-report"' not in client.get(f"/appeals/{private.pk}/").content.decode()
 
 
-def test_three_distinct_reporters_hide_the_appeal_and_the_applicant_is_told(
-        client, people, published, run_queue):
+def test_three_distinct_reporters_hide_the_appeal_and_the_applicant_is_told(client, people, published, run_queue):
     run_queue()  # the emails about the appeal's earlier steps
     mail.outbox.clear()
     assert report(client, published, "10.0.0.1").status_code == 302

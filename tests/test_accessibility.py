@@ -10,6 +10,7 @@ The pages' Content-Security-Policy allows only the site's own scripts; WebDriver
 runs through the DevTools protocol, which CSP does not govern, so the pages are checked with their
 production policy in place.
 """
+
 import json
 from pathlib import Path
 
@@ -65,7 +66,9 @@ class Auditor:
         if user is not None:
             client = Client()
             client.force_login(user)
-            self.driver.add_cookie({"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "path": "/"})
+            self.driver.add_cookie(
+                {"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "path": "/"}
+            )
         self.driver.add_cookie({"name": settings.LANGUAGE_COOKIE_NAME, "value": self.language, "path": "/"})
 
     def audit(self, label, path, *, prepare=None):
@@ -108,7 +111,10 @@ class Auditor:
                     f"[{self.language}] {label} {path}\n"
                     f"    {v['id']} ({v['impact']}): {v['help']}\n"
                     f"    {v['helpUrl']}\n"
-                    + "".join(f"    - {t}\n      {node.get('failureSummary', '').replace(chr(10), ' ')}\n" for t, node in zip(targets, v["nodes"]))
+                    + "".join(
+                        f"    - {t}\n      {node.get('failureSummary', '').replace(chr(10), ' ')}\n"
+                        for t, node in zip(targets, v["nodes"])
+                    )
                 )
 
 
@@ -150,9 +156,13 @@ def test_main_pages_have_no_serious_accessibility_violations(language, browser, 
     auditor.audit("home", "/")
     auditor.audit("state bodies", "/bodies/")
     auditor.audit("sign in", "/accounts/login/")
-    auditor.audit("sign in with errors", "/accounts/login/", prepare=lambda d: _submit_and_wait(d, "main form button[type=submit]"))
+    auditor.audit(
+        "sign in with errors", "/accounts/login/", prepare=lambda d: _submit_and_wait(d, "main form button[type=submit]")
+    )
     auditor.audit("sign up", "/accounts/signup/")
-    auditor.audit("sign up with errors", "/accounts/signup/", prepare=lambda d: _submit_and_wait(d, "main form button[type=submit]"))
+    auditor.audit(
+        "sign up with errors", "/accounts/signup/", prepare=lambda d: _submit_and_wait(d, "main form button[type=submit]")
+    )
     public = _public_list_path()
     if public:
         auditor.audit("public appeals", public)
@@ -162,7 +172,8 @@ def test_main_pages_have_no_serious_accessibility_violations(language, browser, 
     auditor.audit("new appeal form", "/appeals/new/")
     # The same form after an empty submission: the error messages must be accessible too.
     auditor.audit(
-        "new appeal form with errors", "/appeals/new/",
+        "new appeal form with errors",
+        "/appeals/new/",
         prepare=lambda d: _submit_and_wait(d, "main form button[type=submit]"),
     )
     auditor.audit("my appeals", "/appeals/mine/")
@@ -188,7 +199,9 @@ def _submit_and_wait(driver, button_css):
 
     driver.execute_script("window.__ashyqOldPage = true;")
     driver.find_element("css selector", button_css).click()
-    WebDriverWait(driver, 20).until(lambda d: d.execute_script("return !window.__ashyqOldPage && document.readyState === 'complete';"))
+    WebDriverWait(driver, 20).until(
+        lambda d: d.execute_script("return !window.__ashyqOldPage && document.readyState === 'complete';")
+    )
 
 
 BUDGET_PAGES = [
@@ -229,12 +242,16 @@ def test_budget_pages_fit_a_390_px_phone(browser, live_server, budget_figures):
         wide = []
         for label, path in BUDGET_PAGES:
             browser.get(live_server.url + path)
-            overflow = browser.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            overflow = browser.execute_script(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
             if overflow > 0:
                 wide.append(f"{label} ({path}): {overflow} px wider than the screen")
         assert not wide, "\n".join(wide)
     finally:
         browser.set_window_size(1280, 900)
+
+
 @pytest.fixture
 def legal_scene(reference, people, at):
     """Open Legal Acts: an open draft with a published comment, a reported one with two versions, the registers."""
@@ -265,7 +282,9 @@ def legal_scene(reference, people, at):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_legal_acts_pages_have_no_serious_accessibility_violations(language, browser, live_server, axe_source, people, legal_scene):
+def test_legal_acts_pages_have_no_serious_accessibility_violations(
+    language, browser, live_server, axe_source, people, legal_scene
+):
     auditor = Auditor(browser, live_server.url, axe_source, language)
     opened, reported = legal_scene["open"].pk, legal_scene["reported"].pk
 
@@ -281,12 +300,19 @@ def test_legal_acts_pages_have_no_serious_accessibility_violations(language, bro
 
     auditor.become(people["other_applicant"])
     auditor.audit("legal acts: a point chosen, its comment form open", f"/legal-acts/processes/{opened}/?point=chp_1__para_2")
-    auditor.audit("legal acts: comment form with errors", f"/legal-acts/processes/{opened}/",
-                  prepare=lambda d: _submit_and_wait(d, "form.comment-form button[type=submit]"))
+    auditor.audit(
+        "legal acts: comment form with errors",
+        f"/legal-acts/processes/{opened}/",
+        prepare=lambda d: _submit_and_wait(d, "form.comment-form button[type=submit]"),
+    )
 
     auditor.become(people["official"])
     auditor.audit("legal acts: publish a draft", "/legal-acts/new/")
-    auditor.audit("legal acts: publish a draft with errors", "/legal-acts/new/", prepare=lambda d: _submit_and_wait(d, "main form button[type=submit]"))
+    auditor.audit(
+        "legal acts: publish a draft with errors",
+        "/legal-acts/new/",
+        prepare=lambda d: _submit_and_wait(d, "main form button[type=submit]"),
+    )
     auditor.audit("legal acts: manage a discussion", f"/legal-acts/processes/{opened}/manage/")
     auditor.audit("body page with its drafts", f"/bodies/{people['official'].body.slug}/")
 
@@ -302,7 +328,9 @@ def test_legal_acts_pages_have_no_serious_accessibility_violations(language, bro
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_verification_pages_have_no_serious_accessibility_violations(language, browser, live_server, axe_source, people, settings):
+def test_verification_pages_have_no_serious_accessibility_violations(
+    language, browser, live_server, axe_source, people, settings
+):
     """Levels of verification: the levels page, the phone and code pages (and their errors), the in-person page and the
     page that says which level a step needs."""
     settings.ASHYQ_SMS_BACKEND = "ashyq.accounts.sms.MemoryGateway"
@@ -310,8 +338,11 @@ def test_verification_pages_have_no_serious_accessibility_violations(language, b
     auditor.become(people["applicant"])
     auditor.audit("levels of verification", "/accounts/verification/")
     auditor.audit("confirm a phone", "/accounts/verification/phone/")
-    auditor.audit("confirm a phone with errors", "/accounts/verification/phone/",
-                  prepare=lambda d: _submit_and_wait(d, "main form button[type=submit]"))
+    auditor.audit(
+        "confirm a phone with errors",
+        "/accounts/verification/phone/",
+        prepare=lambda d: _submit_and_wait(d, "main form button[type=submit]"),
+    )
 
     def code_page(driver):
         driver.find_element("css selector", "#id_phone").clear()
@@ -319,30 +350,46 @@ def test_verification_pages_have_no_serious_accessibility_violations(language, b
         _submit_and_wait(driver, "main form button[type=submit]")
 
     auditor.audit("enter the SMS code", "/accounts/verification/phone/", prepare=code_page)
-    auditor.audit("enter the SMS code with errors", "/accounts/verification/phone/code/",
-                  prepare=lambda d: _submit_and_wait(d, "main form button[type=submit]"))
+    auditor.audit(
+        "enter the SMS code with errors",
+        "/accounts/verification/phone/code/",
+        prepare=lambda d: _submit_and_wait(d, "main form button[type=submit]"),
+    )
     settings.ASHYQ_REQUIRED_LEVELS = {**settings.ASHYQ_REQUIRED_LEVELS, "write_appeal": "sms"}
     auditor.audit("a step above the level", "/appeals/new/")
     auditor.become(people["official"])
     auditor.audit("verify a visitor in person", "/accounts/verification/in-person/")
-    auditor.audit("verify a visitor in person with errors", "/accounts/verification/in-person/",
-                  prepare=lambda d: _submit_and_wait(d, "main form button[type=submit]"))
+    auditor.audit(
+        "verify a visitor in person with errors",
+        "/accounts/verification/in-person/",
+        prepare=lambda d: _submit_and_wait(d, "main form button[type=submit]"),
+    )
     assert not auditor.findings, (
         f"{len(auditor.findings)} serious or critical accessibility violation(s) in {language}:\n\n" + "\n".join(auditor.findings)
     )
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_anonymous_report_pages_have_no_serious_accessibility_violations(language, browser, live_server, axe_source, people,
-                                                                          bodies, regions):
+def test_anonymous_report_pages_have_no_serious_accessibility_violations(
+    language, browser, live_server, axe_source, people, bodies, regions
+):
     """The anonymous report of a crime: its form (and errors), the sender's status page, the moderators' screening."""
-    report = services.submit_anonymous_report(ground="crime", body=bodies["anti-corruption-agency"], region=regions["KZ-75"],
-                                              subject="Drugs sold near a school", text="Every evening.", confirmed=True)
+    report = services.submit_anonymous_report(
+        ground="crime",
+        body=bodies["anti-corruption-agency"],
+        region=regions["KZ-75"],
+        subject="Drugs sold near a school",
+        text="Every evening.",
+        confirmed=True,
+    )
     auditor = Auditor(browser, live_server.url, axe_source, language)
     auditor.become(None)
     auditor.audit("report a crime anonymously", "/appeals/report-anonymously/")
-    auditor.audit("report a crime anonymously with errors", "/appeals/report-anonymously/",
-                  prepare=lambda d: _submit_and_wait(d, "main form button[type=submit]"))
+    auditor.audit(
+        "report a crime anonymously with errors",
+        "/appeals/report-anonymously/",
+        prepare=lambda d: _submit_and_wait(d, "main form button[type=submit]"),
+    )
     auditor.audit("anonymous report: status", f"/appeals/anonymous/status/{report.reference}/")
     auditor.become(people["moderator"])
     auditor.audit("anonymous reports to screen", "/appeals/anonymous/")
@@ -352,8 +399,9 @@ def test_anonymous_report_pages_have_no_serious_accessibility_violations(languag
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_receipt_and_email_settings_pages_have_no_serious_accessibility_violations(language, browser, live_server, axe_source,
-                                                                                    people, submit):
+def test_receipt_and_email_settings_pages_have_no_serious_accessibility_violations(
+    language, browser, live_server, axe_source, people, submit
+):
     appeal = submit(people["applicant"])
     auditor = Auditor(browser, live_server.url, axe_source, language)
     auditor.become(people["applicant"])

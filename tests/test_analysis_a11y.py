@@ -1,4 +1,5 @@
 """axe-core over the content-analysis pages in kk, ru and en (the machinery of test_accessibility.py)."""
+
 import importlib
 
 import pytest
@@ -11,8 +12,17 @@ from .test_analysis_reports import ACC, build_case
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_analysis_pages_have_no_serious_accessibility_violations(language, browser, live_server, axe_source, people, bodies,  # noqa: F811
-                                                                 regions, submit, at):
+def test_analysis_pages_have_no_serious_accessibility_violations(
+    language,
+    browser,
+    live_server,
+    axe_source,
+    people,
+    bodies,  # noqa: F811
+    regions,
+    submit,
+    at,
+):
     if not Cause.objects.exists():  # a live-server test flushes the tables, the causes seeded by migration too
         importlib.import_module("ashyq.analysis.migrations.0002_study_causes").seed(django_apps, None)
     build_case(people, bodies, regions, submit, at)

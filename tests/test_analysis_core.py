@@ -1,5 +1,6 @@
 """Content analysis: language of appeals, the offline classifiers, the train/evaluate commands, how each
 body handled an appeal (from its record), and labels that keep who set them."""
+
 import csv
 import io
 import json
@@ -57,15 +58,19 @@ def _write_csv(path, rows, header=("text", "label"), delimiter=",", encoding="ut
 
 # --- language --------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, language", [
-    ("Құрметті әкім! Біздің ауладағы жарық екі ай бойы жанбай тұр, көмектесуіңізді сұраймын.", "kk"),
-    ("Уважаемый аким! Во дворе нашего дома уже два месяца не горит освещение, прошу помочь.", "ru"),
-    ("Dear Minister, the hospital in our district has had no doctor since March. Please help.", "en"),
-    ("Qūrmetti äkim! Bizdiñ auladağy jaryq eki ai boiy janbai tūr, kömektesuiñizdi sūraimyn.", "kk-latn"),
-    ("Sálemetsiz be! Bizdiń aýladaǵy jaryq eki aı boıy janbaı tur, kómektesýińizdi suraımyn.", "kk-latn"),
-    ("Сәлеметсіз бе! Біздің аулада жарық жоқ, прошу разобраться, потому что дети ходят в темноте и это опасно.", "mixed"),
-    ("12345 !!! ???", "und"),
-])
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("Құрметті әкім! Біздің ауладағы жарық екі ай бойы жанбай тұр, көмектесуіңізді сұраймын.", "kk"),
+        ("Уважаемый аким! Во дворе нашего дома уже два месяца не горит освещение, прошу помочь.", "ru"),
+        ("Dear Minister, the hospital in our district has had no doctor since March. Please help.", "en"),
+        ("Qūrmetti äkim! Bizdiñ auladağy jaryq eki ai boiy janbai tūr, kömektesuiñizdi sūraimyn.", "kk-latn"),
+        ("Sálemetsiz be! Bizdiń aýladaǵy jaryq eki aı boıy janbaı tur, kómektesýińizdi suraımyn.", "kk-latn"),
+        ("Сәлеметсіз бе! Біздің аулада жарық жоқ, прошу разобраться, потому что дети ходят в темноте и это опасно.", "mixed"),
+        ("12345 !!! ???", "und"),
+    ],
+)
 def test_the_language_of_an_appeal_is_recognised_in_either_script_and_when_mixed(text, language):
     assert detect_language(text) == language
 
@@ -77,6 +82,7 @@ def test_html_is_stripped_and_latin_kazakh_is_also_read_in_cyrillic():
 
 
 # --- the classifier --------------------------------------------------------------------------------------
+
 
 def test_a_model_trained_on_kazakh_and_russian_suggests_the_cause_with_the_words_that_point_to_it():
     model = classifier.train(*_texts_labels())
@@ -121,6 +127,7 @@ def test_one_label_cannot_train_a_model():
 
 # --- commands --------------------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_train_and_evaluate_commands_read_html_laden_csv_and_print_the_metrics(tmp_path, capsys):
     texts, labels = _texts_labels()
@@ -132,8 +139,9 @@ def test_train_and_evaluate_commands_read_html_laden_csv_and_print_the_metrics(t
     first = ClassifierModel.objects.get(pk=summary["model_id"])
     assert first.active and first.task == "cause" and first.class_counts == {"corruption": 8, "red_tape": 8}
 
-    test = _write_csv(tmp_path / "test.csv", [("Полицейский требовал деньги", "corruption"),
-                                              ("Справку не выдают полгода", "red_tape")])
+    test = _write_csv(
+        tmp_path / "test.csv", [("Полицейский требовал деньги", "corruption"), ("Справку не выдают полгода", "red_tape")]
+    )
     call_command("evaluate_classifier", task="cause", test=test, text_column="text", label_column="label")
     result = json.loads(capsys.readouterr().out)
     metrics = result["ashyq"]
@@ -175,10 +183,14 @@ def test_evaluating_routing_counts_the_redirects_the_first_suggestion_would_have
     bodies_of = {"corruption": "anti-corruption-agency", "red_tape": "general-prosecutors-office"}
     train = _write_csv(tmp_path / "train.csv", [(t, bodies_of[lab]) for t, lab in zip(texts, labels)])
     call_command("train_classifier", task="routing", train=train, stdout=io.StringIO())
-    test = _write_csv(tmp_path / "test.csv", [
-        ("Участковый вымогал взятку", "anti-corruption-agency", "ministry-of-internal-affairs"),  # redirected; saved
-        ("Справку не выдают полгода, просят новые документы", "general-prosecutors-office", "general-prosecutors-office"),
-    ], header=("text", "label", "first_body"))
+    test = _write_csv(
+        tmp_path / "test.csv",
+        [
+            ("Участковый вымогал взятку", "anti-corruption-agency", "ministry-of-internal-affairs"),  # redirected; saved
+            ("Справку не выдают полгода, просят новые документы", "general-prosecutors-office", "general-prosecutors-office"),
+        ],
+        header=("text", "label", "first_body"),
+    )
     call_command("evaluate_classifier", task="routing", test=test, first_body_column="first_body")
     result = json.loads(capsys.readouterr().out)["ashyq"]
     assert result["redirected_in_test"] == 1
@@ -192,8 +204,9 @@ def test_evaluating_trains_the_plain_baseline_on_the_same_split_and_prints_both(
     # both on the same side.
     rows = [(t, t.upper(), lab) for t, lab in zip(texts, labels)]
     data = _write_csv(tmp_path / "data.csv", rows, header=("text_ru", "text_kz", "category"))
-    call_command("evaluate_classifier", task="cause", data=data, text_column="text_ru,text_kz", label_column="category",
-                 test_share=0.25)
+    call_command(
+        "evaluate_classifier", task="cause", data=data, text_column="text_ru,text_kz", label_column="category", test_share=0.25
+    )
     result = json.loads(capsys.readouterr().out)
     assert result["distinct_texts"] == 16 and result["train_rows"] + result["test_rows"] == 32
     assert result["test_rows"] == 8  # 4 distinct texts held out, each in both columns
@@ -225,9 +238,9 @@ def test_evaluating_without_a_model_says_to_train_one(tmp_path):
 
 # --- handling, from the record ---------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
-def test_a_redirect_counts_for_the_first_body_and_the_answer_for_the_body_that_gave_it(
-        people, bodies, submit, run_queue):
+def test_a_redirect_counts_for_the_first_body_and_the_answer_for_the_body_that_gave_it(people, bodies, submit, run_queue):
     with run_queue:
         appeal = submit(people["applicant"])
     row = AppealAnalysis.objects.get(appeal=appeal)
@@ -236,8 +249,12 @@ def test_a_redirect_counts_for_the_first_body_and_the_answer_for_the_body_that_g
     with run_queue:
         dialogue.redirect_appeal(people["official"], appeal, bodies["general-prosecutors-office"], "Competence of the prosecutor")
     with run_queue:
-        dialogue.answer_appeal(people["other_official"], appeal, text="Назначена служебная проверка, виновный привлечён к дисциплинарной ответственности.",
-                               outcome="resolved")
+        dialogue.answer_appeal(
+            people["other_official"],
+            appeal,
+            text="Назначена служебная проверка, виновный привлечён к дисциплинарной ответственности.",
+            outcome="resolved",
+        )
     rows = {r.body.slug: r for r in AppealAnalysis.objects.filter(appeal=appeal).select_related("body", "redirected_to")}
     agency, gpo = rows["anti-corruption-agency"], rows["general-prosecutors-office"]
     assert agency.handling == Handling.REDIRECTED and agency.redirected_to.slug == "general-prosecutors-office"
@@ -258,6 +275,7 @@ def test_an_explanation_is_an_answer_on_the_merits_and_a_refusal_is_a_refusal(pe
 
 # --- labels ----------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def trained(db):
     texts, labels = _texts_labels()
@@ -267,8 +285,7 @@ def trained(db):
 
 
 @pytest.mark.django_db
-def test_a_new_appeal_gets_a_suggested_cause_and_sector_and_a_person_can_correct_it(
-        trained, people, submit, run_queue):
+def test_a_new_appeal_gets_a_suggested_cause_and_sector_and_a_person_can_correct_it(trained, people, submit, run_queue):
     with run_queue:
         appeal = submit(people["applicant"], subject="Взятка", text="Участковый полиции вымогал взятку за закрытие дела.")
     suggested = {label.task: label for label in Label.objects.filter(appeal=appeal)}
@@ -282,7 +299,10 @@ def test_a_new_appeal_gets_a_suggested_cause_and_sector_and_a_person_can_correct
     row = AppealAnalysis.objects.get(appeal=appeal)  # rows are rebuilt, not edited
     assert (row.cause, row.cause_confirmed) == ("abuse_of_authority", True)
     # The suggestion stays in the history; a new suggestion never overrides a person's label.
-    assert list(Label.objects.filter(appeal=appeal, task="cause").values_list("value", flat=True)) == ["corruption", "abuse_of_authority"]
+    assert list(Label.objects.filter(appeal=appeal, task="cause").values_list("value", flat=True)) == [
+        "corruption",
+        "abuse_of_authority",
+    ]
     services.classify_appeal(appeal.pk)
     assert AppealAnalysis.objects.get(appeal=appeal).cause == "abuse_of_authority"
 
@@ -321,14 +341,22 @@ def test_labels_are_append_only(people, submit):
 
 # --- routing ---------------------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_routing_learns_where_appeals_were_finally_answered_and_names_the_applicants_own_akimat(bodies, regions):
-    texts = ["Во дворе не горит освещение уже месяц", "Не вывозят снег со двора, техника не приходит",
-             "Аулада жарық жоқ, әкімдік жауап бермейді", "Ауладағы қарды ешкім тазаламайды",
-             "Участковый вымогал взятку за закрытие дела", "Сотрудник полиции требовал деньги",
-             "Полиция қызметкері пара сұрады", "Учаскелік инспектор ақша талап етті"]
-    labels = [services.routing_label(s, k) for s, k in
-              [("akimat-almaty", "akimat")] * 4 + [("anti-corruption-agency", "agency")] * 4]
+    texts = [
+        "Во дворе не горит освещение уже месяц",
+        "Не вывозят снег со двора, техника не приходит",
+        "Аулада жарық жоқ, әкімдік жауап бермейді",
+        "Ауладағы қарды ешкім тазаламайды",
+        "Участковый вымогал взятку за закрытие дела",
+        "Сотрудник полиции требовал деньги",
+        "Полиция қызметкері пара сұрады",
+        "Учаскелік инспектор ақша талап етті",
+    ]
+    labels = [
+        services.routing_label(s, k) for s, k in [("akimat-almaty", "akimat")] * 4 + [("anti-corruption-agency", "agency")] * 4
+    ]
     services.save_model(Task.ROUTING, classifier.train(texts, labels), trained_on="test", labels=labels)
     top = routing.suggest_bodies("В нашем дворе третью неделю не горит освещение, темно", region=regions["KZ-71"])
     assert top[0].body == bodies["akimat-astana"]  # the applicant's region, not the akimat it learned from
@@ -347,8 +375,11 @@ def test_without_a_routing_model_the_bodies_competent_for_the_named_sector_are_s
 def test_cross_validation_of_routing_counts_the_redirects_saved_and_refuses_a_first_body_it_cannot_use(tmp_path, capsys, bodies):
     texts, labels = _texts_labels()
     bodies_of = {"corruption": "anti-corruption-agency", "red_tape": "general-prosecutors-office"}
-    train = _write_csv(tmp_path / "train.csv", [(t, bodies_of[lab], "anti-corruption-agency") for t, lab in zip(texts, labels)],
-                       header=("text", "label", "first"))
+    train = _write_csv(
+        tmp_path / "train.csv",
+        [(t, bodies_of[lab], "anti-corruption-agency") for t, lab in zip(texts, labels)],
+        header=("text", "label", "first"),
+    )
     call_command("train_classifier", task="routing", train=train, first_body_column="first", cross_validate=4)
     cv = json.loads(capsys.readouterr().out)["cross_validation"]
     assert cv["folds"] == 4 and cv["redirected_in_test"] == 8  # the eight sent first to the agency but answered by GPO

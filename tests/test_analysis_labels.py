@@ -4,6 +4,7 @@ lets an administrator add causes.
 
 Tiny cause and sector models are trained here, through classifier.train and services.save_model, on texts
 written for these tests in Russian and Kazakh."""
+
 import re
 
 import pytest
@@ -113,7 +114,10 @@ def _post_label(client, appeal, task, value):
 
 # --- who sees the panel and may label ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("who", ["official of the holding body", "official of the body that redirected it", "head of the holding body", "admin"])
+
+@pytest.mark.parametrize(
+    "who", ["official of the holding body", "official of the body that redirected it", "head of the holding body", "admin"]
+)
 def test_the_bodies_that_handled_the_appeal_see_the_panel_and_may_label(client, people, redirected, who, make_user, bodies):
     user = {
         "official of the holding body": people["other_official"],  # GPO holds it after the redirect
@@ -167,6 +171,7 @@ def test_another_body_cannot_reach_a_private_appeal_to_label_it(client, people, 
 
 # --- what the panel shows, confirming and correcting -------------------------------------------------------
 
+
 def test_the_panel_shows_the_model_s_suggestion_with_its_score_model_and_date(client, people, appeal, models):
     panel = _panel(_page(client, people["official"], appeal).content.decode())
     cause = Label.objects.get(appeal=appeal, task="cause")
@@ -203,8 +208,18 @@ def test_confirm_and_correct_append_rows_with_who_and_when_and_the_page_shows_th
     rows = list(Label.objects.filter(appeal=appeal).order_by("pk"))
     assert len(rows) == 4 and rows[:2] == suggested  # appended; the model's rows are kept unchanged
     confirmed, corrected = rows[2], rows[3]
-    assert (confirmed.task, confirmed.value, confirmed.source, confirmed.set_by) == ("cause", "corruption", Source.PERSON, official)
-    assert (corrected.task, corrected.value, corrected.source, corrected.set_by) == ("sector", "healthcare", Source.PERSON, official)
+    assert (confirmed.task, confirmed.value, confirmed.source, confirmed.set_by) == (
+        "cause",
+        "corruption",
+        Source.PERSON,
+        official,
+    )
+    assert (corrected.task, corrected.value, corrected.source, corrected.set_by) == (
+        "sector",
+        "healthcare",
+        Source.PERSON,
+        official,
+    )
     assert confirmed.set_at <= corrected.set_at
 
     panel = _panel(client.get(reverse("dialogue:detail", args=[appeal.pk])).content.decode())
@@ -213,7 +228,9 @@ def test_confirm_and_correct_append_rows_with_who_and_when_and_the_page_shows_th
     assert confirmed.set_at.astimezone().strftime("%d.%m.%Y") in current_cause
     assert "Healthcare and hospitals" in re.search(r'id="analysis-current-sector">(.*?)</dd>', panel, re.DOTALL)[1]
     assert 'id="form-confirm-cause"' not in panel  # nothing left to confirm
-    history = re.findall(r'<tr class="label-(\w+)">(.*?)</tr>', re.search(r'id="analysis-history".*?</table>', panel, re.DOTALL)[0], re.DOTALL)
+    history = re.findall(
+        r'<tr class="label-(\w+)">(.*?)</tr>', re.search(r'id="analysis-history".*?</table>', panel, re.DOTALL)[0], re.DOTALL
+    )
     assert [source for source, _ in history] == ["person", "person", "model", "model"]  # newest first
     assert "Healthcare and hospitals" in history[0][1] and "Aigerim Sadykova" in history[0][1]
     assert "Encounter with corruption" in history[1][1]
@@ -242,12 +259,15 @@ def test_people_outside_the_case_see_the_role_of_who_labelled_not_the_name(clien
     assert "Sadykova" not in panel and "set by official" in panel
 
 
-@pytest.mark.parametrize("task, value, message", [
-    ("cause", "no-such-cause", "Choose one of the listed values."),
-    ("cause", "<script>alert(1)</script>", "Choose one of the listed values."),
-    ("sector", "corruption-of-everything", "Choose one of the listed values."),
-    ("cause", "", "This field is required."),
-])
+@pytest.mark.parametrize(
+    "task, value, message",
+    [
+        ("cause", "no-such-cause", "Choose one of the listed values."),
+        ("cause", "<script>alert(1)</script>", "Choose one of the listed values."),
+        ("sector", "corruption-of-everything", "Choose one of the listed values."),
+        ("cause", "", "This field is required."),
+    ],
+)
 def test_a_bad_value_is_an_error_on_the_form_and_nothing_is_appended(client, people, appeal, task, value, message):
     client.force_login(people["official"])
     before = list(Label.objects.values_list("pk", flat=True))
@@ -281,12 +301,15 @@ def test_the_label_forms_need_the_csrf_token(people, appeal):
     refused = strict.post(reverse("analysis_labels:set", args=[appeal.pk, "cause"]), {"cause": "red_tape"})
     assert refused.status_code == 403 and b"CSRF verification failed" in refused.content
     token = re.search(r'id="form-label-cause".*?name="csrfmiddlewaretoken" value="([^"]+)"', page, re.DOTALL)[1]
-    accepted = strict.post(reverse("analysis_labels:set", args=[appeal.pk, "cause"]), {"cause": "red_tape", "csrfmiddlewaretoken": token})
+    accepted = strict.post(
+        reverse("analysis_labels:set", args=[appeal.pk, "cause"]), {"cause": "red_tape", "csrfmiddlewaretoken": token}
+    )
     assert accepted.status_code == 302
     assert Label.objects.filter(source=Source.PERSON).count() == 1
 
 
 # --- the API ----------------------------------------------------------------------------------------------
+
 
 def _api(client, method, path, token=None, **kwargs):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -314,8 +337,11 @@ def test_the_api_sets_a_label_and_refuses_bad_values_without_appending(client, p
     assert data["cause"]["set_by"] == people["head"].display_name
     assert data["history"][0]["value"] == "red_tape"
     count = Label.objects.count()
-    for payload, field in (({"task": "cause", "value": "nonsense"}, "cause"), ({"task": "routing", "value": "x"}, "task"),
-                           ({"task": "sector"}, "value")):
+    for payload, field in (
+        ({"task": "cause", "value": "nonsense"}, "cause"),
+        ({"task": "routing", "value": "x"}, "task"),
+        ({"task": "sector"}, "value"),
+    ):
         refused = _api(client, "post", f"/appeals/{appeal.number}/labels", token, data=payload)
         assert refused.status_code == 400 and field in refused.json()["errors"], refused.json()
     assert Label.objects.count() == count
@@ -326,7 +352,9 @@ def test_the_api_refuses_others(client, people, token_for, appeal, make_user, bo
     assert _api(client, "get", path).status_code == 401
     assert _api(client, "post", path, data={"task": "cause", "value": "red_tape"}).status_code == 401
     assert _api(client, "get", path, token_for(people["applicant"])).status_code == 403
-    assert _api(client, "post", path, token_for(people["applicant"]), data={"task": "cause", "value": "red_tape"}).status_code == 403
+    assert (
+        _api(client, "post", path, token_for(people["applicant"]), data={"task": "cause", "value": "red_tape"}).status_code == 403
+    )
     assert _api(client, "get", path, token_for(people["other_official"])).status_code == 404  # a private appeal it never held
     assert _api(client, "get", path, token_for(people["monitor"])).status_code == 403
     assert _api(client, "get", "/appeals/2099-999999/labels", token_for(people["official"])).status_code == 404
@@ -342,17 +370,28 @@ def test_the_api_lists_the_causes(client, db):
 
 # --- the admin --------------------------------------------------------------------------------------------
 
+
 def test_an_admin_adds_a_cause_and_officials_can_then_choose_it(client, people, appeal):
     client.force_login(people["admin"])
-    response = client.post(reverse("admin:analysis_cause_add"), {
-        "slug": "ecology", "name_en": "Ecology", "name_ru": "Экология", "name_kk": "Экология", "description": "",
-        "position": 20, "active": "on",
-    })
+    response = client.post(
+        reverse("admin:analysis_cause_add"),
+        {
+            "slug": "ecology",
+            "name_en": "Ecology",
+            "name_ru": "Экология",
+            "name_kk": "Экология",
+            "description": "",
+            "position": 20,
+            "active": "on",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Cause.objects.get(slug="ecology").name_ru == "Экология"
     official = Client()
     official.force_login(people["official"])
-    assert '<option value="ecology">Ecology</option>' in _panel(official.get(reverse("dialogue:detail", args=[appeal.pk])).content.decode())
+    assert '<option value="ecology">Ecology</option>' in _panel(
+        official.get(reverse("dialogue:detail", args=[appeal.pk])).content.decode()
+    )
     assert _post_label(official, appeal, "cause", "ecology").status_code == 302
 
 

@@ -1,6 +1,7 @@
 """Content analysis reports (issue 5): the study's four questions for one body and for all bodies, from
 appeals played through the real dialogue services; per-capita rates, intervals, filters, comparison,
 downloads equal to the pages, the open-data table that recomputes them, and bad filter input."""
+
 import csv
 import datetime as dt
 import io
@@ -44,19 +45,37 @@ def build_case(people, bodies, regions, submit, at):
     made = {}
     with at(MARCH):
         made["redirected"] = submit(applicant, ACC, subject="Взятка в полиции", text="Участковый полиции требовал деньги.")
-        made["investigated"] = submit(applicant, ACC, region=regions["KZ-71"], subject="Поборы в поликлинике",
-                                      text="В поликлинике требуют деньги за приём врача.")
+        made["investigated"] = submit(
+            applicant,
+            ACC,
+            region=regions["KZ-71"],
+            subject="Поборы в поликлинике",
+            text="В поликлинике требуют деньги за приём врача.",
+        )
         made["explained"] = submit(applicant, ACC, subject="Налоговая не отвечает", text="Налоговый инспектор волокитит.")
         made["pending"] = submit(applicant, ACC, subject="Долгое рассмотрение", text="Прошу разобраться.")
         made["withdrawn"] = submit(applicant, ACC, subject="Вопрос решён", text="Прошу разобраться.")
-        made["private"] = submit(people["other_applicant"], GPO, region=regions["KZ-79"], subject=PRIVATE_WORDS,
-                                 text=f"{PRIVATE_WORDS}: only the body may read this.")
+        made["private"] = submit(
+            people["other_applicant"],
+            GPO,
+            region=regions["KZ-79"],
+            subject=PRIVATE_WORDS,
+            text=f"{PRIVATE_WORDS}: only the body may read this.",
+        )
         services.redirect_appeal(acc, made["redirected"], bodies[GPO], "Надзор относится к прокуратуре.")
     with at(MARCH + dt.timedelta(days=3)):
-        services.answer_appeal(people["other_official"], made["redirected"], outcome=Outcome.RESOLVED,
-                               text="Начато досудебное расследование, материалы направлены в суд.")
-        services.answer_appeal(acc, made["investigated"], outcome=Outcome.RESOLVED,
-                               text="Назначена служебная проверка, виновные привлечены к дисциплинарной ответственности.")
+        services.answer_appeal(
+            people["other_official"],
+            made["redirected"],
+            outcome=Outcome.RESOLVED,
+            text="Начато досудебное расследование, материалы направлены в суд.",
+        )
+        services.answer_appeal(
+            acc,
+            made["investigated"],
+            outcome=Outcome.RESOLVED,
+            text="Назначена служебная проверка, виновные привлечены к дисциплинарной ответственности.",
+        )
         services.answer_appeal(acc, made["explained"], outcome=Outcome.EXPLAINED, text="Разъясняем порядок обжалования.")
         services.withdraw_appeal(applicant, made["withdrawn"], "Решено.")
         for key, cause in (("redirected", "corruption"), ("investigated", "corruption"), ("explained", "poor_work")):
@@ -88,8 +107,15 @@ def test_the_agency_report_answers_the_four_questions(case, bodies, regions):
     assert rows["state_support"]["count"] == 0  # every study category is listed, even when none occurs
 
     handling = {r["handling"]: r["count"] for r in reports.handling(s)["rows"]}
-    assert handling == {"merits": 1, "investigation": 1, "redirected": 1, "refused": 0, "left_without_consideration": 0,
-                        "pending": 1, "withdrawn": 1}
+    assert handling == {
+        "merits": 1,
+        "investigation": 1,
+        "redirected": 1,
+        "refused": 0,
+        "left_without_consideration": 0,
+        "pending": 1,
+        "withdrawn": 1,
+    }
     # The redirect counts as "redirected to the GPO" for the agency ...
     redirects = reports.redirects(s)
     assert [(r["body"], r["count"]) for r in redirects["rows"]] == [(GPO, 1)] and redirects["total"] == 1
@@ -161,11 +187,17 @@ def test_small_numbers_are_shown_but_not_ranked(case, bodies):
 
 
 def test_rows_follow_the_record_and_equal_a_full_rebuild(case):
-    before = sorted(AppealAnalysis.objects.values_list("appeal_id", "body_id", "month", "cause", "sector", "handling",
-                                                        "redirected_to_id", "final"))
+    before = sorted(
+        AppealAnalysis.objects.values_list(
+            "appeal_id", "body_id", "month", "cause", "sector", "handling", "redirected_to_id", "final"
+        )
+    )
     refresh.refresh_all()
-    after = sorted(AppealAnalysis.objects.values_list("appeal_id", "body_id", "month", "cause", "sector", "handling",
-                                                       "redirected_to_id", "final"))
+    after = sorted(
+        AppealAnalysis.objects.values_list(
+            "appeal_id", "body_id", "month", "cause", "sector", "handling", "redirected_to_id", "final"
+        )
+    )
     assert before == after
 
 
@@ -184,8 +216,16 @@ def test_pages_show_the_report_with_charts_and_tables(case, client, bodies):
     main = html.split("<main", 1)[1]
     # Charts are SVG drawn by the server: no script but the site's own deferred enhancements (core/static/ashyq/site.js).
     assert "<svg" in main and "<script" not in SITE_SCRIPT.sub("", html) and "style=" not in main
-    for caption in ("Causes of appeals", "Appeals by region", "Criticised sectors", "Handling", "Redirects by receiving body",
-                    "Languages", "Monthly appeals by cause", "Monthly appeals by handling"):
+    for caption in (
+        "Causes of appeals",
+        "Appeals by region",
+        "Criticised sectors",
+        "Handling",
+        "Redirects by receiving body",
+        "Languages",
+        "Monthly appeals by cause",
+        "Monthly appeals by handling",
+    ):
         assert f"<caption>{caption}</caption>" in main
     assert escape(bodies[GPO].name) in main and "Encounter with corruption" in main
     assert 'scope="col"' in main and 'scope="row"' in main
@@ -227,20 +267,33 @@ def test_downloads_carry_exactly_what_the_tables_show(case, client, bodies):
     data = client.get(reverse("analysis:body-table", args=[ACC, "causes", "json"]) + query).json()
     assert data["scope"]["body"] == ACC and data["scope"]["from"] == "2025-03" and data["total"] == 5
     assert data["rows"] == json.loads(json.dumps(reports.causes(march(bodies[ACC]))["rows"]))
-    rows = list(csv.DictReader(io.StringIO(
-        client.get(reverse("analysis:body-table", args=[ACC, "causes", "csv"]) + query).content.decode())))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get(reverse("analysis:body-table", args=[ACC, "causes", "csv"]) + query).content.decode())
+        )
+    )
     corruption = next(r for r in rows if r["cause"] == "corruption")
     assert corruption["count"] == "2" and corruption["share"] == "0.4"
     assert float(corruption["share_low"]) == round(wilson(2, 5)[0], 4)
-    regions = list(csv.DictReader(io.StringIO(
-        client.get(reverse("analysis:body-table", args=[ACC, "regions", "csv"]) + query).content.decode())))
+    regions = list(
+        csv.DictReader(
+            io.StringIO(client.get(reverse("analysis:body-table", args=[ACC, "regions", "csv"]) + query).content.decode())
+        )
+    )
     assert {"region", "count", "population", "per_100k", "population_source"} <= set(regions[0])
     redirects = client.get(reverse("analysis:body-table", args=[ACC, "redirects", "json"]) + query).json()
     assert [(r["body"], r["count"]) for r in redirects["rows"]] == [(GPO, 1)]
     sectors = client.get(reverse("analysis:table", args=["sectors", "csv"]) + query).content.decode()
     assert "competent_bodies" in sectors.splitlines()[0]
-    trend = list(csv.reader(io.StringIO(client.get(
-        reverse("analysis:body-table", args=[ACC, "trend-causes", "csv"]) + "?from=2025-03&to=2025-04").content.decode())))
+    trend = list(
+        csv.reader(
+            io.StringIO(
+                client.get(
+                    reverse("analysis:body-table", args=[ACC, "trend-causes", "csv"]) + "?from=2025-03&to=2025-04"
+                ).content.decode()
+            )
+        )
+    )
     assert trend[0][0] == "month" and [row[0] for row in trend[1:]] == ["2025-03", "2025-04"]
     column = trend[0].index("corruption")
     assert [row[column] for row in trend[1:]] == ["2", "1"]
@@ -251,13 +304,16 @@ def test_downloads_carry_exactly_what_the_tables_show(case, client, bodies):
     assert header.startswith("body,name,appeals,ranked,top_cause")
 
 
-@pytest.mark.parametrize("query, message", [
-    ("?from=2025-13", "give a month as YYYY-MM"),
-    ("?from=March", "give a month as YYYY-MM"),
-    ("?to=2025-3", "give a month as YYYY-MM"),
-    ("?from=2025-05&to=2025-03", "The first month comes after the last one."),
-    ("?from=2000-01&to=2025-03", "Choose at most 120 months."),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("?from=2025-13", "give a month as YYYY-MM"),
+        ("?from=March", "give a month as YYYY-MM"),
+        ("?to=2025-3", "give a month as YYYY-MM"),
+        ("?from=2025-05&to=2025-03", "The first month comes after the last one."),
+        ("?from=2000-01&to=2025-03", "Choose at most 120 months."),
+    ],
+)
 def test_bad_months_get_a_clear_error_not_a_500(case, client, query, message):
     for url in (reverse("analysis:index"), reverse("analysis:body", args=[ACC]), reverse("analysis:compare")):
         response = client.get(url + query)
@@ -285,6 +341,7 @@ def test_pages_render_in_each_language(case, client):
 
 # --- the open-data table ------------------------------------------------------------------------------------------
 
+
 def recompute(rows, body: str | None, first: str, last: str):
     """A report's causes, regions and handling from analysis_month_figures alone (what a reader of the open data
     would do): the body's rows, or for all bodies the final rows, summed over the months."""
@@ -303,8 +360,12 @@ def from_reports(s):
     def counts(table, key):
         return {r[key]: r["count"] for r in table["rows"] if r["count"]}
 
-    return {"causes": counts(reports.causes(s), "cause"), "regions": counts(reports.regions(s), "region"),
-            "handling": counts(reports.handling(s), "handling"), "redirects": counts(reports.redirects(s), "body")}
+    return {
+        "causes": counts(reports.causes(s), "cause"),
+        "regions": counts(reports.regions(s), "region"),
+        "handling": counts(reports.handling(s), "handling"),
+        "redirects": counts(reports.redirects(s), "body"),
+    }
 
 
 def test_the_open_data_table_recomputes_the_reports(case, bodies, tmp_path):
@@ -325,8 +386,12 @@ def test_the_open_data_table_recomputes_the_reports(case, bodies, tmp_path):
         assert sum(r["count"] for r in from_csv if r["dimension"] == dimension) == AppealAnalysis.objects.count() == 8
     assert {"cause", "region"}.isdisjoint(header)
     for rows in (from_csv, from_json):
-        for body, first, last in ((ACC, "2025-03", "2025-03"), (ACC, "2025-03", "2025-04"), (GPO, "2025-03", "2025-04"),
-                                  (None, "2025-03", "2025-04")):
+        for body, first, last in (
+            (ACC, "2025-03", "2025-03"),
+            (ACC, "2025-03", "2025-04"),
+            (GPO, "2025-03", "2025-04"),
+            (None, "2025-03", "2025-04"),
+        ):
             s = reports.scope(bodies[body] if body else None, first, last)
             assert recompute(rows, body, first, last) == from_reports(s), (body, first, last)
     text = (tmp_path / "analysis_month_figures.json").read_text(encoding="utf-8")
@@ -336,12 +401,16 @@ def test_the_open_data_table_recomputes_the_reports(case, bodies, tmp_path):
 def test_handling_rule_names_investigations_in_kazakh_russian_and_english():
     from ashyq.analysis.handling import answer_handling
 
-    assert answer_handling(Outcome.RESOLVED, "Тексеру жүргізілді, кінәлілер тәртіптік жауапкершілікке тартылды.") == Handling.INVESTIGATION
+    assert (
+        answer_handling(Outcome.RESOLVED, "Тексеру жүргізілді, кінәлілер тәртіптік жауапкершілікке тартылды.")
+        == Handling.INVESTIGATION
+    )
     assert answer_handling(Outcome.RESOLVED, "Дорогу отремонтировали.") == Handling.MERITS
     assert answer_handling(Outcome.REFUSED, "investigation") == Handling.REFUSED
 
 
 # --- the benchmark generator --------------------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_generated_appeals_have_the_analysis_rows_their_record_gives(reference):
@@ -357,7 +426,14 @@ def test_generated_appeals_have_the_analysis_rows_their_record_gives(reference):
     finals = Counter(AppealAnalysis.objects.filter(final=True).values_list("appeal_id", flat=True))
     assert set(finals) == set(Appeal.objects.values_list("pk", flat=True)) and set(finals.values()) == {1}
     assert set(AppealAnalysis.objects.values_list("handling", flat=True)) >= {
-        "merits", "investigation", "redirected", "refused", "left_without_consideration", "pending", "withdrawn"}
+        "merits",
+        "investigation",
+        "redirected",
+        "refused",
+        "left_without_consideration",
+        "pending",
+        "withdrawn",
+    }
     causes = Counter(AppealAnalysis.objects.filter(final=True).values_list("cause", flat=True))
     assert causes.most_common(1)[0][0] in {"corruption", "poor_work"} and len(causes) >= 8
     assert AppealAnalysis.objects.filter(cause_confirmed=True).exists()

@@ -1,8 +1,9 @@
-""""Which body should receive this?" while writing an appeal: the form's button (no script), the fragment the
+""" "Which body should receive this?" while writing an appeal: the form's button (no script), the fragment the
 form's script fetches, the API, and a headless Chromium that types an appeal, picks a suggestion and sends it.
 
 A tiny routing model is trained here, through classifier.train and services.save_model, on texts written
 for these tests in Russian and Kazakh, labelled with the body that answered them ("@akimat": the local akimat)."""
+
 import re
 
 import pytest
@@ -92,7 +93,10 @@ def _suggestions(html: str) -> list[str]:
 
 # --- the form, without script ----------------------------------------------------------------------------
 
-def test_asking_keeps_what_the_applicant_typed_shows_three_bodies_with_reasons_and_sends_nothing(client, people, routing_model, bodies):
+
+def test_asking_keeps_what_the_applicant_typed_shows_three_bodies_with_reasons_and_sends_nothing(
+    client, people, routing_model, bodies
+):
     client.force_login(people["applicant"])
     before = _counts()
     response = client.post(reverse("dialogue:new"), _form(action="suggest"))
@@ -135,9 +139,15 @@ def test_choosing_a_suggestion_puts_it_in_the_field_and_sending_registers_the_ap
 
 def test_the_akimat_of_the_applicant_s_region_is_suggested_for_local_matters(client, people, routing_model, bodies):
     client.force_login(people["applicant"])
-    html = client.post(reverse("dialogue:new"), _form(
-        subject="Освещение", text="Во дворе нашего дома уже полгода не горит освещение, дети ходят в темноте", region="KZ-75",
-        action="suggest")).content.decode()
+    html = client.post(
+        reverse("dialogue:new"),
+        _form(
+            subject="Освещение",
+            text="Во дворе нашего дома уже полгода не горит освещение, дети ходят в темноте",
+            region="KZ-75",
+            action="suggest",
+        ),
+    ).content.decode()
     akimat = next(b for b in bodies.values() if b.kind == "akimat" and b.region_id and b.region.iso_code == "KZ-75")
     assert _suggestions(html)[0] == akimat.slug
     assert "past appeals that local akimats finally answered." in html
@@ -163,8 +173,10 @@ def test_attached_files_are_not_silently_lost_when_asking(client, people, routin
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(people["applicant"])
-    html = client.post(reverse("dialogue:new"), {**_form(action="suggest"),
-                                                 "attachments": SimpleUploadedFile("a.pdf", b"%PDF-1.4 x", "application/pdf")}).content.decode()
+    html = client.post(
+        reverse("dialogue:new"),
+        {**_form(action="suggest"), "attachments": SimpleUploadedFile("a.pdf", b"%PDF-1.4 x", "application/pdf")},
+    ).content.decode()
     assert "The files you attached are not kept when you ask for suggestions" in html
 
 
@@ -194,6 +206,7 @@ def test_asking_has_its_own_limit(client, people, reference, monkeypatch):
 
 # --- the fragment for the form's script ------------------------------------------------------------------
 
+
 def test_the_fragment_shows_the_same_suggestions_and_needs_a_signed_in_post(client, people, routing_model):
     url = reverse("analysis_labels:suggest-bodies")
     anonymous = client.post(url, _form())
@@ -213,10 +226,12 @@ def test_the_fragment_shows_the_same_suggestions_and_needs_a_signed_in_post(clie
 
 # --- the API ---------------------------------------------------------------------------------------------
 
+
 def test_the_api_suggests_three_bodies_without_a_token_and_stores_nothing(client, routing_model):
     before = _counts()
-    response = client.post("/api/v1/analysis/suggest-bodies", {"text": f"{SUBJECT}\n{TEXT}", "region": "KZ-75"},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/analysis/suggest-bodies", {"text": f"{SUBJECT}\n{TEXT}", "region": "KZ-75"}, content_type="application/json"
+    )
     assert response.status_code == 200
     data = response.json()
     assert len(data) == 3 and data[0]["body"] == "anti-corruption-agency"
@@ -227,16 +242,20 @@ def test_the_api_suggests_three_bodies_without_a_token_and_stores_nothing(client
 
 
 def test_the_api_names_bodies_in_the_language_asked(client, routing_model, bodies):
-    response = client.post("/api/v1/analysis/suggest-bodies", {"text": TEXT}, content_type="application/json",
-                           headers={"accept-language": "kk"})
+    response = client.post(
+        "/api/v1/analysis/suggest-bodies", {"text": TEXT}, content_type="application/json", headers={"accept-language": "kk"}
+    )
     assert response.json()[0]["name"] == bodies["anti-corruption-agency"].name_kk
 
 
-@pytest.mark.parametrize("payload, field", [
-    ({"text": TEXT, "region": "KZ-00"}, "region"),
-    ({"region": "KZ-75"}, "text"),
-    ({"text": "x" * 20_000}, "text"),
-])
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"text": TEXT, "region": "KZ-00"}, "region"),
+        ({"region": "KZ-75"}, "text"),
+        ({"text": "x" * 20_000}, "text"),
+    ],
+)
 def test_the_api_refuses_bad_input_clearly(client, routing_model, payload, field):
     response = client.post("/api/v1/analysis/suggest-bodies", payload, content_type="application/json")
     assert response.status_code == 400 and field in response.json()["errors"], response.json()
@@ -248,14 +267,17 @@ def test_the_api_gives_no_suggestion_for_a_short_text(client, routing_model):
 
 
 def test_the_api_is_rate_limited_per_client(client, routing_model):
-    statuses = [client.post("/api/v1/analysis/suggest-bodies", {"text": TEXT}, content_type="application/json").status_code
-                for _ in range(21)]
+    statuses = [
+        client.post("/api/v1/analysis/suggest-bodies", {"text": TEXT}, content_type="application/json").status_code
+        for _ in range(21)
+    ]
     assert statuses[:20] == [200] * 20 and statuses[20] == 429
     # Other public reads are not used up by it.
     assert client.get("/api/v1/regions").status_code == 200
 
 
 # --- in a real browser ------------------------------------------------------------------------------------
+
 
 @pytest.mark.browser
 @needs_chromium
@@ -270,8 +292,11 @@ def test_an_applicant_types_an_appeal_gets_suggestions_picks_one_and_sends_it(li
     session.force_login(people["applicant"])
     with headless_chromium(language="en") as driver:
         driver.get(live_server.url + "/static/ashyq/site.css")
-        driver.add_cookie({"name": settings.SESSION_COOKIE_NAME, "value": session.cookies[settings.SESSION_COOKIE_NAME].value, "path": "/"})
+        driver.add_cookie(
+            {"name": settings.SESSION_COOKIE_NAME, "value": session.cookies[settings.SESSION_COOKIE_NAME].value, "path": "/"}
+        )
         driver.get(live_server.url + "/appeals/new/")
+
         def find(css):
             return driver.find_element(By.CSS_SELECTOR, css)
 
@@ -294,7 +319,9 @@ def test_an_applicant_types_an_appeal_gets_suggestions_picks_one_and_sends_it(li
         from selenium.webdriver.common.keys import Keys
 
         button.send_keys(Keys.ENTER)
-        WebDriverWait(driver, 5).until(lambda d: Select(find("#id_body")).first_selected_option.get_attribute("value") == "anti-corruption-agency")
+        WebDriverWait(driver, 5).until(
+            lambda d: Select(find("#id_body")).first_selected_option.get_attribute("value") == "anti-corruption-agency"
+        )
         assert driver.switch_to.active_element.get_attribute("id") == "id_body"
         assert "is chosen in the field below" in find("#body-chosen-status").get_attribute("textContent")
         assert not Appeal.objects.exists(), "choosing sent the appeal"
@@ -302,7 +329,9 @@ def test_an_applicant_types_an_appeal_gets_suggestions_picks_one_and_sends_it(li
 
         driver.execute_script("window.__oldPage = true;")
         find("main form button[type=submit]").click()
-        WebDriverWait(driver, 20).until(lambda d: d.execute_script("return !window.__oldPage && document.readyState === 'complete';"))
+        WebDriverWait(driver, 20).until(
+            lambda d: d.execute_script("return !window.__oldPage && document.readyState === 'complete';")
+        )
     appeal = Appeal.objects.get()
     assert appeal.body.slug == "anti-corruption-agency" and appeal.text == TEXT
 
@@ -317,12 +346,16 @@ def _no_serious_accessibility_violations(driver):
         return  # test_accessibility.py says how to install it and fails in CI without it
     driver.set_script_timeout(60)
     driver.execute_script(AXE.read_text(encoding="utf-8"))
-    result = json.loads(driver.execute_async_script(
-        """
+    result = json.loads(
+        driver.execute_async_script(
+            """
         const done = arguments[arguments.length - 1];
         axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}, resultTypes: ['violations']})
            .then(r => done(JSON.stringify(r.violations))).catch(e => done(JSON.stringify({error: String(e)})));
-        """, TAGS))
+        """,
+            TAGS,
+        )
+    )
     assert not isinstance(result, dict), result
     serious = [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in result if v.get("impact") in FAILING_IMPACTS]
     assert not serious, serious

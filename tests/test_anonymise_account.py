@@ -2,6 +2,7 @@
 their API tokens and sessions stop working, and the appeal record stays whole (events and hash chains untouched,
 the same pseudonym on the public record). Refused with a clear message while an appeal is open, with a wrong
 password or without the tick; staff cannot do it themselves."""
+
 import datetime as dt
 import io
 import json
@@ -57,8 +58,10 @@ def signed_in(user) -> Client:
 
 
 def chains(appeals) -> dict:
-    return {a.pk: list(AppealEvent.objects.filter(appeal=a).order_by("seq").values_list("seq", "kind", "actor_id", "reason", "hash"))
-            for a in appeals}
+    return {
+        a.pk: list(AppealEvent.objects.filter(appeal=a).order_by("seq").values_list("seq", "kind", "actor_id", "reason", "hash"))
+        for a in appeals
+    }
 
 
 def exported(tmp_path, name) -> str:
@@ -112,9 +115,12 @@ def test_an_applicant_anonymises_their_account_and_the_record_stays_whole(applic
     for client in (laptop, phone):
         assert client.get(reverse("dialogue:mine")).status_code == 302
         assert client.get(reverse("accounts:account"))["Location"].startswith(reverse("accounts:login"))
-    api = Client().post("/api/v1/appeals", {"body": "anti-corruption-agency", "type": "report", "subject": "S", "text": "T",
-                                            "region": "KZ-75"}, content_type="application/json",
-                        HTTP_AUTHORIZATION=f"Bearer {token}")
+    api = Client().post(
+        "/api/v1/appeals",
+        {"body": "anti-corruption-agency", "type": "report", "subject": "S", "text": "T", "region": "KZ-75"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
     assert api.status_code == 401
     assert not Client().login(username="aigerim.s", password=PASSWORD)
 
@@ -158,7 +164,12 @@ def test_a_wrong_password_is_refused_with_a_clear_message_and_changes_nothing(ap
     html = response.content.decode()
     assert "This is not your password." in html and 'role="alert"' in html
     user = User.objects.get(pk=applicant.pk)
-    assert (user.username, user.first_name, user.last_name, user.email) == ("aigerim.s", "Aigerim", "Sadykova", "aigerim.s@example.kz")
+    assert (user.username, user.first_name, user.last_name, user.email) == (
+        "aigerim.s",
+        "Aigerim",
+        "Sadykova",
+        "aigerim.s@example.kz",
+    )
     assert user.check_password(PASSWORD) and user.is_active and user.anonymised_at is None
     assert ApiToken.objects.filter(user=user, revoked_at__isnull=True).count() == 1
     assert client.get(reverse("dialogue:mine")).status_code == 200  # still signed in
@@ -217,17 +228,31 @@ def test_several_anonymised_accounts_coexist_and_their_names_cannot_be_taken_at_
     for user in (first, second):
         assert signed_in(user).post(ANONYMISE, {"password": PASSWORD, "confirm": "on"}).status_code == 302
     assert User.objects.filter(email__isnull=True).count() == 2
-    response = Client().post(reverse("accounts:signup"), {
-        "username": f"anonymised-{first.pk + 100}", "email": "new@example.kz", "first_name": "A", "last_name": "B",
-        "language": "en", "password1": "long-enough-password-77", "password2": "long-enough-password-77",
-    })
+    response = Client().post(
+        reverse("accounts:signup"),
+        {
+            "username": f"anonymised-{first.pk + 100}",
+            "email": "new@example.kz",
+            "first_name": "A",
+            "last_name": "B",
+            "language": "en",
+            "password1": "long-enough-password-77",
+            "password2": "long-enough-password-77",
+        },
+    )
     assert response.status_code == 400 and "Please choose another username." in response.content.decode()
     assert not User.objects.filter(email="new@example.kz").exists()
 
 
 def test_the_admin_log_no_longer_names_the_account(applicant, record, people):
-    LogEntry.objects.create(user=people["admin"], content_type=ContentType.objects.get_for_model(User), object_id=str(applicant.pk),
-                            object_repr=str(applicant), action_flag=CHANGE, change_message=json.dumps([{"changed": {"fields": ["Language"]}}]))
+    LogEntry.objects.create(
+        user=people["admin"],
+        content_type=ContentType.objects.get_for_model(User),
+        object_id=str(applicant.pk),
+        object_repr=str(applicant),
+        action_flag=CHANGE,
+        change_message=json.dumps([{"changed": {"fields": ["Language"]}}]),
+    )
     assert signed_in(applicant).post(ANONYMISE, {"password": PASSWORD, "confirm": "on"}).status_code == 302
     entry = LogEntry.objects.get(object_id=str(applicant.pk))
     assert entry.object_repr == f"anonymised-{applicant.pk}"
@@ -246,8 +271,9 @@ def test_the_account_pages_are_accessible(language, browser, live_server, axe_so
     auditor.become(applicant)
     auditor.audit("my account", reverse("accounts:account"))
     auditor.audit("anonymise my account", ANONYMISE)
-    auditor.audit("anonymise my account with errors", ANONYMISE,
-                  prepare=lambda d: _submit_and_wait(d, "main form button[type=submit]"))
+    auditor.audit(
+        "anonymise my account with errors", ANONYMISE, prepare=lambda d: _submit_and_wait(d, "main form button[type=submit]")
+    )
     assert User.objects.get(pk=applicant.pk).anonymised_at is None
     assert not auditor.findings, "\n".join(auditor.findings)
 

@@ -1,5 +1,6 @@
 """Anonymous reports (APPC): refused unless they report a crime or a threat to public safety; those are screened by a
 moderator and registered as appeals without an applicant, which the body considers under the usual terms."""
+
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
@@ -10,8 +11,12 @@ from ashyq.dialogue.errors import Conflict
 from ashyq.dialogue.models import AnonymousReport, Appeal, EventKind
 
 REPORT = {
-    "ground": "crime", "subject": "Drugs sold near school No. 12", "text": "Every evening after six, behind the gym.",
-    "region": "KZ-75", "body": "anti-corruption-agency", "confirmed": "on",
+    "ground": "crime",
+    "subject": "Drugs sold near school No. 12",
+    "text": "Every evening after six, behind the gym.",
+    "region": "KZ-75",
+    "body": "anti-corruption-agency",
+    "confirmed": "on",
 }
 
 
@@ -36,12 +41,15 @@ def test_a_crime_is_reported_without_an_account_and_waits_for_screening(client, 
     assert "awaiting screening" in page and "Drugs sold" not in page
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"ground": ""}, "only when they report a crime or a threat"),
-    ({"ground": "complaint"}, "only when they report a crime or a threat"),
-    ({"confirmed": ""}, "Confirm that you are reporting a crime"),
-    ({"text": ""}, "This field is required"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"ground": ""}, "only when they report a crime or a threat"),
+        ({"ground": "complaint"}, "only when they report a crime or a threat"),
+        ({"confirmed": ""}, "Confirm that you are reporting a crime"),
+        ({"text": ""}, "This field is required"),
+    ],
+)
 def test_any_other_anonymous_appeal_is_refused_with_the_reason(client, reference, changes, message):
     response = send(client, **changes)
     assert response.status_code == 400 and message in response.content.decode()

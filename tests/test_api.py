@@ -1,4 +1,5 @@
 """The JSON API at /api/v1/ as a client uses it: tokens, appeals, statutory rules, errors, reference data."""
+
 import datetime as dt
 import io
 import json
@@ -17,8 +18,11 @@ MONDAY = dt.date(2026, 11, 2)
 REDIRECT_LAST_DAY = dt.date(2026, 11, 5)  # 3 working days after MONDAY
 
 VALID = {
-    "body": "anti-corruption-agency", "type": "report", "subject": "Bribe demanded for a building permit",
-    "text": "The clerk at the land office asked for money to issue the permit.", "region": "KZ-75",
+    "body": "anti-corruption-agency",
+    "type": "report",
+    "subject": "Bribe demanded for a building permit",
+    "text": "The clerk at the land office asked for money to issue the permit.",
+    "region": "KZ-75",
 }
 
 
@@ -211,8 +215,13 @@ def registered(people, submit, at):
 
 def test_redirect_on_the_last_day_of_the_term_works(client, people, token_for, registered, at):
     with at(REDIRECT_LAST_DAY):
-        response = call(client, "post", f"/appeals/{registered.pk}/redirect", token_for(people["official"]),
-                        {"to_body": "general-prosecutors-office", "reason": "Prosecutors supervise permits."})
+        response = call(
+            client,
+            "post",
+            f"/appeals/{registered.pk}/redirect",
+            token_for(people["official"]),
+            {"to_body": "general-prosecutors-office", "reason": "Prosecutors supervise permits."},
+        )
     assert response.status_code == 200
     body = response.json()
     assert body["body"] == "general-prosecutors-office"
@@ -225,8 +234,13 @@ def test_redirect_on_the_last_day_of_the_term_works(client, people, token_for, r
 def test_redirect_after_the_three_working_day_term_is_refused(client, people, token_for, registered, at):
     before = state(registered)
     with at(REDIRECT_LAST_DAY + dt.timedelta(days=1)):
-        response = call(client, "post", f"/appeals/{registered.pk}/redirect", token_for(people["official"]),
-                        {"to_body": "general-prosecutors-office", "reason": "Prosecutors supervise permits."})
+        response = call(
+            client,
+            "post",
+            f"/appeals/{registered.pk}/redirect",
+            token_for(people["official"]),
+            {"to_body": "general-prosecutors-office", "reason": "Prosecutors supervise permits."},
+        )
     assert response.status_code == 400
     assert "to_body" in response.json()["errors"]
     assert state(registered) == before
@@ -252,8 +266,13 @@ def test_redirect_needs_another_known_body_and_a_reason(client, people, token_fo
 def test_the_head_extends_up_to_two_months_in_total(client, people, token_for, registered, at):
     # received 2 November: at most until 2 January 2027, a holiday; 31 December is the last working day within it.
     with at(MONDAY):
-        response = call(client, "post", f"/appeals/{registered.pk}/extend", token_for(people["head"]),
-                        {"until": "2026-12-31", "reason": "An audit of the land office is needed."})
+        response = call(
+            client,
+            "post",
+            f"/appeals/{registered.pk}/extend",
+            token_for(people["head"]),
+            {"until": "2026-12-31", "reason": "An audit of the land office is needed."},
+        )
     assert response.status_code == 200 and response.json()["due_on"] == "2026-12-31"
     assert Appeal.objects.get(pk=registered.pk).events.last().kind == "extended"
 
@@ -261,8 +280,13 @@ def test_the_head_extends_up_to_two_months_in_total(client, people, token_for, r
 def test_an_extension_past_two_months_is_refused(client, people, token_for, registered, at):
     before = state(registered)
     with at(MONDAY):
-        response = call(client, "post", f"/appeals/{registered.pk}/extend", token_for(people["head"]),
-                        {"until": "2027-01-05", "reason": "An audit of the land office is needed."})
+        response = call(
+            client,
+            "post",
+            f"/appeals/{registered.pk}/extend",
+            token_for(people["head"]),
+            {"until": "2027-01-05", "reason": "An audit of the land office is needed."},
+        )
     assert response.status_code == 400
     assert "until" in response.json()["errors"] and "2027-01-02" in response.json()["errors"]["until"][0]
     assert state(registered) == before
@@ -282,8 +306,13 @@ def test_an_extension_to_a_day_off_or_a_bad_date_is_refused(client, people, toke
 def test_an_official_who_is_not_the_head_may_not_extend(client, people, token_for, registered, at):
     before = state(registered)
     with at(MONDAY):
-        response = call(client, "post", f"/appeals/{registered.pk}/extend", token_for(people["official"]),
-                        {"until": "2026-12-01", "reason": "An audit of the land office is needed."})
+        response = call(
+            client,
+            "post",
+            f"/appeals/{registered.pk}/extend",
+            token_for(people["official"]),
+            {"until": "2026-12-01", "reason": "An audit of the land office is needed."},
+        )
     assert response.status_code == 403 and response.json()["detail"]
     assert state(registered) == before
 
@@ -309,8 +338,13 @@ def test_staff_of_another_body_cannot_act_on_the_appeal(client, people, token_fo
 def test_the_body_that_redirected_an_appeal_can_read_it_but_no_longer_act(client, people, token_for, registered, at):
     token = token_for(people["official"])
     with at(MONDAY):
-        call(client, "post", f"/appeals/{registered.pk}/redirect", token,
-             {"to_body": "general-prosecutors-office", "reason": "Prosecutors supervise permits."})
+        call(
+            client,
+            "post",
+            f"/appeals/{registered.pk}/redirect",
+            token,
+            {"to_body": "general-prosecutors-office", "reason": "Prosecutors supervise permits."},
+        )
         before = state(registered)
         assert call(client, "get", f"/appeals/{registered.pk}", token).status_code == 200
         response = call(client, "post", f"/appeals/{registered.pk}/answer", token, {"text": "Resolved.", "outcome": "resolved"})
@@ -321,11 +355,17 @@ def test_the_body_that_redirected_an_appeal_can_read_it_but_no_longer_act(client
 def test_answering_an_answered_appeal_is_a_conflict(client, people, token_for, registered, at):
     token = token_for(people["official"])
     with at(MONDAY):
-        first = call(client, "post", f"/appeals/{registered.pk}/answer", token,
-                     {"text": "The permit was issued.", "outcome": "resolved"})
+        first = call(
+            client, "post", f"/appeals/{registered.pk}/answer", token, {"text": "The permit was issued.", "outcome": "resolved"}
+        )
         before = state(registered)
-        second = call(client, "post", f"/appeals/{registered.pk}/answer", token_for(people["head"]),
-                      {"text": "Actually, refused.", "outcome": "refused", "legal_ground": "Art. 89"})
+        second = call(
+            client,
+            "post",
+            f"/appeals/{registered.pk}/answer",
+            token_for(people["head"]),
+            {"text": "Actually, refused.", "outcome": "refused", "legal_ground": "Art. 89"},
+        )
     assert first.status_code == 200 and first.json()["answer"]["outcome"] == "resolved"
     assert second.status_code == 409
     assert second.json()["detail"] and second.json()["errors"] == {}
@@ -336,8 +376,13 @@ def test_answering_an_answered_appeal_is_a_conflict(client, people, token_for, r
 def test_a_refusal_must_cite_its_legal_ground(client, people, token_for, registered, at):
     before = state(registered)
     with at(MONDAY):
-        response = call(client, "post", f"/appeals/{registered.pk}/answer", token_for(people["official"]),
-                        {"text": "Refused.", "outcome": "refused"})
+        response = call(
+            client,
+            "post",
+            f"/appeals/{registered.pk}/answer",
+            token_for(people["official"]),
+            {"text": "Refused.", "outcome": "refused"},
+        )
     assert response.status_code == 400 and "legal_ground" in response.json()["errors"]
     assert state(registered) == before
 
@@ -376,11 +421,21 @@ def test_an_unknown_appeal_is_404(client, people, token_for):
 
 def test_the_events_list_every_step_in_order_with_the_bodies(client, people, token_for, registered, at):
     with at(MONDAY + dt.timedelta(days=1)):
-        call(client, "post", f"/appeals/{registered.pk}/redirect", token_for(people["official"]),
-             {"to_body": "general-prosecutors-office", "reason": "Prosecutors supervise permits."})
+        call(
+            client,
+            "post",
+            f"/appeals/{registered.pk}/redirect",
+            token_for(people["official"]),
+            {"to_body": "general-prosecutors-office", "reason": "Prosecutors supervise permits."},
+        )
     with at(MONDAY + dt.timedelta(days=3)):
-        call(client, "post", f"/appeals/{registered.pk}/answer", token_for(people["other_official"]),
-             {"text": "The permit was issued.", "outcome": "resolved"})
+        call(
+            client,
+            "post",
+            f"/appeals/{registered.pk}/answer",
+            token_for(people["other_official"]),
+            {"text": "The permit was issued.", "outcome": "resolved"},
+        )
     response = call(client, "get", f"/appeals/{registered.pk}/events", token_for(people["applicant"]))
     assert response.status_code == 200
     events = response.json()
@@ -392,7 +447,10 @@ def test_the_events_list_every_step_in_order_with_the_bodies(client, people, tok
     assert events[1]["reason"] == "Prosecutors supervise permits."
     assert events[1]["data"]["due_on"] == calendar.add_working_days(MONDAY + dt.timedelta(days=1), 15).isoformat()
     assert [dt.datetime.fromisoformat(e["at"]).date() for e in events] == [
-        MONDAY, MONDAY + dt.timedelta(days=1), MONDAY + dt.timedelta(days=3)]
+        MONDAY,
+        MONDAY + dt.timedelta(days=1),
+        MONDAY + dt.timedelta(days=3),
+    ]
     assert events[1]["actor"] == "acc-official"  # the applicant sees who acted
 
 
@@ -412,7 +470,12 @@ def test_bodies_have_stable_slugs_and_every_region_has_an_akimat(client, referen
     response = call(client, "get", "/bodies")
     assert response.status_code == 200
     bodies = {b["slug"]: b for b in response.json()}
-    for slug in ("anti-corruption-agency", "general-prosecutors-office", "ministry-of-internal-affairs", "ministry-of-healthcare"):
+    for slug in (
+        "anti-corruption-agency",
+        "general-prosecutors-office",
+        "ministry-of-internal-affairs",
+        "ministry-of-healthcare",
+    ):
         assert slug in bodies and bodies[slug]["accepts_appeals"]
     akimats = [b for b in bodies.values() if b["kind"] == "akimat"]
     assert len(akimats) == 20
@@ -512,9 +575,19 @@ def test_the_api_lets_the_applicant_choose_to_be_named_on_a_public_appeal(client
     from ashyq.dialogue.models import Appeal
 
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token_for(people['applicant'])}"}
-    base = {"body": "anti-corruption-agency", "type": "proposal", "subject": "Publish salaries", "text": "Please.", "region": "KZ-75"}
-    named = client.post("/api/v1/appeals", {**base, "is_public": True, "show_name": True}, content_type="application/json", **headers)
-    private = client.post("/api/v1/appeals", {**base, "subject": "Other", "show_name": True}, content_type="application/json", **headers)
+    base = {
+        "body": "anti-corruption-agency",
+        "type": "proposal",
+        "subject": "Publish salaries",
+        "text": "Please.",
+        "region": "KZ-75",
+    }
+    named = client.post(
+        "/api/v1/appeals", {**base, "is_public": True, "show_name": True}, content_type="application/json", **headers
+    )
+    private = client.post(
+        "/api/v1/appeals", {**base, "subject": "Other", "show_name": True}, content_type="application/json", **headers
+    )
     assert Appeal.objects.get(pk=named.json()["id"]).show_name is True
     # A private appeal is never shown, so a name choice on it means nothing and is not kept.
     assert Appeal.objects.get(pk=private.json()["id"]).show_name is False

@@ -1,5 +1,6 @@
 """Assessment of bodies (issue 4): counts by aggregate SQL, the two methods, rankings, the recomputation
 from the public export, incremental refresh after events, and the pages."""
+
 import datetime as dt
 import json
 import re
@@ -90,15 +91,21 @@ def publish_dataset(make_user, body, slug, uploads, good=True):
     official = make_user(Role.OFFICIAL, body)
     fields = {"title_en": slug, "title_ru": slug, "frequency": "monthly"}
     if good:
-        fields |= {"licence": "CC-BY-4.0", "temporal_start": dt.date(2024, 1, 1), "spatial": "Kazakhstan",
-                  "description_en": "Monthly figures the body publishes, counted from its own register.",
-                  "source": "The body's register"}
+        fields |= {
+            "licence": "CC-BY-4.0",
+            "temporal_start": dt.date(2024, 1, 1),
+            "spatial": "Kazakhstan",
+            "description_en": "Monthly figures the body publishes, counted from its own register.",
+            "source": "The body's register",
+        }
     dataset = opendata.save_dataset(official, body, slug, **fields)
     resource = opendata.add_resource(official, dataset, f"{slug}.csv", Resource.Format.CSV)
     for day in uploads:
         version = opendata.upload_version(official, resource, CSV, f"{slug}.csv")
         assert version.valid
-        ResourceVersion.objects.filter(pk=version.pk).update(created_at=timezone.make_aware(dt.datetime.combine(day, dt.time(10))))
+        ResourceVersion.objects.filter(pk=version.pk).update(
+            created_at=timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
+        )
     Dataset.objects.filter(pk=dataset.pk).update(created_at=timezone.make_aware(dt.datetime(2025, 3, 1, 9)))
     return dataset
 
@@ -177,7 +184,9 @@ def test_counts_of_each_measure(scenario, bodies):
     assert min(int(d) for d in s.days_to_answer) > 15
     o = BodyMonthFigures.objects.get(body=bodies[OTHER], month=march)
     assert (o.received, o.redirected_away, o.ping_pong, o.answered, o.resolved) == (7, 1, 1, 6, 6)
-    m = scoring.measures(scoring.sum_counts([{f: getattr(s, f) for f in scoring.COUNT_FIELDS} | {"days_to_answer": s.days_to_answer}]))
+    m = scoring.measures(
+        scoring.sum_counts([{f: getattr(s, f) for f in scoring.COUNT_FIELDS} | {"days_to_answer": s.days_to_answer}])
+    )
     assert m["days_to_answer_median"] >= 16 and m["days_to_answer_p90"] >= m["days_to_answer_median"]
     assert m["on_time_rate"]["value"] == 0 and m["on_time_rate"]["high"] > 0  # Wilson: never a hard 0
 
@@ -220,6 +229,7 @@ def Body_by_id(bodies, pk):
 
 
 # --- pages and downloads -------------------------------------------------------------------------------------
+
 
 @override_settings(ASHYQ_ASSESSMENT=SETTINGS)
 def test_ranking_scorecard_regions_and_methodology_pages(scenario, client, bodies):
@@ -296,11 +306,13 @@ def test_weights_are_configuration(scenario, settings):
     slow = next(c for b, c in counts.items() if c["received"] == 12 and c["on_time"] == 0)
     settings.ASHYQ_ASSESSMENT = {"weights": dict.fromkeys(scoring.ashyq_components(slow), 0) | {"timeliness": 1}}
     from ashyq.assessment import config
+
     assert scoring.ashyq_score(slow, config.get()["weights"]) == 0
 
 
 def test_recompute_scores_command(scenario, capsys):
     from django.core.management import call_command
+
     call_command("recompute_scores")
     assert "recomputed" in capsys.readouterr().out
     assert BodyMonthFigures.objects.exists()
@@ -311,8 +323,12 @@ def test_recompute_scores_command(scenario, capsys):
 def test_pages_render_in_each_language(scenario, client, lang):
     figures.recompute_all()
     client.cookies["django_language"] = lang
-    for url in (reverse("assessment:ranking"), reverse("assessment:scorecard", args=[FORMAL]) + "?period=2025-Q1",
-                reverse("assessment:regions"), reverse("assessment:methodology")):
+    for url in (
+        reverse("assessment:ranking"),
+        reverse("assessment:scorecard", args=[FORMAL]) + "?period=2025-Q1",
+        reverse("assessment:regions"),
+        reverse("assessment:methodology"),
+    ):
         page = client.get(url, HTTP_ACCEPT_LANGUAGE=lang)
         assert page.status_code == 200
         assert f'lang="{lang}"' in page.content.decode()
@@ -321,10 +337,30 @@ def test_pages_render_in_each_language(scenario, client, lang):
 def test_falling_scores_on_the_dashboard(bodies, people, settings):
     settings.ASHYQ_ASSESSMENT = {"min_appeals": 10, "falling_points": 10}
     body = bodies[SLOW]
-    good = {"received": 20, "answered": 20, "on_time": 20, "resolved": 20, "feedback": 10, "feedback_yes": 10, "rating_sum": 50,
-            "final_resolved_confirmed": 10, "final_resolved_unconfirmed": 10, "final_timely": 20}
-    bad = {"received": 20, "answered": 20, "on_time": 5, "explained": 20, "feedback": 10, "feedback_no": 10, "rating_sum": 10, "complaints": 5,
-           "final_explained": 20, "final_timely": 5}
+    good = {
+        "received": 20,
+        "answered": 20,
+        "on_time": 20,
+        "resolved": 20,
+        "feedback": 10,
+        "feedback_yes": 10,
+        "rating_sum": 50,
+        "final_resolved_confirmed": 10,
+        "final_resolved_unconfirmed": 10,
+        "final_timely": 20,
+    }
+    bad = {
+        "received": 20,
+        "answered": 20,
+        "on_time": 5,
+        "explained": 20,
+        "feedback": 10,
+        "feedback_no": 10,
+        "rating_sum": 10,
+        "complaints": 5,
+        "final_explained": 20,
+        "final_timely": 5,
+    }
     BodyMonthFigures.objects.create(body=body, month=dt.date(2025, 1, 1), **good)
     BodyMonthFigures.objects.create(body=body, month=dt.date(2025, 4, 1), **bad)
     falling = selectors.falling_scores()
@@ -332,7 +368,9 @@ def test_falling_scores_on_the_dashboard(bodies, people, settings):
     assert falling[0]["period"] == "2025-Q2" and falling[0]["change"] < -10
 
 
-def test_a_failing_refresh_never_blocks_the_dialogue_and_is_retried_until_it_works(people, submit, monkeypatch, run_queue, caplog):
+def test_a_failing_refresh_never_blocks_the_dialogue_and_is_retried_until_it_works(
+    people, submit, monkeypatch, run_queue, caplog
+):
     from django_tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
@@ -380,8 +418,11 @@ def test_a_body_that_answers_nothing_scores_at_the_bottom_not_no_score():
     assert scoring.ashyq_score(silent, weights) == 0
     assert scoring.official_score(silent) == 1.0  # the official count sees nothing processed
     # The worst answering body still scores above it: an answer of any kind is something.
-    poor = scoring.settle(scoring.empty_counts() | {"received": 40, "answered": 40, "final_left_without_consideration": 40,
-                                                    "repeats": 40, "complaints": 40}, dt.date(2025, 6, 1))
+    poor = scoring.settle(
+        scoring.empty_counts()
+        | {"received": 40, "answered": 40, "final_left_without_consideration": 40, "repeats": 40, "complaints": 40},
+        dt.date(2025, 6, 1),
+    )
     assert 0 < scoring.ashyq_score(poor, weights)
     # Still within their term: nothing to judge yet, so no score (and no rank) rather than a bottom one.
     waiting = scoring.settle(scoring.empty_counts() | {"received": 40, "open_due": {"2025-07-01": 40}}, dt.date(2025, 6, 1))
@@ -390,13 +431,16 @@ def test_a_body_that_answers_nothing_scores_at_the_bottom_not_no_score():
 
 # --- every published score from the export's aggregated figures (private appeals count) ---------------------
 
+
 def _plain(data):
     return json.loads(json.dumps(data))
 
 
 @override_settings(ASHYQ_ASSESSMENT=SETTINGS)
 @pytest.mark.parametrize("fmt", ["csv", "json"])
-def test_every_published_score_recomputed_from_the_export_figures_with_private_appeals(scenario, client, bodies, tmp_path, at, fmt, make_user):
+def test_every_published_score_recomputed_from_the_export_figures_with_private_appeals(
+    scenario, client, bodies, tmp_path, at, fmt, make_user
+):
     from django.core.management import call_command
 
     # A mix: half the appeals published, the rest private (or never published); all of them count.
@@ -429,8 +473,10 @@ def test_every_published_score_recomputed_from_the_export_figures_with_private_a
                     assert mine["official_components"]["uploads"] is not None
                     assert mine["ashyq_components"]["data_quality"] is not None
             regions = client.get(reverse("assessment:regions-download", args=["json"]) + f"?period={period}").json()
-            mine = [{k: r[k] for k in ("region", "population", "registered", "per_100k", "answered", "resolved")}
-                    for r in recompute.regions_from_export(data, period)]
+            mine = [
+                {k: r[k] for k in ("region", "population", "registered", "per_100k", "answered", "resolved")}
+                for r in recompute.regions_from_export(data, period)
+            ]
             assert mine == regions["regions"]
     # The figures files carry counts, never appeal numbers or texts.
     text = (tmp_path / f"body_month_figures.{fmt}").read_text(encoding="utf-8")
@@ -450,8 +496,18 @@ def test_open_appeals_past_their_term_count_as_not_on_time(scenario, bodies):
     assert m["on_time_rate"]["k"] == 0 and m["on_time_rate"]["n"] == 2  # never answering does not look timely
     assert scoring.ashyq_components(later[formal])["timeliness"] == 0
     # A body that answers some on time and leaves others overdue: on time among answered AND overdue.
-    c = scoring.settle(scoring.empty_counts() | {"received": 10, "answered": 4, "on_time": 4, "final_resolved_confirmed": 4,
-                                                 "final_timely": 4, "open_due": {"2025-05-01": 6}}, dt.date(2025, 6, 1))
+    c = scoring.settle(
+        scoring.empty_counts()
+        | {
+            "received": 10,
+            "answered": 4,
+            "on_time": 4,
+            "final_resolved_confirmed": 4,
+            "final_timely": 4,
+            "open_due": {"2025-05-01": 6},
+        },
+        dt.date(2025, 6, 1),
+    )
     assert scoring.ashyq_components(c)["timeliness"] == 0.4
     assert scoring.measures(c)["on_time_rate"]["n"] == 10
     before_term = scoring.settle(dict(c), dt.date(2025, 5, 1))  # due that day: not overdue yet

@@ -1,4 +1,5 @@
 """axe-core over the assessment pages in kk, ru and en (the machinery of test_accessibility.py)."""
+
 import pytest
 from django.test import override_settings
 
@@ -10,7 +11,9 @@ from .test_assessment import FORMAL, SETTINGS, build_scenario
 
 @override_settings(ASHYQ_ASSESSMENT=SETTINGS)
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_assessment_pages_have_no_serious_accessibility_violations(language, browser, live_server, axe_source, people, bodies, make_user, submit, at):  # noqa: F811
+def test_assessment_pages_have_no_serious_accessibility_violations(
+    language, browser, live_server, axe_source, people, bodies, make_user, submit, at
+):  # noqa: F811
     build_scenario(bodies, make_user, submit, at)
     figures.recompute_all()
     auditor = Auditor(browser, live_server.url, axe_source, language)

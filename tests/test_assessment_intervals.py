@@ -1,5 +1,6 @@
 """Issue 11, point 4: uncertainty shown, not hidden. Rank ranges from the scores' 95 % ranges, and a funnel
 plot of each body against the others with 95 % and 99.8 % control limits (SVG, table and CSV)."""
+
 import datetime as dt
 
 from django.test import override_settings
@@ -14,10 +15,17 @@ MARCH = dt.date(2025, 3, 1)
 
 
 def counts(resolved, explained, n_timely=None):
-    return scoring.settle(scoring.empty_counts() | {
-        "received": resolved + explained, "answered": resolved + explained,
-        "final_resolved_confirmed": resolved, "final_explained": explained,
-        "final_timely": resolved + explained if n_timely is None else n_timely}, MARCH)
+    return scoring.settle(
+        scoring.empty_counts()
+        | {
+            "received": resolved + explained,
+            "answered": resolved + explained,
+            "final_resolved_confirmed": resolved,
+            "final_explained": explained,
+            "final_timely": resolved + explained if n_timely is None else n_timely,
+        },
+        MARCH,
+    )
 
 
 def test_the_score_range_narrows_with_more_appeals_and_holds_the_score():
@@ -52,11 +60,21 @@ def test_the_funnel_flags_only_bodies_beyond_the_control_limits():
 
 @override_settings(ASHYQ_ASSESSMENT={"min_appeals": 10})
 def test_the_scorecard_draws_the_funnel_with_its_table_and_csv_and_the_ranking_shows_rank_ranges(bodies, client):
-    for slug, resolved, explained in (("ministry-of-healthcare", 45, 5), ("ministry-of-justice", 25, 25),
-                                      ("ministry-of-energy", 5, 45), ("ministry-of-finance", 30, 20)):
-        BodyMonthFigures.objects.create(body=bodies[slug], month=MARCH, received=resolved + explained,
-                                        answered=resolved + explained, final_resolved_confirmed=resolved,
-                                        final_explained=explained, final_timely=resolved + explained)
+    for slug, resolved, explained in (
+        ("ministry-of-healthcare", 45, 5),
+        ("ministry-of-justice", 25, 25),
+        ("ministry-of-energy", 5, 45),
+        ("ministry-of-finance", 30, 20),
+    ):
+        BodyMonthFigures.objects.create(
+            body=bodies[slug],
+            month=MARCH,
+            received=resolved + explained,
+            answered=resolved + explained,
+            final_resolved_confirmed=resolved,
+            final_explained=explained,
+            final_timely=resolved + explained,
+        )
     page = client.get(reverse("assessment:scorecard", args=["ministry-of-energy"]) + "?period=2025-Q1")
     html = page.content.decode()
     assert page.status_code == 200 and 'aria-labelledby="funnel-title"' in html
@@ -70,6 +88,9 @@ def test_the_scorecard_draws_the_funnel_with_its_table_and_csv_and_the_ranking_s
     assert data["pooled"] == selectors.funnel("2025-Q1")["pooled"] == 105 / 200
     ranking = client.get(reverse("assessment:ranking") + "?period=2025-Q1").content.decode()
     assert "Possible ranks (95-percent range)" in ranking
-    rows = {r["body"]: r for r in client.get(reverse("assessment:ranking-download", args=["json"]) + "?period=2025-Q1").json()["bodies"]}
+    rows = {
+        r["body"]: r
+        for r in client.get(reverse("assessment:ranking-download", args=["json"]) + "?period=2025-Q1").json()["bodies"]
+    }
     energy, healthcare = rows["ministry-of-energy"], rows["ministry-of-healthcare"]
     assert energy["ashyq_rank"] == energy["ashyq_rank_worst"] == 4 and energy["ashyq_rank_best"] > healthcare["ashyq_rank_worst"]

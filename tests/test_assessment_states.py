@@ -1,5 +1,6 @@
 """Issue 11, points 1-3: every appeal counts once at each body for what became of it; redirects are judged by
 what followed; bodies that game the count rank at the bottom by the Ashyq method (simulate_gaming)."""
+
 import datetime as dt
 import io
 import re
@@ -30,6 +31,7 @@ SETTINGS = {"min_appeals": 5}
 
 # --- the rule itself -----------------------------------------------------------------------------------------
 
+
 def states(stays, **ending):
     return [s.state for s in stay_states(stays, Ending(addressed_body=stays[0][0], **ending))]
 
@@ -49,15 +51,24 @@ def test_each_stay_ends_in_exactly_one_state():
     # ... but not when the receiver says it is not its matter either (neutral for the receiver), or the applicant says no.
     assert states([(a, 1), (b, 2)], status="answered", outcome="explained") == ["redirected_unjustified", "not_competent"]
     assert states([(a, 1), (b, 2)], status="answered", outcome="left_without_consideration") == [
-        "redirected_unjustified", "not_competent"]
+        "redirected_unjustified",
+        "not_competent",
+    ]
     assert states([(a, 1), (b, 2)], status="answered", outcome="resolved", resolution="no") == [
-        "redirected_unjustified", "resolved_disputed"]
+        "redirected_unjustified",
+        "resolved_disputed",
+    ]
     assert states([(a, 1), (b, 2)], status="answered", outcome="resolved", upheld=True)[0] == "redirected_unjustified"
     # Bounced back or sent onward: the first redirect was wrong whatever happened next.
     assert states([(a, 1), (b, 2), (a, 3)], status="answered", outcome="resolved", resolution="yes") == [
-        "redirected_unjustified", "redirected_justified", "resolved_confirmed"]
+        "redirected_unjustified",
+        "redirected_justified",
+        "resolved_confirmed",
+    ]
     assert states([(a, 1), (b, 2), (c, 3)], status="answered", outcome="resolved")[:2] == [
-        "redirected_unjustified", "redirected_justified"]
+        "redirected_unjustified",
+        "redirected_justified",
+    ]
     # Still with the receiver: pending, by the receiver's due date.
     pending = stay_states([(a, 1), (b, 2)], Ending(status="registered", due_on="2025-04-01", addressed_body=a))
     assert (pending[0].state, pending[0].due_on, pending[1].state) == ("redirect_pending", "2025-04-01", "open")
@@ -76,6 +87,7 @@ def test_pending_redirects_count_against_the_sender_once_the_receivers_term_pass
 
 
 # --- through the services -----------------------------------------------------------------------------------
+
 
 def _day(k):
     from ashyq.core import calendar
@@ -122,8 +134,13 @@ def population(bodies, make_user, submit, at):
         applicant, appeal = write(DUMPER, i)
         appeal = redirect(DUMPER, appeal, RECEIVER)
         with at(_day(6)):
-            services.answer_appeal(staff[RECEIVER], appeal, text="Not a matter for the police.", outcome="left_without_consideration",
-                                   legal_ground="APPC art. 89")
+            services.answer_appeal(
+                staff[RECEIVER],
+                appeal,
+                text="Not a matter for the police.",
+                outcome="left_without_consideration",
+                legal_ground="APPC art. 89",
+            )
         write(SILENT, i)
     return made
 
@@ -195,10 +212,13 @@ def test_an_upheld_complaint_undoes_a_redirects_justification(bodies, make_user,
     # The higher body's answer, an event on another appeal, refreshes the appeal complained about.
     assert stored(body=bodies[SOLVER], month=march).final_redirected_unjustified == 1
     assert stored(body=bodies[RECEIVER], month=march).final_resolved_disputed == 1
-    incremental = {(r.body_id, r.month): {f: getattr(r, f) for f in scoring.COUNT_FIELDS} for r in figures.BodyMonthFigures.objects.all()}
+    incremental = {
+        (r.body_id, r.month): {f: getattr(r, f) for f in scoring.COUNT_FIELDS} for r in figures.BodyMonthFigures.objects.all()
+    }
     figures.recompute_all()
-    assert incremental == {(r.body_id, r.month): {f: getattr(r, f) for f in scoring.COUNT_FIELDS}
-                           for r in figures.BodyMonthFigures.objects.all()}
+    assert incremental == {
+        (r.body_id, r.month): {f: getattr(r, f) for f in scoring.COUNT_FIELDS} for r in figures.BodyMonthFigures.objects.all()
+    }
 
 
 @override_settings(ASHYQ_ASSESSMENT=SETTINGS)
@@ -217,6 +237,7 @@ def test_the_ranking_page_shows_too_few_apart_from_ranked_last(population, clien
 
 
 # --- the adversarial suite ------------------------------------------------------------------------------------
+
 
 def test_every_gaming_strategy_ranks_in_the_bottom_quartile_by_the_ashyq_method(reference, client):
     out = io.StringIO()

@@ -11,6 +11,7 @@ the demo, then copied with `manage.py backup_sqlite` (SQLite's online backup API
 another process keeps registering appeals, and once at rest; both copies must verify the same way,
 and the copy at rest must equal the source.
 """
+
 import contextlib
 import os
 import shutil
@@ -34,7 +35,14 @@ from ashyq.dialogue.replay import replay, stored_state
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = bool(os.environ.get("CI"))
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-COUNTED = {"appeals": Appeal, "events": AppealEvent, "answers": Answer, "feedback": Feedback, "users": User, "attachments": Attachment}
+COUNTED = {
+    "appeals": Appeal,
+    "events": AppealEvent,
+    "answers": Answer,
+    "feedback": Feedback,
+    "users": User,
+    "attachments": Attachment,
+}
 
 
 @contextlib.contextmanager
@@ -58,7 +66,9 @@ def snapshot(alias: str) -> dict:
     """What a restore must carry over: how many of each thing, and every event's place and hash."""
     return {
         "counts": {name: model.objects.using(alias).count() for name, model in COUNTED.items()},
-        "chain": list(AppealEvent.objects.using(alias).order_by("appeal_id", "seq").values_list("appeal_id", "seq", "kind", "hash")),
+        "chain": list(
+            AppealEvent.objects.using(alias).order_by("appeal_id", "seq").values_list("appeal_id", "seq", "kind", "hash")
+        ),
         "appeals": list(Appeal.objects.using(alias).order_by("pk").values_list("pk", "number", "status", "body_id", "due_on")),
     }
 
@@ -82,15 +92,21 @@ def assert_whole(alias: str):
 
 def manage(*args, database_url: str, var_dir: Path, check=True, **popen):
     env = {
-        **os.environ, "DATABASE_URL": database_url, "ASHYQ_VAR_DIR": str(var_dir), "ASHYQ_ENVIRONMENT": "development",
-        "ASHYQ_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend", "DJANGO_SETTINGS_MODULE": "ashyq.settings",
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "ASHYQ_VAR_DIR": str(var_dir),
+        "ASHYQ_ENVIRONMENT": "development",
+        "ASHYQ_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        "DJANGO_SETTINGS_MODULE": "ashyq.settings",
     }
     command = [sys.executable, str(ROOT / "manage.py"), *args]
     if popen:
         return subprocess.Popen(command, env=env, cwd=ROOT, text=True, **popen)
     result = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
     if check:
-        assert result.returncode == 0, f"manage.py {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        assert result.returncode == 0, (
+            f"manage.py {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
     return result
 
 
@@ -154,15 +170,23 @@ def test_pg_dump_restores_into_a_fresh_database_with_every_record_whole(transact
     source_name = connection.settings_dict["NAME"]
     source = snapshot("default")
     assert source["counts"]["appeals"] >= 10 and {k for _, _, k, _ in source["chain"]} >= {
-        EventKind.REGISTERED, EventKind.EXECUTOR_ASSIGNED, EventKind.REDIRECTED, EventKind.EXTENDED,
-        EventKind.ANSWERED, EventKind.FEEDBACK, EventKind.COMPLAINED, EventKind.WITHDRAWN,
+        EventKind.REGISTERED,
+        EventKind.EXECUTOR_ASSIGNED,
+        EventKind.REDIRECTED,
+        EventKind.EXTENDED,
+        EventKind.ANSWERED,
+        EventKind.FEEDBACK,
+        EventKind.COMPLAINED,
+        EventKind.WITHDRAWN,
     }, "the demo no longer covers every kind of step; give this test histories that do"
 
     dump = tmp_path / "ashyq.dump"
     run = lambda *cmd, db: subprocess.run(cmd, env=_pg_env(db), capture_output=True, text=True, timeout=120)  # noqa: E731
     dumped = run(_pg_tool("pg_dump"), "--format=custom", f"--file={dump}", db=source_name)
     assert dumped.returncode == 0, dumped.stderr
-    restored = run(_pg_tool("pg_restore"), "--no-owner", "--exit-on-error", f"--dbname={restored_database}", str(dump), db=restored_database)
+    restored = run(
+        _pg_tool("pg_restore"), "--no-owner", "--exit-on-error", f"--dbname={restored_database}", str(dump), db=restored_database
+    )
     assert restored.returncode == 0, restored.stderr
 
     with database_alias("restored", {**connection.settings_dict, "NAME": restored_database}):
@@ -202,8 +226,15 @@ def test_sqlite_online_backup_copies_a_whole_database_even_while_it_is_written(d
         demo_appeals = db.execute("SELECT count(*) FROM dialogue_appeal").fetchone()[0]
 
     # 1. Online: a second process registers appeals while the copy is taken.
-    writer = manage("shell", "-c", WRITER.format(n=WRITTEN), database_url=source_url, var_dir=var,
-                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    writer = manage(
+        "shell",
+        "-c",
+        WRITER.format(n=WRITTEN),
+        database_url=source_url,
+        var_dir=var,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         written = [writer.stdout.readline() for _ in range(10)]  # the writer is well under way
         assert all(written), f"the writer stopped early: {writer.stderr.read() if writer.poll() is not None else ''}"

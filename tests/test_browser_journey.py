@@ -5,6 +5,7 @@ appeal to the General Prosecutor's Office; the Office answers; the applicant rat
 every step the appeal's page must show it. Runs against pytest-django's live server (a real HTTP
 server over the test database) with Debian's chromium and chromedriver.
 """
+
 from pathlib import Path
 
 import pytest

@@ -1,4 +1,5 @@
 """The read-only budget API: facts by any dimension, aggregates per phase that reconcile with the source's totals."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -17,9 +18,13 @@ def budget(reference):
 
 @pytest.mark.django_db
 def test_aggregates_reconcile_with_the_sources_totals_for_each_phase(client, budget):
-    for table, by in (("republican_by_function", "function_group"), ("republican_by_administrator", "administrator"),
-                      ("republican_budget_report", "function_group"), ("local_astana_city", "function_group"),
-                      ("republican_priority_investments", "programme")):
+    for table, by in (
+        ("republican_by_function", "function_group"),
+        ("republican_by_administrator", "administrator"),
+        ("republican_budget_report", "function_group"),
+        ("local_astana_city", "function_group"),
+        ("republican_priority_investments", "programme"),
+    ):
         data = client.get("/api/v1/budget/aggregates", {"table": table, "by": by, "month": "2024-06"}).json()
         assert data["totals"], table
         assert all(t["reconciles"] for t in data["totals"]), (table, [t for t in data["totals"] if not t["reconciles"]])
@@ -34,25 +39,39 @@ def test_aggregates_reconcile_with_the_sources_totals_for_each_phase(client, bud
 
 @pytest.mark.django_db
 def test_aggregate_by_administrator_names_it_and_matches_the_facts(client, budget):
-    data = client.get("/api/v1/budget/aggregates", {"table": "republican_by_administrator", "by": "administrator",
-                                                    "phase": "executed", "month": "2024-12"}).json()
+    data = client.get(
+        "/api/v1/budget/aggregates",
+        {"table": "republican_by_administrator", "by": "administrator", "phase": "executed", "month": "2024-12"},
+    ).json()
     health = next(r for r in data["rows"] if r["key"] == "226")
     assert "здравоохранения" in health["name"]
-    fact = Fact.objects.get(line__table="republican_by_administrator", line__code="226", month=dt.date(2024, 12, 1), phase="executed")
+    fact = Fact.objects.get(
+        line__table="republican_by_administrator", line__code="226", month=dt.date(2024, 12, 1), phase="executed"
+    )
     assert Decimal(health["amount"]) == fact.amount
 
 
 @pytest.mark.django_db
 def test_aggregate_by_month_keeps_months_apart(client, budget):
-    data = client.get("/api/v1/budget/aggregates", {"table": "republican_by_administrator", "by": "month", "phase": "executed"}).json()
+    data = client.get(
+        "/api/v1/budget/aggregates", {"table": "republican_by_administrator", "by": "month", "phase": "executed"}
+    ).json()
     assert [r["key"] for r in data["rows"]] == ["2024-06", "2024-12"]
     assert Decimal(data["rows"][1]["amount"]) > Decimal(data["rows"][0]["amount"])  # year to date grows
 
 
 @pytest.mark.django_db
 def test_facts_filter_by_any_dimension(client, budget):
-    data = client.get("/api/v1/budget/facts", {"table": "republican_priority_investments", "administrator": "217",
-                                               "phase": "executed", "month": "2024-12", "limit": 1000}).json()
+    data = client.get(
+        "/api/v1/budget/facts",
+        {
+            "table": "republican_priority_investments",
+            "administrator": "217",
+            "phase": "executed",
+            "month": "2024-12",
+            "limit": 1000,
+        },
+    ).json()
     assert data["count"] > 0 and data["unit"] == "thousand tenge"
     assert all(r["administrator"] == "217" and r["phase"] == "executed" and r["month"] == "2024-12" for r in data["results"])
     assert {r["body"] for r in data["results"]} == {"ministry-of-finance"}

@@ -1,5 +1,6 @@
 """import_budget on the real execution reports: the leaves add up to the source's totals, phase by phase; the
 import is idempotent, refuses bad rows with a reason, and publishes a valid Fiscal Data Package."""
+
 import datetime as dt
 import gzip
 import json

@@ -1,5 +1,6 @@
 """Open Budget pages on the real reports: each figure shown or downloaded is the source's, phases are drawn as
 separate lines and never summed, sorting, drill-down, year-on-year change, search and the citizen's budget."""
+
 import csv
 import datetime as dt
 import gzip
@@ -38,8 +39,13 @@ def test_pages_answer_in_each_language(client, budget, lang):
     client.cookies["django_language"] = lang
     page = client.get("/budget/?year=2024").content.decode()
     assert expected in page
-    for url in ("/budget/administrators/226/", "/budget/regions/KZ-75/", "/budget/citizens/2024/", "/budget/search/?q=школ",
-                "/budget/regions/"):
+    for url in (
+        "/budget/administrators/226/",
+        "/budget/regions/KZ-75/",
+        "/budget/citizens/2024/",
+        "/budget/search/?q=школ",
+        "/budget/regions/",
+    ):
         assert client.get(url).status_code == 200, url
 
 
@@ -60,8 +66,8 @@ def test_each_chart_draws_one_line_per_phase_never_a_sum(client, budget):
     """The monthly chart has one polyline (or point) per phase, and its JSON gives each phase's own figure."""
     for url in ("/budget/?year=2024", "/budget/administrators/217/", "/budget/regions/KZ-19/"):
         page = client.get(url).content.decode()
-        chart = page[page.index('aria-labelledby="h-months"'):]
-        chart = chart[:chart.index("</svg>")]
+        chart = page[page.index('aria-labelledby="h-months"') :]
+        chart = chart[: chart.index("</svg>")]
         assert len(re.findall(r"<polyline", chart)) == len(CHART_PHASES), url
         for phase in ("approved", "adjusted", "plan to date", "executed"):
             assert f">{phase}</text>" in chart, (url, phase)
@@ -94,7 +100,9 @@ def test_administrator_page_year_on_year_and_execution(client, budget):
     source_2024 = next(r for r in _source_rows("republican_by_administrator", "12.2024") if r["code"] == "226")
     executed_2023, executed_2024 = Decimal(source_2023["sumrg"]), Decimal(source_2024["sumrg"])
     assert Decimal(years["2024"]["executed"]) == executed_2024.quantize(Decimal("0.001"))
-    assert float(years["2024"]["executed_change_percent"]) == pytest.approx(float(executed_2024 / executed_2023 - 1) * 100, abs=0.01)
+    assert float(years["2024"]["executed_change_percent"]) == pytest.approx(
+        float(executed_2024 / executed_2023 - 1) * 100, abs=0.01
+    )
     assert float(years["2024"]["execution_percent"]) == pytest.approx(float(source_2024["plgpsumrg"]), abs=0.01)
     # 2025 is compared with January to March 2024, which this import does not hold: no change is invented.
     assert years["2025"]["executed_change_percent"] == ""
@@ -103,8 +111,14 @@ def test_administrator_page_year_on_year_and_execution(client, budget):
 @pytest.mark.django_db
 def test_programmes_drill_down_to_subprogrammes(client, budget):
     page = client.get("/budget/administrators/217/?year=2024").content.decode()
-    programme = Line.objects.filter(table="republican_priority_investments", kind="programme", administrator__code="217",
-                                    facts__month=dt.date(2024, 12, 1), facts__phase="executed", facts__amount__gt=0).first()
+    programme = Line.objects.filter(
+        table="republican_priority_investments",
+        kind="programme",
+        administrator__code="217",
+        facts__month=dt.date(2024, 12, 1),
+        facts__phase="executed",
+        facts__amount__gt=0,
+    ).first()
     assert programme is not None and programme.name_ru in page
     sub = programme.children.filter(kind="subprogramme", facts__month=dt.date(2024, 12, 1), facts__amount__gt=0).first()
     assert sub is not None and sub.subprogramme in page
@@ -140,7 +154,11 @@ def test_citizens_budget_is_read_from_the_report(client, budget):
     spending = {r["code"]: Decimal(r["executed"]) for r in functions}
     report = {r["id"]: r for r in _source_rows("republican_budget_report", "12.2024")}
     spend_root = next(r for r in report.values() if r["name"].startswith("II."))
-    groups = {source._code(r["code"]): Decimal(r["sumrg"]) for r in report.values() if source._code(r["parent_id"]) == source._code(spend_root["id"])}
+    groups = {
+        source._code(r["code"]): Decimal(r["sumrg"])
+        for r in report.values()
+        if source._code(r["parent_id"]) == source._code(spend_root["id"])
+    }
     assert {k: v.quantize(Decimal("0.001")) for k, v in groups.items()} == spending
     assert sum(float(r["tiyn_of_each_tenge_spent"]) for r in functions) == pytest.approx(100, abs=0.01)
     with translation.override("kk"):
@@ -187,7 +205,9 @@ def test_scorecard_puts_money_beside_results_as_a_correlation(client, budget, rf
     body = bodies["ministry-of-healthcare"]
     card = {"period": "2024", "counts": {"received": 10, "resolved": 4}, "measures": {"data_quality": 0.5}, "ashyq_score": 61.0}
     html = panels.scorecard_panel(rf.get("/"), body, card)
-    executed = Fact.objects.get(line__table="republican_by_administrator", line__code="226", month=dt.date(2024, 12, 1), phase="executed").amount
+    executed = Fact.objects.get(
+        line__table="republican_by_administrator", line__code="226", month=dt.date(2024, 12, 1), phase="executed"
+    ).amount
     per_received = f"{float(executed) / 10 / 1000:.1f}"
     per_resolved = f"{float(executed) / 4 / 1000:.1f}"
     assert per_received in html and per_resolved in html

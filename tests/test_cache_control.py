@@ -1,5 +1,6 @@
 """Nothing served to a signed-in person, and no API answer to a token, may be kept by a shared cache or the browser:
 `Cache-Control: private, no-store`. Anonymous public pages are left cacheable."""
+
 import pytest
 from django.urls import reverse
 
@@ -9,10 +10,17 @@ def private(response) -> bool:
     return {"private", "no-store"} <= directives and "public" not in directives
 
 
-@pytest.mark.parametrize("role, page", [
-    ("applicant", "dialogue:mine"), ("applicant", "accounts:account"), ("official", "dialogue:inbox"),
-    ("monitor", "dialogue:overdue"), ("moderator", "moderation:queue"), ("applicant", "home"),
-])
+@pytest.mark.parametrize(
+    "role, page",
+    [
+        ("applicant", "dialogue:mine"),
+        ("applicant", "accounts:account"),
+        ("official", "dialogue:inbox"),
+        ("monitor", "dialogue:overdue"),
+        ("moderator", "moderation:queue"),
+        ("applicant", "home"),
+    ],
+)
 def test_every_page_to_a_signed_in_person_is_private_and_not_stored(client, people, role, page):
     client.force_login(people[role])
     response = client.get(reverse(page))
@@ -32,8 +40,9 @@ def test_api_answers_to_a_token_are_private(client, people, submit, token_for):
     appeal = submit(people["applicant"])
     response = client.get(f"/api/v1/appeals/{appeal.pk}", HTTP_AUTHORIZATION=f"Bearer {token_for(people['applicant'])}")
     assert response.status_code == 200 and private(response)
-    created = client.post("/api/v1/appeals", {}, content_type="application/json",
-                          HTTP_AUTHORIZATION=f"Bearer {token_for(people['applicant'])}")
+    created = client.post(
+        "/api/v1/appeals", {}, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token_for(people['applicant'])}"
+    )
     assert private(created)
 
 

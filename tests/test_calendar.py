@@ -1,4 +1,5 @@
 """Working days on Kazakhstan's calendar: the arithmetic every statutory term rests on."""
+
 import datetime as dt
 
 from hypothesis import given

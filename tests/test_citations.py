@@ -1,6 +1,7 @@
 """Sources are cited as publications (ashyq.core.publications): author, title in the reader's language where the
 publication has it, journal, issue, pages, table. No page, export or API answer names a file of the development
 references or a path outside the repository."""
+
 import re
 
 import pytest
@@ -41,17 +42,32 @@ def _served(client, lang="en"):
     """Every page, download, export and API answer that shows the showcase data or its sources."""
     from ashyq.opendata.models import Dataset
 
-    urls = ["/data/", "/data/silk-road/", "/data/silk-road/china/", "/data/silk-road/compare/?country=china&country=uzbekistan",
-            "/data/silk-road/compare.csv?country=china", "/data/silk-road/compare.json?country=china",
-            "/data/catalog.ttl", "/data/catalog.rdf", "/data/catalog.jsonld", "/data/sitemap.xml", "/analysis/",
-            "/api/3/action/package_search?rows=100"]
+    urls = [
+        "/data/",
+        "/data/silk-road/",
+        "/data/silk-road/china/",
+        "/data/silk-road/compare/?country=china&country=uzbekistan",
+        "/data/silk-road/compare.csv?country=china",
+        "/data/silk-road/compare.json?country=china",
+        "/data/catalog.ttl",
+        "/data/catalog.rdf",
+        "/data/catalog.jsonld",
+        "/data/sitemap.xml",
+        "/analysis/",
+        "/api/3/action/package_search?rows=100",
+    ]
     for dataset in Dataset.objects.prefetch_related("resources"):
-        urls += [f"/data/datasets/{dataset.slug}/", f"/data/datasets/{dataset.slug}/datapackage.json",
-                 f"/api/3/action/package_show?id={dataset.slug}"]
+        urls += [
+            f"/data/datasets/{dataset.slug}/",
+            f"/data/datasets/{dataset.slug}/datapackage.json",
+            f"/api/3/action/package_show?id={dataset.slug}",
+        ]
         for resource in dataset.resources.all():
-            urls += [f"/data/datasets/{dataset.slug}/resources/{resource.pk}/",
-                     f"/data/datasets/{dataset.slug}/resources/{resource.pk}/v{resource.current_version.number}/download",
-                     f"/api/3/action/datastore_search?resource_id={resource.pk}&limit=1000"]
+            urls += [
+                f"/data/datasets/{dataset.slug}/resources/{resource.pk}/",
+                f"/data/datasets/{dataset.slug}/resources/{resource.pk}/v{resource.current_version.number}/download",
+                f"/api/3/action/datastore_search?resource_id={resource.pk}&limit=1000",
+            ]
     for url in urls:
         response = client.get(url, headers={"accept-language": lang})
         assert response.status_code == 200, url

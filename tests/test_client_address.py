@@ -3,6 +3,7 @@
 The client's address comes from X-Forwarded-For only as far as the proxies the operator listed in
 ASHYQ_TRUSTED_PROXIES (core/net.py).
 """
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
@@ -73,8 +74,12 @@ def test_behind_a_proxy_three_distinct_clients_reach_the_hide_threshold(client, 
     for n, client_address in enumerate(["198.51.100.1", "198.51.100.2", "198.51.100.3"]):
         published.refresh_from_db()
         assert published.hidden_at is None, n
-        response = client.post(f"/moderation/report/{published.pk}/", {"target": "appeal", "reason": "offensive"},
-                               REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"6.6.6.6, {client_address}")
+        response = client.post(
+            f"/moderation/report/{published.pk}/",
+            {"target": "appeal", "reason": "offensive"},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR=f"6.6.6.6, {client_address}",
+        )
         assert response.status_code == 302
     published.refresh_from_db()
     assert published.hidden_at is not None

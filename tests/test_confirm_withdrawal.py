@@ -1,6 +1,7 @@
 """Withdrawing an appeal cannot be undone, so it takes two pages: the form (with the reason, which is required)
 leads to a page that says what will happen; only its "Yes" withdraws. "No, go back" returns to the appeal with the
 reason still typed. Checked with the test client and in headless Chromium."""
+
 import pytest
 from django.urls import reverse
 
@@ -11,7 +12,9 @@ from .chromium import headless_chromium, needs_chromium
 
 
 def _withdraw(client, appeal, **extra):
-    return client.post(reverse("dialogue:action", args=[appeal.pk, "withdraw"]), {"reason": "Solved with the neighbours.", **extra})
+    return client.post(
+        reverse("dialogue:action", args=[appeal.pk, "withdraw"]), {"reason": "Solved with the neighbours.", **extra}
+    )
 
 
 def test_the_form_leads_to_a_page_that_says_what_happens_and_changes_nothing(client, people, submit):

@@ -17,6 +17,7 @@ promises; the test keeps it true. PostgreSQL only (SQLite's writer would be a fi
 process tree's own, a different story): `make test-postgres` or `bash .ci/run postgres`.
 Requests are bounded in number and time, and go to 127.0.0.1 only.
 """
+
 import os
 import signal
 import socket
@@ -96,10 +97,30 @@ class Server:
         }
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--chdir", str(SRC), "ashyq.wsgi:application",
-             "--bind", f"127.0.0.1:{self.port}", "--workers", "3", "--timeout", "30", "--graceful-timeout", "5",
-             "--error-logfile", "-", "--access-logfile", "-"],
-            env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--chdir",
+                str(SRC),
+                "ashyq.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "3",
+                "--timeout",
+                "30",
+                "--graceful-timeout",
+                "5",
+                "--error-logfile",
+                "-",
+                "--access-logfile",
+                "-",
+            ],
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
@@ -153,7 +174,9 @@ def servers(tmp_path):
 
 def _payload(key: str) -> dict:
     return {
-        "body": "anti-corruption-agency", "type": "report", "region": "KZ-75",
+        "body": "anti-corruption-agency",
+        "type": "report",
+        "region": "KZ-75",
         "subject": f"Permit delayed until a payment ({key})",
         "text": "The district office said the permit would come faster for a fee.",
     }
@@ -161,8 +184,10 @@ def _payload(key: str) -> dict:
 
 def _submit(url: str, token: str, key: str):
     return requests.post(
-        url + "/api/v1/appeals", json=_payload(key),
-        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key}, timeout=(2, 15),
+        url + "/api/v1/appeals",
+        json=_payload(key),
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key},
+        timeout=(2, 15),
     )
 
 
@@ -261,8 +286,10 @@ def test_killing_the_server_mid_burst_leaves_no_half_written_appeal(transactiona
 
     t_kill = time.monotonic()
     _wait_for_server_sessions_to_end()
-    print(f"burst: {len(answered)} answered 201, {len(cut_off)} cut off by the kill after {t_kill - started_at:.1f}s; "
-          f"sessions gone after {time.monotonic() - t_kill:.1f}s")
+    print(
+        f"burst: {len(answered)} answered 201, {len(cut_off)} cut off by the kill after {t_kill - started_at:.1f}s; "
+        f"sessions gone after {time.monotonic() - t_kill:.1f}s"
+    )
 
     # Every appeal the client was told about is there, whole.
     by_key = {a.idempotency_key: a for a in _assert_nothing_half_written()}

@@ -4,6 +4,7 @@ The URL patterns are read from the resolver (tests/test_url_access.py), so pages
 without editing this file. The token-authenticated API (and Open311's POST with an api_key) are exempt
 by design: they take bearer tokens / keys, never the session cookie, which is checked here too.
 """
+
 import re
 from html.parser import HTMLParser
 
@@ -33,8 +34,12 @@ class FormCollector(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
-            self._current = {"method": (attrs.get("method") or "get").lower(), "action": attrs.get("action"),
-                             "id": attrs.get("id"), "fields": {}}
+            self._current = {
+                "method": (attrs.get("method") or "get").lower(),
+                "action": attrs.get("action"),
+                "id": attrs.get("id"),
+                "fields": {},
+            }
             self.forms.append(self._current)
         elif self._current is not None and tag in ("input", "select", "textarea") and attrs.get("name"):
             if tag == "input" and attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:
@@ -92,8 +97,9 @@ def test_every_page_post_without_the_token_is_refused_and_changes_nothing(url_co
     problems, checked = [], 0
     for route, name, levels, callback in _page_patterns():
         for url in sample_urls(levels, callback, url_context):
-            response = client.post(url, {"reason": "x", "text": "x", "language": "ru", "username": "citizen",
-                                         "password": PASSWORD})
+            response = client.post(
+                url, {"reason": "x", "text": "x", "language": "ru", "username": "citizen", "password": PASSWORD}
+            )
             checked += 1
             if not _csrf_refused(response):
                 problems.append(f"POST {url} (/{route}, {name!r}) without a CSRF token as {who}: {response.status_code}, not 403")
@@ -121,10 +127,19 @@ def test_with_the_token_the_forms_work(people, submit, bodies, regions):
     client = Client(enforce_csrf_checks=True)
     # Sign up
     token = _token(client, reverse("accounts:signup"))
-    response = client.post(reverse("accounts:signup"), {
-        "csrfmiddlewaretoken": token, "username": "new-citizen", "email": "new@example.kz", "first_name": "Aigerim",
-        "last_name": "Sadykova", "language": "en", "password1": "long-enough-password-77", "password2": "long-enough-password-77",
-    })
+    response = client.post(
+        reverse("accounts:signup"),
+        {
+            "csrfmiddlewaretoken": token,
+            "username": "new-citizen",
+            "email": "new@example.kz",
+            "first_name": "Aigerim",
+            "last_name": "Sadykova",
+            "language": "en",
+            "password1": "long-enough-password-77",
+            "password2": "long-enough-password-77",
+        },
+    )
     assert response.status_code == 200 and User.objects.filter(username="new-citizen").exists()
     # Sign in
     token = _token(client, reverse("accounts:login"))
@@ -132,10 +147,17 @@ def test_with_the_token_the_forms_work(people, submit, bodies, regions):
     assert response.status_code == 302
     # Write an appeal
     token = _token(client, reverse("dialogue:new"))
-    response = client.post(reverse("dialogue:new"), {
-        "csrfmiddlewaretoken": token, "body": "anti-corruption-agency", "type": "report", "subject": "Bribe",
-        "text": "Money was asked.", "region": "KZ-75",
-    })
+    response = client.post(
+        reverse("dialogue:new"),
+        {
+            "csrfmiddlewaretoken": token,
+            "body": "anti-corruption-agency",
+            "type": "report",
+            "subject": "Bribe",
+            "text": "Money was asked.",
+            "region": "KZ-75",
+        },
+    )
     assert response.status_code == 302
     appeal = Appeal.objects.get(applicant=people["applicant"])
     # Switch the language
@@ -146,8 +168,10 @@ def test_with_the_token_the_forms_work(people, submit, bodies, regions):
     official = Client(enforce_csrf_checks=True)
     official.force_login(people["official"])
     token = _token(official, reverse("dialogue:detail", args=[appeal.pk]))
-    response = official.post(reverse("dialogue:action", args=[appeal.pk, "answer"]),
-                             {"csrfmiddlewaretoken": token, "outcome": "resolved", "text": "Done."})
+    response = official.post(
+        reverse("dialogue:action", args=[appeal.pk, "answer"]),
+        {"csrfmiddlewaretoken": token, "outcome": "resolved", "text": "Done."},
+    )
     assert response.status_code == 302
     assert Appeal.objects.get(pk=appeal.pk).status == "answered"
     # Sign out
@@ -168,7 +192,9 @@ def form_context(url_context, people, submit, at):
     services.answer_appeal(people["official"], answered, text="Explained.", outcome="explained")
     context = dict(url_context)
     # pk: the appeals, and the open-data resource (the publisher's dataset, resource, upload and report forms).
-    context["by_name"] = dict(url_context["by_name"], pk=[open_appeal.pk, answered.pk, url_context["by_name"]["pk"][1]], appeal_id=[open_appeal.pk])
+    context["by_name"] = dict(
+        url_context["by_name"], pk=[open_appeal.pk, answered.pk, url_context["by_name"]["pk"][1]], appeal_id=[open_appeal.pk]
+    )
     return context
 
 
@@ -197,7 +223,9 @@ def test_every_post_form_on_every_page_carries_the_csrf_token_and_it_is_accepted
                     continue
                 forms_seen += 1
                 if not form["fields"].get("csrfmiddlewaretoken"):
-                    problems.append(f"{url} as {who}: <form method=post action={form['action']!r} id={form['id']!r}> has no csrfmiddlewaretoken")
+                    problems.append(
+                        f"{url} as {who}: <form method=post action={form['action']!r} id={form['id']!r}> has no csrfmiddlewaretoken"
+                    )
                     continue
                 key = (who, form["action"] or url, tuple(sorted(form["fields"])))
                 if key in submitted or "/delete/" in url:
@@ -207,12 +235,18 @@ def test_every_post_form_on_every_page_carries_the_csrf_token_and_it_is_accepted
                 fresh = Client(enforce_csrf_checks=True)
                 if who != "anonymous":
                     fresh.force_login(form_context["people"][who])
-                fresh_form = [f for f in forms_of(fresh.get(url).content.decode()) if f["method"] == "post" and (f["action"], f["id"]) == (form["action"], form["id"])]
+                fresh_form = [
+                    f
+                    for f in forms_of(fresh.get(url).content.decode())
+                    if f["method"] == "post" and (f["action"], f["id"]) == (form["action"], form["id"])
+                ]
                 if not fresh_form:
                     continue  # the page changed meanwhile (an earlier form acted on the appeal)
                 response = fresh.post(form["action"] or url, fresh_form[0]["fields"])
                 if _csrf_refused(response) or response.status_code >= 500:
-                    problems.append(f"{url} as {who}: submitting <form action={form['action']!r}> with its token gave {response.status_code}")
+                    problems.append(
+                        f"{url} as {who}: submitting <form action={form['action']!r}> with its token gave {response.status_code}"
+                    )
     assert not problems, "\n".join(problems)
     assert forms_seen > 20
 
@@ -271,10 +305,21 @@ def test_a_signed_in_session_alone_cannot_use_the_api(people, submit, enforce):
         client.force_login(people[who])
         before = _all_counts()
         for url in _api_post_operations(appeal.pk):
-            response = client.post(url, {"body": "anti-corruption-agency", "type": "report", "subject": "S", "text": "T",
-                                         "region": "KZ-75", "reason": "r", "outcome": "resolved", "task": "cause",
-                                         "value": "red_tape"},
-                                   content_type="application/json")
+            response = client.post(
+                url,
+                {
+                    "body": "anti-corruption-agency",
+                    "type": "report",
+                    "subject": "S",
+                    "text": "T",
+                    "region": "KZ-75",
+                    "reason": "r",
+                    "outcome": "resolved",
+                    "task": "cause",
+                    "value": "red_tape",
+                },
+                content_type="application/json",
+            )
             if url.lstrip("/") in PUBLIC_API_POSTS:
                 continue  # answers anyone; the counts below show it changed nothing
             assert response.status_code == 401, (who, url, response.status_code)

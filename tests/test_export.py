@@ -1,6 +1,7 @@
 """The open-data export: `manage.py export_public_data` writes published appeals and their events as CSV
 and JSON with a Frictionless datapackage.json (CC BY 4.0); the open-data page documents the fields and
 serves the latest files, making them on demand the first time."""
+
 import csv
 import datetime as dt
 import io
@@ -37,7 +38,7 @@ def case(people, submit, at):
         services.answer_appeal(people["official"], appeal, text="orig answer", outcome="explained")
         services.record_feedback(people["applicant"], appeal, resolution="partly", rating=3, comment="secret comment")
         complaint = services.complain_about_answer(people["applicant"], appeal, text="The answer is formal.")
-    publish(appeal, "Тема", "Публичный текст, строка 1\nстрока 2, \"кавычки\"")
+    publish(appeal, "Тема", 'Публичный текст, строка 1\nстрока 2, "кавычки"')
     publish_answer(appeal, "Публичный ответ")
     publish(complaint, "Жалоба", "Публичная жалоба", show_name=True)
     submit(people["applicant"], subject="private", text="private")  # never exported
@@ -65,7 +66,7 @@ def test_the_command_writes_csv_json_and_a_datapackage(case, tmp_path, people):
     assert row["due_on"] == "2026-12-15" and row["extensions"] == "1"
     assert row["outcome"] == "explained" and row["answered_on_time"] == "false" and row["answered_at"].startswith("2026-12-16")
     assert row["feedback_resolution"] == "partly" and row["feedback_rating"] == "3"
-    assert row["subject"] == "Тема" and row["text"] == "Публичный текст, строка 1\nстрока 2, \"кавычки\""
+    assert row["subject"] == "Тема" and row["text"] == 'Публичный текст, строка 1\nстрока 2, "кавычки"'
     assert row["answer_text"] == "Публичный ответ"
     assert row["applicant_alias"] == people["applicant"].public_alias
     complaint = appeals[case["complaint"].number]
@@ -92,9 +93,14 @@ def test_the_datapackage_describes_every_field_and_the_licence(case, export_dir)
     assert package["profile"] == "data-package" and package["name"] == "ashyq-public-appeals"
     assert package["licenses"][0]["name"] == "CC-BY-4.0"
     resources = {r["name"]: r for r in package["resources"]}
-    tables = {"appeals": "appeals", "events": "events", "body-month-figures": "body_month_figures",
-              "region-month-figures": "region_month_figures", "regions": "regions",
-              "analysis-month-figures": "analysis_month_figures"}
+    tables = {
+        "appeals": "appeals",
+        "events": "events",
+        "body-month-figures": "body_month_figures",
+        "region-month-figures": "region_month_figures",
+        "regions": "regions",
+        "analysis-month-figures": "analysis_month_figures",
+    }
     # The record's Merkle tree and its signed checkpoints (docs/operations.md section 9): CSV and JSON only.
     assert set(resources) == set(tables) | {f"{name}-json" for name in tables} | {"merkle-leaves", "checkpoints"}
     leaves_header = next(csv.reader((export_dir / "merkle_leaves.csv").open(encoding="utf-8")))
@@ -104,7 +110,9 @@ def test_the_datapackage_describes_every_field_and_the_licence(case, export_dir)
         header = next(csv.reader((export_dir / f"{stem}.csv").open(encoding="utf-8")))
         fields = resources[name]["schema"]["fields"]
         assert [f["name"] for f in fields] == header
-        assert all(f["description"] and f["type"] in {"string", "integer", "boolean", "date", "datetime", "object"} for f in fields)
+        assert all(
+            f["description"] and f["type"] in {"string", "integer", "boolean", "date", "datetime", "object"} for f in fields
+        )
         assert resources[f"{name}-json"]["path"] == f"{stem}.json"
     assert resources["events"]["schema"]["foreignKeys"][0]["reference"] == {"resource": "appeals", "fields": ["number"]}
 

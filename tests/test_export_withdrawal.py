@@ -1,5 +1,6 @@
 """A hidden appeal leaves the served open-data export at once: its rows go from the appeals and events files (CSV
 and JSON) as soon as the hide commits, the other appeals stay, and the files still parse."""
+
 import csv
 import io
 import json
@@ -25,8 +26,9 @@ def export_dir(settings, tmp_path):
 def published(people, submit):
     appeals = []
     for n in range(3):
-        appeal = submit(people["applicant"], subject=f"Lift {n}", text=f"The lift is broken, line 1\nline 2, \"quoted\" {n}",
-                        is_public=True)
+        appeal = submit(
+            people["applicant"], subject=f"Lift {n}", text=f'The lift is broken, line 1\nline 2, "quoted" {n}', is_public=True
+        )
         moderation.approve(people["moderator"], appeal, target=Target.APPEAL)
         appeal.refresh_from_db()
         appeals.append(appeal)
@@ -66,8 +68,9 @@ def test_an_appeal_hidden_after_reports_leaves_every_served_file_at_once(client,
     assert hidden.number not in served("appeals.csv") and "line 2" in served("appeals.csv")
 
 
-def test_a_moderator_keeping_it_hidden_also_withdraws_what_a_later_export_brought_back(people, published,
-                                                                                      django_capture_on_commit_callbacks):
+def test_a_moderator_keeping_it_hidden_also_withdraws_what_a_later_export_brought_back(
+    people, published, django_capture_on_commit_callbacks
+):
     hidden = published[0]
     with django_capture_on_commit_callbacks(execute=True):
         moderation.report_abuse(AnonymousUser(), "198.51.100.1", hidden, target="appeal", reason="offensive")
@@ -97,8 +100,9 @@ def test_withdrawal_keeps_the_descriptor_true_of_sizes_and_hashes(published, exp
     assert appeals["bytes"] == len(data) and appeals["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-def test_after_a_withdrawal_the_export_still_verifies_and_no_leaf_names_the_hidden_appeal(people, published, export_dir,
-                                                                                         django_capture_on_commit_callbacks):
+def test_after_a_withdrawal_the_export_still_verifies_and_no_leaf_names_the_hidden_appeal(
+    people, published, export_dir, django_capture_on_commit_callbacks
+):
     """The tree's leaves stay (every signed root depends on them) but stop naming the appeal, as the nightly export
     writes them; otherwise the standalone verifier would report the appeal's events as removed from the record."""
     from ashyq.dialogue import transparency, verify_record

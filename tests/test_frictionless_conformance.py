@@ -2,6 +2,7 @@
 on what the site serves: the appeals export through its public address (every resource, schema, primary and
 foreign key), and the package of every open-data dataset (each file resource's current version against the
 Table Schema Ashyq validated it with)."""
+
 import pytest
 import requests
 from frictionless import validate

@@ -1,4 +1,5 @@
 """generate_appeals (benchmarks' data) writes records the application could have written itself."""
+
 import datetime as dt
 from collections import Counter
 
@@ -48,7 +49,8 @@ def test_generated_appeals_are_consistent(reference):
 
     # Everything is covered: bodies, regions, types, outcomes, states and paths.
     assert set(Appeal.objects.values_list("addressed_body", flat=True)) == set(
-        Body.objects.filter(accepts_appeals=True).values_list("pk", flat=True))
+        Body.objects.filter(accepts_appeals=True).values_list("pk", flat=True)
+    )
     assert set(Appeal.objects.values_list("region", flat=True)) == set(Region.objects.values_list("pk", flat=True))
     assert set(Appeal.objects.values_list("type", flat=True)) == set(AppealType.values)
     assert set(Answer.objects.values_list("outcome", flat=True)) == set(Outcome.values)
@@ -69,7 +71,9 @@ def test_generated_appeals_are_consistent(reference):
 @pytest.mark.django_db
 def test_deadlines_follow_the_working_day_calendar(reference):
     call_command("generate_appeals", "60", "--seed", "5", verbosity=0)
-    events = AppealEvent.objects.filter(kind__in=[EventKind.REGISTERED, EventKind.REDIRECTED]).select_related("appeal__regulation")
+    events = AppealEvent.objects.filter(kind__in=[EventKind.REGISTERED, EventKind.REDIRECTED]).select_related(
+        "appeal__regulation"
+    )
     assert events
     for event in events:
         regulation = event.appeal.regulation

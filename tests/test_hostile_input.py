@@ -5,6 +5,7 @@ open-data uploads; the inputs that gave 500 (NUL on PostgreSQL, \\ud800, CKAN's 
 a 10 MB JSON body); errors of the machine interfaces always in their own format; and Idempotency-Keys over the
 limit refused instead of shortened into each other.
 """
+
 import json
 import xml.etree.ElementTree as ET
 
@@ -16,15 +17,21 @@ from ashyq.dialogue import services
 from ashyq.dialogue.models import Appeal
 from ashyq.opendata import ingest
 
-APPEAL = {"body": "anti-corruption-agency", "type": "report", "subject": "Broken lift", "text": "The lift is broken.",
-          "region": "KZ-75"}
+APPEAL = {
+    "body": "anti-corruption-agency",
+    "type": "report",
+    "subject": "Broken lift",
+    "text": "The lift is broken.",
+    "region": "KZ-75",
+}
 # As JSON escapes: what an API client sends. NUL, BEL, ESC, DEL, a C1 control, a lone surrogate, a non-character.
 HOSTILE = ["\\u0000", "\\u0007", "\\u001b", "\\u007f", "\\u0085", "\\ud800", "\\udfff", "\\uffff"]
 
 
 def api_post(client, token, payload: str, **headers):
-    return client.post("/api/v1/appeals", payload, content_type="application/json",
-                       HTTP_AUTHORIZATION=f"Bearer {token}", **headers)
+    return client.post(
+        "/api/v1/appeals", payload, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}", **headers
+    )
 
 
 def with_text(text_json: str, field="text") -> str:
@@ -59,8 +66,13 @@ def test_tabs_and_line_breaks_stay_welcome(client, people, token_for):
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 @pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b"])
 def test_open311_refuses_them_with_its_own_error_shape_and_well_formed_xml(client, people, token_for, fmt, char):
-    form = {"api_key": token_for(people["applicant"]), "service_code": "report", "attribute[body]": "anti-corruption-agency",
-            "attribute[region]": "KZ-75", "description": f"Lift broken {char} since May"}
+    form = {
+        "api_key": token_for(people["applicant"]),
+        "service_code": "report",
+        "attribute[body]": "anti-corruption-agency",
+        "attribute[region]": "KZ-75",
+        "description": f"Lift broken {char} since May",
+    }
     response = client.post(f"/open311/v2/requests.{fmt}", form)
     assert response.status_code == 400
     if fmt == "xml":
@@ -100,11 +112,14 @@ def test_services_refuse_them_for_every_text_an_official_writes(people, submit):
     assert appeal.status == "registered"
 
 
-@pytest.mark.parametrize("data, fmt", [
-    (b"name,amount\nLift\x07,12\n", "CSV"),
-    (b"name,amount\nLift\xc2\x85,12\n", "CSV"),
-    (b'[{"name": "Lift\\u0000", "amount": 12}]', "JSON"),
-])
+@pytest.mark.parametrize(
+    "data, fmt",
+    [
+        (b"name,amount\nLift\x07,12\n", "CSV"),
+        (b"name,amount\nLift\xc2\x85,12\n", "CSV"),
+        (b'[{"name": "Lift\\u0000", "amount": 12}]', "JSON"),
+    ],
+)
 def test_open_data_uploads_with_control_characters_are_refused_with_the_line(data, fmt):
     parsed = ingest.prepare(data, fmt)
     assert not parsed.valid
@@ -116,17 +131,21 @@ def test_open_data_uploads_with_control_characters_are_refused_with_the_line(dat
 
 # --- the inputs that answered 500 ------------------------------------------------------------------------------
 
+
 def test_ckan_package_list_with_a_non_integer_limit_is_a_validation_error(client, db):
     response = client.get("/api/3/action/package_list", {"limit": "abc"})
     assert response.status_code == 409
     assert response.json()["success"] is False and "limit" in response.json()["error"]
 
 
-@pytest.mark.parametrize("path, params", [
-    ("/api/3/action/package_list", {"offset": "9" * 25}),
-    ("/api/3/action/package_list", {"limit": "9" * 25}),
-    ("/api/3/action/package_search", {"start": "9" * 25}),
-])
+@pytest.mark.parametrize(
+    "path, params",
+    [
+        ("/api/3/action/package_list", {"offset": "9" * 25}),
+        ("/api/3/action/package_list", {"limit": "9" * 25}),
+        ("/api/3/action/package_search", {"start": "9" * 25}),
+    ],
+)
 def test_ckan_huge_offsets_answer_an_empty_page(client, db, path, params):
     response = client.get(path, params)
     assert response.status_code == 200, response.content
@@ -143,10 +162,15 @@ def test_a_10_mb_json_body_is_a_json_413_in_debug_and_production(client, people,
     assert "too large" in response.json()["detail"]
 
 
-@pytest.mark.parametrize("method, path", [
-    ("get", "/api/v1/no-such-thing"), ("delete", "/api/v1/bodies"), ("get", "/api/3/action-not-here"),
-    ("get", "/open311/v2/nothing.xml"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("get", "/api/v1/no-such-thing"),
+        ("delete", "/api/v1/bodies"),
+        ("get", "/api/3/action-not-here"),
+        ("get", "/open311/v2/nothing.xml"),
+    ],
+)
 def test_errors_of_the_machine_interfaces_are_never_html(client, db, method, path):
     response = getattr(client, method)(path)
     assert response.status_code in (404, 405)
@@ -158,6 +182,7 @@ def test_errors_of_the_machine_interfaces_are_never_html(client, db, method, pat
 
 
 # --- Idempotency-Key -------------------------------------------------------------------------------------------
+
 
 def test_an_idempotency_key_over_100_characters_is_refused_not_shortened(client, people, token_for):
     token = token_for(people["applicant"])

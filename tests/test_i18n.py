@@ -3,6 +3,7 @@ render in each language, a language switcher that works, and emails in the appli
 
 The suite runs in English by default (conftest.py); the tests here ask for other languages explicitly.
 """
+
 import ast
 import gettext as gettext_module
 import re
@@ -27,6 +28,7 @@ PLURAL_FORMS = {
 
 
 # --- a small .po reader (no extra dependency) -------------------------------------------------------------
+
 
 def read_po(path: Path) -> list[dict]:
     """Entries of a .po file: msgctxt, msgid, msgid_plural, msgstr or msgstr[n], flags. Obsolete (#~) entries are skipped."""
@@ -86,6 +88,7 @@ PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdifr%]")
 
 # --- (a) every message translated ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("lang", CATALOG_LANGUAGES)
 def test_the_catalog_header_names_the_language_encoding_and_plural_rule(lang):
     head = header(lang)
@@ -122,6 +125,7 @@ def test_translations_keep_every_placeholder(lang):
 
 
 # --- (b) the committed .mo files are compiled from the current .po files -------------------------------------
+
 
 @pytest.mark.parametrize("lang", CATALOG_LANGUAGES)
 def test_the_compiled_catalog_matches_the_po_file(lang):
@@ -189,6 +193,7 @@ def test_every_string_marked_in_the_source_is_in_the_catalog(lang):
 
 # --- (c) pages render in each language and the switcher works ------------------------------------------------
 
+
 def t(lang: str, msgid: str) -> str:
     with translation.override(lang):
         return translation.gettext(msgid)
@@ -205,9 +210,17 @@ def page_urls(appeal):
         "/": (None, ["Open Dialogue: write to the head of a state body", "Write an appeal", "State bodies"]),
         "/bodies/": (None, ["State bodies", "Write to the head"]),
         "/accounts/login/": (None, ["Sign in", "No account yet?"]),
-        "/accounts/signup/": (None, ["Create account", "First name", "Language of emails",
-                                     # Django's own help texts, which Django's Kazakh catalog lacks (core/django_strings.py)
-                                     "Your password can’t be entirely numeric.", "Enter the same password as before, for verification."]),
+        "/accounts/signup/": (
+            None,
+            [
+                "Create account",
+                "First name",
+                "Language of emails",
+                # Django's own help texts, which Django's Kazakh catalog lacks (core/django_strings.py)
+                "Your password can’t be entirely numeric.",
+                "Enter the same password as before, for verification.",
+            ],
+        ),
         "/appeals/new/": ("applicant", ["Send the appeal", "Type of appeal", "Text of the appeal", "To the head of"]),
         f"/appeals/{appeal.pk}/": ("applicant", ["Record", "Answer due by", "Withdraw the appeal"]),
     }
@@ -246,13 +259,28 @@ def test_key_pages_render_in_each_language(client, people, appeal, lang):
             assert f'name="language" value="{code}"' in page, path
 
 
-@pytest.mark.parametrize("lang, labels, choices", [
-    ("kk", ["Өтініш түрі", "Өтініш мәтіні", "Тіркемелер"],
-     {"application": "арыз", "complaint": "шағым", "report": "хабарлама", "feedback": "пікір", "proposal": "ұсыныс"}),
-    ("ru", ["Вид обращения", "Текст обращения", "Вложения"],
-     {"application": "заявление", "complaint": "жалоба", "report": "сообщение", "feedback": "отклик", "proposal": "предложение",
-      "request": "запрос"}),
-])
+@pytest.mark.parametrize(
+    "lang, labels, choices",
+    [
+        (
+            "kk",
+            ["Өтініш түрі", "Өтініш мәтіні", "Тіркемелер"],
+            {"application": "арыз", "complaint": "шағым", "report": "хабарлама", "feedback": "пікір", "proposal": "ұсыныс"},
+        ),
+        (
+            "ru",
+            ["Вид обращения", "Текст обращения", "Вложения"],
+            {
+                "application": "заявление",
+                "complaint": "жалоба",
+                "report": "сообщение",
+                "feedback": "отклик",
+                "proposal": "предложение",
+                "request": "запрос",
+            },
+        ),
+    ],
+)
 def test_the_appeal_form_labels_and_type_choices_are_translated(client, people, lang, labels, choices):
     client.force_login(people["applicant"])
     page = client.get(reverse("dialogue:new"), headers={"accept-language": lang}).content.decode()
@@ -299,8 +327,10 @@ def test_the_language_switcher_changes_the_language_of_every_page(client, people
 
 def test_russian_plural_forms_follow_the_number():
     with translation.override("ru"):
+
         def left(n):
             return translation.ngettext("%(n)s working day left", "%(n)s working days left", n) % {"n": n}
+
         assert left(1) == "остался 1 рабочий день"
         assert left(3) == "осталось 3 рабочих дня"
         assert left(5) == "осталось 5 рабочих дней"
@@ -313,20 +343,33 @@ def test_russian_plural_forms_follow_the_number():
 
 # --- (d) emails go out in the applicant's language, whatever the page's language ---------------------------
 
-@pytest.mark.parametrize("lang, subject, greeting", [
-    ("ru", "Подтвердите адрес электронной почты для Ashyq", "Здравствуйте, Aliya!"),
-    ("kk", "Ashyq үшін электрондық поштаңызды растаңыз", "Сәлеметсіз бе, Aliya!"),
-    ("en", "Confirm your email for Ashyq", "Hello Aliya,"),
-])
+
+@pytest.mark.parametrize(
+    "lang, subject, greeting",
+    [
+        ("ru", "Подтвердите адрес электронной почты для Ashyq", "Здравствуйте, Aliya!"),
+        ("kk", "Ashyq үшін электрондық поштаңызды растаңыз", "Сәлеметсіз бе, Aliya!"),
+        ("en", "Confirm your email for Ashyq", "Hello Aliya,"),
+    ],
+)
 def test_the_registration_email_is_in_the_language_the_user_chose(
     client, reference, mailoutbox, django_capture_on_commit_callbacks, lang, subject, greeting
 ):
     page_language = "kk" if lang != "kk" else "ru"
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("accounts:signup"), {
-            "username": "aliya", "email": "aliya@example.kz", "first_name": "Aliya", "last_name": "S",
-            "language": lang, "password1": "steppe-wind-2026", "password2": "steppe-wind-2026",
-        }, headers={"accept-language": page_language})
+        response = client.post(
+            reverse("accounts:signup"),
+            {
+                "username": "aliya",
+                "email": "aliya@example.kz",
+                "first_name": "Aliya",
+                "last_name": "S",
+                "language": lang,
+                "password1": "steppe-wind-2026",
+                "password2": "steppe-wind-2026",
+            },
+            headers={"accept-language": page_language},
+        )
     assert response.status_code == 200
     assert f'<html lang="{page_language}">' in response.content.decode()
     assert len(mailoutbox) == 1
@@ -334,23 +377,31 @@ def test_the_registration_email_is_in_the_language_the_user_chose(
     assert greeting in mailoutbox[0].body
 
 
-@pytest.mark.parametrize("lang, subject, phrase", [
-    ("ru", "Обращение {number} зарегистрировано", "Ваше обращение зарегистрировано и направлено руководителю госоргана"),
-    ("kk", "{number} нөмірлі өтініш тіркелді", "Өтінішіңіз тіркеліп,"),
-])
-def test_appeal_emails_are_in_the_applicant_s_language(
-    client, people, regions, mailoutbox, run_queue, lang, subject, phrase
-):
+@pytest.mark.parametrize(
+    "lang, subject, phrase",
+    [
+        ("ru", "Обращение {number} зарегистрировано", "Ваше обращение зарегистрировано и направлено руководителю госоргана"),
+        ("kk", "{number} нөмірлі өтініш тіркелді", "Өтінішіңіз тіркеліп,"),
+    ],
+)
+def test_appeal_emails_are_in_the_applicant_s_language(client, people, regions, mailoutbox, run_queue, lang, subject, phrase):
     applicant = people["applicant"]
     User.objects.filter(pk=applicant.pk).update(language=lang)
     applicant.refresh_from_db()
     client.force_login(applicant)
     page_language = "en"
     with run_queue:
-        response = client.post(reverse("dialogue:new"), {
-            "body": "anti-corruption-agency", "type": "report", "subject": "Bribe at the land office",
-            "text": "The clerk asked for money.", "region": "KZ-75",
-        }, headers={"accept-language": page_language})
+        response = client.post(
+            reverse("dialogue:new"),
+            {
+                "body": "anti-corruption-agency",
+                "type": "report",
+                "subject": "Bribe at the land office",
+                "text": "The clerk asked for money.",
+                "region": "KZ-75",
+            },
+            headers={"accept-language": page_language},
+        )
     assert response.status_code == 302
     appeal = Appeal.objects.get()
     to_applicant = [m for m in mailoutbox if m.to == [applicant.email]]  # the body's staff get theirs in their own language

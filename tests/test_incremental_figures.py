@@ -6,6 +6,7 @@ body, withdrawals, days passing between steps. The worker applies each event's c
 (assessment/contributions.py); then the stored figures must equal what the nightly audit recomputes from
 scratch by SQL (figures.recompute_all), which must find nothing to change, and each event's work must touch
 only the appeals it concerns."""
+
 import datetime as dt
 
 import pytest
@@ -40,14 +41,16 @@ step = st.one_of(
 )
 # Days between steps: mostly a few (redirects have a three-working-day window), sometimes past a term or a month.
 pause = st.sampled_from([0, 0, 0, 1, 1, 2, 40])
-history = st.builds(lambda first, rest: first + rest, st.lists(st.tuples(new_appeal, pause), min_size=1, max_size=4),
-                    st.lists(st.tuples(step, pause), max_size=16))
+history = st.builds(
+    lambda first, rest: first + rest,
+    st.lists(st.tuples(new_appeal, pause), min_size=1, max_size=4),
+    st.lists(st.tuples(step, pause), max_size=16),
+)
 
 
 @pytest.fixture
 def cast(bodies, make_user):
-    staff = {slug: (make_user(Role.OFFICIAL, bodies[slug]), make_user(Role.HEAD, bodies[slug]))
-             for slug in (*BODIES, *HIGHER)}
+    staff = {slug: (make_user(Role.OFFICIAL, bodies[slug]), make_user(Role.HEAD, bodies[slug])) for slug in (*BODIES, *HIGHER)}
     return {"applicants": [make_user(Role.APPLICANT), make_user(Role.APPLICANT)], "staff": staff}
 
 
@@ -66,8 +69,9 @@ def play(history, cast, bodies, submit, at):
                     continue
                 # Steps on open appeals pick among the open ones, feedback and complaints among the answered.
                 wanted = ("answered",) if kind in ("feedback", "complain") else ("registered", "in_progress")
-                candidates = list(Appeal.objects.filter(pk__in=[a.pk for a in appeals], status__in=wanted)
-                                  .select_related("body").order_by("pk"))
+                candidates = list(
+                    Appeal.objects.filter(pk__in=[a.pk for a in appeals], status__in=wanted).select_related("body").order_by("pk")
+                )
                 if not candidates:
                     continue
                 appeal = candidates[n % len(candidates)]
@@ -89,8 +93,7 @@ def play(history, cast, bodies, submit, at):
                 pass  # a step the rules refuse leaves no event: the history goes on without it
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(history=history)
 def test_incremental_figures_equal_a_full_recomputation(history, cast, bodies, submit, at, run_queue):
     play(history, cast, bodies, submit, at)
@@ -117,8 +120,11 @@ def test_an_events_change_touches_only_the_rows_it_concerns(cast, bodies, submit
     # receiver; the thirty other appeals are not read, and no other row is written.
     assert list(applied) == [appeal.pk]
     assert applied[appeal.pk] == {
-        f"b:{sender}:{month}": {"redirected_away": 1, "open_due": {appeal.due_on.isoformat(): -1},
-                                "redirect_pending": {Appeal.objects.get(pk=appeal.pk).due_on.isoformat(): 1}},
+        f"b:{sender}:{month}": {
+            "redirected_away": 1,
+            "open_due": {appeal.due_on.isoformat(): -1},
+            "redirect_pending": {Appeal.objects.get(pk=appeal.pk).due_on.isoformat(): 1},
+        },
         f"b:{receiver}:{month}": {"received": 1, "open_due": {Appeal.objects.get(pk=appeal.pk).due_on.isoformat(): 1}},
     }
     run_queue()  # the queued task finds nothing left to do

@@ -1,4 +1,5 @@
 """The appeal record is tamper-evident: an edit behind the application's back is caught and named."""
+
 import datetime as dt
 from io import StringIO
 

@@ -2,6 +2,7 @@
 columns (tests/data/kzgovdata, MIT licence) must each be recognised at >= 0.98, and a Kazakh sentence
 followed by a Russian one (the way people mix the two) as mixed at >= 0.98; English and Latin-script
 Kazakh from the project's own examples."""
+
 import csv
 import random
 from pathlib import Path
@@ -44,14 +45,17 @@ def test_kazakh_then_russian_is_mixed(rows):
     assert mixed >= 0.98
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("The street lights in our district have been off for two months, please repair them.", language.ENGLISH),
-    ("Qūrmetti äkim! Bizdiñ auladağy jaryq eki ai boiy janbai tūr.", language.KAZAKH_LATIN),
-    ("Salemetsiz be! Bizdin auylda auyz su joq, komektesuinizdi suraimyn.", language.KAZAKH_LATIN),
-    ("Сәлеметсіз бе! Біздің ауылда су жоқ, прошу разобраться, потому что дети болеют.", language.MIXED),
-    ("Ямы на дороге.", language.RUSSIAN),
-    ("12345 !!! ???", language.UNKNOWN),
-    ("", language.UNKNOWN),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("The street lights in our district have been off for two months, please repair them.", language.ENGLISH),
+        ("Qūrmetti äkim! Bizdiñ auladağy jaryq eki ai boiy janbai tūr.", language.KAZAKH_LATIN),
+        ("Salemetsiz be! Bizdin auylda auyz su joq, komektesuinizdi suraimyn.", language.KAZAKH_LATIN),
+        ("Сәлеметсіз бе! Біздің ауылда су жоқ, прошу разобраться, потому что дети болеют.", language.MIXED),
+        ("Ямы на дороге.", language.RUSSIAN),
+        ("12345 !!! ???", language.UNKNOWN),
+        ("", language.UNKNOWN),
+    ],
+)
 def test_other_scripts_and_short_texts(text, expected):
     assert language.detect(text) == expected

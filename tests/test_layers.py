@@ -1,5 +1,6 @@
 """The apps import one way (docs/ARCHITECTURE.md, "Layers"): import-linter's contract in pyproject.toml holds, and
 every app of the project has its place in it, so a new app cannot slip past the layers by not being listed."""
+
 import ast
 import subprocess
 import sys
@@ -24,8 +25,14 @@ def _layers() -> list[list[str]]:
 
 def test_the_layers_contract_holds():
     lint_imports = Path(sys.executable).with_name("lint-imports")
-    result = subprocess.run([str(lint_imports), "--no-cache"], cwd=ROOT, capture_output=True, text=True,
-                            env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"}, timeout=300)
+    result = subprocess.run(
+        [str(lint_imports), "--no-cache"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"},
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 kept, 0 broken" in result.stdout
 

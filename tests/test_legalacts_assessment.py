@@ -1,5 +1,6 @@
 """The Ashyq method's legal-comments component: the public's comments on a body's drafts answered with a decision
 and a reason, filed under the month the developer's report fell due (docs/assessment.md, 2026.4)."""
+
 import datetime as dt
 
 import pytest
@@ -25,9 +26,15 @@ def discussed(people, rule, at):  # noqa: F811
     with at(OPENS):
         process = publish(people["official"], opens_on=OPENS, closes_on=CLOSES)
     with at(dt.date(2026, 3, 17)):
-        comments = [services.comment(people[who], process, text=text) for who, text in (
-            ("applicant", "Срок слишком долгий."), ("other_applicant", "Куда подавать жалобу?"),
-            ("applicant", "Нужна форма онлайн."), ("other_applicant", "спам спам"))]
+        comments = [
+            services.comment(people[who], process, text=text)
+            for who, text in (
+                ("applicant", "Срок слишком долгий."),
+                ("other_applicant", "Куда подавать жалобу?"),
+                ("applicant", "Нужна форма онлайн."),
+                ("other_applicant", "спам спам"),
+            )
+        ]
         for item in comments[:3]:
             services.moderate(people["moderator"], item, "publish")
         services.moderate(people["moderator"], comments[3], "refuse")
@@ -89,9 +96,23 @@ def test_the_component_weighs_in_the_ashyq_score_and_not_in_the_official_one():
     weights = config.get()["weights"]
     assert weights["legal_comments"] > 0 and sum(weights.values()) == pytest.approx(1.0)
     base = dict.fromkeys(scoring.COUNT_FIELDS, 0)
-    base.update({"received": 40, "answered": 40, "on_time": 40, "resolved": 40, "final_resolved_unconfirmed": 40,
-                 "final_timely": 40, "days_to_answer": {"5": 40}, "open_due": {}, "redirect_pending": {}})
-    ignored, answered = dict(base, legal_comments=20, legal_comments_answered=0), dict(base, legal_comments=20, legal_comments_answered=20)
+    base.update(
+        {
+            "received": 40,
+            "answered": 40,
+            "on_time": 40,
+            "resolved": 40,
+            "final_resolved_unconfirmed": 40,
+            "final_timely": 40,
+            "days_to_answer": {"5": 40},
+            "open_due": {},
+            "redirect_pending": {},
+        }
+    )
+    ignored, answered = (
+        dict(base, legal_comments=20, legal_comments_answered=0),
+        dict(base, legal_comments=20, legal_comments_answered=20),
+    )
     assert scoring.ashyq_components(base)["legal_comments"] is None  # nothing to measure: the other weights count
     assert scoring.ashyq_score(ignored, weights) < scoring.ashyq_score(base, weights) < scoring.ashyq_score(answered, weights)
     assert scoring.official_score(ignored) == scoring.official_score(answered) == scoring.official_score(base)

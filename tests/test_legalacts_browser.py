@@ -5,6 +5,7 @@ the comment, the developer answers every comment and publishes the report, and t
 The live server runs on the real clock, so the discussion opens today; to let its window pass, the test moves
 the process's dates back by the length of the window (what eleven days of waiting would do), and nothing else.
 """
+
 import datetime as dt
 
 import pytest
@@ -53,12 +54,26 @@ def test_draft_to_adopted_act_in_a_real_browser(browser, live_server, reference,
     me.fill("#id_title_kk", "Өтініштерді қабылдау қағидалары")
     me.fill("#id_title_ru", "Правила приёма обращений")
     me.fill("#id_title_en", "Rules for receiving appeals")
-    me.find("#id_source_kk").send_keys(_docx(tmp_path / "kk.docx", [
-        ("Heading 3", "1-тарау. Жалпы ережелер"), (None, "1. Өтініш келіп түскен күні тіркеледі."),
-        (None, "2. Жауап он бес жұмыс күні ішінде беріледі.")]))
-    me.find("#id_source_ru").send_keys(_docx(tmp_path / "ru.docx", [
-        ("Heading 3", "Глава 1. Общие положения"), (None, "1. Обращение регистрируется в день поступления."),
-        (None, "2. Ответ дается в течение пятнадцати рабочих дней.")]))
+    me.find("#id_source_kk").send_keys(
+        _docx(
+            tmp_path / "kk.docx",
+            [
+                ("Heading 3", "1-тарау. Жалпы ережелер"),
+                (None, "1. Өтініш келіп түскен күні тіркеледі."),
+                (None, "2. Жауап он бес жұмыс күні ішінде беріледі."),
+            ],
+        )
+    )
+    me.find("#id_source_ru").send_keys(
+        _docx(
+            tmp_path / "ru.docx",
+            [
+                ("Heading 3", "Глава 1. Общие положения"),
+                (None, "1. Обращение регистрируется в день поступления."),
+                (None, "2. Ответ дается в течение пятнадцати рабочих дней."),
+            ],
+        )
+    )
     _set_date(me, "#id_opens_on", today)
     _set_date(me, "#id_closes_on", today + dt.timedelta(days=10))
     me.submit("main form button[type=submit]")
@@ -75,7 +90,9 @@ def test_draft_to_adopted_act_in_a_real_browser(browser, live_server, reference,
     me.open(f"/legal-acts/processes/{process.pk}/")
     me.find("#p-chp_1__para_2 a[href*='point=chp_1__para_2']").click()
     assert me.find("#p-chp_1__para_2 form.comment-form").is_displayed()
-    assert browser.execute_script("return document.documentElement.scrollWidth") <= PHONE[0], "the page scrolls sideways on a phone"
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= PHONE[0], (
+        "the page scrolls sideways on a phone"
+    )
     me.fill("#p-chp_1__para_2 textarea[name=text]", "Fifteen working days is too long for a simple question; ten would do.")
     me.submit("#p-chp_1__para_2 form.comment-form button[type=submit]")
     assert "after moderation" in me.message()
@@ -93,8 +110,11 @@ def test_draft_to_adopted_act_in_a_real_browser(browser, live_server, reference,
     me.sign_out()
 
     # The window passes.
-    Process.objects.filter(pk=process.pk).update(opens_on=today - dt.timedelta(days=11), closes_on=today - dt.timedelta(days=1),
-                                                 report_due_on=rules.report_due(process.rule, today - dt.timedelta(days=1)))
+    Process.objects.filter(pk=process.pk).update(
+        opens_on=today - dt.timedelta(days=11),
+        closes_on=today - dt.timedelta(days=1),
+        report_due_on=rules.report_due(process.rule, today - dt.timedelta(days=1)),
+    )
 
     # 4. The developer answers every comment with a reason, publishes the report, and records the adoption.
     me.sign_in("acc-official")
@@ -122,4 +142,11 @@ def test_draft_to_adopted_act_in_a_real_browser(browser, live_server, reference,
     report = me.text("main")
     assert "chp_1__para_2" in report and "partly accepted" in report and "shorter term is added" in report
     assert list(process.events.values_list("kind", flat=True)) == [
-        "published", "commented", "comment_publish", "replied", "decided", "report_published", "adopted"]
+        "published",
+        "commented",
+        "comment_publish",
+        "replied",
+        "decided",
+        "report_published",
+        "adopted",
+    ]

@@ -1,4 +1,5 @@
 """Open Legal Acts pages, downloads, feed, API and Akoma Ntoso export, as the people who use them."""
+
 import csv
 import datetime as dt
 import io
@@ -20,10 +21,16 @@ def discussion(people, rule, at):
     """An open draft with one published comment on a sub-point and one awaiting moderation."""
     with at(OPEN_DAY):
         process = publish(people["official"], opens_on=OPEN_DAY, closes_on=dt.date(2026, 3, 30))
-        published = services.comment(people["applicant"], process, provision_eid="chp_1__para_2__point_1",
-                                     text="Срок <script>alert(1)</script> слишком долгий, звоните +7 701 123 45 67")
+        published = services.comment(
+            people["applicant"],
+            process,
+            provision_eid="chp_1__para_2__point_1",
+            text="Срок <script>alert(1)</script> слишком долгий, звоните +7 701 123 45 67",
+        )
         services.moderate(people["moderator"], published, "publish")
-        pending = services.comment(people["other_applicant"], process, provision_eid="chp_1__para_1", text="Ожидает модерации qz9")
+        pending = services.comment(
+            people["other_applicant"], process, provision_eid="chp_1__para_1", text="Ожидает модерации qz9"
+        )
     return process, published, pending
 
 
@@ -60,9 +67,14 @@ def test_choose_a_point_then_comment_without_script(client, discussion, people, 
     with at(dt.date(2026, 3, 20)):
         html = client.get(f"/legal-acts/processes/{process.pk}/?point=chp_2__para_3").content.decode()
         assert 'name="provision" value="chp_2__para_3"' in html
-        bad = client.post(f"/legal-acts/processes/{process.pk}/comment", {"provision": "chp_2__para_3", "text": "Куда?", "quote": "нет такого"})
+        bad = client.post(
+            f"/legal-acts/processes/{process.pk}/comment", {"provision": "chp_2__para_3", "text": "Куда?", "quote": "нет такого"}
+        )
         assert bad.status_code == 400 and "Куда?" in bad.content.decode()  # the words typed are kept
-        ok = client.post(f"/legal-acts/processes/{process.pk}/comment", {"provision": "chp_2__para_3", "text": "Куда?", "quote": "уполномоченный орган"})
+        ok = client.post(
+            f"/legal-acts/processes/{process.pk}/comment",
+            {"provision": "chp_2__para_3", "text": "Куда?", "quote": "уполномоченный орган"},
+        )
     assert ok.status_code == 302 and "point=chp_2__para_3" in ok["Location"]
     assert process.comments.filter(provision_eid="chp_2__para_3", quote="уполномоченный орган").exists()
 
@@ -97,14 +109,18 @@ def test_report_page_and_downloads(client, discussion, people, at):
         _client(client, people["official"])
         bad = client.post(f"/legal-acts/comments/{published.pk}/decide", {"decision": "partly", "reason": ""})
         assert bad.status_code == 400
-        client.post(f"/legal-acts/comments/{published.pk}/decide", {"decision": "partly", "reason": "=Срок сокращён до трёх дней"})
+        client.post(
+            f"/legal-acts/comments/{published.pk}/decide", {"decision": "partly", "reason": "=Срок сокращён до трёх дней"}
+        )
         response = client.post(f"/legal-acts/processes/{process.pk}/manage/report", {"summary": "Итоги обсуждения"})
         assert response.status_code == 302
     client.logout()
     html = client.get(f"/legal-acts/processes/{process.pk}/report/").content.decode()
     assert "Срок сокращён" in html and "partly accepted" in html
     rows = list(csv.DictReader(io.StringIO(client.get(f"/legal-acts/processes/{process.pk}/report.csv").content.decode())))
-    assert [(r["provision"], r["decision"], r["reason"]) for r in rows] == [("chp_1__para_2__point_1", "partly", "'=Срок сокращён до трёх дней")]
+    assert [(r["provision"], r["decision"], r["reason"]) for r in rows] == [
+        ("chp_1__para_2__point_1", "partly", "'=Срок сокращён до трёх дней")
+    ]
     data = client.get(f"/legal-acts/processes/{process.pk}/report.json").json()
     assert data["comments"][0]["reason"] == "=Срок сокращён до трёх дней" and "qz9" not in str(data)
 
@@ -126,8 +142,13 @@ def test_diff_between_versions(client, discussion, people, at):
     from .legalacts_helpers import DRAFT_KK, DRAFT_RU
 
     with at(dt.date(2026, 3, 20)):
-        services.new_version(people["official"], process, text_kk=DRAFT_KK + "\n4. Жаңа тармақ.\n", text_ru=DRAFT_RU.replace("пять", "три") + "\n4. Новый пункт.\n",
-                             note="Срок сокращён")
+        services.new_version(
+            people["official"],
+            process,
+            text_kk=DRAFT_KK + "\n4. Жаңа тармақ.\n",
+            text_ru=DRAFT_RU.replace("пять", "три") + "\n4. Новый пункт.\n",
+            note="Срок сокращён",
+        )
     html = client.get(f"/legal-acts/processes/{process.pk}/diff/?from=1&to=2", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     assert "<del>" in html and "пять" in html and "<ins>" in html and "три" in html
     assert "chp_2__para_4" in html
@@ -185,13 +206,22 @@ def test_publish_from_docx_through_the_page(client, people, rule, at):
 
     _client(client, people["official"])
     with at(OPEN_DAY):
-        form = {"act_type": "order", "title_kk": "Бұйрық жобасы", "title_ru": "Проект приказа", "opens_on": "2026-03-16", "closes_on": "2026-03-20",
-                "source_kk": docx([("Heading 3", "1-тарау. Жалпы"), (None, "1. Бірінші.")]),
-                "source_ru": docx([("Heading 3", "Глава 1. Общие"), (None, "1. Первый.")])}
+        form = {
+            "act_type": "order",
+            "title_kk": "Бұйрық жобасы",
+            "title_ru": "Проект приказа",
+            "opens_on": "2026-03-16",
+            "closes_on": "2026-03-20",
+            "source_kk": docx([("Heading 3", "1-тарау. Жалпы"), (None, "1. Бірінші.")]),
+            "source_ru": docx([("Heading 3", "Глава 1. Общие"), (None, "1. Первый.")]),
+        }
         short = client.post("/legal-acts/new/", form)
         assert short.status_code == 400 and "no earlier than 2026-03-26" in short.content.decode()
-        form.update(closes_on="2026-03-26", source_kk=docx([("Heading 3", "1-тарау. Жалпы"), (None, "1. Бірінші.")]),
-                    source_ru=docx([("Heading 3", "Глава 1. Общие"), (None, "1. Первый.")]))
+        form.update(
+            closes_on="2026-03-26",
+            source_kk=docx([("Heading 3", "1-тарау. Жалпы"), (None, "1. Бірінші.")]),
+            source_ru=docx([("Heading 3", "Глава 1. Общие"), (None, "1. Первый.")]),
+        )
         response = client.post("/legal-acts/new/", form)
     assert response.status_code == 302
     process = people["official"].body.legal_processes.get()

@@ -1,5 +1,6 @@
 """The registers: the real acts load parsed in both languages with their requisites, each agreement shows its
 sources as publications, the synthetic discussions play through the services, and the registers reach DCAT."""
+
 import csv
 import datetime as dt
 import io
@@ -20,7 +21,11 @@ def test_real_acts_load_with_requisites_and_both_languages(reference):
     assert register.load_acts() == 2
     assert register.load_acts() == 0  # loading twice changes nothing
     methodology = AdoptedAct.objects.get(code="139450")
-    assert (methodology.number, methodology.registration_number, methodology.registered_on) == ("20-01-38.3", "19983", dt.date(2020, 2, 5))
+    assert (methodology.number, methodology.registration_number, methodology.registered_on) == (
+        "20-01-38.3",
+        "19983",
+        dt.date(2020, 2, 5),
+    )
     assert methodology.body.slug == "presidential-administration" and methodology.status == ActStatus.IN_FORCE
     version = methodology.versions.get()
     assert version.version_date == dt.date(2021, 12, 20) and "21-01-38.46" in version.caused_by

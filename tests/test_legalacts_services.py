@@ -1,5 +1,6 @@
 """Open Legal Acts: the window and report rules on Kazakhstan's calendar, structured text, and every service's
 permission, phase rule and event."""
+
 import datetime as dt
 import io
 
@@ -16,6 +17,7 @@ MON_BEFORE_NAURYZ = dt.date(2026, 3, 16)  # Nauryz 2026: 21-23 March, with 24 an
 
 
 # --- the window rule on the calendar's edges -------------------------------------------------------------
+
 
 def test_window_of_ten_calendar_days_counts_weekends_and_holidays(rule):
     assert rules.earliest_close(rule, ActType.RULES, MON_BEFORE_NAURYZ) == dt.date(2026, 3, 26)
@@ -35,10 +37,15 @@ def test_report_due_ten_working_days_after_closing_over_the_new_year(rule):
     assert rules.report_due(rule, dt.date(2026, 12, 31)) == dt.date(2027, 1, 19)
 
 
-@pytest.mark.parametrize("act_type,closes_on,ok", [
-    (ActType.RULES, dt.date(2026, 3, 25), False), (ActType.RULES, dt.date(2026, 3, 26), True),
-    (ActType.SERVICE_STANDARD, dt.date(2026, 4, 1), False), (ActType.SERVICE_STANDARD, dt.date(2026, 4, 2), True),
-])
+@pytest.mark.parametrize(
+    "act_type,closes_on,ok",
+    [
+        (ActType.RULES, dt.date(2026, 3, 25), False),
+        (ActType.RULES, dt.date(2026, 3, 26), True),
+        (ActType.SERVICE_STANDARD, dt.date(2026, 4, 1), False),
+        (ActType.SERVICE_STANDARD, dt.date(2026, 4, 2), True),
+    ],
+)
 def test_publishing_enforces_the_window(people, rule, at, act_type, closes_on, ok):
     with at(dt.date(2026, 3, 16)):
         if ok:
@@ -94,11 +101,19 @@ def test_lists_by_phase(people, rule, at):
 
 # --- structured text ---------------------------------------------------------------------------------------
 
+
 def test_parse_gives_akn_identifiers():
     blocks = structure.parse(DRAFT_RU)
     assert [b.eid for b in blocks] == [
-        "preamble", "chp_1", "chp_1__para_1", "chp_1__para_2", "chp_1__para_2__point_1", "chp_1__para_2__point_2",
-        "chp_2", "chp_2__para_3"]
+        "preamble",
+        "chp_1",
+        "chp_1__para_1",
+        "chp_1__para_2",
+        "chp_1__para_2__point_1",
+        "chp_1__para_2__point_2",
+        "chp_2",
+        "chp_2__para_3",
+    ]
     chapter = blocks[1]
     assert chapter.heading == "Общие положения"
     assert blocks[4].text.startswith("1) при обращении")
@@ -149,6 +164,7 @@ def test_unreadable_uploads_are_refused_clearly(data, name):
 
 # --- services --------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def open_process(people, rule, at):
     with at(MON_BEFORE_NAURYZ):
@@ -164,10 +180,20 @@ def test_only_body_staff_publish(people, rule, at):
 
 def test_comment_stays_on_its_provision_across_versions(people, open_process, at):
     with at(dt.date(2026, 3, 17)):
-        item = services.comment(people["applicant"], open_process, provision_eid="chp_1__para_2__point_1",
-                                text="Пять дней — слишком долго.", quote="пять рабочих дней")
-        version = services.new_version(people["official"], open_process, text_kk=DRAFT_KK.replace("бес", "үш"),
-                                       text_ru=DRAFT_RU.replace("пять", "три"), note="Срок сокращён")
+        item = services.comment(
+            people["applicant"],
+            open_process,
+            provision_eid="chp_1__para_2__point_1",
+            text="Пять дней — слишком долго.",
+            quote="пять рабочих дней",
+        )
+        version = services.new_version(
+            people["official"],
+            open_process,
+            text_kk=DRAFT_KK.replace("бес", "үш"),
+            text_ru=DRAFT_RU.replace("пять", "три"),
+            note="Срок сокращён",
+        )
     assert item.version.number == 1 and version.number == 2
     assert version.provisions.filter(eid=item.provision_eid).get().text_ru.startswith("1) при обращении в ЦОН – три")
     assert item.status == CommentStatus.PENDING
@@ -187,8 +213,9 @@ def test_comment_outside_the_window_or_on_a_missing_point(people, open_process, 
 
 def test_comment_copy_is_redacted_and_moderated(people, open_process, at):
     with at(dt.date(2026, 3, 17)):
-        item = services.comment(people["applicant"], open_process, provision_eid="chp_1__para_1",
-                                text="Пишите мне: aigul@example.kz")
+        item = services.comment(
+            people["applicant"], open_process, provision_eid="chp_1__para_1", text="Пишите мне: aigul@example.kz"
+        )
         assert "aigul@example.kz" not in item.public_text
         with pytest.raises(PermissionDenied):
             services.moderate(people["official"], item, "publish")
@@ -249,7 +276,9 @@ def test_report_needs_every_comment_answered_with_a_reason_then_adoption(people,
     with at(dt.date(2026, 4, 20)):
         with pytest.raises(ValidationError):
             services.adopt(people["official"], open_process, number="15", adopted_on=dt.date(2026, 5, 1))
-        act = services.adopt(people["head"], open_process, number="15", adopted_on=dt.date(2026, 4, 20), registration_number="20001")
+        act = services.adopt(
+            people["head"], open_process, number="15", adopted_on=dt.date(2026, 4, 20), registration_number="20001"
+        )
     open_process.refresh_from_db()
     assert open_process.stage == Stage.ADOPTED
     assert act.versions.get().provisions.filter(eid="chp_1__para_2__point_2").exists()

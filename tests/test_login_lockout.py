@@ -1,6 +1,7 @@
 """Sign-in lockout per username and client address with backoff, and per-address rate limits on the sign-in pages.
 
 The test client signs in from 127.0.0.1 unless a test says otherwise; the owner's "own" address is another."""
+
 import datetime as dt
 
 import pytest
@@ -185,8 +186,10 @@ def test_per_address_rate_limit_is_a_clear_429(client, people):
     assert "Too many requests" in response.content.decode()
     assert not _signed_in(client)
     # Another address is not affected.
-    assert client.post(reverse("accounts:login"), {"username": "citizen", "password": PASSWORD},
-                       REMOTE_ADDR="10.1.2.3").status_code == 302
+    assert (
+        client.post(reverse("accounts:login"), {"username": "citizen", "password": PASSWORD}, REMOTE_ADDR="10.1.2.3").status_code
+        == 302
+    )
 
 
 def test_sign_up_is_rate_limited_per_address(client, db):

@@ -1,5 +1,6 @@
 """The moderation queue: only moderators see it; approving publishes the redacted copies, refusing keeps
 the appeal private; every decision is logged and is an event on the appeal; the original never changes."""
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,8 +14,10 @@ from ashyq.moderation.models import Decision, ModerationDecision, Target
 
 TEXT = "Инспектор Сейткалиев И.И. требовал 50000 тенге. Мой телефон +7 701 123 45 67."
 # A one-page PDF a real parser opens (attachments are parsed, and a file without a catalog is not a PDF).
-PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-       b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 @pytest.fixture
@@ -56,7 +59,10 @@ def test_approving_publishes_the_redacted_copy_and_keeps_the_original(people, pu
     assert "Сейткалиев" not in str(event.data) and "701" not in str(event.data)
     assert decision.decision == Decision.APPROVED and decision.event == event and decision.moderator == people["moderator"]
     assert {(r["field"], r["text"], r["kind"]) for r in decision.redactions} == {
-        ("subject", "Иванов И.И.", "NAME"), ("text", "Сейткалиев И.И.", "NAME"), ("text", "+7 701 123 45 67", "PHONE")}
+        ("subject", "Иванов И.И.", "NAME"),
+        ("text", "Сейткалиев И.И.", "NAME"),
+        ("text", "+7 701 123 45 67", "PHONE"),
+    }
     assert selectors.queue(people["moderator"])[Target.APPEAL] == []
     with pytest.raises(Conflict):
         services.approve(people["admin"], public_appeal, target=Target.APPEAL)
@@ -83,7 +89,9 @@ def test_refusal_needs_a_reason_from_the_list(people, public_appeal):
 
 def test_moderator_adds_and_removes_redactions_before_approving(people, public_appeal):
     mod = people["moderator"]
-    assert services.add_redaction(mod, public_appeal, target=Target.APPEAL, field="text", fragment="50000 тенге", kind="OTHER") == 1
+    assert (
+        services.add_redaction(mod, public_appeal, target=Target.APPEAL, field="text", fragment="50000 тенге", kind="OTHER") == 1
+    )
     with pytest.raises(ValidationError) as exc:
         services.add_redaction(mod, public_appeal, target=Target.APPEAL, field="text", fragment="нет такого", kind="OTHER")
     assert "fragment" in exc.value.message_dict
@@ -111,8 +119,9 @@ def test_the_moderator_chooses_which_attachments_become_public(people, submit, s
 
 def _answered_and_published(people, appeal):
     services.approve(people["moderator"], appeal, target=Target.APPEAL)
-    dialogue_services.answer_appeal(people["official"], appeal, text="Ответ: звоните Ахметову Н. по 8 701 765 43 21.",
-                                    outcome="explained")
+    dialogue_services.answer_appeal(
+        people["official"], appeal, text="Ответ: звоните Ахметову Н. по 8 701 765 43 21.", outcome="explained"
+    )
 
 
 def test_answers_of_published_appeals_are_moderated_too(people, public_appeal):
@@ -153,6 +162,7 @@ def test_moderation_decisions_keep_the_event_chain_valid(people, public_appeal):
 
 # --- pages ---------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("role", [None, "applicant", "official", "head", "monitor"])
 def test_moderation_pages_are_403_for_everyone_else(client, people, public_appeal, role):
     if role:
@@ -160,8 +170,12 @@ def test_moderation_pages_are_403_for_everyone_else(client, people, public_appea
     pk = public_appeal.pk
     for url in ("/moderation/", f"/moderation/{pk}/appeal/"):
         assert client.get(url).status_code == 403
-    for url in (f"/moderation/{pk}/appeal/approve/", f"/moderation/{pk}/appeal/refuse/",
-                f"/moderation/{pk}/appeal/redactions/add/", f"/moderation/{pk}/hidden/restore/"):
+    for url in (
+        f"/moderation/{pk}/appeal/approve/",
+        f"/moderation/{pk}/appeal/refuse/",
+        f"/moderation/{pk}/appeal/redactions/add/",
+        f"/moderation/{pk}/hidden/restore/",
+    ):
         assert client.post(url, {"reason": "offensive"}).status_code == 403
     public_appeal.refresh_from_db()
     assert public_appeal.published_at is None and not ModerationDecision.objects.exists()
@@ -180,11 +194,14 @@ def test_the_item_page_shows_original_beside_redacted_and_publishes(client, peop
     assert f"/moderation/{public_appeal.pk}/appeal/" in page
     page = client.get(f"/moderation/{public_appeal.pk}/appeal/").content.decode()
     assert "Сейткалиев И.И." in page and "Инспектор [NAME] требовал" in page and 'id="proposals-text"' in page
-    response = client.post(f"/moderation/{public_appeal.pk}/appeal/redactions/add/",
-                           {"field": "text", "fragment": "50000", "kind": "OTHER"})
+    response = client.post(
+        f"/moderation/{public_appeal.pk}/appeal/redactions/add/", {"field": "text", "fragment": "50000", "kind": "OTHER"}
+    )
     assert response.status_code == 302
-    response = client.post(f"/moderation/{public_appeal.pk}/appeal/redactions/add/",
-                           {"field": "text", "fragment": "nothing like this", "kind": "OTHER"})
+    response = client.post(
+        f"/moderation/{public_appeal.pk}/appeal/redactions/add/",
+        {"field": "text", "fragment": "nothing like this", "kind": "OTHER"},
+    )
     assert response.status_code == 400 and "not in the original" in response.content.decode()
     assert client.post(f"/moderation/{public_appeal.pk}/appeal/approve/", {}).status_code == 302
     public_appeal.refresh_from_db()

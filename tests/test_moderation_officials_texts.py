@@ -1,6 +1,7 @@
 """Moderators review officials' texts through the same pages as the applicant's: a published appeal's later
 reasons have their own queue entry, with the original beside the redacted copy, redaction proposals and
 approve/refuse; an answer's item holds its legal ground. Only moderators reach them."""
+
 import datetime as dt
 
 import pytest
@@ -34,8 +35,10 @@ def test_a_later_reason_is_reviewed_on_its_own_page_and_published_redacted(clien
     field = f"reason-{appeal.events.get(kind=EventKind.REDIRECTED).seq}"
     assert "reason for the redirect of" in page and f'id="original-{field}"' in page
     assert "+7 701 123 45 67" in page  # the original, for the moderator
-    response = client.post(reverse("moderation:add_redaction", args=[appeal.pk, "reasons"]),
-                           {"field": field, "fragment": "kzmarker", "kind": "OTHER"})
+    response = client.post(
+        reverse("moderation:add_redaction", args=[appeal.pk, "reasons"]),
+        {"field": field, "fragment": "kzmarker", "kind": "OTHER"},
+    )
     assert response.status_code == 302
     assert client.post(reverse("moderation:approve", args=[appeal.pk, "reasons"])).status_code == 302
     copy = PublicReason.objects.get(event__appeal=appeal)
@@ -60,8 +63,9 @@ def test_the_answer_s_item_shows_its_legal_ground_beside_the_text(client, people
         appeal = submit(people["applicant"], is_public=True)
     services.approve(people["moderator"], appeal, target=Target.APPEAL)
     with at(MONDAY + dt.timedelta(days=2)):
-        dialogue_services.answer_appeal(people["official"], appeal, text="Отказано.", outcome="refused",
-                                        legal_ground="ст. 89 АППК; заявитель Иванов И.И.")
+        dialogue_services.answer_appeal(
+            people["official"], appeal, text="Отказано.", outcome="refused", legal_ground="ст. 89 АППК; заявитель Иванов И.И."
+        )
     client.force_login(people["moderator"])
     page = client.get(reverse("moderation:item", args=[appeal.pk, "answer"])).content.decode()
     assert "legal ground of the answer" in page and 'id="redacted-ground"' in page

@@ -9,6 +9,7 @@ marker, email, username or real name may appear in any response, nor any unseen 
 Each path is also checked positively (the published appeal's public text is there), so a path that
 renders nothing cannot pass by accident.
 """
+
 import datetime as dt
 import json
 
@@ -66,14 +67,27 @@ def world(make_user, bodies, submit, at, settings, tmp_path):
         marker = f"Qx{name}7731 original"
         a = submit(other, subject=marker, text=f"{marker} text 990101400456", is_public=is_public)
         Appeal.objects.filter(pk=a.pk).update(
-            public_subject=public_subject, public_text=f"{public_subject} lightsmarker" if public_subject else "",
-            published_at=timezone.now() if published else None, hidden_at=timezone.now() if hidden else None,
+            public_subject=public_subject,
+            public_text=f"{public_subject} lightsmarker" if public_subject else "",
+            published_at=timezone.now() if published else None,
+            hidden_at=timezone.now() if hidden else None,
         )
         unseen[name] = Appeal.objects.get(pk=a.pk)
     people = [applicant, other, official, gpo_official, head]
     forbidden = [
-        "Qxsubj7731", "qxtext7731", "880101300123", "701 555", "qxmail7731", "qxanswer7731", "qxcomment7731", "Qxclerk",
-        "990101400456", "Qxawaiting7731", "Qxhidden7731", "Qxprivpub7731", "7731 original",
+        "Qxsubj7731",
+        "qxtext7731",
+        "880101300123",
+        "701 555",
+        "qxmail7731",
+        "qxanswer7731",
+        "qxcomment7731",
+        "Qxclerk",
+        "990101400456",
+        "Qxawaiting7731",
+        "Qxhidden7731",
+        "Qxprivpub7731",
+        "7731 original",
     ]
     for person in people:
         forbidden += [person.email, person.username, person.first_name, person.last_name]
@@ -107,7 +121,7 @@ def public_paths(world):
         "Open311 requests.json": "/open311/v2/requests.json",
         "Open311 requests.xml": "/open311/v2/requests.xml",
         "Open311 requests by id": f"/open311/v2/requests.json?service_request_id={appeal.number},"
-                                  + ",".join(a.number for a in world["unseen"].values()),
+        + ",".join(a.number for a in world["unseen"].values()),
         "Open311 request.json": f"/open311/v2/requests/{appeal.number}.json",
         "Open311 request.xml": f"/open311/v2/requests/{appeal.number}.xml",
         "export appeals.csv": reverse("open-data-file", args=["appeals.csv"]),
@@ -116,17 +130,37 @@ def public_paths(world):
         "export events.json": reverse("open-data-file", args=["events.json"]),
         "export datapackage.json": reverse("open-data-file", args=["datapackage.json"]),
         # Counts over all appeals, private ones included: bodies and numbers of appeals, nothing else.
-        **{f"export {name}": reverse("open-data-file", args=[name]) for name in (
-            "body_month_figures.csv", "body_month_figures.json", "region_month_figures.csv", "region_month_figures.json",
-            "regions.csv", "regions.json")},
+        **{
+            f"export {name}": reverse("open-data-file", args=[name])
+            for name in (
+                "body_month_figures.csv",
+                "body_month_figures.json",
+                "region_month_figures.csv",
+                "region_month_figures.json",
+                "regions.csv",
+                "regions.json",
+            )
+        },
         "open-data page": reverse("open-data"),
     }
 
 
 # Paths that carry the published appeal's text (positive control); the others carry its number or nothing.
-CARRY_TEXT = {"public list", "search results", "search results by body", "body page (now responsible)", "appeal page",
-              "API appeal", "Open311 requests.json", "Open311 requests.xml", "Open311 requests by id",
-              "Open311 request.json", "Open311 request.xml", "export appeals.csv", "export appeals.json"}
+CARRY_TEXT = {
+    "public list",
+    "search results",
+    "search results by body",
+    "body page (now responsible)",
+    "appeal page",
+    "API appeal",
+    "Open311 requests.json",
+    "Open311 requests.xml",
+    "Open311 requests by id",
+    "Open311 request.json",
+    "Open311 request.xml",
+    "export appeals.csv",
+    "export appeals.json",
+}
 CARRY_NUMBER = CARRY_TEXT | {"export events.csv", "export events.json"} - {"appeal page", "API appeal"}
 # The API's record of events (dialogue/presenters.py) is another component; it is checked for every
 # marker and name, but the numbers of linked private appeals (a complaint) are its own decision.
@@ -164,9 +198,13 @@ def test_the_applicant_is_a_pseudonym_in_public_and_officials_are_officials(worl
 @pytest.mark.parametrize("name", list(UNSEEN))
 def test_unseen_appeals_are_404_on_every_path_by_id(world, name):
     appeal = world["unseen"][name]
-    for path in (reverse("dialogue:detail", args=[appeal.pk]), f"/api/v1/appeals/{appeal.pk}",
-                 f"/api/v1/appeals/{appeal.pk}/events", f"/open311/v2/requests/{appeal.number}.json",
-                 f"/open311/v2/requests/{appeal.number}.xml"):
+    for path in (
+        reverse("dialogue:detail", args=[appeal.pk]),
+        f"/api/v1/appeals/{appeal.pk}",
+        f"/api/v1/appeals/{appeal.pk}/events",
+        f"/open311/v2/requests/{appeal.number}.json",
+        f"/open311/v2/requests/{appeal.number}.xml",
+    ):
         response, text = public_get(path)
         assert response.status_code == 404, (path, response.status_code)
         assert_clean(text, world, path)
@@ -211,14 +249,29 @@ def officials_world(make_user, bodies, submit, at, settings, tmp_path, people):
     appeals = []
     for n in range(2):
         with at(MONDAY):
-            appeal = submit(applicant, body=gpo, subject=f"Street lights {n}", text=f"The lights are off. lightsmarker{n}",
-                            is_public=True)
+            appeal = submit(
+                applicant, body=gpo, subject=f"Street lights {n}", text=f"The lights are off. lightsmarker{n}", is_public=True
+            )
         with at(MONDAY + dt.timedelta(days=1)):
             services.redirect_appeal(gpo_official, appeal, acc, REDIRECT_ORIGINAL)
         appeals.append(appeal)
-    return {"appeals": appeals, "official": official, "head": head, "moderator": people["moderator"],
-            "moderation": moderation, "forbidden": ["qxground7731", "Qxgroundov", "880101300123", "Абая 15",
-                                                    "qxredirect7731", "Qxredirova", "qxextend7731", "Qxextendov"]}
+    return {
+        "appeals": appeals,
+        "official": official,
+        "head": head,
+        "moderator": people["moderator"],
+        "moderation": moderation,
+        "forbidden": [
+            "qxground7731",
+            "Qxgroundov",
+            "880101300123",
+            "Абая 15",
+            "qxredirect7731",
+            "Qxredirova",
+            "qxextend7731",
+            "Qxextendov",
+        ],
+    }
 
 
 def _paths_of(appeal):
@@ -273,8 +326,13 @@ def test_a_legal_ground_is_public_only_with_its_approved_answer_never_after_a_re
     for appeal in world["appeals"]:
         moderation.approve(world["moderator"], appeal, target=Target.APPEAL)
         with at(dt.date(2026, 11, 10)):
-            services.answer_appeal(world["official"], appeal, text=f"Refused. answermarker{appeal.pk}", outcome="refused",
-                                   legal_ground=GROUND_ORIGINAL)
+            services.answer_appeal(
+                world["official"],
+                appeal,
+                text=f"Refused. answermarker{appeal.pk}",
+                outcome="refused",
+                legal_ground=GROUND_ORIGINAL,
+            )
         # awaiting: neither answer nor ground (the redirect's reason was approved as written, with the appeal)
         _assert_none_public(world, appeal, also=[f"answermarker{appeal.pk}"], allow=APPROVED_AS_WRITTEN)
 

@@ -1,6 +1,7 @@
 """Open311 GeoReport v2 at /open311/v2/: services, writing an appeal with an API token, reading the
 published appeals (public copies only) in JSON and XML, with the standard's fields and filters; also over
 real HTTP against a live server."""
+
 import datetime as dt
 import xml.etree.ElementTree as ET
 
@@ -16,9 +17,23 @@ from tests.public_record_helpers import publish, publish_answer
 BASE = "/open311/v2"
 SERVICE_FIELDS = {"service_code", "service_name", "description", "metadata", "type", "keywords", "group"}
 REQUEST_FIELDS = {
-    "service_request_id", "status", "status_notes", "service_name", "service_code", "description",
-    "agency_responsible", "service_notice", "requested_datetime", "updated_datetime", "expected_datetime",
-    "address", "address_id", "zipcode", "lat", "long", "media_url",
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
 }
 
 
@@ -30,6 +45,7 @@ def xml_items(response, root, item):
 
 
 # --- services ----------------------------------------------------------------------------------------------------
+
 
 def test_services_json_lists_one_service_per_appeal_type(client, db):
     response = client.get(f"{BASE}/services.json")
@@ -53,12 +69,17 @@ def test_services_xml_and_names_in_the_language_asked(client, db):
 
 # --- writing -------------------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def form(people, token_for):
     return {
-        "api_key": token_for(people["applicant"]), "service_code": "report", "attribute[body]": "anti-corruption-agency",
-        "attribute[region]": "KZ-75", "attribute[subject]": "Bribe at the akimat",
-        "description": "The clerk asked for 50,000 tenge.", "email": "someone-else-secret@example.kz",
+        "api_key": token_for(people["applicant"]),
+        "service_code": "report",
+        "attribute[body]": "anti-corruption-agency",
+        "attribute[region]": "KZ-75",
+        "attribute[subject]": "Bribe at the akimat",
+        "description": "The clerk asked for 50,000 tenge.",
+        "email": "someone-else-secret@example.kz",
     }
 
 
@@ -90,15 +111,18 @@ def test_post_in_xml_derives_the_subject_and_may_ask_for_a_public_appeal(client,
     assert item["account_id"] is None and "moderation" in item["service_notice"]
 
 
-@pytest.mark.parametrize("change, code, words", [
-    ({"api_key": ""}, 403, "api_key"),
-    ({"api_key": "ashyq_wrong"}, 403, "api_key"),
-    ({"service_code": "pothole"}, 400, "service_code"),
-    ({"attribute[body]": "no-such-body"}, 400, "attribute[body]"),
-    ({"attribute[region]": "KZ-99"}, 400, "attribute[region]"),
-    ({"description": ""}, 400, "description"),
-    ({"description": "x" * 10_001}, 400, "description"),
-])
+@pytest.mark.parametrize(
+    "change, code, words",
+    [
+        ({"api_key": ""}, 403, "api_key"),
+        ({"api_key": "ashyq_wrong"}, 403, "api_key"),
+        ({"service_code": "pothole"}, 400, "service_code"),
+        ({"attribute[body]": "no-such-body"}, 400, "attribute[body]"),
+        ({"attribute[region]": "KZ-99"}, 400, "attribute[region]"),
+        ({"description": ""}, 400, "description"),
+        ({"description": "x" * 10_001}, 400, "description"),
+    ],
+)
 def test_post_errors_have_the_open311_shape(client, form, change, code, words):
     response = client.post(f"{BASE}/requests.json", {**form, **change})
     assert response.status_code == code
@@ -118,14 +142,19 @@ def test_a_revoked_token_or_an_inactive_user_cannot_post(client, form, people):
 
 # --- reading -------------------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def published(people, submit, at, regions):
     old = publish(submit(people["applicant"], subject="orig", text="orig"), "Old", "Old public text")
     Appeal.objects.filter(pk=old.pk).update(registered_at=timezone.now() - dt.timedelta(days=100))
-    road = publish(submit(people["applicant"], type="report", subject="orig road", text="orig road text"),
-                   "Road", "The road <is> broken & dangerous")
-    park = publish(submit(people["other_applicant"], type="proposal", subject="orig park", text="orig park text"),
-                   "Park", "Build a park")
+    road = publish(
+        submit(people["applicant"], type="report", subject="orig road", text="orig road text"),
+        "Road",
+        "The road <is> broken & dangerous",
+    )
+    park = publish(
+        submit(people["other_applicant"], type="proposal", subject="orig park", text="orig park text"), "Park", "Build a park"
+    )
     services.answer_appeal(people["official"], road, text="original answer", outcome="resolved")
     publish_answer(road, "Fixed.")
     private = submit(people["applicant"], subject="private", text="private text")
@@ -195,11 +224,14 @@ def test_one_request_in_both_formats_and_a_private_one_is_404(client, published)
     assert item["service_request_id"] == number
     for missing in (published["private"].number, "2026-999999"):
         response = client.get(f"{BASE}/requests/{missing}.json")
-        assert response.status_code == 404 and response.json() == [{"code": 404, "description": "No public request with this id."}]
+        assert response.status_code == 404 and response.json() == [
+            {"code": 404, "description": "No public request with this id."}
+        ]
         assert client.get(f"{BASE}/requests/{missing}.xml").status_code == 404
 
 
 # --- over real HTTP ----------------------------------------------------------------------------------------------
+
 
 def test_a_client_over_http_reads_services_writes_a_request_and_reads_it_once_published(live_server, people, token_for):
     session = requests.Session()
@@ -209,11 +241,20 @@ def test_a_client_over_http_reads_services_writes_a_request_and_reads_it_once_pu
     assert services_response.status_code == 200 and services_response.json()[0]["service_code"] == "application"
     assert ET.fromstring(session.get(f"{base}/services.xml", timeout=10).content).tag == "services"
 
-    created = session.post(f"{base}/requests.json", data={
-        "api_key": token_for(people["applicant"]), "service_code": "proposal", "attribute[body]": "anti-corruption-agency",
-        "attribute[region]": "KZ-75", "title": "Сквер", "description": "Предлагаю сквер во дворе. Тел. +7 701 123 45 67",
-        "email": "a@example.kz", "attribute[is_public]": "true",
-    }, timeout=10)
+    created = session.post(
+        f"{base}/requests.json",
+        data={
+            "api_key": token_for(people["applicant"]),
+            "service_code": "proposal",
+            "attribute[body]": "anti-corruption-agency",
+            "attribute[region]": "KZ-75",
+            "title": "Сквер",
+            "description": "Предлагаю сквер во дворе. Тел. +7 701 123 45 67",
+            "email": "a@example.kz",
+            "attribute[is_public]": "true",
+        },
+        timeout=10,
+    )
     assert created.status_code == 200, created.text
     number = created.json()[0]["service_request_id"]
     assert session.get(f"{base}/requests/{number}.json", timeout=10).status_code == 404  # not yet published

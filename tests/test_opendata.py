@@ -1,4 +1,5 @@
 """Open data publishing: versions, Table Schema validation, the datastore, diffs, quality, and bad input."""
+
 import io
 import json
 
@@ -20,9 +21,17 @@ def publisher(make_user, bodies):
 @pytest.fixture
 def dataset(publisher):
     return services.save_dataset(
-        publisher, publisher.body, "partners", title_en="Main trading partners", title_ru="Основные торговые партнёры", licence="CC-BY-4.0",
+        publisher,
+        publisher.body,
+        "partners",
+        title_en="Main trading partners",
+        title_ru="Основные торговые партнёры",
+        licence="CC-BY-4.0",
         description_en="Kazakhstan's main trading partners in 2019, in millions of US dollars.",
-        spatial="Kazakhstan", frequency="annual", source="Reference 003, table 4", tags=["trade"],
+        spatial="Kazakhstan",
+        frequency="annual",
+        source="Reference 003, table 4",
+        tags=["trade"],
     )
 
 
@@ -42,8 +51,13 @@ def test_only_the_publishing_body_or_an_admin_publishes(people, bodies, dataset,
 def test_an_upload_infers_the_schema_and_loads_the_datastore(publisher, resource):
     version = services.upload_version(publisher, resource, GOOD, "partners.csv")
     assert version.valid and version.loaded and version.row_count == 3
-    assert version.schema == {"fields": [
-        {"name": "country", "type": "string"}, {"name": "turnover", "type": "number"}, {"name": "share", "type": "number"}]}
+    assert version.schema == {
+        "fields": [
+            {"name": "country", "type": "string"},
+            {"name": "turnover", "type": "number"},
+            {"name": "share", "type": "number"},
+        ]
+    }
     records, total, _ = datastore.search(version, filters={"country": "China"})
     assert total == 1 and records[0]["turnover"] == 14792.5
     records, total, _ = datastore.search(version, sort="turnover asc", limit=2)
@@ -57,7 +71,8 @@ def test_an_upload_infers_the_schema_and_loads_the_datastore(publisher, resource
 def test_each_upload_is_a_version_and_the_diff_shows_rows_added_removed_changed(publisher, resource):
     v1 = services.upload_version(publisher, resource, GOOD, "a.csv")
     v2 = services.upload_version(
-        publisher, resource, b"country,turnover,share\nRussia,19983.0,20.4\nChina,15000.0,15.3\nSpain,2368.8,2.4\n", "b.csv")
+        publisher, resource, b"country,turnover,share\nRussia,19983.0,20.4\nChina,15000.0,15.3\nSpain,2368.8,2.4\n", "b.csv"
+    )
     assert (v1.number, v2.number) == (1, 2)
     assert resource.current_version == v2
     v1.file.open("rb")
@@ -72,7 +87,11 @@ def test_each_upload_is_a_version_and_the_diff_shows_rows_added_removed_changed(
 BAD = {
     "ragged rows": (Resource.Format.CSV, b"a,b\n1,2\n3,4,5\n6\n", {"extra-cell", "missing-cell"}),
     "wrong encoding": (Resource.Format.CSV, "name,city\nАлматы,Город\n".encode("cp1251"), {"encoding-error"}),
-    "mixed types": (Resource.Format.CSV, ("n,label\n" + "".join(f"{i},x\n" for i in range(30)) + "twelve,y\n").encode(), {"type-error"}),
+    "mixed types": (
+        Resource.Format.CSV,
+        ("n,label\n" + "".join(f"{i},x\n" for i in range(30)) + "twelve,y\n").encode(),
+        {"type-error"},
+    ),
     "json not tabular": (Resource.Format.JSON, json.dumps({"country": {"name": "China"}}).encode(), {"not-tabular"}),
     "json nested": (Resource.Format.JSON, json.dumps([{"a": 1, "b": {"c": 2}}]).encode(), {"not-tabular"}),
     "not json": (Resource.Format.JSON, b"{oops", {"format-error"}),
@@ -136,6 +155,7 @@ def test_the_quality_score_follows_the_checklist(publisher, dataset, resource):
     assert not items["reachable"] and not items["coverage"] and items["licence"] and items["documentation"]
     services.upload_version(publisher, resource, GOOD, "partners.csv")
     import datetime as dt
+
     dataset = services.save_dataset(publisher, dataset.body, "partners", temporal_start=dt.date(2019, 1, 1))
     assert quality.score(dataset) == 100
     services.upload_version(publisher, resource, b"a,b\n1\n", "broken.csv")

@@ -1,4 +1,5 @@
 """The CKAN-compatible Action API, read by the ckanapi client as a harvester would; the showcase pages."""
+
 import ckanapi
 import pytest
 
@@ -15,8 +16,14 @@ def test_ckanapi_reads_the_catalogue_and_the_datastore(live_server, showcase):
     assert ckan.action.status_show()["ckan_version"].startswith("2.")
     names = ckan.action.package_list()
     assert "kazakhstan-trading-partners-2019" in names and len(names) == 9
-    found = ckan.action.package_search(q="partners", fq="organization:ministry-of-trade-and-integration tags:trade res_format:CSV",
-                                       rows=1, start=0, sort="name asc", **{"facet.field": ["organization", "tags"]})
+    found = ckan.action.package_search(
+        q="partners",
+        fq="organization:ministry-of-trade-and-integration tags:trade res_format:CSV",
+        rows=1,
+        start=0,
+        sort="name asc",
+        **{"facet.field": ["organization", "tags"]},
+    )
     assert found["count"] == 2 and [p["name"] for p in found["results"]] == ["kazakhstan-trading-partners-2019"]
     assert found["search_facets"]["organization"]["items"][0]["count"] == 2
     package = ckan.action.package_show(id="kazakhstan-trading-partners-2019")
@@ -25,7 +32,9 @@ def test_ckanapi_reads_the_catalogue_and_the_datastore(live_server, showcase):
     assert ckan.action.organization_show(id="ministry-of-trade-and-integration")["package_count"] == 9
     resource_id = package["resources"][0]["id"]
     assert ckan.action.resource_show(id=resource_id)["datastore_active"] is True
-    result = ckan.action.datastore_search(resource_id=resource_id, filters={"partner": "Uzbekistan"}, fields=["partner", "turnover_musd"])
+    result = ckan.action.datastore_search(
+        resource_id=resource_id, filters={"partner": "Uzbekistan"}, fields=["partner", "turnover_musd"]
+    )
     assert result["records"] == [{"partner": "Uzbekistan", "turnover_musd": 3415.1}] and result["total"] == 1
     result = ckan.action.datastore_search(resource_id=resource_id, q="korea", include_total=False)
     assert len(result["records"]) == 1 and "total" not in result
@@ -86,11 +95,17 @@ def test_the_publisher_sees_the_report_and_others_are_refused(client, showcase, 
     assert client.get(url).status_code == 403
     client.force_login(make_user(Role.OFFICIAL, bodies["ministry-of-trade-and-integration"]))
     from django.core.files.uploadedfile import SimpleUploadedFile
+
     # The upload redirects to the version's validation report (post/redirect/get).
     response = client.post(url, {"file": SimpleUploadedFile("bad.csv", b"a,b\n1,2\n3,4,5\n", "text/csv")}, follow=True)
     page = response.content.decode()
     assert response.status_code == 200 and "extra value" in page and "<td>3</td>" in page
-    assert client.get(f"/data/datasets/doing-business-kz-uz/resources/{resource.pk}/?column=indicator&value=Taxation").content.decode().count("<tr>") == 2
+    assert (
+        client.get(f"/data/datasets/doing-business-kz-uz/resources/{resource.pk}/?column=indicator&value=Taxation")
+        .content.decode()
+        .count("<tr>")
+        == 2
+    )
 
 
 def test_dcat_ap_catalogue_and_dataset_in_turtle_and_json_ld(client, showcase):
@@ -103,7 +118,9 @@ def test_dcat_ap_catalogue_and_dataset_in_turtle_and_json_ld(client, showcase):
         g = rdflib.Graph().parse(data=response.content.decode(), format=parser)
         catalogs = list(g.subjects(RDF.type, DCAT.Catalog))
         assert len(catalogs) == 1 and len(list(g.objects(catalogs[0], DCAT.dataset))) == 9
-        dataset = next(d for d in g.subjects(RDF.type, DCAT.Dataset) if str(d).endswith("/data/datasets/doing-business-kz-uz/#dataset"))
+        dataset = next(
+            d for d in g.subjects(RDF.type, DCAT.Dataset) if str(d).endswith("/data/datasets/doing-business-kz-uz/#dataset")
+        )
         titles = {t.language: str(t) for t in g.objects(dataset, DCTERMS.title)}
         assert set(titles) == {"kk", "ru", "en"}
         distribution = next(g.objects(dataset, DCAT.distribution))

@@ -1,5 +1,6 @@
 """check_links against a real HTTP server on 127.0.0.1: what a link answers is stored with the time of the check,
 the quality checklist's "every resource can be downloaded" follows it, and private addresses are never asked."""
+
 import datetime as dt
 import threading
 import time
@@ -83,9 +84,18 @@ def loopback_allowed(settings):
 def dataset(make_user, bodies):
     publisher = make_user(Role.OFFICIAL, bodies["ministry-of-trade-and-integration"], username="mti-links")
     dataset = services.save_dataset(
-        publisher, publisher.body, "linked", title_en="Linked data", title_ru="Связанные данные", licence="CC-BY-4.0", spatial="Kazakhstan",
-        temporal_start=dt.date(2019, 1, 1), frequency="irregular", source="The ministry's register",
-        description_en="Figures kept on the ministry's own server and linked from the catalogue.")
+        publisher,
+        publisher.body,
+        "linked",
+        title_en="Linked data",
+        title_ru="Связанные данные",
+        licence="CC-BY-4.0",
+        spatial="Kazakhstan",
+        temporal_start=dt.date(2019, 1, 1),
+        frequency="irregular",
+        source="The ministry's register",
+        description_en="Figures kept on the ministry's own server and linked from the catalogue.",
+    )
     dataset.publisher = publisher
     return dataset
 
@@ -129,9 +139,13 @@ def test_the_quality_checklist_follows_the_last_check(server, loopback_allowed, 
 
 def test_a_private_address_is_refused_without_a_request(server, settings, dataset):
     settings.ASHYQ_OPENDATA_LINKS_ALLOW_NETWORKS = []
-    private = [link(dataset, f"{server}/ok", "loopback"), link(dataset, "http://10.20.30.40/data.csv", "private"),
-               link(dataset, "http://169.254.169.254/latest/meta-data/", "link-local"), link(dataset, "http://[::1]:9/x", "ipv6 loopback"),
-               link(dataset, "http://localhost:9/x", "localhost")]
+    private = [
+        link(dataset, f"{server}/ok", "loopback"),
+        link(dataset, "http://10.20.30.40/data.csv", "private"),
+        link(dataset, "http://169.254.169.254/latest/meta-data/", "link-local"),
+        link(dataset, "http://[::1]:9/x", "ipv6 loopback"),
+        link(dataset, "http://localhost:9/x", "localhost"),
+    ]
     call_command("check_links")
     for resource in private:
         resource.refresh_from_db()
@@ -146,20 +160,35 @@ def test_a_redirect_to_a_private_address_is_refused(server, loopback_allowed, da
     assert (result.reachable, result.status, result.url) == (False, "private-address", "http://10.1.2.3/data.csv")
 
 
-@pytest.mark.parametrize("url, status", [
-    ("ftp://example.org/data.csv", "not-http"),
-    ("file:///etc/passwd", "not-http"),
-    ("http://no-such-host.invalid/data.csv", "no-such-host"),
-    ("http://example.org:99999/x", "not-http"),
-])
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        ("ftp://example.org/data.csv", "not-http"),
+        ("file:///etc/passwd", "not-http"),
+        ("http://no-such-host.invalid/data.csv", "no-such-host"),
+        ("http://example.org:99999/x", "not-http"),
+    ],
+)
 def test_links_that_cannot_be_asked_are_reported_not_raised(url, status):
     assert links.check(url).status == status
 
 
 def test_public_addresses_are_told_from_the_others(settings):
     settings.ASHYQ_OPENDATA_LINKS_ALLOW_NETWORKS = []
-    for address in ("127.0.0.1", "10.0.0.1", "172.16.5.4", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
-                    "::1", "fe80::1", "fc00::1", "::ffff:10.0.0.1", "224.0.0.1"):
+    for address in (
+        "127.0.0.1",
+        "10.0.0.1",
+        "172.16.5.4",
+        "192.168.1.1",
+        "169.254.169.254",
+        "100.64.0.1",
+        "0.0.0.0",
+        "::1",
+        "fe80::1",
+        "fc00::1",
+        "::ffff:10.0.0.1",
+        "224.0.0.1",
+    ):
         assert not links.is_public(address), address
     for address in ("8.8.8.8", "195.210.46.1", "2a00:1450:4001:80b::200e"):
         assert links.is_public(address), address

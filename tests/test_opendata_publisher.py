@@ -1,5 +1,6 @@
 """Publishers' pages: an official of the publishing body describes a dataset, adds resources (a file or a link),
 uploads new versions and reads the validation report; every other visitor is refused and changes nothing."""
+
 import datetime as dt
 import re
 from html.parser import HTMLParser
@@ -37,9 +38,18 @@ def head(make_user, mti):
 @pytest.fixture
 def dataset(official):
     return services.create_dataset(
-        official, official.body, "partners", title_en="Main trading partners", title_ru="Основные торговые партнёры", licence="CC-BY-4.0", spatial="Kazakhstan",
-        description_en="Kazakhstan's main trading partners in 2019, in millions of US dollars.", frequency="annual",
-        source="Reference 003, table 4", tags=["trade"])
+        official,
+        official.body,
+        "partners",
+        title_en="Main trading partners",
+        title_ru="Основные торговые партнёры",
+        licence="CC-BY-4.0",
+        spatial="Kazakhstan",
+        description_en="Kazakhstan's main trading partners in 2019, in millions of US dollars.",
+        frequency="annual",
+        source="Reference 003, table 4",
+        tags=["trade"],
+    )
 
 
 @pytest.fixture
@@ -59,10 +69,17 @@ def csv_file(data=GOOD, name="partners.csv"):
 
 
 DATASET_POST = {
-    "title_en": "Exports by country, 2024", "title_ru": "Экспорт по странам, 2024", "title_kk": "Елдер бойынша экспорт, 2024",
+    "title_en": "Exports by country, 2024",
+    "title_ru": "Экспорт по странам, 2024",
+    "title_kk": "Елдер бойынша экспорт, 2024",
     "description_en": "Exports of Kazakhstan by partner country in 2024, in millions of US dollars, from customs declarations.",
-    "licence": "CC-BY-4.0", "temporal_start": "2024-01-01", "temporal_end": "2024-12-31", "spatial": "Kazakhstan",
-    "frequency": "annual", "tags": "trade, exports, , Trade", "source": "Customs declarations",
+    "licence": "CC-BY-4.0",
+    "temporal_start": "2024-01-01",
+    "temporal_end": "2024-12-31",
+    "spatial": "Kazakhstan",
+    "frequency": "annual",
+    "tags": "trade, exports, , Trade",
+    "source": "Customs declarations",
     "documentation_url": "https://example.kz/method",
 }
 
@@ -77,11 +94,17 @@ def test_an_official_creates_a_dataset_of_their_body(client, official, mti):
     assert page.status_code == 200
     assert 'name="body"' not in page.content.decode()  # an official publishes for their own body only
     response = client.post(reverse("opendata:dataset-new"), DATASET_POST)
-    assert response.status_code == 302 and response["Location"] == reverse("opendata:resource-new", args=["exports-by-country-2024"])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "opendata:resource-new", args=["exports-by-country-2024"]
+    )
     dataset = Dataset.objects.get(slug="exports-by-country-2024")
     assert dataset.body == mti
     assert (dataset.title_kk, dataset.title_ru, dataset.licence, dataset.frequency) == (
-        "Елдер бойынша экспорт, 2024", "Экспорт по странам, 2024", "CC-BY-4.0", "annual")
+        "Елдер бойынша экспорт, 2024",
+        "Экспорт по странам, 2024",
+        "CC-BY-4.0",
+        "annual",
+    )
     assert (dataset.temporal_start, dataset.temporal_end) == (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
     assert dataset.tags == ["trade", "exports"]  # blanks dropped, the same tag once
     assert dataset.documentation_url == "https://example.kz/method"
@@ -100,12 +123,21 @@ def test_an_identifier_in_use_is_refused_and_the_other_dataset_is_untouched(clie
 
 def test_errors_are_summarised_on_top_and_linked_to_their_fields(client, official):
     signed_in(client, official)
-    response = client.post(reverse("opendata:dataset-new"), dict(
-        DATASET_POST, title_kk="", title_ru="", temporal_start="2024-12-31", temporal_end="2024-01-01", documentation_url="not a link",
-        tags="x" * 60))
+    response = client.post(
+        reverse("opendata:dataset-new"),
+        dict(
+            DATASET_POST,
+            title_kk="",
+            title_ru="",
+            temporal_start="2024-12-31",
+            temporal_end="2024-01-01",
+            documentation_url="not a link",
+            tags="x" * 60,
+        ),
+    )
     assert response.status_code == 400
     page = response.content.decode()
-    summary = page[page.index('id="error-summary"'):page.index("</div>", page.index('id="error-summary"'))]
+    summary = page[page.index('id="error-summary"') : page.index("</div>", page.index('id="error-summary"'))]
     linked = re.findall(r'href="#(id_\w+)"', summary)
     assert set(linked) == {"id_title_kk", "id_temporal_end", "id_documentation_url", "id_tags"}
     for field_id in linked:
@@ -122,8 +154,10 @@ def test_the_body_edits_the_description_and_the_identifier_stays(client, head, d
     signed_in(client, head)
     page = client.get(reverse("opendata:dataset-edit", args=["partners"])).content.decode()
     assert 'value="Main trading partners"' in page and 'value="trade"' in page and 'name="slug"' not in page
-    response = client.post(reverse("opendata:dataset-edit", args=["partners"]), dict(
-        DATASET_POST, title_en="Trading partners, 2019", tags="trade, partners", slug="stolen"))
+    response = client.post(
+        reverse("opendata:dataset-edit", args=["partners"]),
+        dict(DATASET_POST, title_en="Trading partners, 2019", tags="trade, partners", slug="stolen"),
+    )
     assert response.status_code == 302 and response["Location"] == reverse("opendata:publisher")
     dataset.refresh_from_db()
     assert dataset.slug == "partners" and dataset.title_en == "Trading partners, 2019" and dataset.tags == ["trade", "partners"]
@@ -153,8 +187,9 @@ def test_an_administrator_chooses_the_body(client, people, bodies):
 
 def test_a_file_resource_is_published_with_its_first_version(client, official, dataset):
     signed_in(client, official)
-    response = client.post(reverse("opendata:resource-new", args=["partners"]),
-                           {"name": "Partners 2019", "format": "CSV", "file": csv_file()})
+    response = client.post(
+        reverse("opendata:resource-new", args=["partners"]), {"name": "Partners 2019", "format": "CSV", "file": csv_file()}
+    )
     assert response.status_code == 302 and response["Location"] == reverse("opendata:publisher")
     resource = dataset.resources.get()
     assert resource.current_version.number == 1 and resource.current_version.row_count == 3
@@ -163,21 +198,26 @@ def test_a_file_resource_is_published_with_its_first_version(client, official, d
 
 def test_a_link_resource_is_added_and_waits_for_its_check(client, official, dataset):
     signed_in(client, official)
-    response = client.post(reverse("opendata:resource-new", args=["partners"]),
-                           {"name": "On the ministry's site", "format": "XLSX", "url": "https://example.kz/partners.xlsx"})
+    response = client.post(
+        reverse("opendata:resource-new", args=["partners"]),
+        {"name": "On the ministry's site", "format": "XLSX", "url": "https://example.kz/partners.xlsx"},
+    )
     assert response.status_code == 302
     resource = dataset.resources.get()
     assert resource.url == "https://example.kz/partners.xlsx" and resource.link_reachable is None
     assert "not checked yet" in client.get(reverse("opendata:publisher")).content.decode()
 
 
-@pytest.mark.parametrize("post, field, message", [
-    ({"url": "javascript:alert(1)"}, "url", "valid URL"),
-    ({"url": "ftp://example.kz/a.csv"}, "url", "http"),
-    ({}, "file", "Choose a file"),
-    ({"url": "https://example.kz/a.csv", "file": "FILE"}, "url", "not both"),
-    ({"file": "XLSX"}, "file", "the format chosen is CSV"),
-])
+@pytest.mark.parametrize(
+    "post, field, message",
+    [
+        ({"url": "javascript:alert(1)"}, "url", "valid URL"),
+        ({"url": "ftp://example.kz/a.csv"}, "url", "http"),
+        ({}, "file", "Choose a file"),
+        ({"url": "https://example.kz/a.csv", "file": "FILE"}, "url", "not both"),
+        ({"file": "XLSX"}, "file", "the format chosen is CSV"),
+    ],
+)
 def test_a_resource_needs_exactly_one_file_or_http_link(client, official, dataset, post, field, message):
     signed_in(client, official)
     post = dict(post)
@@ -200,8 +240,11 @@ def test_an_invalid_upload_shows_the_report_with_row_and_column_and_the_previous
     page = client.get(report_url).content.decode()
     assert "Not published: the file has problems." in page
     # Row 32 (header row 1, then 30 good rows), column B (2) "turnover"; what it means, then the validator's words.
-    assert re.search(r"<td>32</td><td>B \(2\): turnover</td><td>The value is not of the column&#x27;s type[^<]*<br>"
-                     r'<span class="help">[^<]*twelve[^<]*</span></td>', page), page
+    assert re.search(
+        r"<td>32</td><td>B \(2\): turnover</td><td>The value is not of the column&#x27;s type[^<]*<br>"
+        r'<span class="help">[^<]*twelve[^<]*</span></td>',
+        page,
+    ), page
     assert "Version 1</a>" in page and "unchanged and still downloadable" in page
     resource.refresh_from_db()
     assert resource.flagged and resource.current_version.number == 1
@@ -212,13 +255,17 @@ def test_an_invalid_upload_shows_the_report_with_row_and_column_and_the_previous
     listing = client.get(reverse("opendata:publisher")).content.decode()
     assert "newest upload not valid" in listing and report_url in listing
     # A corrected file replaces it.
-    response = client.post(reverse("opendata:upload", args=["partners", resource.pk]), {"file": csv_file(GOOD + b"Spain,2368.8,2.4\n")})
+    response = client.post(
+        reverse("opendata:upload", args=["partners", resource.pk]), {"file": csv_file(GOOD + b"Spain,2368.8,2.4\n")}
+    )
     assert response.status_code == 302
     resource.refresh_from_db()
     assert not resource.flagged and resource.current_version.number == 3 and resource.current_version.row_count == 4
 
 
-def test_a_file_over_the_limit_is_refused_with_a_clear_message_and_nothing_is_stored(client, official, resource, dataset, settings):
+def test_a_file_over_the_limit_is_refused_with_a_clear_message_and_nothing_is_stored(
+    client, official, resource, dataset, settings
+):
     settings.ASHYQ_OPENDATA_MAX_BYTES = 100
     signed_in(client, official)
     big = GOOD * 5
@@ -227,7 +274,9 @@ def test_a_file_over_the_limit_is_refused_with_a_clear_message_and_nothing_is_st
     page = response.content.decode()
     assert "the limit is 100\xa0bytes" in page and 'href="#id_file"' in page
     assert resource.versions.count() == 1
-    response = client.post(reverse("opendata:resource-new", args=["partners"]), {"name": "Big", "format": "CSV", "file": csv_file(big)})
+    response = client.post(
+        reverse("opendata:resource-new", args=["partners"]), {"name": "Big", "format": "CSV", "file": csv_file(big)}
+    )
     assert response.status_code == 400 and "the limit is" in response.content.decode()
     assert dataset.resources.count() == 1
     # The service refuses too, whatever calls it, and leaves no empty resource behind.
@@ -305,8 +354,11 @@ def _publisher_urls(resource):
 
 
 def _state():
-    return (list(Dataset.objects.values_list("slug", "title_en", "body_id").order_by("slug")),
-            Resource.objects.count(), ResourceVersion.objects.count())
+    return (
+        list(Dataset.objects.values_list("slug", "title_en", "body_id").order_by("slug")),
+        Resource.objects.count(),
+        ResourceVersion.objects.count(),
+    )
 
 
 @pytest.mark.parametrize("who", ["other_official", "other_head", "applicant", "moderator", "monitor"])
@@ -364,13 +416,21 @@ XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 
 
 def test_what_publishers_write_is_escaped_on_every_publisher_page(client, official):
-    dataset = services.create_dataset(official, official.body, "xss", title_en=XSS, title_ru=XSS, description_en=XSS, spatial=XSS,
-                                      source=XSS, tags=[XSS])
-    resource, version = services.add_file_resource(official, dataset, XSS, "CSV", f"{XSS},b\n1,x\n2,3\n".encode() + b"".join(b"%d,%d\n" % (i, i) for i in range(30)), "x.csv")
+    dataset = services.create_dataset(
+        official, official.body, "xss", title_en=XSS, title_ru=XSS, description_en=XSS, spatial=XSS, source=XSS, tags=[XSS]
+    )
+    resource, version = services.add_file_resource(
+        official, dataset, XSS, "CSV", f"{XSS},b\n1,x\n2,3\n".encode() + b"".join(b"%d,%d\n" % (i, i) for i in range(30)), "x.csv"
+    )
     signed_in(client, official)
-    for url in (reverse("opendata:publisher"), reverse("opendata:dataset-edit", args=["xss"]), reverse("opendata:resource-new", args=["xss"]),
-                reverse("opendata:upload", args=["xss", resource.pk]), reverse("opendata:report", args=["xss", resource.pk, version.number]),
-                reverse("opendata:dataset", args=["xss"])):
+    for url in (
+        reverse("opendata:publisher"),
+        reverse("opendata:dataset-edit", args=["xss"]),
+        reverse("opendata:resource-new", args=["xss"]),
+        reverse("opendata:upload", args=["xss", resource.pk]),
+        reverse("opendata:report", args=["xss", resource.pk, version.number]),
+        reverse("opendata:dataset", args=["xss"]),
+    ):
         page = client.get(url).content.decode()
         parser = Tags()
         parser.feed(page)

@@ -2,6 +2,7 @@
 adds a file that does not validate, reads the report, uploads the corrected file. Every page on the way, and the
 Silk Road comparison, is checked with axe-core (WCAG 2.1 A and AA) in kk, ru and en, and none is wider than the
 screen. The pages carry no script: the forms are plain HTML forms (tests/test_accessibility.py's machinery)."""
+
 import re
 
 import pytest
@@ -24,12 +25,16 @@ def _fits_the_screen(driver, label):
 
 def _no_script(driver, label):
     # None but the site's own deferred enhancements (core/static/ashyq/site.js): the page works without them.
-    others = driver.execute_script("return [...document.scripts].filter(s => !/\\/static\\/ashyq\\/site\\.js$/.test(s.src)).length")
+    others = driver.execute_script(
+        "return [...document.scripts].filter(s => !/\\/static\\/ashyq\\/site\\.js$/.test(s.src)).length"
+    )
     assert others == 0, f"{label} carries a script"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_an_official_publishes_on_a_phone_and_every_page_is_accessible(language, browser, live_server, axe_source, make_user, bodies, tmp_path):  # noqa: F811
+def test_an_official_publishes_on_a_phone_and_every_page_is_accessible(
+    language, browser, live_server, axe_source, make_user, bodies, tmp_path
+):  # noqa: F811
     load_showcase()
     official = make_user(Role.OFFICIAL, bodies["ministry-of-trade-and-integration"], username=f"mti-{language}")
     auditor = Auditor(browser, live_server.url, axe_source, language)
@@ -45,14 +50,20 @@ def test_an_official_publishes_on_a_phone_and_every_page_is_accessible(language,
 
         audit("my body's datasets", "/data/publish/")
         audit("new dataset", "/data/publish/new/")
-        audit("new dataset with errors", "/data/publish/new/", prepare=lambda d: _submit_and_wait(d, "main form.form button[type=submit]"))
+        audit(
+            "new dataset with errors",
+            "/data/publish/new/",
+            prepare=lambda d: _submit_and_wait(d, "main form.form button[type=submit]"),
+        )
         # The error summary's link leads to the field.
         link = driver.find_element("css selector", "#error-summary a")
         assert link.get_attribute("href").endswith("#id_title_kk")
 
         driver.find_element("id", "id_title_ru").send_keys(f"Экспорт по партнёрам, {language}")
         driver.find_element("id", "id_title_en").send_keys(f"Exports by partner, {language}")
-        driver.find_element("id", "id_description_en").send_keys("Exports of Kazakhstan by partner country, from customs declarations.")
+        driver.find_element("id", "id_description_en").send_keys(
+            "Exports of Kazakhstan by partner country, from customs declarations."
+        )
         driver.find_element("id", "id_spatial").send_keys("Kazakhstan")
         driver.find_element("id", "id_tags").send_keys("trade, exports")
         _submit_and_wait(driver, "main form.form button[type=submit]")

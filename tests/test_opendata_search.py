@@ -1,5 +1,6 @@
 """package_search: words in Kazakh, Russian and English as prefixes, filters by publisher, tag and format, facets
 and paging, on both databases; on PostgreSQL the catalogue is searched through its indexes."""
+
 import importlib
 
 import pytest
@@ -19,13 +20,34 @@ MTI, ACA = "ministry-of-trade-and-integration", "anti-corruption-agency"
 def catalogue(bodies):
     made = {}
     for slug, body, tags, fmt, titles in [
-        ("partners", MTI, ["trade"], "CSV", ("Main trading partners", "Основные торговые партнёры", "Негізгі сауда серіктестері")),
-        ("exports", MTI, ["trade", "energy"], "XLSX", ("Exports of oil and gas", "Экспорт нефти и газа", "Мұнай мен газ экспорты")),
+        (
+            "partners",
+            MTI,
+            ["trade"],
+            "CSV",
+            ("Main trading partners", "Основные торговые партнёры", "Негізгі сауда серіктестері"),
+        ),
+        (
+            "exports",
+            MTI,
+            ["trade", "energy"],
+            "XLSX",
+            ("Exports of oil and gas", "Экспорт нефти и газа", "Мұнай мен газ экспорты"),
+        ),
         ("grid", MTI, ["energy"], "CSV", ("Electricity grid", "Электросеть", "Электр желісі")),
         ("cases", ACA, ["justice"], "JSON", ("Corruption cases", "Коррупционные дела", "Сыбайлас жемқорлық істері")),
     ]:
-        dataset = services.save_dataset(None, bodies[body], slug, title_en=titles[0], title_ru=titles[1], title_kk=titles[2],
-                                        description_en=f"{titles[0]} published by the body.", tags=tags, licence="CC-BY-4.0")
+        dataset = services.save_dataset(
+            None,
+            bodies[body],
+            slug,
+            title_en=titles[0],
+            title_ru=titles[1],
+            title_kk=titles[2],
+            description_en=f"{titles[0]} published by the body.",
+            tags=tags,
+            licence="CC-BY-4.0",
+        )
         services.add_resource(None, dataset, "data", fmt, url="https://example.kz/data")
         made[slug] = dataset
     return made
@@ -49,7 +71,7 @@ def test_words_match_as_prefixes_in_every_language_and_all_must_occur(client, ca
     assert names(find(client, q="oil justice")) == []
     assert names(find(client, q="energy")) == ["exports", "grid"]  # tags are searched too
     assert names(find(client, q="*:*"))[:1] == ["cases"] and find(client, q="*:*")["count"] == 4
-    assert find(client, q="it's \"a\" & | ! :*")["count"] == 0  # query syntax is never passed through
+    assert find(client, q='it\'s "a" & | ! :*')["count"] == 0  # query syntax is never passed through
 
 
 def test_filters_facets_and_paging(client, catalogue):
@@ -66,7 +88,9 @@ def test_filters_facets_and_paging(client, catalogue):
 
 def test_a_page_costs_the_same_queries_whatever_its_length(client, catalogue, bodies):
     for i in range(12):
-        dataset = services.save_dataset(None, bodies[MTI], f"extra-{i}", title_en=f"Extra {i}", title_ru=f"Дополнительный {i}", tags=["trade"])
+        dataset = services.save_dataset(
+            None, bodies[MTI], f"extra-{i}", title_en=f"Extra {i}", title_ru=f"Дополнительный {i}", tags=["trade"]
+        )
         services.add_resource(None, dataset, "data", Resource.Format.CSV, url="https://example.kz/data")
     counts = []
     for rows in (2, 12):
@@ -82,12 +106,15 @@ def test_the_search_expression_is_the_indexed_one():
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="the indexes are PostgreSQL's")
-@pytest.mark.parametrize("criteria, index", [
-    ({"q": "сауда"}, "opendata_dataset_search"),
-    ({"tags": ["trade"]}, "opendata_dataset_tags"),
-    ({"res_format": "CSV"}, "opendata_resource_format"),
-    ({}, "opendata_dataset_modified"),
-])
+@pytest.mark.parametrize(
+    "criteria, index",
+    [
+        ({"q": "сауда"}, "opendata_dataset_search"),
+        ({"tags": ["trade"]}, "opendata_dataset_tags"),
+        ({"res_format": "CSV"}, "opendata_resource_format"),
+        ({}, "opendata_dataset_modified"),
+    ],
+)
 def test_on_postgresql_each_criterion_has_its_index(catalogue, criteria, index):
     qs = search.search_datasets(**criteria).order_by("-modified_at", "slug")[:10]
     sql, params = qs.query.sql_with_params()

@@ -2,6 +2,7 @@
 refused with its row and cell (the version stays invalid and the served one stays served), unless the publisher
 confirms a new structure. Files from Russian-language Excel (";" between cells, decimal commas) and dates written
 day.month.year are read as numbers and dates, not text."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -15,8 +16,10 @@ V1 = "country,turnover,reported\n" + "".join(f"C{i},{1000 + i}.5,2026-01-{i + 1:
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "media")}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "media")}},
+    }
 
 
 @pytest.fixture

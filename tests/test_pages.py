@@ -1,4 +1,5 @@
 """What people do through the pages: sign up, write an appeal with files, work the inbox, monitor."""
+
 import datetime as dt
 import io
 import re
@@ -24,23 +25,38 @@ def png_bytes() -> bytes:
 
 
 # A one-page PDF a real parser opens (attachments are parsed, and a file without a catalog is not a PDF).
-PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-       b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 def appeal_form(regions, **extra):
-    data = {"body": "anti-corruption-agency", "type": "report", "subject": "Bribe at the land office",
-            "text": "The clerk asked for money.", "region": "KZ-75"}
+    data = {
+        "body": "anti-corruption-agency",
+        "type": "report",
+        "subject": "Bribe at the land office",
+        "text": "The clerk asked for money.",
+        "region": "KZ-75",
+    }
     data.update(extra)
     return data
 
 
 def test_sign_up_confirms_email_then_signs_in(client, reference, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("accounts:signup"), {
-            "username": "aliya", "email": "Aliya@Example.kz", "first_name": "Aliya", "last_name": "S",
-            "language": "ru", "password1": "steppe-wind-2026", "password2": "steppe-wind-2026",
-        })
+        response = client.post(
+            reverse("accounts:signup"),
+            {
+                "username": "aliya",
+                "email": "Aliya@Example.kz",
+                "first_name": "Aliya",
+                "last_name": "S",
+                "language": "ru",
+                "password1": "steppe-wind-2026",
+                "password2": "steppe-wind-2026",
+            },
+        )
     assert response.status_code == 200
     user = User.objects.get(username="aliya")
     assert not user.is_active and user.email == "aliya@example.kz" and user.role == "applicant"
@@ -61,12 +77,21 @@ def test_sign_up_with_a_registered_email_says_the_same_creates_nothing_and_tells
 ):
     """Sign-up must not tell anyone which addresses have accounts: the page for a registered email is the page
     for a new one, and the address's owner learns of the attempt by email."""
+
     def sign_up(username, email):
         with django_capture_on_commit_callbacks(execute=True):
-            return client.post(reverse("accounts:signup"), {
-                "username": username, "email": email, "first_name": "A", "last_name": "B",
-                "language": "kk", "password1": "steppe-wind-2026", "password2": "steppe-wind-2026",
-            })
+            return client.post(
+                reverse("accounts:signup"),
+                {
+                    "username": username,
+                    "email": email,
+                    "first_name": "A",
+                    "last_name": "B",
+                    "language": "kk",
+                    "password1": "steppe-wind-2026",
+                    "password2": "steppe-wind-2026",
+                },
+            )
 
     taken = sign_up("copy", people["applicant"].email.upper())
     assert taken.status_code == 200 and not User.objects.filter(username="copy").exists()
@@ -191,8 +216,10 @@ def test_inbox_pages_go_by_due_date_with_links_that_keep_the_filter(client, peop
         with at(MONDAY + dt.timedelta(days=day)):
             appeals.append(submit(people["applicant"], subject=f"Appeal {day}"))
     client.force_login(people["official"])
+
     def shown(html):
         return [a for a in appeals if f">{a.number}</a>" in html]
+
     with at(MONDAY + dt.timedelta(days=5)):
         first = client.get(reverse("dialogue:inbox")).content.decode()
         assert shown(first) == appeals[:2]  # the soonest due first
@@ -227,10 +254,17 @@ def test_applicant_follows_every_step_on_the_appeal_page(client, people, bodies,
     with at(MONDAY):
         appeal = submit(people["applicant"])
         services.redirect_appeal(people["official"], appeal, bodies["general-prosecutors-office"], "Prosecutors supervise this.")
-        services.answer_appeal(people["other_official"], appeal, text="Measures taken: the permit was issued.", outcome="resolved")
+        services.answer_appeal(
+            people["other_official"], appeal, text="Measures taken: the permit was issued.", outcome="resolved"
+        )
     client.force_login(people["applicant"])
     page = client.get(reverse("dialogue:detail", args=[appeal.pk])).content.decode()
-    for expected in ("Prosecutors supervise this.", "Measures taken: the permit was issued.", 'id="form-feedback"', "challenged in court"):
+    for expected in (
+        "Prosecutors supervise this.",
+        "Measures taken: the permit was issued.",
+        'id="form-feedback"',
+        "challenged in court",
+    ):
         assert expected in page
     # The General Prosecutor's Office has no higher body in Ashyq: no complaint form is offered.
     assert 'id="form-complain"' not in page
@@ -247,7 +281,9 @@ def test_text_is_escaped_on_the_page(client, people, submit, at):
 
 def test_attachments_are_private(client, people, regions):
     client.force_login(people["applicant"])
-    client.post(reverse("dialogue:new"), {**appeal_form(regions), "attachments": [SimpleUploadedFile("p.png", png_bytes(), "image/png")]})
+    client.post(
+        reverse("dialogue:new"), {**appeal_form(regions), "attachments": [SimpleUploadedFile("p.png", png_bytes(), "image/png")]}
+    )
     appeal = Appeal.objects.get()
     url = reverse("dialogue:attachment", args=[appeal.pk, appeal.attachments.get().pk])
     assert client.get(url).status_code == 200
@@ -272,8 +308,15 @@ def test_api_docs_load_nothing_from_third_parties_and_keep_the_policy(client, re
 
 
 def _sign_up(client, **extra):
-    data = {"username": "aliya", "email": "aliya@example.kz", "first_name": "Aliya", "last_name": "S",
-            "language": "en", "password1": "steppe-wind-2026", "password2": "steppe-wind-2026"}
+    data = {
+        "username": "aliya",
+        "email": "aliya@example.kz",
+        "first_name": "Aliya",
+        "last_name": "S",
+        "language": "en",
+        "password1": "steppe-wind-2026",
+        "password2": "steppe-wind-2026",
+    }
     data.update(extra)
     return client.post(reverse("accounts:signup"), data)
 
@@ -298,6 +341,7 @@ def test_asking_for_a_new_link_reveals_nothing_about_accounts(client, people, ma
     unknown = client.post(reverse("accounts:resend"), {"email": "nobody@example.kz"}).content.decode()
     active = client.post(reverse("accounts:resend"), {"email": people["applicant"].email}).content.decode()
     assert not mailoutbox  # no link for unknown or already confirmed accounts
+
     def strip(page, email):  # the email itself and the per-request CSRF token differ, nothing else may
         return re.sub(r'value="[A-Za-z0-9]{64}"', 'value="TOKEN"', page.replace(email, "EMAIL"))
 

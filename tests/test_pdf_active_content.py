@@ -1,6 +1,7 @@
 """Attached PDFs are parsed by a real PDF library: a script, a launch action, an embedded file or an XFA form is
 refused wherever it sits (a compressed object stream, a hex or predictor filter, an escaped name), and an ordinary
 PDF, with or without object streams, still passes. Every file here is built by the test."""
+
 import binascii
 import io
 import zlib
@@ -14,18 +15,35 @@ from PIL import Image
 from ashyq.dialogue.attachments import inspect_upload
 
 ACTIVE = {
-    "javascript-open-action": lambda pdf: pdf.Root.__setitem__("/OpenAction", pdf.make_indirect(pikepdf.Dictionary(
-        S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)")))),
-    "javascript-name-tree": lambda pdf: pdf.Root.__setitem__("/Names", pikepdf.Dictionary(
-        JavaScript=pdf.make_indirect(pikepdf.Dictionary(Names=pikepdf.Array([
-            pikepdf.String("x"), pdf.make_indirect(pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("1")))]))))),
-    "page-additional-action": lambda pdf: pdf.pages[0].obj.__setitem__("/AA", pikepdf.Dictionary(
-        O=pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(2)")))),
-    "launch-action": lambda pdf: pdf.Root.__setitem__("/OpenAction", pdf.make_indirect(pikepdf.Dictionary(
-        S=pikepdf.Name.Launch, F=pikepdf.String("cmd.exe")))),
+    "javascript-open-action": lambda pdf: pdf.Root.__setitem__(
+        "/OpenAction", pdf.make_indirect(pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)")))
+    ),
+    "javascript-name-tree": lambda pdf: pdf.Root.__setitem__(
+        "/Names",
+        pikepdf.Dictionary(
+            JavaScript=pdf.make_indirect(
+                pikepdf.Dictionary(
+                    Names=pikepdf.Array(
+                        [
+                            pikepdf.String("x"),
+                            pdf.make_indirect(pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("1"))),
+                        ]
+                    )
+                )
+            )
+        ),
+    ),
+    "page-additional-action": lambda pdf: pdf.pages[0].obj.__setitem__(
+        "/AA", pikepdf.Dictionary(O=pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(2)")))
+    ),
+    "launch-action": lambda pdf: pdf.Root.__setitem__(
+        "/OpenAction", pdf.make_indirect(pikepdf.Dictionary(S=pikepdf.Name.Launch, F=pikepdf.String("cmd.exe")))
+    ),
     "embedded-file": lambda pdf: pdf.attachments.__setitem__("payload.exe", pikepdf.AttachedFileSpec(pdf, b"MZ\x90\x00")),
-    "xfa-form": lambda pdf: pdf.Root.__setitem__("/AcroForm", pdf.make_indirect(pikepdf.Dictionary(
-        Fields=pikepdf.Array(), XFA=pdf.make_indirect(pikepdf.Stream(pdf, b"<xdp:xdp/>"))))),
+    "xfa-form": lambda pdf: pdf.Root.__setitem__(
+        "/AcroForm",
+        pdf.make_indirect(pikepdf.Dictionary(Fields=pikepdf.Array(), XFA=pdf.make_indirect(pikepdf.Stream(pdf, b"<xdp:xdp/>")))),
+    ),
 }
 
 
@@ -46,7 +64,7 @@ def _png_up_predictor(data: bytes, columns: int) -> bytes:
     data += b" " * (-len(data) % columns)
     rows, previous = [], bytes(columns)
     for start in range(0, len(data), columns):
-        row = data[start:start + columns]
+        row = data[start : start + columns]
         rows.append(b"\x02" + bytes((a - b) % 256 for a, b in zip(row, previous)))
         previous = row
     return b"".join(rows)
@@ -55,8 +73,7 @@ def _png_up_predictor(data: bytes, columns: int) -> bytes:
 def hand_built_object_stream_pdf(action: bytes, filters: str) -> bytes:
     """A PDF 1.5 whose catalog and action live in an object stream found through a cross-reference stream.
     filters: "hex" (ASCIIHex over Flate) or "predictor" (Flate with the PNG Up predictor) or "hex+predictor"."""
-    inner = {1: b"<</Type/Catalog/Pages 2 0 R/OpenAction 4 0 R>>", 2: b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
-             4: action}
+    inner = {1: b"<</Type/Catalog/Pages 2 0 R/OpenAction 4 0 R>>", 2: b"<</Type/Pages/Kids[3 0 R]/Count 1>>", 4: action}
     header, body = b"", b""
     for number, obj in inner.items():
         header += b"%d %d " % (number, len(body))
@@ -81,8 +98,13 @@ def hand_built_object_stream_pdf(action: bytes, filters: str) -> bytes:
     offsets[3] = len(out)
     out += b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
     offsets[5] = len(out)
-    out += (b"5 0 obj<</Type/ObjStm/N %d/First %d/Length %d/Filter[%s]/DecodeParms[%s]>>stream\n"
-            % (len(inner), len(header), len(encoded), " ".join(names).encode(), b" ".join(parms)))
+    out += b"5 0 obj<</Type/ObjStm/N %d/First %d/Length %d/Filter[%s]/DecodeParms[%s]>>stream\n" % (
+        len(inner),
+        len(header),
+        len(encoded),
+        " ".join(names).encode(),
+        b" ".join(parms),
+    )
     out += encoded + b"\nendstream\nendobj\n"
     offsets[6] = len(out)
     rows = [(0, 0, 65535), (2, 5, 0), (2, 5, 1), (1, offsets[3], 0), (2, 5, 2), (1, offsets[5], 0), (1, offsets[6], 0)]
@@ -110,8 +132,11 @@ def test_active_content_built_by_a_pdf_library_is_refused(case, object_streams):
 
 
 @pytest.mark.parametrize("filters", ["hex", "predictor", "hex+predictor"])
-@pytest.mark.parametrize("action", [b"<</S/JavaScript/JS(app.alert(1))>>", b"<</S/Launch/F(cmd.exe)>>",
-                                    b"<</S/J#61vaScript/J#53(app.alert(1))>>"], ids=["javascript", "launch", "escaped"])
+@pytest.mark.parametrize(
+    "action",
+    [b"<</S/JavaScript/JS(app.alert(1))>>", b"<</S/Launch/F(cmd.exe)>>", b"<</S/J#61vaScript/J#53(app.alert(1))>>"],
+    ids=["javascript", "launch", "escaped"],
+)
 def test_an_action_inside_a_filtered_object_stream_is_refused(filters, action):
     data = hand_built_object_stream_pdf(action, filters)
     # The file is a real PDF: the library reads the action through the cross-reference stream.

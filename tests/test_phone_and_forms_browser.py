@@ -6,6 +6,7 @@
 - a file over the limit is said before it is uploaded, and the form is not sent;
 - text past a field's limit is never cut: the browser's maxlength is lifted and a message says how much is over.
 """
+
 import datetime as dt
 
 import pytest
@@ -55,7 +56,9 @@ def test_switching_the_language_keeps_a_half_written_appeal(live_server, people)
         _wait(driver).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ru")
         _script_ready(driver)
         assert driver.find_element(By.NAME, "subject").get_attribute("value") == "Яма во дворе"
-        assert driver.find_element(By.NAME, "text").get_attribute("value") == "Во дворе дома 5 яма глубиной полметра.\nДети падают."
+        assert (
+            driver.find_element(By.NAME, "text").get_attribute("value") == "Во дворе дома 5 яма глубиной полметра.\nДети падают."
+        )
         assert Select(driver.find_element(By.NAME, "region")).first_selected_option.get_attribute("value") == "KZ-75"
         assert driver.find_element(By.NAME, "is_public").is_selected()
         assert not Appeal.objects.exists()  # nothing was sent
@@ -75,11 +78,14 @@ def _card_order(driver, card):
         "var r = arguments[0]; function top(s) { return r.querySelector(s).getBoundingClientRect().top; }"
         "return [top('td.col-status'), top('td.col-due'), top('td[data-label]:nth-child(2)'),"
         "        Math.max.apply(null, Array.prototype.map.call(r.querySelectorAll('td'), function (c) {"
-        "          return c.getBoundingClientRect().right; }))];", card)
+        "          return c.getBoundingClientRect().right; }))];",
+        card,
+    )
 
 
-@pytest.mark.parametrize("role, path", [("applicant", "/appeals/mine/"), ("official", "/appeals/inbox/"),
-                                        ("monitor", "/appeals/overdue/")])
+@pytest.mark.parametrize(
+    "role, path", [("applicant", "/appeals/mine/"), ("official", "/appeals/inbox/"), ("monitor", "/appeals/overdue/")]
+)
 def test_lists_are_cards_on_a_phone_with_status_and_due_date_first(live_server, people, submit, at, role, path):
     from selenium.webdriver.common.by import By
 
@@ -102,7 +108,9 @@ def test_lists_are_cards_on_a_phone_with_status_and_due_date_first(live_server, 
         # Each value says which column it is (the header row is not shown on a phone).
         labels = driver.execute_script(
             "return Array.prototype.map.call(arguments[0].querySelectorAll('td'), function (c) {"
-            "  return getComputedStyle(c, '::before').content; });", cards[0])
+            "  return getComputedStyle(c, '::before').content; });",
+            cards[0],
+        )
         assert '"Status: "' in labels and '"Due: "' in labels
         # The menu is one line: the header is short, and the links are behind "Menu".
         header = driver.find_element(By.CSS_SELECTOR, ".site-header").size["height"]

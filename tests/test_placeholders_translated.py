@@ -1,5 +1,6 @@
 """The placeholders redaction leaves in a public text ([NAME], [IIN], ...) read in the page's language: a Kazakh or
 Russian page carries no English word in the middle of an appeal. Programs (the API) get the one stored token."""
+
 import pytest
 from django.urls import reverse
 

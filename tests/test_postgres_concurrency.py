@@ -8,6 +8,7 @@ never both. The stored state must still equal the replay of the event log.
 SQLite has no row locks (Ashyq serialises writers there with BEGIN IMMEDIATE), so these run on
 PostgreSQL only: `make test-postgres` or `bash .ci/run postgres`.
 """
+
 import threading
 import time
 

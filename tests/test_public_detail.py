@@ -1,4 +1,5 @@
 """The appeal page and API as the public sees a published appeal: no private links, moderators named as such."""
+
 import datetime as dt
 
 from django.urls import reverse

@@ -1,6 +1,7 @@
 """The public record on the site: the list of published appeals with filters and search (Kazakh and
 Russian, any case), each body's page of appeals and answers, the applicant shown by pseudonym or, if
 they chose, by name, and the "show my name" choice on the appeal form."""
+
 import datetime as dt
 
 import pytest
@@ -26,16 +27,31 @@ def record(people, submit, bodies, regions, at):
     """Published, private, awaiting and hidden appeals, across bodies, regions, types and statuses."""
     applicant = people["applicant"]
     with at(MONDAY):
-        road = publish(submit(applicant, type="report", subject="orig road", text="orig road text", region=regions["KZ-75"]),
-                       "Жолдың жағдайы", "Біздің ауылдағы жолдың жағдайы өте нашар.")
-        school = publish(submit(applicant, body="general-prosecutors-office", type="complaint", subject="orig school",
-                                text="orig school text", region=regions["KZ-71"]),
-                         "Школа без отопления", "В школе №5 зимой не работает ОТОПЛЕНИЕ, дети мёрзнут.")
+        road = publish(
+            submit(applicant, type="report", subject="orig road", text="orig road text", region=regions["KZ-75"]),
+            "Жолдың жағдайы",
+            "Біздің ауылдағы жолдың жағдайы өте нашар.",
+        )
+        school = publish(
+            submit(
+                applicant,
+                body="general-prosecutors-office",
+                type="complaint",
+                subject="orig school",
+                text="orig school text",
+                region=regions["KZ-71"],
+            ),
+            "Школа без отопления",
+            "В школе №5 зимой не работает ОТОПЛЕНИЕ, дети мёрзнут.",
+        )
     with at(MONDAY + dt.timedelta(days=10)):
         services.answer_appeal(people["official"], road, text="original answer", outcome="resolved")
         answered = publish_answer(road, "Жол жөнделді.")
-        late = publish(submit(people["other_applicant"], type="proposal", subject="orig park", text="orig park text"),
-                       "Парк для детей", "Предлагаю построить парк.")
+        late = publish(
+            submit(people["other_applicant"], type="proposal", subject="orig park", text="orig park text"),
+            "Парк для детей",
+            "Предлагаю построить парк.",
+        )
     private = submit(applicant, subject="private subject", text="private text")
     awaiting = submit(applicant, subject="awaiting subject", text="awaiting text", is_public=True)
     hidden = publish(submit(applicant, subject="hidden subject", text="hidden text"), "Hidden public subject", "hidden")
@@ -57,35 +73,42 @@ def test_the_list_shows_published_appeals_newest_first_and_nothing_else(client, 
         assert original not in html
 
 
-@pytest.mark.parametrize("params, expected", [
-    ({"body": "general-prosecutors-office"}, {"school"}),
-    ({"region": "KZ-71"}, {"school"}),
-    ({"type": "proposal"}, {"park"}),
-    ({"status": "answered"}, {"road"}),
-    ({"outcome": "resolved"}, {"road"}),
-    ({"registered_from": "2026-11-05"}, {"park"}),
-    ({"registered_to": "2026-11-02"}, {"road", "school"}),
-    ({"registered_from": "2026-11-02", "registered_to": "2026-11-02", "type": "report"}, {"road"}),
-])
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({"body": "general-prosecutors-office"}, {"school"}),
+        ({"region": "KZ-71"}, {"school"}),
+        ({"type": "proposal"}, {"park"}),
+        ({"status": "answered"}, {"road"}),
+        ({"outcome": "resolved"}, {"road"}),
+        ({"registered_from": "2026-11-05"}, {"park"}),
+        ({"registered_to": "2026-11-02"}, {"road", "school"}),
+        ({"registered_from": "2026-11-02", "registered_to": "2026-11-02", "type": "report"}, {"road"}),
+    ],
+)
 def test_filters(client, record, params, expected):
     response, html = page(client, **params)
     assert response.status_code == 200
     assert numbers(html, record) == expected
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("жол", {"road"}),                 # Kazakh, the stem of an inflected word
-    ("ЖОЛДЫҢ", {"road"}),              # Kazakh letters in upper case
-    ("нашар жағдайы", {"road"}),        # every word must occur, in any order
-    ("отопление", {"school"}),          # Russian, lower case finds upper case
-    ("Школы", {"school"}),              # another form, mixed case
-    ("жөнделді", {"road"}),             # the published answer is searched too
-    ("парк детей", {"park"}),
-    ("школа парк", set()),
-    ("orig", set()),                    # the original texts are not searched
-    ("private", set()), ("hidden", set()),
-    ('"; DROP TABLE x; -- * OR (', set()),  # syntax is not passed to the engine
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("жол", {"road"}),  # Kazakh, the stem of an inflected word
+        ("ЖОЛДЫҢ", {"road"}),  # Kazakh letters in upper case
+        ("нашар жағдайы", {"road"}),  # every word must occur, in any order
+        ("отопление", {"school"}),  # Russian, lower case finds upper case
+        ("Школы", {"school"}),  # another form, mixed case
+        ("жөнделді", {"road"}),  # the published answer is searched too
+        ("парк детей", {"park"}),
+        ("школа парк", set()),
+        ("orig", set()),  # the original texts are not searched
+        ("private", set()),
+        ("hidden", set()),
+        ('"; DROP TABLE x; -- * OR (', set()),  # syntax is not passed to the engine
+    ],
+)
 def test_search_in_kazakh_and_russian_any_case(client, record, query, expected):
     response, html = page(client, q=query)
     assert response.status_code == 200
@@ -198,8 +221,13 @@ def test_the_search_structures_repair_themselves(db, reference, people, submit):
 @pytest.fixture
 def matches(people, submit, at):
     """Five published appeals about roads, one a day: the oldest is by far the best match, the middle one the next best."""
-    texts = [("Жол жол жолы", "Жол, жол, жолдың жағдайы: жол жоқ."), ("Тема", "Жол туралы."),
-             ("Тема", "Жол туралы."), ("Жолдың жөндеуі", "Жол жөнделмеді, жолда шұңқыр."), ("Тема", "Жол туралы.")]
+    texts = [
+        ("Жол жол жолы", "Жол, жол, жолдың жағдайы: жол жоқ."),
+        ("Тема", "Жол туралы."),
+        ("Тема", "Жол туралы."),
+        ("Жолдың жөндеуі", "Жол жөнделмеді, жолда шұңқыр."),
+        ("Тема", "Жол туралы."),
+    ]
     made = []
     for day, (subject, text) in enumerate(texts):
         with at(MONDAY + dt.timedelta(days=day)):
@@ -210,8 +238,10 @@ def matches(people, submit, at):
 def test_search_ranks_only_a_window_of_the_newest_matches(client, matches, monkeypatch):
     best_old, older, old, good_recent, newest = matches
     public = Appeal.objects.filter(is_public=True)
+
     def found():
         return list(search.search(public, "жол").values_list("pk", flat=True))
+
     assert found()[0] == best_old.pk  # the window holds every match: the best comes first
     monkeypatch.setattr(search, "RANK_WINDOW", 3)
     with CaptureQueriesContext(connection) as queries:

@@ -1,5 +1,6 @@
 """One definition of "published": the filter every public path uses (Appeal.objects.published(), published_q) and
 the property the pages and services ask of one appeal (Appeal.is_published) say the same for every state."""
+
 import itertools
 
 import pytest

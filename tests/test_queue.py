@@ -1,6 +1,7 @@
 """The background queue: the work a step leads to (figures, analysis rows, suggestions, emails) is queued with
 the step's commit and never before, runs in the worker, is retried, survives a dead worker, shows on the
 monitor page and /health/, and runs unchanged through another backend of the tasks framework."""
+
 import datetime as dt
 import json
 
@@ -50,8 +51,12 @@ def test_a_step_queues_its_work_with_its_commit_and_a_rolled_back_step_queues_no
     assert not DBTaskResult.objects.exists() and not Appeal.objects.exists()
 
     appeal = submit(people["applicant"])
-    assert paths() == ["ashyq.analysis.tasks.classify_appeal", "ashyq.assessment.tasks.refresh_appeal_figures",
-                       "ashyq.dialogue.tasks.notify_applicant", "ashyq.dialogue.tasks.notify_body_of_appeal"]
+    assert paths() == [
+        "ashyq.analysis.tasks.classify_appeal",
+        "ashyq.assessment.tasks.refresh_appeal_figures",
+        "ashyq.dialogue.tasks.notify_applicant",
+        "ashyq.dialogue.tasks.notify_body_of_appeal",
+    ]
     # Nothing was done in the request: no figures, no analysis rows, no email yet.
     assert not BodyMonthFigures.objects.exists() and not AppealAnalysis.objects.exists()
     assert run_queue() == 4
@@ -65,6 +70,7 @@ def test_every_task_can_run_twice_without_changing_anything_more(people, bodies,
     services.answer_appeal(people["official"], appeal, outcome=Outcome.RESOLVED, text="Done.")
     ran = run_queue()
     assert ran == 7  # figures, analysis and email of each step, and the body's staff told of the new appeal
+
     def state():
         rows = AppealAnalysis.objects.values_list("appeal_id", "body_id", "month", "handling", "final", "cause", "sector")
         return stored_figures(), sorted(rows), list(Label.objects.values()), len(mailoutbox)
@@ -101,8 +107,12 @@ def test_a_task_left_running_by_a_dead_worker_goes_back_to_the_queue(people, sub
     task = DBTaskResult.objects.order_by("task_path").first()
     task.claim("gone-worker")
     # A worker on another machine that stopped beating a while ago, and one that is alive.
-    WorkerHeartbeat.objects.create(worker_id="gone-worker", host="elsewhere", pid=1,
-                                   seen_at=timezone.now() - dt.timedelta(seconds=settings.ASHYQ_WORKER_STALE_SECONDS + 1))
+    WorkerHeartbeat.objects.create(
+        worker_id="gone-worker",
+        host="elsewhere",
+        pid=1,
+        seen_at=timezone.now() - dt.timedelta(seconds=settings.ASHYQ_WORKER_STALE_SECONDS + 1),
+    )
     other = DBTaskResult.objects.exclude(pk=task.pk).order_by("task_path").first()
     other.claim("living-worker")
     lifeline.beat("living-worker")
@@ -112,15 +122,19 @@ def test_a_task_left_running_by_a_dead_worker_goes_back_to_the_queue(people, sub
     assert task.status == TaskResultStatus.READY and other.status == TaskResultStatus.RUNNING
     assert not WorkerHeartbeat.objects.filter(worker_id="gone-worker").exists()
     # A task that has used up its attempts on dying workers fails for good rather than looping.
-    DBTaskResult.objects.filter(pk=task.pk).update(status=TaskResultStatus.RUNNING, worker_ids=["w1", "w2", "w3", "w4", "w5"],
-                                                   started_at=timezone.now() - dt.timedelta(hours=1))
+    DBTaskResult.objects.filter(pk=task.pk).update(
+        status=TaskResultStatus.RUNNING,
+        worker_ids=["w1", "w2", "w3", "w4", "w5"],
+        started_at=timezone.now() - dt.timedelta(hours=1),
+    )
     assert lifeline.recover_orphans() == 0
     task.refresh_from_db()
     assert task.status == TaskResultStatus.FAILED and "stopped while running" in task.traceback
 
 
-def test_the_handlers_run_unchanged_through_another_backend(people, bodies, submit, settings, mailoutbox,
-                                                          django_capture_on_commit_callbacks):
+def test_the_handlers_run_unchanged_through_another_backend(
+    people, bodies, submit, settings, mailoutbox, django_capture_on_commit_callbacks
+):
     """A broker is a setting: the same services and receivers, the immediate backend of the tasks framework
     instead of the database's (ASHYQ_TASKS_BACKEND names any backend, e.g. the backport's RQ one). Tasks are
     handed to it only on commit."""
@@ -138,9 +152,11 @@ def test_the_handlers_run_unchanged_through_another_backend(people, bodies, subm
     assert not DBTaskResult.objects.exists()
     applicant = people["applicant"].email
     assert any(m.subject.startswith(f"New appeal {appeal.number}") for m in mailoutbox if m.to != [applicant])
-    assert [m.subject for m in mailoutbox if m.to == [applicant]] == [f"Appeal {appeal.number} registered",
-                                               f"Appeal {appeal.number} redirected to {bodies['general-prosecutors-office'].name}",
-                                               f"Appeal {appeal.number} answered"]
+    assert [m.subject for m in mailoutbox if m.to == [applicant]] == [
+        f"Appeal {appeal.number} registered",
+        f"Appeal {appeal.number} redirected to {bodies['general-prosecutors-office'].name}",
+        f"Appeal {appeal.number} answered",
+    ]
     assert AppealAnalysis.objects.filter(appeal=appeal).count() == 2
     assert BodyMonthFigures.objects.filter(received=1).count() == 2
     assert_figures_equal_a_full_recomputation()

@@ -2,6 +2,7 @@
 behind the application's back (alter an event, delete an appeal's last event, delete a whole appeal, swap
 two events, insert one) is caught by `verify_event_chains` and by the standalone verifier run on a fresh
 export, naming the appeal and the event."""
+
 import datetime as dt
 import io
 import json
@@ -71,7 +72,9 @@ def _export_findings(tmp_path) -> list[str]:
     return verify_record.check_export(directory)
 
 
-def test_a_fresh_record_verifies_in_the_database_and_from_the_export_by_the_standalone_script(record, tmp_path, at, people, submit):
+def test_a_fresh_record_verifies_in_the_database_and_from_the_export_by_the_standalone_script(
+    record, tmp_path, at, people, submit
+):
     out = io.StringIO()
     call_command("verify_event_chains", stdout=out)
     assert "The record matches its 1 signed checkpoints." in out.getvalue()
@@ -83,14 +86,20 @@ def test_a_fresh_record_verifies_in_the_database_and_from_the_export_by_the_stan
     with at(START + dt.timedelta(days=13)):
         second = transparency.make_checkpoint()
     assert second.tree_size > checkpoint.tree_size and second.consistency_proof
-    assert verify_record.verify_consistency(checkpoint.tree_size, second.tree_size, bytes.fromhex(checkpoint.root_hash),
-                                            bytes.fromhex(second.root_hash), [bytes.fromhex(h) for h in second.consistency_proof])
+    assert verify_record.verify_consistency(
+        checkpoint.tree_size,
+        second.tree_size,
+        bytes.fromhex(checkpoint.root_hash),
+        bytes.fromhex(second.root_hash),
+        [bytes.fromhex(h) for h in second.consistency_proof],
+    )
     directory = tmp_path / "export"
     export.write_export(directory)
     assert verify_record.check_export(directory) == []
     # The script alone (isolated: no Ashyq on its path), as a researcher would run it on the downloaded files.
-    script = subprocess.run([sys.executable, "-I", str(directory / "verify_record.py"), str(directory)],
-                            capture_output=True, text=True, cwd=tmp_path)
+    script = subprocess.run(
+        [sys.executable, "-I", str(directory / "verify_record.py"), str(directory)], capture_output=True, text=True, cwd=tmp_path
+    )
     assert script.returncode == 0, script.stdout + script.stderr
     assert "intact" in script.stdout
     # The private appeal's events are leaves too, but the export does not say whose.
@@ -124,7 +133,10 @@ def test_deleting_an_appeals_last_event_is_caught_by_both(record, tmp_path):
     last = appeal.events.order_by("-seq").first()
     _sql("DELETE FROM dialogue_appealevent WHERE id = %s", [last.pk])
     assert integrity.broken_link(appeal.events.order_by("seq")) is None  # the chain alone cannot see it
-    assert f"appeal {appeal.number}, event {last.seq} (leaf {RecordLeaf.objects.get(event_id=last.pk).index}): removed" in _db_findings()
+    assert (
+        f"appeal {appeal.number}, event {last.seq} (leaf {RecordLeaf.objects.get(event_id=last.pk).index}): removed"
+        in _db_findings()
+    )
     assert any(f"appeal {appeal.number}, event {last.seq}" in p and "removed" in p for p in _export_findings(tmp_path))
 
 
@@ -149,7 +161,10 @@ def test_swapping_two_events_is_caught_by_both(record, tmp_path):
     _sql("UPDATE dialogue_appealevent SET seq = 3 WHERE id = %s", [second.pk])
     db = _db_findings()
     assert f"ALTERED appeal {appeal.number}: chain breaks at event 2" in db
-    assert f"appeal {appeal.number}, event 2 (leaf {second.leaf.index}): now stands as appeal {appeal.number}, event 3: reordered" in db
+    assert (
+        f"appeal {appeal.number}, event 2 (leaf {second.leaf.index}): now stands as appeal {appeal.number}, event 3: reordered"
+        in db
+    )
     found = _export_findings(tmp_path)
     assert any(f"appeal {appeal.number}, event 2" in p and "changed" in p for p in found)
     assert any(f"appeal {appeal.number}, event 3" in p and "changed" in p for p in found)
@@ -159,14 +174,22 @@ def test_inserting_an_event_is_caught_by_both(record, tmp_path):
     """An insertion with a valid chain hash (whoever inserts can compute it), dated before the checkpoint."""
     appeal = record["published"][1]
     last = appeal.events.order_by("-seq").first()
-    forged = AppealEvent(appeal=appeal, seq=last.seq + 1, kind="withdrawn", at=last.at + dt.timedelta(hours=1),
-                         from_body=appeal.body, prev_hash=last.hash)
+    forged = AppealEvent(
+        appeal=appeal,
+        seq=last.seq + 1,
+        kind="withdrawn",
+        at=last.at + dt.timedelta(hours=1),
+        from_body=appeal.body,
+        prev_hash=last.hash,
+    )
     forged.hash = integrity.event_digest(forged, forged.prev_hash)
     forged.save(force_insert=True)
     assert integrity.broken_link(appeal.events.order_by("seq")) is None  # the chain alone accepts it
     db = _db_findings()
     assert f"appeal {appeal.number}, event {forged.seq} (withdrawn): not in the tree though older than the checkpoint" in db
-    assert any(f"appeal {appeal.number}, event {forged.seq} (withdrawn): not in the tree" in p for p in _export_findings(tmp_path))
+    assert any(
+        f"appeal {appeal.number}, event {forged.seq} (withdrawn): not in the tree" in p for p in _export_findings(tmp_path)
+    )
 
 
 def test_rewriting_every_hash_still_breaks_the_signed_root(record, tmp_path):
@@ -178,7 +201,9 @@ def test_rewriting_every_hash_still_breaks_the_signed_root(record, tmp_path):
     chain = integrity.event_digest(event, event.prev_hash)
     _sql("UPDATE dialogue_appealevent SET hash = %s WHERE id = %s", [chain, event.pk])
     event.refresh_from_db()
-    leaf = transparency.leaf_of(appeal.number, event.seq, event.kind, event.at, None, event.to_body.slug if event.to_body else None, chain)
+    leaf = transparency.leaf_of(
+        appeal.number, event.seq, event.kind, event.at, None, event.to_body.slug if event.to_body else None, chain
+    )
     _sql("UPDATE dialogue_recordleaf SET leaf_hash = %s WHERE event_id = %s", [leaf, event.pk])
     db = _db_findings()
     assert "do not give the root signed" in db and "ALTERED" not in db
@@ -219,8 +244,12 @@ def test_the_tree_follows_rfc_6962():
     for m in range(1, 8):
         for size in range(m, 8):
             proof = verify_record.consistency_proof(m, size, verify_record.subtree_from(leaves))
-            assert verify_record.verify_consistency(m, size, verify_record.root_of(leaves[:m]), verify_record.root_of(leaves[:size]), proof)
+            assert verify_record.verify_consistency(
+                m, size, verify_record.root_of(leaves[:m]), verify_record.root_of(leaves[:size]), proof
+            )
             if m < size:
                 bent = leaves[:size]
                 bent[m - 1] = verify_record.leaf_hash(b"changed")
-                assert not verify_record.verify_consistency(m, size, verify_record.root_of(leaves[:m]), verify_record.root_of(bent), proof)
+                assert not verify_record.verify_consistency(
+                    m, size, verify_record.root_of(leaves[:m]), verify_record.root_of(bent), proof
+                )

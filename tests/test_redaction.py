@@ -1,5 +1,6 @@
 """Proposed redactions of personal data: checksums (property tests), tricky texts in kk/ru/en, the property that
 only proposed spans change, and recall and precision on a written corpus (tests/data/redaction_cases.csv)."""
+
 import csv
 import datetime as dt
 import itertools
@@ -64,6 +65,7 @@ def kinds(text):
 
 # --- generators ------------------------------------------------------------------------------------------
 
+
 @st.composite
 def iins(draw):
     born = draw(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2099, 12, 31)))
@@ -91,10 +93,11 @@ def ibans(draw):
 
 
 def flip(number: str, index: int, delta: int) -> str:
-    return number[:index] + str((int(number[index]) + delta) % 10) + number[index + 1:]
+    return number[:index] + str((int(number[index]) + delta) % 10) + number[index + 1 :]
 
 
 # --- IIN / BIN ---------------------------------------------------------------------------------------------
+
 
 @given(iins())
 def test_a_valid_iin_is_always_found(iin):
@@ -140,9 +143,12 @@ def test_the_checksum_matches_known_numbers_and_the_second_pass():
     for number in ("900101300012", "850101300005"):
         assert iin_checksum_ok(number) == reference_iin_valid(number)
     # A number whose first pass gives 10 uses the second weights.
-    first11 = next(f"7001014{n:04d}" for n in range(10000)
-                   if sum((i + 1) * int(c) for i, c in enumerate(f"7001014{n:04d}")) % 11 == 10
-                   and iin_check_digit(f"7001014{n:04d}") is not None)
+    first11 = next(
+        f"7001014{n:04d}"
+        for n in range(10000)
+        if sum((i + 1) * int(c) for i, c in enumerate(f"7001014{n:04d}")) % 11 == 10
+        and iin_check_digit(f"7001014{n:04d}") is not None
+    )
     second = sum(w * int(c) for w, c in zip((3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2), first11)) % 11
     assert iin_check_digit(first11) == second
     assert kinds(f"{first11}{second}") == [("IIN", f"{first11}{second}")]
@@ -171,10 +177,11 @@ def test_a_bin_passes_the_same_checksum():
 
 # --- cards and IBANs ---------------------------------------------------------------------------------------
 
+
 @given(cards())
 def test_a_luhn_valid_card_is_always_found_in_one_block_or_in_groups(card):
     assert kinds(f"карта {card} и всё") == [("CARD", card)]
-    grouped = " ".join(card[i:i + 4] for i in range(0, len(card), 4))
+    grouped = " ".join(card[i : i + 4] for i in range(0, len(card), 4))
     assume(len(grouped.split()[-1]) >= 3)
     assert kinds(f"карта {grouped} и всё") == [("CARD", grouped)]
     assert redact(f"карта {grouped.replace(' ', '-')}.") == "карта [CARD]."
@@ -191,7 +198,7 @@ def test_a_card_with_one_digit_changed_is_never_a_card(card, data):
 @given(ibans())
 def test_a_valid_iban_is_always_found_with_or_without_spaces(iban):
     assert iban_ok(iban)
-    spaced = " ".join(iban[i:i + 4] for i in range(0, 20, 4))
+    spaced = " ".join(iban[i : i + 4] for i in range(0, 20, 4))
     assert kinds(f"IBAN {iban}, банк") == [("IBAN", iban)]
     assert redact(f"IBAN {spaced}, банк") == "IBAN [IBAN], банк"
 
@@ -237,12 +244,15 @@ CORPUS = [
     ("Министерство внутренних дел Республики Казахстан", "Министерство внутренних дел Республики Казахстан"),
     ("Ministry of Internal Affairs of the Republic of Kazakhstan", "Ministry of Internal Affairs of the Republic of Kazakhstan"),
     ("В г. Алматы и в Астане 5 марта, а в Шымкенте в мае.", "В г. Алматы и в Астане 5 марта, а в Шымкенте в мае."),
-    ("Аким Медеуского района и Алматинский городской суд, область Абай.",
-     "Аким Медеуского района и Алматинский городской суд, область Абай."),
-    ("Документов нет. Снова прошу помочь. Специалистов не хватает.",
-     "Документов нет. Снова прошу помочь. Специалистов не хватает."),
-    ("Вера в справедливость и Надежда на ответ. Любовь к Родине.",
-     "Вера в справедливость и Надежда на ответ. Любовь к Родине."),
+    (
+        "Аким Медеуского района и Алматинский городской суд, область Абай.",
+        "Аким Медеуского района и Алматинский городской суд, область Абай.",
+    ),
+    (
+        "Документов нет. Снова прошу помочь. Специалистов не хватает.",
+        "Документов нет. Снова прошу помочь. Специалистов не хватает.",
+    ),
+    ("Вера в справедливость и Надежда на ответ. Любовь к Родине.", "Вера в справедливость и Надежда на ответ. Любовь к Родине."),
     ("Наурыз мейрамы, 22 наурыз. Мамыр айы.", "Наурыз мейрамы, 22 наурыз. Мамыр айы."),
     ("ИИН, МВД и ТОО — сокращения.", "ИИН, МВД и ТОО — сокращения."),
 ]
@@ -282,45 +292,52 @@ def test_empty_and_none():
 @given(st.text(max_size=200))
 def test_redact_never_crashes_and_spans_point_into_the_text(text):
     for span in find_personal_data(text):
-        assert text[span.start:span.end] == span.text
+        assert text[span.start : span.end] == span.text
     redact(text)
 
 
 # --- phones written without +7/8 --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, expected", [
-    ("Мой телефон 701 234 56 78, звоните вечером.", "Мой телефон [PHONE], звоните вечером."),
-    ("Звоните мне по номеру 7012345678 после 18:00.", "Звоните мне по номеру [PHONE] после 18:00."),
-    ("Тел. (727) 123-45-67, приёмная.", "Тел. [PHONE], приёмная."),
-    ("Тел. 25-14-36, звоните после обеда.", "Тел. [PHONE], звоните после обеда."),
-    ("Моб.тел: 87071234567; раб: 25-14-36.", "Моб.тел: [PHONE]; раб: [PHONE]."),
-    ("Прошу перезвонить по номеру 41-22-33.", "Прошу перезвонить по номеру [PHONE]."),
-    ("WhatsApp: 777 123 45 67, пишите.", "WhatsApp: [PHONE], пишите."),
-    ("+7 (701)-123-45-67, +7 ( 701 ) 123 – 45 – 67 и 7 701 123 45 67.", "[PHONE], [PHONE] и [PHONE]."),
-    ("Хабарласыңыз: 701 234 5678.", "Хабарласыңыз: [PHONE]."),
-    ("Ұялы: 707-111-22-33, үй телефоны 53-17-90.", "Ұялы: [PHONE], үй телефоны [PHONE]."),
-    ("Байланыс телефоны: (7252) 53-17-90.", "Байланыс телефоны: [PHONE]."),
-    ("Please call me on 701 234 5678 or (727) 250-14-36.", "Please call me on [PHONE] or [PHONE]."),
-])
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Мой телефон 701 234 56 78, звоните вечером.", "Мой телефон [PHONE], звоните вечером."),
+        ("Звоните мне по номеру 7012345678 после 18:00.", "Звоните мне по номеру [PHONE] после 18:00."),
+        ("Тел. (727) 123-45-67, приёмная.", "Тел. [PHONE], приёмная."),
+        ("Тел. 25-14-36, звоните после обеда.", "Тел. [PHONE], звоните после обеда."),
+        ("Моб.тел: 87071234567; раб: 25-14-36.", "Моб.тел: [PHONE]; раб: [PHONE]."),
+        ("Прошу перезвонить по номеру 41-22-33.", "Прошу перезвонить по номеру [PHONE]."),
+        ("WhatsApp: 777 123 45 67, пишите.", "WhatsApp: [PHONE], пишите."),
+        ("+7 (701)-123-45-67, +7 ( 701 ) 123 – 45 – 67 и 7 701 123 45 67.", "[PHONE], [PHONE] и [PHONE]."),
+        ("Хабарласыңыз: 701 234 5678.", "Хабарласыңыз: [PHONE]."),
+        ("Ұялы: 707-111-22-33, үй телефоны 53-17-90.", "Ұялы: [PHONE], үй телефоны [PHONE]."),
+        ("Байланыс телефоны: (7252) 53-17-90.", "Байланыс телефоны: [PHONE]."),
+        ("Please call me on 701 234 5678 or (727) 250-14-36.", "Please call me on [PHONE] or [PHONE]."),
+    ],
+)
 def test_phones_without_the_country_prefix_are_found(text, expected):
     assert redact(text) == expected
 
 
-@pytest.mark.parametrize("text", [
-    "Сумма долга 701 234 тенге, пеня 12 500 тг, 25 000 ₸, 120000 KZT, 7 701 234 567 тенге.",
-    "Выделено 7 012 345 678 тенге, из них 1 500 000 тг на ремонт.",
-    "I paid 150,000 KZT on 12.05.2024 under article 65.",
-    "Статья 65, 65-бап, ст. 610 КоАП, пункт 3.",
-    "Дело № 2-1234/2023, протокол № 7012345, обращение № 25-14-36.",
-    "Счёт-фактура № 770 123 45 67 от 12.03.2024.",
-    "Код ТН ВЭД 8703 23 190 0 и 7010 90 410 0, товар 7010900000 задержан.",
-    "Индекс 050000, 2023 год, 12.05.2024, 2024-05-12, 18:30.",
-    "С 2019 по 2024 год тарифы выросли на 75 %.",
-    "Позвоните на горячую линию 109 или 1414.",
-    "Мой номер заявления 123456, номер очереди 45.",
-    "Заявка на портале eGov № 7012345678 не рассмотрена.",
-    "Население 2 200 000 человек, из них 701 234 пенсионера.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Сумма долга 701 234 тенге, пеня 12 500 тг, 25 000 ₸, 120000 KZT, 7 701 234 567 тенге.",
+        "Выделено 7 012 345 678 тенге, из них 1 500 000 тг на ремонт.",
+        "I paid 150,000 KZT on 12.05.2024 under article 65.",
+        "Статья 65, 65-бап, ст. 610 КоАП, пункт 3.",
+        "Дело № 2-1234/2023, протокол № 7012345, обращение № 25-14-36.",
+        "Счёт-фактура № 770 123 45 67 от 12.03.2024.",
+        "Код ТН ВЭД 8703 23 190 0 и 7010 90 410 0, товар 7010900000 задержан.",
+        "Индекс 050000, 2023 год, 12.05.2024, 2024-05-12, 18:30.",
+        "С 2019 по 2024 год тарифы выросли на 75 %.",
+        "Позвоните на горячую линию 109 или 1414.",
+        "Мой номер заявления 123456, номер очереди 45.",
+        "Заявка на портале eGov № 7012345678 не рассмотрена.",
+        "Население 2 200 000 человек, из них 701 234 пенсионера.",
+    ],
+)
 def test_money_dates_codes_and_case_numbers_are_not_phones(text):
     assert [s for s in find_personal_data(text) if s.kind == "PHONE"] == []
 
@@ -332,98 +349,117 @@ def test_an_iin_stays_an_iin_and_a_card_a_card_next_to_phone_words():
 
 # --- usernames ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, expected", [
-    ("Пишите в Telegram @nurlan_s88.", "Пишите в Telegram [USERNAME]."),
-    ("Телеграмдағы @aigerim_astana арнасы.", "Телеграмдағы [USERNAME] арнасы."),
-    ("Instagram: instagram.com/aigul.nurlanovna, t.me/dana_esen", "Instagram: [USERNAME], [USERNAME]"),
-    ("Почта a.b@mail.kz, а не @a.", "Почта [EMAIL], а не @a."),
-    ("Пресс-служба @akimat_almaty и @police_kz ответили.", "Пресс-служба @akimat_almaty и @police_kz ответили."),
-])
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Пишите в Telegram @nurlan_s88.", "Пишите в Telegram [USERNAME]."),
+        ("Телеграмдағы @aigerim_astana арнасы.", "Телеграмдағы [USERNAME] арнасы."),
+        ("Instagram: instagram.com/aigul.nurlanovna, t.me/dana_esen", "Instagram: [USERNAME], [USERNAME]"),
+        ("Почта a.b@mail.kz, а не @a.", "Почта [EMAIL], а не @a."),
+        ("Пресс-служба @akimat_almaty и @police_kz ответили.", "Пресс-служба @akimat_almaty и @police_kz ответили."),
+    ],
+)
 def test_usernames_in_messengers_are_found_but_not_those_of_bodies(text, expected):
     assert redact(text) == expected
 
 
 # --- addresses ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, expected", [
-    ("Проживаю: г. Алматы, ул. Абая, д. 15, кв. 42.", "Проживаю: г. Алматы, [ADDRESS]."),
-    ("Адрес: улица Толе би 12-34, Алматы.", "Адрес: [ADDRESS], Алматы."),
-    ("Живём в мкр. Самал-2, дом 5, кв. 17.", "Живём в [ADDRESS]."),
-    ("На проспекте Назарбаева 100 нет пандуса.", "На [ADDRESS] нет пандуса."),
-    ("По ул. Сейфуллина, 54/2 и ул.Жандосова 98/3 кв 11.", "По [ADDRESS] и [ADDRESS]."),
-    ("г. Шымкент, 5 мкр., д. 12, кв. 3.", "г. Шымкент, [ADDRESS]."),
-    ("ЖК «Хайвил», блок 3, кв. 45.", "[ADDRESS]."),
-    ("Алматы, с. Кайнар, ул. Центральная, 5.", "Алматы, с. Кайнар, [ADDRESS]."),
-    ("Мен Абай даңғылы, 15 үй, 42 пәтерде тұрамын.", "Мен [ADDRESS] тұрамын."),
-    ("Жамбыл ауылы, Жамбыл көшесі 7.", "Жамбыл ауылы, [ADDRESS]."),
-    ("Ақтөбе қаласы, 12 ш/а, 23 үй, 45 пәтер.", "Ақтөбе қаласы, [ADDRESS]."),
-    ("Түркістан қаласы, Есім хан көшесі, 45-үй.", "Түркістан қаласы, [ADDRESS]."),
-    ("Қайнар ауылы, 15 үй.", "Қайнар ауылы, [ADDRESS]."),
-    ("I live at 45 Dostyk Avenue, apartment 12, Almaty.", "I live at [ADDRESS], Almaty."),
-    ("She lives on Tole bi street 45, flat 12.", "She lives on [ADDRESS]."),
-    ("живу на Абая 15, кв. 3", "живу на [ADDRESS]"),
-])
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Проживаю: г. Алматы, ул. Абая, д. 15, кв. 42.", "Проживаю: г. Алматы, [ADDRESS]."),
+        ("Адрес: улица Толе би 12-34, Алматы.", "Адрес: [ADDRESS], Алматы."),
+        ("Живём в мкр. Самал-2, дом 5, кв. 17.", "Живём в [ADDRESS]."),
+        ("На проспекте Назарбаева 100 нет пандуса.", "На [ADDRESS] нет пандуса."),
+        ("По ул. Сейфуллина, 54/2 и ул.Жандосова 98/3 кв 11.", "По [ADDRESS] и [ADDRESS]."),
+        ("г. Шымкент, 5 мкр., д. 12, кв. 3.", "г. Шымкент, [ADDRESS]."),
+        ("ЖК «Хайвил», блок 3, кв. 45.", "[ADDRESS]."),
+        ("Алматы, с. Кайнар, ул. Центральная, 5.", "Алматы, с. Кайнар, [ADDRESS]."),
+        ("Мен Абай даңғылы, 15 үй, 42 пәтерде тұрамын.", "Мен [ADDRESS] тұрамын."),
+        ("Жамбыл ауылы, Жамбыл көшесі 7.", "Жамбыл ауылы, [ADDRESS]."),
+        ("Ақтөбе қаласы, 12 ш/а, 23 үй, 45 пәтер.", "Ақтөбе қаласы, [ADDRESS]."),
+        ("Түркістан қаласы, Есім хан көшесі, 45-үй.", "Түркістан қаласы, [ADDRESS]."),
+        ("Қайнар ауылы, 15 үй.", "Қайнар ауылы, [ADDRESS]."),
+        ("I live at 45 Dostyk Avenue, apartment 12, Almaty.", "I live at [ADDRESS], Almaty."),
+        ("She lives on Tole bi street 45, flat 12.", "She lives on [ADDRESS]."),
+        ("живу на Абая 15, кв. 3", "живу на [ADDRESS]"),
+    ],
+)
 def test_a_street_with_a_house_number_is_an_address(text, expected):
     assert redact(text) == expected
 
 
-@pytest.mark.parametrize("text", [
-    "Жители улицы Ермекова в Караганде просят светофор.",
-    "Мы живём на улице Абая с 1998 года, дом старый.",
-    "На проспекте Назарбаева 5 марта прорвало трубу.",
-    "По ул. Абая 2023 году обещали ремонт.",
-    "Мкр. Самал-2 и мкр. Аксай-4 остались без воды.",
-    "Абай даңғылында 2024 жылы жөндеу болды.",
-    "Қабанбай батыр көшесінде 15 жыл бойы жол жоқ.",
-    "Тұрғындар Қонаев қаласындағы 4 шағын ауданда су жоқ деп шағымданады.",
-    "Қарағанды облысы, Бұқар жырау ауданы, Ботақара кентінде жол жөнделмеген.",
-    "Алматы, Бостандыкский район, Медеуский район, область Абай.",
-    "Школа-гимназия № 12 имени Абая закрыта на карантин.",
-    "Дом 8, кв. 70, индекс 010000, 2024 год.",
-    "Акимат города Алматы и Департамент полиции Туркестанской области.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Жители улицы Ермекова в Караганде просят светофор.",
+        "Мы живём на улице Абая с 1998 года, дом старый.",
+        "На проспекте Назарбаева 5 марта прорвало трубу.",
+        "По ул. Абая 2023 году обещали ремонт.",
+        "Мкр. Самал-2 и мкр. Аксай-4 остались без воды.",
+        "Абай даңғылында 2024 жылы жөндеу болды.",
+        "Қабанбай батыр көшесінде 15 жыл бойы жол жоқ.",
+        "Тұрғындар Қонаев қаласындағы 4 шағын ауданда су жоқ деп шағымданады.",
+        "Қарағанды облысы, Бұқар жырау ауданы, Ботақара кентінде жол жөнделмеген.",
+        "Алматы, Бостандыкский район, Медеуский район, область Абай.",
+        "Школа-гимназия № 12 имени Абая закрыта на карантин.",
+        "Дом 8, кв. 70, индекс 010000, 2024 год.",
+        "Акимат города Алматы и Департамент полиции Туркестанской области.",
+    ],
+)
 def test_regions_cities_streets_without_a_house_and_bodies_stay(text):
     assert redact(text) == text
 
 
 # --- names ---------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, expected", [
-    # patronymics in every case, with no known first name
-    ("Позвоните Зульфие Маратовне или Бахытжану Серикбаевичу.", "Позвоните [NAME] или [NAME]."),
-    ("Сандуғаш Ержанқызы мен Тұрсынбай Омарұлына айттым.", "[NAME] мен [NAME] айттым."),
-    ("Written by Sandugash Yerzhankyzy.", "Written by [NAME]."),
-    ("My son Timur Nurlanovich Seitkali was detained.", "My son [NAME] was detained."),
-    # initials
-    ("Жалоба на Ахметов Н. и на Н. Ахметова, Жаксыбай А.Б. не ответил.", "Жалоба на [NAME] и на [NAME], [NAME] не ответил."),
-    # people introduced by a role or a form of address
-    ("Гражданка Ли Светлана и гражданин Цой пришли.", "Гражданка [NAME] и гражданин [NAME] пришли."),
-    ("Мой сын Арсений и моя дочь Амина, тётя Маша.", "Мой сын [NAME] и моя дочь [NAME], тётя [NAME]."),
-    ("Вопрос к сотруднику по имени Жансерик.", "Вопрос к сотруднику по имени [NAME]."),
-    ("Көршім Бақберген айқайлайды, қызым Аяулым жылайды.", "Көршім [NAME] айқайлайды, қызым [NAME] жылайды."),
-    ("Гүлжан апай мен Ержан мырзаға, Бекзат ағай.", "[NAME] апай мен [NAME] мырзаға, [NAME] ағай."),
-    # "Азамат" is "citizen" and a first name: before a surname it is taken as the name, for privacy.
-    ("Азамат Жолдасбеков сотқа жүгінді, азамат Тлеубай да.", "[NAME] сотқа жүгінді, азамат [NAME] да."),
-    ("Contact Ms Johnson or Mr. Smith, not Dr Brown.", "Contact Ms [NAME] or Mr. [NAME], not Dr [NAME]."),
-])
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # patronymics in every case, with no known first name
+        ("Позвоните Зульфие Маратовне или Бахытжану Серикбаевичу.", "Позвоните [NAME] или [NAME]."),
+        ("Сандуғаш Ержанқызы мен Тұрсынбай Омарұлына айттым.", "[NAME] мен [NAME] айттым."),
+        ("Written by Sandugash Yerzhankyzy.", "Written by [NAME]."),
+        ("My son Timur Nurlanovich Seitkali was detained.", "My son [NAME] was detained."),
+        # initials
+        ("Жалоба на Ахметов Н. и на Н. Ахметова, Жаксыбай А.Б. не ответил.", "Жалоба на [NAME] и на [NAME], [NAME] не ответил."),
+        # people introduced by a role or a form of address
+        ("Гражданка Ли Светлана и гражданин Цой пришли.", "Гражданка [NAME] и гражданин [NAME] пришли."),
+        ("Мой сын Арсений и моя дочь Амина, тётя Маша.", "Мой сын [NAME] и моя дочь [NAME], тётя [NAME]."),
+        ("Вопрос к сотруднику по имени Жансерик.", "Вопрос к сотруднику по имени [NAME]."),
+        ("Көршім Бақберген айқайлайды, қызым Аяулым жылайды.", "Көршім [NAME] айқайлайды, қызым [NAME] жылайды."),
+        ("Гүлжан апай мен Ержан мырзаға, Бекзат ағай.", "[NAME] апай мен [NAME] мырзаға, [NAME] ағай."),
+        # "Азамат" is "citizen" and a first name: before a surname it is taken as the name, for privacy.
+        ("Азамат Жолдасбеков сотқа жүгінді, азамат Тлеубай да.", "[NAME] сотқа жүгінді, азамат [NAME] да."),
+        ("Contact Ms Johnson or Mr. Smith, not Dr Brown.", "Contact Ms [NAME] or Mr. [NAME], not Dr [NAME]."),
+    ],
+)
 def test_names_without_a_known_first_name_are_found_by_their_form_or_context(text, expected):
     assert redact(text) == expected
 
 
-@pytest.mark.parametrize("text", [
-    "Гражданин Казахстана имеет право на обращение, гражданка Узбекистана тоже.",
-    "Сосед сверху заливает нас. Без звонка родным и без адвоката. Телефон забрали.",
-    "Ұлым Ресейдегі мектептен ауысты.",
-    "Мне ответила специалист Управления образования.",
-    "Начальник Департамента полиции и директор ТОО «Ақ Жол».",
-    "Қымбатты әріптестер, Құрметті Әкім!",
-    "Жители улицы Розыбакиева и проспекта Назарбаева, Байтұрсынов көшесі.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Гражданин Казахстана имеет право на обращение, гражданка Узбекистана тоже.",
+        "Сосед сверху заливает нас. Без звонка родным и без адвоката. Телефон забрали.",
+        "Ұлым Ресейдегі мектептен ауысты.",
+        "Мне ответила специалист Управления образования.",
+        "Начальник Департамента полиции и директор ТОО «Ақ Жол».",
+        "Қымбатты әріптестер, Құрметті Әкім!",
+        "Жители улицы Розыбакиева и проспекта Назарбаева, Байтұрсынов көшесі.",
+    ],
+)
 def test_roles_before_common_words_bodies_and_streets_are_not_names(text):
     assert [s for s in find_personal_data(text) if s.kind == "NAME"] == []
 
 
 # --- every proposal can be stored ------------------------------------------------------------------------
+
 
 def test_every_kind_the_detector_proposes_is_a_kind_a_moderator_can_choose():
     from ashyq.moderation.models import RedactionKind
@@ -442,26 +478,48 @@ def test_a_long_table_of_figures_is_read_in_linear_time():
 # --- the property: only the proposed spans change ----------------------------------------------------------
 
 FRAGMENTS = [
-    "Иванов И.И.", "701 234 56 78", "тел. 25-14-36", "ул. Абая, д. 15, кв. 42", "Абай даңғылы, 15 үй", "@nurlan_s88",
-    "a@b.kz", "850101300005", "4111 1111 1111 1111", "KZ86 125K ZT50 0410 0100", "гражданин Цой", "Гүлжан апай",
-    "1 500 000 тенге", "статья 65", "2024 год", "Алматы", "мкр. Самал-2", "+7 (701) 123-45-67", "Mr Smith", "кв.",
-    "Нұрлан Серікұлы", "(727)", "12.05.2024", "№ 7012345678",
+    "Иванов И.И.",
+    "701 234 56 78",
+    "тел. 25-14-36",
+    "ул. Абая, д. 15, кв. 42",
+    "Абай даңғылы, 15 үй",
+    "@nurlan_s88",
+    "a@b.kz",
+    "850101300005",
+    "4111 1111 1111 1111",
+    "KZ86 125K ZT50 0410 0100",
+    "гражданин Цой",
+    "Гүлжан апай",
+    "1 500 000 тенге",
+    "статья 65",
+    "2024 год",
+    "Алматы",
+    "мкр. Самал-2",
+    "+7 (701) 123-45-67",
+    "Mr Smith",
+    "кв.",
+    "Нұрлан Серікұлы",
+    "(727)",
+    "12.05.2024",
+    "№ 7012345678",
 ]
 
 
 @settings(max_examples=300)
-@given(st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=12)), max_size=12),
-       st.lists(st.sampled_from([" ", ", ", ". ", "\n", "", " - ", ": "]), min_size=12, max_size=12))
+@given(
+    st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=12)), max_size=12),
+    st.lists(st.sampled_from([" ", ", ", ". ", "\n", "", " - ", ": "]), min_size=12, max_size=12),
+)
 def test_redaction_changes_only_the_proposed_spans_and_spans_never_overlap(parts, separators):
     text = "".join(part + separator for part, separator in zip(parts, separators))
     spans = find_personal_data(text)
     for span in spans:
-        assert 0 <= span.start < span.end <= len(text) and text[span.start:span.end] == span.text
+        assert 0 <= span.start < span.end <= len(text) and text[span.start : span.end] == span.text
     for left, right in itertools.pairwise(spans):
         assert left.end <= right.start
     expected, position = [], 0
     for span in spans:
-        expected += [text[position:span.start], PLACEHOLDERS[span.kind]]
+        expected += [text[position : span.start], PLACEHOLDERS[span.kind]]
         position = span.end
     assert redact(text) == "".join(expected) + text[position:]
 
@@ -531,12 +589,14 @@ def test_recall_and_precision_on_the_written_corpus(capsys, monkeypatch):
     lines = []
     for batch in ("1", "2", "3", "4"):
         found, items, right, proposed = measure([r for r in rows if r["batch"] == batch])
-        lines.append(f"batch {batch}: recall {found}/{items} = {found / items:.2f}, "
-                     f"precision {right}/{proposed} = {right / proposed:.2f}")
+        lines.append(
+            f"batch {batch}: recall {found}/{items} = {found / items:.2f}, precision {right}/{proposed} = {right / proposed:.2f}"
+        )
     found, items, right, proposed = measure(rows)
     recall, precision = found / items, right / proposed
-    lines.append(f"all {len(rows)} sentences: recall {found}/{items} = {recall:.2f}, "
-                 f"precision {right}/{proposed} = {precision:.2f}")
+    lines.append(
+        f"all {len(rows)} sentences: recall {found}/{items} = {recall:.2f}, precision {right}/{proposed} = {precision:.2f}"
+    )
     by_kind = _recall_by_kind(rows)
     lines.append("recall by kind: " + ", ".join(f"{k} {f}/{n}" for k, (f, n) in sorted(by_kind.items())))
 
@@ -556,6 +616,7 @@ def test_recall_and_precision_on_the_written_corpus(capsys, monkeypatch):
 
 # --- in the moderation queue --------------------------------------------------------------------------------
 
+
 def test_the_moderator_sees_each_new_kind_with_its_label_and_publishes_the_placeholders(client, people, submit):
     text = "Сосед с ул. Абая, д. 15, кв. 42 (тел. 25-14-36, Telegram @serik_b) шумит по ночам."
     appeal = submit(people["applicant"], subject="Шум", text=text, is_public=True)
@@ -563,8 +624,11 @@ def test_the_moderator_sees_each_new_kind_with_its_label_and_publishes_the_place
     client.cookies["django_language"] = "en"
     page = client.get(f"/moderation/{appeal.pk}/appeal/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Сосед с [ADDRESS] (тел. [PHONE], Telegram [USERNAME]) шумит по ночам." in page
-    for words, label in (("ул. Абая, д. 15, кв. 42", "address"), ("25-14-36", "phone number"),
-                         ("@serik_b", "username in a messenger or social network")):
+    for words, label in (
+        ("ул. Абая, д. 15, кв. 42", "address"),
+        ("25-14-36", "phone number"),
+        ("@serik_b", "username in a messenger or social network"),
+    ):
         assert f"<td>{words}</td><td>{label}</td>" in page
     assert client.post(f"/moderation/{appeal.pk}/appeal/approve/", {}).status_code == 302
     appeal.refresh_from_db()

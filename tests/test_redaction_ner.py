@@ -1,6 +1,7 @@
 """The Russian NER model behind redaction (moderation/ner.py): it ships inside an installed package, loads
 with the network closed, finds the names the rules cannot, leaves places and bodies alone, and can be
 switched off. And the keyword-anchored and grouped IINs."""
+
 import socket
 
 import pytest
@@ -35,9 +36,13 @@ def test_names_only_the_model_finds(with_ner):
 
 
 def test_places_bodies_and_sentence_openers_stay(with_ner):
-    for text in ("Акимат города Алматы не ответил в срок.", "Больница имени Абая переполнена.",
-                 "Абай ауданының әкімдігі жауап бермеді.", "Облыстық денсаулық сақтау басқармасына 3 рет жүгіндім.",
-                 "Телеграмдағы арна жалған ақпарат таратады."):
+    for text in (
+        "Акимат города Алматы не ответил в срок.",
+        "Больница имени Абая переполнена.",
+        "Абай ауданының әкімдігі жауап бермеді.",
+        "Облыстық денсаулық сақтау басқармасына 3 рет жүгіндім.",
+        "Телеграмдағы арна жалған ақпарат таратады.",
+    ):
         assert redact(text) == text
 
 
@@ -46,17 +51,20 @@ def test_the_model_can_be_switched_off(monkeypatch):
     assert ner.people("Документы передал Сергей Иванович Петренко лично.") == []
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("ИИН 900101400123 опубликован", "ИИН [IIN] опубликован"),  # wrong check digit, after its word
-    ("мой ЖСН: 900101400123.", "мой ЖСН: [IIN]."),
-    ("IIN-900101400123", "IIN-[IIN]"),
-    ("БИН 123456789012", "БИН [BIN]"),
-    ("ИИН 9001 0130 0017", "ИИН [IIN]"),
-    ("номер 9001 0130 0017 и 900101-300017", "номер [IIN] и [IIN]"),  # valid, in groups, no keyword
-    ("номер 9001 0130 0018", "номер 9001 0130 0018"),  # in groups but invalid and no keyword: not an IIN
-    ("Сумма 123456789012 тенге.", "Сумма 123456789012 тенге."),
-    ("ИННОВАЦИЯ 123456789012", "ИННОВАЦИЯ 123456789012"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("ИИН 900101400123 опубликован", "ИИН [IIN] опубликован"),  # wrong check digit, after its word
+        ("мой ЖСН: 900101400123.", "мой ЖСН: [IIN]."),
+        ("IIN-900101400123", "IIN-[IIN]"),
+        ("БИН 123456789012", "БИН [BIN]"),
+        ("ИИН 9001 0130 0017", "ИИН [IIN]"),
+        ("номер 9001 0130 0017 и 900101-300017", "номер [IIN] и [IIN]"),  # valid, in groups, no keyword
+        ("номер 9001 0130 0018", "номер 9001 0130 0018"),  # in groups but invalid and no keyword: not an IIN
+        ("Сумма 123456789012 тенге.", "Сумма 123456789012 тенге."),
+        ("ИННОВАЦИЯ 123456789012", "ИННОВАЦИЯ 123456789012"),
+    ],
+)
 def test_twelve_digits_after_their_word_or_valid_in_groups(text, expected, monkeypatch):
     monkeypatch.setenv("ASHYQ_REDACTION_NER", "0")
     assert redact(text) == expected

@@ -1,13 +1,24 @@
 """Kazakhstan's reference data: the 20 units and the bodies appeals go to, loaded idempotently."""
+
 from ashyq.bodies.models import Body
 from ashyq.bodies.reference_data import load_reference_data
 from ashyq.core.models import Region
 
 REQUIRED_SLUGS = {
-    "anti-corruption-agency", "general-prosecutors-office", "ministry-of-internal-affairs", "ministry-of-healthcare",
-    "ministry-of-finance", "state-revenue-committee", "ministry-of-justice", "ministry-of-trade-and-integration",
-    "ministry-of-foreign-affairs", "ministry-of-education", "ministry-of-labour-and-social-protection",
-    "ministry-of-energy", "ministry-of-industry-and-construction", "ministry-of-agriculture",
+    "anti-corruption-agency",
+    "general-prosecutors-office",
+    "ministry-of-internal-affairs",
+    "ministry-of-healthcare",
+    "ministry-of-finance",
+    "state-revenue-committee",
+    "ministry-of-justice",
+    "ministry-of-trade-and-integration",
+    "ministry-of-foreign-affairs",
+    "ministry-of-education",
+    "ministry-of-labour-and-social-protection",
+    "ministry-of-energy",
+    "ministry-of-industry-and-construction",
+    "ministry-of-agriculture",
 }
 
 

@@ -5,6 +5,7 @@ tokens, expired sessions and, when configured, the identity behind applicant acc
 
 A dry run changes nothing; a second run finds nothing more; each rule runs in its own transaction; a run leaves a
 PurgeRun with counts and no data; the appeal record, its hash chains and everything public stay as they were."""
+
 import dataclasses
 import datetime as dt
 import io
@@ -52,9 +53,13 @@ def snapshot() -> dict:
     """Every row of every table this command may touch, as plain values."""
     from ashyq.dialogue.models import Appeal
 
-    return {model._meta.label: [model_to_dict(o, exclude=["password"]) | {"password": getattr(o, "password", None)}
-                                for o in model.objects.order_by("pk")]
-            for model in (User, ApiToken, Session, AbuseReport, ModerationDecision, Appeal, AppealEvent, PurgeRun)}
+    return {
+        model._meta.label: [
+            model_to_dict(o, exclude=["password"]) | {"password": getattr(o, "password", None)}
+            for o in model.objects.order_by("pk")
+        ]
+        for model in (User, ApiToken, Session, AbuseReport, ModerationDecision, Appeal, AppealEvent, PurgeRun)
+    }
 
 
 def at_moment(moment):
@@ -62,6 +67,7 @@ def at_moment(moment):
 
 
 # --- the data: for each rule, one record just outside its period and one just inside ---------------------------
+
 
 @pytest.fixture
 def unconfirmed(make_user, people, submit):
@@ -78,7 +84,9 @@ def unconfirmed(make_user, people, submit):
         "inside": sign_up("new-signup", T - 30 * DAYS + MINUTE),
         "confirmed": make_user(Role.APPLICANT, username="confirmed", date_joined=T - 400 * DAYS),
         "with_appeal": with_appeal,
-        "never_signed_in_official": sign_up("official-never-in", T - 400 * DAYS, role=Role.OFFICIAL, body=people["official"].body),
+        "never_signed_in_official": sign_up(
+            "official-never-in", T - 400 * DAYS, role=Role.OFFICIAL, body=people["official"].body
+        ),
     }
 
 
@@ -88,10 +96,12 @@ def published(people, submit):
     with at_moment(T - 400 * DAYS):
         appeal = submit(people["applicant"], subject="Road blocked", text=TEXT, is_public=True)
         # Added by hand, so the test does not depend on what the automatic proposals find.
-        moderation.add_redaction(people["moderator"], appeal, target=Target.APPEAL, field="text", fragment="Sadykova",
-                                 kind=RedactionKind.NAME)
-        moderation.add_redaction(people["moderator"], appeal, target=Target.APPEAL, field="text",
-                                 fragment="+7 701 555 12 34", kind=RedactionKind.PHONE)
+        moderation.add_redaction(
+            people["moderator"], appeal, target=Target.APPEAL, field="text", fragment="Sadykova", kind=RedactionKind.NAME
+        )
+        moderation.add_redaction(
+            people["moderator"], appeal, target=Target.APPEAL, field="text", fragment="+7 701 555 12 34", kind=RedactionKind.PHONE
+        )
         moderation.approve(people["moderator"], appeal, target=Target.APPEAL)
     appeal.refresh_from_db()
     return appeal
@@ -120,11 +130,13 @@ def decisions(people, submit, published):
     ModerationDecision.objects.filter(pk=first.pk).update(decided_at=T - 365 * DAYS - MINUTE)
     with at_moment(T - 365 * DAYS + MINUTE):
         second = submit(people["applicant"], subject="Noise", text=TEXT, is_public=True)
-        moderation.add_redaction(people["moderator"], second, target=Target.APPEAL, field="text", fragment="Sadykova",
-                                 kind=RedactionKind.NAME)
+        moderation.add_redaction(
+            people["moderator"], second, target=Target.APPEAL, field="text", fragment="Sadykova", kind=RedactionKind.NAME
+        )
         inside = moderation.approve(people["moderator"], second, target=Target.APPEAL)
-        refused = moderation.refuse(people["moderator"], submit(people["applicant"], is_public=True), target=Target.APPEAL,
-                                    reason="not_an_appeal")
+        refused = moderation.refuse(
+            people["moderator"], submit(people["applicant"], is_public=True), target=Target.APPEAL, reason="not_an_appeal"
+        )
     first.refresh_from_db()
     return {"outside": first, "inside": inside, "refused": refused}
 
@@ -165,6 +177,7 @@ def everything(unconfirmed, reports, decisions, tokens, sessions):
 
 
 # --- each rule ------------------------------------------------------------------------------------------------
+
 
 def test_unconfirmed_sign_ups_are_deleted_after_the_period_and_nothing_else(unconfirmed):
     output = purge()
@@ -250,6 +263,7 @@ def test_expired_sessions_are_deleted(sessions):
 
 # --- applicants quiet for years (off unless configured) ------------------------------------------------------
 
+
 @pytest.fixture
 def quiet(people, make_user, submit, at):
     """Applicants whose last step was answered on 2 March 2022, each kept busy in one other way but the first."""
@@ -276,8 +290,15 @@ def quiet(people, make_user, submit, at):
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=T - 10 * DAYS)
     official = people["official"]
     User.objects.filter(pk=official.pk).update(date_joined=last_step - 400 * DAYS, last_login=last_step)
-    return {"quiet": quiet_user, "quiet_appeal": quiet_appeal, "busy": busy_user, "returning": returning_user,
-            "api": api_user, "official": official, "last_step": last_step}
+    return {
+        "quiet": quiet_user,
+        "quiet_appeal": quiet_appeal,
+        "busy": busy_user,
+        "returning": returning_user,
+        "api": api_user,
+        "official": official,
+        "last_step": last_step,
+    }
 
 
 def test_quiet_applicants_are_kept_unless_a_period_is_set(quiet, settings):
@@ -318,6 +339,7 @@ def test_applicants_quiet_for_the_period_are_anonymised_and_their_record_stays(q
 
 # --- the run as a whole -----------------------------------------------------------------------------------------
 
+
 def test_a_dry_run_counts_and_changes_nothing(everything):
     before = snapshot()
     output = purge("--dry-run")
@@ -334,11 +356,22 @@ def test_a_dry_run_counts_and_changes_nothing(everything):
 def test_a_run_does_what_the_dry_run_said_leaves_a_trace_without_data_and_a_second_run_finds_nothing(everything, people):
     dry = purge("--dry-run")
     done = purge()
-    for rule in ("unconfirmed_accounts", "abuse_report_reporters", "redaction_fragments", "unused_api_tokens", "expired_sessions"):
+    for rule in (
+        "unconfirmed_accounts",
+        "abuse_report_reporters",
+        "redaction_fragments",
+        "unused_api_tokens",
+        "expired_sessions",
+    ):
         assert line(dry, rule).replace("would be ", "") == line(done, rule)
     run = PurgeRun.objects.get()
-    assert run.counts == {"unconfirmed_accounts": 1, "abuse_report_reporters": 1, "redaction_fragments": 1,
-                          "unused_api_tokens": 2, "expired_sessions": 1}
+    assert run.counts == {
+        "unconfirmed_accounts": 1,
+        "abuse_report_reporters": 1,
+        "redaction_fragments": 1,
+        "unused_api_tokens": 2,
+        "expired_sessions": 1,
+    }
     assert run.periods["unconfirmed_accounts"] == "30 days" and run.periods["applicant_accounts"] is None
     assert run.failed == [] and run.started_at == T
     # Neither the output nor the trace holds what was removed.
@@ -349,9 +382,16 @@ def test_a_run_does_what_the_dry_run_said_leaves_a_trace_without_data_and_a_seco
 
     before = snapshot()
     again = purge()
-    assert all(line(again, rule).endswith(": 0 " + verb) for rule, verb in [
-        ("unconfirmed_accounts", "deleted"), ("abuse_report_reporters", "blanked"), ("redaction_fragments", "blanked"),
-        ("unused_api_tokens", "revoked"), ("expired_sessions", "deleted")])
+    assert all(
+        line(again, rule).endswith(": 0 " + verb)
+        for rule, verb in [
+            ("unconfirmed_accounts", "deleted"),
+            ("abuse_report_reporters", "blanked"),
+            ("redaction_fragments", "blanked"),
+            ("unused_api_tokens", "revoked"),
+            ("expired_sessions", "deleted"),
+        ]
+    )
     after = snapshot()
     assert len(after.pop(PurgeRun._meta.label)) == 2
     before.pop(PurgeRun._meta.label)
@@ -360,6 +400,7 @@ def test_a_run_does_what_the_dry_run_said_leaves_a_trace_without_data_and_a_seco
 
 def test_each_rule_runs_in_its_own_transaction(everything, monkeypatch):
     """A rule that fails is rolled back whole and named; the others are done, and the next run retries it."""
+
     def half_then_fail(candidates, now):
         retention.blank_fragments(candidates, now)
         raise RuntimeError("disk full")
@@ -368,7 +409,10 @@ def test_each_rule_runs_in_its_own_transaction(everything, monkeypatch):
     monkeypatch.setattr(retention, "RULES", rules)
     with pytest.raises(CommandError, match="redaction_fragments"):
         purge()
-    assert ModerationDecision.objects.get(pk=everything["decisions"]["outside"].pk).redactions == everything["decisions"]["outside"].redactions
+    assert (
+        ModerationDecision.objects.get(pk=everything["decisions"]["outside"].pk).redactions
+        == everything["decisions"]["outside"].redactions
+    )
     assert not User.objects.filter(pk=everything["unconfirmed"]["outside"].pk).exists()
     assert AbuseReport.objects.get(pk=everything["reports"]["outside"].pk).address_hash == ""
     run = PurgeRun.objects.get()

@@ -8,6 +8,7 @@ appeals, and about half the examples are pointed at one of them, so the operatio
 into the services. The number of examples per operation is bounded (FUZZ) to keep the run short in CI; it runs
 on SQLite and on PostgreSQL like the rest of the suite.
 """
+
 import pytest
 import schemathesis
 from django.core.cache import cache
@@ -48,7 +49,10 @@ def in_test_transaction(environ, start_response):
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", in_test_transaction)
 
 FUZZ = settings(
-    max_examples=12, deadline=None, derandomize=True, database=None,
+    max_examples=12,
+    deadline=None,
+    derandomize=True,
+    database=None,
     suppress_health_check=list(HealthCheck),
 )
 

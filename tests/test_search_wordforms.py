@@ -3,6 +3,7 @@ vowel harmony, Latin-script Kazakh, mixed-language queries, quoted phrases, publ
 subject weighted above the text. The labelled query set (tests/data/search_queries.csv, 60+ queries in
 Kazakh and Russian, each with every appeal it must find among tests/data/search_corpus.csv) must reach
 recall >= 0.95 and precision among the first ten results >= 0.9."""
+
 import csv
 import datetime as dt
 import io
@@ -63,19 +64,24 @@ def test_the_labelled_query_set_reaches_its_recall_and_precision(corpus):
         if recall < 1 or precision < 1:
             failures.append((q["query"], q["kind"], sorted(expected - set(got)), [k for k in top if k not in expected]))
     recall, precision = sum(recalls) / len(recalls), sum(precisions) / len(precisions)
-    print(f"\nsearch query set on {connection.vendor}: {len(queries)} queries, recall {recall:.3f}, "
-          f"precision@10 {precision:.3f}; imperfect: {failures}")
+    print(
+        f"\nsearch query set on {connection.vendor}: {len(queries)} queries, recall {recall:.3f}, "
+        f"precision@10 {precision:.3f}; imperfect: {failures}"
+    )
     assert recall >= 0.95 and precision >= 0.9, failures
 
 
-@pytest.mark.parametrize("forms", [
-    ("взятка", "взятку", "взятки", "взяткой"),
-    ("поликлиника", "поликлинике", "поликлиникой"),
-    ("прокуратура", "прокуратурасы", "прокуратураға", "прокуратурада"),
-    ("жол", "жолдың", "жолдары", "жолдарда", "jol", "joldar", "joldyñ"),
-    ("әкімдік", "әкімдігі", "әкімдікке", "әкімдіктің", "akimdik", "äkimdik"),
-    ("мектеп", "мектепке", "мектептеріміздің", "mektepke"),
-])
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ("взятка", "взятку", "взятки", "взяткой"),
+        ("поликлиника", "поликлинике", "поликлиникой"),
+        ("прокуратура", "прокуратурасы", "прокуратураға", "прокуратурада"),
+        ("жол", "жолдың", "жолдары", "жолдарда", "jol", "joldar", "joldyñ"),
+        ("әкімдік", "әкімдігі", "әкімдікке", "әкімдіктің", "akimdik", "äkimdik"),
+        ("мектеп", "мектепке", "мектептеріміздің", "mektepke"),
+    ],
+)
 def test_the_forms_of_one_word_share_a_key(forms):
     # Indexed text of the word's own language and any query form meet on at least one key.
     keys = [set(wordforms.query_keys(f)) for f in forms]
@@ -123,7 +129,7 @@ def test_the_index_follows_the_public_copies_and_never_the_originals(people, sub
 def test_hostile_queries_reach_no_engine_as_syntax(corpus):
     for query in ('"; DROP TABLE x; -- * OR (', 'NEAR(a b) {subject} : "', '"""', "a:* | !b", "\\'"):
         assert isinstance(found(query), list)  # a clean answer, never an engine error
-    assert found('жол OR дорога') == []  # OR is a word here, and no appeal has it
+    assert found("жол OR дорога") == []  # OR is a word here, and no appeal has it
 
 
 def test_the_query_uses_the_index_on_postgresql(corpus):

@@ -1,4 +1,5 @@
 """The appeal lifecycle through the services: deadlines, redirects, extensions, answers, the record."""
+
 import datetime as dt
 
 import pytest
@@ -55,17 +56,25 @@ def test_each_appeal_keeps_the_regulation_it_was_registered_under(people, submit
         registered.regulation.save()
 
 
-def test_redirect_within_three_working_days_restarts_the_term_at_the_new_body(people, bodies, registered, at, mailoutbox, run_queue):
+def test_redirect_within_three_working_days_restarts_the_term_at_the_new_body(
+    people, bodies, registered, at, mailoutbox, run_queue
+):
     thursday = dt.date(2026, 11, 5)  # 3rd working day after Monday
     with at(thursday), run_queue:
-        services.redirect_appeal(people["official"], registered, bodies["general-prosecutors-office"], "Prosecutors supervise bailiffs.")
+        services.redirect_appeal(
+            people["official"], registered, bodies["general-prosecutors-office"], "Prosecutors supervise bailiffs."
+        )
     appeal = Appeal.objects.get(pk=registered.pk)
     assert appeal.body.slug == "general-prosecutors-office"
     assert appeal.addressed_body.slug == "anti-corruption-agency"
     assert appeal.received_on == thursday
     assert appeal.due_on == add_working_days(thursday, 15)
     event = appeal.events.get(kind=EventKind.REDIRECTED)
-    assert (event.from_body.slug, event.to_body.slug, event.reason) == ("anti-corruption-agency", "general-prosecutors-office", "Prosecutors supervise bailiffs.")
+    assert (event.from_body.slug, event.to_body.slug, event.reason) == (
+        "anti-corruption-agency",
+        "general-prosecutors-office",
+        "Prosecutors supervise bailiffs.",
+    )
     assert any("redirected" in m.subject.lower() for m in mailoutbox)
     assert_record_consistent(appeal)
 
@@ -99,7 +108,11 @@ def test_redirect_chain_is_kept_whole(people, bodies, registered, at, make_user)
     with at(dt.date(2026, 11, 4)):
         services.answer_appeal(health, registered, text="Hospital inspected.", outcome="resolved")
     appeal = Appeal.objects.get(pk=registered.pk)
-    assert [b.slug for b in redirect_chain(appeal)] == ["anti-corruption-agency", "general-prosecutors-office", "ministry-of-healthcare"]
+    assert [b.slug for b in redirect_chain(appeal)] == [
+        "anti-corruption-agency",
+        "general-prosecutors-office",
+        "ministry-of-healthcare",
+    ]
     assert appeal.answer.body.slug == "ministry-of-healthcare"
     assert_record_consistent(appeal)
 
@@ -146,7 +159,9 @@ def test_answer_outcomes_and_legal_ground(people, registered, at, mailoutbox, ru
         assert "legal_ground" in err.value.message_dict
         with pytest.raises(ValidationError):
             services.answer_appeal(people["official"], registered, text="x", outcome="ignored")
-        answer = services.answer_appeal(people["official"], registered, text="Refused.", outcome="refused", legal_ground="APPC art. 89")
+        answer = services.answer_appeal(
+            people["official"], registered, text="Refused.", outcome="refused", legal_ground="APPC art. 89"
+        )
     assert answer.answered_on_time and answer.legal_ground == "APPC art. 89"
     assert Appeal.objects.get(pk=registered.pk).status == Status.ANSWERED
     assert any("answered" in m.subject.lower() for m in mailoutbox)

@@ -1,5 +1,6 @@
 """The Silk Road country comparison: partners side by side from the showcase datasets, charts drawn on the server with
 a data table beside each, CSV and JSON downloads of the same figures, and clear errors for a bad request."""
+
 import csv
 import io
 import re
@@ -26,7 +27,7 @@ def test_the_default_comparison_shows_five_partners_with_figures_from_the_refere
     assert response.status_code == 200
     page = response.content.decode()
     assert _country_slugs(page) == ["china", "kyrgyzstan", "russia", "tajikistan", "uzbekistan"]  # the form, in list order
-    side = page[page.index('id="side-title"'):page.index('id="turnover-title"')]
+    side = page[page.index('id="side-title"') : page.index('id="turnover-title"')]
     headers = re.findall(r'<th scope="col"><a href="/data/silk-road/([^/]+)/">', side)
     assert headers == ["china", "russia", "uzbekistan", "kyrgyzstan", "tajikistan"]
     # Table 4 of Makhambetaliyev and Kosherbayev, Central Asia's Affairs 4/2020: Russia 19,983.0; China 14,792.5; Uzbekistan 3,415.1 (million US dollars, 2019).
@@ -42,24 +43,29 @@ def test_every_chart_is_inline_svg_named_by_its_heading_with_a_table_beside_it(c
     assert charts == ["turnover-title", "activities-title", "shares-title"]
     for title in charts:
         assert f'<h2 id="{title}">' in page
-        after = page[page.index(f'aria-labelledby="{title}"'):]
+        after = page[page.index(f'aria-labelledby="{title}"') :]
         assert after.index("<table") < after.index("</figure>") + 200  # the data table follows the chart
     assert "<script" not in re.sub(r'<script src="/static/ashyq/site\.js[^"]*" defer></script>', "", page)
     # Three Central Asian partners have shares (Kyrgyzstan, Tajikistan, Uzbekistan): three lines.
-    shares = page[page.index('aria-labelledby="shares-title"'):page.index("</svg>", page.index('aria-labelledby="shares-title"'))]
+    shares = page[
+        page.index('aria-labelledby="shares-title"') : page.index("</svg>", page.index('aria-labelledby="shares-title"'))
+    ]
     assert shares.count("<polyline") == 3
 
 
 def test_the_counts_agree_with_each_country_page(client, showcase):
     page = client.get(COMPARE, {"country": ["china", "uzbekistan", "kyrgyzstan"]}).content.decode()
-    table = page[page.index('id="activities-title"'):]
+    table = page[page.index('id="activities-title"') :]
     for slug in ("china", "uzbekistan", "kyrgyzstan"):
-        counts = re.search(rf'<th scope="row"><a href="/data/silk-road/{slug}/">[^<]+</a></th><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>', table)
+        counts = re.search(
+            rf'<th scope="row"><a href="/data/silk-road/{slug}/">[^<]+</a></th><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>',
+            table,
+        )
         projects, aid, agreements, total = map(int, counts.groups())
         assert projects + aid + agreements == total
         country = client.get(reverse("opendata:country", args=[slug])).content.decode()
-        activities = country[country.index("<tbody>", country.index("Projects, aid and agreements")):]
-        activities = activities[:activities.index("</tbody>")]
+        activities = country[country.index("<tbody>", country.index("Projects, aid and agreements")) :]
+        activities = activities[: activities.index("</tbody>")]
         assert activities.count("<tr>") == total, slug
 
 

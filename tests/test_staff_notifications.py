@@ -1,5 +1,6 @@
 """Officials and heads are told: an email for each appeal assigned to their body and a daily digest of its appeals due
 within three working days and overdue, by the background queue, as each person chose; applicants get a receipt."""
+
 import datetime as dt
 import io
 
@@ -134,13 +135,21 @@ def test_no_digest_for_who_turned_it_off_or_has_nothing_due(people, due_appeals,
 
 # --- the registration receipt -----------------------------------------------------------------------------------
 
+
 def test_the_applicant_gets_a_receipt_page_and_pdf(client, people, submit):
     appeal = submit(people["applicant"])
     client.force_login(people["applicant"])
-    assert reverse("dialogue:receipt", args=[appeal.pk]) in client.get(reverse("dialogue:detail", args=[appeal.pk])).content.decode()
+    assert (
+        reverse("dialogue:receipt", args=[appeal.pk]) in client.get(reverse("dialogue:detail", args=[appeal.pk])).content.decode()
+    )
     page = client.get(reverse("dialogue:receipt", args=[appeal.pk])).content.decode()
-    for fact in (appeal.number, appeal.registered_at.astimezone(clock.now().tzinfo).strftime("%d.%m.%Y"),
-                 "Anti-Corruption", appeal.due_on.strftime("%d.%m.%Y"), appeal.events.get().hash):
+    for fact in (
+        appeal.number,
+        appeal.registered_at.astimezone(clock.now().tzinfo).strftime("%d.%m.%Y"),
+        "Anti-Corruption",
+        appeal.due_on.strftime("%d.%m.%Y"),
+        appeal.events.get().hash,
+    ):
         assert fact in page
     response = client.get(reverse("dialogue:receipt-pdf", args=[appeal.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"

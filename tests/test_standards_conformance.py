@@ -1,6 +1,7 @@
 """The OpenAPI document checked by openapi-spec-validator (the specification's own validator), and Open311 answers
 checked field by field against the GeoReport v2 specification's lists, in JSON and XML: every element the
 standard names is there with the type it gives, and nothing else is."""
+
 import datetime as dt
 import xml.etree.ElementTree as ET
 
@@ -12,14 +13,32 @@ BASE = "/open311/v2"
 
 # GeoReport v2 (wiki.open311.org/GeoReport_v2), element by element, with the kind of value the standard gives.
 GEOREPORT_SERVICE = {
-    "service_code": "id", "service_name": "text", "description": "text", "metadata": "boolean",
-    "type": ("realtime", "batch", "blackbox"), "keywords": "text", "group": "text",
+    "service_code": "id",
+    "service_name": "text",
+    "description": "text",
+    "metadata": "boolean",
+    "type": ("realtime", "batch", "blackbox"),
+    "keywords": "text",
+    "group": "text",
 }
 GEOREPORT_REQUEST = {
-    "service_request_id": "id", "status": ("open", "closed"), "status_notes": "text", "service_name": "text",
-    "service_code": "id", "description": "text", "agency_responsible": "text", "service_notice": "text",
-    "requested_datetime": "datetime", "updated_datetime": "datetime", "expected_datetime": "datetime",
-    "address": "text", "address_id": "id", "zipcode": "text", "lat": "number", "long": "number", "media_url": "url",
+    "service_request_id": "id",
+    "status": ("open", "closed"),
+    "status_notes": "text",
+    "service_name": "text",
+    "service_code": "id",
+    "description": "text",
+    "agency_responsible": "text",
+    "service_notice": "text",
+    "requested_datetime": "datetime",
+    "updated_datetime": "datetime",
+    "expected_datetime": "datetime",
+    "address": "text",
+    "address_id": "id",
+    "zipcode": "text",
+    "lat": "number",
+    "long": "number",
+    "media_url": "url",
 }
 GEOREPORT_POST_RESPONSE = {"service_request_id": "id", "service_notice": "text", "account_id": "id"}
 GEOREPORT_ERROR = {"code": "integer", "description": "text"}

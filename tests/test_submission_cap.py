@@ -1,5 +1,6 @@
 """One cap on new appeals for every channel (the form, the JSON API, Open311), per applicant and per client
 address, configurable; the counters are shared, so changing channel gains nothing."""
+
 import json
 
 import pytest
@@ -7,13 +8,23 @@ from django.urls import reverse
 
 from ashyq.dialogue.models import Appeal
 
-APPEAL = {"body": "anti-corruption-agency", "type": "report", "subject": "Broken lift", "text": "The lift is broken.",
-          "region": "KZ-75"}
+APPEAL = {
+    "body": "anti-corruption-agency",
+    "type": "report",
+    "subject": "Broken lift",
+    "text": "The lift is broken.",
+    "region": "KZ-75",
+}
 
 
 def via_api(client, token, address="203.0.113.1"):
-    return client.post("/api/v1/appeals", json.dumps(APPEAL), content_type="application/json",
-                       HTTP_AUTHORIZATION=f"Bearer {token}", REMOTE_ADDR=address)
+    return client.post(
+        "/api/v1/appeals",
+        json.dumps(APPEAL),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+        REMOTE_ADDR=address,
+    )
 
 
 def via_form(client, user, address="203.0.113.1"):
@@ -22,9 +33,17 @@ def via_form(client, user, address="203.0.113.1"):
 
 
 def via_open311(client, token, address="203.0.113.1"):
-    return client.post("/open311/v2/requests.json", {
-        "api_key": token, "service_code": "report", "attribute[body]": "anti-corruption-agency",
-        "attribute[region]": "KZ-75", "description": "The lift is broken."}, REMOTE_ADDR=address)
+    return client.post(
+        "/open311/v2/requests.json",
+        {
+            "api_key": token,
+            "service_code": "report",
+            "attribute[body]": "anti-corruption-agency",
+            "attribute[region]": "KZ-75",
+            "description": "The lift is broken.",
+        },
+        REMOTE_ADDR=address,
+    )
 
 
 def test_the_api_stops_at_the_per_user_cap_with_a_json_429(client, people, token_for, settings):

@@ -2,6 +2,7 @@
 time spent are limited before and while a file is read, each refused with a message that says which limit and
 leaves nothing stored. Large files are validated by the background worker (django-tasks, database backend) while
 the publisher follows a progress page; running a task twice makes one version."""
+
 import io
 import json
 import re
@@ -24,8 +25,10 @@ GOOD = b"country,turnover,share\nRussia,19983.0,20.4\nChina,14792.5,15.1\nItaly,
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "media")}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "media")}},
+    }
     return tmp_path / "media"
 
 
@@ -116,8 +119,10 @@ def test_reading_that_takes_too_long_is_stopped(official, dataset, settings):
 def test_the_page_says_which_limit_and_keeps_the_form(client, official, dataset):
     client.force_login(official)
     data = b",".join(b"c%d" % i for i in range(2000)) + b"\n"
-    response = client.post(reverse("opendata:resource-new", args=[dataset.slug]), {
-        "name": "Wide", "format": "CSV", "file": SimpleUploadedFile("wide.csv", data, "text/csv")})
+    response = client.post(
+        reverse("opendata:resource-new", args=[dataset.slug]),
+        {"name": "Wide", "format": "CSV", "file": SimpleUploadedFile("wide.csv", data, "text/csv")},
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "The table has 2,000 columns; the limit is 500" in page and 'value="Wide"' in page
@@ -138,8 +143,9 @@ def test_a_large_upload_is_validated_by_the_worker_while_a_progress_page_follows
     settings.ASHYQ_OPENDATA_BACKGROUND_BYTES = 50
     client.force_login(official)
     big = b"country,turnover,share\n" + b"".join(b"C%d,%d,1.5\n" % (i, i) for i in range(200))
-    response = client.post(reverse("opendata:upload", args=["partners", resource.pk]),
-                           {"file": SimpleUploadedFile("big.csv", big, "text/csv")})
+    response = client.post(
+        reverse("opendata:upload", args=["partners", resource.pk]), {"file": SimpleUploadedFile("big.csv", big, "text/csv")}
+    )
     job = UploadJob.objects.get()
     progress = reverse("opendata:upload-progress", args=["partners", resource.pk, job.pk])
     assert response.status_code == 302 and response["Location"] == progress
@@ -148,7 +154,11 @@ def test_a_large_upload_is_validated_by_the_worker_while_a_progress_page_follows
     page = client.get(progress).content.decode()
     assert "Waiting in the queue" in page and "upload-progress.js" in page and 'role="status"' in page
     assert client.get(progress, {"format": "json"}).json() == {
-        "state": "queued", "rows_read": 0, "finished": False, "text": "Waiting in the queue: it is next."}
+        "state": "queued",
+        "rows_read": 0,
+        "finished": False,
+        "text": "Waiting in the queue: it is next.",
+    }
 
     _worker()
 
@@ -167,7 +177,9 @@ def test_a_file_with_problems_leads_from_the_progress_page_to_its_report(client,
     settings.ASHYQ_OPENDATA_BACKGROUND_BYTES = 50
     client.force_login(official)
     bad = b"country,turnover\n" + b"".join(b"C%d,%d\n" % (i, i) for i in range(30)) + b"Oops,twelve\n"
-    client.post(reverse("opendata:upload", args=["partners", resource.pk]), {"file": SimpleUploadedFile("bad.csv", bad, "text/csv")})
+    client.post(
+        reverse("opendata:upload", args=["partners", resource.pk]), {"file": SimpleUploadedFile("bad.csv", bad, "text/csv")}
+    )
     _worker()
     job = UploadJob.objects.get()
     response = client.get(reverse("opendata:upload-progress", args=["partners", resource.pk, job.pk]))
@@ -180,7 +192,9 @@ def test_the_worker_refuses_an_upload_whose_publisher_lost_the_right(client, off
     settings.ASHYQ_OPENDATA_BACKGROUND_BYTES = 50
     client.force_login(official)
     big = b"country,turnover\n" + b"".join(b"C%d,%d\n" % (i, i) for i in range(50))
-    client.post(reverse("opendata:upload", args=["partners", resource.pk]), {"file": SimpleUploadedFile("big.csv", big, "text/csv")})
+    client.post(
+        reverse("opendata:upload", args=["partners", resource.pk]), {"file": SimpleUploadedFile("big.csv", big, "text/csv")}
+    )
     official.role = Role.APPLICANT
     official.save()
     _worker()

@@ -11,6 +11,7 @@ anonymously with GET, POST and every method the OpenAPI schema lists for it.
 A new pattern that is neither on PUBLIC nor refusing fails this test with its route named: either make
 it refuse anonymous visitors, or, if it really is public, add it to PUBLIC with the reason.
 """
+
 import fnmatch
 import io
 import re
@@ -38,8 +39,14 @@ PUBLIC = {
     ("accounts/logout/", "*"): "signing out is harmless for an anonymous visitor",
     ("appeals/<int:pk>/", "GET"): "appeal page: published public appeals only; a private one is 404 (PRIVATE_404)",
     ("appeals/public/*", "*"): "the public list of published appeals",
-    ("appeals/report-anonymously/", "*"): "a report of a crime or a threat without an account (APPC): screened by a moderator, rate limited per address",
-    ("appeals/anonymous/status/<str:reference>/", "GET"): "the sender's status page, found only by its unguessable reference (a wrong one is 404)",
+    (
+        "appeals/report-anonymously/",
+        "*",
+    ): "a report of a crime or a threat without an account (APPC): screened by a moderator, rate limited per address",
+    (
+        "appeals/anonymous/status/<str:reference>/",
+        "GET",
+    ): "the sender's status page, found only by its unguessable reference (a wrong one is 404)",
     ("bodies/", "*"): "list of state bodies (the view answers POST like GET: a read, harmless)",
     ("bodies/*", "*"): "a state body's public page",
     ("open-data/*", "*"): "open data downloads",
@@ -51,7 +58,10 @@ PUBLIC = {
     ("api/v1/docs", "*"): "the API's interactive docs (ninja answers any method)",
     ("api/v1/appeals/<int:appeal_id>", "GET"): "published public appeals only; a private one is 404 (PRIVATE_404)",
     ("api/v1/appeals/<int:appeal_id>/events", "GET"): "published public appeals only; a private one is 404 (PRIVATE_404)",
-    ("api/v1/analysis/suggest-bodies", "POST"): "which body should receive a text: reads the text, stores nothing, rate limited per address",
+    (
+        "api/v1/analysis/suggest-bodies",
+        "POST",
+    ): "which body should receive a text: reads the text, stores nothing, rate limited per address",
     ("api/v1/analysis/causes", "GET"): "reference data: the causes an appeal may be labelled with",
     ("assessment/", "GET"): "assessment of bodies: the ranking (precomputed public figures, no appeal texts)",
     ("assessment/*ranking*", "GET"): "assessment: ranking downloads",
@@ -70,11 +80,17 @@ PUBLIC = {
     ("data/catalog*", "*"): "the DCAT-AP catalogue (Turtle, JSON-LD)",
     ("data/sitemap.xml", "*"): "the sitemap for search engines",
     ("budget/", "GET"): "open budget: the republican budget by function and administrator, and its downloads (reads)",
-    ("budget/*", "GET"): "open budget: administrators, regions, search, the citizen's budget, datapackage.json (reads; POST is 405)",
+    (
+        "budget/*",
+        "GET",
+    ): "open budget: administrators, regions, search, the citizen's budget, datapackage.json (reads; POST is 405)",
     ("api/3/action/<str:name>", "*"): "CKAN-compatible Action API: read-only actions (POST carries JSON parameters, as in CKAN)",
     ("api/action/<str:name>", "*"): "the same CKAN Action API at CKAN's unversioned path",
     ("legal-acts/", "GET"): "Open Legal Acts: the lists of public discussions",
-    ("legal-acts/processes/<int:pk>/", "GET"): "a discussion: the draft's text and its published comments (moderated copies, pseudonyms)",
+    (
+        "legal-acts/processes/<int:pk>/",
+        "GET",
+    ): "a discussion: the draft's text and its published comments (moderated copies, pseudonyms)",
     ("legal-acts/processes/<int:pk>/diff/", "GET"): "the difference between two versions of a public draft",
     ("legal-acts/processes/<int:pk>/report/", "GET"): "the developer's report (public once published)",
     ("legal-acts/processes/(?P<pk>*", "GET"): "the developer's report as CSV/JSON (404 until published)",
@@ -87,7 +103,12 @@ PUBLIC = {
 }
 
 # Public patterns whose sample URL points at a private appeal: the public must get a 404 there.
-PRIVATE_404 = {"appeals/<int:pk>/", "api/v1/appeals/<int:appeal_id>", "api/v1/appeals/<int:appeal_id>/events", "open311/v2/requests/*"}
+PRIVATE_404 = {
+    "appeals/<int:pk>/",
+    "api/v1/appeals/<int:appeal_id>",
+    "api/v1/appeals/<int:appeal_id>/events",
+    "open311/v2/requests/*",
+}
 # Whatever a public URL answers, the private appeal's subject and text never appear in it.
 PRIVATE_SUBJECT = "Private matter qz7 about my neighbour's debts"
 PRIVATE_TEXT = "Only the body may read this: qz7-private-text."
@@ -148,7 +169,7 @@ def _route_level_samples(text: str, context: dict) -> list[str]:
     samples = [""]
     position = 0
     for match in _ROUTE_PARAM.finditer(text):
-        literal = text[position:match.start()]
+        literal = text[position : match.start()]
         values = _candidates(match["name"], match["converter"] or "str", context)
         if match["name"] not in context.get("by_name", {}):
             values = values[:1]  # one good value; the resolve() check below says if it fits
@@ -176,13 +197,13 @@ def _regex_level_samples(text: str, context: dict) -> list[str]:
     while i < len(text):
         if text.startswith("(?P<", i):
             end_name = text.index(">", i)
-            name = text[i + 4:end_name]
+            name = text[i + 4 : end_name]
             depth, j = 1, end_name + 1
             while depth:
                 if text[j - 1] != "\\":
                     depth += {"(": 1, ")": -1}.get(text[j], 0)
                 j += 1
-            values = _regex_group_values(name, text[end_name + 1:j - 1], context)
+            values = _regex_group_values(name, text[end_name + 1 : j - 1], context)
             samples = [s + v for s in samples for v in values]
             i = j
         elif text[i] == "\\" and i + 1 < len(text):
@@ -265,9 +286,12 @@ def opendata_sample(people, body):
     whose version 1 is valid and version 2 is not (so the publisher's report and upload forms are on the walk)."""
     from ashyq.opendata import services as opendata
 
-    dataset = opendata.create_dataset(people["official"], body, body.slug, title_en="Appeals received by month",
-                                     title_ru="Обращения по месяцам")
-    resource, _ = opendata.add_file_resource(people["official"], dataset, "months", "CSV", b"month,received\n2026-01,10\n2026-02,12\n", "m.csv")
+    dataset = opendata.create_dataset(
+        people["official"], body, body.slug, title_en="Appeals received by month", title_ru="Обращения по месяцам"
+    )
+    resource, _ = opendata.add_file_resource(
+        people["official"], dataset, "months", "CSV", b"month,received\n2026-01,10\n2026-02,12\n", "m.csv"
+    )
     opendata.upload_version(people["official"], resource, b"month,received\n2026-01,10,extra\n", "bad.csv")
     return resource
 
@@ -285,7 +309,9 @@ def legalacts_sample(people):
     ensure_rule()
     today = clock.today()
     process = publish(people["official"], opens_on=today, closes_on=today + dt.timedelta(days=30))
-    comment = legal.comment(people["other_applicant"], process, provision_eid="chp_1__para_1", text="A published comment on the first point")
+    comment = legal.comment(
+        people["other_applicant"], process, provision_eid="chp_1__para_1", text="A published comment on the first point"
+    )
     legal.moderate(people["moderator"], comment, "publish")
     legal.comment(people["other_applicant"], process, text="Awaiting moderation qz7-pending")
     return process
@@ -295,7 +321,12 @@ def legalacts_sample(people):
 def url_context(people, submit, bodies):
     """A private appeal with an attachment, answered, at the ACA; a body for slug parameters and an open-data resource
     of that body (pk parameters try the appeal and the resource: each route keeps the values that fit it)."""
-    appeal = submit(people["applicant"], subject=PRIVATE_SUBJECT, text=PRIVATE_TEXT, attachments=[SimpleUploadedFile("scan.png", png_bytes(), "image/png")])
+    appeal = submit(
+        people["applicant"],
+        subject=PRIVATE_SUBJECT,
+        text=PRIVATE_TEXT,
+        attachments=[SimpleUploadedFile("scan.png", png_bytes(), "image/png")],
+    )
     attachment = appeal.attachments.get()
     resource = opendata_sample(people, bodies["anti-corruption-agency"])
     process = legalacts_sample(people)
@@ -304,10 +335,20 @@ def url_context(people, submit, bodies):
         "body": bodies["anti-corruption-agency"],
         "people": people,
         "by_name": {
-            "pk": [appeal.pk, str(resource.pk), process.pk], "version_number": [1, 2], "appeal_id": appeal.pk, "attachment_id": attachment.pk, "action": PAGE_ACTIONS,
-            "token": "not-a-valid-confirmation-token", "app_label": "dialogue",
-            "object_id": appeal.pk, "content_type_id": 1, "id": people["applicant"].pk, "url": "no-such-page/",
-            "number": appeal.number, "target": _moderation_targets(), "task": ["cause", "sector", "routing", "x"],
+            "pk": [appeal.pk, str(resource.pk), process.pk],
+            "version_number": [1, 2],
+            "appeal_id": appeal.pk,
+            "attachment_id": attachment.pk,
+            "action": PAGE_ACTIONS,
+            "token": "not-a-valid-confirmation-token",
+            "app_label": "dialogue",
+            "object_id": appeal.pk,
+            "content_type_id": 1,
+            "id": people["applicant"].pk,
+            "url": "no-such-page/",
+            "number": appeal.number,
+            "target": _moderation_targets(),
+            "task": ["cause", "sector", "routing", "x"],
         },
         "extra_strings": ["appeals.csv", "appeals.json", "datapackage.json", "json", "xml"],
     }
@@ -391,11 +432,20 @@ def test_signed_in_users_without_the_role_are_refused_the_staff_pages(url_contex
     client.force_login(url_context["people"]["other_applicant"])
     resource = url_context["by_name"]["pk"][1]
     slug = url_context["body"].slug
-    for url in ("/appeals/inbox/", "/appeals/overdue/", f"/appeals/{url_context['appeal'].pk}/",
-                f"/appeals/{url_context['appeal'].pk}/attachments/{url_context['by_name']['attachment_id']}/", "/admin/",
-                # Open data publishing: only the body's officials and heads (and administrators)
-                "/data/publish/", "/data/publish/new/", f"/data/publish/{slug}/edit/", f"/data/publish/{slug}/resources/new/",
-                f"/data/publish/{slug}/resources/{resource}/upload/", f"/data/publish/{slug}/resources/{resource}/v2/report/"):
+    for url in (
+        "/appeals/inbox/",
+        "/appeals/overdue/",
+        f"/appeals/{url_context['appeal'].pk}/",
+        f"/appeals/{url_context['appeal'].pk}/attachments/{url_context['by_name']['attachment_id']}/",
+        "/admin/",
+        # Open data publishing: only the body's officials and heads (and administrators)
+        "/data/publish/",
+        "/data/publish/new/",
+        f"/data/publish/{slug}/edit/",
+        f"/data/publish/{slug}/resources/new/",
+        f"/data/publish/{slug}/resources/{resource}/upload/",
+        f"/data/publish/{slug}/resources/{resource}/v2/report/",
+    ):
         response = client.get(url)
         assert response.status_code in (302, 403, 404), (url, response.status_code)
         if response.status_code == 302:
@@ -446,5 +496,7 @@ def test_every_role_has_a_column_in_the_matrix():
     from tests import test_permissions_matrix as matrix
 
     roles = set(Role.values)
-    covered = {"applicant" if r in ("owner", "other_applicant") else r.replace("other_", "") for r in matrix.ROLES} - {"anonymous"}
+    covered = {"applicant" if r in ("owner", "other_applicant") else r.replace("other_", "") for r in matrix.ROLES} - {
+        "anonymous"
+    }
     assert roles <= covered, f"roles without a column in the matrix: {sorted(roles - covered)}"

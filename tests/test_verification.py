@@ -1,4 +1,5 @@
 """Levels of verification and SMS codes: what each step needs, how a person reaches a level, and what is stored."""
+
 import datetime as dt
 import http.server
 import json
@@ -51,6 +52,7 @@ def signed_in(client, user):
 
 # --- identifiers ------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("typed", ["+7 701 123 45 67", "8 701 123 45 67", "+7(701)123-45-67", "7011234567", "87011234567"])
 def test_kazakh_mobile_numbers_are_normalised_however_typed(typed):
     assert normalise_phone(typed) == PHONE
@@ -91,6 +93,7 @@ def test_the_identity_hash_is_keyed_and_never_the_number(settings):
 
 # --- levels and what each step needs -----------------------------------------------------------------------------
 
+
 def test_an_active_account_with_email_has_the_email_level_and_may_write(people, submit):
     assert identity.level_of(people["applicant"]) == identity.Level.EMAIL
     assert submit(people["applicant"]).number
@@ -129,6 +132,7 @@ def test_the_verification_page_lists_every_step_and_how_to_reach_each_level(clie
 
 
 # --- SMS codes ---------------------------------------------------------------------------------------------------
+
 
 def send(client, phone="+7 701 123 45 67", **extra):
     return client.post(reverse("accounts:verify-phone"), {"phone": phone, **extra})
@@ -274,8 +278,9 @@ def test_the_code_page_without_a_number_sends_back_to_the_phone_page(client, peo
 
 def test_next_never_leaves_the_site(client, people):
     signed_in(client, people["applicant"])
-    response = client.post(send(client, next="https://evil.example/")["Location"], {"code": last_code(),
-                                                                                    "next": "https://evil.example/"})
+    response = client.post(
+        send(client, next="https://evil.example/")["Location"], {"code": last_code(), "next": "https://evil.example/"}
+    )
     assert response["Location"] == reverse("accounts:verification")
 
 
@@ -322,9 +327,18 @@ def test_an_expired_verification_no_longer_counts(people):
 
 def test_confirming_the_sign_up_email_records_the_email_verification(client, reference, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("accounts:signup"), {
-            "username": "newcomer", "email": "newcomer@example.kz", "first_name": "A", "last_name": "B", "language": "en",
-            "password1": PASSWORD, "password2": PASSWORD})
+        client.post(
+            reverse("accounts:signup"),
+            {
+                "username": "newcomer",
+                "email": "newcomer@example.kz",
+                "first_name": "A",
+                "last_name": "B",
+                "language": "en",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
+        )
     from django.core import mail
 
     link = re.search(r"http\S+/accounts/confirm/\S+/", mail.outbox[-1].body).group(0)
@@ -333,6 +347,7 @@ def test_confirming_the_sign_up_email_records_the_email_verification(client, ref
 
 
 # --- the HTTP gateway --------------------------------------------------------------------------------------------
+
 
 class _Gateway(http.server.BaseHTTPRequestHandler):
     answer = (200, {"code": 0, "data": {"campaignId": "1", "messageId": "42", "status": 1}, "message": ""})
@@ -383,11 +398,14 @@ def test_the_http_gateway_sends_and_returns_the_message_id(gateway_server):
     assert request["form"] == {"recipient": ["77011234567"], "text": ["Ashyq code: 123456"]}
 
 
-@pytest.mark.parametrize("answer", [
-    (200, {"code": 1, "data": {}, "message": "Invalid recipient"}),
-    (500, {"code": 0}),
-    (200, b"<html>maintenance</html>"),
-])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        (200, {"code": 1, "data": {}, "message": "Invalid recipient"}),
+        (500, {"code": 0}),
+        (200, b"<html>maintenance</html>"),
+    ],
+)
 def test_the_http_gateway_turns_every_failure_into_a_gateway_error(gateway_server, answer):
     gateway_server.answer = answer
     with pytest.raises(sms.SmsGatewayError):

@@ -9,6 +9,7 @@ appeal's analysis rows equal a full rebuild, and no task is left waiting, runnin
 PostgreSQL only, like tests/test_crash_safety.py: the worker is another process and needs a database it can
 reach (pytest-django's SQLite test database lives in this process's memory).
 """
+
 import os
 import signal
 import subprocess
@@ -32,21 +33,34 @@ from .test_queue import assert_figures_equal_a_full_recomputation
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
-                       reason="the worker is a separate process; needs PostgreSQL (bash .ci/run postgres)"),
+    pytest.mark.skipif(
+        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+        reason="the worker is a separate process; needs PostgreSQL (bash .ci/run postgres)",
+    ),
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def start_worker(tmp_path, name, *args):
-    env = {**os.environ, "DATABASE_URL": _database_url(), "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}",
-           "ASHYQ_VAR_DIR": str(tmp_path), "ASHYQ_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-           "ASHYQ_WORKER_HEARTBEAT_SECONDS": "1", "ASHYQ_WORKER_STALE_SECONDS": "3"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}",
+        "ASHYQ_VAR_DIR": str(tmp_path),
+        "ASHYQ_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        "ASHYQ_WORKER_HEARTBEAT_SECONDS": "1",
+        "ASHYQ_WORKER_STALE_SECONDS": "3",
+    }
     env.pop("ASHYQ_TASKS_IMMEDIATE", None)
     log = open(tmp_path / f"{name}.log", "w")
-    return subprocess.Popen([sys.executable, str(ROOT / "tests" / "slow_worker.py"), "--no-reload", "--no-startup-delay",
-                             "--interval", "0.1", *args], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "tests" / "slow_worker.py"), "--no-reload", "--no-startup-delay", "--interval", "0.1", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def test_a_worker_killed_mid_task_loses_nothing(tmp_path, people, bodies, submit):
@@ -68,8 +82,9 @@ def test_a_worker_killed_mid_task_loses_nothing(tmp_path, people, bodies, submit
         # Kill once some work is done and a figures task is inside its transaction.
         while time.monotonic() < deadline:
             done = DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).count()
-            running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING,
-                                                  task_path="ashyq.assessment.tasks.refresh_appeal_figures")
+            running = DBTaskResult.objects.filter(
+                status=TaskResultStatus.RUNNING, task_path="ashyq.assessment.tasks.refresh_appeal_figures"
+            )
             if done >= 3 and running.exists():
                 time.sleep(0.1)
                 break

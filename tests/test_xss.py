@@ -1,6 +1,7 @@
 """XSS: every payload of tests/xss_payloads.txt goes through every text field that pages show, and every page
 that shows them must carry them only escaped: no script, no event handler, no javascript: URL, no foreign
 tag, no template evaluated. The text emails carry the same words as written, neither escaped nor broken."""
+
 import datetime as dt
 import html as html_lib
 import re
@@ -20,13 +21,27 @@ from ashyq.dialogue import services
 from ashyq.dialogue.models import Appeal
 
 PAYLOADS = [
-    line.rstrip("\n") for line in (Path(__file__).parent / "xss_payloads.txt").read_text(encoding="utf-8").splitlines()
+    line.rstrip("\n")
+    for line in (Path(__file__).parent / "xss_payloads.txt").read_text(encoding="utf-8").splitlines()
     if line.strip() and not line.startswith("## ")
 ]
 TODAY = dt.date(2026, 11, 2)
 SPECIAL = set("<>\"'")
 
-DANGEROUS_TAGS = {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "svg", "math", "base", "style", "link-import"}
+DANGEROUS_TAGS = {
+    "script",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "svg",
+    "math",
+    "base",
+    "style",
+    "link-import",
+}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href", "poster", "background", "srcdoc"}
 BAD_SCHEMES = ("javascript:", "vbscript:", "data:text/html", "data:image/svg")
 FIRST_NAME = "<script>alert('first')</script>"
@@ -42,7 +57,9 @@ def _own_static_script(tag, attrs) -> bool:
 
 
 # With or without the hash the production storage adds to the name.
-OWN_SCRIPT = re.compile(re.escape(django_settings.STATIC_URL) + r"ashyq/(?:body-suggestions|upload-progress|file-size|site)(?:\.[0-9a-f]{12})?\.js")
+OWN_SCRIPT = re.compile(
+    re.escape(django_settings.STATIC_URL) + r"ashyq/(?:body-suggestions|upload-progress|file-size|site)(?:\.[0-9a-f]{12})?\.js"
+)
 
 
 class TagAudit(HTMLParser):
@@ -94,7 +111,7 @@ def groups(size_limit=200):
 
 def test_the_corpus_covers_the_classic_vectors():
     text = "\n".join(PAYLOADS).lower()
-    for needle in ("<script", "onerror=", "javascript:", "<svg", "{{", "{%", "\u202e", "\"><", "'><", "<iframe", "&#"):
+    for needle in ("<script", "onerror=", "javascript:", "<svg", "{{", "{%", "\u202e", '"><', "'><", "<iframe", "&#"):
         assert needle in text, needle
     assert len(PAYLOADS) >= 30
 
@@ -109,10 +126,18 @@ def world(client, people, bodies, at, run_queue, django_capture_on_commit_callba
 def _world(client, people, bodies, at):
     """Per group of payloads: appeal A (extended, answered with a refusal, feedback, complaint, published)
     and appeal B (redirected, then withdrawn), from an applicant who signed up with payloads as names."""
-    client.post(reverse("accounts:signup"), {
-        "username": "xss-citizen", "email": "xss@example.kz", "first_name": FIRST_NAME, "last_name": LAST_NAME,
-        "language": "en", "password1": "long-enough-password-77", "password2": "long-enough-password-77",
-    })
+    client.post(
+        reverse("accounts:signup"),
+        {
+            "username": "xss-citizen",
+            "email": "xss@example.kz",
+            "first_name": FIRST_NAME,
+            "last_name": LAST_NAME,
+            "language": "en",
+            "password1": "long-enough-password-77",
+            "password2": "long-enough-password-77",
+        },
+    )
     applicant = User.objects.get(username="xss-citizen")
     assert (applicant.first_name, applicant.last_name) == (FIRST_NAME, LAST_NAME)
     User.objects.filter(pk=applicant.pk).update(is_active=True, language="en")
@@ -127,15 +152,23 @@ def _world(client, people, bodies, at):
     with at(TODAY):
         for chunk in groups():
             subject, long = " | ".join(chunk), "\n".join(chunk)
-            a = services.submit_appeal(applicant, body=bodies["anti-corruption-agency"], type="report", subject=subject,
-                                       text=long, region=region, is_public=True)
+            a = services.submit_appeal(
+                applicant,
+                body=bodies["anti-corruption-agency"],
+                type="report",
+                subject=subject,
+                text=long,
+                region=region,
+                is_public=True,
+            )
             services.assign_executor(people["head"], a, official)
             services.extend_deadline(people["head"], a, calendar.add_working_days(a.due_on, 5), long)
             services.answer_appeal(official, a, text=long, outcome="refused", legal_ground=long)
             services.record_feedback(applicant, a, resolution="no", rating=1, comment=long)
             complaint = services.complain_about_answer(applicant, a, text=long)
-            b = services.submit_appeal(applicant, body=bodies["anti-corruption-agency"], type="request", subject=subject,
-                                       text=long, region=region)
+            b = services.submit_appeal(
+                applicant, body=bodies["anti-corruption-agency"], type="request", subject=subject, text=long, region=region
+            )
             services.redirect_appeal(official, b, bodies["general-prosecutors-office"], long)
             services.withdraw_appeal(applicant, b, long)
             _moderate(people["moderator"], a, long)
@@ -153,8 +186,9 @@ def _moderate(moderator, appeal, long):
         if hasattr(moderation, "approve"):
             moderation.approve(moderator, Appeal.objects.get(pk=appeal.pk), target=target)
     if hasattr(moderation, "report_abuse"):
-        moderation.report_abuse(None, "203.0.113.9", Appeal.objects.get(pk=appeal.pk), target="appeal",
-                                reason="personal_data", comment=long[:1000])
+        moderation.report_abuse(
+            None, "203.0.113.9", Appeal.objects.get(pk=appeal.pk), target="appeal", reason="personal_data", comment=long[:1000]
+        )
 
 
 def _client(user=None):
@@ -175,15 +209,27 @@ def test_payloads_in_every_field_are_shown_escaped_on_every_page(world, people, 
     problems = []
     applicant, official = world["applicant"], world["official"]
     viewers = {
-        "applicant": _client(applicant), "official": _client(official), "head": _client(people["head"]),
-        "other_official": _client(people["other_official"]), "monitor": _client(people["monitor"]),
-        "moderator": _client(people["moderator"]), "anonymous": _client(),
+        "applicant": _client(applicant),
+        "official": _client(official),
+        "head": _client(people["head"]),
+        "other_official": _client(people["other_official"]),
+        "monitor": _client(people["monitor"]),
+        "moderator": _client(people["moderator"]),
+        "anonymous": _client(),
     }
     with at(TODAY + dt.timedelta(days=40)):
         # Lists and public pages, as everyone who may see them.
-        lists = ["/appeals/mine/", "/appeals/inbox/?closed=1", "/appeals/overdue/", "/appeals/public/",
-                 f"/appeals/public/?q={PAYLOADS[0][:20]}", "/bodies/anti-corruption-agency/", "/bodies/general-prosecutors-office/",
-                 "/moderation/", "/"]
+        lists = [
+            "/appeals/mine/",
+            "/appeals/inbox/?closed=1",
+            "/appeals/overdue/",
+            "/appeals/public/",
+            f"/appeals/public/?q={PAYLOADS[0][:20]}",
+            "/bodies/anti-corruption-agency/",
+            "/bodies/general-prosecutors-office/",
+            "/moderation/",
+            "/",
+        ]
         for who, client in viewers.items():
             for url in lists:
                 response = client.get(url)
@@ -227,13 +273,17 @@ def test_reflected_inputs_are_escaped(payload, client, people):
     """Query strings and form values that pages echo back: the login's next, the appeal form, the public search."""
     pages = {
         "login next": client.get(reverse("accounts:login"), {"next": payload}),
-        "signup": client.post(reverse("accounts:signup"), {"username": payload[:150], "first_name": payload, "last_name": payload,
-                                                           "email": "not-an-email"}),
+        "signup": client.post(
+            reverse("accounts:signup"),
+            {"username": payload[:150], "first_name": payload, "last_name": payload, "email": "not-an-email"},
+        ),
         "public search": client.get("/appeals/public/", {"q": payload, "page": payload}),
         "bodies page": client.get("/bodies/anti-corruption-agency/", {"page": payload}),
     }
     client.force_login(people["applicant"])
-    pages["new appeal"] = client.post(reverse("dialogue:new"), {"subject": payload, "text": payload, "body": payload, "region": payload})
+    pages["new appeal"] = client.post(
+        reverse("dialogue:new"), {"subject": payload, "text": payload, "body": payload, "region": payload}
+    )
     pages["new appeal ?body"] = client.get(reverse("dialogue:new"), {"body": payload})
     problems = []
     for name, response in pages.items():
@@ -277,5 +327,5 @@ def test_the_audit_catches_what_it_should():
     assert audit("t", "<p><img src=x onerror=alert(1)></p>", [])
     assert audit("t", '<a href=" jav&#x61;script:alert(1)">x</a>', [])
     assert audit("t", "<svg><script>1</script></svg>", [])
-    assert audit("t", "<p>\"><b>", ["\"><b>"])
+    assert audit("t", '<p>"><b>', ['"><b>'])
     assert not audit("t", f"<p>{escape(PAYLOADS[0])}</p>", PAYLOADS)

@@ -1,4 +1,5 @@
 """The JSON API at /api/v1/ (docs/api.md). Handlers are thin: they parse, call a service or selector, and shape JSON."""
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from ninja import NinjaAPI
@@ -14,11 +15,16 @@ from ashyq.dialogue.errors import Conflict
 from ashyq.legalacts.api import router as legalacts_router
 
 ERROR_SCHEMA = {
-    "title": "Error", "type": "object", "required": ["detail", "errors"],
+    "title": "Error",
+    "type": "object",
+    "required": ["detail", "errors"],
     "properties": {
         "detail": {"type": "string", "description": "A sentence for people."},
-        "errors": {"type": "object", "description": "Request field -> its messages ('__all__' for the whole body).",
-                   "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+        "errors": {
+            "type": "object",
+            "description": "Request field -> its messages ('__all__' for the whole body).",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
     },
 }
 ERROR_RESPONSES = {

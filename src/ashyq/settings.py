@@ -1,4 +1,5 @@
 """Project wiring. Every value an operator may change comes from the environment (docs/operations.md)."""
+
 import ipaddress
 import os
 from pathlib import Path
@@ -175,8 +176,14 @@ ASHYQ_OPENDATA_BACKGROUND_BYTES = int(os.environ.get("ASHYQ_OPENDATA_BACKGROUND_
 # backend of Django's tasks framework (a broker's, e.g. the backport's RQ backend, when one machine's worker is
 # not enough: docs/operations.md 6a). ASHYQ_TASKS_IMMEDIATE=1 runs tasks at once in the caller after commit (a
 # development machine without the worker; never in production, where a request must not wait).
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend" if env_bool("ASHYQ_TASKS_IMMEDIATE")
-                     else os.environ.get("ASHYQ_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"), "QUEUES": ["default"]}}
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if env_bool("ASHYQ_TASKS_IMMEDIATE")
+        else os.environ.get("ASHYQ_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 # A failing task is tried again after this many seconds, doubled at each attempt (core/tasks.py).
 ASHYQ_TASK_RETRY_SECONDS = float(os.environ.get("ASHYQ_TASK_RETRY_SECONDS", "10"))
 # The worker's heartbeat, and how old a heartbeat may get before the worker counts as dead and its running task
@@ -193,7 +200,9 @@ ASHYQ_OPENDATA_LINK_MAX_REDIRECTS = int(os.environ.get("ASHYQ_OPENDATA_LINK_MAX_
 # a query running longer than the timeout is cancelled (docs/opendata.md).
 ASHYQ_DATASTORE_TOTAL_ESTIMATION_THRESHOLD = int(os.environ.get("ASHYQ_DATASTORE_TOTAL_ESTIMATION_THRESHOLD", "100000"))
 ASHYQ_DATASTORE_TIMEOUT_MS = int(os.environ.get("ASHYQ_DATASTORE_TIMEOUT_MS", "10000"))
-ASHYQ_OPENDATA_LINKS_ALLOW_NETWORKS = [n.strip() for n in os.environ.get("ASHYQ_OPENDATA_LINKS_ALLOW_NETWORKS", "").split(",") if n.strip()]
+ASHYQ_OPENDATA_LINKS_ALLOW_NETWORKS = [
+    n.strip() for n in os.environ.get("ASHYQ_OPENDATA_LINKS_ALLOW_NETWORKS", "").split(",") if n.strip()
+]
 # Content analysis (docs/analysis.md): suggest the cause and sector of each new appeal right after it is
 # registered. The benchmark turns it off to measure what it costs the submission.
 ASHYQ_ANALYSIS_CLASSIFY_ON_SUBMIT = env_bool("ASHYQ_ANALYSIS_CLASSIFY_ON_SUBMIT", True)
@@ -257,7 +266,8 @@ ASHYQ_IN_PERSON_VERIFICATION_DAYS = int(os.environ.get("ASHYQ_IN_PERSON_VERIFICA
 # SMS codes (accounts/sms.py): the gateway, a code's life, the wait before another code, the failed tries a code
 # survives, and the sending rates per phone number, per client address and per account.
 ASHYQ_SMS_BACKEND = os.environ.get(
-    "ASHYQ_SMS_BACKEND", "ashyq.accounts.sms.MobizonGateway" if PRODUCTION else "ashyq.accounts.sms.ConsoleGateway")
+    "ASHYQ_SMS_BACKEND", "ashyq.accounts.sms.MobizonGateway" if PRODUCTION else "ashyq.accounts.sms.ConsoleGateway"
+)
 ASHYQ_SMS_API_URL = os.environ.get("ASHYQ_SMS_API_URL", "https://api.mobizon.kz")
 ASHYQ_SMS_API_KEY = os.environ.get("ASHYQ_SMS_API_KEY", "")
 ASHYQ_SMS_SENDER = os.environ.get("ASHYQ_SMS_SENDER", "")

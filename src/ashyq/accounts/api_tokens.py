@@ -1,4 +1,5 @@
 """How the API finds the user behind a bearer token (registered with core/api_auth.py in apps.py)."""
+
 from django.utils import timezone
 
 from .models import ApiToken

@@ -69,7 +69,8 @@ class AnonymiseAccountForm(forms.Form):
     """The confirmation step of anonymising one's account: the password, and an explicit yes."""
 
     password = forms.CharField(
-        label=_("Your password"), strip=False,
+        label=_("Your password"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         help_text=_("To make sure it is you."),
     )
@@ -81,9 +82,12 @@ class AnonymiseAccountForm(forms.Form):
 
 class PhoneForm(forms.Form):
     phone = forms.CharField(
-        label=_("Mobile phone number"), max_length=30,
-        help_text=_("A Kazakhstan mobile number, such as +7 701 123 45 67. We send a one-time code to it; the number "
-                    "itself is not stored, only a fingerprint of it that nobody can read back."),
+        label=_("Mobile phone number"),
+        max_length=30,
+        help_text=_(
+            "A Kazakhstan mobile number, such as +7 701 123 45 67. We send a one-time code to it; the number "
+            "itself is not stored, only a fingerprint of it that nobody can read back."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
 
@@ -95,7 +99,8 @@ class PhoneForm(forms.Form):
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label=_("Code from the SMS"), max_length=12,
+        label=_("Code from the SMS"),
+        max_length=12,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
@@ -104,7 +109,11 @@ class InPersonForm(forms.Form):
     """An official verifies the person in front of them: their account, their IIN, and that the document was seen."""
 
     person = forms.CharField(label=_("The person's username or email on Ashyq"), max_length=254)
-    iin = forms.CharField(label=_("IIN from the identity document"), max_length=20,
-                          widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
-    document_seen = forms.BooleanField(label=_("I have seen the person's identity document and it shows this IIN."),
-                                       required=False)
+    iin = forms.CharField(
+        label=_("IIN from the identity document"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    document_seen = forms.BooleanField(
+        label=_("I have seen the person's identity document and it shows this IIN."), required=False
+    )

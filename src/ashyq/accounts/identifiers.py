@@ -5,6 +5,7 @@ The hash is HMAC-SHA256 under a site secret (settings.ASHYQ_IDENTITY_HASH_KEY), 
 number must give the same hash, so that a second account confirming it is found, while someone who reads the
 database cannot recompute it from the few billion possible numbers without the key.
 """
+
 import hashlib
 import hmac
 
@@ -39,8 +40,8 @@ def normalise_phone(text: str) -> str:
         number.country_code != 7
         or not national.startswith("7")
         or not phonenumbers.is_valid_number(number)
-        or phonenumbers.number_type(number) not in (phonenumbers.PhoneNumberType.MOBILE,
-                                                    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+        or phonenumbers.number_type(number)
+        not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
     ):
         raise ValidationError(expected, code="phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -25,13 +25,19 @@ class User(AbstractUser):
     email = models.EmailField(_("email address"), unique=True, null=True)  # noqa: DJ001 - NULL, not "", keeps the unique index
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.APPLICANT)
     body = models.ForeignKey(
-        "bodies.Body", null=True, blank=True, on_delete=models.PROTECT, related_name="staff",
+        "bodies.Body",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
         help_text=_("Required for officials and heads: the body they act for."),
     )
     # A stable pseudonym for the public record ("Applicant 7KQ2M9"), the same on all their public appeals.
     public_alias = models.CharField(max_length=12, unique=True, default=new_public_alias, editable=False)
     language = models.CharField(
-        max_length=5, default="kk", choices=[("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")],
+        max_length=5,
+        default="kk",
+        choices=[("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")],
         help_text=_("Language of the emails Ashyq sends."),
     )
     # When the person's identity was removed (at their request or by the retention rules, docs/operations.md).
@@ -116,8 +122,10 @@ class VerificationMethod(models.TextChoices):
 
 # The level each method gives (core.identity.Level).
 METHOD_LEVELS = {
-    VerificationMethod.EMAIL: Level.EMAIL, VerificationMethod.SMS: Level.PHONE,
-    VerificationMethod.EDS: Level.SIGNATURE, VerificationMethod.IN_PERSON: Level.SIGNATURE,
+    VerificationMethod.EMAIL: Level.EMAIL,
+    VerificationMethod.SMS: Level.PHONE,
+    VerificationMethod.EDS: Level.SIGNATURE,
+    VerificationMethod.IN_PERSON: Level.SIGNATURE,
 }
 
 
@@ -141,7 +149,8 @@ class Verification(models.Model):
         constraints = [
             # One person, one account: a phone number or IIN confirms at most one account at a time.
             models.UniqueConstraint(
-                fields=["identity_hash"], condition=models.Q(revoked_at__isnull=True) & ~models.Q(identity_hash=""),
+                fields=["identity_hash"],
+                condition=models.Q(revoked_at__isnull=True) & ~models.Q(identity_hash=""),
                 name="verification_one_account_per_identity",
             ),
         ]

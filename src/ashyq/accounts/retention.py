@@ -11,6 +11,7 @@ older than that, and changes them in its own transaction, so a failing rule leav
 records for the next run. Rules only ever select what is still there to remove, so a second run changes nothing.
 A run leaves a PurgeRun row with the counts, never the data.
 """
+
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -73,12 +74,18 @@ def years_before(moment: dt.datetime, years: int) -> dt.datetime:
 
 # --- unconfirmed sign-ups ------------------------------------------------------------------------------------
 
+
 def unconfirmed_accounts(cutoff, now):
     """Applicants who signed up before the cut-off, never confirmed their email (inactive, never signed in) and
     have no appeal. Anonymised accounts are inactive too, but they are not sign-ups: left alone."""
     return User.objects.filter(
-        role=Role.APPLICANT, is_active=False, last_login__isnull=True, anonymised_at__isnull=True,
-        is_staff=False, is_superuser=False, date_joined__lt=cutoff,
+        role=Role.APPLICANT,
+        is_active=False,
+        last_login__isnull=True,
+        anonymised_at__isnull=True,
+        is_staff=False,
+        is_superuser=False,
+        date_joined__lt=cutoff,
     ).exclude(Exists(Appeal.objects.filter(applicant=OuterRef("pk"))))
 
 
@@ -100,6 +107,7 @@ def delete_accounts(candidates, now) -> int:
 
 # --- reports of abuse ----------------------------------------------------------------------------------------
 
+
 def abuse_report_addresses(cutoff, now):
     """Reports resolved before the cut-off that still say who sent them: the keyed hash of the address and the
     reporter's account. Only open reports are compared with new ones (moderation/services.report_abuse), so a
@@ -112,6 +120,7 @@ def blank_reporters(candidates, now) -> int:
 
 
 # --- moderators' redaction logs ------------------------------------------------------------------------------
+
 
 def redaction_fragments(cutoff, now):
     """Moderation decisions taken before the cut-off whose log still holds the redacted fragments (the names,
@@ -142,6 +151,7 @@ def blank_fragments(candidates, now) -> int:
 
 # --- API tokens ----------------------------------------------------------------------------------------------
 
+
 def unused_api_tokens(cutoff, now):
     """Tokens not revoked whose last use (or, never used, whose issue) is before the cut-off."""
     return ApiToken.objects.filter(revoked_at__isnull=True).filter(
@@ -154,6 +164,7 @@ def revoke_tokens(candidates, now) -> int:
 
 
 # --- sessions ------------------------------------------------------------------------------------------------
+
 
 def expired_sessions(cutoff, now):
     """Sessions past their expiry (they hold the account number of whoever signed in). Other session engines
@@ -171,12 +182,14 @@ def delete_rows(candidates, now) -> int:
 
 # --- applicants quiet for years ------------------------------------------------------------------------------
 
+
 def quiet_applicants(cutoff, now):
     """Applicants with no open appeal, no step in any of their appeals' records since the cut-off, no sign-in
     and no use of an API token since then, and who joined before it."""
     return (
-        User.objects.filter(role=Role.APPLICANT, anonymised_at__isnull=True, is_staff=False, is_superuser=False,
-                            date_joined__lt=cutoff)
+        User.objects.filter(
+            role=Role.APPLICANT, anonymised_at__isnull=True, is_staff=False, is_superuser=False, date_joined__lt=cutoff
+        )
         .exclude(last_login__gte=cutoff)
         .exclude(Exists(Appeal.objects.filter(applicant=OuterRef("pk"), status__in=OPEN_STATUSES)))
         .exclude(Exists(AppealEvent.objects.filter(appeal__applicant=OuterRef("pk"), at__gte=cutoff)))
@@ -199,16 +212,51 @@ def anonymise_accounts(candidates, now) -> int:
 
 # In the order they run. Labels are for the operator's terminal and log, in English like the other commands.
 RULES = [
-    Rule("unconfirmed_accounts", "ASHYQ_RETAIN_UNCONFIRMED_ACCOUNTS_DAYS", "days",
-         "sign-ups never confirmed, without appeals", "deleted", unconfirmed_accounts, delete_accounts),
-    Rule("applicant_accounts", "ASHYQ_RETAIN_APPLICANT_DATA_YEARS", "years",
-         "applicants without activity, all appeals closed", "anonymised", quiet_applicants, anonymise_accounts),
-    Rule("abuse_report_reporters", "ASHYQ_RETAIN_ABUSE_REPORT_ADDRESSES_DAYS", "days",
-         "reporters of resolved abuse reports: address hash, account", "blanked", abuse_report_addresses, blank_reporters),
-    Rule("redaction_fragments", "ASHYQ_RETAIN_REDACTION_FRAGMENTS_DAYS", "days",
-         "redacted fragments in moderation decisions", "blanked", redaction_fragments, blank_fragments),
-    Rule("unused_api_tokens", "ASHYQ_RETAIN_UNUSED_API_TOKENS_DAYS", "days",
-         "API tokens not used", "revoked", unused_api_tokens, revoke_tokens),
+    Rule(
+        "unconfirmed_accounts",
+        "ASHYQ_RETAIN_UNCONFIRMED_ACCOUNTS_DAYS",
+        "days",
+        "sign-ups never confirmed, without appeals",
+        "deleted",
+        unconfirmed_accounts,
+        delete_accounts,
+    ),
+    Rule(
+        "applicant_accounts",
+        "ASHYQ_RETAIN_APPLICANT_DATA_YEARS",
+        "years",
+        "applicants without activity, all appeals closed",
+        "anonymised",
+        quiet_applicants,
+        anonymise_accounts,
+    ),
+    Rule(
+        "abuse_report_reporters",
+        "ASHYQ_RETAIN_ABUSE_REPORT_ADDRESSES_DAYS",
+        "days",
+        "reporters of resolved abuse reports: address hash, account",
+        "blanked",
+        abuse_report_addresses,
+        blank_reporters,
+    ),
+    Rule(
+        "redaction_fragments",
+        "ASHYQ_RETAIN_REDACTION_FRAGMENTS_DAYS",
+        "days",
+        "redacted fragments in moderation decisions",
+        "blanked",
+        redaction_fragments,
+        blank_fragments,
+    ),
+    Rule(
+        "unused_api_tokens",
+        "ASHYQ_RETAIN_UNUSED_API_TOKENS_DAYS",
+        "days",
+        "API tokens not used",
+        "revoked",
+        unused_api_tokens,
+        revoke_tokens,
+    ),
     Rule("expired_sessions", None, "days", "expired sessions", "deleted", expired_sessions, delete_rows),
 ]
 
@@ -247,7 +295,8 @@ def purge(*, dry_run: bool = False) -> list[Outcome]:
             logger.info("purge_personal_data: %s %s %s", rule.name, count, rule.done)
     if not dry_run:
         PurgeRun.objects.create(
-            started_at=started, finished_at=clock.now(),
+            started_at=started,
+            finished_at=clock.now(),
             periods={o.rule.name: o.period for o in outcomes},
             counts={o.rule.name: o.count for o in outcomes if o.count is not None},
             failed=[o.rule.name for o in outcomes if o.failed],

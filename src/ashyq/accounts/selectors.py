@@ -1,4 +1,5 @@
 """Reads about one's own account."""
+
 from ashyq.dialogue.models import OPEN_STATUSES, Appeal
 
 
@@ -15,8 +16,11 @@ def current_verifications(user):
     from .models import Verification
 
     now = clock.now()
-    return (Verification.objects.filter(user=user, revoked_at__isnull=True)
-            .exclude(expires_at__lte=now).order_by("-level", "-granted_at"))
+    return (
+        Verification.objects.filter(user=user, revoked_at__isnull=True)
+        .exclude(expires_at__lte=now)
+        .order_by("-level", "-granted_at")
+    )
 
 
 def level_of(user):

@@ -1,4 +1,5 @@
 """Account changes: sign-up with email confirmation, the sign-in lockout, anonymisation, and verification of identity."""
+
 import datetime as dt
 import logging
 import math
@@ -68,16 +69,24 @@ def _send_confirmation(user):
     """Email the confirmation link. A mail server that is down must not turn sign-up into an error page:
     the account waits, and the person can ask for the link again."""
     token = signing.dumps({"u": user.pk, "e": user.email}, salt=CONFIRM_SALT)
-    _email_owner(user, gettext_lazy("Confirm your email for Ashyq"), "accounts/email/confirm.txt",
-                 {"url": settings.ASHYQ_SITE_URL.rstrip("/") + reverse("accounts:confirm", args=[token])},
-                 "Could not email the confirmation link to user %s")
+    _email_owner(
+        user,
+        gettext_lazy("Confirm your email for Ashyq"),
+        "accounts/email/confirm.txt",
+        {"url": settings.ASHYQ_SITE_URL.rstrip("/") + reverse("accounts:confirm", args=[token])},
+        "Could not email the confirmation link to user %s",
+    )
 
 
 def _send_already_registered(user):
     """Tell an account's owner that someone tried to sign up with their address; never fails the sign-up page."""
-    _email_owner(user, gettext_lazy("Someone tried to sign up to Ashyq with your email"), "accounts/email/already_registered.txt",
-                 {"url": settings.ASHYQ_SITE_URL.rstrip("/") + reverse("accounts:login")},
-                 "Could not email user %s about a sign-up with their address")
+    _email_owner(
+        user,
+        gettext_lazy("Someone tried to sign up to Ashyq with your email"),
+        "accounts/email/already_registered.txt",
+        {"url": settings.ASHYQ_SITE_URL.rstrip("/") + reverse("accounts:login")},
+        "Could not email user %s about a sign-up with their address",
+    )
 
 
 def _email_owner(user, subject, template: str, context: dict, failure: str) -> None:
@@ -179,13 +188,26 @@ def reset_login_failures(username: str, address: str) -> None:
 
 
 def _tell_owner_of_lockout(username: str, address: str, pause: int) -> None:
-    user = User.objects.filter(username__iexact=(username or "").strip(), is_active=True).exclude(email=None).exclude(email="").first()
+    user = (
+        User.objects.filter(username__iexact=(username or "").strip(), is_active=True)
+        .exclude(email=None)
+        .exclude(email="")
+        .first()
+    )
     if user is None:
         return
-    _email_owner(user, gettext_lazy("Failed sign-ins to your Ashyq account"), "accounts/email/login_locked.txt", {
-        "address": address or "?", "failures": settings.ASHYQ_LOGIN_MAX_FAILURES, "minutes": max(1, round(pause / 60)),
-        "url": settings.ASHYQ_SITE_URL.rstrip("/") + reverse("accounts:login"),
-    }, "Could not email user %s about a sign-in lockout")
+    _email_owner(
+        user,
+        gettext_lazy("Failed sign-ins to your Ashyq account"),
+        "accounts/email/login_locked.txt",
+        {
+            "address": address or "?",
+            "failures": settings.ASHYQ_LOGIN_MAX_FAILURES,
+            "minutes": max(1, round(pause / 60)),
+            "url": settings.ASHYQ_SITE_URL.rstrip("/") + reverse("accounts:login"),
+        },
+        "Could not email user %s about a sign-in lockout",
+    )
 
 
 def lockout_message(seconds: int) -> str:
@@ -203,6 +225,7 @@ def lockout_message(seconds: int) -> str:
 # The appeal record (appeals, their hash-chained events, answers, attachments) is a state record with its own
 # statutory retention: it stays whole. What goes is the link from it to a person: the account's names, email,
 # username and password. The pseudonym stays, so what the public sees does not change (docs/operations.md).
+
 
 def anonymised_username(user) -> str:
     # Sign-up refuses names with this prefix (forms.SignUpForm), so no one can hold it before anonymisation.
@@ -234,8 +257,19 @@ def anonymise(user: User, *, why: str) -> User:
     user.set_unusable_password()
     user.is_active = user.is_staff = user.is_superuser = False
     user.anonymised_at = now
-    user.save(update_fields=["username", "first_name", "last_name", "email", "password", "is_active", "is_staff",
-                             "is_superuser", "anonymised_at"])
+    user.save(
+        update_fields=[
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "password",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "anonymised_at",
+        ]
+    )
     ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
     # The hashes of the person's phone and IIN go too: nothing links the account to them any more, and the same
     # person may verify a new account.
@@ -254,7 +288,9 @@ def require_can_anonymise(actor) -> None:
     """Only applicants anonymise themselves. Staff accounts act for a body: an administrator deactivates them, and
     their names stay on the steps they took, which the record needs."""
     if not (actor.is_authenticated and actor.is_active and actor.role == Role.APPLICANT and actor.anonymised_at is None):
-        raise PermissionDenied(_("Only applicants can anonymise their own account. Staff accounts are closed by an administrator."))
+        raise PermissionDenied(
+            _("Only applicants can anonymise their own account. Staff accounts are closed by an administrator.")
+        )
 
 
 def anonymise_own_account(actor, *, password: str, confirmed: bool) -> User:
@@ -279,7 +315,8 @@ def anonymise_own_account(actor, *, password: str, confirmed: bool) -> User:
                     "Your appeals %(numbers)s are still open. The body must be able to answer them and the answer must "
                     "reach you, so your account can be anonymised only once they are answered or you have withdrawn them.",
                     len(open_appeals),
-                ) % {"numbers": ", ".join(n or "" for n in open_appeals)}
+                )
+                % {"numbers": ", ".join(n or "" for n in open_appeals)}
             ]
         if errors:
             raise ValidationError(errors)
@@ -291,6 +328,7 @@ def anonymise_own_account(actor, *, password: str, confirmed: bool) -> User:
 # confirmed by an SMS code (django-otp's PhoneDevice: expiry, single use, backoff, wait before another code), and an
 # identity document seen in person by an official. Only keyed hashes of phone numbers and IINs are stored.
 
+
 def _verification_expiry(now, days: int):
     return now + dt.timedelta(days=days) if days else None
 
@@ -300,8 +338,9 @@ def record_email_verification(user: User) -> None:
 
     from .models import METHOD_LEVELS, Verification, VerificationMethod
 
-    Verification.objects.create(user=user, method=VerificationMethod.EMAIL, level=METHOD_LEVELS[VerificationMethod.EMAIL],
-                                granted_at=clock.now())
+    Verification.objects.create(
+        user=user, method=VerificationMethod.EMAIL, level=METHOD_LEVELS[VerificationMethod.EMAIL], granted_at=clock.now()
+    )
 
 
 def _require_active(actor) -> None:
@@ -340,9 +379,18 @@ def send_phone_code(actor, phone_text: str) -> dict:
         allowed, why = device.generate_is_allowed()
         if not allowed:
             wait = max(1, math.ceil((why["next_generation_at"] - timezone.now()).total_seconds()))
-            raise ValidationError({"phone": [ngettext(
-                "A code was sent a moment ago. You can ask for another one in %(n)d second.",
-                "A code was sent a moment ago. You can ask for another one in %(n)d seconds.", wait) % {"n": wait}]})
+            raise ValidationError(
+                {
+                    "phone": [
+                        ngettext(
+                            "A code was sent a moment ago. You can ask for another one in %(n)d second.",
+                            "A code was sent a moment ago. You can ask for another one in %(n)d seconds.",
+                            wait,
+                        )
+                        % {"n": wait}
+                    ]
+                }
+            )
         device.phone_hash = identity_hash("phone", phone)
         device.failed_tries = 0
         device.throttle_reset(commit=False)
@@ -350,16 +398,25 @@ def send_phone_code(actor, phone_text: str) -> dict:
         device.cooldown_set(commit=False)
         device.save()
         minutes = max(1, settings.ASHYQ_SMS_CODE_SECONDS // 60)
-        text = ngettext("Ashyq code: %(code)s. Valid for %(n)d minute. Do not tell it to anyone.",
-                        "Ashyq code: %(code)s. Valid for %(n)d minutes. Do not tell it to anyone.", minutes) % {
-            "code": device.token, "n": minutes}
+        text = ngettext(
+            "Ashyq code: %(code)s. Valid for %(n)d minute. Do not tell it to anyone.",
+            "Ashyq code: %(code)s. Valid for %(n)d minutes. Do not tell it to anyone.",
+            minutes,
+        ) % {"code": device.token, "n": minutes}
         try:
             sms.gateway().send(phone, text)
         except sms.SmsGatewayError as exc:
             logger.warning("SMS code to %s for user %s not sent: %s", sms.masked(phone), actor.pk, exc)
-            raise SmsNotSent({"phone": [_(
-                "We could not send the SMS just now: the SMS service is not answering. Nothing was sent; please try "
-                "again in a few minutes.")]}) from None
+            raise SmsNotSent(
+                {
+                    "phone": [
+                        _(
+                            "We could not send the SMS just now: the SMS service is not answering. Nothing was sent; please try "
+                            "again in a few minutes."
+                        )
+                    ]
+                }
+            ) from None
     return {"phone": phone, "next_at": device.last_generated_timestamp + dt.timedelta(seconds=device.get_cooldown_duration())}
 
 
@@ -385,23 +442,37 @@ def confirm_phone_code(actor, phone: str, code: str):
         allowed, why = device.verify_is_allowed()
         if not allowed:
             wait = max(1, math.ceil((why["locked_until"] - timezone.now()).total_seconds()))
-            raise ValidationError({"code": [ngettext(
-                "Too many wrong codes. Please wait %(n)d second before trying again.",
-                "Too many wrong codes. Please wait %(n)d seconds before trying again.", wait) % {"n": wait}]})
+            raise ValidationError(
+                {
+                    "code": [
+                        ngettext(
+                            "Too many wrong codes. Please wait %(n)d second before trying again.",
+                            "Too many wrong codes. Please wait %(n)d seconds before trying again.",
+                            wait,
+                        )
+                        % {"n": wait}
+                    ]
+                }
+            )
         if device.verify_token(code):  # single use: django-otp clears the code as it accepts it
             device.throttle_reset()
             if _identity_taken(identity, actor):
                 error = _(
                     "This phone number already confirms another Ashyq account. One person has one account: sign in "
                     "to that account, or, if the number is now yours and the account is not, ask an official to "
-                    "verify you in person.")
+                    "verify you in person."
+                )
             else:
                 now = clock.now()
                 Verification.objects.filter(user=actor, method=VerificationMethod.SMS, revoked_at__isnull=True).update(
-                    revoked_at=now)
+                    revoked_at=now
+                )
                 return Verification.objects.create(
-                    user=actor, method=VerificationMethod.SMS, level=METHOD_LEVELS[VerificationMethod.SMS],
-                    granted_at=now, expires_at=_verification_expiry(now, settings.ASHYQ_SMS_VERIFICATION_DAYS),
+                    user=actor,
+                    method=VerificationMethod.SMS,
+                    level=METHOD_LEVELS[VerificationMethod.SMS],
+                    granted_at=now,
+                    expires_at=_verification_expiry(now, settings.ASHYQ_SMS_VERIFICATION_DAYS),
                     identity_hash=identity,
                 )
         else:
@@ -444,9 +515,15 @@ def grant_in_person(official, user: User, *, iin: str, document_seen: bool):
         if _identity_taken(identity, user):
             raise ValidationError({"iin": [_("This IIN already verifies another account. One person has one account.")]})
         now = clock.now()
-        Verification.objects.filter(user=user, method=VerificationMethod.IN_PERSON, revoked_at__isnull=True).update(revoked_at=now)
+        Verification.objects.filter(user=user, method=VerificationMethod.IN_PERSON, revoked_at__isnull=True).update(
+            revoked_at=now
+        )
         return Verification.objects.create(
-            user=user, method=VerificationMethod.IN_PERSON, level=METHOD_LEVELS[VerificationMethod.IN_PERSON],
-            granted_at=now, expires_at=_verification_expiry(now, settings.ASHYQ_IN_PERSON_VERIFICATION_DAYS),
-            identity_hash=identity, granted_by=official,
+            user=user,
+            method=VerificationMethod.IN_PERSON,
+            level=METHOD_LEVELS[VerificationMethod.IN_PERSON],
+            granted_at=now,
+            expires_at=_verification_expiry(now, settings.ASHYQ_IN_PERSON_VERIFICATION_DAYS),
+            identity_hash=identity,
+            granted_by=official,
         )

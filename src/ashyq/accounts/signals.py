@@ -1,4 +1,5 @@
 """Count failed sign-ins for the lockout (services.record_login_failure), from every login form (pages, admin)."""
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver

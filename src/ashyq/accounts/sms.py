@@ -7,6 +7,7 @@
 A gateway's `send(phone, text)` returns the gateway's message id or raises SmsGatewayError with a reason fit for the
 log; whoever asked for the code is told, in their language, that the message could not be sent now (never a 500).
 """
+
 import json
 import logging
 import urllib.error
@@ -60,7 +61,9 @@ class MobizonGateway:
         if settings.ASHYQ_SMS_SENDER:
             fields["from"] = settings.ASHYQ_SMS_SENDER
         request = urllib.request.Request(
-            url, data=urllib.parse.urlencode(fields).encode(), method="POST",
+            url,
+            data=urllib.parse.urlencode(fields).encode(),
+            method="POST",
             headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
         )
         try:

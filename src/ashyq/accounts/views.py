@@ -72,14 +72,26 @@ def account(request):
 def anonymise(request):
     services.require_can_anonymise(request.user)
     form = AnonymiseAccountForm(request.POST if request.method == "POST" else None)  # an empty POST is refused too
-    if request.method == "POST" and run_service(request, form, lambda data: services.anonymise_own_account(
-            request.user, password=data["password"], confirmed=data["confirm"])).done:
+    if (
+        request.method == "POST"
+        and run_service(
+            request,
+            form,
+            lambda data: services.anonymise_own_account(request.user, password=data["password"], confirmed=data["confirm"]),
+        ).done
+    ):
         logout(request)  # this session ends now; the others fail at their next request (services.anonymise)
-        messages.success(request, _("Your account is anonymised and you are signed out. Your appeals remain in "
-                                    "the state record without your name."))
+        messages.success(
+            request,
+            _("Your account is anonymised and you are signed out. Your appeals remain in the state record without your name."),
+        )
         return redirect("home")
-    return render(request, "accounts/anonymise.html", {"form": form, "open_appeals": selectors.open_appeals(request.user)},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/anonymise.html",
+        {"form": form, "open_appeals": selectors.open_appeals(request.user)},
+        status=400 if form.errors else 200,
+    )
 
 
 # --- Verification of identity (services: send_phone_code, confirm_phone_code, grant_in_person) ---------------------
@@ -99,11 +111,17 @@ def _next_url(request) -> str:
 def verification(request):
     """The person's level, their verifications, what each step needs, and how to reach each level."""
     level = identity.level_of(request.user)
-    return render(request, "accounts/verification.html", {
-        "level": level, "verifications": selectors.current_verifications(request.user),
-        "requirements": [dict(r, met=level >= r["level"]) for r in identity.requirements()],
-        "levels": identity.Level, "next": _next_url(request),
-    })
+    return render(
+        request,
+        "accounts/verification.html",
+        {
+            "level": level,
+            "verifications": selectors.current_verifications(request.user),
+            "requirements": [dict(r, met=level >= r["level"]) for r in identity.requirements()],
+            "levels": identity.Level,
+            "next": _next_url(request),
+        },
+    )
 
 
 @login_required
@@ -165,10 +183,17 @@ def verify_code(request):
             request.session.pop(PENDING_PHONE, None)
             messages.success(request, _("Your phone is confirmed: your account now has the SMS level."))
             return redirect(_next_url(request) or "accounts:verification")
-    return render(request, "accounts/verify_code.html", {
-        "form": form, "phone": sms.masked(phone), "next": _next_url(request),
-        "resend_after": settings.ASHYQ_SMS_RESEND_SECONDS,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/verify_code.html",
+        {
+            "form": form,
+            "phone": sms.masked(phone),
+            "next": _next_url(request),
+            "resend_after": settings.ASHYQ_SMS_RESEND_SECONDS,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -179,14 +204,24 @@ def verify_in_person(request):
         raise PermissionDenied
     form = InPersonForm(request.POST or None)
     if request.method == "POST":
+
         def grant(data):
             from django.db.models import Q
 
-            person = User.objects.filter(Q(username__iexact=data["person"].strip()) | Q(email__iexact=data["person"].strip())).first()
+            person = User.objects.filter(
+                Q(username__iexact=data["person"].strip()) | Q(email__iexact=data["person"].strip())
+            ).first()
             return services.grant_in_person(request.user, person, iin=data["iin"], document_seen=data["document_seen"])
 
-        ran = run_service(request, form, grant, success=lambda v: _("%(name)s is verified in person until %(date)s.") % {
-            "name": v.user.username, "date": v.expires_at.strftime("%d.%m.%Y") if v.expires_at else "—"})
+        ran = run_service(
+            request,
+            form,
+            grant,
+            success=lambda v: (
+                _("%(name)s is verified in person until %(date)s.")
+                % {"name": v.user.username, "date": v.expires_at.strftime("%d.%m.%Y") if v.expires_at else "—"}
+            ),
+        )
         if ran.done:
             return redirect("accounts:verify-in-person")
     return render(request, "accounts/verify_in_person.html", {"form": form}, status=400 if form.errors else 200)

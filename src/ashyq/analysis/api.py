@@ -1,5 +1,6 @@
 """Content analysis in the JSON API (docs/api.md): which body should receive a text, and an appeal's labels
 for those who may label it. Handlers are thin: body_suggestions, appeal_labels and services do the work."""
+
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,18 +26,24 @@ class SuggestionThrottle(PublicRateThrottle):
 
 
 class SuggestBodiesIn(Schema):
-    text: str = Field(max_length=MAX_SUBJECT_LENGTH + MAX_TEXT_LENGTH + 1,
-                      description="The subject and text of the appeal being written. Read, never stored.")
+    text: str = Field(
+        max_length=MAX_SUBJECT_LENGTH + MAX_TEXT_LENGTH + 1,
+        description="The subject and text of the appeal being written. Read, never stored.",
+    )
     region: str | None = Field(None, description="ISO 3166-2:KZ code of the applicant's region (names the local akimat)")
 
 
 class BodySuggestionOut(Schema):
     body: str = Field(description="slug of the body, as in GET /bodies")
     name: str = Field(description="the body's name in the language of Accept-Language")
-    score: float | None = Field(description="relative score of a trained model (0-1, for ranking only); null when "
-                                            "suggested from the sectors the text names")
+    score: float | None = Field(
+        description="relative score of a trained model (0-1, for ranking only); null when "
+        "suggested from the sectors the text names"
+    )
     because: list[str] = Field(description="the text's own words that point to this body")
-    past_answered: int = Field(description="appeals in the routing model's training data that this body (for an akimat: local akimats) finally answered")
+    past_answered: int = Field(
+        description="appeals in the routing model's training data that this body (for an akimat: local akimats) finally answered"
+    )
     named_sector: str | None = Field(description="topic slug the text names, when that is the reason")
 
 
@@ -69,7 +76,9 @@ class LabelsOut(Schema):
 
 class LabelIn(Schema):
     task: str = Field(description="cause or sector")
-    value: str = Field(max_length=100, description="a cause slug (GET /analysis/causes) or a topic slug (the topics of GET /bodies)")
+    value: str = Field(
+        max_length=100, description="a cause slug (GET /analysis/causes) or a topic slug (the topics of GET /bodies)"
+    )
 
 
 class CauseOut(Schema):
@@ -80,8 +89,13 @@ class CauseOut(Schema):
     active: bool
 
 
-@router.post("/analysis/suggest-bodies", response=list[BodySuggestionOut], auth=None,
-             throttle=[SuggestionThrottle("20/m")], summary="Which body should receive this text (top three)")
+@router.post(
+    "/analysis/suggest-bodies",
+    response=list[BodySuggestionOut],
+    auth=None,
+    throttle=[SuggestionThrottle("20/m")],
+    summary="Which body should receive this text (top three)",
+)
 def suggest_bodies(request, payload: SuggestBodiesIn):
     """No token needed and nothing stored. Fewer than 20 characters of text give an empty list."""
     region = None
@@ -90,8 +104,14 @@ def suggest_bodies(request, payload: SuggestBodiesIn):
         if region is None:
             raise ValidationError({"region": [f"Unknown region {payload.region!r}; see GET /api/v1/regions."]})
     return [
-        {"body": s.body.slug, "name": s.body.name, "score": s.score, "because": s.because,
-         "past_answered": s.past_answered, "named_sector": s.named_sector or None}
+        {
+            "body": s.body.slug,
+            "name": s.body.name,
+            "score": s.score,
+            "because": s.because,
+            "past_answered": s.past_answered,
+            "named_sector": s.named_sector or None,
+        }
         for s in body_suggestions.suggest(payload.text, region)
     ]
 
@@ -104,8 +124,16 @@ def list_causes(request):
 def _label(shown: ShownLabel | None) -> dict | None:
     if shown is None:
         return None
-    return {"task": shown.task, "value": shown.value, "name": shown.name, "source": shown.source, "score": shown.score,
-            "model": shown.model_id, "set_by": shown.set_by, "set_at": shown.set_at}
+    return {
+        "task": shown.task,
+        "value": shown.value,
+        "name": shown.name,
+        "source": shown.source,
+        "score": shown.score,
+        "model": shown.model_id,
+        "set_by": shown.set_by,
+        "set_at": shown.set_at,
+    }
 
 
 def _labellable(request, number: str):
@@ -119,11 +147,19 @@ def _labellable(request, number: str):
 def _labels_out(request, appeal) -> dict:
     labels = labels_of(appeal, request.user)
     return {
-        "appeal": appeal.number, "language": labels.language,
-        "cause": _label(labels.cause), "sector": _label(labels.sector),
-        "handling": [{"body": row.body.slug, "handling": row.handling,
-                      "redirected_to": row.redirected_to.slug if row.redirected_to else None, "final": row.final}
-                     for row in labels.handling],
+        "appeal": appeal.number,
+        "language": labels.language,
+        "cause": _label(labels.cause),
+        "sector": _label(labels.sector),
+        "handling": [
+            {
+                "body": row.body.slug,
+                "handling": row.handling,
+                "redirected_to": row.redirected_to.slug if row.redirected_to else None,
+                "final": row.final,
+            }
+            for row in labels.handling
+        ],
         "history": [_label(h) for h in labels.history],
     }
 

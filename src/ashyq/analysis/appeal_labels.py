@@ -1,6 +1,7 @@
 """What the content analysis says about one appeal, as those who may label it see it: the current cause and
 sector (and whether a model or a person set them), the language, how each body handled it, and every label
 row, newest first. The label panel of the appeal page and the labels API both read it from here."""
+
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -115,14 +116,22 @@ def labels_of(appeal, viewer) -> AppealLabels:
     rows = list(Label.objects.filter(appeal=appeal).select_related("set_by").order_by("-set_at", "-pk"))
     names = {task: value_names(task) for task in {r.task for r in rows}}
     # Only the dates of the models: their stored pipelines are large and not needed here.
-    trained = dict(ClassifierModel.objects.filter(pk__in={r.model_id for r in rows if r.model_id}).values_list("pk", "created_at"))
+    trained = dict(
+        ClassifierModel.objects.filter(pk__in={r.model_id for r in rows if r.model_id}).values_list("pk", "created_at")
+    )
 
     def shown(label: Label) -> ShownLabel:
         return ShownLabel(
-            label=label, task=label.task, value=label.value, name=names.get(label.task, {}).get(label.value, label.value),
-            source=label.source, score=label.score, model_id=label.model_id,
+            label=label,
+            task=label.task,
+            value=label.value,
+            name=names.get(label.task, {}).get(label.value, label.value),
+            source=label.source,
+            score=label.score,
+            model_id=label.model_id,
             model_created_at=trained.get(label.model_id),
-            set_by=_who(label, viewer, appeal), set_at=label.set_at,
+            set_by=_who(label, viewer, appeal),
+            set_at=label.set_at,
         )
 
     stored = AppealAnalysis.objects.filter(appeal=appeal).values_list("language", flat=True).first()

@@ -1,9 +1,10 @@
-""""Which body should receive this?" for the applicant writing an appeal: the top three bodies with the
+""" "Which body should receive this?" for the applicant writing an appeal: the top three bodies with the
 applicant's own words that point to each, for the appeal form (with and without script) and the API.
 
 Nothing is stored: the text is classified in memory and forgotten. The applicant chooses; a suggestion is
 never applied for them.
 """
+
 import re
 from dataclasses import dataclass
 
@@ -53,11 +54,46 @@ def per_address(group, request):
 
 
 # Words that say nothing about where an appeal belongs, though a small model may weigh them.
-FUNCTION_WORDS = text_module.RUSSIAN_WORDS | text_module.KAZAKH_WORDS | text_module.ENGLISH_WORDS | {
-    "чтобы", "если", "когда", "тоже", "потому", "очень", "нам", "нас", "наш", "нашего", "нашей", "наши", "этот",
-    "эта", "этого", "этой", "ещё", "еще", "только", "можно", "нужно", "меня", "разобраться", "бірақ", "сондықтан",
-    "ретінде", "кезде", "біздің", "please", "would", "could", "there", "their",
-}
+FUNCTION_WORDS = (
+    text_module.RUSSIAN_WORDS
+    | text_module.KAZAKH_WORDS
+    | text_module.ENGLISH_WORDS
+    | {
+        "чтобы",
+        "если",
+        "когда",
+        "тоже",
+        "потому",
+        "очень",
+        "нам",
+        "нас",
+        "наш",
+        "нашего",
+        "нашей",
+        "наши",
+        "этот",
+        "эта",
+        "этого",
+        "этой",
+        "ещё",
+        "еще",
+        "только",
+        "можно",
+        "нужно",
+        "меня",
+        "разобраться",
+        "бірақ",
+        "сондықтан",
+        "ретінде",
+        "кезде",
+        "біздің",
+        "please",
+        "would",
+        "could",
+        "there",
+        "their",
+    }
+)
 MIN_WORD = 3
 
 
@@ -107,11 +143,18 @@ def suggest(text: str, region: Region | None, chosen: str = "") -> list[ShownSug
     result = []
     for s in found:
         because = _own_words(s.because, text) or (_words_naming(s.named_sector, text) if s.named_sector else [])
-        result.append(ShownSuggestion(
-            body=s.body, score=s.score, because=because[:MAX_WORDS], past_answered=s.past_answered,
-            named_sector=s.named_sector, sector_name=topics.get(s.named_sector, ""), chosen=bool(chosen) and s.body.slug == chosen,
-            calibrated=s.calibrated,
-        ))
+        result.append(
+            ShownSuggestion(
+                body=s.body,
+                score=s.score,
+                because=because[:MAX_WORDS],
+                past_answered=s.past_answered,
+                named_sector=s.named_sector,
+                sector_name=topics.get(s.named_sector, ""),
+                chosen=bool(chosen) and s.body.slug == chosen,
+                calibrated=s.calibrated,
+            )
+        )
     return result
 
 

@@ -6,6 +6,7 @@ character n-grams with a linear SVM trains in seconds on two cores, needs no dow
 typos and Kazakh suffixes through the character n-grams, and can say *why* it suggests a class: the
 words of the appeal with the largest weights for it.
 """
+
 import io
 import zlib
 from dataclasses import dataclass, field
@@ -51,28 +52,55 @@ def word_keys(text: str) -> list[str]:
 
 
 def build_pipeline() -> Pipeline:
-    return Pipeline([
-        ("features", FeatureUnion([
-            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), min_df=1, sublinear_tf=True,
-                                      max_features=150_000, token_pattern=r"(?u)\b\w\w+\b")),
-            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True,
-                                      max_features=200_000)),
-            ("stems", TfidfVectorizer(analyzer=word_keys, sublinear_tf=True, max_features=100_000)),
-        ])),
-        ("classifier", LinearSVC(C=0.5, class_weight="balanced")),
-    ])
+    return Pipeline(
+        [
+            (
+                "features",
+                FeatureUnion(
+                    [
+                        (
+                            "words",
+                            TfidfVectorizer(
+                                analyzer="word",
+                                ngram_range=(1, 2),
+                                min_df=1,
+                                sublinear_tf=True,
+                                max_features=150_000,
+                                token_pattern=r"(?u)\b\w\w+\b",
+                            ),
+                        ),
+                        (
+                            "chars",
+                            TfidfVectorizer(
+                                analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, max_features=200_000
+                            ),
+                        ),
+                        ("stems", TfidfVectorizer(analyzer=word_keys, sublinear_tf=True, max_features=100_000)),
+                    ]
+                ),
+            ),
+            ("classifier", LinearSVC(C=0.5, class_weight="balanced")),
+        ]
+    )
 
 
 def build_baseline() -> Pipeline:
     """The plain reference every evaluation prints beside Ashyq's model: TF-IDF over words and character
     n-grams with a linear SVM, library defaults, nothing else."""
-    return Pipeline([
-        ("features", FeatureUnion([
-            ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)),
-            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)),
-        ])),
-        ("classifier", LinearSVC()),
-    ])
+    return Pipeline(
+        [
+            (
+                "features",
+                FeatureUnion(
+                    [
+                        ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)),
+                        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)),
+                    ]
+                ),
+            ),
+            ("classifier", LinearSVC()),
+        ]
+    )
 
 
 def _prepared(texts: list[str], labels: list[str]) -> list[tuple[str, str]]:
@@ -81,8 +109,10 @@ def _prepared(texts: list[str], labels: list[str]) -> list[tuple[str, str]]:
     pairs = [(for_classifier(t), str(lab).strip()) for t, lab in zip(texts, labels) if str(lab).strip()]
     pairs = [(t, lab) for t, lab in pairs if t]
     if len({lab for _, lab in pairs}) < MIN_CLASSES:
-        raise TrainingError(f"at least {MIN_CLASSES} different labels are needed, found "
-                            f"{len({lab for _, lab in pairs})} in {len(pairs)} labelled rows with text")
+        raise TrainingError(
+            f"at least {MIN_CLASSES} different labels are needed, found "
+            f"{len({lab for _, lab in pairs})} in {len(pairs)} labelled rows with text"
+        )
     return pairs
 
 
@@ -325,17 +355,21 @@ def cross_validate(texts: list[str], labels: list[str], folds: int = 5, seed: in
         model = train([texts[i] for i in train_idx], [labels[i] for i in train_idx])
         fold = evaluate(model, [texts[i] for i in test_idx], [labels[i] for i in test_idx])
         if first is not None:
-            fold.update(redirects_saved(model, [texts[i] for i in test_idx], [labels[i] for i in test_idx],
-                                        [first[i] for i in test_idx]))
+            fold.update(
+                redirects_saved(model, [texts[i] for i in test_idx], [labels[i] for i in test_idx], [first[i] for i in test_idx])
+            )
         per_fold.append(fold)
     keys = ("top1_accuracy", "top3_accuracy", "macro_f1", "weighted_f1", "expected_calibration_error")
     saved = {}
     if first is not None:
         redirected = sum(f["redirected_in_test"] for f in per_fold)
         top1 = sum(f["redirects_saved_by_top1"] for f in per_fold)
-        saved = {"redirected_in_test": redirected, "redirects_saved_by_top1": top1,
-                 "redirects_saved_share": round(top1 / redirected, 4) if redirected else None,
-                 "final_body_in_top3_of_redirected": sum(f["final_body_in_top3_of_redirected"] for f in per_fold)}
+        saved = {
+            "redirected_in_test": redirected,
+            "redirects_saved_by_top1": top1,
+            "redirects_saved_share": round(top1 / redirected, 4) if redirected else None,
+            "final_body_in_top3_of_redirected": sum(f["final_body_in_top3_of_redirected"] for f in per_fold),
+        }
     return {
         "folds": folds,
         "rows": len(labels),

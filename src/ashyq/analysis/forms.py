@@ -16,7 +16,8 @@ class LabelForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.task = task
         self.fields[task] = forms.CharField(
-            label=FIELD_LABELS[task], max_length=100,
+            label=FIELD_LABELS[task],
+            max_length=100,
             widget=forms.Select(choices=[("", "—")] + choices(task)),
         )
 

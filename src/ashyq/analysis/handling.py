@@ -5,6 +5,7 @@ the answer's outcome, a withdrawal or nothing yet. "Investigation or measures" i
 the appeal by opening an investigation or disciplinary or criminal proceedings — the study's first kind of
 response — recognised from the answer's words, since the outcome alone says only "measures taken".
 """
+
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -47,9 +48,13 @@ def stays(appeal: Appeal, events, answer=None) -> list[Stay]:
     result: list[Stay] = []
     for event in events:
         if event.kind == EventKind.REGISTERED:
-            result.append(Stay(event.to_body_id or appeal.addressed_body_id,
-                               dt.date.fromisoformat(event.data.get("received_on") or event.at.date().isoformat()),
-                               Handling.PENDING))
+            result.append(
+                Stay(
+                    event.to_body_id or appeal.addressed_body_id,
+                    dt.date.fromisoformat(event.data.get("received_on") or event.at.date().isoformat()),
+                    Handling.PENDING,
+                )
+            )
         elif event.kind == EventKind.REDIRECTED and result:
             result[-1].handling = Handling.REDIRECTED
             result[-1].redirected_to_id = event.to_body_id

@@ -2,6 +2,7 @@
 
 Thin views: the form reads the value, services.set_label checks who may label and which values are allowed,
 and a refused value comes back on the appeal page beside its field, with nothing appended."""
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404

@@ -1,5 +1,6 @@
 """Reading a labelled CSV for training or evaluation: UTF-8 (with or without BOM), any delimiter the
 sniffer recognises, text that may carry HTML. Problems are reported with the row, never skipped silently."""
+
 import csv
 import io
 import sys

@@ -5,6 +5,7 @@ Labels are append-only (like the appeal's events): the current label of a task i
 person, or else the newest model suggestion. AppealAnalysis is derived (analysis/refresh.py) and can be
 rebuilt from the record and the labels at any time (`manage.py analyse_appeals`).
 """
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _

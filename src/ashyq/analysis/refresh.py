@@ -1,4 +1,5 @@
 """Rebuild an appeal's analysis rows (models.AppealAnalysis) from its record and current labels."""
+
 from ashyq.dialogue.models import Answer, Appeal, AppealEvent, EventKind
 
 from .handling import stays
@@ -11,8 +12,11 @@ ROUTE_EVENTS = (EventKind.REGISTERED, EventKind.REDIRECTED)
 def current_labels(appeal_ids) -> dict[int, dict[str, tuple[str, bool]]]:
     """{appeal_id: {task: (value, confirmed by a person)}}: a person's newest label, else the model's newest."""
     result: dict[int, dict[str, tuple[str, bool]]] = {}
-    rows = (Label.objects.filter(appeal_id__in=appeal_ids, task__in=(Task.CAUSE, Task.SECTOR))
-            .order_by("appeal_id", "task", "set_at", "pk").values_list("appeal_id", "task", "value", "source"))
+    rows = (
+        Label.objects.filter(appeal_id__in=appeal_ids, task__in=(Task.CAUSE, Task.SECTOR))
+        .order_by("appeal_id", "task", "set_at", "pk")
+        .values_list("appeal_id", "task", "value", "source")
+    )
     for appeal_id, task, value, source in rows:
         person = source != Source.MODEL
         slot = result.setdefault(appeal_id, {})
@@ -29,9 +33,17 @@ def rows_for(appeal: Appeal, events, answer, labels: dict[str, tuple[str, bool]]
     for stay in stays(appeal, events, answer):
         # An appeal that comes back to a body it left counts once there, with the last handling.
         by_body[stay.body_id] = AppealAnalysis(
-            appeal_id=appeal.pk, body_id=stay.body_id, month=stay.received_on.replace(day=1), region_id=appeal.region_id,
-            language=language, cause=cause, cause_confirmed=cause_confirmed, sector=sector,
-            sector_confirmed=sector_confirmed, handling=stay.handling, redirected_to_id=stay.redirected_to_id,
+            appeal_id=appeal.pk,
+            body_id=stay.body_id,
+            month=stay.received_on.replace(day=1),
+            region_id=appeal.region_id,
+            language=language,
+            cause=cause,
+            cause_confirmed=cause_confirmed,
+            sector=sector,
+            sector_confirmed=sector_confirmed,
+            handling=stay.handling,
+            redirected_to_id=stay.redirected_to_id,
             published=published,
         )
     result = list(by_body.values())
@@ -68,8 +80,13 @@ def refresh_all(batch: int = 2000, progress=None) -> int:
         labels = current_labels(ids)
         rows = []
         for appeal in appeals:
-            rows += rows_for(appeal, events.get(appeal.pk, []), answers.get(appeal.pk), labels.get(appeal.pk, {}),
-                             detect_language(f"{appeal.subject} {appeal.text}"))
+            rows += rows_for(
+                appeal,
+                events.get(appeal.pk, []),
+                answers.get(appeal.pk),
+                labels.get(appeal.pk, {}),
+                detect_language(f"{appeal.subject} {appeal.text}"),
+            )
         AppealAnalysis.objects.filter(appeal_id__in=ids).delete()
         AppealAnalysis.objects.bulk_create(rows, batch_size=1000)
         done += len(appeals)

@@ -13,6 +13,7 @@ groups. The unit of counting:
 Shares carry 95 % Wilson intervals. Below the assessment's minimum number of appeals (min_appeals) a
 share is shown but not ranked: categories keep their fixed order and bodies are listed apart.
 """
+
 import datetime as dt
 from dataclasses import dataclass
 
@@ -83,8 +84,12 @@ class Scope:
         return f"from={month_key(self.first)}&to={month_key(self.last)}"
 
     def as_dict(self) -> dict:
-        return {"body": self.body.slug if self.body else None, "from": month_key(self.first), "to": month_key(self.last),
-                "unit": "appeals held by the body" if self.body else "appeals, each once (the body holding or answering it)"}
+        return {
+            "body": self.body.slug if self.body else None,
+            "from": month_key(self.first),
+            "to": month_key(self.last),
+            "unit": "appeals held by the body" if self.body else "appeals, each once (the body holding or answering it)",
+        }
 
 
 def latest_month(body: Body | None = None) -> dt.date | None:
@@ -177,9 +182,15 @@ def _group_by_each(s: Scope, sets) -> dict[str, dict]:
     for name in sets:
         columns = [c.removesuffix("_id") for c in BASE_SETS[name]]
         rows = _redirect_rows(s) if name == "redirects" else analysis_rows(s)
-        groups = rows.order_by().values(*columns).annotate(
-            n=Count("id"), cause_confirmed=Count("id", filter=Q(cause_confirmed=True)),
-            sector_confirmed=Count("id", filter=Q(sector_confirmed=True)))
+        groups = (
+            rows.order_by()
+            .values(*columns)
+            .annotate(
+                n=Count("id"),
+                cause_confirmed=Count("id", filter=Q(cause_confirmed=True)),
+                sector_confirmed=Count("id", filter=Q(sector_confirmed=True)),
+            )
+        )
         out[name] = {tuple(g[c] for c in columns): (g["n"], g["cause_confirmed"], g["sector_confirmed"]) for g in groups}
     return out
 
@@ -196,13 +207,14 @@ def _grouping_sets(s: Scope, sets) -> dict[str, dict]:
     redirected = Handling.REDIRECTED.value
     columns = [c for name in sets for c in BASE_SETS[name]]
     grouping = ", ".join("(" + ", ".join(BASE_SETS[name]) + ")" for name in sets)
-    sql = (f"SELECT GROUPING({', '.join(columns)}), {', '.join(columns)}, "
-           f"COUNT(*) FILTER (WHERE {counted}), COUNT(*) FILTER (WHERE {counted} AND cause_confirmed), "
-           f"COUNT(*) FILTER (WHERE {counted} AND sector_confirmed), COUNT(*) FILTER (WHERE handling = '{redirected}') "
-           f"FROM {table} WHERE {' AND '.join(where)} GROUP BY GROUPING SETS ({grouping})")
+    sql = (
+        f"SELECT GROUPING({', '.join(columns)}), {', '.join(columns)}, "
+        f"COUNT(*) FILTER (WHERE {counted}), COUNT(*) FILTER (WHERE {counted} AND cause_confirmed), "
+        f"COUNT(*) FILTER (WHERE {counted} AND sector_confirmed), COUNT(*) FILTER (WHERE handling = '{redirected}') "
+        f"FROM {table} WHERE {' AND '.join(where)} GROUP BY GROUPING SETS ({grouping})"
+    )
     # GROUPING() has a bit per column, set when the column is not grouped in the row's set.
-    masks = {sum(1 << (len(columns) - 1 - i) for i, c in enumerate(columns) if c not in BASE_SETS[name]): name
-             for name in sets}
+    masks = {sum(1 << (len(columns) - 1 - i) for i, c in enumerate(columns) if c not in BASE_SETS[name]): name for name in sets}
     # Where each set's key columns sit in a result row (after the GROUPING() mask).
     positions = {name: [1 + columns.index(c) for c in BASE_SETS[name]] for name in sets}
     first_count = 1 + len(columns)
@@ -233,6 +245,7 @@ def _ranked_order(items: list[dict], ranked: bool) -> list[dict]:
 
 # --- the four questions ---------------------------------------------------------------------------------------
 
+
 def causes(s: Scope, c: dict | None = None) -> dict:
     """Question 1: why people write. Every active cause (and any retired one that occurs), with the
     share of appeals and the share of those whose cause a person confirmed."""
@@ -247,8 +260,16 @@ def causes(s: Scope, c: dict | None = None) -> dict:
         if slug == UNCLASSIFIED and not g["n"]:
             continue
         name = known[slug].name if slug in known else (str(UNCLASSIFIED_LABEL) if slug == UNCLASSIFIED else slug)
-        rows.append({"cause": slug, "name": name, "count": g["n"], "share": rate(g["n"], total),
-                     "confirmed": g["cause_confirmed"], "confirmed_share": rate(g["cause_confirmed"], g["n"])})
+        rows.append(
+            {
+                "cause": slug,
+                "name": name,
+                "count": g["n"],
+                "share": rate(g["n"], total),
+                "confirmed": g["cause_confirmed"],
+                "confirmed_share": rate(g["cause_confirmed"], g["n"]),
+            }
+        )
     ranked = total >= min_appeals()
     classified = [r for r in rows if r["cause"] != UNCLASSIFIED]
     rest = [r for r in rows if r["cause"] == UNCLASSIFIED]
@@ -264,9 +285,18 @@ def regions(s: Scope, c: dict | None = None) -> dict:
     for region in Region.objects.all():
         n = groups.get(region.pk, {"n": 0})["n"]
         per = round(100_000 * n / region.population, 2) if region.population else None
-        rows.append({"region": region.iso_code, "name": region.name, "count": n, "share": rate(n, total),
-                     "population": region.population, "population_date": region.population_date,
-                     "population_source": region.population_source, "per_100k": per})
+        rows.append(
+            {
+                "region": region.iso_code,
+                "name": region.name,
+                "count": n,
+                "share": rate(n, total),
+                "population": region.population,
+                "population_date": region.population_date,
+                "population_source": region.population_source,
+                "per_100k": per,
+            }
+        )
     ranked = total >= min_appeals()
     if ranked:
         rows.sort(key=lambda r: -(r["per_100k"] or 0))
@@ -279,7 +309,8 @@ def _competent_bodies(topic_slugs) -> dict[str, list[dict]]:
     name_field = f"body__name_{language}" if language in ("kk", "ru") else "body__name_en"
     out: dict[str, list[dict]] = {}
     links = Topic.bodies.through.objects.filter(topic__slug__in=list(topic_slugs)).values_list(
-        "topic__slug", "body__slug", name_field, "body__name_en", "body__kind")
+        "topic__slug", "body__slug", name_field, "body__name_en", "body__kind"
+    )
     for topic, slug, name, name_en, kind in links:
         out.setdefault(topic, []).append({"slug": slug, "name": name or name_en, "akimat": kind == Body.Kind.AKIMAT})
     for bodies in out.values():
@@ -297,9 +328,17 @@ def sectors(s: Scope, c: dict | None = None) -> dict:
     rows = []
     for slug, g in groups.items():
         name = topics.get(slug) or (str(UNCLASSIFIED_LABEL) if slug == UNCLASSIFIED else slug)
-        rows.append({"sector": slug, "name": name, "count": g["n"], "share": rate(g["n"], total),
-                     "confirmed": g["sector_confirmed"], "confirmed_share": rate(g["sector_confirmed"], g["n"]),
-                     "bodies": competent.get(slug, [])})
+        rows.append(
+            {
+                "sector": slug,
+                "name": name,
+                "count": g["n"],
+                "share": rate(g["n"], total),
+                "confirmed": g["sector_confirmed"],
+                "confirmed_share": rate(g["sector_confirmed"], g["n"]),
+                "bodies": competent.get(slug, []),
+            }
+        )
     ranked = total >= min_appeals()
     rows.sort(key=lambda r: (r["sector"] == UNCLASSIFIED, -r["count"] if ranked else 0, r["name"]))
     return {"total": total, "ranked": ranked, "rows": rows}
@@ -310,8 +349,15 @@ def handling(s: Scope, c: dict | None = None) -> dict:
     redirected, refused, ...)."""
     groups = _groups(s, "handling", c)
     total = sum(g["n"] for g in groups.values())
-    rows = [{"handling": h.value, "name": str(h.label), "count": groups.get(h.value, {"n": 0})["n"],
-             "share": rate(groups.get(h.value, {"n": 0})["n"], total)} for h in Handling]
+    rows = [
+        {
+            "handling": h.value,
+            "name": str(h.label),
+            "count": groups.get(h.value, {"n": 0})["n"],
+            "share": rate(groups.get(h.value, {"n": 0})["n"], total),
+        }
+        for h in Handling
+    ]
     return {"total": total, "ranked": total >= min_appeals(), "rows": rows}
 
 
@@ -324,8 +370,14 @@ def redirects(s: Scope, c: dict | None = None) -> dict:
     out = []
     for body_id, g in groups.items():
         target = targets.get(body_id)
-        out.append({"body": target.slug if target else None, "name": target.name if target else _("unknown"),
-                    "count": g["n"], "share": rate(g["n"], total)})
+        out.append(
+            {
+                "body": target.slug if target else None,
+                "name": target.name if target else _("unknown"),
+                "count": g["n"],
+                "share": rate(g["n"], total),
+            }
+        )
     out.sort(key=lambda r: (-r["count"], r["name"]))
     return {"total": total, "ranked": total >= min_appeals(), "rows": out}
 
@@ -333,8 +385,15 @@ def redirects(s: Scope, c: dict | None = None) -> dict:
 def languages(s: Scope, c: dict | None = None) -> dict:
     groups = _groups(s, "language", c)
     total = sum(g["n"] for g in groups.values())
-    rows = [{"language": lang.value, "name": str(lang.label), "count": groups.get(lang.value, {"n": 0})["n"],
-             "share": rate(groups.get(lang.value, {"n": 0})["n"], total)} for lang in Language]
+    rows = [
+        {
+            "language": lang.value,
+            "name": str(lang.label),
+            "count": groups.get(lang.value, {"n": 0})["n"],
+            "share": rate(groups.get(lang.value, {"n": 0})["n"], total),
+        }
+        for lang in Language
+    ]
     return {"total": total, "ranked": total >= min_appeals(), "rows": rows}
 
 
@@ -342,7 +401,8 @@ def _trend(s: Scope, name: str, series: list[tuple[str, str]], c: dict | None) -
     by_month = {key: g["n"] for key, g in _groups(s, name, c).items()}
     present = {k for _, k in by_month}
     series = [(k, label) for k, label in series if k in present] + [
-        (k, str(UNCLASSIFIED_LABEL) if k == UNCLASSIFIED else k) for k in sorted(present - {k for k, _ in series})]
+        (k, str(UNCLASSIFIED_LABEL) if k == UNCLASSIFIED else k) for k in sorted(present - {k for k, _ in series})
+    ]
     return {
         "months": [month_key(m) for m in s.months],
         "series": [{"key": k, "name": label, "counts": [by_month.get((m, k), 0) for m in s.months]} for k, label in series],
@@ -362,29 +422,45 @@ def trend_handling(s: Scope, c: dict | None = None) -> dict:
 def report(s: Scope) -> dict:
     """Everything one report page shows, from one pass over the rows (counts())."""
     c = counts(s)
-    return {"scope": s, "causes": causes(s, c), "regions": regions(s, c), "sectors": sectors(s, c),
-            "handling": handling(s, c), "redirects": redirects(s, c), "languages": languages(s, c),
-            "trend_causes": trend_causes(s, c), "trend_handling": trend_handling(s, c), "min_appeals": min_appeals()}
+    return {
+        "scope": s,
+        "causes": causes(s, c),
+        "regions": regions(s, c),
+        "sectors": sectors(s, c),
+        "handling": handling(s, c),
+        "redirects": redirects(s, c),
+        "languages": languages(s, c),
+        "trend_causes": trend_causes(s, c),
+        "trend_handling": trend_handling(s, c),
+        "min_appeals": min_appeals(),
+    }
 
 
 # --- bodies side by side ----------------------------------------------------------------------------------------
+
 
 def comparison(s: Scope) -> dict:
     """Per body that held appeals in the months: appeals, top cause, and the shares answered on the merits,
     redirected, investigated and confirmed by a person. Bodies below min_appeals are listed apart."""
     # One GROUP BY body and cause (some hundreds of groups): the per-body shares are sums over its causes.
-    groups = AppealAnalysis.objects.filter(month__gte=s.first, month__lte=s.last).order_by().values("body", "cause").annotate(
-        n=Count("id"),
-        merits=Count("id", filter=Q(handling=Handling.MERITS)),
-        redirected=Count("id", filter=Q(handling=Handling.REDIRECTED)),
-        investigated=Count("id", filter=Q(handling=Handling.INVESTIGATION)),
-        confirmed=Count("id", filter=Q(cause_confirmed=True)),
+    groups = (
+        AppealAnalysis.objects.filter(month__gte=s.first, month__lte=s.last)
+        .order_by()
+        .values("body", "cause")
+        .annotate(
+            n=Count("id"),
+            merits=Count("id", filter=Q(handling=Handling.MERITS)),
+            redirected=Count("id", filter=Q(handling=Handling.REDIRECTED)),
+            investigated=Count("id", filter=Q(handling=Handling.INVESTIGATION)),
+            confirmed=Count("id", filter=Q(cause_confirmed=True)),
+        )
     )
     sums: dict[int, dict] = {}
     causes_by_body: dict[int, list[tuple[int, str]]] = {}
     for g in groups:
-        total = sums.setdefault(g["body"], {"body": g["body"], "n": 0, "merits": 0, "redirected": 0, "investigated": 0,
-                                            "confirmed": 0})
+        total = sums.setdefault(
+            g["body"], {"body": g["body"], "n": 0, "merits": 0, "redirected": 0, "investigated": 0, "confirmed": 0}
+        )
         for field in ("n", "merits", "redirected", "investigated", "confirmed"):
             total[field] += g[field]
         if g["cause"] != UNCLASSIFIED:
@@ -398,13 +474,25 @@ def comparison(s: Scope) -> dict:
         body = bodies[r["body"]]
         # Most frequent cause; a tie goes to the study's order.
         top = min(causes_by_body.get(r["body"], []), key=lambda nc: (-nc[0], names.get(nc[1], (999, ""))[0], nc[1]), default=None)
-        out.append({
-            "body": body.slug, "name": body.name, "appeals": r["n"], "ranked": r["n"] >= threshold,
-            "top_cause": top[1] if top else None, "top_cause_name": names.get(top[1], (0, top[1]))[1] if top else None,
-            "top_cause_count": top[0] if top else 0,
-            "merits": rate(r["merits"], r["n"]), "redirected": rate(r["redirected"], r["n"]),
-            "investigated": rate(r["investigated"], r["n"]), "confirmed": rate(r["confirmed"], r["n"]),
-        })
+        out.append(
+            {
+                "body": body.slug,
+                "name": body.name,
+                "appeals": r["n"],
+                "ranked": r["n"] >= threshold,
+                "top_cause": top[1] if top else None,
+                "top_cause_name": names.get(top[1], (0, top[1]))[1] if top else None,
+                "top_cause_count": top[0] if top else 0,
+                "merits": rate(r["merits"], r["n"]),
+                "redirected": rate(r["redirected"], r["n"]),
+                "investigated": rate(r["investigated"], r["n"]),
+                "confirmed": rate(r["confirmed"], r["n"]),
+            }
+        )
     out.sort(key=lambda r: (-r["appeals"], r["name"]))
-    return {"scope": s, "min_appeals": threshold, "rows": [r for r in out if r["ranked"]],
-            "unranked": [r for r in out if not r["ranked"]]}
+    return {
+        "scope": s,
+        "min_appeals": threshold,
+        "rows": [r for r in out if r["ranked"]],
+        "unranked": [r for r in out if not r["ranked"]],
+    }

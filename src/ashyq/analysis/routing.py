@@ -4,6 +4,7 @@ finally answered after any redirects. The applicant chooses; a suggestion is nev
 Without a trained routing model, the bodies competent for the sectors the text names (bodies registry
 topics) are suggested instead, so a fresh installation still helps.
 """
+
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -72,8 +73,11 @@ def _from_named_sectors(text: str, region, k: int) -> list[BodySuggestion]:
     result: list[BodySuggestion] = []
     for topic in sectors.named_sectors(text):
         # A local akimat of the applicant's region first, then the central bodies competent for the topic.
-        candidates = Body.objects.filter(topics__slug=topic, accepts_appeals=True).filter(
-            Q(region__isnull=True) | Q(region=region)).order_by("kind", "pk")
+        candidates = (
+            Body.objects.filter(topics__slug=topic, accepts_appeals=True)
+            .filter(Q(region__isnull=True) | Q(region=region))
+            .order_by("kind", "pk")
+        )
         for body in candidates:
             if not any(r.body.pk == body.pk for r in result):
                 result.append(BodySuggestion(body, None, named_sector=topic))

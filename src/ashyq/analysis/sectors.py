@@ -2,6 +2,7 @@
 utility monopolies, schools ...), from a word list per topic of the bodies registry (data/sector-terms.csv),
 so each sector links to the bodies competent for it. The trained sector model decides between them;
 the list explains the suggestion and stands in when no model has been trained yet."""
+
 import csv
 import functools
 import re
@@ -33,5 +34,5 @@ def prefer_named(suggestions, text: str):
         return suggestions
     for i, s in enumerate(suggestions):
         if s.value in named:
-            return [s] + suggestions[:i] + suggestions[i + 1:]
+            return [s] + suggestions[:i] + suggestions[i + 1 :]
     return suggestions

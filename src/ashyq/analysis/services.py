@@ -3,6 +3,7 @@
 Each change runs in one transaction and checks who may make it. A label is its own append-only record
 (who, when, which model or person), so the history of a label is the list of its rows.
 """
+
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -53,16 +54,21 @@ def set_label(actor, appeal: Appeal, task: str, value: str) -> Label:
     if value not in allowed_values(task):
         raise ValidationError({task: _("Choose one of the listed values.")})
     with transaction.atomic():
-        label = Label.objects.create(appeal=appeal, task=task, value=value, source=Source.PERSON, set_by=actor,
-                                     set_at=timezone.now())
+        label = Label.objects.create(
+            appeal=appeal, task=task, value=value, source=Source.PERSON, set_by=actor, set_at=timezone.now()
+        )
         refresh.refresh_appeal(appeal.pk)
     return label
 
 
 def active_model(task: str):
     """The newest active model of a task, loaded once per process and reloaded when a newer one is trained."""
-    row = (ClassifierModel.objects.filter(task=task, active=True).order_by("-created_at", "-pk")
-           .values_list("pk", "created_at").first())
+    row = (
+        ClassifierModel.objects.filter(task=task, active=True)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", "created_at")
+        .first()
+    )
     if row is None:
         return None, None
     cached = _loaded.get(task)
@@ -84,9 +90,15 @@ def save_model(task: str, pipeline, *, trained_on: str, labels: list[str], metri
     with transaction.atomic():
         ClassifierModel.objects.filter(task=task, active=True).update(active=False)
         return ClassifierModel.objects.create(
-            task=task, created_at=timezone.now(), trained_on=trained_on[:255], samples=len(labels),
-            classes=classifier.classes(pipeline), class_counts=counts, metrics=metrics or {},
-            blob=classifier.dumps(pipeline), active=True,
+            task=task,
+            created_at=timezone.now(),
+            trained_on=trained_on[:255],
+            samples=len(labels),
+            classes=classifier.classes(pipeline),
+            class_counts=counts,
+            metrics=metrics or {},
+            blob=classifier.dumps(pipeline),
+            active=True,
         )
 
 
@@ -115,8 +127,11 @@ def classify_appeal(appeal_id: int) -> list[Label]:
             named = sectors.named_sectors(text)
             value = named[0] if named else None
         if value:
-            created.append(Label(appeal_id=appeal_id, task=task, value=value, source=Source.MODEL, score=score,
-                                 model_id=model_id, set_at=now))
+            created.append(
+                Label(
+                    appeal_id=appeal_id, task=task, value=value, source=Source.MODEL, score=score, model_id=model_id, set_at=now
+                )
+            )
     with transaction.atomic():
         # Under the appeal's lock, again: a second run that classified meanwhile has added its suggestions.
         Appeal.objects.select_for_update().filter(pk=appeal_id).exists()
@@ -129,8 +144,7 @@ def classify_appeal(appeal_id: int) -> list[Label]:
 
 def _labelled_tasks(appeal_id: int) -> set[str]:
     """The tasks the appeal already has a person's label or a model's suggestion for."""
-    return set(Label.objects.filter(appeal_id=appeal_id, source__in=(Source.PERSON, Source.MODEL))
-               .values_list("task", flat=True))
+    return set(Label.objects.filter(appeal_id=appeal_id, source__in=(Source.PERSON, Source.MODEL)).values_list("task", flat=True))
 
 
 def training_data(task: str) -> tuple[list[str], list[str]]:
@@ -140,11 +154,13 @@ def training_data(task: str) -> tuple[list[str], list[str]]:
         rows = list(Appeal.objects.filter(status="answered").values_list("subject", "text", "body__slug", "body__kind"))
         return [f"{s}\n{t}" for s, t, _, _ in rows], [routing_label(slug, kind) for _, _, slug, kind in rows]
     current: dict[int, str] = {}
-    for appeal_id, value in (Label.objects.filter(task=task, source__in=(Source.PERSON, Source.IMPORT))
-                             .order_by("appeal_id", "set_at", "pk").values_list("appeal_id", "value")):
+    for appeal_id, value in (
+        Label.objects.filter(task=task, source__in=(Source.PERSON, Source.IMPORT))
+        .order_by("appeal_id", "set_at", "pk")
+        .values_list("appeal_id", "value")
+    ):
         current[appeal_id] = value
-    texts = {pk: f"{s}\n{t}" for pk, s, t in
-                  Appeal.objects.filter(pk__in=list(current)).values_list("pk", "subject", "text")}
+    texts = {pk: f"{s}\n{t}" for pk, s, t in Appeal.objects.filter(pk__in=list(current)).values_list("pk", "subject", "text")}
     ids = sorted(current)
     return [texts[i] for i in ids], [current[i] for i in ids]
 

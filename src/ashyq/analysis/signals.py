@@ -2,6 +2,7 @@
 rebuild of the appeal's analysis rows, and a newly registered appeal its suggested cause and sector (tasks.py);
 the worker runs them once the step has committed. A failure never undoes or blocks the step: the task is
 retried with backoff, and `manage.py analyse_appeals` rebuilds everything."""
+
 from django.conf import settings
 
 from ashyq.core.tasks import enqueue_after_commit

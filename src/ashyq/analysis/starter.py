@@ -1,6 +1,7 @@
 """The starter corpus (data/starter-corpus.csv): appeals written for the demo in Kazakh, Russian and
 English, synthetic and said to be so, labelled with cause, sector and the competent body. It lets a new
 installation suggest something on its first day; people's confirmed labels then take over."""
+
 import csv
 from pathlib import Path
 

@@ -1,5 +1,6 @@
 """Suggestions of the competent body as an HTML fragment, for the appeal form's script: the same
 fragment the form shows after its "Which body should receive this?" button, fetched after typing pauses."""
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_POST

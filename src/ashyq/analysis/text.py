@@ -6,6 +6,7 @@ letters with diacritics) and mixed with Russian in one sentence. The classifiers
 so a Latin-script appeal gets its Cyrillic transliteration appended: the same word then shares features
 whichever script the applicant used.
 """
+
 import html
 import re
 import unicodedata

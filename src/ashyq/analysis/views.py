@@ -11,6 +11,7 @@ CSV/JSON download of every table they show. Thin views over reports.py.
 Every URL takes ?from=YYYY-MM&to=YYYY-MM (both included; by default the twelve months up to the latest
 with appeals). A malformed month is a 400 that says what is expected; an unknown body is a 404.
 """
+
 import io
 
 from django.http import HttpResponse, JsonResponse
@@ -101,6 +102,7 @@ def _body(slug) -> Body:
 
 # --- downloads ------------------------------------------------------------------------------------------------
 
+
 def table_response(s: reports.Scope, table: str, fmt: str):
     function, rates = TABLES[table]
     data = function(s)
@@ -112,8 +114,15 @@ def table_response(s: reports.Scope, table: str, fmt: str):
         rows = [[month] + [series["counts"][i] for series in data["series"]] for i, month in enumerate(data["months"])]
         return _csv(f"{stem}.csv", header, rows)
     if fmt == "json":
-        return _json({"scope": s.as_dict(), "min_appeals": reports.min_appeals(), "total": data["total"],
-                      "ranked": data["ranked"], "rows": [_json_row(r) for r in data["rows"]]})
+        return _json(
+            {
+                "scope": s.as_dict(),
+                "min_appeals": reports.min_appeals(),
+                "total": data["total"],
+                "ranked": data["ranked"],
+                "rows": [_json_row(r) for r in data["rows"]],
+            }
+        )
     flat = [_plain(r, *rates) for r in data["rows"]]
     header = list(flat[0]) if flat else []
     return _csv(f"{stem}.csv", header, [[r[h] for h in header] for r in flat])
@@ -153,12 +162,17 @@ def compare_download(request, fmt):
         return _json({"scope": s.as_dict(), "min_appeals": data["min_appeals"], "bodies": rows})
     flat = [_plain(r, *COMPARE_RATES) for r in rows]
     header = ["body", "name", "appeals", "ranked", "top_cause", "top_cause_name", "top_cause_count"] + [
-        f"{k}{suffix}" for k in COMPARE_RATES for suffix in ("", "_low", "_high")]
-    return _csv(f"ashyq-analysis-compare-{reports.month_key(s.first)}-{reports.month_key(s.last)}.csv", header,
-                [[r[h] for h in header] for r in flat])
+        f"{k}{suffix}" for k in COMPARE_RATES for suffix in ("", "_low", "_high")
+    ]
+    return _csv(
+        f"ashyq-analysis-compare-{reports.month_key(s.first)}-{reports.month_key(s.last)}.csv",
+        header,
+        [[r[h] for h in header] for r in flat],
+    )
 
 
 # --- pages ------------------------------------------------------------------------------------------------------
+
 
 def _downloads(s: reports.Scope) -> dict:
     def url(table, fmt):
@@ -170,15 +184,20 @@ def _downloads(s: reports.Scope) -> dict:
 
 
 def _share_bars(rows, title_id):
-    return report_charts.bars([(r["name"], r["share"]["value"], r["share"]["low"], r["share"]["high"]) for r in rows],
-                              title_id=title_id, percent=True)
+    return report_charts.bars(
+        [(r["name"], r["share"]["value"], r["share"]["low"], r["share"]["high"]) for r in rows], title_id=title_id, percent=True
+    )
 
 
 def _trend_context(trend: dict, title_id: str) -> dict:
     # A non-breaking hyphen keeps "2025-12" on one line in a narrow first column.
-    rows = [{"month": m.replace("-", "\u2011"), "counts": [series["counts"][i] for series in trend["series"]]}
-            for i, m in enumerate(trend["months"])]
-    chart = report_charts.lines(trend["months"], [(series["name"], series["counts"]) for series in trend["series"]], title_id=title_id)
+    rows = [
+        {"month": m.replace("-", "\u2011"), "counts": [series["counts"][i] for series in trend["series"]]}
+        for i, m in enumerate(trend["months"])
+    ]
+    chart = report_charts.lines(
+        trend["months"], [(series["name"], series["counts"]) for series in trend["series"]], title_id=title_id
+    )
     return {**trend, "rows": rows, "chart": chart, "title_id": title_id}
 
 
@@ -194,10 +213,14 @@ def _report_page(request, s: reports.Scope):
     data = reports.report(s)
     charts = {
         "causes": _share_bars(data["causes"]["rows"], "h-causes"),
-        "regions": report_charts.bars([(r["name"], r["per_100k"], None, None) for r in data["regions"]["rows"]], title_id="h-regions"),
+        "regions": report_charts.bars(
+            [(r["name"], r["per_100k"], None, None) for r in data["regions"]["rows"]], title_id="h-regions"
+        ),
         "sectors": _share_bars(data["sectors"]["rows"], "h-sectors"),
         "handling": _share_bars(data["handling"]["rows"], "h-handling"),
-        "redirects": report_charts.bars([(r["name"], r["count"], None, None) for r in data["redirects"]["rows"]], title_id="h-redirects"),
+        "redirects": report_charts.bars(
+            [(r["name"], r["count"], None, None) for r in data["redirects"]["rows"]], title_id="h-redirects"
+        ),
         "languages": _share_bars(data["languages"]["rows"], "h-languages"),
     }
     # One reverse() for the many links to competent bodies' reports (a sector may have twenty akimats).
@@ -209,16 +232,33 @@ def _report_page(request, s: reports.Scope):
         row["akimats"] = [b for b in linked if b["akimat"]]
     downloads = _downloads(s)
     trends = [
-        (_trend_context(data["trend_causes"], "h-trend-causes"), _("Appeals per month by cause"),
-         _("Monthly appeals by cause"), downloads["trend_causes"]),
-        (_trend_context(data["trend_handling"], "h-trend-handling"), _("Appeals per month by handling"),
-         _("Monthly appeals by handling"), downloads["trend_handling"]),
+        (
+            _trend_context(data["trend_causes"], "h-trend-causes"),
+            _("Appeals per month by cause"),
+            _("Monthly appeals by cause"),
+            downloads["trend_causes"],
+        ),
+        (
+            _trend_context(data["trend_handling"], "h-trend-handling"),
+            _("Appeals per month by handling"),
+            _("Monthly appeals by handling"),
+            downloads["trend_handling"],
+        ),
     ]
-    return render(request, "analysis/report.html", {
-        **data, "body": s.body, "charts": charts, "downloads": downloads, "trends": trends,
-        "bodies": _body_choices(),
-        "from_value": reports.month_key(s.first), "to_value": reports.month_key(s.last),
-    })
+    return render(
+        request,
+        "analysis/report.html",
+        {
+            **data,
+            "body": s.body,
+            "charts": charts,
+            "downloads": downloads,
+            "trends": trends,
+            "bodies": _body_choices(),
+            "from_value": reports.month_key(s.first),
+            "to_value": reports.month_key(s.last),
+        },
+    )
 
 
 @require_GET
@@ -255,9 +295,14 @@ def compare(request):
     except reports.BadFilter as error:
         return _bad_filter(request, error)
     data = reports.comparison(s)
-    return render(request, "analysis/compare.html", {
-        **data, "from_value": reports.month_key(s.first), "to_value": reports.month_key(s.last),
-        "filter_action": reverse("analysis:compare"),
-        "downloads": {fmt: reverse("analysis:compare-download", args=[fmt]) + "?" + s.query for fmt in ("csv", "json")},
-    })
-
+    return render(
+        request,
+        "analysis/compare.html",
+        {
+            **data,
+            "from_value": reports.month_key(s.first),
+            "to_value": reports.month_key(s.last),
+            "filter_action": reverse("analysis:compare"),
+            "downloads": {fmt: reverse("analysis:compare-download", args=[fmt]) + "?" + s.query for fmt in ("csv", "json")},
+        },
+    )

@@ -3,6 +3,7 @@
 Override any key with settings.ASHYQ_ASSESSMENT = {"weights": {...}, "min_appeals": 30, ...}.
 The methodology page and methodology.json publish the values in force.
 """
+
 from django.conf import settings
 
 DEFAULTS = {

@@ -12,6 +12,7 @@ upheld) moves that stay's count too. Running it twice changes nothing the second
 `figures.recompute_all()` (nightly `recompute_scores`) recomputes everything by SQL, independently; it must
 find nothing to change, and a property test holds incremental == full on random histories.
 """
+
 import datetime as dt
 
 from django.db import transaction
@@ -43,15 +44,31 @@ def contribution(appeal_id: int) -> dict:
     """{"b:<body>:<YYYY-MM>" | "r:<region>:<YYYY-MM>": {field: n, histogram: {bucket: n}}} for one appeal."""
     from .figures import _month  # the local month of a moment, as the SQL's TruncMonth in the time zone
 
-    appeal = (Appeal.objects.filter(pk=appeal_id)
-              .values("status", "body_id", "received_on", "due_on", "region_id", "registered_at", "addressed_body_id",
-                      "applicant_id", "applicant__body_id").first())
+    appeal = (
+        Appeal.objects.filter(pk=appeal_id)
+        .values(
+            "status",
+            "body_id",
+            "received_on",
+            "due_on",
+            "region_id",
+            "registered_at",
+            "addressed_body_id",
+            "applicant_id",
+            "applicant__body_id",
+        )
+        .first()
+    )
     if appeal is None:
         return {}
     part: dict = {}
-    answer = Answer.objects.filter(appeal_id=appeal_id).values(
-        "body_id", "outcome", "answered_at", "answered_on_time", "appeal__feedback__resolution",
-        "appeal__feedback__rating").first()
+    answer = (
+        Answer.objects.filter(appeal_id=appeal_id)
+        .values(
+            "body_id", "outcome", "answered_at", "answered_on_time", "appeal__feedback__resolution", "appeal__feedback__rating"
+        )
+        .first()
+    )
     upheld = Appeal.objects.filter(complaint_about_id=appeal_id, answer__outcome=Outcome.RESOLVED).exists()
     outcome = answer["outcome"] if answer else None
     resolution = answer["appeal__feedback__resolution"] if answer else None
@@ -111,11 +128,20 @@ def _answer_part(part, appeal, answer, appeal_id, upheld, _month):
         _add(part, key, "rating_sum", rating or 0)
     if Appeal.objects.filter(complaint_about_id=appeal_id).exists():
         _add(part, key, "complaints")
-    extended = bool(answer["answered_on_time"]) and AppealEvent.objects.filter(
-        appeal_id=appeal_id, kind=EventKind.EXTENDED, to_body_id=body).exists()
-    ending = final_state.Ending(status="answered", outcome=answer["outcome"], resolution=resolution, upheld=upheld,
-                                on_time=bool(answer["answered_on_time"]), extended=extended,
-                                addressed_body=appeal["addressed_body_id"], applicant_staff_of=appeal["applicant__body_id"])
+    extended = (
+        bool(answer["answered_on_time"])
+        and AppealEvent.objects.filter(appeal_id=appeal_id, kind=EventKind.EXTENDED, to_body_id=body).exists()
+    )
+    ending = final_state.Ending(
+        status="answered",
+        outcome=answer["outcome"],
+        resolution=resolution,
+        upheld=upheld,
+        on_time=bool(answer["answered_on_time"]),
+        extended=extended,
+        addressed_body=appeal["addressed_body_id"],
+        applicant_staff_of=appeal["applicant__body_id"],
+    )
     state = final_state.answered_state(body, ending)
     _add(part, key, final_state.field(state))
     if state not in final_state.NEUTRAL and answer["answered_on_time"]:
@@ -123,16 +149,23 @@ def _answer_part(part, appeal, answer, appeal_id, upheld, _month):
     # Working days from receipt to answer, by the same WorkingDay calendar the SQL joins.
     country = config.get()["calendar_country"]
     answered_on = _local_day(answer["answered_at"])
-    ordinals = dict(WorkingDay.objects.filter(country=country, day__in=(appeal["received_on"], answered_on))
-                    .values_list("day", "ordinal"))
+    ordinals = dict(
+        WorkingDay.objects.filter(country=country, day__in=(appeal["received_on"], answered_on)).values_list("day", "ordinal")
+    )
     if appeal["received_on"] in ordinals and answered_on in ordinals:
         _add(part, key, "days_to_answer", bucket=str(ordinals[answered_on] - ordinals[appeal["received_on"]]))
     # A repeat: the same applicant wrote to the same body within the window after the answer (an anonymous report
     # has no applicant: it is nobody's repeat).
     window = dt.timedelta(days=config.get()["repeat_window_days"])
-    if appeal["applicant_id"] is not None and Appeal.objects.filter(applicant_id=appeal["applicant_id"], addressed_body_id=body,
-                             registered_at__gt=answer["answered_at"],
-                             registered_at__lte=answer["answered_at"] + window).exists():
+    if (
+        appeal["applicant_id"] is not None
+        and Appeal.objects.filter(
+            applicant_id=appeal["applicant_id"],
+            addressed_body_id=body,
+            registered_at__gt=answer["answered_at"],
+            registered_at__lte=answer["answered_at"] + window,
+        ).exists()
+    ):
         _add(part, key, "repeats")
 
 
@@ -214,17 +247,26 @@ def apply(appeal_id: int) -> dict:
 
 
 def _affected(appeal_id: int) -> list[int]:
-    appeal = Appeal.objects.filter(pk=appeal_id).values(
-        "complaint_about_id", "applicant_id", "addressed_body_id", "registered_at").first()
+    appeal = (
+        Appeal.objects.filter(pk=appeal_id)
+        .values("complaint_about_id", "applicant_id", "addressed_body_id", "registered_at")
+        .first()
+    )
     if appeal is None:
         return []
     others = [appeal["complaint_about_id"]] if appeal["complaint_about_id"] else []
     window = dt.timedelta(days=config.get()["repeat_window_days"])
     if appeal["applicant_id"] is not None:  # an anonymous report makes no answer a repeat
-        others += list(Answer.objects.filter(
-            appeal__applicant_id=appeal["applicant_id"], body_id=appeal["addressed_body_id"],
-            answered_at__gte=appeal["registered_at"] - window, answered_at__lt=appeal["registered_at"],
-        ).exclude(appeal_id=appeal_id).values_list("appeal_id", flat=True))
+        others += list(
+            Answer.objects.filter(
+                appeal__applicant_id=appeal["applicant_id"],
+                body_id=appeal["addressed_body_id"],
+                answered_at__gte=appeal["registered_at"] - window,
+                answered_at__lt=appeal["registered_at"],
+            )
+            .exclude(appeal_id=appeal_id)
+            .values_list("appeal_id", flat=True)
+        )
     return sorted(set(others))
 
 

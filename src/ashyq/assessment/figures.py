@@ -20,6 +20,7 @@ Definitions (docs/assessment.md):
   fell due, once it is due or published (withdrawn drafts need no report), with those answered by a decision
   and a reason: compute_legal_comment_counts().
 """
+
 import datetime as dt
 import logging
 import zoneinfo
@@ -98,6 +99,7 @@ def _aware(day: dt.date) -> dt.datetime:
 
 # --- working days in SQL ---------------------------------------------------------------------------------
 
+
 def ensure_calendar(first: dt.date, last: dt.date, country: str | None = None):
     """Make sure WorkingDay rows cover [first, last]; ordinals count working days from EPOCH."""
     country = country or config.get()["calendar_country"]
@@ -137,6 +139,7 @@ def _data_span() -> tuple[dt.date, dt.date] | None:
 
 # --- the aggregate queries -------------------------------------------------------------------------------
 
+
 def _in(values) -> str:
     """An SQL list of our own constant identifiers (never user input)."""
     assert all(v.replace("_", "").isalnum() for v in values)
@@ -147,8 +150,11 @@ def _upheld(appeal_ref: str):
     """A complaint about the appeal's answer that the higher body answered 'resolved' (measures taken)."""
     # complaint_about IS NOT NULL: complaints are few, and the condition lets the database read them from the
     # index instead of every appeal when it evaluates the test once for all rows (a hashed subplan).
-    return Exists(Appeal.objects.filter(complaint_about__isnull=False, complaint_about=OuterRef(appeal_ref),
-                                        answer__outcome=Outcome.RESOLVED))
+    return Exists(
+        Appeal.objects.filter(
+            complaint_about__isnull=False, complaint_about=OuterRef(appeal_ref), answer__outcome=Outcome.RESOLVED
+        )
+    )
 
 
 # The state of a stay that ended with the body's answer (final_state.answered_state), as SQL conditions over
@@ -163,9 +169,12 @@ _POSTGRES_FENCE = " OFFSET 0"
 _ANSWERED_STATE_SQL = {
     final_state.field(final_state.OWN_STAFF): _OWN,
     final_state.field(final_state.NOT_COMPETENT): _NOT_COMPETENT,
-    final_state.field(final_state.RESOLVED_CONFIRMED): f"{_COUNTED} AND t.outcome = 'resolved' AND t.res = 'yes' AND NOT t.upheld",
-    final_state.field(final_state.RESOLVED_UNCONFIRMED):
-        f"{_COUNTED} AND t.outcome = 'resolved' AND (t.res IS NULL OR t.res = 'partly') AND NOT t.upheld",
+    final_state.field(
+        final_state.RESOLVED_CONFIRMED
+    ): f"{_COUNTED} AND t.outcome = 'resolved' AND t.res = 'yes' AND NOT t.upheld",
+    final_state.field(
+        final_state.RESOLVED_UNCONFIRMED
+    ): f"{_COUNTED} AND t.outcome = 'resolved' AND (t.res IS NULL OR t.res = 'partly') AND NOT t.upheld",
     final_state.field(final_state.RESOLVED_DISPUTED): f"{_COUNTED} AND t.outcome = 'resolved' AND (t.res = 'no' OR t.upheld)",
     final_state.field(final_state.EXPLAINED): f"{_COUNTED} AND t.outcome = 'explained'",
     final_state.field(final_state.REFUSED): f"{_COUNTED} AND t.outcome = 'refused'",
@@ -174,8 +183,14 @@ _ANSWERED_STATE_SQL = {
     "final_timely_extended": f"{_COUNTED} AND t.answered_on_time AND t.extended",
 }
 
-def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | None = None,
-                   extra_queries: dict | None = None, out_extra: dict | None = None) -> dict:
+
+def compute_counts(
+    body_ids=None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    extra_queries: dict | None = None,
+    out_extra: dict | None = None,
+) -> dict:
     """{(body_id, month): counts} for the given bodies (all if None) and cohort months in [start, end)."""
     tz = _tz()
     out: dict = {}
@@ -204,35 +219,59 @@ def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | N
         stays = stays.filter(appeal_id__in=touched.values("appeal_id"))
     # Every stay counts as received; only appeals that were redirected at all (a small share) need the
     # windows that tell which stay ended by redirect, so those run over them alone (docs/benchmarks.md).
-    queries = {"received": (
-        stays.order_by().annotate(month=TruncMonth("at", tzinfo=tz)).values("to_body_id", "month")
-        .annotate(n=Count("seq")).query.sql_with_params())}
+    queries = {
+        "received": (
+            stays.order_by()
+            .annotate(month=TruncMonth("at", tzinfo=tz))
+            .values("to_body_id", "month")
+            .annotate(n=Count("seq"))
+            .query.sql_with_params()
+        )
+    }
     # Appeals with two stays or more: read from the same partial covering index (assessment migration 0003),
     # like every column here, so PostgreSQL never visits the events table itself.
-    redirected = (AppealEvent.objects.filter(kind__in=STAY_KINDS, to_body__isnull=False).order_by().values("appeal_id")
-                  .annotate(n=Count("seq")).filter(n__gt=1).values("appeal_id"))
+    redirected = (
+        AppealEvent.objects.filter(kind__in=STAY_KINDS, to_body__isnull=False)
+        .order_by()
+        .values("appeal_id")
+        .annotate(n=Count("seq"))
+        .filter(n__gt=1)
+        .values("appeal_id")
+    )
     # Each stay ended by redirect is judged by what followed (final_state.redirect_state): the next stay is
     # the last one (no bounce back or onward) and the appeal was decided there on its merits, without the
     # applicant's "no" or an upheld complaint; pending while the receiver holds it (kept by its due date).
-    moved = stays.filter(appeal_id__in=redirected).order_by().annotate(
-        month=TruncMonth("at", tzinfo=tz),
-        next_seq=Window(Lead("seq"), partition_by=[F("appeal_id")], order_by=F("seq").asc()),
-        after_next=Window(Lead("seq", 2), partition_by=[F("appeal_id")], order_by=F("seq").asc()),
-        stays=Window(Count("seq"), partition_by=[F("appeal_id")]),
-        status=F("appeal__status"), due=F("appeal__due_on"), outcome=F("appeal__answer__outcome"),
-        res=F("appeal__feedback__resolution"), upheld=_upheld("appeal_id"),
-    ).values("to_body_id", "month", "next_seq", "after_next", "stays", "status", "due", "outcome", "res", "upheld")
+    moved = (
+        stays.filter(appeal_id__in=redirected)
+        .order_by()
+        .annotate(
+            month=TruncMonth("at", tzinfo=tz),
+            next_seq=Window(Lead("seq"), partition_by=[F("appeal_id")], order_by=F("seq").asc()),
+            after_next=Window(Lead("seq", 2), partition_by=[F("appeal_id")], order_by=F("seq").asc()),
+            stays=Window(Count("seq"), partition_by=[F("appeal_id")]),
+            status=F("appeal__status"),
+            due=F("appeal__due_on"),
+            outcome=F("appeal__answer__outcome"),
+            res=F("appeal__feedback__resolution"),
+            upheld=_upheld("appeal_id"),
+        )
+        .values("to_body_id", "month", "next_seq", "after_next", "stays", "status", "due", "outcome", "res", "upheld")
+    )
     sql, params = moved.query.sql_with_params()
     next_is_last = "t.next_seq IS NOT NULL AND t.after_next IS NULL"
     pending = f"{next_is_last} AND t.status IN {_in(final_state.OPEN_STATUSES)}"
-    justified = (f"{next_is_last} AND t.status = 'answered' AND t.outcome IN {_in(final_state.MERIT_OUTCOMES)} "
-                 "AND (t.res IS NULL OR t.res <> 'no') AND NOT t.upheld")
+    justified = (
+        f"{next_is_last} AND t.status = 'answered' AND t.outcome IN {_in(final_state.MERIT_OUTCOMES)} "
+        "AND (t.res IS NULL OR t.res <> 'no') AND NOT t.upheld"
+    )
     queries["stays"] = (
         f"SELECT t.to_body_id, t.month, CASE WHEN {pending} THEN t.due END, "
         "SUM(CASE WHEN t.next_seq IS NOT NULL THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN t.next_seq IS NOT NULL AND t.stays >= 3 THEN 1 ELSE 0 END), "
         f"SUM(CASE WHEN {justified} THEN 1 ELSE 0 END), SUM(CASE WHEN {pending} THEN 1 ELSE 0 END) "
-        f"FROM ({sql}) t GROUP BY t.to_body_id, t.month, CASE WHEN {pending} THEN t.due END", params)
+        f"FROM ({sql}) t GROUP BY t.to_body_id, t.month, CASE WHEN {pending} THEN t.due END",
+        params,
+    )
 
     # 2. Answers, filed under the answering body and the month it received the appeal; working days to
     # answer by subtracting the two days' ordinals in the WorkingDay calendar (a join, not a lookup per row).
@@ -247,8 +286,10 @@ def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | N
         answers = answers.filter(appeal__received_on__lt=end)
     window = dt.timedelta(days=config.get()["repeat_window_days"])
     later = Appeal.objects.filter(
-        applicant=OuterRef("appeal__applicant"), addressed_body=OuterRef("body"),
-        registered_at__gt=OuterRef("answered_at"), registered_at__lte=OuterRef("repeat_until"),
+        applicant=OuterRef("appeal__applicant"),
+        addressed_body=OuterRef("body"),
+        registered_at__gt=OuterRef("answered_at"),
+        registered_at__lte=OuterRef("repeat_until"),
     )
     complaints = Appeal.objects.filter(complaint_about=OuterRef("appeal"))
     inner = (
@@ -258,14 +299,38 @@ def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | N
             res=F("appeal__feedback__resolution"),
             rating=F("appeal__feedback__rating"),
             repeat_until=ExpressionWrapper(F("answered_at") + window, output_field=DateTimeField()),
-            addressed=F("appeal__addressed_body_id"), staff_of=F("appeal__applicant__body_id"),
+            addressed=F("appeal__addressed_body_id"),
+            staff_of=F("appeal__applicant__body_id"),
         )
-        .annotate(comp=Exists(complaints), upheld=_upheld("appeal"), extended=Case(
-            When(answered_on_time=True, then=Exists(AppealEvent.objects.filter(
-                appeal=OuterRef("appeal"), kind=EventKind.EXTENDED, to_body=OuterRef("body")))),
-            default=Value(False), output_field=BooleanField()))
-        .order_by().values("body_id", "rcv", "ans_on", "answered_on_time", "outcome", "res", "rating", "comp",
-                           "addressed", "staff_of", "upheld", "extended")
+        .annotate(
+            comp=Exists(complaints),
+            upheld=_upheld("appeal"),
+            extended=Case(
+                When(
+                    answered_on_time=True,
+                    then=Exists(
+                        AppealEvent.objects.filter(appeal=OuterRef("appeal"), kind=EventKind.EXTENDED, to_body=OuterRef("body"))
+                    ),
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .order_by()
+        .values(
+            "body_id",
+            "rcv",
+            "ans_on",
+            "answered_on_time",
+            "outcome",
+            "res",
+            "rating",
+            "comp",
+            "addressed",
+            "staff_of",
+            "upheld",
+            "extended",
+        )
     )
     sql, params = inner.query.sql_with_params()
     country = config.get()["calendar_country"]
@@ -279,7 +344,8 @@ def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | N
         + "COUNT(t.res), "
         + "".join("SUM(CASE WHEN t.res = %s THEN 1 ELSE 0 END), " for _ in RESOLUTIONS)
         + "SUM(t.rating), SUM(CASE WHEN t.comp THEN 1 ELSE 0 END), "
-        + ", ".join(f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)" for cond in _ANSWERED_STATE_SQL.values()) + " "
+        + ", ".join(f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)" for cond in _ANSWERED_STATE_SQL.values())
+        + " "
         f"FROM ({sql}{_POSTGRES_FENCE if connection.vendor == 'postgresql' else ''}) t "
         f"LEFT JOIN {WorkingDay._meta.db_table} w0 ON (w0.country = %s AND w0.day = t.rcv) "
         f"LEFT JOIN {WorkingDay._meta.db_table} w1 ON (w1.country = %s AND w1.day = t.ans_on) "
@@ -292,9 +358,14 @@ def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | N
         queries["repeats"] = _repeats_all_sql(window)
     else:
         queries["repeats"] = (
-            answers.annotate(month=TruncMonth("appeal__received_on"),
-                             repeat_until=ExpressionWrapper(F("answered_at") + window, output_field=DateTimeField()))
-            .filter(Exists(later)).order_by().values("body_id", "month").annotate(n=Count("id"))
+            answers.annotate(
+                month=TruncMonth("appeal__received_on"),
+                repeat_until=ExpressionWrapper(F("answered_at") + window, output_field=DateTimeField()),
+            )
+            .filter(Exists(later))
+            .order_by()
+            .values("body_id", "month")
+            .annotate(n=Count("id"))
             .query.sql_with_params()
         )
 
@@ -307,15 +378,21 @@ def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | N
     if end:
         ext = ext.filter(at__lt=_aware(end))
     queries["extensions"] = (
-        ext.annotate(month=TruncMonth("at", tzinfo=tz)).order_by().values("to_body", "month").annotate(n=Count("pk"))
+        ext.annotate(month=TruncMonth("at", tzinfo=tz))
+        .order_by()
+        .values("to_body", "month")
+        .annotate(n=Count("pk"))
         .query.sql_with_params()
     )
     # 5. Appeals still open, at the body now responsible, under the month it received them, by due date
     # (scoring.settle() turns this into "overdue as of a day").
     still_open = _within(Appeal.objects.filter(status__in=OPEN_STATUSES), "body_id", "received_on", body_ids, start, end)
     queries["open"] = (
-        still_open.annotate(month=TruncMonth("received_on")).order_by().values("body_id", "month", "due_on")
-        .annotate(n=Count("pk")).query.sql_with_params()
+        still_open.annotate(month=TruncMonth("received_on"))
+        .order_by()
+        .values("body_id", "month", "due_on")
+        .annotate(n=Count("pk"))
+        .query.sql_with_params()
     )
     # 6. Appeals withdrawn, at the body that held them, under the month it received them.
     gone = Appeal.objects.filter(status=Status.WITHDRAWN)
@@ -326,8 +403,12 @@ def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | N
     if end:
         gone = gone.filter(received_on__lt=end)
     queries["withdrawn"] = (
-        gone.annotate(month=TruncMonth("received_on")).order_by().values("body_id", "month").annotate(n=Count("pk"))
-        .query.sql_with_params())
+        gone.annotate(month=TruncMonth("received_on"))
+        .order_by()
+        .values("body_id", "month")
+        .annotate(n=Count("pk"))
+        .query.sql_with_params()
+    )
     if extra_queries:
         queries.update(extra_queries)
     # In parallel only for a full recomputation: after one event the queries are small, and four new
@@ -379,8 +460,10 @@ def compute_counts(body_ids=None, start: dt.date | None = None, end: dt.date | N
         h[due] = h.get(due, 0) + n
     for body_id, month, n in results["withdrawn"]:
         slot(body_id, _raw_month(month))[final_state.field(final_state.WITHDRAWN)] += n
-    for key, d in [*compute_dataset_counts(body_ids, start, end).items(),
-                   *compute_legal_comment_counts(body_ids, start, end).items()]:
+    for key, d in [
+        *compute_dataset_counts(body_ids, start, end).items(),
+        *compute_legal_comment_counts(body_ids, start, end).items(),
+    ]:
         c = slot(*key)
         for f, n in d.items():
             c[f] += n
@@ -395,8 +478,13 @@ def compute_dataset_counts(body_ids=None, start: dt.date | None = None, end: dt.
     the published checklist (opendata/quality.py) with "on time" judged at the month's end (now for the
     current month). Datasets are few (hundreds, not millions): a loop in Python over prefetched rows."""
     datasets = Dataset.objects.order_by().prefetch_related(
-        Prefetch("resources", queryset=Resource.objects.prefetch_related(
-            Prefetch("versions", queryset=ResourceVersion.objects.filter(valid=True).defer("schema", "report")))))
+        Prefetch(
+            "resources",
+            queryset=Resource.objects.prefetch_related(
+                Prefetch("versions", queryset=ResourceVersion.objects.filter(valid=True).defer("schema", "report"))
+            ),
+        )
+    )
     if body_ids is not None:
         datasets = datasets.filter(body_id__in=body_ids)
     now = clock.now()
@@ -424,14 +512,22 @@ def compute_legal_comment_counts(body_ids=None, start: dt.date | None = None, en
         Comment.objects.filter(status=CommentStatus.PUBLISHED)
         .exclude(process__stage=Stage.WITHDRAWN)
         .filter(Q(process__report_due_on__lt=today) | Q(process__report_published_at__isnull=False)),
-        "process__body_id", "process__report_due_on", body_ids, start, end,
+        "process__body_id",
+        "process__report_due_on",
+        body_ids,
+        start,
+        end,
     )
-    rows = (comments.order_by().values("process__body_id", "process__report_due_on")
-            .annotate(n=Count("pk"), answered=Count("pk", filter=~Q(decision="") & ~Q(reason=""))))
+    rows = (
+        comments.order_by()
+        .values("process__body_id", "process__report_due_on")
+        .annotate(n=Count("pk"), answered=Count("pk", filter=~Q(decision="") & ~Q(reason="")))
+    )
     out: dict = {}
     for row in rows:
-        c = out.setdefault((row["process__body_id"], _month(row["process__report_due_on"])),
-                           {"legal_comments": 0, "legal_comments_answered": 0})
+        c = out.setdefault(
+            (row["process__body_id"], _month(row["process__report_due_on"])), {"legal_comments": 0, "legal_comments_answered": 0}
+        )
         c["legal_comments"] += row["n"]
         c["legal_comments_answered"] += row["answered"]
     return out
@@ -455,6 +551,7 @@ def refresh_for_body_datasets(body_id):
 def _execute_all(queries: dict, parallel: bool = True) -> dict:
     """Run the independent aggregate queries: at once on separate connections for a full recomputation on
     PostgreSQL (wall time = the slowest query, not the sum), else one after the other on this connection."""
+
     def fetch(sql, params):
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -509,7 +606,9 @@ def _repeats_all_sql(window: dt.timedelta) -> tuple[str, list]:
 
 def compute_region_counts(region_ids=None, start=None, end=None) -> dict:
     """{(region_id, month): {registered, answered, resolved}} by month of registration."""
-    return _region_rows(_region_queryset(region_ids, start, end).values_list("region", "month", "registered", "answered", "resolved"))
+    return _region_rows(
+        _region_queryset(region_ids, start, end).values_list("region", "month", "registered", "answered", "resolved")
+    )
 
 
 def _region_rows(rows) -> dict:
@@ -525,7 +624,9 @@ def _region_queryset(region_ids=None, start=None, end=None):
     if end:
         qs = qs.filter(registered_at__lt=_aware(end))
     return (
-        qs.annotate(month=TruncMonth("registered_at", tzinfo=_tz())).order_by().values("region", "month")
+        qs.annotate(month=TruncMonth("registered_at", tzinfo=_tz()))
+        .order_by()
+        .values("region", "month")
         .annotate(
             registered=Count("pk"),
             answered=Count("pk", filter=Q(status=Status.ANSWERED)),
@@ -536,10 +637,10 @@ def _region_queryset(region_ids=None, start=None, end=None):
 
 # --- storing ---------------------------------------------------------------------------------------------
 
+
 def _body_rows(counts: dict) -> list[BodyMonthFigures]:
     return [
-        BodyMonthFigures(body_id=b, month=m, **{f: c[f] for f in scoring.COUNT_FIELDS},
-                         **{h: c[h] for h in scoring.HISTOGRAMS})
+        BodyMonthFigures(body_id=b, month=m, **{f: c[f] for f in scoring.COUNT_FIELDS}, **{h: c[h] for h in scoring.HISTOGRAMS})
         for (b, m), c in counts.items()
     ]
 
@@ -549,8 +650,10 @@ OWN_REFRESH_FIELDS = ("datasets", "datasets_updated", "quality_sum", "legal_comm
 
 
 def _stored_body_rows() -> dict:
-    return {(r["body_id"], r["month"]): r for r in BodyMonthFigures.objects.values("body_id", "month", *scoring.COUNT_FIELDS,
-                                                                                 *scoring.HISTOGRAMS)}
+    return {
+        (r["body_id"], r["month"]): r
+        for r in BodyMonthFigures.objects.values("body_id", "month", *scoring.COUNT_FIELDS, *scoring.HISTOGRAMS)
+    }
 
 
 def _differences(counts: dict, regions: dict) -> int:
@@ -564,8 +667,10 @@ def _differences(counts: dict, regions: dict) -> int:
         b_values = [b[f] for f in appeal_fields] + [b[h] for h in scoring.HISTOGRAMS] if b else None
         if (a_values or None) != (b_values or None) and any(v for v in (a_values or b_values)):
             wrong += 1
-    stored_regions = {(r["region_id"], r["month"]): {f: r[f] for f in ("registered", "answered", "resolved")}
-                      for r in RegionMonthFigures.objects.values()}
+    stored_regions = {
+        (r["region_id"], r["month"]): {f: r[f] for f in ("registered", "answered", "resolved")}
+        for r in RegionMonthFigures.objects.values()
+    }
     wrong += sum(1 for key in set(stored_regions) | set(regions) if stored_regions.get(key) != regions.get(key))
     return wrong
 
@@ -609,10 +714,14 @@ def refresh_own_fields(body_ids, first_month: dt.date, last_month: dt.date):
         for (body_id, month), c in sorted(counts.items()):
             values = {f: c[f] for f in OWN_REFRESH_FIELDS}
             row, created = BodyMonthFigures.objects.select_for_update().get_or_create(
-                body_id=body_id, month=month, defaults=values)
+                body_id=body_id, month=month, defaults=values
+            )
             if not created:
                 BodyMonthFigures.objects.filter(pk=row.pk).update(**values)
         BodyMonthFigures.objects.filter(body_id__in=body_ids, month__gte=first_month, month__lt=end).exclude(
-            pk__in=[r.pk for r in BodyMonthFigures.objects.filter(body_id__in=body_ids, month__gte=first_month,
-                                                                   month__lt=end) if (r.body_id, r.month) in counts]
+            pk__in=[
+                r.pk
+                for r in BodyMonthFigures.objects.filter(body_id__in=body_ids, month__gte=first_month, month__lt=end)
+                if (r.body_id, r.month) in counts
+            ]
         ).update(**dict.fromkeys(OWN_REFRESH_FIELDS, 0))

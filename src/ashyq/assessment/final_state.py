@@ -9,6 +9,7 @@ This module is the rule, as a pure function of one appeal's facts (no database, 
 same conditions set-wise; a test holds the two equal. Issue-by-issue additions (the figures kept per event)
 call `stay_states()` for the one appeal an event touched.
 """
+
 from dataclasses import dataclass
 
 # The states. "open" and "redirect_pending" are not final yet: they are kept by due date (histograms), and
@@ -29,8 +30,17 @@ REDIRECT_PENDING = "redirect_pending"
 
 # Stored as counts per body and month ("final_<state>"); OPEN and REDIRECT_PENDING as histograms by due date.
 FINAL_STATES = (
-    RESOLVED_CONFIRMED, RESOLVED_UNCONFIRMED, RESOLVED_DISPUTED, EXPLAINED, REFUSED, LEFT,
-    NOT_COMPETENT, OWN_STAFF, REDIRECTED_JUSTIFIED, REDIRECTED_UNJUSTIFIED, WITHDRAWN,
+    RESOLVED_CONFIRMED,
+    RESOLVED_UNCONFIRMED,
+    RESOLVED_DISPUTED,
+    EXPLAINED,
+    REFUSED,
+    LEFT,
+    NOT_COMPETENT,
+    OWN_STAFF,
+    REDIRECTED_JUSTIFIED,
+    REDIRECTED_UNJUSTIFIED,
+    WITHDRAWN,
 )
 # Neither for nor against the body: the appeal is judged where it belongs (docs/assessment.md, "Final states").
 NEUTRAL = (NOT_COMPETENT, OWN_STAFF, REDIRECTED_JUSTIFIED)
@@ -90,8 +100,7 @@ def redirect_state(next_is_last: bool, ending: Ending) -> str:
         return REDIRECTED_UNJUSTIFIED  # bounced back or sent onward
     if ending.status in OPEN_STATUSES:
         return REDIRECT_PENDING
-    if (ending.status == "answered" and ending.outcome in MERIT_OUTCOMES and ending.resolution != "no"
-            and not ending.upheld):
+    if ending.status == "answered" and ending.outcome in MERIT_OUTCOMES and ending.resolution != "no" and not ending.upheld:
         return REDIRECTED_JUSTIFIED
     return REDIRECTED_UNJUSTIFIED
 
@@ -111,7 +120,14 @@ def stay_states(stays: list[tuple], ending: Ending) -> list[StayState]:
         else:
             state = answered_state(body, ending)
             counted = state not in NEUTRAL
-            out.append(StayState(body, received_on, state, None,
-                                 timely=counted and ending.on_time and not ending.extended,
-                                 timely_extended=counted and ending.on_time and ending.extended))
+            out.append(
+                StayState(
+                    body,
+                    received_on,
+                    state,
+                    None,
+                    timely=counted and ending.on_time and not ending.extended,
+                    timely_extended=counted and ending.on_time and ending.extended,
+                )
+            )
     return out

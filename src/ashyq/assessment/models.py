@@ -5,6 +5,7 @@ appeal: the cohort), so a quarter or a year is the sum of its months and every s
 of those sums (scoring.py). The rows are refreshed after each dialogue event (signals.py) and rebuilt
 in full by `manage.py recompute_scores`. Nothing here is the truth: the dialogue's events are.
 """
+
 from django.db import models
 
 

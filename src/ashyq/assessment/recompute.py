@@ -16,6 +16,7 @@ Uses only the Python standard library, the `holidays` package (Kazakhstan's work
 functions of scoring.py, so a researcher can run it outside Ashyq. The rules are those of figures.py
 (docs/assessment.md), applied row by row.
 """
+
 import csv
 import datetime as dt
 import json
@@ -43,8 +44,7 @@ def _read(path) -> list[dict]:
         for key in ("answered_on_time",):
             if key in row and row[key] is not None:
                 row[key] = row[key] == "true"
-        for key in ("extensions", "feedback_rating", "seq", "population", *scoring.COUNT_FIELDS, "overdue",
-                    "registered"):
+        for key in ("extensions", "feedback_rating", "seq", "population", *scoring.COUNT_FIELDS, "overdue", "registered"):
             if key in row and row[key] is not None:
                 row[key] = int(row[key])
         for key in scoring.HISTOGRAMS:
@@ -62,8 +62,7 @@ def _month(value: str) -> dt.date:
     return dt.date.fromisoformat(value[:10]).replace(day=1)
 
 
-def counts_from_rows(appeals: list[dict], events: list[dict], *, window_days: int | None = None,
-                     country: str = "KZ") -> dict:
+def counts_from_rows(appeals: list[dict], events: list[dict], *, window_days: int | None = None, country: str = "KZ") -> dict:
     """{(body_slug, month): counts} from the export's appeals and events rows."""
     window = dt.timedelta(days=window_days if window_days is not None else config.get()["repeat_window_days"])
     out: dict = {}
@@ -96,10 +95,14 @@ def counts_from_rows(appeals: list[dict], events: list[dict], *, window_days: in
         if a is None or not stays:
             continue
         ending = final_state.Ending(
-            status=a["status"], outcome=a.get("outcome"), resolution=a.get("feedback_resolution"),
-            upheld=number in upheld, on_time=bool(a.get("answered_on_time")),
+            status=a["status"],
+            outcome=a.get("outcome"),
+            resolution=a.get("feedback_resolution"),
+            upheld=number in upheld,
+            on_time=bool(a.get("answered_on_time")),
             extended=any(e["kind"] == "extended" and e["to_body"] == a["body"] for e in evs),
-            due_on=a["due_on"], addressed_body=a["addressed_body"],
+            due_on=a["due_on"],
+            addressed_body=a["addressed_body"],
             # Whether the applicant is on the body's staff is not published: see docs/assessment.md.
         )
         for st in final_state.stay_states(stays, ending):
@@ -156,8 +159,7 @@ def period_counts(counts: dict, period: str) -> dict:
     return out
 
 
-def ranking_from_counts(counts: dict, period: str, *, as_of: dt.date | None = None, weights=None,
-                        min_appeals=None) -> list[dict]:
+def ranking_from_counts(counts: dict, period: str, *, as_of: dt.date | None = None, weights=None, min_appeals=None) -> list[dict]:
     """Both methods, ranks and moves for `period`; overdue appeals counted as of `as_of` (the export's day)."""
     cfg = config.get()
     by_body = period_counts(counts, period)
@@ -167,6 +169,7 @@ def ranking_from_counts(counts: dict, period: str, *, as_of: dt.date | None = No
 
 
 # --- from the aggregated figures (all appeals) ----------------------------------------------------------------
+
 
 def counts_from_figures(path) -> dict:
     """{(body_slug, month): counts} from body_month_figures.csv or .json."""
@@ -194,8 +197,7 @@ def load_export(directory, fmt: str = "csv") -> dict:
 
 
 def body_period_counts(counts: dict, body: str, start: dt.date, end: dt.date, as_of: dt.date) -> dict:
-    return scoring.settle(
-        scoring.sum_counts(c for (b, m), c in counts.items() if b == body and start <= m < end), as_of)
+    return scoring.settle(scoring.sum_counts(c for (b, m), c in counts.items() if b == body and start <= m < end), as_of)
 
 
 def scorecard_from_counts(counts: dict, body: str, period: str, *, as_of: dt.date, weights=None, min_appeals=None) -> dict:
@@ -210,18 +212,39 @@ def scorecard_from_counts(counts: dict, body: str, period: str, *, as_of: dt.dat
     trend, m = [], scoring.add_months(end, -12)
     while m < end:
         mc = body_period_counts(counts, body, m, scoring.add_months(m, 1), as_of)
-        trend.append({"month": scoring.period_key("month", m), "received": mc["received"], "answered": mc["answered"],
-                      "official_score": scoring.official_score(mc), "ashyq_score": scoring.ashyq_score(mc, weights)})
+        trend.append(
+            {
+                "month": scoring.period_key("month", m),
+                "received": mc["received"],
+                "answered": mc["answered"],
+                "official_score": scoring.official_score(mc),
+                "ashyq_score": scoring.ashyq_score(mc, weights),
+            }
+        )
         m = scoring.add_months(m, 1)
-    rank = next((r for r in ranking_from_counts(counts, period, as_of=as_of, weights=weights, min_appeals=min_appeals)
-                 if r["body"] == body), None)
+    rank = next(
+        (
+            r
+            for r in ranking_from_counts(counts, period, as_of=as_of, weights=weights, min_appeals=min_appeals)
+            if r["body"] == body
+        ),
+        None,
+    )
     return {
-        "body": body, "period": period, "counts": c, "measures": scoring.measures(c),
-        "official_score": scoring.official_score(c), "official_components": scoring.official_components(c),
-        "ashyq_score": scoring.ashyq_score(c, weights), "ashyq_components": scoring.ashyq_components(c),
-        "contributions": scoring.contributions(c, weights), "what_moved": scoring.what_moved(previous, c, weights),
-        "previous_period": previous_key, "previous_ashyq_score": scoring.ashyq_score(previous, weights),
-        "monthly": trend, "rank": rank,
+        "body": body,
+        "period": period,
+        "counts": c,
+        "measures": scoring.measures(c),
+        "official_score": scoring.official_score(c),
+        "official_components": scoring.official_components(c),
+        "ashyq_score": scoring.ashyq_score(c, weights),
+        "ashyq_components": scoring.ashyq_components(c),
+        "contributions": scoring.contributions(c, weights),
+        "what_moved": scoring.what_moved(previous, c, weights),
+        "previous_period": previous_key,
+        "previous_ashyq_score": scoring.ashyq_score(previous, weights),
+        "monthly": trend,
+        "rank": rank,
     }
 
 
@@ -238,6 +261,10 @@ def regions_from_export(export: dict, period: str) -> list[dict]:
     for region in export["regions"]:
         s = sums.get(region["region"], {})
         population = int(region["population"]) if region.get("population") not in (None, "") else None
-        out.append({"region": region["region"], **scoring.region_figures(
-            population, s.get("registered", 0), s.get("answered", 0), s.get("resolved", 0))})
+        out.append(
+            {
+                "region": region["region"],
+                **scoring.region_figures(population, s.get("registered", 0), s.get("answered", 0), s.get("resolved", 0)),
+            }
+        )
     return scoring.order_regions(out)

@@ -4,6 +4,7 @@ Both the database path (figures.py, aggregate SQL) and the open-data path (recom
 public export) produce the same additive counts per body and month; everything published is computed
 from those counts here, so anyone holding the counts gets the same numbers.
 """
+
 import datetime as dt
 import math
 import re
@@ -11,19 +12,38 @@ import re
 from . import final_state
 
 COUNT_FIELDS = (
-    "received", "redirected_away", "ping_pong", "answered", "on_time",
-    "resolved", "explained", "refused", "left_without_consideration", "extensions",
-    "feedback", "feedback_yes", "feedback_partly", "feedback_no", "rating_sum", "repeats", "complaints",
+    "received",
+    "redirected_away",
+    "ping_pong",
+    "answered",
+    "on_time",
+    "resolved",
+    "explained",
+    "refused",
+    "left_without_consideration",
+    "extensions",
+    "feedback",
+    "feedback_yes",
+    "feedback_partly",
+    "feedback_no",
+    "rating_sum",
+    "repeats",
+    "complaints",
     # Open data, per body and month (docs/assessment.md): the body's datasets that existed at the month's end,
     # those of them that received a valid new version in the month, and the sum of their quality scores
     # (0-100 each, the checklist of opendata/quality.py at the month's end). Dataset-months add up over a period.
-    "datasets", "datasets_updated", "quality_sum",
+    "datasets",
+    "datasets_updated",
+    "quality_sum",
     # Open Legal Acts, per body and the month its developer's report fell due: the published comments on its
     # drafts, and those it answered with a decision and a reason (figures.compute_legal_comment_counts).
-    "legal_comments", "legal_comments_answered",
+    "legal_comments",
+    "legal_comments_answered",
     # Final states (final_state.py): each stay the body received, in exactly one state; and of the stays it
     # answered (and that count for it), those answered on time without an extension, and thanks to one.
-    *(final_state.field(s) for s in final_state.FINAL_STATES), "final_timely", "final_timely_extended",
+    *(final_state.field(s) for s in final_state.FINAL_STATES),
+    "final_timely",
+    "final_timely_extended",
 )
 OUTCOMES = ("resolved", "explained", "refused", "left_without_consideration")
 # Histograms: {key: count}, added bucket by bucket. days_to_answer: working days from receipt to answer.
@@ -35,6 +55,7 @@ Z95 = 1.959963984540054
 
 
 # --- counts ------------------------------------------------------------------------------------------------
+
 
 def empty_counts() -> dict:
     counts = dict.fromkeys(COUNT_FIELDS, 0)
@@ -135,6 +156,7 @@ def months_of(key: str) -> list[dt.date]:
 
 # --- statistics --------------------------------------------------------------------------------------------
 
+
 def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float] | None:
     """Wilson score interval of k successes in n trials (95 % by default); None when n is 0."""
     if n <= 0:
@@ -169,6 +191,7 @@ def rate(k, n) -> dict:
 
 # --- measures ----------------------------------------------------------------------------------------------
 
+
 def measures(c: dict) -> dict:
     """Every published measure of one body and period, from its counts. Rates carry Wilson 95 % intervals."""
     answered, feedback, received = c["answered"], c["feedback"], c["received"]
@@ -193,10 +216,13 @@ def measures(c: dict) -> dict:
         "repeat_rate": rate(c["repeats"], answered),
         "complaint_rate": rate(c["complaints"], answered),
         # Every stay the body received, in its final state (or still open / pending), as shares of received.
-        "states": {**{s: rate(c.get(final_state.field(s)) or 0, received) for s in final_state.FINAL_STATES},
-                   "open_in_term": rate(open_in_term(c), received), "overdue": rate(overdue_now, received),
-                   "redirect_pending": rate(sum((c.get("redirect_pending") or {}).values()) - (c.get("redirect_late") or 0), received),
-                   "redirect_late": rate(c.get("redirect_late") or 0, received)},
+        "states": {
+            **{s: rate(c.get(final_state.field(s)) or 0, received) for s in final_state.FINAL_STATES},
+            "open_in_term": rate(open_in_term(c), received),
+            "overdue": rate(overdue_now, received),
+            "redirect_pending": rate(sum((c.get("redirect_pending") or {}).values()) - (c.get("redirect_late") or 0), received),
+            "redirect_late": rate(c.get("redirect_late") or 0, received),
+        },
     }
 
 
@@ -253,8 +279,12 @@ def judged(c: dict) -> dict:
 
 
 ANSWERED_STATES = (
-    final_state.RESOLVED_CONFIRMED, final_state.RESOLVED_UNCONFIRMED, final_state.RESOLVED_DISPUTED,
-    final_state.EXPLAINED, final_state.REFUSED, final_state.LEFT,
+    final_state.RESOLVED_CONFIRMED,
+    final_state.RESOLVED_UNCONFIRMED,
+    final_state.RESOLVED_DISPUTED,
+    final_state.EXPLAINED,
+    final_state.REFUSED,
+    final_state.LEFT,
 )
 
 
@@ -287,7 +317,8 @@ def ashyq_components(c: dict, state_values: dict | None = None) -> dict:
         # Share of the public's comments on the body's drafts answered with a decision and a reason, once the
         # report is due: a body that asks the public and ignores what it hears loses here.
         "legal_comments": (min(c.get("legal_comments_answered") or 0, c["legal_comments"]) / c["legal_comments"])
-        if c.get("legal_comments") else None,
+        if c.get("legal_comments")
+        else None,
     }
 
 
@@ -323,11 +354,14 @@ def what_moved(previous: dict, current: dict, weights: dict) -> list[dict]:
             continue
         delta = round(after[k] - before[k], 2)
         if delta:
-            moves.append({"component": k, "points": delta, "before": ashyq_components(previous)[k], "after": ashyq_components(current)[k]})
+            moves.append(
+                {"component": k, "points": delta, "before": ashyq_components(previous)[k], "after": ashyq_components(current)[k]}
+            )
     return sorted(moves, key=lambda m: -abs(m["points"]))
 
 
 # --- rankings ----------------------------------------------------------------------------------------------
+
 
 def _ranks(rows, key) -> dict:
     """Competition ranking (1, 2, 2, 4) by descending score; ties by slug are not broken."""
@@ -347,16 +381,18 @@ def ranking(counts_by_body: dict, weights: dict, min_appeals: int) -> list[dict]
     """
     rows = []
     for body, c in counts_by_body.items():
-        rows.append({
-            "body": body,
-            "received": c["received"],
-            "answered": c["answered"],
-            "ranked": c["received"] >= min_appeals,
-            "official_score": official_score(c),
-            "official_components": official_components(c),
-            "ashyq_score": ashyq_score(c, weights),
-            "ashyq_components": ashyq_components(c),
-        })
+        rows.append(
+            {
+                "body": body,
+                "received": c["received"],
+                "answered": c["answered"],
+                "ranked": c["received"] >= min_appeals,
+                "official_score": official_score(c),
+                "official_components": official_components(c),
+                "ashyq_score": ashyq_score(c, weights),
+                "ashyq_components": ashyq_components(c),
+            }
+        )
     ranked = [r for r in rows if r["ranked"]]
     official, ashyq = _ranks(ranked, "official_score"), _ranks(ranked, "ashyq_score")
     intervals = {r["body"]: score_interval(counts_by_body[r["body"]], weights) for r in ranked}
@@ -430,13 +466,29 @@ def funnel(points: list[tuple[str, int, int]]) -> dict:
         lim = limits(n)
         share = k / n
         position = "above" if share > lim["99.8"][1] else "below" if share < lim["99.8"][0] else "within"
-        bodies.append({"body": body, "k": k, "n": n, "share": share, "position": position,
-                       "low_95": lim["95"][0], "high_95": lim["95"][1], "low_998": lim["99.8"][0], "high_998": lim["99.8"][1]})
+        bodies.append(
+            {
+                "body": body,
+                "k": k,
+                "n": n,
+                "share": share,
+                "position": position,
+                "low_95": lim["95"][0],
+                "high_95": lim["95"][1],
+                "low_998": lim["99.8"][0],
+                "high_998": lim["99.8"][1],
+            }
+        )
     top = max((b["n"] for b in bodies), default=1)
     steps = sorted({max(1, round(top * i / 40)) for i in range(1, 41)})
-    return {"pooled": p, "bodies": bodies,
-            "limits": [{"n": n, **{f"{side}_{name}": v[i] for name, v in limits(n).items() for i, side in enumerate(("low", "high"))}}
-                       for n in steps]}
+    return {
+        "pooled": p,
+        "bodies": bodies,
+        "limits": [
+            {"n": n, **{f"{side}_{name}": v[i] for name, v in limits(n).items() for i, side in enumerate(("low", "high"))}}
+            for n in steps
+        ],
+    }
 
 
 def resolved_share(c: dict) -> tuple[int, int]:
@@ -447,11 +499,15 @@ def resolved_share(c: dict) -> tuple[int, int]:
 
 # --- regions -----------------------------------------------------------------------------------------------
 
+
 def region_figures(population: int | None, registered: int, answered: int, resolved: int) -> dict:
     """A region's published figures for a period: counts, per 100,000 inhabitants, resolved share with interval."""
     per = (100_000 * registered / population) if population else None
     return {
-        "population": population, "registered": registered, "answered": answered, "resolved": resolved,
+        "population": population,
+        "registered": registered,
+        "answered": answered,
+        "resolved": resolved,
         "per_100k": round(per, 2) if per is not None else None,
         "resolved_share": rate(resolved, answered),
     }

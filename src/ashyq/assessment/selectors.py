@@ -1,4 +1,5 @@
 """Reads of the precomputed figures (public) and the live monitor views (monitors and admins only)."""
+
 import datetime as dt
 
 from django.db.models import Count, Max, Min, Q, Sum
@@ -25,8 +26,11 @@ def available_periods() -> dict:
     span = BodyMonthFigures.objects.aggregate(lo=Min("month"), hi=Max("month"))
     if span["lo"] is None:
         today = clock.today()
-        return {"years": [str(today.year)], "quarters": [scoring.period_key("quarter", today)],
-                "months": [scoring.period_key("month", today)]}
+        return {
+            "years": [str(today.year)],
+            "quarters": [scoring.period_key("quarter", today)],
+            "months": [scoring.period_key("month", today)],
+        }
     months, m = [], span["lo"]
     while m <= span["hi"]:
         months.append(m)
@@ -61,7 +65,8 @@ def counts_by_body(period: str, as_of: dt.date | None = None) -> dict:
     rows = in_period.order_by().values("body").annotate(**SUMS)
     out = {r["body"]: _row_counts(r) for r in rows}
     for body_id, open_due, pending in in_period.exclude(open_due={}, redirect_pending={}).values_list(
-            "body", "open_due", "redirect_pending"):
+        "body", "open_due", "redirect_pending"
+    ):
         scoring.add_counts(out[body_id], {"open_due": open_due, "redirect_pending": pending})
     return {b: scoring.settle(c, as_of) for b, c in out.items()}
 
@@ -107,28 +112,42 @@ def scorecard(body: Body, period: str) -> dict:
     # The monthly trend: the twelve months up to the period's end.
     trend_start = scoring.add_months(end, -12)
     today = clock.today()
-    monthly = {r.month: scoring.settle(_figures(r), today)
-               for r in BodyMonthFigures.objects.filter(body=body, month__gte=trend_start, month__lt=end)}
+    monthly = {
+        r.month: scoring.settle(_figures(r), today)
+        for r in BodyMonthFigures.objects.filter(body=body, month__gte=trend_start, month__lt=end)
+    }
     trend = []
     m = trend_start
     while m < end:
         c = monthly.get(m) or scoring.empty_counts()
-        trend.append({
-            "month": scoring.period_key("month", m), "received": c["received"], "answered": c["answered"],
-            "official_score": scoring.official_score(c), "ashyq_score": scoring.ashyq_score(c, cfg["weights"]),
-        })
+        trend.append(
+            {
+                "month": scoring.period_key("month", m),
+                "received": c["received"],
+                "answered": c["answered"],
+                "official_score": scoring.official_score(c),
+                "ashyq_score": scoring.ashyq_score(c, cfg["weights"]),
+            }
+        )
         m = scoring.add_months(m, 1)
     ranked = next((r for r in ranking(period) if r["body"] == body.slug), None)
     return {
-        "body": body, "period": period, "kind": kind, "counts": counts,
+        "body": body,
+        "period": period,
+        "kind": kind,
+        "counts": counts,
         "measures": scoring.measures(counts),
-        "official_score": scoring.official_score(counts), "official_components": scoring.official_components(counts),
+        "official_score": scoring.official_score(counts),
+        "official_components": scoring.official_components(counts),
         "ashyq_score": scoring.ashyq_score(counts, cfg["weights"]),
         "ashyq_components": scoring.ashyq_components(counts),
         "contributions": scoring.contributions(counts, cfg["weights"]),
-        "previous_period": previous_key, "previous_ashyq_score": scoring.ashyq_score(previous, cfg["weights"]),
+        "previous_period": previous_key,
+        "previous_ashyq_score": scoring.ashyq_score(previous, cfg["weights"]),
         "what_moved": scoring.what_moved(previous, counts, cfg["weights"]),
-        "trend": trend, "rank": ranked, "min_appeals": cfg["min_appeals"],
+        "trend": trend,
+        "rank": ranked,
+        "min_appeals": cfg["min_appeals"],
         "overdue_now": overdue_now(body),
     }
 
@@ -139,13 +158,25 @@ def overdue_now(body: Body) -> int:
 
 def regions(period: str) -> list[dict]:
     start, end = _months_in(period)
-    sums = {r["region"]: r for r in RegionMonthFigures.objects.filter(month__gte=start, month__lt=end)
-            .order_by().values("region").annotate(registered=Sum("registered"), answered=Sum("answered"), resolved=Sum("resolved"))}
+    sums = {
+        r["region"]: r
+        for r in RegionMonthFigures.objects.filter(month__gte=start, month__lt=end)
+        .order_by()
+        .values("region")
+        .annotate(registered=Sum("registered"), answered=Sum("answered"), resolved=Sum("resolved"))
+    }
     out = []
     for region in Region.objects.all():
         s = sums.get(region.pk, {})
-        out.append({"region": region, "code": region.iso_code, **scoring.region_figures(
-            region.population, s.get("registered") or 0, s.get("answered") or 0, s.get("resolved") or 0)})
+        out.append(
+            {
+                "region": region,
+                "code": region.iso_code,
+                **scoring.region_figures(
+                    region.population, s.get("registered") or 0, s.get("answered") or 0, s.get("resolved") or 0
+                ),
+            }
+        )
     return scoring.order_regions(out)
 
 
@@ -163,20 +194,36 @@ def dashboard(user, *, limit: int = 50) -> dict:
     soon = calendar.add_working_days(today, reg.soon_due_working_days, reg.calendar_country)
     open_appeals = Appeal.objects.filter(status__in=OPEN_STATUSES)
     per_body = (
-        open_appeals.filter(due_on__lte=soon).order_by().values("body")
+        open_appeals.filter(due_on__lte=soon)
+        .order_by()
+        .values("body")
         .annotate(overdue=Count("pk", filter=Q(due_on__lt=today)), soon_due=Count("pk", filter=Q(due_on__gte=today)))
     )
     bodies = Body.objects.in_bulk([r["body"] for r in per_body])
     load = sorted(({**r, "body": bodies[r["body"]]} for r in per_body), key=lambda r: (-r["overdue"], -r["soon_due"]))
-    twice = (AppealEvent.objects.filter(kind=EventKind.REDIRECTED).order_by().values("appeal")
-             .annotate(n=Count("pk")).filter(n__gte=2).values("appeal"))
+    twice = (
+        AppealEvent.objects.filter(kind=EventKind.REDIRECTED)
+        .order_by()
+        .values("appeal")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=2)
+        .values("appeal")
+    )
     ping_pong = Appeal.objects.select_related("body", "addressed_body").filter(pk__in=twice).order_by("-registered_at")[:limit]
-    complaints = (Appeal.objects.select_related("body", "complaint_about__body").filter(type=AppealType.COMPLAINT, complaint_about__isnull=False)
-                  .order_by("-registered_at")[:limit])
+    complaints = (
+        Appeal.objects.select_related("body", "complaint_about__body")
+        .filter(type=AppealType.COMPLAINT, complaint_about__isnull=False)
+        .order_by("-registered_at")[:limit]
+    )
     return {
-        "today": today, "soon_until": soon, "load": load,
-        "overdue_total": sum(r["overdue"] for r in load), "soon_total": sum(r["soon_due"] for r in load),
-        "ping_pong": list(ping_pong), "complaints": list(complaints), "falling": falling_scores(),
+        "today": today,
+        "soon_until": soon,
+        "load": load,
+        "overdue_total": sum(r["overdue"] for r in load),
+        "soon_total": sum(r["soon_due"] for r in load),
+        "ping_pong": list(ping_pong),
+        "complaints": list(complaints),
+        "falling": falling_scores(),
     }
 
 
@@ -197,6 +244,14 @@ def falling_scores() -> list[dict]:
             continue
         a, b = scoring.ashyq_score(c, cfg["weights"]), scoring.ashyq_score(before[body_id], cfg["weights"])
         if a is not None and b is not None and b - a >= cfg["falling_points"]:
-            out.append({"body": bodies[body_id], "period": current, "previous_period": previous, "score": a,
-                        "previous_score": b, "change": round(a - b, 2)})
+            out.append(
+                {
+                    "body": bodies[body_id],
+                    "period": current,
+                    "previous_period": previous,
+                    "score": a,
+                    "previous_score": b,
+                    "change": round(a - b, 2),
+                }
+            )
     return sorted(out, key=lambda r: r["change"])

@@ -2,6 +2,7 @@
 that appeal's figures (tasks.py), which the worker runs once the step has committed. The step never waits for
 it and a failure never undoes it: the task is retried with backoff, and `manage.py recompute_scores` audits
 everything nightly."""
+
 import contextlib
 import contextvars
 
@@ -41,8 +42,9 @@ def on_legal_process_step(sender, process, **kwargs):
     worker once the step has committed."""
     from . import tasks
 
-    enqueue_after_commit(tasks.refresh_legal_figures, process.body_id, process.opens_on.isoformat(),
-                         process.report_due_on.isoformat())
+    enqueue_after_commit(
+        tasks.refresh_legal_figures, process.body_id, process.opens_on.isoformat(), process.report_due_on.isoformat()
+    )
 
 
 def on_dataset_changed(sender, body_id, **kwargs):

@@ -11,6 +11,7 @@ correctly, answer late; how often applicants confirm). Each gaming body follows 
 whether Ashyq puts it in the bottom quartile. The demo (demo/assessment_story.py) plays the same
 strategies on real bodies, so the ranking page shows them.
 """
+
 import datetime as dt
 import math
 import random
@@ -61,8 +62,13 @@ class Habits:
 def honest_habits(i: int, n: int) -> Habits:
     """Spread from the best to the weakest honest body; body 1 routes many appeals, correctly."""
     t = i / max(n - 1, 1)
-    return Habits(explain=0.08 + 0.22 * t, refuse=0.04 + 0.08 * t, redirect=0.35 if i == 1 else 0.05 + 0.05 * (i % 3),
-                  late=0.02 + 0.25 * t, confirm=0.75 - 0.3 * t)
+    return Habits(
+        explain=0.08 + 0.22 * t,
+        refuse=0.04 + 0.08 * t,
+        redirect=0.35 if i == 1 else 0.05 + 0.05 * (i % 3),
+        late=0.02 + 0.25 * t,
+        confirm=0.75 - 0.3 * t,
+    )
 
 
 @dataclass
@@ -108,9 +114,15 @@ class Population:
     def submit(self, applicant, body, day, **extra):
         with self.on(day, 9):
             return services.submit_appeal(
-                applicant, body=body, type="application", subject=extra.pop("subject", self.subject),
-                text=extra.pop("text", self.text), region=self.region,
-                is_public=self.rng.random() < self.public_share, **extra)
+                applicant,
+                body=body,
+                type="application",
+                subject=extra.pop("subject", self.subject),
+                text=extra.pop("text", self.text),
+                region=self.region,
+                is_public=self.rng.random() < self.public_share,
+                **extra,
+            )
 
     def answer(self, body, appeal, day, outcome, text="We considered your appeal.", **kw):
         if outcome in ("refused", "left_without_consideration"):
@@ -121,8 +133,9 @@ class Population:
     def feedback(self, applicant, appeal, day, resolution):
         if resolution:
             with self.on(day, 18):
-                services.record_feedback(applicant, appeal, resolution=resolution,
-                                         rating={"yes": 5, "partly": 3, "no": 1}[resolution])
+                services.record_feedback(
+                    applicant, appeal, resolution=resolution, rating={"yes": 5, "partly": 3, "no": 1}[resolution]
+                )
 
     def redirect(self, body, appeal, day, to_body, reason="This is the other body's competence."):
         with self.on(day, 11):
@@ -215,8 +228,10 @@ class Population:
 
     def staff_applicant(self, body, i):
         username = f"sim-staff-{body.slug}-{i}"[:150]
-        return User.objects.get_or_create(username=username, defaults={
-            "role": Role.OFFICIAL, "body": body, "email": f"{username}@staff.example.kz", "language": "en"})[0]
+        return User.objects.get_or_create(
+            username=username,
+            defaults={"role": Role.OFFICIAL, "body": body, "email": f"{username}@staff.example.kz", "language": "en"},
+        )[0]
 
     @staticmethod
     def last_extension_day(appeal: Appeal) -> dt.date:
@@ -236,14 +251,23 @@ class Population:
 def make_people(pop: Population, citizens: int, prefix: str):
     for body in [*pop.honest, *pop.gaming.values()]:
         pop.staff[body.pk] = tuple(
-            User.objects.get_or_create(username=f"{prefix}-{role}-{body.slug}"[:150], defaults={
-                "role": role, "body": body, "email": f"{prefix}-{role}-{body.pk}@staff.example.kz", "language": "en"})[0]
-            for role in (Role.OFFICIAL, Role.HEAD))
-    pop.citizens = [User.objects.get_or_create(username=f"{prefix}-citizen-{i}", defaults={
-        "role": Role.APPLICANT, "email": f"{prefix}-citizen-{i}@example.kz", "language": "en"})[0] for i in range(citizens)]
+            User.objects.get_or_create(
+                username=f"{prefix}-{role}-{body.slug}"[:150],
+                defaults={"role": role, "body": body, "email": f"{prefix}-{role}-{body.pk}@staff.example.kz", "language": "en"},
+            )[0]
+            for role in (Role.OFFICIAL, Role.HEAD)
+        )
+    pop.citizens = [
+        User.objects.get_or_create(
+            username=f"{prefix}-citizen-{i}",
+            defaults={"role": Role.APPLICANT, "email": f"{prefix}-citizen-{i}@example.kz", "language": "en"},
+        )[0]
+        for i in range(citizens)
+    ]
 
 
 # --- the table ---------------------------------------------------------------------------------------------------
+
 
 def bottom_quartile(rank: int, n: int) -> bool:
     return rank > n - math.ceil(n / 4)
@@ -262,13 +286,19 @@ def table(counts: dict, honest: list[str], gaming: dict, weights=None) -> dict:
         field_ = {b: counts[b] for b in [*honest, slug]}
         r = next(r for r in scoring.ranking(field_, weights, 1) if r["body"] == slug)
         n = len(field_)
-        rows.append({
-            "strategy": strategy, "body": slug, "n": n,
-            "official_score": r["official_score"], "official_rank": r["official_rank"],
-            "ashyq_score": r["ashyq_score"], "ashyq_rank": r["ashyq_rank"],
-            "official_fooled": top_half(r["official_rank"], n),
-            "ashyq_bottom_quartile": bottom_quartile(r["ashyq_rank"], n),
-        })
+        rows.append(
+            {
+                "strategy": strategy,
+                "body": slug,
+                "n": n,
+                "official_score": r["official_score"],
+                "official_rank": r["official_rank"],
+                "ashyq_score": r["ashyq_score"],
+                "ashyq_rank": r["ashyq_rank"],
+                "official_fooled": top_half(r["official_rank"], n),
+                "ashyq_bottom_quartile": bottom_quartile(r["ashyq_rank"], n),
+            }
+        )
     population = scoring.ranking({b: counts[b] for b in [*honest, *gaming.values()]}, weights, 1)
     for r in population:
         r["strategy"] = next((s for s, b in gaming.items() if b == r["body"]), None)
@@ -302,12 +332,25 @@ def run(*, honest: int = 12, per_body: int = 40, seed: int = 11) -> dict:
     result = {}
     try:
         with signals.paused(), transaction.atomic():
-            made = [Body.objects.create(
-                slug=f"simulated-body-{i:02d}", kind=Body.Kind.AGENCY, name_en=f"Simulated body {i:02d}",
-                name_ru=f"Моделируемый орган {i:02d}", name_kk=f"Модельдік орган {i:02d}", head_title_en="Head")
-                for i in range(1, honest + len(STRATEGIES) + 1)]
-            pop = Population(start=SIM_START, per_body=per_body, honest=made[:honest], rng=random.Random(seed),
-                             region=region, gaming=dict(zip(STRATEGIES, made[honest:])))
+            made = [
+                Body.objects.create(
+                    slug=f"simulated-body-{i:02d}",
+                    kind=Body.Kind.AGENCY,
+                    name_en=f"Simulated body {i:02d}",
+                    name_ru=f"Моделируемый орган {i:02d}",
+                    name_kk=f"Модельдік орган {i:02d}",
+                    head_title_en="Head",
+                )
+                for i in range(1, honest + len(STRATEGIES) + 1)
+            ]
+            pop = Population(
+                start=SIM_START,
+                per_body=per_body,
+                honest=made[:honest],
+                rng=random.Random(seed),
+                region=region,
+                gaming=dict(zip(STRATEGIES, made[honest:])),
+            )
             make_people(pop, citizens=max(per_body * 3, 30), prefix="sim")
             pop.play()
             counts = counts_for(made, start, end, as_of=dt.date(2024, 7, 1))
@@ -318,18 +361,22 @@ def run(*, honest: int = 12, per_body: int = 40, seed: int = 11) -> dict:
     names = {f"simulated-body-{i:02d}": f"Simulated body {i:02d}" for i in range(1, 100)}
     for r in result["population"]:
         r["name"] = names.get(r["body"], r["body"])
-    result.update({"period": SIM_PERIOD, "honest": honest, "per_body": per_body, "seed": seed,
-                   "method_version": config.get()["version"]})
+    result.update(
+        {"period": SIM_PERIOD, "honest": honest, "per_body": per_body, "seed": seed, "method_version": config.get()["version"]}
+    )
     return result
 
 
 def format_table(result: dict) -> str:
-    lines = [f"Gaming strategies against {result['honest']} honest bodies, {result['per_body']} appeals each "
-             f"(method {result['method_version']}, {result['period']}); ranks among the honest bodies and the strategy.",
-             f"{'strategy':<28} {'official':>14} {'ashyq':>14}  official fooled   ashyq bottom quartile"]
+    lines = [
+        f"Gaming strategies against {result['honest']} honest bodies, {result['per_body']} appeals each "
+        f"(method {result['method_version']}, {result['period']}); ranks among the honest bodies and the strategy.",
+        f"{'strategy':<28} {'official':>14} {'ashyq':>14}  official fooled   ashyq bottom quartile",
+    ]
     for r in result["strategies"]:
         lines.append(
             f"{r['strategy']:<28} {r['official_rank']:>3}/{r['n']:<3} {r['official_score']:>5.2f}"
             f" {r['ashyq_rank']:>3}/{r['n']:<3} {r['ashyq_score']:>5.1f}"
-            f"  {'yes' if r['official_fooled'] else 'no':<16} {'yes' if r['ashyq_bottom_quartile'] else 'NO'}")
+            f"  {'yes' if r['official_fooled'] else 'no':<16} {'yes' if r['ashyq_bottom_quartile'] else 'NO'}"
+        )
     return "\n".join(lines)

@@ -1,5 +1,6 @@
 """Background work of the assessment (the queue's convention: core/tasks.py). Each task replaces stored figures
 with what the record says now, so running it twice, late or after a retry changes nothing more."""
+
 import datetime as dt
 
 from ashyq.core.tasks import task

@@ -1,5 +1,6 @@
 """Thin views over selectors.py: the ranking with both methods, a scorecard per body, regional figures,
 the methodology (page and JSON), CSV/JSON downloads of every figure, and the monitors' dashboard."""
+
 import io
 import json
 
@@ -94,14 +95,33 @@ def _ranking_record(r) -> dict:
 def ranking(request):
     period = _period(request)
     rows = selectors.ranking(period)
-    return render(request, "assessment/ranking.html", {
-        "period": period, "periods": selectors.available_periods(), "rows": [r for r in rows if r["ranked"]],
-        "unranked": [r for r in rows if not r["ranked"]], "min_appeals": config.get()["min_appeals"],
-    })
+    return render(
+        request,
+        "assessment/ranking.html",
+        {
+            "period": period,
+            "periods": selectors.available_periods(),
+            "rows": [r for r in rows if r["ranked"]],
+            "unranked": [r for r in rows if not r["ranked"]],
+            "min_appeals": config.get()["min_appeals"],
+        },
+    )
 
 
-RANKING_COLUMNS = ["body", "received", "ranked", "official_score", "official_rank", "ashyq_score", "ashyq_rank", "move",
-                   "ashyq_score_low", "ashyq_score_high", "ashyq_rank_best", "ashyq_rank_worst"]
+RANKING_COLUMNS = [
+    "body",
+    "received",
+    "ranked",
+    "official_score",
+    "official_rank",
+    "ashyq_score",
+    "ashyq_rank",
+    "move",
+    "ashyq_score_low",
+    "ashyq_score_high",
+    "ashyq_rank_best",
+    "ashyq_rank_worst",
+]
 
 
 @require_GET
@@ -114,9 +134,11 @@ def ranking_download(request, fmt):
     header = RANKING_COLUMNS + [f"ashyq_{c}" for c in comps] + [f"official_{c}" for c in OFFICIAL_LABELS]
     out = []
     for r in rows:
-        out.append([r[c] if r[c] is not None else "" for c in RANKING_COLUMNS]
-                   + [_fmt(r["ashyq_components"][c], 4) for c in comps]
-                   + [_fmt(r["official_components"][c]) for c in OFFICIAL_LABELS])
+        out.append(
+            [r[c] if r[c] is not None else "" for c in RANKING_COLUMNS]
+            + [_fmt(r["ashyq_components"][c], 4) for c in comps]
+            + [_fmt(r["official_components"][c]) for c in OFFICIAL_LABELS]
+        )
     return _csv_response(f"ashyq-ranking-{period}.csv", header, out)
 
 
@@ -128,41 +150,76 @@ def scorecard(request, slug):
     months = [t["month"] for t in card["trend"]]
     score_chart = charts.line_chart(
         months,
-        [(_("Ashyq score (0-100)"), "#00538a", [t["ashyq_score"] for t in card["trend"]], False),
-         (_("Official score x10"), "#a4161a", [None if t["official_score"] is None else t["official_score"] * 10 for t in card["trend"]], True)],
-        title_id="scores-title", y_max=100, y_label_step=25,
+        [
+            (_("Ashyq score (0-100)"), "#00538a", [t["ashyq_score"] for t in card["trend"]], False),
+            (
+                _("Official score x10"),
+                "#a4161a",
+                [None if t["official_score"] is None else t["official_score"] * 10 for t in card["trend"]],
+                True,
+            ),
+        ],
+        title_id="scores-title",
+        y_max=100,
+        y_label_step=25,
     )
     volume_chart = charts.bar_chart(months, [t["received"] for t in card["trend"]], title_id="volume-title")
     funnel = selectors.funnel(period)
     names = {b.slug: b.name for b in Body.objects.filter(slug__in=[b["body"] for b in funnel["bodies"]])}
-    funnel_chart = charts.funnel_chart(funnel, highlight=body.slug, title_id="funnel-title",
-                                       y_label=_("Resolved, of the appeals judged"), x_label=_("Appeals judged"))
+    funnel_chart = charts.funnel_chart(
+        funnel,
+        highlight=body.slug,
+        title_id="funnel-title",
+        y_label=_("Resolved, of the appeals judged"),
+        x_label=_("Appeals judged"),
+    )
     m = card["measures"]
-    return render(request, "assessment/scorecard.html", {
-        **card, "periods": selectors.available_periods(), "score_chart": score_chart, "volume_chart": volume_chart,
-        "panels": registry.render_panels("scorecard", request, body=body, card=card),
-        "funnel": funnel, "funnel_chart": funnel_chart,
-        "funnel_rows": [{**b, "name": names.get(b["body"], b["body"]), "mine": b["body"] == body.slug} for b in funnel["bodies"]],
-        "components": [{"key": k, "label": COMPONENT_LABELS[k], "value": card["ashyq_components"][k],
-                        "points": card["contributions"][k], "weight": config.get()["weights"].get(k)} for k in COMPONENT_LABELS],
-        "official": [{"label": OFFICIAL_LABELS[k], "value": v} for k, v in card["official_components"].items()],
-        "states": [{"label": label, "value": scoring.STATE_VALUES.get(k), "rate": m["states"][k]} for k, label in STATE_LABELS.items()],
-        "moved": [{**mv, "label": COMPONENT_LABELS[mv["component"]]} for mv in card["what_moved"]],
-        "rates": [
-            (_("Redirected away (bounce rate)"), m["bounce_rate"]),
-            (_("Redirect ping-pong"), m["ping_pong_rate"]),
-            (_("Answered on time, among answers and appeals overdue"), m["on_time_rate"]),
-            (_("Outcome: resolved, measures taken"), m["outcomes"]["resolved"]),
-            (_("Outcome: explained"), m["outcomes"]["explained"]),
-            (_("Outcome: refused"), m["outcomes"]["refused"]),
-            (_("Outcome: left without consideration"), m["outcomes"]["left_without_consideration"]),
-            (_("Resolution confirmed by the applicant, among feedback"), m["resolution_confirmed"]),
-            (_("Partly resolved, among feedback"), m["resolution_partly"]),
-            (_("Feedback rate, among answers"), m["feedback_rate"]),
-            (_("Repeat appeals within 90 days, among answers"), m["repeat_rate"]),
-            (_("Complaints about answers, among answers"), m["complaint_rate"]),
-        ],
-    })
+    return render(
+        request,
+        "assessment/scorecard.html",
+        {
+            **card,
+            "periods": selectors.available_periods(),
+            "score_chart": score_chart,
+            "volume_chart": volume_chart,
+            "panels": registry.render_panels("scorecard", request, body=body, card=card),
+            "funnel": funnel,
+            "funnel_chart": funnel_chart,
+            "funnel_rows": [
+                {**b, "name": names.get(b["body"], b["body"]), "mine": b["body"] == body.slug} for b in funnel["bodies"]
+            ],
+            "components": [
+                {
+                    "key": k,
+                    "label": COMPONENT_LABELS[k],
+                    "value": card["ashyq_components"][k],
+                    "points": card["contributions"][k],
+                    "weight": config.get()["weights"].get(k),
+                }
+                for k in COMPONENT_LABELS
+            ],
+            "official": [{"label": OFFICIAL_LABELS[k], "value": v} for k, v in card["official_components"].items()],
+            "states": [
+                {"label": label, "value": scoring.STATE_VALUES.get(k), "rate": m["states"][k]}
+                for k, label in STATE_LABELS.items()
+            ],
+            "moved": [{**mv, "label": COMPONENT_LABELS[mv["component"]]} for mv in card["what_moved"]],
+            "rates": [
+                (_("Redirected away (bounce rate)"), m["bounce_rate"]),
+                (_("Redirect ping-pong"), m["ping_pong_rate"]),
+                (_("Answered on time, among answers and appeals overdue"), m["on_time_rate"]),
+                (_("Outcome: resolved, measures taken"), m["outcomes"]["resolved"]),
+                (_("Outcome: explained"), m["outcomes"]["explained"]),
+                (_("Outcome: refused"), m["outcomes"]["refused"]),
+                (_("Outcome: left without consideration"), m["outcomes"]["left_without_consideration"]),
+                (_("Resolution confirmed by the applicant, among feedback"), m["resolution_confirmed"]),
+                (_("Partly resolved, among feedback"), m["resolution_partly"]),
+                (_("Feedback rate, among answers"), m["feedback_rate"]),
+                (_("Repeat appeals within 90 days, among answers"), m["repeat_rate"]),
+                (_("Complaints about answers, among answers"), m["complaint_rate"]),
+            ],
+        },
+    )
 
 
 @require_GET
@@ -171,19 +228,30 @@ def scorecard_download(request, slug, fmt):
     period = _period(request)
     card = selectors.scorecard(body, period)
     if fmt == "json":
-        return _json({
-            "body": body.slug, "period": period, "method_version": config.get()["version"],
-            "counts": card["counts"], "measures": card["measures"],
-            "official_score": card["official_score"], "official_components": card["official_components"],
-            "ashyq_score": card["ashyq_score"], "ashyq_components": card["ashyq_components"],
-            "contributions": card["contributions"], "what_moved": card["what_moved"],
-            "previous_period": card["previous_period"], "previous_ashyq_score": card["previous_ashyq_score"],
-            "overdue_now": card["overdue_now"], "monthly": card["trend"],
-            "rank": _ranking_record(card["rank"]) if card["rank"] else None,
-        })
+        return _json(
+            {
+                "body": body.slug,
+                "period": period,
+                "method_version": config.get()["version"],
+                "counts": card["counts"],
+                "measures": card["measures"],
+                "official_score": card["official_score"],
+                "official_components": card["official_components"],
+                "ashyq_score": card["ashyq_score"],
+                "ashyq_components": card["ashyq_components"],
+                "contributions": card["contributions"],
+                "what_moved": card["what_moved"],
+                "previous_period": card["previous_period"],
+                "previous_ashyq_score": card["previous_ashyq_score"],
+                "overdue_now": card["overdue_now"],
+                "monthly": card["trend"],
+                "rank": _ranking_record(card["rank"]) if card["rank"] else None,
+            }
+        )
     header = ["month", "received", "answered", "official_score", "ashyq_score"]
-    return _csv_response(f"ashyq-{body.slug}-{period}.csv", header,
-                         [[t[h] if t[h] is not None else "" for h in header] for t in card["trend"]])
+    return _csv_response(
+        f"ashyq-{body.slug}-{period}.csv", header, [[t[h] if t[h] is not None else "" for h in header] for t in card["trend"]]
+    )
 
 
 @require_GET
@@ -193,16 +261,34 @@ def funnel_download(request, fmt):
     if fmt == "json":
         return _json({"period": period, "share": "resolved (confirmed or not, not disputed) / appeals judged", **data})
     header = ["body", "resolved", "judged", "share", "low_95", "high_95", "low_99_8", "high_99_8", "position"]
-    return _csv_response(f"ashyq-funnel-{period}.csv", header, [
-        [b["body"], b["k"], b["n"], _fmt(b["share"], 4), _fmt(b["low_95"], 4), _fmt(b["high_95"], 4),
-         _fmt(b["low_998"], 4), _fmt(b["high_998"], 4), b["position"]] for b in data["bodies"]])
+    return _csv_response(
+        f"ashyq-funnel-{period}.csv",
+        header,
+        [
+            [
+                b["body"],
+                b["k"],
+                b["n"],
+                _fmt(b["share"], 4),
+                _fmt(b["low_95"], 4),
+                _fmt(b["high_95"], 4),
+                _fmt(b["low_998"], 4),
+                _fmt(b["high_998"], 4),
+                b["position"],
+            ]
+            for b in data["bodies"]
+        ],
+    )
 
 
 @require_GET
 def regions(request):
     period = _period(request)
-    return render(request, "assessment/regions.html", {
-        "period": period, "periods": selectors.available_periods(), "rows": selectors.regions(period)})
+    return render(
+        request,
+        "assessment/regions.html",
+        {"period": period, "periods": selectors.available_periods(), "rows": selectors.regions(period)},
+    )
 
 
 @require_GET
@@ -210,11 +296,22 @@ def regions_download(request, fmt):
     period = _period(request)
     rows = selectors.regions(period)
     header = ["region", "population", "registered", "per_100k", "answered", "resolved"]
-    records = [{"region": r["code"], "population": r["population"], "registered": r["registered"], "per_100k": r["per_100k"],
-                "answered": r["answered"], "resolved": r["resolved"]} for r in rows]
+    records = [
+        {
+            "region": r["code"],
+            "population": r["population"],
+            "registered": r["registered"],
+            "per_100k": r["per_100k"],
+            "answered": r["answered"],
+            "resolved": r["resolved"],
+        }
+        for r in rows
+    ]
     if fmt == "json":
         return _json({"period": period, "regions": records})
-    return _csv_response(f"ashyq-regions-{period}.csv", header, [[("" if r[h] is None else r[h]) for h in header] for r in records])
+    return _csv_response(
+        f"ashyq-regions-{period}.csv", header, [[("" if r[h] is None else r[h]) for h in header] for r in records]
+    )
 
 
 def methodology_data() -> dict:
@@ -226,24 +323,34 @@ def methodology_data() -> dict:
             "score": "100 x sum(weight x component) / sum(weights of the components that can be measured)",
             "weights": cfg["weights"],
             "components": {
-                "outcome": ("sum over the final states of (stays in that state x its value) / stays judged; judged = every "
-                            "stay received except the neutral states and those not judged yet"),
+                "outcome": (
+                    "sum over the final states of (stays in that state x its value) / stays judged; judged = every "
+                    "stay received except the neutral states and those not judged yet"
+                ),
                 "timeliness": "(answered on time without an extension + 0.5 x on time thanks to an extension) / stays judged",
-                "no_repeat": (f"(answers in a judged state - answers followed within {cfg['repeat_window_days']} days by the same "
-                              "applicant's appeal to the same body) / stays judged"),
+                "no_repeat": (
+                    f"(answers in a judged state - answers followed within {cfg['repeat_window_days']} days by the same "
+                    "applicant's appeal to the same body) / stays judged"
+                ),
                 "no_complaint": "(answers in a judged state - answers complained about to the higher body) / stays judged",
-                "data_quality": ("sum of the body's datasets' quality scores (0-100, checklist at each month's end) / "
-                                 "(100 x dataset-months); none for a body without datasets"),
-                "legal_comments": ("published comments on the body's drafts answered with a decision and a reason / published "
-                                   "comments, filed under the month the developer's report fell due (once due or published; "
-                                   "withdrawn drafts excluded); none for a body without such comments"),
+                "data_quality": (
+                    "sum of the body's datasets' quality scores (0-100, checklist at each month's end) / "
+                    "(100 x dataset-months); none for a body without datasets"
+                ),
+                "legal_comments": (
+                    "published comments on the body's drafts answered with a decision and a reason / published "
+                    "comments, filed under the month the developer's report fell due (once due or published; "
+                    "withdrawn drafts excluded); none for a body without such comments"
+                ),
             },
             "final_states": {
                 "values": scoring.STATE_VALUES,
                 "neutral": list(final_state.NEUTRAL),
                 "not_judged_yet": ["open_in_term", "redirect_pending"],
-                "redirect_justified": ("the receiving body kept the appeal (no redirect back or onward) and answered it "
-                                       "'resolved' or 'refused', without the applicant's 'no' or an upheld complaint"),
+                "redirect_justified": (
+                    "the receiving body kept the appeal (no redirect back or onward) and answered it "
+                    "'resolved' or 'refused', without the applicant's 'no' or an upheld complaint"
+                ),
             },
         },
         "official_reconstruction": {
@@ -251,15 +358,19 @@ def methodology_data() -> dict:
             "components": {
                 "response": "(answers + redirects away) / appeals received",
                 "timeliness": "(answers by the due date + redirects away) / (answers + redirects away)",
-                "uploads": ("dataset-months with a valid new version / dataset-months (the body's datasets, each month "
-                            "of the period); none for a body without datasets"),
+                "uploads": (
+                    "dataset-months with a valid new version / dataset-months (the body's datasets, each month "
+                    "of the period); none for a body without datasets"
+                ),
             },
         },
         "intervals": "Wilson score interval, 95 %",
         "min_appeals": cfg["min_appeals"],
         "repeat_window_days": cfg["repeat_window_days"],
-        "recompute": ("ashyq.assessment.recompute over body_month_figures, region_month_figures and regions (all appeals, "
-                      "counts only) of /open-data/appeals/, overdue as of datapackage.json 'as_of'; see docs/assessment.md"),
+        "recompute": (
+            "ashyq.assessment.recompute over body_month_figures, region_month_figures and regions (all appeals, "
+            "counts only) of /open-data/appeals/, overdue as of datapackage.json 'as_of'; see docs/assessment.md"
+        ),
     }
 
 
@@ -269,18 +380,27 @@ def _simulation_table() -> dict | None:
     if run is None:
         return None
     result = run.result
-    return {**result, "ran_at": run.ran_at,
-            "rows": [{**r, "label": STRATEGY_LABELS.get(r["strategy"], r["strategy"])} for r in result["strategies"]]}
+    return {
+        **result,
+        "ran_at": run.ran_at,
+        "rows": [{**r, "label": STRATEGY_LABELS.get(r["strategy"], r["strategy"])} for r in result["strategies"]],
+    }
 
 
 @require_GET
 def methodology(request):
     data = methodology_data()
-    return render(request, "assessment/methodology.html", {
-        "data": data, "weights": [(COMPONENT_LABELS[k], v) for k, v in data["ashyq"]["weights"].items()],
-        "states": [(STATE_LABELS[k], scoring.STATE_VALUES.get(k)) for k in STATE_LABELS],
-        "simulation": _simulation_table(),
-        "json": json.dumps(data, ensure_ascii=False, indent=1)})
+    return render(
+        request,
+        "assessment/methodology.html",
+        {
+            "data": data,
+            "weights": [(COMPONENT_LABELS[k], v) for k, v in data["ashyq"]["weights"].items()],
+            "states": [(STATE_LABELS[k], scoring.STATE_VALUES.get(k)) for k in STATE_LABELS],
+            "simulation": _simulation_table(),
+            "json": json.dumps(data, ensure_ascii=False, indent=1),
+        },
+    )
 
 
 @require_GET

@@ -19,6 +19,7 @@ Nothing goes through the services (that would take hours at a million appeals): 
 the rows are streamed with COPY, elsewhere inserted with executemany. Ids are allocated in a
 block and the sequences moved past it, so the application keeps working on the same database.
 """
+
 import bisect
 import datetime as dt
 import functools
@@ -61,8 +62,12 @@ from ashyq.moderation import redaction
 from . import vocabulary as V
 
 TYPES = [("application", 35), ("complaint", 30), ("report", 10), ("feedback", 5), ("proposal", 10), ("request", 10)]
-OUTCOMES = [(Outcome.RESOLVED.value, 35), (Outcome.EXPLAINED.value, 45), (Outcome.REFUSED.value, 12),
-            (Outcome.LEFT_WITHOUT_CONSIDERATION.value, 8)]
+OUTCOMES = [
+    (Outcome.RESOLVED.value, 35),
+    (Outcome.EXPLAINED.value, 45),
+    (Outcome.REFUSED.value, 12),
+    (Outcome.LEFT_WITHOUT_CONSIDERATION.value, 8),
+]
 NEEDS_GROUND = {Outcome.REFUSED.value, Outcome.LEFT_WITHOUT_CONSIDERATION.value}
 
 # Share of appeals taking each path (the rest are answered, ~85% of them on time).
@@ -72,10 +77,19 @@ P_PUBLIC, P_PUBLISHED, P_ANSWER_PUBLISHED, P_HIDDEN = 0.2, 0.8, 0.7, 0.02
 
 # The first appeals of every run take these paths, so even a small run covers them all.
 COVER = [
-    {}, {"redirect": True}, {"redirect": True, "second_redirect": True}, {"extend": True}, {"late": True},
-    {"stuck": True}, {"withdraw": True}, {"public": True, "publish": True, "answer_published": True},
-    {"public": True, "publish": True, "hide": True}, {"public": True, "publish": False}, {"feedback": True},
-    {"fresh": True}, {"fresh": True, "assign": True},
+    {},
+    {"redirect": True},
+    {"redirect": True, "second_redirect": True},
+    {"extend": True},
+    {"late": True},
+    {"stuck": True},
+    {"withdraw": True},
+    {"public": True, "publish": True, "answer_published": True},
+    {"public": True, "publish": True, "hide": True},
+    {"public": True, "publish": False},
+    {"feedback": True},
+    {"fresh": True},
+    {"fresh": True, "assign": True},
 ] + [{"outcome": o} for o, _ in OUTCOMES]
 
 # The content analysis of generated appeals: for each subject of the vocabulary, the sector it criticises and
@@ -112,8 +126,17 @@ SUBJECT_FACTS = {
     "Автобус қатынасын ашу туралы ұсыныс": ("roads-transport", "proposal"),
     "Жылу беру тарифінің көтерілуі": ("utilities", "utilities"),
 }
-STUDY_CAUSES = [("corruption", 30), ("poor_work", 22), ("red_tape", 14), ("court_decision", 9), ("abuse_of_authority", 8),
-                ("proposal", 5), ("state_support", 5), ("utilities", 4), ("other", 3)]
+STUDY_CAUSES = [
+    ("corruption", 30),
+    ("poor_work", 22),
+    ("red_tape", 14),
+    ("court_decision", 9),
+    ("abuse_of_authority", 8),
+    ("proposal", 5),
+    ("state_support", 5),
+    ("utilities", 4),
+    ("other", 3),
+]
 LANGUAGES = [("ru", 52), ("kk", 30), ("mixed", 10), ("kk-latn", 3), ("en", 2), ("und", 3)]
 P_SUBJECT_CAUSE, P_SUBJECT_SECTOR, P_UNCLASSIFIED, P_CONFIRMED = 0.55, 0.85, 0.04, 0.25
 
@@ -156,8 +179,20 @@ class Record:
 class Event:
     """An AppealEvent before it is written: what integrity.event_digest and replay.replay read."""
 
-    __slots__ = ("id", "appeal_id", "seq", "kind", "at", "actor_id", "from_body_id", "to_body_id", "reason", "data",
-                 "prev_hash", "hash")
+    __slots__ = (
+        "id",
+        "appeal_id",
+        "seq",
+        "kind",
+        "at",
+        "actor_id",
+        "from_body_id",
+        "to_body_id",
+        "reason",
+        "data",
+        "prev_hash",
+        "hash",
+    )
 
     def __init__(self, kind, at, actor_id=None, from_body_id=None, to_body_id=None, reason="", data=None):
         self.kind, self.at, self.actor_id = kind, at, actor_id
@@ -196,6 +231,7 @@ def _weighted(rng, pairs):
 
 # ------------------------------------------------------------------------------------------------
 # Writing rows: COPY on PostgreSQL, executemany elsewhere.
+
 
 def _columns(model, provided):
     """(field, column) for every concrete field we write: all but an auto pk we do not provide."""
@@ -255,8 +291,9 @@ class Writer:
             else:
                 convs = [(f.attname, self._sqlite_converter(f)) for f in fields]
                 placeholders = ", ".join(["%s"] * len(fields))
-                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",
-                                   [[c(row[a]) for a, c in convs] for row in rows])
+                cursor.executemany(
+                    f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", [[c(row[a]) for a, c in convs] for row in rows]
+                )
 
     def next_ids(self, model, count: int) -> int:
         """Reserve `count` ids; returns the first. PostgreSQL's sequence is moved past the block."""
@@ -273,8 +310,10 @@ class Writer:
         if self.postgres:
             table = model._meta.db_table
             with connection.cursor() as cursor:
-                cursor.execute(f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT MAX(id) FROM {connection.ops.quote_name(table)}))",
-                               [table])
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT MAX(id) FROM {connection.ops.quote_name(table)}))",
+                    [table],
+                )
 
     def write_batch(self, batch):
         with transaction.atomic():
@@ -320,8 +359,16 @@ class BackgroundWriter:
 
 
 class Generator:
-    def __init__(self, n: int, *, seed: int | None = None, span_days: int = 3 * 365, applicants: int | None = None,
-                 batch_size: int = 10_000, log=None):
+    def __init__(
+        self,
+        n: int,
+        *,
+        seed: int | None = None,
+        span_days: int = 3 * 365,
+        applicants: int | None = None,
+        batch_size: int = 10_000,
+        log=None,
+    ):
         self.n = n
         self.rng = random.Random(seed)
         # A second stream for the analysis's drawn labels, so adding them left the generated appeals unchanged.
@@ -343,8 +390,9 @@ class Generator:
         self.today = clock.today()
         self.regulation = deadlines.current_regulation(self.today)
         reg = self.regulation
-        self.days = WorkingDays(self.today - dt.timedelta(days=self.span_days + 10),
-                                self.today + dt.timedelta(days=500), reg.calendar_country)
+        self.days = WorkingDays(
+            self.today - dt.timedelta(days=self.span_days + 10), self.today + dt.timedelta(days=500), reg.calendar_country
+        )
         rng = self.rng
         self.bodies = list(Body.objects.filter(accepts_appeals=True).select_related("region").order_by("pk"))
         # A few bodies get most appeals (as the police, big cities' akimats and the prosecutors do).
@@ -369,10 +417,26 @@ class Generator:
             for k, role in enumerate([Role.HEAD, Role.OFFICIAL, Role.OFFICIAL, Role.OFFICIAL]):
                 username = f"bench-{'head' if role == Role.HEAD else 'official'}-{body.pk}-{k}"
                 first, last = names[(body.pk * 4 + k) % len(names)]
-                wanted.append(User(username=username, email=f"{username}@bench.ashyq.example", role=role, body=body,
-                                   first_name=first, last_name=last, language="ru", password=make_password(None)))
-        wanted.append(User(username="bench-moderator", email="bench-moderator@bench.ashyq.example", role=Role.MODERATOR,
-                           password=make_password(None)))
+                wanted.append(
+                    User(
+                        username=username,
+                        email=f"{username}@bench.ashyq.example",
+                        role=role,
+                        body=body,
+                        first_name=first,
+                        last_name=last,
+                        language="ru",
+                        password=make_password(None),
+                    )
+                )
+        wanted.append(
+            User(
+                username="bench-moderator",
+                email="bench-moderator@bench.ashyq.example",
+                role=Role.MODERATOR,
+                password=make_password(None),
+            )
+        )
         User.objects.bulk_create(wanted, ignore_conflicts=True)
         staff = User.objects.filter(username__startswith="bench-").exclude(body=None)
         self.heads, self.officials, self.names = {}, {}, {}
@@ -398,13 +462,25 @@ class Generator:
                 alias += self.rng.choice(ALIAS_ALPHABET)
             taken.add(alias)
             username = f"gen-{run}-{i}"
-            rows.append({
-                "id": uid, "password": "!" + secrets.token_hex(8), "last_login": None, "is_superuser": False,
-                "username": username, "first_name": self.rng.choice(V.FIRST_NAMES), "last_name": self.rng.choice(V.LAST_NAMES),
-                "email": f"{username}@gen.ashyq.example", "is_staff": False, "is_active": True, "date_joined": joined,
-                "role": Role.APPLICANT.value, "body_id": None, "public_alias": alias,
-                "language": self.rng.choice(("kk", "kk", "ru", "ru", "en")),
-            })
+            rows.append(
+                {
+                    "id": uid,
+                    "password": "!" + secrets.token_hex(8),
+                    "last_login": None,
+                    "is_superuser": False,
+                    "username": username,
+                    "first_name": self.rng.choice(V.FIRST_NAMES),
+                    "last_name": self.rng.choice(V.LAST_NAMES),
+                    "email": f"{username}@gen.ashyq.example",
+                    "is_staff": False,
+                    "is_active": True,
+                    "date_joined": joined,
+                    "role": Role.APPLICANT.value,
+                    "body_id": None,
+                    "public_alias": alias,
+                    "language": self.rng.choice(("kk", "kk", "ru", "ru", "en")),
+                }
+            )
             if len(rows) >= 50_000:
                 self.writer.write(User, rows)
                 rows = []
@@ -415,15 +491,16 @@ class Generator:
     @staticmethod
     def _alias(uid: int) -> str:
         # A bijection of the id onto six characters of the alias alphabet: unique among generated users.
-        x = (uid * 0x2545F491 + 12345) % (32 ** 6)
+        x = (uid * 0x2545F491 + 12345) % (32**6)
         return "".join(ALIAS_ALPHABET[(x >> (5 * k)) & 31] for k in range(6))
 
     # -- one appeal -----------------------------------------------------------------------------
 
     def _time_on(self, day: dt.date, after: dt.datetime | None, start_hour=9, end_hour=18) -> dt.datetime:
         seconds = self.rng.randrange(start_hour * 3600, end_hour * 3600)
-        moment = dt.datetime.combine(day, dt.time(seconds // 3600, seconds // 60 % 60, seconds % 60,
-                                                  self.rng.randrange(1_000_000)), tzinfo=self.tz)
+        moment = dt.datetime.combine(
+            day, dt.time(seconds // 3600, seconds // 60 % 60, seconds % 60, self.rng.randrange(1_000_000)), tzinfo=self.tz
+        )
         if after is not None and moment <= after:
             moment = after + dt.timedelta(seconds=self.rng.randint(60, 3600))
         return moment
@@ -442,21 +519,34 @@ class Generator:
         if not sector or sector not in self.topics or arng.random() >= P_SUBJECT_SECTOR:
             sector = arng.choice(self.topics) if self.topics else ""
         unclassified = arng.random() < P_UNCLASSIFIED
-        return {"language": self.pick_language(), "cause": "" if unclassified else cause, "sector": "" if unclassified else sector,
-                "cause_confirmed": not unclassified and arng.random() < P_CONFIRMED,
-                "sector_confirmed": not unclassified and arng.random() < P_CONFIRMED}
+        return {
+            "language": self.pick_language(),
+            "cause": "" if unclassified else cause,
+            "sector": "" if unclassified else sector,
+            "cause_confirmed": not unclassified and arng.random() < P_CONFIRMED,
+            "sector_confirmed": not unclassified and arng.random() < P_CONFIRMED,
+        }
 
     def _analysis_rows(self, pk, region_id, subject, type_, events, state, answer, published) -> list[dict]:
         """One row per body that held the appeal, as analysis.refresh.rows_for() would write it."""
         answered = answer is not None and str(state.status) == "answered"
-        record = Record(str(state.status), events[0].to_body_id,
-                        answer["outcome"] if answered else None, answer["text"] if answered else None)
+        record = Record(
+            str(state.status), events[0].to_body_id, answer["outcome"] if answered else None, answer["text"] if answered else None
+        )
         labels = self._labels(subject, type_)
         by_body = {}
         for stay in stays(record, [e for e in events if e.kind in ROUTE_KINDS], record if answered else None):
-            by_body[stay.body_id] = {"appeal_id": pk, "body_id": stay.body_id, "month": stay.received_on.replace(day=1),
-                                     "region_id": region_id, **labels, "handling": stay.handling,
-                                     "redirected_to_id": stay.redirected_to_id, "final": False, "published": published}
+            by_body[stay.body_id] = {
+                "appeal_id": pk,
+                "body_id": stay.body_id,
+                "month": stay.received_on.replace(day=1),
+                "region_id": region_id,
+                **labels,
+                "handling": stay.handling,
+                "redirected_to_id": stay.redirected_to_id,
+                "final": False,
+                "published": published,
+            }
         if by_body:
             by_body[state.body_id if state.body_id in by_body else list(by_body)[-1]]["final"] = True
         return list(by_body.values())
@@ -478,9 +568,23 @@ class Generator:
         received = t0.astimezone(self.tz).date()
         due = W.add(received, reg.answer_working_days)
         number = f"{received.year}-{pk:06d}"
-        events = [Event(KIND[EventKind.REGISTERED], t0, applicant, None, body.pk, "", {
-            "number": number, "due_on": due.isoformat(), "received_on": received.isoformat(),
-            "regulation_version": reg.version, "attachments": 0})]
+        events = [
+            Event(
+                KIND[EventKind.REGISTERED],
+                t0,
+                applicant,
+                None,
+                body.pk,
+                "",
+                {
+                    "number": number,
+                    "due_on": due.isoformat(),
+                    "received_on": received.isoformat(),
+                    "regulation_version": reg.version,
+                    "attachments": 0,
+                },
+            )
+        ]
         cursor, current = t0, body
 
         redirects = 0
@@ -494,17 +598,34 @@ class Generator:
                 target = self.pick_body()
             received = at.astimezone(self.tz).date()
             due = W.add(received, reg.answer_working_days)
-            events.append(Event(KIND[EventKind.REDIRECTED], at, rng.choice(self.officials[current.pk]), current.pk, target.pk,
-                                rng.choice(V.REDIRECT_REASONS), {"due_on": due.isoformat(), "received_on": received.isoformat(),
-                                                                 "redirect_deadline": deadline.isoformat()}))
+            events.append(
+                Event(
+                    KIND[EventKind.REDIRECTED],
+                    at,
+                    rng.choice(self.officials[current.pk]),
+                    current.pk,
+                    target.pk,
+                    rng.choice(V.REDIRECT_REASONS),
+                    {"due_on": due.isoformat(), "received_on": received.isoformat(), "redirect_deadline": deadline.isoformat()},
+                )
+            )
             cursor, current = at, target
 
         executor = None
         if self._flag(forced, "assign", P_ASSIGN):
             at = self._time_on(W.add(received, rng.randint(1, 2)), cursor)
             executor = rng.choice(self.officials[current.pk])
-            events.append(Event(KIND[EventKind.EXECUTOR_ASSIGNED], at, self.heads[current.pk], None, current.pk, "",
-                                {"executor_id": executor, "executor": self.names[executor]}))
+            events.append(
+                Event(
+                    KIND[EventKind.EXECUTOR_ASSIGNED],
+                    at,
+                    self.heads[current.pk],
+                    None,
+                    current.pk,
+                    "",
+                    {"executor_id": executor, "executor": self.names[executor]},
+                )
+            )
             cursor = at
 
         if self._flag(forced, "extend", P_EXTEND):
@@ -512,8 +633,17 @@ class Generator:
             limit = W.on_or_before(received + relativedelta(months=reg.extension_max_months))
             until = min(W.add(due, rng.randint(5, 20)), limit)
             if until > due and at.astimezone(self.tz).date() <= due:
-                events.append(Event(KIND[EventKind.EXTENDED], at, self.heads[current.pk], None, current.pk,
-                                    rng.choice(V.EXTENSION_REASONS), {"previous_due_on": due.isoformat(), "due_on": until.isoformat()}))
+                events.append(
+                    Event(
+                        KIND[EventKind.EXTENDED],
+                        at,
+                        self.heads[current.pk],
+                        None,
+                        current.pk,
+                        rng.choice(V.EXTENSION_REASONS),
+                        {"previous_due_on": due.isoformat(), "due_on": until.isoformat()},
+                    )
+                )
                 due, cursor = until, at
 
         answer = feedback = None
@@ -531,19 +661,41 @@ class Generator:
             ground = rng.choice(V.LEGAL_GROUNDS) if outcome in NEEDS_GROUND else ""
             on_time = answered_at.astimezone(self.tz).date() <= due
             author = executor or rng.choice(self.officials[current.pk])
-            events.append(Event(KIND[EventKind.ANSWERED], answered_at, author, None, current.pk, ground,
-                                {"outcome": outcome, "on_time": on_time}))
+            events.append(
+                Event(
+                    KIND[EventKind.ANSWERED],
+                    answered_at,
+                    author,
+                    None,
+                    current.pk,
+                    ground,
+                    {"outcome": outcome, "on_time": on_time},
+                )
+            )
             answer_text = rng.choice(V.ANSWERS) + V.SYNTHETIC_MARK
-            answer = {"appeal_id": pk, "body_id": current.pk, "author_id": author, "text": answer_text, "outcome": outcome,
-                      "legal_ground": ground, "answered_at": answered_at, "answered_on_time": on_time,
-                      "public_text": "", "public_legal_ground": "", "published_at": None}
+            answer = {
+                "appeal_id": pk,
+                "body_id": current.pk,
+                "author_id": author,
+                "text": answer_text,
+                "outcome": outcome,
+                "legal_ground": ground,
+                "answered_at": answered_at,
+                "answered_on_time": on_time,
+                "public_text": "",
+                "public_legal_ground": "",
+                "published_at": None,
+            }
             if self._flag(forced, "feedback", P_FEEDBACK):
                 at = answered_at + dt.timedelta(days=rng.randint(1, 20), seconds=rng.randint(0, 36000))
                 resolution = rng.choice(["yes", "yes", "partly"] if outcome == "resolved" else ["no", "partly", "yes", "no"])
                 rating = {"yes": rng.randint(4, 5), "partly": rng.randint(2, 4), "no": rng.randint(1, 2)}[resolution]
                 comment = rng.choice(V.FEEDBACK_COMMENTS)
-                events.append(Event(KIND[EventKind.FEEDBACK], at, applicant, None, None, comment,
-                                    {"resolution": resolution, "rating": rating}))
+                events.append(
+                    Event(
+                        KIND[EventKind.FEEDBACK], at, applicant, None, None, comment, {"resolution": resolution, "rating": rating}
+                    )
+                )
                 feedback = {"appeal_id": pk, "resolution": resolution, "rating": rating, "comment": comment, "created_at": at}
 
         is_public = self._flag(forced, "public", P_PUBLIC)
@@ -551,17 +703,33 @@ class Generator:
             published = t0 + dt.timedelta(seconds=rng.randint(2 * 3600, 3 * 86400))
             events.append(Event(KIND[EventKind.PUBLISHED], published, self.moderator_id))
             if answered_at is not None and self._flag(forced, "answer_published", P_ANSWER_PUBLISHED):
-                events.append(Event(KIND[EventKind.ANSWER_PUBLISHED],
-                                    max(answered_at, published) + dt.timedelta(seconds=rng.randint(3600, 3 * 86400)),
-                                    self.moderator_id))
+                events.append(
+                    Event(
+                        KIND[EventKind.ANSWER_PUBLISHED],
+                        max(answered_at, published) + dt.timedelta(seconds=rng.randint(3600, 3 * 86400)),
+                        self.moderator_id,
+                    )
+                )
             if self._flag(forced, "hide", P_HIDDEN):
-                events.append(Event(KIND[EventKind.HIDDEN], published + dt.timedelta(days=rng.randint(1, 30)), self.moderator_id,
-                                    reason="Жалобы пользователей на содержание / Reports from readers"))
+                events.append(
+                    Event(
+                        KIND[EventKind.HIDDEN],
+                        published + dt.timedelta(days=rng.randint(1, 30)),
+                        self.moderator_id,
+                        reason="Жалобы пользователей на содержание / Reports from readers",
+                    )
+                )
             # An official's reason written after publication is approved on its own, a few hours later (a fixed
             # delay: the random stream, and so the rest of the data of a seed, stays as it was).
             for e in [e for e in events if e.kind in REASONED and e.reason and e.at > published]:
-                events.append(Event(KIND[EventKind.REASONS_PUBLISHED], e.at + REASON_REVIEW_DELAY, self.moderator_id,
-                                    data={"redactions": 0, "redaction_kinds": {}, "public_attachments": 0, "reasons": 1}))
+                events.append(
+                    Event(
+                        KIND[EventKind.REASONS_PUBLISHED],
+                        e.at + REASON_REVIEW_DELAY,
+                        self.moderator_id,
+                        data={"redactions": 0, "redaction_kinds": {}, "public_attachments": 0, "reasons": 1},
+                    )
+                )
 
         # What has happened by now, in the order it happened.
         events.sort(key=lambda e: e.at)
@@ -574,11 +742,25 @@ class Generator:
             e.appeal_id, e.seq, e.prev_hash = pk, seq, previous
             e.hash = previous = integrity.event_digest(e, previous)
             # "public_reason_at" is no column: _public_reason_rows reads it once the event has its id.
-            ev_rows.append({"appeal_id": pk, "seq": seq, "kind": e.kind, "at": e.at, "actor_id": e.actor_id,
-                            "from_body_id": e.from_body_id, "to_body_id": e.to_body_id, "reason": e.reason, "data": e.data,
-                            "prev_hash": e.prev_hash, "hash": e.hash, "public_reason_at": decided.get(id(e))})
-        received_on = max((e for e in events if e.kind in (KIND[EventKind.REGISTERED], KIND[EventKind.REDIRECTED])),
-                          key=lambda e: e.seq).data["received_on"]
+            ev_rows.append(
+                {
+                    "appeal_id": pk,
+                    "seq": seq,
+                    "kind": e.kind,
+                    "at": e.at,
+                    "actor_id": e.actor_id,
+                    "from_body_id": e.from_body_id,
+                    "to_body_id": e.to_body_id,
+                    "reason": e.reason,
+                    "data": e.data,
+                    "prev_hash": e.prev_hash,
+                    "hash": e.hash,
+                    "public_reason_at": decided.get(id(e)),
+                }
+            )
+        received_on = max(
+            (e for e in events if e.kind in (KIND[EventKind.REGISTERED], KIND[EventKind.REDIRECTED])), key=lambda e: e.seq
+        ).data["received_on"]
         if KIND[EventKind.ANSWERED] in kinds:
             if KIND[EventKind.ANSWER_PUBLISHED] in kinds:
                 answer["public_text"] = redact(answer["text"])
@@ -589,18 +771,41 @@ class Generator:
             feedback_rows.append(feedback)
         published = kinds.get(KIND[EventKind.PUBLISHED])
         hidden = kinds.get(KIND[EventKind.HIDDEN])
-        analysis_rows += self._analysis_rows(pk, region.pk, subject, type_, events, state,
-                                             answer if KIND[EventKind.ANSWERED] in kinds else None,
-                                             bool(is_public and published and not hidden))
+        analysis_rows += self._analysis_rows(
+            pk,
+            region.pk,
+            subject,
+            type_,
+            events,
+            state,
+            answer if KIND[EventKind.ANSWERED] in kinds else None,
+            bool(is_public and published and not hidden),
+        )
         return {
-            "id": pk, "number": number, "applicant_id": applicant, "type": type_, "subject": subject, "text": text,
-            "region_id": region.pk, "is_public": is_public, "show_name": is_public and rng.random() < 0.15,
-            "public_subject": redact(subject) if published else "", "public_text": redact(text) if published else "",
-            "published_at": published.at if published else None, "hidden_at": hidden.at if hidden else None,
-            "addressed_body_id": body.pk, "body_id": state.body_id, "status": str(state.status),
-            "executor_id": state.executor_id, "regulation_id": reg.pk, "registered_at": t0,
-            "received_on": dt.date.fromisoformat(received_on), "due_on": state.due_on, "complaint_about_id": None,
-            "idempotency_key": None, "updated_at": events[-1].at,
+            "id": pk,
+            "number": number,
+            "applicant_id": applicant,
+            "type": type_,
+            "subject": subject,
+            "text": text,
+            "region_id": region.pk,
+            "is_public": is_public,
+            "show_name": is_public and rng.random() < 0.15,
+            "public_subject": redact(subject) if published else "",
+            "public_text": redact(text) if published else "",
+            "published_at": published.at if published else None,
+            "hidden_at": hidden.at if hidden else None,
+            "addressed_body_id": body.pk,
+            "body_id": state.body_id,
+            "status": str(state.status),
+            "executor_id": state.executor_id,
+            "regulation_id": reg.pk,
+            "registered_at": t0,
+            "received_on": dt.date.fromisoformat(received_on),
+            "due_on": state.due_on,
+            "complaint_about_id": None,
+            "idempotency_key": None,
+            "updated_at": events[-1].at,
         }
 
     @staticmethod
@@ -617,8 +822,11 @@ class Generator:
     @staticmethod
     def _public_reason_rows(events) -> list[dict]:
         """The moderated copies of the officials' reasons a moderator approved (_reasons_decided)."""
-        return [{"event_id": e["id"], "text": redact(e["reason"]), "published": True, "decided_at": e["public_reason_at"]}
-                for e in events if e["public_reason_at"]]
+        return [
+            {"event_id": e["id"], "text": redact(e["reason"]), "published": True, "decided_at": e["public_reason_at"]}
+            for e in events
+            if e["public_reason_at"]
+        ]
 
     # -- the run --------------------------------------------------------------------------------
 
@@ -642,16 +850,27 @@ class Generator:
                 for row in events:
                     row["id"] = next_event
                     next_event += 1
-                batch = [(Appeal, appeals), (AppealEvent, events), (Answer, answers), (Feedback, feedback),
-                         (AppealAnalysis, analysis), (SearchDocument, self._search_rows(appeals, answers)),
-                         (PublicReason, self._public_reason_rows(events))]
+                batch = [
+                    (Appeal, appeals),
+                    (AppealEvent, events),
+                    (Answer, answers),
+                    (Feedback, feedback),
+                    (AppealAnalysis, analysis),
+                    (SearchDocument, self._search_rows(appeals, answers)),
+                    (PublicReason, self._public_reason_rows(events)),
+                ]
                 if sink:
                     sink.put(batch)
                 else:
                     self.writer.write_batch(batch)
                 done += size
-                for key, rows in (("appeals", appeals), ("events", events), ("answers", answers), ("feedback", feedback),
-                                  ("analysis_rows", analysis)):
+                for key, rows in (
+                    ("appeals", appeals),
+                    ("events", events),
+                    ("answers", answers),
+                    ("feedback", feedback),
+                    ("analysis_rows", analysis),
+                ):
                     self.stats[key] += len(rows)
                 self.log(f"{done}/{self.n} appeals, {self.stats['events']} events, {time.monotonic() - started:.1f}s")
         finally:

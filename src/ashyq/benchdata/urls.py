@@ -1,4 +1,5 @@
 """The project's URLs plus /bench/trivial, served only under ashyq.benchdata.settings (benchmarks)."""
+
 from django.http import HttpResponse
 from django.urls import path
 

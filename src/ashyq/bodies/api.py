@@ -33,8 +33,10 @@ class BodyOut(Schema):
 @router.get("/regions", response=list[RegionOut], auth=None, summary="Kazakhstan's 20 administrative units")
 def list_regions(request):
     return [
-        RegionOut(**{f: getattr(r, f) for f in ("iso_code", "kind", "name_en", "name_ru", "name_kk", "population")},
-                  population_date=r.population_date.isoformat() if r.population_date else None)
+        RegionOut(
+            **{f: getattr(r, f) for f in ("iso_code", "kind", "name_en", "name_ru", "name_kk", "population")},
+            population_date=r.population_date.isoformat() if r.population_date else None,
+        )
         for r in Region.objects.order_by("iso_code")
     ]
 
@@ -44,9 +46,15 @@ def list_bodies(request):
     bodies = Body.objects.select_related("parent", "region").prefetch_related("topics").order_by("slug")
     return [
         BodyOut(
-            slug=b.slug, kind=b.kind, name_en=b.name_en, name_ru=b.name_ru, name_kk=b.name_kk,
-            head_title_en=b.head_title_en, parent=b.parent.slug if b.parent else None,
-            region=b.region.iso_code if b.region else None, topics=[t.slug for t in b.topics.all()],
+            slug=b.slug,
+            kind=b.kind,
+            name_en=b.name_en,
+            name_ru=b.name_ru,
+            name_kk=b.name_kk,
+            head_title_en=b.head_title_en,
+            parent=b.parent.slug if b.parent else None,
+            region=b.region.iso_code if b.region else None,
+            topics=[t.slug for t in b.topics.all()],
             accepts_appeals=b.accepts_appeals,
         )
         for b in bodies

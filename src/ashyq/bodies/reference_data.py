@@ -4,6 +4,7 @@ The CSV files beside this module carry their sources (data/SOURCES.md). Loading 
 rows are matched by their stable key (ISO code, slug) and updated in place, so an operator can
 re-run it after an upgrade without touching appeals that point at the rows.
 """
+
 import csv
 import datetime as dt
 from pathlib import Path

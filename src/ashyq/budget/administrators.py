@@ -1,5 +1,6 @@
 """Which Ashyq body a budget administrator is: by the curated list of codes (data/administrator_bodies.csv, for
 names that differ) first, then by the name. Whatever is not matched is listed in the import's report."""
+
 import csv
 import re
 

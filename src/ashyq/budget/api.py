@@ -4,6 +4,7 @@ any dimension and phase whose totals reconcile with the source's own totals.
 Amounts are thousand tenge, year to date: a month's figure runs from January, so figures of different months are
 never added (aggregates are for one month, or by month). Phases are never added: every sum is per phase.
 """
+
 from decimal import Decimal
 
 from django.db.models import Count, Sum
@@ -17,8 +18,18 @@ from .models import Administrator, Direction, Fact, Line, Phase
 
 router = Router(tags=["budget"])
 THROTTLE = [PublicRateThrottle("600/m")]
-DIMENSIONS = ["direction", "function_group", "function_subgroup", "administrator", "programme", "subprogramme",
-              "economic_category", "level", "region", "section"]
+DIMENSIONS = [
+    "direction",
+    "function_group",
+    "function_subgroup",
+    "administrator",
+    "programme",
+    "subprogramme",
+    "economic_category",
+    "level",
+    "region",
+    "section",
+]
 GROUPINGS = [*DIMENSIONS, "month", "line"]
 MAX_LIMIT = 1000
 
@@ -138,33 +149,66 @@ def _filtered(filters: Filters, *, month_required=False):
     return facts
 
 
-@router.get("/budget/tables", response=list[TableOut], auth=None, throttle=THROTTLE, summary="The budget's source tables and their months")
+@router.get(
+    "/budget/tables", response=list[TableOut], auth=None, throttle=THROTTLE, summary="The budget's source tables and their months"
+)
 def tables(request):
     months = {}
-    for table, month in (Fact.objects.filter(line__is_total=True, phase="executed").values_list("line__table", "month").distinct()):
+    for table, month in Fact.objects.filter(line__is_total=True, phase="executed").values_list("line__table", "month").distinct():
         months.setdefault(table, set()).add(month)
-    return [TableOut(table=t, title=title, level=level, region=region, classification=kind,
-                     months=[f"{m:%Y-%m}" for m in sorted(months.get(t, ()))])
-            for t, (level, region, kind, title) in source.TABLES.items() if t in months]
+    return [
+        TableOut(
+            table=t,
+            title=title,
+            level=level,
+            region=region,
+            classification=kind,
+            months=[f"{m:%Y-%m}" for m in sorted(months.get(t, ()))],
+        )
+        for t, (level, region, kind, title) in source.TABLES.items()
+        if t in months
+    ]
 
 
 @router.get("/budget/facts", response=FactsOut, auth=None, throttle=THROTTLE, summary="Budget facts filtered by any dimension")
 def facts(request, filters: Query[Filters], limit: int = 100, offset: int = 0):
     if not 1 <= limit <= MAX_LIMIT or offset < 0:
         raise HttpError(400, f"limit is 1 to {MAX_LIMIT}, offset 0 or more")
-    found = _filtered(filters).select_related("line__administrator__body", "line__region").order_by("line__table", "month", "line__key", "phase")
+    found = (
+        _filtered(filters)
+        .select_related("line__administrator__body", "line__region")
+        .order_by("line__table", "month", "line__key", "phase")
+    )
     count = found.count()
     results = []
     # Past the last row the page is empty without asking the database (an offset past 64 bits is a 500 there).
-    for fact in (found[offset:offset + limit] if offset < count else ()):
+    for fact in found[offset : offset + limit] if offset < count else ():
         line = fact.line
         admin = line.administrator
-        results.append(FactOut(
-            table=line.table, line_key=line.key, code=line.code, name_ru=line.name_ru, kind=line.kind, month=f"{fact.month:%Y-%m}",
-            phase=fact.phase, amount=str(fact.amount), is_leaf=fact.is_leaf, is_total=line.is_total, direction=line.direction,
-            function_group=line.function_group, function_subgroup=line.function_subgroup, administrator=admin.code if admin else "",
-            body=admin.body.slug if admin and admin.body_id else None, programme=line.programme, subprogramme=line.subprogramme,
-            economic_category=line.economic_category, level=line.level, region=line.region.iso_code if line.region_id else None))
+        results.append(
+            FactOut(
+                table=line.table,
+                line_key=line.key,
+                code=line.code,
+                name_ru=line.name_ru,
+                kind=line.kind,
+                month=f"{fact.month:%Y-%m}",
+                phase=fact.phase,
+                amount=str(fact.amount),
+                is_leaf=fact.is_leaf,
+                is_total=line.is_total,
+                direction=line.direction,
+                function_group=line.function_group,
+                function_subgroup=line.function_subgroup,
+                administrator=admin.code if admin else "",
+                body=admin.body.slug if admin and admin.body_id else None,
+                programme=line.programme,
+                subprogramme=line.subprogramme,
+                economic_category=line.economic_category,
+                level=line.level,
+                region=line.region.iso_code if line.region_id else None,
+            )
+        )
     return FactsOut(unit="thousand tenge", count=count, limit=limit, offset=offset, results=results)
 
 
@@ -182,8 +226,13 @@ def _names(table, by, keys) -> dict:
     return {}
 
 
-@router.get("/budget/aggregates", response=AggregatesOut, auth=None, throttle=THROTTLE,
-            summary="Sums of the leaves of one table by any dimension, per phase, with the source's totals beside them")
+@router.get(
+    "/budget/aggregates",
+    response=AggregatesOut,
+    auth=None,
+    throttle=THROTTLE,
+    summary="Sums of the leaves of one table by any dimension, per phase, with the source's totals beside them",
+)
 def aggregates(request, filters: Query[Filters], by: str = "function_group"):
     """One table, one month (the latest unless `month`), or every month when `by=month`. The leaves are summed so
     no figure counts twice; `totals` compares their sum with the source's own total of each section, per phase."""
@@ -194,7 +243,12 @@ def aggregates(request, filters: Query[Filters], by: str = "function_group"):
     if filters.table not in source.TABLES:
         raise HttpError(400, f"unknown table; one of: {', '.join(source.TABLES)}")
     if by != "month" and not filters.month:
-        latest = Fact.objects.filter(line__table=filters.table, line__is_total=True).order_by("-month").values_list("month", flat=True).first()
+        latest = (
+            Fact.objects.filter(line__table=filters.table, line__is_total=True)
+            .order_by("-month")
+            .values_list("month", flat=True)
+            .first()
+        )
         if latest is None:
             raise HttpError(404, "no figures for this table")
         filters.month = f"{latest:%Y-%m}"
@@ -202,8 +256,12 @@ def aggregates(request, filters: Query[Filters], by: str = "function_group"):
     if not filters.direction:
         # Lending, financial assets, the deficit and balances are balances, not sums: only when asked for.
         facts = facts.exclude(line__direction=Direction.OTHER)
-    column = {"month": "month", "administrator": "line__administrator__code", "region": "line__region__iso_code",
-              "line": "line__key"}.get(by, f"line__{by}")
+    column = {
+        "month": "month",
+        "administrator": "line__administrator__code",
+        "region": "line__region__iso_code",
+        "line": "line__key",
+    }.get(by, f"line__{by}")
     grouped = facts.values(column, "phase").annotate(amount=Sum("amount"), lines=Count("id")).order_by(column, "phase")
     keys = {row[column] for row in grouped if row[column] is not None}
     names = _names(filters.table, by, keys)
@@ -213,9 +271,17 @@ def aggregates(request, filters: Query[Filters], by: str = "function_group"):
         key = f"{key:%Y-%m}" if by == "month" else (key or "")
         # Plain dicts: the response schema validates them once; building a Schema per row validated every row twice
         # and was most of the request's time for a table of a few hundred rows.
-        rows.append({"key": key, "name": names.get(key, ""), "phase": row["phase"], "amount": str(row["amount"]), "lines": row["lines"]})
-    return {"unit": "thousand tenge", "table": filters.table, "month": filters.month if by != "month" else None, "by": by,
-            "rows": rows, "totals": _totals(filters, facts)}
+        rows.append(
+            {"key": key, "name": names.get(key, ""), "phase": row["phase"], "amount": str(row["amount"]), "lines": row["lines"]}
+        )
+    return {
+        "unit": "thousand tenge",
+        "table": filters.table,
+        "month": filters.month if by != "month" else None,
+        "by": by,
+        "rows": rows,
+        "totals": _totals(filters, facts),
+    }
 
 
 def _totals(filters, leaves) -> list[dict]:
@@ -227,7 +293,9 @@ def _totals(filters, leaves) -> list[dict]:
     if filters.phase:
         totals = totals.filter(phase=filters.phase)
     by_section = {}
-    for key, direction, phase, _in_month, amount in totals.values_list("line__key", "line__direction", "phase", "month", "amount"):
+    for key, direction, phase, _in_month, amount in totals.values_list(
+        "line__key", "line__direction", "phase", "month", "amount"
+    ):
         if direction == "other":
             continue  # balances (lending less repayments, the deficit): not sums of their lines
         by_section.setdefault((key, phase), Decimal(0))
@@ -235,11 +303,24 @@ def _totals(filters, leaves) -> list[dict]:
     if not filters.month:
         return []
     # Flat tables have one section ("total", lines without a section); a tree table's section is its root's code.
-    sums = {(section or "total", phase): amount
-            for section, phase, amount in leaves.order_by().values_list("line__section", "phase").annotate(s=Sum("amount")).values_list("line__section", "phase", "s")}
+    sums = {
+        (section or "total", phase): amount
+        for section, phase, amount in leaves.order_by()
+        .values_list("line__section", "phase")
+        .annotate(s=Sum("amount"))
+        .values_list("line__section", "phase", "s")
+    }
     rows = []
     for (section, phase), total in sorted(by_section.items()):
         leaves_sum = sums.get((section, phase), Decimal(0))
-        rows.append({"section": section, "phase": phase, "leaves": str(leaves_sum), "source_total": str(total),
-                     "difference": str(leaves_sum - total), "reconciles": abs(leaves_sum - total) <= Decimal(1)})
+        rows.append(
+            {
+                "section": section,
+                "phase": phase,
+                "leaves": str(leaves_sum),
+                "source_total": str(total),
+                "difference": str(leaves_sum - total),
+                "reconciles": abs(leaves_sum - total) <= Decimal(1),
+            }
+        )
     return rows

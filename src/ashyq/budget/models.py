@@ -6,6 +6,7 @@ subprogramme, economic category, level and region). A `Fact` is its amount in on
 phase. Phases are never added: every sum in the app groups by phase. Reports are cumulative from January, so
 a month's figure is the year to date.
 """
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +50,7 @@ class Administrator(models.Model):
 
     Republican and local codes are separate lists (a local code names a kind of office found in every region).
     `body` is the Ashyq body it is, where it is one (matched by name, or by data/administrator_bodies.csv)."""
+
     scope = models.CharField(max_length=12, choices=[("republican", _("republican")), ("local", _("local"))])
     code = models.CharField(max_length=10)
     name_ru = models.CharField(max_length=500)
@@ -111,6 +113,7 @@ class Fact(models.Model):
 class BudgetImport(models.Model):
     """One run of import_budget that changed the figures: what it read, loaded and refused, and the open-data
     versions it published."""
+
     created_at = models.DateTimeField(auto_now_add=True)
     sha256 = models.CharField(max_length=64)
     months = models.JSONField(default=list)
@@ -120,7 +123,9 @@ class BudgetImport(models.Model):
     unmapped = models.JSONField(default=list)
     reconciliation = models.JSONField(default=list)
     seconds = models.FloatField(default=0)
-    facts_version = models.ForeignKey("opendata.ResourceVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    facts_version = models.ForeignKey(
+        "opendata.ResourceVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # The Fiscal Data Package descriptor of facts_version (served at /budget/datapackage.json).
     descriptor = models.JSONField(default=dict, blank=True)
 

@@ -4,6 +4,7 @@ Money beside results, carefully: the figures sit side by side, and the wording s
 per appeal is not thereby worse (most of a ministry's budget pays for schools, hospitals, roads or pensions, not
 for answering appeals). It shows a correlation to look into, never a verdict.
 """
+
 from django.template.loader import render_to_string
 
 from . import selectors
@@ -28,7 +29,9 @@ def body_panel(request, body, **_):
     percent, month = selectors.execution_percent(admin)
     if month is None:
         return None
-    return render_to_string("budget/_body_panel.html", {"admin": admin, "percent": percent, "month": month, "body": body}, request=request)
+    return render_to_string(
+        "budget/_body_panel.html", {"admin": admin, "percent": percent, "month": month, "body": body}, request=request
+    )
 
 
 def scorecard_panel(request, body, card, **_):
@@ -47,8 +50,20 @@ def scorecard_panel(request, body, card, **_):
         return float(executed) / n / 1000 if executed and n else None
 
     quality = measures.get("data_quality")
-    return render_to_string("budget/_scorecard_panel.html", {
-        "admin": admin, "year": year, "same_period": same_period, "period": card.get("period"),
-        "received": received, "resolved": resolved, "per_received": per(received), "per_resolved": per(resolved),
-        "score": card.get("ashyq_score"), "quality": None if quality is None else quality * 100, "body": body,
-    }, request=request)
+    return render_to_string(
+        "budget/_scorecard_panel.html",
+        {
+            "admin": admin,
+            "year": year,
+            "same_period": same_period,
+            "period": card.get("period"),
+            "received": received,
+            "resolved": resolved,
+            "per_received": per(received),
+            "per_resolved": per(resolved),
+            "score": card.get("ashyq_score"),
+            "quality": None if quality is None else quality * 100,
+            "body": body,
+        },
+        request=request,
+    )

@@ -4,6 +4,7 @@ Figures are year to date: a year's figure is that of its last month of report (D
 published for the current year). Execution per cent is executed against the plan to the reporting date, the
 portal's own measure.
 """
+
 from collections import defaultdict
 from decimal import Decimal
 
@@ -23,7 +24,9 @@ def import_run(pk=None):
 
 
 def months(table="republican_by_administrator") -> list:
-    return sorted(Fact.objects.filter(line__table=table, line__is_total=True, phase="executed").values_list("month", flat=True).distinct())
+    return sorted(
+        Fact.objects.filter(line__table=table, line__is_total=True, phase="executed").values_list("month", flat=True).distinct()
+    )
 
 
 def year_months(table="republican_by_administrator") -> dict:
@@ -69,17 +72,25 @@ def by_year(monthly: dict) -> list[dict]:
         figures = monthly[month]
         before = monthly.get(month.replace(year=year - 1), {})
         before_year = monthly.get(last.get(year - 1), {}) if year - 1 in last else {}
-        rows.append({"year": year, "month": month, **{p: figures.get(p) for p in PHASES},
-                     "percent": percent(figures.get("executed"), figures.get("plan-to-date")),
-                     "executed_change": change(figures.get("executed"), before.get("executed")),
-                     "adjusted_change": change(figures.get("adjusted"), before_year.get("adjusted"))})
+        rows.append(
+            {
+                "year": year,
+                "month": month,
+                **{p: figures.get(p) for p in PHASES},
+                "percent": percent(figures.get("executed"), figures.get("plan-to-date")),
+                "executed_change": change(figures.get("executed"), before.get("executed")),
+                "adjusted_change": change(figures.get("adjusted"), before_year.get("adjusted")),
+            }
+        )
     return rows
 
 
 def amounts_by_line(lines, month) -> dict:
     """{line_id: {phase: amount}} for one month."""
     result = defaultdict(dict)
-    for line_id, phase, amount in Fact.objects.filter(line_id__in=list(lines), month=month).values_list("line_id", "phase", "amount"):
+    for line_id, phase, amount in Fact.objects.filter(line_id__in=list(lines), month=month).values_list(
+        "line_id", "phase", "amount"
+    ):
         result[line_id][phase] = amount
     return result
 
@@ -90,8 +101,15 @@ def rows_of(lines, month) -> list[dict]:
     rows = []
     for line in lines:
         figures = amounts.get(line.pk, {})
-        rows.append({"line": line, "code": line.code, "name": line.name_ru, **{p: figures.get(p) for p in PHASES},
-                     "percent": percent(figures.get("executed"), figures.get("plan-to-date"))})
+        rows.append(
+            {
+                "line": line,
+                "code": line.code,
+                "name": line.name_ru,
+                **{p: figures.get(p) for p in PHASES},
+                "percent": percent(figures.get("executed"), figures.get("plan-to-date")),
+            }
+        )
     return rows
 
 
@@ -135,6 +153,7 @@ def _code_key(value):
 
 # --- one administrator -------------------------------------------------------------------------------------
 
+
 def administrator(code: str):
     return Administrator.objects.filter(scope="republican", code=code).select_related("body").first()
 
@@ -150,7 +169,9 @@ def administrator_series(admin) -> dict:
 def administrator_functions(admin, month) -> list[dict]:
     """Where the administrator's money goes by function: its lines in the republican budget report, each under a
     functional subgroup."""
-    lines = Line.objects.filter(table="republican_budget_report", kind="administrator", administrator=admin).select_related("parent__parent")
+    lines = Line.objects.filter(table="republican_budget_report", kind="administrator", administrator=admin).select_related(
+        "parent__parent"
+    )
     rows = rows_of(lines, month)
     for row in rows:
         subgroup = row["line"].parent
@@ -162,7 +183,9 @@ def administrator_functions(admin, month) -> list[dict]:
 
 def administrator_programmes(admin, month) -> list[dict]:
     """Its priority investment programmes, each with its subprogrammes (the only source table that goes that deep)."""
-    programmes = Line.objects.filter(table="republican_priority_investments", kind="programme", administrator=admin).select_related("parent__parent")
+    programmes = Line.objects.filter(
+        table="republican_priority_investments", kind="programme", administrator=admin
+    ).select_related("parent__parent")
     subprogrammes = Line.objects.filter(table="republican_priority_investments", kind="subprogramme", administrator=admin)
     by_parent = defaultdict(list)
     for row in rows_of(subprogrammes, month):
@@ -188,6 +211,7 @@ def execution_percent(admin):
 
 # --- a region's local budget -------------------------------------------------------------------------------
 
+
 def region_table(iso: str):
     return REGION_TABLES.get(iso)
 
@@ -207,8 +231,9 @@ def region_administrators(table, month) -> list[dict]:
     rows = {}
     for row in rows_of(lines, month):
         admin = row["line"].administrator
-        merged = rows.setdefault(row["line"].code, {"code": row["line"].code, "name": admin.name_ru if admin else row["name"],
-                                                    **dict.fromkeys(PHASES)})
+        merged = rows.setdefault(
+            row["line"].code, {"code": row["line"].code, "name": admin.name_ru if admin else row["name"], **dict.fromkeys(PHASES)}
+        )
         for p in PHASES:
             if row[p] is not None:
                 merged[p] = (merged[p] or Decimal(0)) + row[p]
@@ -230,7 +255,9 @@ def search_programmes(query: str, limit=100) -> list:
     if not words:
         return []
     found = {}
-    lines = Line.objects.filter(kind__in=["programme", "subprogramme", "administrator"], level="republican").select_related("administrator__body")
+    lines = Line.objects.filter(kind__in=["programme", "subprogramme", "administrator"], level="republican").select_related(
+        "administrator__body"
+    )
     for line in lines.order_by("table", "key"):
         name = line.name_ru.casefold().replace("ё", "е")
         if all(w.replace("ё", "е") in name for w in words):
@@ -239,6 +266,7 @@ def search_programmes(query: str, limit=100) -> list:
 
 
 # --- the citizen's budget ----------------------------------------------------------------------------------
+
 
 def citizens_budget(year: int) -> dict | None:
     """The republican budget of `year` in plain figures, all read from the report at the year's last month:
@@ -258,6 +286,13 @@ def citizens_budget(year: int) -> dict | None:
     for row in spending:
         row["tiyn"] = float(row["executed"] or 0) / float(executed_spending) * 100 if executed_spending else None
     spending.sort(key=lambda r: -(r["executed"] or 0))
-    return {"month": month, "revenue": revenue, "borrowing": borrowing[0] if borrowing else None,
-            "revenue_total": revenue_total, "spending_total": spending_total, "spending": spending,
-            "top": spending[:10], "taxes": next((r for r in revenue if r["code"] == "1"), None)}
+    return {
+        "month": month,
+        "revenue": revenue,
+        "borrowing": borrowing[0] if borrowing else None,
+        "revenue_total": revenue_total,
+        "spending_total": spending_total,
+        "spending": spending,
+        "top": spending[:10],
+        "taxes": next((r for r in revenue if r["code"] == "1"), None),
+    }

@@ -5,6 +5,7 @@ refused with why, administrators that match no body, sums that do not reconcile)
 a new version of the open-data resource with its Fiscal Data Package descriptor. The same files read again
 change nothing.
 """
+
 import calendar
 import datetime as dt
 import hashlib
@@ -72,8 +73,17 @@ def reconcile(rows) -> list[dict]:
         for phase, total in amounts.items():
             leaves = sums[(table, month, section, phase)]
             if abs(leaves - total) > TOLERANCE:
-                differences.append({"table": table, "month": f"{month:%Y-%m}", "section": section, "phase": phase,
-                                    "total": str(total), "leaves": str(leaves), "difference": str(leaves - total)})
+                differences.append(
+                    {
+                        "table": table,
+                        "month": f"{month:%Y-%m}",
+                        "section": section,
+                        "phase": phase,
+                        "total": str(total),
+                        "leaves": str(leaves),
+                        "difference": str(leaves - total),
+                    }
+                )
     return differences
 
 
@@ -100,9 +110,19 @@ def import_budget(actor=None, directory=None, months=None, *, publish=True) -> d
         timings["publish"] = round(time.monotonic() - started - timings["read"] - timings["load"], 2)
     run.seconds = round(time.monotonic() - started, 2)
     run.save(update_fields=["seconds"])
-    return {"unchanged": False, "import": run.pk, "rows_read": run.rows_read, "rows_loaded": run.rows_loaded,
-            "refused": run.refused, "unmapped": run.unmapped, "reconciliation": run.reconciliation,
-            "months": run.months, "seconds": run.seconds, "timings": timings, "tables": sorted(raw)}
+    return {
+        "unchanged": False,
+        "import": run.pk,
+        "rows_read": run.rows_read,
+        "rows_loaded": run.rows_loaded,
+        "refused": run.refused,
+        "unmapped": run.unmapped,
+        "reconciliation": run.reconciliation,
+        "months": run.months,
+        "seconds": run.seconds,
+        "timings": timings,
+        "tables": sorted(raw),
+    }
 
 
 def _replace(parsed, digest) -> BudgetImport:
@@ -126,11 +146,24 @@ def _replace(parsed, digest) -> BudgetImport:
     for (table, key), row in sorted(latest.items(), key=lambda item: item[1].depth):
         level, region_iso = source.TABLES[table][:2]
         lines[(table, key)] = Line(
-            table=table, key=key, depth=row.depth, code=row.code, name_ru=row.name[:1000], level=level,
-            region=regions.get(region_iso), direction=row.direction, is_total=row.is_total, kind=row.kind, section=row.section[:200],
-            function_group=row.function_group, function_subgroup=row.function_subgroup,
-            administrator=admins.get(_admin_key(row)), programme=row.programme, subprogramme=row.subprogramme,
-            economic_category=row.economic_category)
+            table=table,
+            key=key,
+            depth=row.depth,
+            code=row.code,
+            name_ru=row.name[:1000],
+            level=level,
+            region=regions.get(region_iso),
+            direction=row.direction,
+            is_total=row.is_total,
+            kind=row.kind,
+            section=row.section[:200],
+            function_group=row.function_group,
+            function_subgroup=row.function_subgroup,
+            administrator=admins.get(_admin_key(row)),
+            programme=row.programme,
+            subprogramme=row.subprogramme,
+            economic_category=row.economic_category,
+        )
     by_depth = defaultdict(list)
     for (table, key), line in lines.items():
         by_depth[line.depth].append((table, key, line))
@@ -139,21 +172,31 @@ def _replace(parsed, digest) -> BudgetImport:
             parent_key = latest[(table, key)].parent_key
             line.parent = lines.get((table, parent_key)) if parent_key else None
         Line.objects.bulk_create([line for _, _, line in by_depth[depth]], batch_size=BATCH)
-    facts = ((lines[(row.table, row.key)].pk, row.month, row.month.year, phase, amount, row.is_leaf and not row.is_total)
-             for row in parsed.rows for phase, amount in row.amounts.items())
+    facts = (
+        (lines[(row.table, row.key)].pk, row.month, row.month.year, phase, amount, row.is_leaf and not row.is_total)
+        for row in parsed.rows
+        for phase, amount in row.amounts.items()
+    )
     _insert_facts(facts)
     months = sorted({row.month for row in parsed.rows})
     return BudgetImport.objects.create(
-        sha256=digest, months=[f"{m:%Y-%m}" for m in months], rows_read=parsed.read, rows_loaded=len(parsed.rows),
+        sha256=digest,
+        months=[f"{m:%Y-%m}" for m in months],
+        rows_read=parsed.read,
+        rows_loaded=len(parsed.rows),
         refused=[{"table": r.table, "row": r.source_row, "reason": r.reason} for r in parsed.refused],
         unmapped=[{"code": a.code, "scope": a.scope, "name": a.name_ru} for a in unmatched if a.scope == "republican"],
-        reconciliation=reconcile(parsed.rows))
+        reconciliation=reconcile(parsed.rows),
+    )
 
 
 def _insert_facts(rows):
     """PostgreSQL: COPY (several times faster than INSERT for a quarter of a million rows); elsewhere bulk inserts."""
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor, cursor.cursor.copy("COPY budget_fact (line_id, month, fiscal_year, phase, amount, is_leaf) FROM STDIN") as copy:
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy("COPY budget_fact (line_id, month, fiscal_year, phase, amount, is_leaf) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
         return
@@ -205,6 +248,7 @@ def _administrators(rows) -> dict:
 
 # --- open data -------------------------------------------------------------------------------------------
 
+
 def _site(path: str) -> str:
     return settings.ASHYQ_SITE_URL.rstrip("/") + path
 
@@ -219,37 +263,58 @@ def _publish(run: BudgetImport):
         return
     first, last = run.months[0], run.months[-1]
     dataset = opendata.save_dataset(
-        None, body, DATASET_SLUG,
+        None,
+        body,
+        DATASET_SLUG,
         title_en="Budget execution of the Republic of Kazakhstan (monthly)",
         title_ru="Исполнение бюджета Республики Казахстан (ежемесячно)",
         title_kk="Қазақстан Республикасы бюджетінің атқарылуы (ай сайын)",
-        description_en=("Monthly execution of the republican, state and local budgets (Almaty, Astana, Almaty Region): "
-                        "approved, adjusted, plan to date, executed and commitments, by administrator, function, economic "
-                        "category, programme and subprogramme; thousand tenge, year to date. Phases are never added together. "
-                        "A Fiscal Data Package (datapackage.json) describes the table."),
-        description_ru=("Ежемесячное исполнение республиканского, государственного и местных бюджетов (Алматы, Астана, "
-                        "Алматинская область): утверждено, уточнено, план на отчётную дату, исполнено и обязательства — по "
-                        "администраторам, функциям, экономической классификации, программам и подпрограммам; тыс. тенге, "
-                        "нарастающим итогом. Фазы никогда не складываются. Таблицу описывает Fiscal Data Package (datapackage.json)."),
-        description_kk=("Республикалық, мемлекеттік және жергілікті бюджеттердің (Алматы, Астана, Алматы облысы) ай сайынғы "
-                        "атқарылуы: бекітілген, нақтыланған, есепті күнге дейінгі жоспар, атқарылған және міндеттемелер — "
-                        "әкімшілер, функциялар, экономикалық сыныптама, бағдарламалар мен кіші бағдарламалар бойынша; мың "
-                        "теңге, жыл басынан бері. Кезеңдер ешқашан қосылмайды. Кестені Fiscal Data Package (datapackage.json) сипаттайды."),
-        licence="other", frequency="monthly", spatial="Kazakhstan", tags=["budget", "fiscal-data-package"],
+        description_en=(
+            "Monthly execution of the republican, state and local budgets (Almaty, Astana, Almaty Region): "
+            "approved, adjusted, plan to date, executed and commitments, by administrator, function, economic "
+            "category, programme and subprogramme; thousand tenge, year to date. Phases are never added together. "
+            "A Fiscal Data Package (datapackage.json) describes the table."
+        ),
+        description_ru=(
+            "Ежемесячное исполнение республиканского, государственного и местных бюджетов (Алматы, Астана, "
+            "Алматинская область): утверждено, уточнено, план на отчётную дату, исполнено и обязательства — по "
+            "администраторам, функциям, экономической классификации, программам и подпрограммам; тыс. тенге, "
+            "нарастающим итогом. Фазы никогда не складываются. Таблицу описывает Fiscal Data Package (datapackage.json)."
+        ),
+        description_kk=(
+            "Республикалық, мемлекеттік және жергілікті бюджеттердің (Алматы, Астана, Алматы облысы) ай сайынғы "
+            "атқарылуы: бекітілген, нақтыланған, есепті күнге дейінгі жоспар, атқарылған және міндеттемелер — "
+            "әкімшілер, функциялар, экономикалық сыныптама, бағдарламалар мен кіші бағдарламалар бойынша; мың "
+            "теңге, жыл басынан бері. Кезеңдер ешқашан қосылмайды. Кестені Fiscal Data Package (datapackage.json) сипаттайды."
+        ),
+        licence="other",
+        frequency="monthly",
+        spatial="Kazakhstan",
+        tags=["budget", "fiscal-data-package"],
         temporal_start=dt.date(int(first[:4]), int(first[5:]), 1),
         temporal_end=_month_end(last),
         source=package.LICENCE_NOTE + " https://github.com/opengov-kz/budget-gov-kz",
-        documentation_url="https://github.com/opengov-kz/budget-gov-kz")
+        documentation_url="https://github.com/opengov-kz/budget-gov-kz",
+    )
     resources = {r.name: r for r in dataset.resources.all()}
     facts_resource = resources.get(package.FILE_NAME) or opendata.add_resource(
-        None, dataset, package.FILE_NAME, Resource.Format.CSV,
-        description="One row per line and month; one column per phase (thousand tenge). Described by datapackage.json.")
+        None,
+        dataset,
+        package.FILE_NAME,
+        Resource.Format.CSV,
+        description="One row per line and month; one column per phase (thousand tenge). Described by datapackage.json.",
+    )
     # The descriptor is served by the budget app (views.datapackage) for each import, and listed as a link.
     descriptor_url = _site(reverse("budget:datapackage"))
     if package.PACKAGE_FILE not in resources:
         opendata.add_resource(
-            None, dataset, package.PACKAGE_FILE, Resource.Format.JSON, url=descriptor_url,
-            description="Fiscal Data Package descriptor of budget-facts.csv: its Table Schema and fiscal model (measures by phase, dimensions).")
+            None,
+            dataset,
+            package.PACKAGE_FILE,
+            Resource.Format.JSON,
+            url=descriptor_url,
+            description="Fiscal Data Package descriptor of budget-facts.csv: its Table Schema and fiscal model (measures by phase, dimensions).",
+        )
     data = facts_csv()
     current = facts_resource.current_version
     if current is None or current.sha256 != hashlib.sha256(data).hexdigest():
@@ -272,6 +337,8 @@ def _month_end(text):
 def facts_csv() -> bytes:
     lines = {line.pk: line for line in Line.objects.select_related("administrator__body", "parent")}
     grouped = defaultdict(dict)
-    for line_id, month, phase, amount, is_leaf in Fact.objects.values_list("line_id", "month", "phase", "amount", "is_leaf").iterator(chunk_size=20000):
+    for line_id, month, phase, amount, is_leaf in Fact.objects.values_list(
+        "line_id", "month", "phase", "amount", "is_leaf"
+    ).iterator(chunk_size=20000):
         grouped[(line_id, month)][phase] = (amount, is_leaf)
     return package.facts_csv(lines, grouped)

@@ -9,6 +9,7 @@ the depth-0 rows are the source's own totals of each section. A row's place in t
 Amounts are thousand tenge. The five phases (approved, adjusted, plan to date, executed, commitments) are
 separate measures of the same line: they are kept apart and never added together.
 """
+
 import csv
 import datetime as dt
 import gzip
@@ -52,6 +53,7 @@ MONTH = re.compile(r"^(0[1-9]|1[0-2])\.(20\d\d)$")
 @dataclass
 class Row:
     """One line of one month, with its dimensions; amounts by phase (Decimal, thousand tenge)."""
+
     table: str
     month: dt.date
     source_row: int
@@ -178,11 +180,23 @@ def _flat(table, date, records, classification, result):
             result.refused.append(Refusal(table, number, f"code {key} twice in {date:%m.%Y}"))
             continue
         seen.add(key)
-        row = Row(table, date, number, key, "" if is_total else "total", 0 if is_total else 1, code, name, amounts,
-                  is_total=is_total, is_leaf=not is_total)
+        row = Row(
+            table,
+            date,
+            number,
+            key,
+            "" if is_total else "total",
+            0 if is_total else 1,
+            code,
+            name,
+            amounts,
+            is_total=is_total,
+            is_leaf=not is_total,
+        )
         if not is_total:
-            row.kind = {"administrative": "administrator", "functional": "function_group",
-                        "economic": "economic_category"}[classification]
+            row.kind = {"administrative": "administrator", "functional": "function_group", "economic": "economic_category"}[
+                classification
+            ]
             setattr(row, row.kind, code)
         result.rows.append(row)
 
@@ -225,8 +239,18 @@ def _tree(table, date, records, classification, result):
             continue
         parent = _code(record.get("parent_id") or "")
         parts = key.split("/")
-        row = Row(table, date, number, key, keys.get(parent, ""), len(parts) - 1, _code(record["code"]),
-                  _clean(record["name"]), amounts, is_total=len(parts) == 1)
+        row = Row(
+            table,
+            date,
+            number,
+            key,
+            keys.get(parent, ""),
+            len(parts) - 1,
+            _code(record["code"]),
+            _clean(record["name"]),
+            amounts,
+            is_total=len(parts) == 1,
+        )
         _tree_dimensions(row, parts, classification)
         rows[key] = row
     parents = {row.parent_key for row in rows.values()}

@@ -38,6 +38,7 @@ def datapackage(request, pk=None):
 
 # --- downloads ----------------------------------------------------------------------------------------------
 
+
 def _number(value):
     return "" if value is None else (format(value, "f") if not isinstance(value, float) else f"{value:.2f}")
 
@@ -49,13 +50,17 @@ def _download(request, tables: dict, filename: str):
         return None
     name = request.GET.get("table", "")
     if fmt not in ("csv", "json") or name not in tables:
-        return HttpResponse(_("Unknown download: choose format csv or json and one of the tables: %(tables)s.")
-                            % {"tables": ", ".join(tables)}, status=400, content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            _("Unknown download: choose format csv or json and one of the tables: %(tables)s.") % {"tables": ", ".join(tables)},
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     header, rows = tables[name]
     if fmt == "json":
         records = [dict(zip(header, [_number(v) if not isinstance(v, str) else v for v in row])) for row in rows]
-        return JsonResponse({"unit": "thousand tenge", "table": name, "rows": records},
-                            json_dumps_params={"ensure_ascii": False, "indent": 1})
+        return JsonResponse(
+            {"unit": "thousand tenge", "table": name, "rows": records}, json_dumps_params={"ensure_ascii": False, "indent": 1}
+        )
     buffer = io.StringIO()
     writer = csv_safe.writer(buffer)
     writer.writerow(header)
@@ -74,7 +79,9 @@ def _links(request, name):
 
 def _phase_table(rows, first=("code", "name")):
     header = list(first) + list(PHASES) + ["execution_percent"]
-    return header, [[r.get(k) if k != "name" else r["name"] for k in first] + [r.get(p) for p in PHASES] + [r.get("percent")] for r in rows]
+    return header, [
+        [r.get(k) if k != "name" else r["name"] for k in first] + [r.get(p) for p in PHASES] + [r.get("percent")] for r in rows
+    ]
 
 
 def _series_table(monthly):
@@ -83,10 +90,16 @@ def _series_table(monthly):
 
 def _years_table(years):
     header = ["year", "last_month"] + PHASES + ["execution_percent", "executed_change_percent", "adjusted_change_percent"]
-    return header, [[str(y["year"]), f"{y['month']:%Y-%m}"] + [y[p] for p in PHASES] + [y["percent"], y["executed_change"], y["adjusted_change"]] for y in years]
+    return header, [
+        [str(y["year"]), f"{y['month']:%Y-%m}"]
+        + [y[p] for p in PHASES]
+        + [y["percent"], y["executed_change"], y["adjusted_change"]]
+        for y in years
+    ]
 
 
 # --- shared page parts --------------------------------------------------------------------------------------
+
 
 def _bn(value):
     return None if value is None else float(value) / 1e6
@@ -101,8 +114,11 @@ def _line_chart(monthly, title_id):
 def _bar(value, top):
     """A bar per table row: its length is the row's share of the largest figure in the column."""
     width = 0 if not value or not top else max(1, round(100 * float(value) / float(top)))
-    return format_html('<svg class="rowbar" viewBox="0 0 100 10" width="100" height="10" aria-hidden="true" focusable="false">'
-                       '<rect x="0" y="0" width="{}" height="10" fill="#00538a"/></svg>', width)
+    return format_html(
+        '<svg class="rowbar" viewBox="0 0 100 10" width="100" height="10" aria-hidden="true" focusable="false">'
+        '<rect x="0" y="0" width="{}" height="10" fill="#00538a"/></svg>',
+        width,
+    )
 
 
 def _with_bars(rows, phase):
@@ -142,7 +158,10 @@ def _sort_links(request, columns, state):
         query["sort"] = column
         same = state["sort"] == column
         query["order"] = ("asc" if state["descending"] else "desc") if same else ("asc" if column in ("name", "code") else "desc")
-        links[column] = {"url": f"?{query.urlencode()}", "aria": ("descending" if state["descending"] else "ascending") if same else None}
+        links[column] = {
+            "url": f"?{query.urlencode()}",
+            "aria": ("descending" if state["descending"] else "ascending") if same else None,
+        }
     return links
 
 
@@ -151,6 +170,7 @@ def _empty(request):
 
 
 # --- pages --------------------------------------------------------------------------------------------------
+
 
 @require_GET
 def index(request):
@@ -171,16 +191,28 @@ def index(request):
     if response:
         return response
     total = selectors.total("republican_by_administrator", month)
-    return render(request, "budget/index.html", {
-        "year": year, "month": month, "years": sorted(years), "total": total,
-        "total_percent": selectors.percent(total.get("executed"), total.get("plan-to-date")),
-        "functions": _with_bars(functions, "executed"), "admins": _with_bars(admins, "executed"),
-        "sorts": _sort_links(request, ["name", *PHASES, "percent"], function_sort),
-        "treemap_functions": charts.treemap([(r["name"], float(r["executed"] or 0)) for r in functions], title_id="h-functions-map"),
-        "treemap_admins": charts.treemap([(r["name"], float(r["executed"] or 0)) for r in admins], title_id="h-admins-map"),
-        "chart": _line_chart(monthly, "h-months"), "months": [(m, monthly[m]) for m in sorted(monthly)],
-        "downloads": {name: _links(request, name) for name in tables}, "phases": PHASES,
-    })
+    return render(
+        request,
+        "budget/index.html",
+        {
+            "year": year,
+            "month": month,
+            "years": sorted(years),
+            "total": total,
+            "total_percent": selectors.percent(total.get("executed"), total.get("plan-to-date")),
+            "functions": _with_bars(functions, "executed"),
+            "admins": _with_bars(admins, "executed"),
+            "sorts": _sort_links(request, ["name", *PHASES, "percent"], function_sort),
+            "treemap_functions": charts.treemap(
+                [(r["name"], float(r["executed"] or 0)) for r in functions], title_id="h-functions-map"
+            ),
+            "treemap_admins": charts.treemap([(r["name"], float(r["executed"] or 0)) for r in admins], title_id="h-admins-map"),
+            "chart": _line_chart(monthly, "h-months"),
+            "months": [(m, monthly[m]) for m in sorted(monthly)],
+            "downloads": {name: _links(request, name) for name in tables},
+            "phases": PHASES,
+        },
+    )
 
 
 @require_GET
@@ -207,10 +239,12 @@ def administrator(request, code):
     functions = selectors.administrator_functions(admin, month)
     programmes = selectors.administrator_programmes(admin, month)
     tables = {
-        "months": _series_table(monthly), "years": _years_table(years),
+        "months": _series_table(monthly),
+        "years": _years_table(years),
         "functions": _phase_table(functions, first=("code", "name")),
-        "programmes": _phase_table([dict(r, name=r["name"]) for r in programmes] +
-                                   [s for r in programmes for s in r["subprogrammes"]]),
+        "programmes": _phase_table(
+            [dict(r, name=r["name"]) for r in programmes] + [s for r in programmes for s in r["subprogrammes"]]
+        ),
     }
     # The functions table names the subgroup, not the administrator (its own name on every row).
     tables["functions"] = _phase_table([dict(r, name=r["subgroup"]) for r in functions])
@@ -218,13 +252,27 @@ def administrator(request, code):
     if response:
         return response
     latest = max(monthly)
-    return render(request, "budget/administrator.html", {
-        "admin": admin, "body": admin.body, "years": years, "latest": latest, "latest_figures": monthly[latest],
-        "latest_percent": selectors.percent(monthly[latest].get("executed"), monthly[latest].get("plan-to-date")),
-        "chart": _line_chart(monthly, "h-months"), "months": [(m, monthly[m]) for m in sorted(monthly)],
-        "functions": _with_bars(functions, "executed"), "programmes": programmes, "month": month, "year": year,
-        "year_choices": sorted(_years), "downloads": {name: _links(request, name) for name in tables}, "phases": PHASES,
-    })
+    return render(
+        request,
+        "budget/administrator.html",
+        {
+            "admin": admin,
+            "body": admin.body,
+            "years": years,
+            "latest": latest,
+            "latest_figures": monthly[latest],
+            "latest_percent": selectors.percent(monthly[latest].get("executed"), monthly[latest].get("plan-to-date")),
+            "chart": _line_chart(monthly, "h-months"),
+            "months": [(m, monthly[m]) for m in sorted(monthly)],
+            "functions": _with_bars(functions, "executed"),
+            "programmes": programmes,
+            "month": month,
+            "year": year,
+            "year_choices": sorted(_years),
+            "downloads": {name: _links(request, name) for name in tables},
+            "phases": PHASES,
+        },
+    )
 
 
 @require_GET
@@ -247,19 +295,34 @@ def region(request, iso):
     admins = selectors.region_administrators(table, month)
     functions, function_sort = _sorting(request, functions)
     admins, _ = _sorting(request, admins)
-    tables = {"months": _series_table(monthly), "revenue": _phase_table(revenue), "functions": _phase_table(functions),
-              "administrators": _phase_table(admins)}
+    tables = {
+        "months": _series_table(monthly),
+        "revenue": _phase_table(revenue),
+        "functions": _phase_table(functions),
+        "administrators": _phase_table(admins),
+    }
     response = _download(request, tables, f"local-budget-{iso}")
     if response:
         return response
-    return render(request, "budget/region.html", {
-        "region": region, "year": year, "month": month, "years": sorted(years), "revenue": revenue,
-        "functions": _with_bars(functions, "executed"), "admins": _with_bars(admins, "executed"),
-        "sorts": _sort_links(request, ["name", *PHASES, "percent"], function_sort),
-        "treemap": charts.treemap([(r["name"], float(r["executed"] or 0)) for r in functions], title_id="h-functions-map"),
-        "chart": _line_chart(monthly, "h-months"), "months": [(m, monthly[m]) for m in sorted(monthly)],
-        "downloads": {name: _links(request, name) for name in tables}, "phases": PHASES,
-    })
+    return render(
+        request,
+        "budget/region.html",
+        {
+            "region": region,
+            "year": year,
+            "month": month,
+            "years": sorted(years),
+            "revenue": revenue,
+            "functions": _with_bars(functions, "executed"),
+            "admins": _with_bars(admins, "executed"),
+            "sorts": _sort_links(request, ["name", *PHASES, "percent"], function_sort),
+            "treemap": charts.treemap([(r["name"], float(r["executed"] or 0)) for r in functions], title_id="h-functions-map"),
+            "chart": _line_chart(monthly, "h-months"),
+            "months": [(m, monthly[m]) for m in sorted(monthly)],
+            "downloads": {name: _links(request, name) for name in tables},
+            "phases": PHASES,
+        },
+    )
 
 
 @require_GET
@@ -283,20 +346,41 @@ def citizens(request, year):
     if data["borrowing"]:
         sources.append((names.localised(names.BORROWING), data["borrowing"]["executed"]))
     tables = {
-        "sources": (["source", "executed", "approved"],
-                    [[r["label"], r["executed"], r["approved"]] for r in data["revenue"]] +
-                    ([[names.localised(names.BORROWING), data["borrowing"]["executed"], data["borrowing"]["approved"]]] if data["borrowing"] else [])),
-        "functions": (["code", "function", "executed", "approved", "tiyn_of_each_tenge_spent"],
-                      [[r["code"], r["label"], r["executed"], r["approved"], r["tiyn"]] for r in data["spending"]]),
+        "sources": (
+            ["source", "executed", "approved"],
+            [[r["label"], r["executed"], r["approved"]] for r in data["revenue"]]
+            + (
+                [[names.localised(names.BORROWING), data["borrowing"]["executed"], data["borrowing"]["approved"]]]
+                if data["borrowing"]
+                else []
+            ),
+        ),
+        "functions": (
+            ["code", "function", "executed", "approved", "tiyn_of_each_tenge_spent"],
+            [[r["code"], r["label"], r["executed"], r["approved"], r["tiyn"]] for r in data["spending"]],
+        ),
     }
     response = _download(request, tables, f"citizens-budget-{year}")
     if response:
         return response
     years = sorted(selectors.year_months("republican_budget_report"))
-    return render(request, "budget/citizens.html", {
-        **data, "year": year, "years": years, "downloads": {name: _links(request, name) for name in tables},
-        "sources_chart": charts.bars([(label, _bn(value) or 0, None, None) for label, value in sources], title_id="h-sources"),
-        "functions_chart": charts.bars([(r["label"], _bn(r["executed"]) or 0, None, None) for r in data["top"]], title_id="h-top"),
-        "tenge_chart": charts.bars([(r["label"], round(r["tiyn"] or 0, 1), None, None) for r in data["spending"] if r["tiyn"]], title_id="h-tenge"),
-        "whole_year": data["month"].month == 12,
-    })
+    return render(
+        request,
+        "budget/citizens.html",
+        {
+            **data,
+            "year": year,
+            "years": years,
+            "downloads": {name: _links(request, name) for name in tables},
+            "sources_chart": charts.bars(
+                [(label, _bn(value) or 0, None, None) for label, value in sources], title_id="h-sources"
+            ),
+            "functions_chart": charts.bars(
+                [(r["label"], _bn(r["executed"]) or 0, None, None) for r in data["top"]], title_id="h-top"
+            ),
+            "tenge_chart": charts.bars(
+                [(r["label"], round(r["tiyn"] or 0, 1), None, None) for r in data["spending"] if r["tiyn"]], title_id="h-tenge"
+            ),
+            "whole_year": data["month"].month == 12,
+        },
+    )

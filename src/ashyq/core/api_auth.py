@@ -4,6 +4,7 @@ They live at the bottom so that any app's API can use them without importing the
 routers (which imports those apps: a circle). The tokens themselves belong to the accounts app, above dialogue:
 it registers how a token is looked up (accounts/apps.py), and until it has, no token is accepted.
 """
+
 from collections.abc import Callable
 
 from django.contrib.auth.models import AnonymousUser

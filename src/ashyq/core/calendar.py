@@ -4,6 +4,7 @@ A working day is a Monday-Friday that is not a public holiday or a day off trans
 or a Saturday/Sunday declared a working day by a transfer decree. The `holidays` package carries
 both lists for country KZ; statutory terms count only working days, with day 0 the start date.
 """
+
 import datetime as dt
 from functools import lru_cache
 

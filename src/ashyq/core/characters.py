@@ -7,6 +7,7 @@ at all, and once published the others make the Open311 XML and every other XML o
 They are refused with a message that names the field and the character, never stripped silently:
 the sender learns what was wrong and nothing they wrote is changed behind their back.
 """
+
 import re
 
 from django.core.exceptions import ValidationError

@@ -1,5 +1,6 @@
 """Charts drawn on the server as inline SVG: no script, readable on slow connections; every chart on a page
 has a data table beside it for screen readers and a CSV/JSON download. Only SVG attributes, no style (CSP)."""
+
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -20,17 +21,31 @@ def line_chart(points, series, *, title_id: str, y_max: float, y_label_step: flo
     parts = []
     v = 0.0
     while v <= y_max + 1e-9:
-        parts.append(format_html(
-            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#d0d7de" stroke-width="1"/>'
-            '<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#4a5561">{}</text>',
-            LEFT, round(y(v), 1), WIDTH - 10, round(y(v), 1), LEFT - 4, round(y(v) + 4, 1), f"{v:g}",
-        ))
+        parts.append(
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#d0d7de" stroke-width="1"/>'
+                '<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#4a5561">{}</text>',
+                LEFT,
+                round(y(v), 1),
+                WIDTH - 10,
+                round(y(v), 1),
+                LEFT - 4,
+                round(y(v) + 4, 1),
+                f"{v:g}",
+            )
+        )
         v += y_label_step
     step = max(1, n // 6)
     for i, label in enumerate(points):
         if i % step == 0 or i == n - 1:
-            parts.append(format_html('<text x="{}" y="{}" font-size="11" text-anchor="middle" fill="#4a5561">{}</text>',
-                                     round(x(i), 1), HEIGHT - 8, label))
+            parts.append(
+                format_html(
+                    '<text x="{}" y="{}" font-size="11" text-anchor="middle" fill="#4a5561">{}</text>',
+                    round(x(i), 1),
+                    HEIGHT - 8,
+                    label,
+                )
+            )
     for _name, colour, values, dash in series:
         segment = []
         segments = []
@@ -45,13 +60,26 @@ def line_chart(points, series, *, title_id: str, y_max: float, y_label_step: flo
         if segment:
             segments.append(segment)
         for seg in segments:
-            parts.append(format_html('<polyline points="{}" fill="none" stroke="{}" stroke-width="2"{}/>',
-                                     " ".join(seg), colour, mark_safe(' stroke-dasharray="6 4"') if dash else ""))
-    legend = format_html_join("", '<rect x="{}" y="2" width="12" height="4" fill="{}"/><text x="{}" y="9" font-size="11" fill="#1b1f24">{}</text>',
-                              ((LEFT + 160 * i, colour, LEFT + 160 * i + 16, name) for i, (name, colour, _, _) in enumerate(series)))
+            parts.append(
+                format_html(
+                    '<polyline points="{}" fill="none" stroke="{}" stroke-width="2"{}/>',
+                    " ".join(seg),
+                    colour,
+                    mark_safe(' stroke-dasharray="6 4"') if dash else "",
+                )
+            )
+    legend = format_html_join(
+        "",
+        '<rect x="{}" y="2" width="12" height="4" fill="{}"/><text x="{}" y="9" font-size="11" fill="#1b1f24">{}</text>',
+        ((LEFT + 160 * i, colour, LEFT + 160 * i + 16, name) for i, (name, colour, _, _) in enumerate(series)),
+    )
     return format_html(
         '<svg class="chart" viewBox="0 0 {} {}" width="100%" role="img" aria-labelledby="{}" focusable="false">{}{}</svg>',
-        WIDTH, HEIGHT, escape(title_id), mark_safe("".join(parts)), legend,
+        WIDTH,
+        HEIGHT,
+        escape(title_id),
+        mark_safe("".join(parts)),
+        legend,
     )
 
 
@@ -60,19 +88,40 @@ def bar_chart(labels, values, *, title_id: str, colour: str = "#00538a") -> str:
     top = max([v for v in values if v] + [1])
     plot_w, plot_h = WIDTH - LEFT - 10, HEIGHT - BOTTOM - TOP
     bar = plot_w / n * 0.7
-    parts = [format_html('<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#4a5561">{}</text>', LEFT - 4, TOP + 4, top),
-             format_html('<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#6e7781"/>', LEFT, TOP + plot_h, WIDTH - 10, TOP + plot_h)]
+    parts = [
+        format_html('<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#4a5561">{}</text>', LEFT - 4, TOP + 4, top),
+        format_html('<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#6e7781"/>', LEFT, TOP + plot_h, WIDTH - 10, TOP + plot_h),
+    ]
     step = max(1, n // 6)
     for i, (label, value) in enumerate(zip(labels, values)):
         h = plot_h * (value or 0) / top
         cx = LEFT + plot_w * (i + 0.5) / n
-        parts.append(format_html('<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
-                                 round(cx - bar / 2, 1), round(TOP + plot_h - h, 1), round(bar, 1), round(h, 1), colour))
+        parts.append(
+            format_html(
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
+                round(cx - bar / 2, 1),
+                round(TOP + plot_h - h, 1),
+                round(bar, 1),
+                round(h, 1),
+                colour,
+            )
+        )
         if i % step == 0 or i == n - 1:
-            parts.append(format_html('<text x="{}" y="{}" font-size="11" text-anchor="middle" fill="#4a5561">{}</text>',
-                                     round(cx, 1), HEIGHT - 8, label))
-    return format_html('<svg class="chart" viewBox="0 0 {} {}" width="100%" role="img" aria-labelledby="{}" focusable="false">{}</svg>',
-                       WIDTH, HEIGHT, escape(title_id), mark_safe("".join(parts)))
+            parts.append(
+                format_html(
+                    '<text x="{}" y="{}" font-size="11" text-anchor="middle" fill="#4a5561">{}</text>',
+                    round(cx, 1),
+                    HEIGHT - 8,
+                    label,
+                )
+            )
+    return format_html(
+        '<svg class="chart" viewBox="0 0 {} {}" width="100%" role="img" aria-labelledby="{}" focusable="false">{}</svg>',
+        WIDTH,
+        HEIGHT,
+        escape(title_id),
+        mark_safe("".join(parts)),
+    )
 
 
 # Horizontal bars with intervals, lines with a legend and a treemap: the analysis and budget pages.
@@ -84,8 +133,13 @@ DASHES = ["", "6 3", "2 3", "8 3 2 3", "", "6 3", "2 3", "8 3 2 3", "", "6 3"]
 
 
 def _svg(height: int, title_id: str, parts: list[str]) -> str:
-    return format_html('<svg class="chart" viewBox="0 0 {} {}" width="100%" role="img" aria-labelledby="{}" focusable="false">{}</svg>',
-                       WIDTH, height, escape(title_id), mark_safe("".join(parts)))
+    return format_html(
+        '<svg class="chart" viewBox="0 0 {} {}" width="100%" role="img" aria-labelledby="{}" focusable="false">{}</svg>',
+        WIDTH,
+        height,
+        escape(title_id),
+        mark_safe("".join(parts)),
+    )
 
 
 def _number(value) -> str:
@@ -109,11 +163,19 @@ def bars(rows, *, title_id: str, percent: bool = False) -> str:
         parts.append(format_html('<rect x="{}" y="{}" width="{}" height="12" fill="{}"/>', left, y + 15, round(w, 1), BAR))
         if low is not None and high is not None:
             x1, x2 = left + span * low / top, left + span * min(high, top) / top
-            parts.append(format_html(
-                '<line x1="{a}" y1="{m}" x2="{b}" y2="{m}" stroke="{c}" stroke-width="1.5"/>'
-                '<line x1="{a}" y1="{t}" x2="{a}" y2="{u}" stroke="{c}" stroke-width="1.5"/>'
-                '<line x1="{b}" y1="{t}" x2="{b}" y2="{u}" stroke="{c}" stroke-width="1.5"/>',
-                a=round(x1, 1), b=round(x2, 1), m=y + 21, t=y + 15, u=y + 27, c=INK))
+            parts.append(
+                format_html(
+                    '<line x1="{a}" y1="{m}" x2="{b}" y2="{m}" stroke="{c}" stroke-width="1.5"/>'
+                    '<line x1="{a}" y1="{t}" x2="{a}" y2="{u}" stroke="{c}" stroke-width="1.5"/>'
+                    '<line x1="{b}" y1="{t}" x2="{b}" y2="{u}" stroke="{c}" stroke-width="1.5"/>',
+                    a=round(x1, 1),
+                    b=round(x2, 1),
+                    m=y + 21,
+                    t=y + 15,
+                    u=y + 27,
+                    c=INK,
+                )
+            )
         parts.append(format_html('<text x="{}" y="{}" font-size="12" fill="{}">{}</text>', right + 6, y + 25, INK, shown))
     return _svg(max(ROW * len(rows) + 8, 20), title_id, parts)
 
@@ -136,16 +198,34 @@ def lines(months: list[str], series, *, title_id: str) -> str:
     parts = []
     for fraction in (0, 0.5, 1):
         value = top * fraction
-        parts.append(format_html(
-            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>'
-            '<text x="{}" y="{}" font-size="11" text-anchor="end" fill="{}">{}</text>',
-            left, round(y(value), 1), WIDTH - 12, round(y(value), 1), GRID, left - 4, round(y(value) + 4, 1), MUTED, f"{value:.0f}"))
+        parts.append(
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>'
+                '<text x="{}" y="{}" font-size="11" text-anchor="end" fill="{}">{}</text>',
+                left,
+                round(y(value), 1),
+                WIDTH - 12,
+                round(y(value), 1),
+                GRID,
+                left - 4,
+                round(y(value) + 4, 1),
+                MUTED,
+                f"{value:.0f}",
+            )
+        )
     step = max(1, -(-n // 7))
     for i, label in enumerate(months):
         # Every step-th month, and the last one when it does not crowd the one before.
         if i % step == 0 or (i == n - 1 and i % step >= step / 2):
-            parts.append(format_html('<text x="{}" y="{}" font-size="11" text-anchor="middle" fill="{}">{}</text>',
-                                     round(x(i), 1), top_pad + plot_h + 16, MUTED, label))
+            parts.append(
+                format_html(
+                    '<text x="{}" y="{}" font-size="11" text-anchor="middle" fill="{}">{}</text>',
+                    round(x(i), 1),
+                    top_pad + plot_h + 16,
+                    MUTED,
+                    label,
+                )
+            )
     for k, (name, values) in enumerate(series):
         colour, dash = PALETTE[k % len(PALETTE)], DASHES[k % len(DASHES)]
         dash_attr = mark_safe(f' stroke-dasharray="{dash}"') if dash else ""
@@ -159,15 +239,34 @@ def lines(months: list[str], series, *, title_id: str) -> str:
         runs += [run] if run else []
         for run in runs:
             if len(run) == 1:
-                parts.append(format_html('<circle cx="{}" cy="{}" r="3" fill="{}"/>', round(x(run[0][0]), 1), round(y(run[0][1]), 1), colour))
+                parts.append(
+                    format_html(
+                        '<circle cx="{}" cy="{}" r="3" fill="{}"/>', round(x(run[0][0]), 1), round(y(run[0][1]), 1), colour
+                    )
+                )
             else:
                 points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in run)
-                parts.append(format_html('<polyline points="{}" fill="none" stroke="{}" stroke-width="2"{}/>', points, colour, dash_attr))
+                parts.append(
+                    format_html('<polyline points="{}" fill="none" stroke="{}" stroke-width="2"{}/>', points, colour, dash_attr)
+                )
         lx = left + (k % 2) * (plot_w // 2)
         ly = top_pad + plot_h + 34 + (k // 2) * 18
-        parts.append(format_html('<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2"{}/>'
-                                 '<text x="{}" y="{}" font-size="11" fill="{}">{}</text>',
-                                 lx, ly - 4, lx + 22, ly - 4, colour, dash_attr, lx + 28, ly, INK, name))
+        parts.append(
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2"{}/>'
+                '<text x="{}" y="{}" font-size="11" fill="{}">{}</text>',
+                lx,
+                ly - 4,
+                lx + 22,
+                ly - 4,
+                colour,
+                dash_attr,
+                lx + 28,
+                ly,
+                INK,
+                name,
+            )
+        )
     return _svg(height, title_id, parts)
 
 
@@ -182,13 +281,32 @@ def treemap(items, *, title_id: str, height: int = 360) -> str:
     for k, (label, value_area, x, y, w, h) in enumerate(rects):
         share = 100 * value_area / (WIDTH * height)
         colour = PALETTE[k % 8]
-        parts.append(format_html('<rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="#fff" stroke-width="2"><title>{} ({} %)</title></rect>',
-                                 round(x, 1), round(y, 1), round(w, 1), round(h, 1), colour, label, f"{share:.1f}"))
+        parts.append(
+            format_html(
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="#fff" stroke-width="2"><title>{} ({} %)</title></rect>',
+                round(x, 1),
+                round(y, 1),
+                round(w, 1),
+                round(h, 1),
+                colour,
+                label,
+                f"{share:.1f}",
+            )
+        )
         if w > 70 and h > 28:
             chars = max(int(w / 7), 4)
             text = label if len(label) <= chars else label[: chars - 1] + "…"
-            parts.append(format_html('<text x="{}" y="{}" font-size="12" fill="#fff">{}</text><text x="{}" y="{}" font-size="11" fill="#fff">{} %</text>',
-                                     round(x + 4, 1), round(y + 15, 1), text, round(x + 4, 1), round(y + 28, 1), f"{share:.1f}"))
+            parts.append(
+                format_html(
+                    '<text x="{}" y="{}" font-size="12" fill="#fff">{}</text><text x="{}" y="{}" font-size="11" fill="#fff">{} %</text>',
+                    round(x + 4, 1),
+                    round(y + 15, 1),
+                    text,
+                    round(x + 4, 1),
+                    round(y + 28, 1),
+                    f"{share:.1f}",
+                )
+            )
     return _svg(height, title_id, parts)
 
 
@@ -225,6 +343,7 @@ def _squarify(items, x, y, w, h, out):
             y, h = y + strip, h - strip
         items = rest
 
+
 def funnel_chart(data: dict, *, highlight: str, title_id: str, y_label: str, x_label: str) -> str:
     """A funnel plot (scoring.funnel): each body's share against its number of appeals, the pooled share and
     the 95 % (dashed) and 99.8 % (solid) control limits; the body of the page drawn larger, in another colour."""
@@ -242,28 +361,62 @@ def funnel_chart(data: dict, *, highlight: str, title_id: str, y_label: str, x_l
 
     parts = []
     for v in (0, 0.25, 0.5, 0.75, 1):
-        parts.append(format_html(
-            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#d0d7de" stroke-width="1"/>'
-            '<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#4a5561">{}</text>',
-            LEFT, round(y(v), 1), WIDTH - 10, round(y(v), 1), LEFT - 4, round(y(v) + 4, 1), f"{int(v * 100)}%"))
+        parts.append(
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#d0d7de" stroke-width="1"/>'
+                '<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#4a5561">{}</text>',
+                LEFT,
+                round(y(v), 1),
+                WIDTH - 10,
+                round(y(v), 1),
+                LEFT - 4,
+                round(y(v) + 4, 1),
+                f"{int(v * 100)}%",
+            )
+        )
     for n in (0, top // 2, top):
-        parts.append(format_html('<text x="{}" y="{}" font-size="11" text-anchor="middle" fill="#4a5561">{}</text>',
-                                 round(x(n), 1), HEIGHT - 14, n))
-    parts.append(format_html('<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#4a5561">{}</text>',
-                             WIDTH - 10, HEIGHT - 2, x_label))
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" font-size="11" text-anchor="middle" fill="#4a5561">{}</text>', round(x(n), 1), HEIGHT - 14, n
+            )
+        )
+    parts.append(
+        format_html(
+            '<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#4a5561">{}</text>', WIDTH - 10, HEIGHT - 2, x_label
+        )
+    )
     parts.append(format_html('<text x="{}" y="{}" font-size="11" fill="#4a5561">{}</text>', LEFT + 4, TOP + 10, y_label))
-    parts.append(format_html('<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#1b1f24" stroke-width="1"/>',
-                             LEFT, round(y(data["pooled"]), 1), WIDTH - 10, round(y(data["pooled"]), 1)))
+    parts.append(
+        format_html(
+            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#1b1f24" stroke-width="1"/>',
+            LEFT,
+            round(y(data["pooled"]), 1),
+            WIDTH - 10,
+            round(y(data["pooled"]), 1),
+        )
+    )
     for key, dash in (("95", ' stroke-dasharray="5 4"'), ("99.8", "")):
         for side in ("low", "high"):
             field = f"{side}_{key}"
             points = " ".join(f"{x(lim['n']):.1f},{y(lim[field]):.1f}" for lim in limits)
-            parts.append(format_html('<polyline points="{}" fill="none" stroke="#6e7781" stroke-width="1.5"{}/>',
-                                     points, mark_safe(dash)))
+            parts.append(
+                format_html('<polyline points="{}" fill="none" stroke="#6e7781" stroke-width="1.5"{}/>', points, mark_safe(dash))
+            )
     for b in sorted(bodies, key=lambda b: b["body"] == highlight):
         mine = b["body"] == highlight
-        parts.append(format_html('<circle cx="{}" cy="{}" r="{}" fill="{}" stroke="#ffffff" stroke-width="1"/>',
-                                 round(x(b["n"]), 1), round(y(b["share"]), 1), 7 if mine else 4,
-                                 "#a4161a" if mine else "#00538a"))
-    return format_html('<svg class="chart" viewBox="0 0 {} {}" width="100%" role="img" aria-labelledby="{}" focusable="false">{}</svg>',
-                       WIDTH, HEIGHT, escape(title_id), mark_safe("".join(parts)))
+        parts.append(
+            format_html(
+                '<circle cx="{}" cy="{}" r="{}" fill="{}" stroke="#ffffff" stroke-width="1"/>',
+                round(x(b["n"]), 1),
+                round(y(b["share"]), 1),
+                7 if mine else 4,
+                "#a4161a" if mine else "#00538a",
+            )
+        )
+    return format_html(
+        '<svg class="chart" viewBox="0 0 {} {}" width="100%" role="img" aria-labelledby="{}" focusable="false">{}</svg>',
+        WIDTH,
+        HEIGHT,
+        escape(title_id),
+        mark_safe("".join(parts)),
+    )

@@ -3,6 +3,7 @@
 Services read the time here, never from datetime directly, so that the demo loader can replay
 history at past dates and tests can stand on a chosen day, both without patching the library.
 """
+
 import contextlib
 import contextvars
 import datetime as dt

@@ -6,6 +6,7 @@ page recommends, such a text cell is written with a leading apostrophe, which sp
 a program reading the CSV can strip. Numbers stay numbers: -12.5 is a value, not a formula; and a sign alone ("+",
 "-", marks some tables use for yes and no) has nothing to compute. The JSON beside each CSV keeps the exact text.
 """
+
 import csv
 import re
 
@@ -15,8 +16,7 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
 
 def safe_cell(value):
     """The value as a CSV cell that no spreadsheet evaluates; anything but text is returned unchanged."""
-    if (isinstance(value, str) and len(value) > 1 and value.startswith(FORMULA_STARTS)
-            and not _PLAIN_NUMBER.fullmatch(value)):
+    if isinstance(value, str) and len(value) > 1 and value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
 

@@ -4,6 +4,7 @@ Django's Kazakh catalog leaves these untranslated, so the sign-up page showed En
 the Kazakh UI. Listing the exact msgids here makes `makemessages` put them in src/ashyq/locale, whose catalogs
 take precedence over Django's (LOCALE_PATHS). Nothing calls this function.
 """
+
 from django.utils.translation import gettext_noop, ngettext
 
 

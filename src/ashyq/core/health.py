@@ -6,6 +6,7 @@ database does not answer or migrations are missing; a queue that lags only makes
 web pages work, the figures and emails are late, and taking the web servers out of rotation would not help.
 Counts and ages only: no names, no addresses, no task arguments. Never cached.
 """
+
 import logging
 
 from django.conf import settings
@@ -48,7 +49,11 @@ def health(request):
     healthy = migrated
     queue = tasks.queue_status()
     lagging = queue["oldest_seconds"] is not None and queue["oldest_seconds"] > settings.ASHYQ_HEALTH_MAX_QUEUE_SECONDS
-    checks["queue"] = {"status": "lagging" if lagging else "ok", "waiting": queue["waiting"],
-                       "oldest_seconds": queue["oldest_seconds"], "failed": queue["failed"]}
+    checks["queue"] = {
+        "status": "lagging" if lagging else "ok",
+        "waiting": queue["waiting"],
+        "oldest_seconds": queue["oldest_seconds"],
+        "failed": queue["failed"],
+    }
     status = "down" if not healthy else "degraded" if lagging else "ok"
     return JsonResponse({"status": status, "checks": checks}, status=200 if healthy else 503)

@@ -8,6 +8,7 @@ Which level a step needs is configuration (settings.ASHYQ_REQUIRED_LEVELS, one e
 docs/operations.md). The lightest level must stay light: writing an appeal needs only a confirmed email, because
 the reference studies found that demanding a digital signature kept people out.
 """
+
 from collections.abc import Callable
 
 from django.conf import settings
@@ -64,9 +65,10 @@ def requirements() -> list[dict]:
 
 
 def missing_message(step: str) -> str:
-    return gettext(
-        "To %(step)s you need this level of verification: %(level)s. Your account page says how to reach it."
-    ) % {"step": Step(step).label, "level": required_level(step).label}
+    return gettext("To %(step)s you need this level of verification: %(level)s. Your account page says how to reach it.") % {
+        "step": Step(step).label,
+        "level": required_level(step).label,
+    }
 
 
 def require(user, step: str) -> None:

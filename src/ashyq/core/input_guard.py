@@ -8,6 +8,7 @@
   Which paths those are, and the function that shapes their errors, is configuration
   (settings.ASHYQ_ERROR_RESPONDERS), so this lowest layer imports none of them.
 """
+
 import json
 from http import HTTPStatus
 
@@ -95,9 +96,12 @@ class InputGuardMiddleware:
         try:
             found = find_problem(request)
         except RequestDataTooBig:
-            return error_response(request, 413, _(
-                "The request is too large: at most %(n)d bytes of form fields or JSON (files are limited separately)."
-            ) % {"n": settings.DATA_UPLOAD_MAX_MEMORY_SIZE})
+            return error_response(
+                request,
+                413,
+                _("The request is too large: at most %(n)d bytes of form fields or JSON (files are limited separately).")
+                % {"n": settings.DATA_UPLOAD_MAX_MEMORY_SIZE},
+            )
         except TooManyFieldsSent:
             return error_response(request, 400, _("The request has too many fields."))
         if found:
@@ -108,7 +112,9 @@ class InputGuardMiddleware:
             responder = responder_for(request.path_info)
             if responder is not None:
                 # A page-shaped error (404 of an unknown path, 405, a rate limit's 429, a 500) where a program reads.
-                phrase = HTTPStatus(response.status_code).phrase if response.status_code in HTTPStatus._value2member_map_ else "Error"
+                phrase = (
+                    HTTPStatus(response.status_code).phrase if response.status_code in HTTPStatus._value2member_map_ else "Error"
+                )
                 shaped = responder(request, response.status_code, phrase + ".", {})
                 for header in ("Retry-After", "Allow"):
                     if header in response:

@@ -4,6 +4,7 @@ Russian mixed, from letters, common words and Kazakh suffixes. No model and no d
 It sits in core because search (dialogue), redaction (moderation), the content analysis and the open-data
 catalogue all read it. The values are the codes of `analysis.models.Language`.
 """
+
 import re
 
 KAZAKH, KAZAKH_LATIN, RUSSIAN, ENGLISH, MIXED, UNKNOWN = "kk", "kk-latn", "ru", "en", "mixed", "und"
@@ -16,46 +17,337 @@ KAZAKH_CYRILLIC_LETTERS = frozenset("әғқңөұүһі")
 # Letters that only a Latin-script Kazakh alphabet uses (2018 acute and 2021 diacritic variants).
 KAZAKH_LATIN_LETTERS = frozenset("äğñöūüışçáǵńóúý")
 
-KAZAKH_WORDS = frozenset({
-    "және", "мен", "бен", "пен", "үшін", "бойынша", "туралы", "емес", "жоқ", "бар", "осы", "бұл", "сол", "деп",
-    "маған", "біз", "біздің", "менің", "сіз", "сізден", "өтінемін", "сұраймын", "ауданы", "қаласы", "облысы",
-    "тұрғынымын", "еді", "болды", "болып", "келеді", "жатыр", "керек", "тиіс", "ешқандай", "әлі", "да", "де",
-    "бойы", "аса", "өте", "бізге", "оның", "олар", "сондай",
-})
+KAZAKH_WORDS = frozenset(
+    {
+        "және",
+        "мен",
+        "бен",
+        "пен",
+        "үшін",
+        "бойынша",
+        "туралы",
+        "емес",
+        "жоқ",
+        "бар",
+        "осы",
+        "бұл",
+        "сол",
+        "деп",
+        "маған",
+        "біз",
+        "біздің",
+        "менің",
+        "сіз",
+        "сізден",
+        "өтінемін",
+        "сұраймын",
+        "ауданы",
+        "қаласы",
+        "облысы",
+        "тұрғынымын",
+        "еді",
+        "болды",
+        "болып",
+        "келеді",
+        "жатыр",
+        "керек",
+        "тиіс",
+        "ешқандай",
+        "әлі",
+        "да",
+        "де",
+        "бойы",
+        "аса",
+        "өте",
+        "бізге",
+        "оның",
+        "олар",
+        "сондай",
+    }
+)
 # Common Kazakh content words without a Kazakh letter: evidence of the language only (not function words).
-KAZAKH_CONTENT_WORDS = frozenset({
-    "жол", "жолы", "жолдар", "арыз", "ауыл", "ауылы", "мектеп", "мектепте", "бала", "балалар", "су", "ай", "жыл",
-    "тез", "жасау", "алу", "беру",
-})
-RUSSIAN_WORDS = frozenset({
-    "и", "в", "не", "на", "что", "по", "с", "это", "для", "как", "прошу", "из", "о", "к", "мы", "меня", "мне",
-    "у", "от", "за", "уже", "был", "была", "было", "нет", "так", "но", "или", "его", "их", "при", "до", "также",
-    "просим", "города", "района", "области", "который", "которые", "после", "года", "во", "со", "же", "очень", "под", "все", "когда", "где", "нам", "нас",
-})
-ENGLISH_WORDS = frozenset({
-    "the", "and", "to", "of", "in", "is", "my", "please", "for", "was", "not", "have", "has", "with", "that",
-    "this", "our", "we", "i", "are", "been", "from", "on", "at", "by", "it", "be", "no", "since",
-})
-ENGLISH_CONTENT_WORDS = frozenset({
-    "there", "street", "road", "roads", "school", "hospital", "they", "their", "would", "could", "about", "a", "an",
-})
-KAZAKH_LATIN_WORDS = frozenset({
-    "jäne", "jane", "men", "üşin", "ushin", "úshin", "boiynşa", "boiynsha", "boıynsha", "turaly", "emes", "joq",
-    "bar", "osy", "bul", "būl", "ötinemin", "otinemin", "ótinemin", "audany", "qalasy", "oblysy", "kerek", "tiis",
-    "bizdiñ", "bizdin", "menıñ", "meniñ", "menin", "sūraimyn", "suraimyn", "sıraımyn", "áli", "äli", "jol",
-    "joldar", "joly", "auyl", "auyly", "mektep", "mektepte", "sálemetsiz", "salemetsiz", "be", "qala", "aýyl",
-    "kóshe", "koshe", "köşe", "köşesi", "koshesi", "kóshesi", "jaryq", "su", "jok", "auylda", "audanda",
-})
+KAZAKH_CONTENT_WORDS = frozenset(
+    {
+        "жол",
+        "жолы",
+        "жолдар",
+        "арыз",
+        "ауыл",
+        "ауылы",
+        "мектеп",
+        "мектепте",
+        "бала",
+        "балалар",
+        "су",
+        "ай",
+        "жыл",
+        "тез",
+        "жасау",
+        "алу",
+        "беру",
+    }
+)
+RUSSIAN_WORDS = frozenset(
+    {
+        "и",
+        "в",
+        "не",
+        "на",
+        "что",
+        "по",
+        "с",
+        "это",
+        "для",
+        "как",
+        "прошу",
+        "из",
+        "о",
+        "к",
+        "мы",
+        "меня",
+        "мне",
+        "у",
+        "от",
+        "за",
+        "уже",
+        "был",
+        "была",
+        "было",
+        "нет",
+        "так",
+        "но",
+        "или",
+        "его",
+        "их",
+        "при",
+        "до",
+        "также",
+        "просим",
+        "города",
+        "района",
+        "области",
+        "который",
+        "которые",
+        "после",
+        "года",
+        "во",
+        "со",
+        "же",
+        "очень",
+        "под",
+        "все",
+        "когда",
+        "где",
+        "нам",
+        "нас",
+    }
+)
+ENGLISH_WORDS = frozenset(
+    {
+        "the",
+        "and",
+        "to",
+        "of",
+        "in",
+        "is",
+        "my",
+        "please",
+        "for",
+        "was",
+        "not",
+        "have",
+        "has",
+        "with",
+        "that",
+        "this",
+        "our",
+        "we",
+        "i",
+        "are",
+        "been",
+        "from",
+        "on",
+        "at",
+        "by",
+        "it",
+        "be",
+        "no",
+        "since",
+    }
+)
+ENGLISH_CONTENT_WORDS = frozenset(
+    {
+        "there",
+        "street",
+        "road",
+        "roads",
+        "school",
+        "hospital",
+        "they",
+        "their",
+        "would",
+        "could",
+        "about",
+        "a",
+        "an",
+    }
+)
+KAZAKH_LATIN_WORDS = frozenset(
+    {
+        "jäne",
+        "jane",
+        "men",
+        "üşin",
+        "ushin",
+        "úshin",
+        "boiynşa",
+        "boiynsha",
+        "boıynsha",
+        "turaly",
+        "emes",
+        "joq",
+        "bar",
+        "osy",
+        "bul",
+        "būl",
+        "ötinemin",
+        "otinemin",
+        "ótinemin",
+        "audany",
+        "qalasy",
+        "oblysy",
+        "kerek",
+        "tiis",
+        "bizdiñ",
+        "bizdin",
+        "menıñ",
+        "meniñ",
+        "menin",
+        "sūraimyn",
+        "suraimyn",
+        "sıraımyn",
+        "áli",
+        "äli",
+        "jol",
+        "joldar",
+        "joly",
+        "auyl",
+        "auyly",
+        "mektep",
+        "mektepte",
+        "sálemetsiz",
+        "salemetsiz",
+        "be",
+        "qala",
+        "aýyl",
+        "kóshe",
+        "koshe",
+        "köşe",
+        "köşesi",
+        "koshesi",
+        "kóshesi",
+        "jaryq",
+        "su",
+        "jok",
+        "auylda",
+        "audanda",
+    }
+)
 # Kazakh endings that Russian words never have (in either script, letters folded): a Cyrillic word that
 # ends so, or a Latin word that ends so, leans Kazakh.
-KAZAKH_ENDINGS_CYRILLIC = ("дың", "дің", "тың", "тің", "ның", "нің", "ға", "ге", "қа", "ке", "дан", "ден", "тан",
-                           "тен", "нан", "нен", "лар", "лер", "дар", "дер", "тар", "тер", "мыз", "міз", "ңыз",
-                           "ңіз", "сы", "сі", "ды", "ді", "ты", "ті", "да", "де", "та", "те", "ғы", "гі", "мын",
-                           "мін", "ады", "еді")
-KAZAKH_ENDINGS_LATIN = ("dyñ", "diñ", "tyñ", "tiñ", "nyñ", "niñ", "dyn", "din", "nyn", "nin", "ğa", "ga", "qa",
-                        "dan", "den", "tan", "ten", "nan", "nen", "lar", "ler", "dar", "der", "tar", "ter", "myz",
-                        "miz", "ñyz", "ñiz", "nyz", "niz", "sy", "dy", "ty", "ny", "da", "mın", "myn", "min",
-                        "yna", "ine", "ynda", "inde", "ymyz", "imiz", "ady", "edi")
+KAZAKH_ENDINGS_CYRILLIC = (
+    "дың",
+    "дің",
+    "тың",
+    "тің",
+    "ның",
+    "нің",
+    "ға",
+    "ге",
+    "қа",
+    "ке",
+    "дан",
+    "ден",
+    "тан",
+    "тен",
+    "нан",
+    "нен",
+    "лар",
+    "лер",
+    "дар",
+    "дер",
+    "тар",
+    "тер",
+    "мыз",
+    "міз",
+    "ңыз",
+    "ңіз",
+    "сы",
+    "сі",
+    "ды",
+    "ді",
+    "ты",
+    "ті",
+    "да",
+    "де",
+    "та",
+    "те",
+    "ғы",
+    "гі",
+    "мын",
+    "мін",
+    "ады",
+    "еді",
+)
+KAZAKH_ENDINGS_LATIN = (
+    "dyñ",
+    "diñ",
+    "tyñ",
+    "tiñ",
+    "nyñ",
+    "niñ",
+    "dyn",
+    "din",
+    "nyn",
+    "nin",
+    "ğa",
+    "ga",
+    "qa",
+    "dan",
+    "den",
+    "tan",
+    "ten",
+    "nan",
+    "nen",
+    "lar",
+    "ler",
+    "dar",
+    "der",
+    "tar",
+    "ter",
+    "myz",
+    "miz",
+    "ñyz",
+    "ñiz",
+    "nyz",
+    "niz",
+    "sy",
+    "dy",
+    "ty",
+    "ny",
+    "da",
+    "mın",
+    "myn",
+    "min",
+    "yna",
+    "ine",
+    "ynda",
+    "inde",
+    "ymyz",
+    "imiz",
+    "ady",
+    "edi",
+)
 ENGLISH_ENDINGS = ("ing", "tion", "ed", "ly", "ness", "ment", "ous", "ies")
 
 
@@ -68,24 +360,68 @@ def _kazakh_cyrillic(word: str) -> bool:
 
 
 # Russian inflections Kazakh words do not have, and letters native Kazakh words do not use.
-RUSSIAN_ENDINGS = ("ый", "ий", "ая", "яя", "ое", "ее", "ые", "ие", "ых", "их", "ого", "его", "ому", "ему", "ой",
-                   "ей", "ом", "ем", "ами", "ями", "ать", "ять", "ить", "еть", "ться", "тся", "ют", "ишь", "ешь",
-                   "ение", "ения", "ость", "ости", "ция", "ции", "ную", "ов", "ев", "ах", "ях")
+RUSSIAN_ENDINGS = (
+    "ый",
+    "ий",
+    "ая",
+    "яя",
+    "ое",
+    "ее",
+    "ые",
+    "ие",
+    "ых",
+    "их",
+    "ого",
+    "его",
+    "ому",
+    "ему",
+    "ой",
+    "ей",
+    "ом",
+    "ем",
+    "ами",
+    "ями",
+    "ать",
+    "ять",
+    "ить",
+    "еть",
+    "ться",
+    "тся",
+    "ют",
+    "ишь",
+    "ешь",
+    "ение",
+    "ения",
+    "ость",
+    "ости",
+    "ция",
+    "ции",
+    "ную",
+    "ов",
+    "ев",
+    "ах",
+    "ях",
+)
 RUSSIAN_LETTERS = frozenset("ёъщэ")
 
 
 def _russian_cyrillic(word: str) -> bool:
     if _kazakh_cyrillic(word):
         return False
-    return (word in RUSSIAN_WORDS or bool(RUSSIAN_LETTERS.intersection(word))
-            or (len(word) > 3 and word.endswith(RUSSIAN_ENDINGS)))
+    return word in RUSSIAN_WORDS or bool(RUSSIAN_LETTERS.intersection(word)) or (len(word) > 3 and word.endswith(RUSSIAN_ENDINGS))
 
 
 def word_is_kazakh(word: str, latin: bool = False) -> bool:
     """Does one word, out of context, look Kazakh? (Kazakh letters, a common Kazakh word or a Kazakh-only ending.)"""
     if latin:
-        return (word in KAZAKH_LATIN_WORDS or bool(KAZAKH_LATIN_LETTERS.intersection(word)) or "'" in word
-                or "’" in word or (len(word) > 4 and word.endswith(KAZAKH_ENDINGS_LATIN)) or "q" in word)
+        return (
+            word in KAZAKH_LATIN_WORDS
+            or bool(KAZAKH_LATIN_LETTERS.intersection(word))
+            or "'" in word
+            or "’" in word
+            or (len(word) > 4 and word.endswith(KAZAKH_ENDINGS_LATIN))
+            or "q" in word
+        )
     return _kazakh_cyrillic(word)
 
 
@@ -105,7 +441,9 @@ def detect(text: str) -> str:
     if len(cyrillic) >= len(latin):
         return _cyrillic(text, cyrillic)
     kazakh_latin = sum(1 for w in latin if word_is_kazakh(w, latin=True))
-    english = sum(1 for w in latin if w in ENGLISH_WORDS or w in ENGLISH_CONTENT_WORDS or (len(w) > 4 and w.endswith(ENGLISH_ENDINGS)))
+    english = sum(
+        1 for w in latin if w in ENGLISH_WORDS or w in ENGLISH_CONTENT_WORDS or (len(w) > 4 and w.endswith(ENGLISH_ENDINGS))
+    )
     if kazakh_latin == 0 and english == 0:
         return UNKNOWN
     return KAZAKH_LATIN if kazakh_latin > english else ENGLISH

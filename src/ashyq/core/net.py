@@ -7,6 +7,7 @@ right, every hop that is a trusted proxy is skipped, and the first address that 
 address a client wrote into the header itself sits to the left of what our proxies appended, so it is never
 reached unless the client *is* one of our proxies; with no trusted proxies the header is ignored altogether.
 """
+
 import ipaddress
 from functools import lru_cache
 
@@ -21,7 +22,7 @@ def _networks(entries: tuple[str, ...]) -> tuple:
 def _address(text: str):
     text = text.strip()
     if text.startswith("[") and "]" in text:  # [2001:db8::1]:443
-        text = text[1:text.index("]")]
+        text = text[1 : text.index("]")]
     elif text.count(":") == 1:  # 203.0.113.9:51000
         text = text.split(":", 1)[0]
     try:

@@ -4,6 +4,7 @@ wording in the reader's language.
 The stored copy keeps the one token (the API, Open311 and the open-data export give it as stored: one form for
 programs); pages show it translated (templatetag `placeholders`), so a Kazakh or Russian page does not carry
 English words in the middle of the applicant's text."""
+
 import re
 
 from django.utils.translation import gettext_lazy as _

@@ -6,6 +6,7 @@ year and pages, in each language the publication itself gives its title in, plus
 figure stands on. One registry, so a source is written the same way on every page, export and API answer,
 and never as a file of the development references. Apps with sources of their own add them with `register`.
 """
+
 from dataclasses import dataclass, field
 
 from django.utils import translation
@@ -19,8 +20,13 @@ KAZISS = {
     "kk": "Қазақстан Республикасының Президенті жанындағы Қазақстан стратегиялық зерттеулер институты",
     "ru": "Казахстанский институт стратегических исследований при Президенте Республики Казахстан",
 }
-CENTRAL_ASIAS_AFFAIRS = {"journal": "Central Asia's Affairs", "publisher": KAZISS, "issue": "4/2020", "year": 2020,
-                         "issn": "2414-570X"}
+CENTRAL_ASIAS_AFFAIRS = {
+    "journal": "Central Asia's Affairs",
+    "publisher": KAZISS,
+    "issue": "4/2020",
+    "year": 2020,
+    "issn": "2414-570X",
+}
 
 
 @dataclass(frozen=True)
@@ -99,51 +105,100 @@ def all_publications() -> list[Publication]:
     return sorted(_REGISTRY.values(), key=lambda p: p.key)
 
 
-register(Publication(
-    key="makhambetaliyev-kosherbayev-2020",
-    authors={"en": "Zhomart Makhambetaliyev, Sagyndyk Kosherbayev", "kk": "Жомарт Махамбеталиев, Сағындық Кошербаев",
-             "ru": "Жомарт Махамбеталиев, Сагындык Кошербаев"},
-    title={"en": "Kazakhstan and Uzbekistan: Expansion of Trade and Economic Cooperation",
-           "kk": "Қазақстан мен Өзбекстан: сауда-экономикалық ынтымақтастықты кеңейту",
-           "ru": "Казахстан и Узбекистан: расширение торгово-экономического сотрудничества"},
-    first_page=17, last_page=26, **CENTRAL_ASIAS_AFFAIRS))
-register(Publication(
-    key="akhmetzharov-2020",
-    authors={"en": "Slyamzhar Akhmetzharov", "kk": "Слямжар Ахметжаров", "ru": "Слямжар Ахметжаров"},
-    title={"en": "Analysis of the Open Dialogue Platform: The Case of Anti-Corruption Agency",
-           "kk": "Ашық диалог платформасын талдау: сыбайлас жемқорлыққа қарсы агенттік кейсі",
-           "ru": "Анализ платформы открытого диалога: кейс антикоррупционного агентства"},
-    first_page=33, last_page=42, **CENTRAL_ASIAS_AFFAIRS))
-register(Publication(
-    key="mustafayev-2020",
-    authors={"en": "Bakhtiyor Mustafayev", "kk": "Бахтиёр Мустафаев", "ru": "Бахтиёр Мустафаев"},
-    title={"en": "Fergana Valley is a Space of Opportunity, Friendship and Good Neighbourhood",
-           "kk": "Ферғана алқабы - мүмкіндіктер, достық және тату көршілік алаңы",
-           "ru": "Ферганская долина – пространство возможностей, дружбы и добрососедства"},
-    first_page=7, last_page=16, **CENTRAL_ASIAS_AFFAIRS))
-register(Publication(
-    key="malibekova-2020",
-    authors={"en": "Assyl Malibekova", "kk": "Асыл Малибекова", "ru": "Асыл Малибекова"},
-    title={"en": "Development of Cooperation Between Countries along the Silk Road Economic Belt During the Covid-19 Pandemic",
-           "kk": "Covid-19 пандемиясы кезінде Жібек жолының экономикалық белдеуі бойындағы елдердің ынтымақтастығын дамыту",
-           "ru": "Развитие сотрудничества стран вдоль Экономического пояса Шёлкового пути во время пандемии COVID-19"},
-    first_page=52, **CENTRAL_ASIAS_AFFAIRS))
-register(Publication(
-    key="one-belt-one-way-2019",
-    authors={},
-    title={"en": "“One belt, one way” a new model of regional cooperation"},
-    publisher={"en": "Kazakhstan 2050"}, year=2019, date="30.04.2019"))
-register(Publication(
-    key="bugayenko-bri",
-    authors={"en": "Anton Bugayenko"},
-    title={"en": "BRI – China's Plan for a New World Order"},
-    publisher={"en": "Eurasian Association for International Studies in Kazakhstan"}))
-register(Publication(
-    key="zhekenov-hu-orazakynkyzy",
-    authors={"en": "D. Zhekenov, Hu Haixin, F. Orazakynkyzy", "kk": "Д. Жекенов, Ху Хайсинь, Ф. Оразақынқызы",
-             "ru": "Д. Жекенов, Ху Хайсинь, Ф. Оразақынқызы"},
-    title={"en": "Some obstacles of bilateral business relations between Kazakhstan and China",
-           "kk": "Қазақстан мен Қытай арасындағы екі жақты іскерлік қатынастардың кейбір қиыншылықтары",
-           "ru": "Некоторые сложности двусторонних деловых отношений между Казахстаном и Китаем"},
-    publisher={"en": "Al-Farabi Kazakh National University", "kk": "Әл-Фараби атындағы Қазақ ұлттық университеті",
-               "ru": "Казахский национальный университет имени аль-Фараби"}))
+register(
+    Publication(
+        key="makhambetaliyev-kosherbayev-2020",
+        authors={
+            "en": "Zhomart Makhambetaliyev, Sagyndyk Kosherbayev",
+            "kk": "Жомарт Махамбеталиев, Сағындық Кошербаев",
+            "ru": "Жомарт Махамбеталиев, Сагындык Кошербаев",
+        },
+        title={
+            "en": "Kazakhstan and Uzbekistan: Expansion of Trade and Economic Cooperation",
+            "kk": "Қазақстан мен Өзбекстан: сауда-экономикалық ынтымақтастықты кеңейту",
+            "ru": "Казахстан и Узбекистан: расширение торгово-экономического сотрудничества",
+        },
+        first_page=17,
+        last_page=26,
+        **CENTRAL_ASIAS_AFFAIRS,
+    )
+)
+register(
+    Publication(
+        key="akhmetzharov-2020",
+        authors={"en": "Slyamzhar Akhmetzharov", "kk": "Слямжар Ахметжаров", "ru": "Слямжар Ахметжаров"},
+        title={
+            "en": "Analysis of the Open Dialogue Platform: The Case of Anti-Corruption Agency",
+            "kk": "Ашық диалог платформасын талдау: сыбайлас жемқорлыққа қарсы агенттік кейсі",
+            "ru": "Анализ платформы открытого диалога: кейс антикоррупционного агентства",
+        },
+        first_page=33,
+        last_page=42,
+        **CENTRAL_ASIAS_AFFAIRS,
+    )
+)
+register(
+    Publication(
+        key="mustafayev-2020",
+        authors={"en": "Bakhtiyor Mustafayev", "kk": "Бахтиёр Мустафаев", "ru": "Бахтиёр Мустафаев"},
+        title={
+            "en": "Fergana Valley is a Space of Opportunity, Friendship and Good Neighbourhood",
+            "kk": "Ферғана алқабы - мүмкіндіктер, достық және тату көршілік алаңы",
+            "ru": "Ферганская долина – пространство возможностей, дружбы и добрососедства",
+        },
+        first_page=7,
+        last_page=16,
+        **CENTRAL_ASIAS_AFFAIRS,
+    )
+)
+register(
+    Publication(
+        key="malibekova-2020",
+        authors={"en": "Assyl Malibekova", "kk": "Асыл Малибекова", "ru": "Асыл Малибекова"},
+        title={
+            "en": "Development of Cooperation Between Countries along the Silk Road Economic Belt During the Covid-19 Pandemic",
+            "kk": "Covid-19 пандемиясы кезінде Жібек жолының экономикалық белдеуі бойындағы елдердің ынтымақтастығын дамыту",
+            "ru": "Развитие сотрудничества стран вдоль Экономического пояса Шёлкового пути во время пандемии COVID-19",
+        },
+        first_page=52,
+        **CENTRAL_ASIAS_AFFAIRS,
+    )
+)
+register(
+    Publication(
+        key="one-belt-one-way-2019",
+        authors={},
+        title={"en": "“One belt, one way” a new model of regional cooperation"},
+        publisher={"en": "Kazakhstan 2050"},
+        year=2019,
+        date="30.04.2019",
+    )
+)
+register(
+    Publication(
+        key="bugayenko-bri",
+        authors={"en": "Anton Bugayenko"},
+        title={"en": "BRI – China's Plan for a New World Order"},
+        publisher={"en": "Eurasian Association for International Studies in Kazakhstan"},
+    )
+)
+register(
+    Publication(
+        key="zhekenov-hu-orazakynkyzy",
+        authors={
+            "en": "D. Zhekenov, Hu Haixin, F. Orazakynkyzy",
+            "kk": "Д. Жекенов, Ху Хайсинь, Ф. Оразақынқызы",
+            "ru": "Д. Жекенов, Ху Хайсинь, Ф. Оразақынқызы",
+        },
+        title={
+            "en": "Some obstacles of bilateral business relations between Kazakhstan and China",
+            "kk": "Қазақстан мен Қытай арасындағы екі жақты іскерлік қатынастардың кейбір қиыншылықтары",
+            "ru": "Некоторые сложности двусторонних деловых отношений между Казахстаном и Китаем",
+        },
+        publisher={
+            "en": "Al-Farabi Kazakh National University",
+            "kk": "Әл-Фараби атындағы Қазақ ұлттық университеті",
+            "ru": "Казахский национальный университет имени аль-Фараби",
+        },
+    )
+)

@@ -17,6 +17,7 @@ The convention every task follows (docs/ARCHITECTURE.md):
 - Progress a person waits for is recorded on the app's own row (e.g. opendata.UploadJob), not on the task,
   so pages read it through the app's selectors and permissions.
 """
+
 import datetime as dt
 import logging
 
@@ -39,10 +40,12 @@ _attempts: dict[str, int] = {}
 
 def task(*, attempts: int = DEFAULT_ATTEMPTS, **options):
     """`@task()` of the framework, plus the number of attempts before a failure is final."""
+
     def decorate(func):
         framework_task = _framework_task(**options)(func)
         _attempts[framework_task.module_path] = attempts
         return framework_task
+
     return decorate
 
 
@@ -82,13 +85,21 @@ def retry_failed(sender, task_result, **kwargs):
         return
     allowed = _attempts.get(task_result.task.module_path, 1)
     if task_result.attempts >= allowed:
-        log.error("task %s (%s) failed for good after %s attempts", task_result.id, task_result.task.module_path,
-                  task_result.attempts)
+        log.error(
+            "task %s (%s) failed for good after %s attempts", task_result.id, task_result.task.module_path, task_result.attempts
+        )
         return
     DBTaskResult.objects.filter(pk=task_result.id, status=TaskResultStatus.FAILED).update(
-        status=TaskResultStatus.READY, finished_at=None, run_after=timezone.now() + backoff(task_result.attempts))
-    log.warning("task %s (%s) failed at attempt %s of %s; retrying in %s", task_result.id,
-                task_result.task.module_path, task_result.attempts, allowed, backoff(task_result.attempts))
+        status=TaskResultStatus.READY, finished_at=None, run_after=timezone.now() + backoff(task_result.attempts)
+    )
+    log.warning(
+        "task %s (%s) failed at attempt %s of %s; retrying in %s",
+        task_result.id,
+        task_result.task.module_path,
+        task_result.attempts,
+        allowed,
+        backoff(task_result.attempts),
+    )
 
 
 def once(key: str):
@@ -113,8 +124,16 @@ def run_ready_tasks(backend: str = "default", limit: int | None = None) -> int:
 
     if not _stores_in_this_database(task_backends[backend]):
         return 0  # another backend runs its tasks itself
-    worker = Worker(queue_names=["*"], interval=0, batch=True, backend_name=backend, startup_delay=False,
-                    max_tasks=None, worker_id="in-process", excluded_queue_names=[])
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name=backend,
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="in-process",
+        excluded_queue_names=[],
+    )
     ran = 0
     while limit is None or ran < limit:
         result = DBTaskResult.objects.ready().filter(backend_name=backend).first()
@@ -134,8 +153,13 @@ def queue_status(backend: str = "default") -> dict:
     from django_tasks_db.models import DBTaskResult
 
     if not _stores_in_this_database(task_backends[backend]):
-        return {"backend": type(task_backends[backend]).__name__, "waiting": None, "running": None,
-                "failed": None, "oldest_seconds": None}
+        return {
+            "backend": type(task_backends[backend]).__name__,
+            "waiting": None,
+            "running": None,
+            "failed": None,
+            "oldest_seconds": None,
+        }
     rows = DBTaskResult.objects.filter(backend_name=backend)
     ready = rows.ready()
     oldest = ready.aggregate(at=Min("enqueued_at"))["at"]

@@ -6,6 +6,9 @@ def rate_limited(request, exception=None):
     return render(
         request,
         "core/error.html",
-        {"title": _("Too many requests"), "message": _("You have made too many requests. Please wait a few minutes and try again.")},
+        {
+            "title": _("Too many requests"),
+            "message": _("You have made too many requests. Please wait a few minutes and try again."),
+        },
         status=429,
     )

@@ -8,6 +8,7 @@ machine under a process id that no longer exists. Tasks are idempotent (core/tas
 safe; the requeue counts as an attempt, and a task that keeps killing its worker fails for good after its
 attempts, like one that raises.
 """
+
 import datetime as dt
 import logging
 import os
@@ -34,8 +35,8 @@ def _alive(pid: int) -> bool:
 
 def beat(worker_id: str) -> None:
     WorkerHeartbeat.objects.update_or_create(
-        worker_id=worker_id,
-        defaults={"host": socket.gethostname(), "pid": os.getpid(), "seen_at": timezone.now()})
+        worker_id=worker_id, defaults={"host": socket.gethostname(), "pid": os.getpid(), "seen_at": timezone.now()}
+    )
 
 
 def forget(worker_id: str) -> None:
@@ -67,7 +68,8 @@ def recover_orphans(backend: str = "default") -> int:
     recovered = 0
     with transaction.atomic():
         running = DBTaskResult.objects.select_for_update(skip_locked=True).filter(
-            backend_name=backend, status=TaskResultStatus.RUNNING)
+            backend_name=backend, status=TaskResultStatus.RUNNING
+        )
         for row in running:
             owner = row.worker_ids[-1] if row.worker_ids else ""
             # A worker that never beat (an older release, `db_worker`) is judged by the task's age alone.

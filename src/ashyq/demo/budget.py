@@ -9,5 +9,8 @@ def load_budget() -> dict:
 
     report = services.import_budget(None)
     linked = Administrator.objects.filter(scope="republican", body__isnull=False).count()
-    return {"budget_facts_loaded": report["rows_loaded"], "budget_bodies_linked": linked,
-            "budget_seconds": report.get("seconds", 0)}
+    return {
+        "budget_facts_loaded": report["rows_loaded"],
+        "budget_bodies_linked": linked,
+        "budget_seconds": report.get("seconds", 0),
+    }

@@ -1,6 +1,7 @@
 """Open Legal Acts in the demo: the real acts and the agreements register, the registers as open-data datasets
 (so the DCAT catalogue lists them), and synthetic discussions — labelled so on every page — played through the
 real services at past dates: one with its report published, one open now, one whose report is overdue."""
+
 import datetime as dt
 import hashlib
 
@@ -76,9 +77,17 @@ def _process(title_ru, official, opens_on, closes_on):
         return existing, False
     with _at(opens_on, 9):
         return services.publish_draft(
-            official, act_type="rules", title_kk=DRAFT_KK.splitlines()[0][2:], title_ru=title_ru,
+            official,
+            act_type="rules",
+            title_kk=DRAFT_KK.splitlines()[0][2:],
+            title_ru=title_ru,
             title_en="Rules for considering appeals received through the Ashyq platform (synthetic draft)",
-            text_kk=DRAFT_KK, text_ru=DRAFT_RU, opens_on=opens_on, closes_on=closes_on, synthetic=True), True
+            text_kk=DRAFT_KK,
+            text_ru=DRAFT_RU,
+            opens_on=opens_on,
+            closes_on=closes_on,
+            synthetic=True,
+        ), True
 
 
 def _comment_all(process, citizens, moderator, day):
@@ -93,8 +102,12 @@ def _comment_all(process, citizens, moderator, day):
 
 
 def load_discussions() -> int:
-    users = {u.username: u for u in User.objects.filter(username__in=["demo-citizen", "demo-official-acc", "demo-moderator",
-                                                                    "demo-monitor", "demo-official-gpo"])}
+    users = {
+        u.username: u
+        for u in User.objects.filter(
+            username__in=["demo-citizen", "demo-official-acc", "demo-moderator", "demo-monitor", "demo-official-gpo"]
+        )
+    }
     official, moderator = users["demo-official-acc"], users["demo-moderator"]
     citizens = [users["demo-citizen"], users["demo-monitor"]]
     today = clock.today()
@@ -107,24 +120,38 @@ def load_discussions() -> int:
         comments = _comment_all(process, citizens, moderator, today - dt.timedelta(days=55))
         with _at(today - dt.timedelta(days=50)):
             services.reply(official, comments[0], "Спасибо, рассмотрим при доработке.")
-            services.new_version(official, process, text_kk=DRAFT_KK.replace("он бес", "он бес (қарапайым сұрақтар бойынша – бес)"),
-                                 text_ru=DRAFT_RU.replace("пятнадцати рабочих дней", "пятнадцати рабочих дней (по простым вопросам – пяти)"),
-                                 note="Срок для простых вопросов – пять рабочих дней.")
+            services.new_version(
+                official,
+                process,
+                text_kk=DRAFT_KK.replace("он бес", "он бес (қарапайым сұрақтар бойынша – бес)"),
+                text_ru=DRAFT_RU.replace("пятнадцати рабочих дней", "пятнадцати рабочих дней (по простым вопросам – пяти)"),
+                note="Срок для простых вопросов – пять рабочих дней.",
+            )
         with _at(today - dt.timedelta(days=44)):
             for item, (decision, reason) in zip(comments, DECISIONS):
                 services.decide(official, item, decision, reason)
-            services.publish_report(official, process, "Из четырёх замечаний два учтены, одно учтено частично, одно не относится к проекту.")
+            services.publish_report(
+                official, process, "Из четырёх замечаний два учтены, одно учтено частично, одно не относится к проекту."
+            )
         with _at(today - dt.timedelta(days=30)):
             services.adopt(official, process, number="DEMO-1", adopted_on=today - dt.timedelta(days=30))
     # 2. Open now.
-    process, created = _process(title.replace("(синтетический проект)", "(синтетический проект, редакция 2)"), official,
-                                today - dt.timedelta(days=3), today + dt.timedelta(days=11))
+    process, created = _process(
+        title.replace("(синтетический проект)", "(синтетический проект, редакция 2)"),
+        official,
+        today - dt.timedelta(days=3),
+        today + dt.timedelta(days=11),
+    )
     if created:
         added += 1
         _comment_all(process, citizens, moderator, today - dt.timedelta(days=2))
     # 3. Closed, report overdue: shown in red on the body page and the monitors' dashboard.
-    process, created = _process(title.replace("(синтетический проект)", "(синтетический проект, редакция 3)"), users["demo-official-gpo"],
-                                today - dt.timedelta(days=50), today - dt.timedelta(days=36))
+    process, created = _process(
+        title.replace("(синтетический проект)", "(синтетический проект, редакция 3)"),
+        users["demo-official-gpo"],
+        today - dt.timedelta(days=50),
+        today - dt.timedelta(days=36),
+    )
     if created:
         added += 1
         _comment_all(process, citizens, moderator, today - dt.timedelta(days=45))
@@ -137,21 +164,53 @@ def publish_registers_as_datasets() -> int:
     from ashyq.opendata.models import Resource
 
     specs = [
-        ("register-of-adopted-acts", "ministry-of-justice", "adopted-acts.csv", exports.acts_csv(), "CC0-1.0",
-         ("Register of adopted acts (Open Legal Acts)", "Реестр принятых актов (Открытые НПА)", "Қабылданған актілер тізілімі (Ашық НҚА)"),
-         "Official texts, not objects of copyright (Law on Copyright and Related Rights, art. 8); copied from the public-domain compilation kazakhstan-law."),
-        ("register-of-international-agreements", "ministry-of-foreign-affairs", "international-agreements.csv", exports.agreements_csv(), "CC-BY-4.0",
-         ("International agreements of Kazakhstan known from published research", "Международные договоры Казахстана по опубликованным исследованиям",
-          "Жарияланған зерттеулер бойынша Қазақстанның халықаралық шарттары"),
-         "Transcribed from published research; every row names its publication (authors, title, journal, issue, year, page or paragraph)."),
+        (
+            "register-of-adopted-acts",
+            "ministry-of-justice",
+            "adopted-acts.csv",
+            exports.acts_csv(),
+            "CC0-1.0",
+            (
+                "Register of adopted acts (Open Legal Acts)",
+                "Реестр принятых актов (Открытые НПА)",
+                "Қабылданған актілер тізілімі (Ашық НҚА)",
+            ),
+            "Official texts, not objects of copyright (Law on Copyright and Related Rights, art. 8); copied from the public-domain compilation kazakhstan-law.",
+        ),
+        (
+            "register-of-international-agreements",
+            "ministry-of-foreign-affairs",
+            "international-agreements.csv",
+            exports.agreements_csv(),
+            "CC-BY-4.0",
+            (
+                "International agreements of Kazakhstan known from published research",
+                "Международные договоры Казахстана по опубликованным исследованиям",
+                "Жарияланған зерттеулер бойынша Қазақстанның халықаралық шарттары",
+            ),
+            "Transcribed from published research; every row names its publication (authors, title, journal, issue, year, page or paragraph).",
+        ),
     ]
     versions = 0
     for slug, body_slug, filename, data, licence, (en, ru, kk), source in specs:
         body = Body.objects.filter(slug=body_slug).first()
         if body is None:
             continue
-        dataset = opendata.save_dataset(None, body, slug, title_en=en, title_ru=ru, title_kk=kk, description_en=en, description_ru=ru,
-                                        description_kk=kk, licence=licence, frequency="irregular", tags=["legal-acts"], source=source)
+        dataset = opendata.save_dataset(
+            None,
+            body,
+            slug,
+            title_en=en,
+            title_ru=ru,
+            title_kk=kk,
+            description_en=en,
+            description_ru=ru,
+            description_kk=kk,
+            licence=licence,
+            frequency="irregular",
+            tags=["legal-acts"],
+            source=source,
+        )
         resource = dataset.resources.first() or opendata.add_resource(None, dataset, filename, Resource.Format.CSV)
         current = resource.current_version
         if current is None or current.sha256 != hashlib.sha256(data).hexdigest():
@@ -161,5 +220,9 @@ def publish_registers_as_datasets() -> int:
 
 
 def load() -> dict:
-    return {"legal_acts": register.load_acts(), "agreements": register.load_agreements(),
-            "legal_discussions": load_discussions(), "register_datasets": publish_registers_as_datasets()}
+    return {
+        "legal_acts": register.load_acts(),
+        "agreements": register.load_agreements(),
+        "legal_discussions": load_discussions(),
+        "register_datasets": publish_registers_as_datasets(),
+    }

@@ -4,6 +4,7 @@ The appeals are written for the demo and say so. Each is replayed through the re
 past dates (core.clock.frozen_at), so its record, deadlines and emails are exactly what the
 platform would have produced. Loading twice changes nothing.
 """
+
 import datetime as dt
 
 from django.db import transaction
@@ -45,9 +46,14 @@ def _user(username, role, body_slug, first, last, language):
     user, created = User.objects.get_or_create(
         username=username,
         defaults={
-            "email": f"{username}@demo.ashyq.example", "role": role, "first_name": first, "last_name": last,
-            "language": language, "body": Body.objects.get(slug=body_slug) if body_slug else None,
-            "is_staff": role == Role.ADMIN, "is_superuser": role == Role.ADMIN,
+            "email": f"{username}@demo.ashyq.example",
+            "role": role,
+            "first_name": first,
+            "last_name": last,
+            "language": language,
+            "body": Body.objects.get(slug=body_slug) if body_slug else None,
+            "is_staff": role == Role.ADMIN,
+            "is_superuser": role == Role.ADMIN,
         },
     )
     if created:
@@ -64,8 +70,14 @@ def _at(days_ago: int, hour: int = 10) -> dt.datetime:
 def _submit(key, citizen, body, region, type_, subject, text, days_ago, is_public=False):
     with clock.frozen_at(_at(days_ago)):
         return services.submit_appeal(
-            citizen, body=Body.objects.get(slug=body), type=type_, subject=subject, text=text + SYNTHETIC,
-            region=Region.objects.get(iso_code=region), is_public=is_public, idempotency_key=key,
+            citizen,
+            body=Body.objects.get(slug=body),
+            type=type_,
+            subject=subject,
+            text=text + SYNTHETIC,
+            region=Region.objects.get(iso_code=region),
+            is_public=is_public,
+            idempotency_key=key,
         )
 
 
@@ -74,80 +86,173 @@ def _scenarios(u):
     citizen = u["demo-citizen"]
 
     def fresh():
-        _submit("demo-1", citizen, "anti-corruption-agency", "KZ-75", "report",
-                "Вымогательство при получении разрешения на строительство",
-                "Сотрудник районного отдела архитектуры потребовал деньги за ускорение выдачи разрешения. "
-                "Прошу провести проверку.", 1)
+        _submit(
+            "demo-1",
+            citizen,
+            "anti-corruption-agency",
+            "KZ-75",
+            "report",
+            "Вымогательство при получении разрешения на строительство",
+            "Сотрудник районного отдела архитектуры потребовал деньги за ускорение выдачи разрешения. Прошу провести проверку.",
+            1,
+        )
 
     def redirected_and_resolved():
-        a = _submit("demo-2", citizen, "anti-corruption-agency", "KZ-71", "complaint",
-                    "Затягивание рассмотрения жалобы на судебного исполнителя",
-                    "Судебный исполнитель третий месяц не исполняет решение суда о взыскании алиментов.", 24)
+        a = _submit(
+            "demo-2",
+            citizen,
+            "anti-corruption-agency",
+            "KZ-71",
+            "complaint",
+            "Затягивание рассмотрения жалобы на судебного исполнителя",
+            "Судебный исполнитель третий месяц не исполняет решение суда о взыскании алиментов.",
+            24,
+        )
         with clock.frozen_at(_at(23)):
-            services.redirect_appeal(u["demo-official-acc"], a, Body.objects.get(slug="general-prosecutors-office"),
-                                     "Надзор за исполнительным производством относится к компетенции органов прокуратуры.")
+            services.redirect_appeal(
+                u["demo-official-acc"],
+                a,
+                Body.objects.get(slug="general-prosecutors-office"),
+                "Надзор за исполнительным производством относится к компетенции органов прокуратуры.",
+            )
         with clock.frozen_at(_at(20)):
             services.assign_executor(u["demo-official-gpo"], a, u["demo-official-gpo"])
         with clock.frozen_at(_at(10)):
-            services.answer_appeal(u["demo-official-gpo"], a, outcome="resolved",
-                                   text="Проведена проверка, судебному исполнителю внесено представление, взыскание возобновлено.")
+            services.answer_appeal(
+                u["demo-official-gpo"],
+                a,
+                outcome="resolved",
+                text="Проведена проверка, судебному исполнителю внесено представление, взыскание возобновлено.",
+            )
         with clock.frozen_at(_at(8)):
             services.record_feedback(citizen, a, resolution="yes", rating=5, comment="Алименты снова поступают.")
 
     def in_progress_soon_due():
-        a = _submit("demo-3", citizen, "anti-corruption-agency", "KZ-19", "application",
-                    "Мемлекеттік сатып алудағы сыбайлас жемқорлық белгілері",
-                    "Аудандық әкімдіктің жол жөндеу бойынша конкурсында бір ғана компания жеңіске жетеді.", 17)
+        a = _submit(
+            "demo-3",
+            citizen,
+            "anti-corruption-agency",
+            "KZ-19",
+            "application",
+            "Мемлекеттік сатып алудағы сыбайлас жемқорлық белгілері",
+            "Аудандық әкімдіктің жол жөндеу бойынша конкурсында бір ғана компания жеңіске жетеді.",
+            17,
+        )
         with clock.frozen_at(_at(16)):
             services.assign_executor(u["demo-head-acc"], a, u["demo-official-acc"])
 
     def overdue_health():
-        _submit("demo-4", citizen, "ministry-of-healthcare", "KZ-79", "complaint",
-                "Отказ в бесплатном лекарственном обеспечении",
-                "Поликлиника третий месяц не выдаёт инсулин, положенный по программе ГОБМП.", 30)
+        _submit(
+            "demo-4",
+            citizen,
+            "ministry-of-healthcare",
+            "KZ-79",
+            "complaint",
+            "Отказ в бесплатном лекарственном обеспечении",
+            "Поликлиника третий месяц не выдаёт инсулин, положенный по программе ГОБМП.",
+            30,
+        )
 
     def very_overdue_police():
-        _submit("demo-5", citizen, "ministry-of-internal-affairs", "KZ-35", "complaint",
-                "Не рассмотрено заявление о краже",
-                "Заявление о краже велосипеда зарегистрировано, но участковый не выходит на связь.", 70)
+        _submit(
+            "demo-5",
+            citizen,
+            "ministry-of-internal-affairs",
+            "KZ-35",
+            "complaint",
+            "Не рассмотрено заявление о краже",
+            "Заявление о краже велосипеда зарегистрировано, но участковый не выходит на связь.",
+            70,
+        )
 
     def extended():
-        a = _submit("demo-6", citizen, "anti-corruption-agency", "KZ-61", "report",
-                    "Незаконное выделение земельных участков",
-                    "В сельском округе земельные участки выделены родственникам акима без конкурса.", 12)
+        a = _submit(
+            "demo-6",
+            citizen,
+            "anti-corruption-agency",
+            "KZ-61",
+            "report",
+            "Незаконное выделение земельных участков",
+            "В сельском округе земельные участки выделены родственникам акима без конкурса.",
+            12,
+        )
         with clock.frozen_at(_at(5)):
-            services.extend_deadline(u["demo-head-acc"], a, _working_day_after(a.due_on, 10),
-                                     "Требуется запрос документов из земельного кадастра и трёх районных отделов.")
+            services.extend_deadline(
+                u["demo-head-acc"],
+                a,
+                _working_day_after(a.due_on, 10),
+                "Требуется запрос документов из земельного кадастра и трёх районных отделов.",
+            )
 
     def explained_and_complained():
-        a = _submit("demo-7", citizen, "anti-corruption-agency", "KZ-75", "proposal",
-                    "Опубликовать зарплаты государственных служащих",
-                    "Предлагаю публиковать заработные платы руководителей государственных органов.", 40, is_public=True)
+        a = _submit(
+            "demo-7",
+            citizen,
+            "anti-corruption-agency",
+            "KZ-75",
+            "proposal",
+            "Опубликовать зарплаты государственных служащих",
+            "Предлагаю публиковать заработные платы руководителей государственных органов.",
+            40,
+            is_public=True,
+        )
         with clock.frozen_at(_at(30)):
-            services.answer_appeal(u["demo-official-acc"], a, outcome="explained",
-                                   text="Вопрос оплаты труда государственных служащих регулируется законодательством о государственной службе.")
+            services.answer_appeal(
+                u["demo-official-acc"],
+                a,
+                outcome="explained",
+                text="Вопрос оплаты труда государственных служащих регулируется законодательством о государственной службе.",
+            )
         with clock.frozen_at(_at(28)):
             services.record_feedback(citizen, a, resolution="no", rating=2, comment="Ответ формальный.")
         with clock.frozen_at(_at(27)):
             services.complain_about_answer(citizen, a, text="Агентство не рассмотрело предложение по существу." + SYNTHETIC)
 
     def withdrawn():
-        a = _submit("demo-8", citizen, "ministry-of-internal-affairs", "KZ-71", "request",
-                    "Запрос о графике приёма граждан", "Прошу сообщить график приёма граждан начальником департамента.", 6)
+        a = _submit(
+            "demo-8",
+            citizen,
+            "ministry-of-internal-affairs",
+            "KZ-71",
+            "request",
+            "Запрос о графике приёма граждан",
+            "Прошу сообщить график приёма граждан начальником департамента.",
+            6,
+        )
         with clock.frozen_at(_at(5)):
             services.withdraw_appeal(citizen, a, "Нашёл график на сайте.")
 
     def left_without_consideration():
-        a = _submit("demo-9", citizen, "anti-corruption-agency", "KZ-47", "complaint",
-                    "Повторная жалоба на решение суда", "Не согласен с решением районного суда по трудовому спору.", 20)
+        a = _submit(
+            "demo-9",
+            citizen,
+            "anti-corruption-agency",
+            "KZ-47",
+            "complaint",
+            "Повторная жалоба на решение суда",
+            "Не согласен с решением районного суда по трудовому спору.",
+            20,
+        )
         with clock.frozen_at(_at(18)):
-            services.answer_appeal(u["demo-official-acc"], a, outcome="left_without_consideration",
-                                   legal_ground="Пункт 1 статьи 89 АППК: вопрос о пересмотре судебного акта не относится к административной процедуре.",
-                                   text="Обжалование судебных актов осуществляется в порядке, предусмотренном процессуальным законодательством.")
+            services.answer_appeal(
+                u["demo-official-acc"],
+                a,
+                outcome="left_without_consideration",
+                legal_ground="Пункт 1 статьи 89 АППК: вопрос о пересмотре судебного акта не относится к административной процедуре.",
+                text="Обжалование судебных актов осуществляется в порядке, предусмотренном процессуальным законодательством.",
+            )
 
-    return [("demo-1", fresh), ("demo-2", redirected_and_resolved), ("demo-3", in_progress_soon_due),
-            ("demo-4", overdue_health), ("demo-5", very_overdue_police), ("demo-6", extended),
-            ("demo-7", explained_and_complained), ("demo-8", withdrawn), ("demo-9", left_without_consideration)]
+    return [
+        ("demo-1", fresh),
+        ("demo-2", redirected_and_resolved),
+        ("demo-3", in_progress_soon_due),
+        ("demo-4", overdue_health),
+        ("demo-5", very_overdue_police),
+        ("demo-6", extended),
+        ("demo-7", explained_and_complained),
+        ("demo-8", withdrawn),
+        ("demo-9", left_without_consideration),
+    ]
 
 
 def _working_day_after(day, n):
@@ -199,5 +304,13 @@ def load_demo(ranking_story: bool = False) -> dict:
     if mailbox_added or story_added:
         figures.recompute_all()
     ran = _run_queued_work()
-    return {**reference, "users": len(users), "new_appeals": played + mailbox_added + story_added,
-            "models_trained": len(trained), "background_tasks": ran, **load_showcase(), **load_budget(), **legalacts.load()}
+    return {
+        **reference,
+        "users": len(users),
+        "new_appeals": played + mailbox_added + story_added,
+        "models_trained": len(trained),
+        "background_tasks": ran,
+        **load_showcase(),
+        **load_budget(),
+        **legalacts.load(),
+    }

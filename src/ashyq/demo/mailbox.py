@@ -7,6 +7,7 @@ where the appeal reports corruption or abuse of authority. The Agency's official
 suggested causes and sectors, so the analysis shows both confirmed and suggested labels. Recent appeals
 are still open. The applicants are demo accounts that cannot sign in.
 """
+
 import datetime as dt
 import random
 
@@ -70,8 +71,13 @@ def _applicants() -> list[User]:
     for n in range(1, APPLICANTS + 1):
         user, created = User.objects.get_or_create(
             username=f"demo-applicant-{n:02d}",
-            defaults={"email": f"demo-applicant-{n:02d}@demo.ashyq.example", "role": Role.APPLICANT,
-                      "first_name": "Demo", "last_name": f"Applicant {n:02d}", "language": "ru"},
+            defaults={
+                "email": f"demo-applicant-{n:02d}@demo.ashyq.example",
+                "role": Role.APPLICANT,
+                "first_name": "Demo",
+                "last_name": f"Applicant {n:02d}",
+                "language": "ru",
+            },
         )
         if created:
             user.set_unusable_password()
@@ -83,8 +89,14 @@ def _applicants() -> list[User]:
 def _official(body: Body) -> User:
     user, created = User.objects.get_or_create(
         username=f"demo-official-{body.slug}"[:150],
-        defaults={"email": f"official.{body.slug}@demo.ashyq.example", "role": Role.OFFICIAL, "body": body,
-                  "first_name": "Demo", "last_name": "Official", "language": "ru"},
+        defaults={
+            "email": f"official.{body.slug}@demo.ashyq.example",
+            "role": Role.OFFICIAL,
+            "body": body,
+            "first_name": "Demo",
+            "last_name": "Official",
+            "language": "ru",
+        },
     )
     if created:
         user.set_unusable_password()
@@ -113,9 +125,14 @@ def load_mailbox(agency_official: User, size: int = SIZE) -> int:
         lang = _lang(row)
         with clock.frozen_at(_at(days_ago, 9 + i % 8)):
             appeal = services.submit_appeal(
-                applicants[i % len(applicants)], body=agency, type="complaint" if row["cause"] != "proposal" else "proposal",
-                subject=_subject(row["text"]), text=row["text"] + SYNTHETIC, region=regions[row["region"]],
-                is_public=False, idempotency_key=key,
+                applicants[i % len(applicants)],
+                body=agency,
+                type="complaint" if row["cause"] != "proposal" else "proposal",
+                subject=_subject(row["text"]),
+                text=row["text"] + SYNTHETIC,
+                region=regions[row["region"]],
+                is_public=False,
+                idempotency_key=key,
             )
         added += 1
         # The Agency's official confirms four suggestions in five (a person's label, with who and when).
@@ -143,8 +160,9 @@ def load_mailbox(agency_official: User, size: int = SIZE) -> int:
         if rng.random() < 0.5 and days_ago - answer_after > 2:
             resolution = "yes" if outcome == "resolved" and rng.random() < 0.7 else rng.choice(["partly", "no"])
             with clock.frozen_at(_at(days_ago - answer_after - 1, 19)):
-                services.record_feedback(appeal.applicant, appeal, resolution=resolution,
-                                         rating={"yes": 5, "partly": 3, "no": 1}[resolution])
+                services.record_feedback(
+                    appeal.applicant, appeal, resolution=resolution, rating={"yes": 5, "partly": 3, "no": 1}[resolution]
+                )
     return added
 
 
@@ -155,7 +173,11 @@ def train_starter_models() -> dict:
         texts, labels = starter.training_rows(task)
         if not texts or ClassifierModel.objects.filter(task=task, active=True).exists():
             continue
-        model = analysis.save_model(task, classifier.train(texts, labels), labels=labels,
-                                    trained_on="the starter corpus (synthetic, written for the demo)")
+        model = analysis.save_model(
+            task,
+            classifier.train(texts, labels),
+            labels=labels,
+            trained_on="the starter corpus (synthetic, written for the demo)",
+        )
         trained[task] = model.pk
     return trained

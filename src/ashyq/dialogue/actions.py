@@ -6,6 +6,7 @@ Each row: the form and the API payload, who may (permissions.py), when the statu
 (deadlines.py, from the appeal's Regulation), the service that does it (services.py, which checks all of it
 again under the row lock), the event it appends, and the words people see.
 """
+
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from .forms import AnswerForm, AssignForm, ComplaintForm, ExtendForm, FeedbackFo
 from .models import EventKind
 
 # --- API payloads ----------------------------------------------------------------------------------------------
+
 
 class AssignIn(Schema):
     executor: int = Field(description="Id of an active official or head of the body now responsible")
@@ -106,13 +108,15 @@ def _redirect_help(appeal) -> str:
     days = appeal.regulation.redirect_working_days
     return ngettext(
         "Possible until %(date)s (%(n)d working day after registration). The applicant is told at once.",
-        "Possible until %(date)s (%(n)d working days after registration). The applicant is told at once.", days,
+        "Possible until %(date)s (%(n)d working days after registration). The applicant is told at once.",
+        days,
     ) % {"date": deadlines.redirect_deadline(appeal.received_on, appeal.regulation).strftime("%d.%m.%Y"), "n": days}
 
 
 def _extend_help(appeal) -> str:
     return _("A reasoned decision of the head; consideration may last until %(date)s at most.") % {
-        "date": deadlines.extension_limit(appeal.received_on, appeal.regulation).strftime("%d.%m.%Y")}
+        "date": deadlines.extension_limit(appeal.received_on, appeal.regulation).strftime("%d.%m.%Y")
+    }
 
 
 def _complain_help(appeal) -> str:
@@ -121,62 +125,113 @@ def _complain_help(appeal) -> str:
 
 _ACTIONS = [
     Action(
-        name="assign", form=AssignForm, permission=permissions.can_assign,
+        name="assign",
+        form=AssignForm,
+        permission=permissions.can_assign,
         run=lambda user, appeal, data, files: services.assign_executor(user, appeal, data["executor"]),
-        api_in=AssignIn, api_run=lambda user, appeal, p: services.assign_executor(user, appeal, _executor(p.executor)),
-        event=EventKind.EXECUTOR_ASSIGNED, title=_("Assign an executor"), button=_("Assign"),
+        api_in=AssignIn,
+        api_run=lambda user, appeal, p: services.assign_executor(user, appeal, _executor(p.executor)),
+        event=EventKind.EXECUTOR_ASSIGNED,
+        title=_("Assign an executor"),
+        button=_("Assign"),
         summary="Assign the executor who prepares the answer (the body's staff)",
-        success=lambda result: _("The executor is assigned."), form_kwargs=lambda appeal: {"body": appeal.body},
+        success=lambda result: _("The executor is assigned."),
+        form_kwargs=lambda appeal: {"body": appeal.body},
     ),
     Action(
-        name="answer", form=AnswerForm, permission=permissions.can_answer,
+        name="answer",
+        form=AnswerForm,
+        permission=permissions.can_answer,
         run=lambda user, appeal, data, files: services.answer_appeal(
-            user, appeal, text=data["text"], outcome=data["outcome"], legal_ground=data["legal_ground"]),
-        api_in=AnswerIn, api_run=lambda user, appeal, p: services.answer_appeal(
-            user, appeal, text=p.text, outcome=p.outcome, legal_ground=p.legal_ground),
-        event=EventKind.ANSWERED, title=_("Answer"), button=_("Send the answer"), summary="Answer the appeal",
-        success=lambda result: _("The answer is sent to the applicant."), needs=identity.Step.OFFICIAL_ANSWER,
+            user, appeal, text=data["text"], outcome=data["outcome"], legal_ground=data["legal_ground"]
+        ),
+        api_in=AnswerIn,
+        api_run=lambda user, appeal, p: services.answer_appeal(
+            user, appeal, text=p.text, outcome=p.outcome, legal_ground=p.legal_ground
+        ),
+        event=EventKind.ANSWERED,
+        title=_("Answer"),
+        button=_("Send the answer"),
+        summary="Answer the appeal",
+        success=lambda result: _("The answer is sent to the applicant."),
+        needs=identity.Step.OFFICIAL_ANSWER,
     ),
     Action(
-        name="redirect", form=RedirectForm, permission=permissions.can_redirect,
+        name="redirect",
+        form=RedirectForm,
+        permission=permissions.can_redirect,
         run=lambda user, appeal, data, files: services.redirect_appeal(user, appeal, data["to_body"], data["reason"]),
-        api_in=RedirectIn, api_run=lambda user, appeal, p: services.redirect_appeal(user, appeal, _body(p.to_body), p.reason),
-        event=EventKind.REDIRECTED, title=_("Redirect to the competent body"), button=_("Redirect"),
-        summary="Redirect to the competent body", success=lambda result: _("The appeal is redirected; the applicant is told."),
-        window=deadlines.redirect_open, form_kwargs=lambda appeal: {"current_body": appeal.body}, help=_redirect_help,
+        api_in=RedirectIn,
+        api_run=lambda user, appeal, p: services.redirect_appeal(user, appeal, _body(p.to_body), p.reason),
+        event=EventKind.REDIRECTED,
+        title=_("Redirect to the competent body"),
+        button=_("Redirect"),
+        summary="Redirect to the competent body",
+        success=lambda result: _("The appeal is redirected; the applicant is told."),
+        window=deadlines.redirect_open,
+        form_kwargs=lambda appeal: {"current_body": appeal.body},
+        help=_redirect_help,
     ),
     Action(
-        name="extend", form=ExtendForm, permission=permissions.can_extend,
+        name="extend",
+        form=ExtendForm,
+        permission=permissions.can_extend,
         run=lambda user, appeal, data, files: services.extend_deadline(user, appeal, data["until"], data["reason"]),
-        api_in=ExtendIn, api_run=lambda user, appeal, p: services.extend_deadline(user, appeal, p.until, p.reason),
-        event=EventKind.EXTENDED, title=_("Extend the term"), button=_("Extend"),
-        summary="Extend the term (head of the body)", success=lambda result: _("The term is extended; the applicant is told."),
-        window=deadlines.extension_open, help=_extend_help,
+        api_in=ExtendIn,
+        api_run=lambda user, appeal, p: services.extend_deadline(user, appeal, p.until, p.reason),
+        event=EventKind.EXTENDED,
+        title=_("Extend the term"),
+        button=_("Extend"),
+        summary="Extend the term (head of the body)",
+        success=lambda result: _("The term is extended; the applicant is told."),
+        window=deadlines.extension_open,
+        help=_extend_help,
     ),
     Action(
-        name="feedback", form=FeedbackForm, permission=permissions.can_give_feedback,
+        name="feedback",
+        form=FeedbackForm,
+        permission=permissions.can_give_feedback,
         run=lambda user, appeal, data, files: services.record_feedback(
-            user, appeal, resolution=data["resolution"], rating=data["rating"], comment=data["comment"]),
-        api_in=FeedbackIn, api_run=lambda user, appeal, p: services.record_feedback(
-            user, appeal, resolution=p.resolved, rating=p.rating, comment=p.comment),
-        event=EventKind.FEEDBACK, title=_("Did the answer solve your problem?"), button=_("Send feedback"),
-        summary="Say whether the answer solved the problem", success=lambda result: _("Thank you: your feedback is on the record."),
+            user, appeal, resolution=data["resolution"], rating=data["rating"], comment=data["comment"]
+        ),
+        api_in=FeedbackIn,
+        api_run=lambda user, appeal, p: services.record_feedback(
+            user, appeal, resolution=p.resolved, rating=p.rating, comment=p.comment
+        ),
+        event=EventKind.FEEDBACK,
+        title=_("Did the answer solve your problem?"),
+        button=_("Send feedback"),
+        summary="Say whether the answer solved the problem",
+        success=lambda result: _("Thank you: your feedback is on the record."),
     ),
     Action(
-        name="complain", form=ComplaintForm, permission=permissions.can_complain,
+        name="complain",
+        form=ComplaintForm,
+        permission=permissions.can_complain,
         run=lambda user, appeal, data, files: services.complain_about_answer(user, appeal, text=data["text"], attachments=files),
-        api_in=ComplainIn, api_run=lambda user, appeal, p: services.complain_about_answer(user, appeal, text=p.text, attachments=[]),
-        event=EventKind.COMPLAINED, title=_("Complain about the answer to the higher body"), button=_("File the complaint"),
+        api_in=ComplainIn,
+        api_run=lambda user, appeal, p: services.complain_about_answer(user, appeal, text=p.text, attachments=[]),
+        event=EventKind.COMPLAINED,
+        title=_("Complain about the answer to the higher body"),
+        button=_("File the complaint"),
         summary="Complain about the answer to the higher body (applicant); returns the new complaint",
         success=lambda complaint: _("Your complaint is registered as No. %(number)s.") % {"number": complaint.number},
-        help=_complain_help, multipart=True,
+        help=_complain_help,
+        multipart=True,
     ),
     Action(
-        name="withdraw", form=WithdrawForm, permission=permissions.can_withdraw,
+        name="withdraw",
+        form=WithdrawForm,
+        permission=permissions.can_withdraw,
         run=lambda user, appeal, data, files: services.withdraw_appeal(user, appeal, data["reason"]),
-        api_in=WithdrawIn, api_run=lambda user, appeal, p: services.withdraw_appeal(user, appeal, p.reason if p else ""),
-        event=EventKind.WITHDRAWN, title=_("Withdraw the appeal"), button=_("Withdraw"),
-        summary="Withdraw the appeal (applicant)", success=lambda result: _("The appeal is withdrawn."), secondary=True,
+        api_in=WithdrawIn,
+        api_run=lambda user, appeal, p: services.withdraw_appeal(user, appeal, p.reason if p else ""),
+        event=EventKind.WITHDRAWN,
+        title=_("Withdraw the appeal"),
+        button=_("Withdraw"),
+        summary="Withdraw the appeal (applicant)",
+        success=lambda result: _("The appeal is withdrawn."),
+        secondary=True,
     ),
 ]
 

@@ -1,6 +1,7 @@
 """Anonymous reports of crimes and threats to public safety: the public form, the sender's status page by reference,
 and the moderators' screening. Services: services.submit_anonymous_report, register_anonymous_report,
 refuse_anonymous_report."""
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -24,9 +25,18 @@ def _per_address(group, request):
 def report_anonymously(request):
     form = AnonymousReportForm(request.POST or None)
     if request.method == "POST":
-        ran = run_service(request, form, lambda data: services.submit_anonymous_report(
-            ground=data["ground"], body=data["body"], region=data["region"], subject=data["subject"], text=data["text"],
-            confirmed=data["confirmed"]))
+        ran = run_service(
+            request,
+            form,
+            lambda data: services.submit_anonymous_report(
+                ground=data["ground"],
+                body=data["body"],
+                region=data["region"],
+                subject=data["subject"],
+                text=data["text"],
+                confirmed=data["confirmed"],
+            ),
+        )
         if ran.done:
             return redirect("dialogue:anonymous-status", reference=ran.result.reference)
     return render(request, "dialogue/anonymous_report.html", {"form": form}, status=400 if form.errors else 200)
@@ -44,8 +54,11 @@ def anonymous_queue(request):
     if not permissions.is_moderator(request.user):
         raise PermissionDenied
     pending = AnonymousReport.objects.filter(state=AnonymousReport.State.PENDING).select_related("body", "region")[:100]
-    return render(request, "dialogue/anonymous_queue.html", {
-        "items": [{"report": r, "form": ScreenReportForm(auto_id=f"id_r{r.pk}-%s")} for r in pending]})
+    return render(
+        request,
+        "dialogue/anonymous_queue.html",
+        {"items": [{"report": r, "form": ScreenReportForm(auto_id=f"id_r{r.pk}-%s")} for r in pending]},
+    )
 
 
 @login_required

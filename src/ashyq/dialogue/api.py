@@ -116,8 +116,14 @@ def create_appeal(request, payload: AppealIn):
     if wait:
         raise SubmissionCapReached(wait)
     appeal = services.submit_appeal(
-        request.user, body=body, type=payload.type, subject=payload.subject, text=payload.text,
-        region=region, is_public=payload.is_public, show_name=payload.show_name,
+        request.user,
+        body=body,
+        type=payload.type,
+        subject=payload.subject,
+        text=payload.text,
+        region=region,
+        is_public=payload.is_public,
+        show_name=payload.show_name,
         idempotency_key=request.headers.get("Idempotency-Key"),
     )
     return Status(201, _out(request, appeal))
@@ -136,6 +142,7 @@ def get_events(request, appeal_id: int):
 
 def _add_action(action: Action):
     """POST /appeals/{id}/<name> for one row of the table of actions (actions.py)."""
+
     def run(request, appeal_id: int, payload):
         appeal = _visible(request, appeal_id)
         result = action.api_run(request.user, appeal, payload)
@@ -145,11 +152,14 @@ def _add_action(action: Action):
 
     # ninja reads the payload's schema from the annotation; withdrawing needs no body at all.
     if action.name == "withdraw":
+
         def handler(request, appeal_id: int, payload: action.api_in | None = None):
             return run(request, appeal_id, payload)
     else:
+
         def handler(request, appeal_id: int, payload: action.api_in):
             return run(request, appeal_id, payload)
+
     handler.__name__ = action.name
     router.post(f"/{{int:appeal_id}}/{action.name}", response=AppealOut, summary=action.summary)(handler)
 

@@ -1,4 +1,5 @@
 """Checks uploaded files by their content, never by their name or the browser's word for them."""
+
 import hashlib
 import io
 import re
@@ -21,10 +22,20 @@ def _pdf_is_complete(data: bytes) -> bool:
 
 # PDF actions and objects that run or carry something when the file is opened: scripts, launching programs,
 # embedded files, forms with scripts (XFA), multimedia. A scanned letter needs none of them.
-_PDF_ACTIVE = frozenset({
-    "/JS", "/JavaScript", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/RichMedia", "/XFA", "/SubmitForm",
-    "/ImportData", "/GoToE",
-})
+_PDF_ACTIVE = frozenset(
+    {
+        "/JS",
+        "/JavaScript",
+        "/Launch",
+        "/EmbeddedFile",
+        "/EmbeddedFiles",
+        "/RichMedia",
+        "/XFA",
+        "/SubmitForm",
+        "/ImportData",
+        "/GoToE",
+    }
+)
 
 
 _PDF_NAME = re.compile(rb"/((?:[A-Za-z0-9_.+-]|#[0-9A-Fa-f]{2})+)")
@@ -34,8 +45,10 @@ _MAX_INFLATED = 50 * 1024 * 1024
 
 def _raw_names(chunk: bytes) -> set[str]:
     # Names may hide letters as #xx escapes: /J#61vaScript is /JavaScript.
-    return {"/" + re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m[1], 16)]), m[1]).decode("latin-1")
-            for m in _PDF_NAME.finditer(chunk)}
+    return {
+        "/" + re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m[1], 16)]), m[1]).decode("latin-1")
+        for m in _PDF_NAME.finditer(chunk)
+    }
 
 
 def _pdf_bytes_name_active(data: bytes) -> bool:
@@ -98,8 +111,9 @@ def _pdf_names_active(obj, depth=0) -> bool:
         children = list(obj)
     else:
         return False
-    return any(_pdf_names_active(child, depth + 1) for child in children
-               if not (isinstance(child, pikepdf.Object) and child.is_indirect))
+    return any(
+        _pdf_names_active(child, depth + 1) for child in children if not (isinstance(child, pikepdf.Object) and child.is_indirect)
+    )
 
 
 def _image_is_valid(data: bytes) -> bool:
@@ -115,8 +129,8 @@ def _png_end(data: bytes) -> int | None:
     """Offset just after the IEND chunk (walking the chunks), or None if there is none."""
     position = 8
     while position + 12 <= len(data):
-        length = int.from_bytes(data[position:position + 4], "big")
-        kind = data[position + 4:position + 8]
+        length = int.from_bytes(data[position : position + 4], "big")
+        kind = data[position + 4 : position + 8]
         position += 12 + length
         if kind == b"IEND":
             return position
@@ -152,7 +166,8 @@ def _pdf_refused(data: bytes, name: str) -> bool:
         if str(error) == "password":
             raise ValidationError(
                 _("%(name)s is protected by a password; please attach it without the password.") % {"name": name},
-                code="encrypted") from error
+                code="encrypted",
+            ) from error
         raise ValidationError(_("%(name)s is not a PDF, JPEG or PNG file.") % {"name": name}, code="bad_type") from error
 
 
@@ -178,7 +193,8 @@ def inspect_upload(upload) -> dict:
     if mime == "application/pdf" and _pdf_refused(data, name):
         raise ValidationError(
             _("%(name)s contains scripts, actions or embedded files; please attach a plain PDF (print it to PDF or scan it).")
-            % {"name": name}, code="active_content",
+            % {"name": name},
+            code="active_content",
         )
     if _image_has_trailing_data(data, mime):
         raise ValidationError(
@@ -198,9 +214,7 @@ def inspect_upload(upload) -> dict:
 def inspect_uploads(uploads) -> list[dict]:
     uploads = list(uploads or [])
     if len(uploads) > settings.ASHYQ_MAX_ATTACHMENTS:
-        raise ValidationError(
-            {"attachments": _("At most %(n)d files may be attached.") % {"n": settings.ASHYQ_MAX_ATTACHMENTS}}
-        )
+        raise ValidationError({"attachments": _("At most %(n)d files may be attached.") % {"n": settings.ASHYQ_MAX_ATTACHMENTS}})
     inspected, errors = [], []
     for upload in uploads:
         try:

@@ -2,6 +2,7 @@
 
 Nothing here is stored: overdue, very overdue and soon-due follow from `due_on` and today.
 """
+
 import datetime as dt
 import enum
 

@@ -49,15 +49,15 @@ class AppealForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=MAX_SUBJECT_LENGTH)
     text = forms.CharField(label=_("Text of the appeal"), max_length=MAX_TEXT_LENGTH, widget=forms.Textarea(attrs={"rows": 10}))
     region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.order_by("name_en"), to_field_name="iso_code")
-    is_public = forms.BooleanField(
-        label=_("Make this appeal public after moderation"), required=False
-    )
+    is_public = forms.BooleanField(label=_("Make this appeal public after moderation"), required=False)
     show_name = forms.BooleanField(
-        label=_("Show my full name on the public appeal instead of a pseudonym"), required=False,
+        label=_("Show my full name on the public appeal instead of a pseudonym"),
+        required=False,
         help_text=_("Only for a public appeal. Otherwise the public sees a pseudonym, such as Applicant 7KQ2M9."),
     )
     attachments = MultipleFileField(
-        label=_("Attachments"), required=False,
+        label=_("Attachments"),
+        required=False,
         help_text=lazy(_attachments_help, str)(),
         widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
     )
@@ -77,12 +77,16 @@ class AssignForm(forms.Form):
     def __init__(self, *args, body=None, **kwargs):
         super().__init__(*args, **kwargs)
         # The user model by Django's setting, not by import: accounts sits above dialogue.
-        self.fields["executor"].queryset = get_user_model().objects.filter(body=body, is_active=True).order_by("last_name", "username")
+        self.fields["executor"].queryset = (
+            get_user_model().objects.filter(body=body, is_active=True).order_by("last_name", "username")
+        )
 
 
 class RedirectForm(forms.Form):
     to_body = forms.ModelChoiceField(label=_("Competent body"), queryset=Body.objects.none(), to_field_name="slug")
-    reason = forms.CharField(label=_("Reason for the redirect"), max_length=MAX_REASON_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Reason for the redirect"), max_length=MAX_REASON_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, current_body=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -99,49 +103,72 @@ class AnswerForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
     text = forms.CharField(label=_("Answer"), max_length=MAX_TEXT_LENGTH, widget=forms.Textarea(attrs={"rows": 8}))
     legal_ground = forms.CharField(
-        label=_("Legal ground"), required=False, max_length=MAX_REASON_LENGTH,
+        label=_("Legal ground"),
+        required=False,
+        max_length=MAX_REASON_LENGTH,
         help_text=_("Required for a refusal or for leaving the appeal without consideration."),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class FeedbackForm(forms.Form):
-    resolution = forms.ChoiceField(label=_("Did the answer solve your problem?"), choices=Resolution.choices, widget=forms.RadioSelect)
-    rating = forms.TypedChoiceField(
-        label=_("How satisfied are you? (1 = not at all, 5 = fully)"), coerce=int,
-        choices=[(i, str(i)) for i in range(1, 6)], widget=forms.RadioSelect,
+    resolution = forms.ChoiceField(
+        label=_("Did the answer solve your problem?"), choices=Resolution.choices, widget=forms.RadioSelect
     )
-    comment = forms.CharField(label=_("Comment"), required=False, max_length=MAX_REASON_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
+    rating = forms.TypedChoiceField(
+        label=_("How satisfied are you? (1 = not at all, 5 = fully)"),
+        coerce=int,
+        choices=[(i, str(i)) for i in range(1, 6)],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=MAX_REASON_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class WithdrawForm(forms.Form):
     # Required: the body and, if the applicant asks again, whoever reads the record should know why it ended.
-    reason = forms.CharField(label=_("Why do you withdraw it?"), max_length=MAX_REASON_LENGTH,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Why do you withdraw it?"), max_length=MAX_REASON_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ComplaintForm(forms.Form):
-    text = forms.CharField(label=_("What is wrong with the answer?"), max_length=MAX_TEXT_LENGTH, widget=forms.Textarea(attrs={"rows": 6}))
-    attachments = MultipleFileField(label=_("Attachments"), required=False, widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+    text = forms.CharField(
+        label=_("What is wrong with the answer?"), max_length=MAX_TEXT_LENGTH, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    attachments = MultipleFileField(
+        label=_("Attachments"), required=False, widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"})
+    )
 
 
-ANONYMOUS_ONLY = _("Anonymous appeals are considered only when they report a crime or a threat to public safety: choose "
-                   "which, or sign in to write an ordinary appeal.")
+ANONYMOUS_ONLY = _(
+    "Anonymous appeals are considered only when they report a crime or a threat to public safety: choose "
+    "which, or sign in to write an ordinary appeal."
+)
 
 
 class AnonymousReportForm(forms.Form):
     """A report without an account: only of a crime or a threat to public safety (APPC)."""
 
-    ground = forms.ChoiceField(label=_("What are you reporting?"), choices=AnonymousGround.choices, widget=forms.RadioSelect,
-                               error_messages={"required": ANONYMOUS_ONLY, "invalid_choice": ANONYMOUS_ONLY})
+    ground = forms.ChoiceField(
+        label=_("What are you reporting?"),
+        choices=AnonymousGround.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": ANONYMOUS_ONLY, "invalid_choice": ANONYMOUS_ONLY},
+    )
     subject = forms.CharField(label=_("Subject"), max_length=MAX_SUBJECT_LENGTH)
-    text = forms.CharField(label=_("What happened, where and when"), max_length=MAX_TEXT_LENGTH,
-                           widget=forms.Textarea(attrs={"rows": 10}))
+    text = forms.CharField(
+        label=_("What happened, where and when"), max_length=MAX_TEXT_LENGTH, widget=forms.Textarea(attrs={"rows": 10})
+    )
     region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.order_by("name_en"), to_field_name="iso_code")
     body = forms.ModelChoiceField(label=_("To the head of"), queryset=Body.objects.none(), to_field_name="slug")
     confirmed = forms.BooleanField(
-        label=_("I am reporting a crime or a threat to public safety. I understand that other anonymous appeals are "
-                "not considered."), required=False)
+        label=_(
+            "I am reporting a crime or a threat to public safety. I understand that other anonymous appeals are not considered."
+        ),
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,16 +176,26 @@ class AnonymousReportForm(forms.Form):
 
 
 class ScreenReportForm(forms.Form):
-    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect, choices=[
-        ("register", _("Register it: it reports a crime or a threat to public safety")),
-        ("refuse", _("Refuse it")),
-    ])
-    reason = forms.CharField(label=_("Reason (required to refuse; the sender reads it)"), required=False,
-                             max_length=MAX_REASON_LENGTH, widget=forms.Textarea(attrs={"rows": 2}))
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("register", _("Register it: it reports a crime or a threat to public safety")),
+            ("refuse", _("Refuse it")),
+        ],
+    )
+    reason = forms.CharField(
+        label=_("Reason (required to refuse; the sender reads it)"),
+        required=False,
+        max_length=MAX_REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class StaffNotificationsForm(forms.Form):
-    each_appeal = forms.BooleanField(label=_("An email for each appeal assigned to my body (registered or redirected to it)"),
-                                     required=False)
-    daily_digest = forms.BooleanField(label=_("A daily digest of my body's appeals due within three working days and overdue"),
-                                      required=False)
+    each_appeal = forms.BooleanField(
+        label=_("An email for each appeal assigned to my body (registered or redirected to it)"), required=False
+    )
+    daily_digest = forms.BooleanField(
+        label=_("A daily digest of my body's appeals due within three working days and overdue"), required=False
+    )

@@ -5,6 +5,7 @@ appeal, so editing, deleting or reordering any stored event breaks the chain fro
 `manage.py verify_event_chains` recomputes every chain and names the appeals whose history was
 altered behind the application's back.
 """
+
 import datetime as dt
 import hashlib
 import json
@@ -15,8 +16,16 @@ GENESIS = "0" * 64
 def event_digest(event, previous_hash: str) -> str:
     at = event.at.astimezone(dt.UTC).isoformat(timespec="microseconds")
     content = [
-        previous_hash, event.appeal_id, event.seq, event.kind, at, event.actor_id,
-        event.from_body_id, event.to_body_id, event.reason, event.data,
+        previous_hash,
+        event.appeal_id,
+        event.seq,
+        event.kind,
+        at,
+        event.actor_id,
+        event.from_body_id,
+        event.to_body_id,
+        event.reason,
+        event.data,
     ]
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

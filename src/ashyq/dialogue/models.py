@@ -4,6 +4,7 @@ The event log is the truth of an appeal's history; `Appeal.status`, `body`, `due
 are kept beside it for fast lists and always equal a replay of the events (see replay.py).
 Overdue is never stored: it is computed from `due_on` and today (deadlines.py).
 """
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -89,8 +90,9 @@ class Appeal(models.Model):
     number = models.CharField(max_length=20, unique=True, null=True, blank=True)
     # None only for an anonymous report of a crime or a threat to public safety (APPC: the one kind of anonymous
     # appeal that is considered), registered after a moderator screened it (AnonymousReport).
-    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="appeals")
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="appeals"
+    )
     type = models.CharField(max_length=20, choices=AppealType.choices)
     subject = models.CharField(max_length=255)
     text = models.TextField()
@@ -118,9 +120,7 @@ class Appeal(models.Model):
     # The day the current body registered it: the original registration, or the day it arrived by redirect.
     received_on = models.DateField()
     due_on = models.DateField()
-    complaint_about = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="complaint"
-    )
+    complaint_about = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="complaint")
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001 (NULL: no key; unique only when given)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -255,12 +255,14 @@ class Answer(models.Model):
             models.Index(fields=["body", "answered_at"], name="answer_body_answered_at"),
             # A body's public page: its published answers, newest first.
             models.Index(
-                fields=["body", "-published_at", "-id"], condition=models.Q(published_at__isnull=False),
+                fields=["body", "-published_at", "-id"],
+                condition=models.Q(published_at__isnull=False),
                 name="answer_body_published",
             ),
             # The home page: the latest published answers of all bodies.
-            models.Index(fields=["-published_at", "-id"], condition=models.Q(published_at__isnull=False),
-                         name="answer_published_latest"),
+            models.Index(
+                fields=["-published_at", "-id"], condition=models.Q(published_at__isnull=False), name="answer_published_latest"
+            ),
         ]
 
 
@@ -326,6 +328,7 @@ class SearchDocument(models.Model):
     for the public subject, the public text and the published answer, and the words as written, for quoted
     phrases. Derived from the public copies only, rewritten whenever they change (one row per appeal), and
     rebuilt by `manage.py rebuild_search_index`."""
+
     appeal = models.OneToOneField(Appeal, primary_key=True, on_delete=models.CASCADE, related_name="search_document")
     subject = models.TextField(blank=True)
     text = models.TextField(blank=True)
@@ -394,8 +397,7 @@ class AnonymousReport(models.Model):
     text = models.TextField()
     received_at = models.DateTimeField()
     state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(blank=True)
     appeal = models.OneToOneField(Appeal, null=True, blank=True, on_delete=models.PROTECT, related_name="anonymous_report")
@@ -414,4 +416,3 @@ class StaffNotificationPreference(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_notifications")
     each_appeal = models.BooleanField(_("an email for each appeal assigned to my body"), default=True)
     daily_digest = models.BooleanField(_("a daily digest of appeals due soon and overdue"), default=True)
-

@@ -5,6 +5,7 @@ describing the step as it was (its event), even if the appeal moved on before th
 server that is down never undoes or blocks an appeal: the failure is logged and the email is tried again with
 backoff; the appeal's page always shows the step.
 """
+
 import datetime as dt
 import logging
 

@@ -1,6 +1,7 @@
 """Who may do what with an appeal. Services and selectors call these; views never decide alone. The site-wide rules
 at the top are also the templates' `can.write_appeals`, `can.work_inbox` and `can.oversee` (registered in apps.py
 with core/permissions.py); the appeal page adds the steps of actions.py to its `can`."""
+
 from ashyq.core.roles import Role
 
 from .models import OPEN_STATUSES, Appeal

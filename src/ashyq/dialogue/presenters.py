@@ -1,4 +1,5 @@
 """Shapes appeals for output (API and pages) with what the viewer may see of the people involved."""
+
 import datetime as dt
 
 from . import deadlines, permissions, selectors
@@ -92,31 +93,56 @@ def appeal_as_dict(appeal, viewer) -> dict:
         "deadline_state": str(deadlines.deadline_state(appeal)),
         "regulation_version": appeal.regulation.version,
         "complaint_about": appeal.complaint_about.number if appeal.complaint_about_id else None,
-        "answer": None if answer is None else {
-            "body": answer.body.slug, "text": texts["answer_text"] or "", "outcome": answer.outcome,
-            "legal_ground": texts["legal_ground"], "answered_at": answer.answered_at,
+        "answer": None
+        if answer is None
+        else {
+            "body": answer.body.slug,
+            "text": texts["answer_text"] or "",
+            "outcome": answer.outcome,
+            "legal_ground": texts["legal_ground"],
+            "answered_at": answer.answered_at,
             "answered_on_time": answer.answered_on_time,
         },
-        "feedback": None if feedback is None or public_view(appeal, viewer) else {
-            "resolution": feedback.resolution, "rating": feedback.rating,
-            "comment": feedback.comment, "created_at": feedback.created_at,
+        "feedback": None
+        if feedback is None or public_view(appeal, viewer)
+        else {
+            "resolution": feedback.resolution,
+            "rating": feedback.rating,
+            "comment": feedback.comment,
+            "created_at": feedback.created_at,
         },
         "attachments": [
             {"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size}
             for a in appeal.attachments.all()
-        ] if sees_people(viewer, appeal) else [],
+        ]
+        if sees_people(viewer, appeal)
+        else [],
     }
 
 
 MODERATION_KINDS = {
-    EventKind.PUBLISHED, EventKind.PUBLICATION_REFUSED, EventKind.ANSWER_PUBLISHED, EventKind.HIDDEN, EventKind.RESTORED,
+    EventKind.PUBLISHED,
+    EventKind.PUBLICATION_REFUSED,
+    EventKind.ANSWER_PUBLISHED,
+    EventKind.HIDDEN,
+    EventKind.RESTORED,
     EventKind.REASONS_PUBLISHED,
 }
 
 # Event data the public may read: dates, outcomes and verdicts. Not who executes the appeal, nor the
 # numbers of linked appeals (a complaint may be private while the appeal it is about is public).
-PUBLIC_DATA_KEYS = {"due_on", "previous_due_on", "received_on", "redirect_deadline", "regulation_version",
-                    "outcome", "on_time", "resolution", "rating", "attachments"}
+PUBLIC_DATA_KEYS = {
+    "due_on",
+    "previous_due_on",
+    "received_on",
+    "redirect_deadline",
+    "regulation_version",
+    "outcome",
+    "on_time",
+    "resolution",
+    "rating",
+    "attachments",
+}
 
 # Reasons the public may read, each only as its moderated copy: officials' reasons for redirects and extensions
 # (PublicReason) and an answer's legal ground (Answer.public_legal_ground). The applicant's own words (withdrawal
@@ -156,15 +182,17 @@ def timeline(appeal, viewer) -> list[dict]:
     items = []
     for e in selectors.events_of(appeal):
         resolution = e.data.get("resolution")
-        items.append({
-            "event": e,
-            "actor": actor_label(e, viewer, appeal),
-            "reason": shown_reason(e, viewer, appeal),
-            "reason_awaits_moderation": public_view(appeal, viewer) and public_reason(e, appeal) is None,
-            "due_on": _date(e.data.get("due_on")),
-            "previous_due_on": _date(e.data.get("previous_due_on")),
-            "resolution": Resolution(resolution).label if resolution in Resolution.values else None,
-        })
+        items.append(
+            {
+                "event": e,
+                "actor": actor_label(e, viewer, appeal),
+                "reason": shown_reason(e, viewer, appeal),
+                "reason_awaits_moderation": public_view(appeal, viewer) and public_reason(e, appeal) is None,
+                "due_on": _date(e.data.get("due_on")),
+                "previous_due_on": _date(e.data.get("previous_due_on")),
+                "resolution": Resolution(resolution).label if resolution in Resolution.values else None,
+            }
+        )
     return items
 
 

@@ -6,6 +6,7 @@ Everything here reads through selectors.public_appeals() and shows only the mode
 pseudonym unless they chose to be named. No count over the whole table is taken: pages show
 "previous/next" and stop at MAX_PAGE (refine the filters to go further).
 """
+
 import datetime as dt
 
 from django import forms
@@ -116,7 +117,7 @@ def _page(qs, request, size=PAGE_SIZE, rows_from=None) -> dict:
     rows, with their related ones, are then read from `rows_from` by id.
     """
     number = _page_number(request)
-    window = qs[(number - 1) * size: number * size + 1]
+    window = qs[(number - 1) * size : number * size + 1]
     if rows_from is None:
         rows = list(window)
     else:
@@ -136,10 +137,7 @@ def _page(qs, request, size=PAGE_SIZE, rows_from=None) -> dict:
 
 
 def _cards(appeals) -> list[dict]:
-    return [
-        {"appeal": a, "applicant": public_applicant(a), "answer_text": published_answer_text(a)}
-        for a in appeals
-    ]
+    return [{"appeal": a, "applicant": public_applicant(a), "answer_text": published_answer_text(a)} for a in appeals]
 
 
 def public_list(request):
@@ -153,9 +151,17 @@ def public_list(request):
         page = _page(filtered_public_appeals(data), request, rows_from=rows_from)
         page["items"] = _cards(page["items"])
     searched = form.is_bound and form.is_valid() and bool(form.cleaned_data.get("q"))
-    return render(request, "public/list.html", {
-        "form": form, "page": page, "searched": searched, "ordering": search.ordering() if searched else None,
-    }, status=status)
+    return render(
+        request,
+        "public/list.html",
+        {
+            "form": form,
+            "page": page,
+            "searched": searched,
+            "ordering": search.ordering() if searched else None,
+        },
+        status=status,
+    )
 
 
 def body_page(request, slug):
@@ -169,10 +175,15 @@ def body_page(request, slug):
         .order_by("-published_at", "-id")
     )
     page = _page(answers, request, size=10)
-    page["items"] = [
-        {"answer": a, "appeal": a.appeal, "applicant": public_applicant(a.appeal)} for a in page["items"]
-    ]
+    page["items"] = [{"answer": a, "appeal": a.appeal, "applicant": public_applicant(a.appeal)} for a in page["items"]]
     recent = list(public.filter(body=body).select_related("answer").order_by("-registered_at", "-id")[:PAGE_SIZE])
-    return render(request, "public/body.html", {
-        "body": body, "answers": page, "recent": _cards(recent), "more": len(recent) >= PAGE_SIZE,
-    })
+    return render(
+        request,
+        "public/body.html",
+        {
+            "body": body,
+            "answers": page,
+            "recent": _cards(recent),
+            "more": len(recent) >= PAGE_SIZE,
+        },
+    )

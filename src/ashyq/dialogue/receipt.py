@@ -3,6 +3,7 @@
 The PDF is drawn with fpdf2 in a TrueType font that has Kazakh and Russian letters (settings.ASHYQ_PDF_FONT,
 DejaVu Sans by default, from the system's fonts-dejavu-core package); no network, no browser.
 """
+
 from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -56,8 +57,16 @@ def pdf(appeal) -> bytes:
         doc.ln(2)
     doc.ln(4)
     doc.set_font("Body", size=9)
-    doc.multi_cell(0, 5, _("The body must answer by the due date; it may redirect the appeal to the competent body within "
-                           "three working days, or extend the term by a reasoned decision, and you are told each time. "
-                           "Every step: %(url)s") % {"url": settings.ASHYQ_SITE_URL.rstrip("/") + f"/appeals/{appeal.pk}/"},
-                   new_x="LMARGIN", new_y="NEXT")
+    doc.multi_cell(
+        0,
+        5,
+        _(
+            "The body must answer by the due date; it may redirect the appeal to the competent body within "
+            "three working days, or extend the term by a reasoned decision, and you are told each time. "
+            "Every step: %(url)s"
+        )
+        % {"url": settings.ASHYQ_SITE_URL.rstrip("/") + f"/appeals/{appeal.pk}/"},
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     return bytes(doc.output())

@@ -9,6 +9,7 @@ registry of panels for every app.
 - The appeal form's assistant: `register_form_assistant(assistant)`, at most one (analysis' "Which body should
   receive this?"). See FormAssistant.
 """
+
 from collections.abc import Callable
 from typing import Protocol
 

@@ -3,6 +3,7 @@
 The stored columns (status, body, due_on, executor) exist only so lists are fast; this replay is
 what they must always equal, and a test checks it after every kind of step.
 """
+
 import dataclasses
 import datetime as dt
 

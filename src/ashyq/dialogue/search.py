@@ -26,6 +26,7 @@ vendor-specific); `ensure_structures()` creates whatever is missing. It runs aft
 (post_migrate, connected in dialogue/apps.py), which also repairs them after a migration rebuilt a table
 on SQLite (a rebuild drops triggers and indexes Django does not know about).
 """
+
 import re
 
 from django.db import connection as default_connection
@@ -57,6 +58,7 @@ PARTIAL_INDEXES = {
 
 
 # --- what a query asks for ------------------------------------------------------------------------------------
+
 
 def _clean(key: str) -> str:
     # Keys are letters and digits only: nothing reaches either engine as syntax.
@@ -129,9 +131,11 @@ def _ranked(matches: QuerySet, rank) -> QuerySet:
 def _keys_vector(prefix: str = ""):
     from django.contrib.postgres.search import SearchVector
 
-    return (SearchVector(f"{prefix}subject", config="simple", weight="A")
-            + SearchVector(f"{prefix}text", config="simple", weight="B")
-            + SearchVector(f"{prefix}answer", config="simple", weight="C"))
+    return (
+        SearchVector(f"{prefix}subject", config="simple", weight="A")
+        + SearchVector(f"{prefix}text", config="simple", weight="B")
+        + SearchVector(f"{prefix}answer", config="simple", weight="C")
+    )
 
 
 def _exact_vector(prefix: str = ""):
@@ -170,19 +174,24 @@ def _search_sqlite(qs, words, phrases):
     weights = ", ".join(str(w) for w in BM25_WEIGHTS)
     # bm25 is lower for a better match; negated, so that both databases sort the rank descending.
     rank = RawSQL(
-        f"(SELECT -bm25({FTS_TABLE}, {weights}) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
-        f"AND rowid = dialogue_appeal.id)", [match], output_field=FloatField())
+        f"(SELECT -bm25({FTS_TABLE}, {weights}) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid = dialogue_appeal.id)",
+        [match],
+        output_field=FloatField(),
+    )
     return _ranked(matches, rank)
 
 
 # --- keeping the index --------------------------------------------------------------------------------------------
 
+
 def document_fields(subject: str, text: str, answer: str) -> dict | None:
     """The derived words of one public record, or None if it has no public words at all."""
     if not (subject or text or answer):
         return None
-    keys = {name: " ".join(_clean(k) for k in wordforms.document_keys(value))
-            for name, value in (("subject", subject), ("text", text), ("answer", answer))}
+    keys = {
+        name: " ".join(_clean(k) for k in wordforms.document_keys(value))
+        for name, value in (("subject", subject), ("text", text), ("answer", answer))
+    }
     # A full stop keeps a phrase from running from the subject into the text.
     exact = " . ".join(" ".join(_clean(w) for w in wordforms.exact_words(v)) for v in (subject, text, answer) if v)
     return {**keys, "exact": exact}
@@ -239,9 +248,13 @@ def rebuild(appeal_model=None, document_model=None, using: str = "default", batc
 
     answer_model = appeal_model._meta.get_field("answer").related_model
     published_answer = answer_model.objects.using(using).filter(appeal_id=OuterRef("pk"), published_at__isnull=False)
-    rows = (appeal_model.objects.using(using).exclude(public_subject="", public_text="")
-            .annotate(answer_text=Subquery(published_answer.values("public_text")[:1]))
-            .order_by("pk").values_list("pk", "public_subject", "public_text", "answer_text"))
+    rows = (
+        appeal_model.objects.using(using)
+        .exclude(public_subject="", public_text="")
+        .annotate(answer_text=Subquery(published_answer.values("public_text")[:1]))
+        .order_by("pk")
+        .values_list("pk", "public_subject", "public_text", "answer_text")
+    )
     written = 0
     with transaction.atomic(using=using):
         document_model.objects.using(using).all().delete()
@@ -262,6 +275,7 @@ def rebuild(appeal_model=None, document_model=None, using: str = "default", batc
 
 
 # --- structures ------------------------------------------------------------------------------------------------
+
 
 def ensure_structures(connection=None) -> list[str]:
     """Create the search table/indexes and the public-list indexes if missing. Returns what it created."""

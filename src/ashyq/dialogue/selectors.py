@@ -1,4 +1,5 @@
 """Reads of appeals with the visibility rules applied once, so no view or API handler can forget them."""
+
 from django.db.models import Count, Q, QuerySet
 
 from ashyq.core import calendar, clock

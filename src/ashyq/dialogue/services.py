@@ -5,6 +5,7 @@ statutory rule, changes the appeal and appends the event that records the change
 raises ValidationError (bad input, 400) or Conflict (wrong state, 409) and changes nothing; a
 permission missing raises PermissionDenied (403). Applicants are emailed after the commit.
 """
+
 import datetime as dt
 import secrets
 
@@ -63,7 +64,9 @@ def _text(value, field: str, limit: int, *, required: bool = True) -> str:
 def _append_event(appeal: Appeal, kind: str, actor=None, **fields) -> AppealEvent:
     """Append the next event to the appeal's chain. Callers hold the appeal's row lock."""
     last = appeal.events.order_by("-seq").values("seq", "hash").first() or {"seq": 0, "hash": integrity.GENESIS}
-    event = AppealEvent(appeal=appeal, seq=last["seq"] + 1, kind=kind, at=clock.now(), actor=actor, prev_hash=last["hash"], **fields)
+    event = AppealEvent(
+        appeal=appeal, seq=last["seq"] + 1, kind=kind, at=clock.now(), actor=actor, prev_hash=last["hash"], **fields
+    )
     event.hash = integrity.event_digest(event, event.prev_hash)
     event.save(force_insert=True)
     return event
@@ -171,10 +174,15 @@ def _idempotency_key(value: str) -> str:
     """The key as sent, or a 400. Never shortened: two long keys cut to the same prefix would be one appeal."""
     value = value.strip()
     if len(value) > MAX_IDEMPOTENCY_KEY_LENGTH:
-        raise ValidationError({"idempotency_key": _(
-            "An Idempotency-Key is at most %(limit)d characters (this one has %(n)d); send a shorter unique key, "
-            "such as a UUID."
-        ) % {"limit": MAX_IDEMPOTENCY_KEY_LENGTH, "n": len(value)}})
+        raise ValidationError(
+            {
+                "idempotency_key": _(
+                    "An Idempotency-Key is at most %(limit)d characters (this one has %(n)d); send a shorter unique key, "
+                    "such as a UUID."
+                )
+                % {"limit": MAX_IDEMPOTENCY_KEY_LENGTH, "n": len(value)}
+            }
+        )
     characters.validate(value, "idempotency_key")
     return value
 
@@ -188,16 +196,34 @@ def _same_submission_or_conflict(existing: Appeal, body, type, subject, text) ->
         and existing.text == (text or "").strip()
     )
     if not same:
-        raise Conflict(_("This Idempotency-Key was already used for a different appeal (No. %(number)s).") % {"number": existing.number})
+        raise Conflict(
+            _("This Idempotency-Key was already used for a different appeal (No. %(number)s).") % {"number": existing.number}
+        )
     return existing
 
 
-def _register(applicant, body, type, subject, text, region, is_public, files, idempotency_key, complaint_about, show_name=False,
-              registered_by=None, note=None):
+def _register(
+    applicant,
+    body,
+    type,
+    subject,
+    text,
+    region,
+    is_public,
+    files,
+    idempotency_key,
+    complaint_about,
+    show_name=False,
+    registered_by=None,
+    note=None,
+):
     # The applicant's row, locked and still active: anonymising an account (accounts.services) holds the same
     # lock while it checks that no appeal of theirs is open, so no appeal can slip in between. An anonymous report
     # has no applicant: the moderator who screened it registers it (`registered_by`), with its `note`.
-    if applicant is not None and not get_user_model().objects.select_for_update().filter(pk=applicant.pk, is_active=True).exists():
+    if (
+        applicant is not None
+        and not get_user_model().objects.select_for_update().filter(pk=applicant.pk, is_active=True).exists()
+    ):
         raise PermissionDenied(_("Sign in to write an appeal."))
     now = clock.now()
     today = clock.today()
@@ -265,7 +291,10 @@ def assign_executor(actor, appeal: Appeal, executor) -> Appeal:
         appeal.status = Status.IN_PROGRESS
         appeal.save(update_fields=["executor", "status", "updated_at"])
         _append_event(
-            appeal, EventKind.EXECUTOR_ASSIGNED, actor=actor, to_body=appeal.body,
+            appeal,
+            EventKind.EXECUTOR_ASSIGNED,
+            actor=actor,
+            to_body=appeal.body,
             data={"executor_id": executor.pk, "executor": executor.display_name},
         )
     return appeal
@@ -289,8 +318,12 @@ def redirect_appeal(actor, appeal: Appeal, to_body: Body, reason: str) -> Appeal
         last_day = deadlines.redirect_deadline(appeal.received_on, appeal.regulation)
         if not deadlines.redirect_open(appeal, today):
             raise ValidationError(
-                {"to_body": _("The redirect term ended on %(date)s (%(n)d working days after registration); the body must now answer.")
-                 % {"date": last_day.isoformat(), "n": appeal.regulation.redirect_working_days}}
+                {
+                    "to_body": _(
+                        "The redirect term ended on %(date)s (%(n)d working days after registration); the body must now answer."
+                    )
+                    % {"date": last_day.isoformat(), "n": appeal.regulation.redirect_working_days}
+                }
             )
         from_body = appeal.body
         due_on = deadlines.answer_due_on(today, appeal.regulation)
@@ -301,7 +334,12 @@ def redirect_appeal(actor, appeal: Appeal, to_body: Body, reason: str) -> Appeal
         appeal.status = Status.REGISTERED
         appeal.save(update_fields=["body", "received_on", "due_on", "executor", "status", "updated_at"])
         event = _append_event(
-            appeal, EventKind.REDIRECTED, actor=actor, from_body=from_body, to_body=to_body, reason=reason,
+            appeal,
+            EventKind.REDIRECTED,
+            actor=actor,
+            from_body=from_body,
+            to_body=to_body,
+            reason=reason,
             data={"due_on": due_on.isoformat(), "received_on": today.isoformat(), "redirect_deadline": last_day.isoformat()},
         )
         notifications.on_commit_notify(appeal, EventKind.REDIRECTED)
@@ -322,14 +360,20 @@ def extend_deadline(actor, appeal: Appeal, until: dt.date, reason: str) -> Appea
         if not isinstance(until, dt.date):
             raise ValidationError({"until": _("Enter a date.")})
         if not deadlines.extension_open(appeal, today):
-            raise ValidationError({"until": _("The term ended on %(date)s; an overdue appeal cannot be extended.") % {"date": appeal.due_on}})
+            raise ValidationError(
+                {"until": _("The term ended on %(date)s; an overdue appeal cannot be extended.") % {"date": appeal.due_on}}
+            )
         if until <= appeal.due_on:
-            raise ValidationError({"until": _("The new date must be after the current due date, %(date)s.") % {"date": appeal.due_on}})
+            raise ValidationError(
+                {"until": _("The new date must be after the current due date, %(date)s.") % {"date": appeal.due_on}}
+            )
         limit = deadlines.extension_limit(appeal.received_on, reg)
         if until > limit:
             raise ValidationError(
-                {"until": _("Consideration may last at most %(m)d months in total: no later than %(date)s.")
-                 % {"m": reg.extension_max_months, "date": limit.isoformat()}}
+                {
+                    "until": _("Consideration may last at most %(m)d months in total: no later than %(date)s.")
+                    % {"m": reg.extension_max_months, "date": limit.isoformat()}
+                }
             )
         if not calendar.is_working_day(until, reg.calendar_country):
             raise ValidationError({"until": _("%(date)s is not a working day in Kazakhstan.") % {"date": until.isoformat()}})
@@ -337,7 +381,11 @@ def extend_deadline(actor, appeal: Appeal, until: dt.date, reason: str) -> Appea
         appeal.due_on = until
         appeal.save(update_fields=["due_on", "updated_at"])
         _append_event(
-            appeal, EventKind.EXTENDED, actor=actor, to_body=appeal.body, reason=reason,
+            appeal,
+            EventKind.EXTENDED,
+            actor=actor,
+            to_body=appeal.body,
+            reason=reason,
             data={"previous_due_on": previous.isoformat(), "due_on": until.isoformat()},
         )
         notifications.on_commit_notify(appeal, EventKind.EXTENDED)
@@ -369,13 +417,23 @@ def answer_appeal(actor, appeal: Appeal, *, text: str, outcome: str, legal_groun
             raise ValidationError(errors)
         now = clock.now()
         answer = Answer.objects.create(
-            appeal=appeal, body=appeal.body, author=actor, text=text, outcome=outcome,
-            legal_ground=legal_ground, answered_at=now, answered_on_time=clock.today() <= appeal.due_on,
+            appeal=appeal,
+            body=appeal.body,
+            author=actor,
+            text=text,
+            outcome=outcome,
+            legal_ground=legal_ground,
+            answered_at=now,
+            answered_on_time=clock.today() <= appeal.due_on,
         )
         appeal.status = Status.ANSWERED
         appeal.save(update_fields=["status", "updated_at"])
         _append_event(
-            appeal, EventKind.ANSWERED, actor=actor, to_body=appeal.body, reason=legal_ground,
+            appeal,
+            EventKind.ANSWERED,
+            actor=actor,
+            to_body=appeal.body,
+            reason=legal_ground,
             data={"outcome": outcome, "on_time": answer.answered_on_time},
         )
         notifications.on_commit_notify(appeal, EventKind.ANSWERED)
@@ -406,7 +464,9 @@ def record_feedback(actor, appeal: Appeal, *, resolution: str, rating, comment: 
             errors.update(exc.message_dict)
         if errors:
             raise ValidationError(errors)
-        feedback = Feedback.objects.create(appeal=appeal, resolution=resolution, rating=rating, comment=comment, created_at=clock.now())
+        feedback = Feedback.objects.create(
+            appeal=appeal, resolution=resolution, rating=rating, comment=comment, created_at=clock.now()
+        )
         _append_event(appeal, EventKind.FEEDBACK, actor=actor, reason=comment, data={"resolution": resolution, "rating": rating})
     return feedback
 
@@ -437,13 +497,24 @@ def complain_about_answer(actor, appeal: Appeal, *, text: str, attachments=(), i
         if Appeal.objects.filter(complaint_about=original).exists():
             raise Conflict(_("A complaint about this answer has already been filed."))
         complaint = submit_appeal(
-            actor, body=superior, type=AppealType.COMPLAINT,
+            actor,
+            body=superior,
+            type=AppealType.COMPLAINT,
             subject=(_("Complaint about the answer to appeal %(number)s") % {"number": original.number})[:MAX_SUBJECT_LENGTH],
-            text=text, region=original.region, is_public=original.is_public if is_public is None else is_public,
-            attachments=attachments, complaint_about=original,
+            text=text,
+            region=original.region,
+            is_public=original.is_public if is_public is None else is_public,
+            attachments=attachments,
+            complaint_about=original,
         )
-        _append_event(original, EventKind.COMPLAINED, actor=actor, from_body=original.body, to_body=superior,
-                      data={"complaint": complaint.number, "complaint_id": complaint.pk})
+        _append_event(
+            original,
+            EventKind.COMPLAINED,
+            actor=actor,
+            from_body=original.body,
+            to_body=superior,
+            data={"complaint": complaint.number, "complaint_id": complaint.pk},
+        )
     return complaint
 
 
@@ -452,13 +523,18 @@ def complain_about_answer(actor, appeal: Appeal, *, text: str, attachments=(), i
 # needs no account; a moderator screens it, then registers it as an appeal without an applicant (its term starts
 # that day) or refuses it with a reason. The sender follows it by its reference.
 
+
 def submit_anonymous_report(*, ground: str, body, region, subject: str, text: str, confirmed: bool) -> AnonymousReport:
     """Receive a report without an account. Only a report of a crime or a threat to public safety is accepted
     (`ground`, and the sender's confirmation that it is one); anything else is refused with where to go instead."""
     errors = {}
     if ground not in AnonymousGround.values:
-        errors["ground"] = [_("Anonymous appeals are considered only when they report a crime or a threat to public safety: choose "
-                              "which, or sign in to write an ordinary appeal.")]
+        errors["ground"] = [
+            _(
+                "Anonymous appeals are considered only when they report a crime or a threat to public safety: choose "
+                "which, or sign in to write an ordinary appeal."
+            )
+        ]
     if not confirmed:
         errors["confirmed"] = [_("Confirm that you are reporting a crime or a threat to public safety.")]
     try:
@@ -468,8 +544,13 @@ def submit_anonymous_report(*, ground: str, body, region, subject: str, text: st
     if errors:
         raise ValidationError(errors)
     return AnonymousReport.objects.create(
-        reference=secrets.token_urlsafe(16), ground=ground, body=body, region=region, subject=subject.strip(),
-        text=text.strip(), received_at=clock.now(),
+        reference=secrets.token_urlsafe(16),
+        ground=ground,
+        body=body,
+        region=region,
+        subject=subject.strip(),
+        text=text.strip(),
+        received_at=clock.now(),
     )
 
 
@@ -486,8 +567,20 @@ def register_anonymous_report(actor, report: AnonymousReport) -> Appeal:
     report to its body, without an applicant, registered today with the note of its anonymous ground."""
     with transaction.atomic():
         report = _screened(actor, report)
-        appeal = _register(None, report.body, AppealType.REPORT, report.subject, report.text, report.region, False, [],
-                           None, None, registered_by=actor, note={"anonymous": report.ground})
+        appeal = _register(
+            None,
+            report.body,
+            AppealType.REPORT,
+            report.subject,
+            report.text,
+            report.region,
+            False,
+            [],
+            None,
+            None,
+            registered_by=actor,
+            note={"anonymous": report.ground},
+        )
         report.state, report.appeal = AnonymousReport.State.REGISTERED, appeal
         report.decided_by, report.decided_at = actor, clock.now()
         report.save(update_fields=["state", "appeal", "decided_by", "decided_at"])
@@ -508,5 +601,6 @@ def set_staff_notifications(actor, *, each_appeal: bool, daily_digest: bool) -> 
     """An official or head chooses which emails about their body's appeals they get."""
     _require(actor.is_authenticated and actor.is_body_staff, _("Only the staff of a body receive its appeals' emails."))
     preference, _created = StaffNotificationPreference.objects.update_or_create(
-        user=actor, defaults={"each_appeal": bool(each_appeal), "daily_digest": bool(daily_digest)})
+        user=actor, defaults={"each_appeal": bool(each_appeal), "daily_digest": bool(daily_digest)}
+    )
     return preference

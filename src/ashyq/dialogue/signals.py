@@ -17,6 +17,7 @@ The contract, one line per effect:
   moderation  a moderator's decision on the public copies (every publication step, refusals included)
 Every EventKind has an entry: a kind added without one fails loudly here and in tests/test_event_contract.py.
 """
+
 from django.dispatch import Signal
 
 from .models import EventKind

@@ -7,6 +7,7 @@ is marked (core.tasks.once) in the same transaction as its sending: a task run t
 mail server that fails leaves that person's email unmarked and the task raises, so its retry sends only what is
 missing. In the person's language.
 """
+
 import datetime as dt
 import logging
 
@@ -40,9 +41,13 @@ def enqueue_appeal_notice(appeal: Appeal, event) -> None:
 
 def _staff(body_id, preference: str):
     """Active officials and heads of the body with an email who did not turn this email off."""
-    return (get_user_model().objects.filter(body_id=body_id, role__in=BODY_ROLES, is_active=True)
-            .exclude(email=None).exclude(email="")
-            .filter(Q(staff_notifications__isnull=True) | Q(**{f"staff_notifications__{preference}": True})))
+    return (
+        get_user_model()
+        .objects.filter(body_id=body_id, role__in=BODY_ROLES, is_active=True)
+        .exclude(email=None)
+        .exclude(email="")
+        .filter(Q(staff_notifications__isnull=True) | Q(**{f"staff_notifications__{preference}": True}))
+    )
 
 
 def _url(name, *args) -> str:
@@ -68,12 +73,21 @@ def send_appeal_notices(appeal_id: int, seq: int) -> int:
         return 0
     sent, failed = 0, None
     for user in _staff(event.to_body_id, "each_appeal"):
+
         def message(user=user):
             subject = _("New appeal %(number)s to %(body)s") % {"number": appeal.number, "body": appeal.body}
-            body = render_to_string("dialogue/email/staff_appeal.txt", {
-                "user": user, "appeal": appeal, "event": event, "url": _url("dialogue:detail", appeal.pk),
-                "preferences": _url("dialogue:notifications")})
+            body = render_to_string(
+                "dialogue/email/staff_appeal.txt",
+                {
+                    "user": user,
+                    "appeal": appeal,
+                    "event": event,
+                    "url": _url("dialogue:detail", appeal.pk),
+                    "preferences": _url("dialogue:notifications"),
+                },
+            )
             return subject, body
+
         try:
             sent += _send_once(user, f"appeal:{appeal_id}:{seq}", message)
         except Exception as exc:  # the others still get theirs; the retry sends only the unmarked
@@ -87,10 +101,16 @@ def send_appeal_notices(appeal_id: int, seq: int) -> int:
 def digest_rows(body_id, day: dt.date) -> dict:
     """The body's open appeals overdue on `day`, and those due within the next three working days."""
     horizon = calendar.add_working_days(day, DIGEST_WORKING_DAYS)
-    appeals = list(Appeal.objects.filter(body_id=body_id, status__in=OPEN_STATUSES, due_on__lte=horizon)
-                   .order_by("due_on", "registered_at")[:500])
-    return {"overdue": [a for a in appeals if a.due_on < day], "due_soon": [a for a in appeals if a.due_on >= day],
-            "horizon": horizon}
+    appeals = list(
+        Appeal.objects.filter(body_id=body_id, status__in=OPEN_STATUSES, due_on__lte=horizon).order_by("due_on", "registered_at")[
+            :500
+        ]
+    )
+    return {
+        "overdue": [a for a in appeals if a.due_on < day],
+        "due_soon": [a for a in appeals if a.due_on >= day],
+        "horizon": horizon,
+    }
 
 
 def send_digest(user_id: int, day: dt.date) -> bool:
@@ -104,10 +124,19 @@ def send_digest(user_id: int, day: dt.date) -> bool:
 
     def message():
         subject = _("Appeals of %(body)s due soon and overdue, %(day)s") % {"body": user.body, "day": day.strftime("%d.%m.%Y")}
-        body = render_to_string("dialogue/email/staff_digest.txt", {
-            "user": user, "day": day, **rows, "inbox": _url("dialogue:inbox"), "preferences": _url("dialogue:notifications"),
-            "site": settings.ASHYQ_SITE_URL.rstrip("/")})
+        body = render_to_string(
+            "dialogue/email/staff_digest.txt",
+            {
+                "user": user,
+                "day": day,
+                **rows,
+                "inbox": _url("dialogue:inbox"),
+                "preferences": _url("dialogue:notifications"),
+                "site": settings.ASHYQ_SITE_URL.rstrip("/"),
+            },
+        )
         return subject, body
+
     return _send_once(user, f"digest:{day.isoformat()}", message)
 
 
@@ -115,10 +144,14 @@ def enqueue_digests(day: dt.date) -> int:
     """Once a day (manage.py send_staff_digests): one task per person who wants the digest."""
     from .tasks import send_daily_digest
 
-    users = list(get_user_model().objects.filter(role__in=BODY_ROLES, is_active=True, body__isnull=False)
-                 .exclude(email=None).exclude(email="")
-                 .filter(Q(staff_notifications__isnull=True) | Q(staff_notifications__daily_digest=True))
-                 .values_list("pk", flat=True))
+    users = list(
+        get_user_model()
+        .objects.filter(role__in=BODY_ROLES, is_active=True, body__isnull=False)
+        .exclude(email=None)
+        .exclude(email="")
+        .filter(Q(staff_notifications__isnull=True) | Q(staff_notifications__daily_digest=True))
+        .values_list("pk", flat=True)
+    )
     with transaction.atomic():
         for pk in users:
             enqueue_after_commit(send_daily_digest, pk, day.isoformat())

@@ -1,4 +1,5 @@
 """Background work of the dialogue (the queue's convention: core/tasks.py)."""
+
 import datetime as dt
 
 from ashyq.core.tasks import task

@@ -14,6 +14,7 @@ open export, /open-data/checkpoints.json), so a rewrite shows against the roots 
 
 The hashing and the proofs are those of verify_record.py, the standalone verifier anyone can run on the export.
 """
+
 import base64
 import datetime as dt
 import logging
@@ -39,6 +40,7 @@ INSERTION_MARGIN = dt.timedelta(hours=1)
 
 # --- the key -------------------------------------------------------------------------------------------------
 
+
 def _development_key_path() -> Path:
     return Path(settings.VAR_DIR) / "checkpoint-key"
 
@@ -55,7 +57,8 @@ def signing_key():
             raise ImproperlyConfigured(
                 f"{KEY_ENV} is not set: Ashyq cannot sign the checkpoints of its record. Generate a key with "
                 "`manage.py make_checkpoint --generate-key`, keep it secret, set it in the environment and "
-                "publish its public key (docs/operations.md).")
+                "publish its public key (docs/operations.md)."
+            )
         path = _development_key_path()
         if not path.exists():
             key = Ed25519PrivateKey.generate()
@@ -75,7 +78,8 @@ def new_key_b64() -> str:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     seed = Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
     return base64.b64encode(seed).decode()
 
 
@@ -143,13 +147,25 @@ def make_checkpoint() -> RecordCheckpoint:
         signed_at = clock.now().astimezone(dt.UTC).replace(microsecond=0).isoformat()
         signature = key.sign(tree.checkpoint_note(size, root, signed_at))
         return RecordCheckpoint.objects.create(
-            tree_size=size, root_hash=root, signed_at=signed_at, signature=base64.b64encode(signature).decode(),
-            public_key=public_key_b64(key), frontier=frontier.to_json(), consistency_proof=[h.hex() for h in proof])
+            tree_size=size,
+            root_hash=root,
+            signed_at=signed_at,
+            signature=base64.b64encode(signature).decode(),
+            public_key=public_key_b64(key),
+            frontier=frontier.to_json(),
+            consistency_proof=[h.hex() for h in proof],
+        )
 
 
 def checkpoint_dict(c: RecordCheckpoint) -> dict:
-    return {"tree_size": c.tree_size, "root_hash": c.root_hash, "signed_at": c.signed_at, "signature": c.signature,
-            "public_key": c.public_key, "consistency_proof": c.consistency_proof}
+    return {
+        "tree_size": c.tree_size,
+        "root_hash": c.root_hash,
+        "signed_at": c.signed_at,
+        "signature": c.signature,
+        "public_key": c.public_key,
+        "consistency_proof": c.consistency_proof,
+    }
 
 
 def published_checkpoints() -> dict:
@@ -157,15 +173,19 @@ def published_checkpoints() -> dict:
     checkpoints = [checkpoint_dict(c) for c in RecordCheckpoint.objects.order_by("tree_size", "pk")]
     key = checkpoints[-1]["public_key"] if checkpoints else None
     return {
-        "description": ("Signed checkpoints of Ashyq's record: every event of every appeal, in order, is a leaf of one "
-                        "Merkle tree (RFC 6962). Check them with verify_record.py (docs/operations.md)."),
-        "leaf": "SHA-256(0x00 || JSON [\"ashyq-event-1\", appeal number, seq, kind, at (UTC, seconds), from body, to body, chain hash])",
+        "description": (
+            "Signed checkpoints of Ashyq's record: every event of every appeal, in order, is a leaf of one "
+            "Merkle tree (RFC 6962). Check them with verify_record.py (docs/operations.md)."
+        ),
+        "leaf": 'SHA-256(0x00 || JSON ["ashyq-event-1", appeal number, seq, kind, at (UTC, seconds), from body, to body, chain hash])',
         "signed_text": "ashyq-record-checkpoint-1\\n<tree_size>\\n<root_hash>\\n<signed_at>\\n (Ed25519)",
-        "public_key": key, "checkpoints": checkpoints,
+        "public_key": key,
+        "checkpoints": checkpoints,
     }
 
 
 # --- checking ------------------------------------------------------------------------------------------------
+
 
 def verify_record() -> list[str]:
     """Every problem of the stored record against its leaves and signed checkpoints (empty: intact)."""
@@ -173,7 +193,9 @@ def verify_record() -> list[str]:
     if not checkpoints:
         return []
     trusted = public_key_b64()
-    problems = [f"checkpoint of {c.signed_at} is signed with another key than Ashyq's" for c in checkpoints if c.public_key != trusted]
+    problems = [
+        f"checkpoint of {c.signed_at} is signed with another key than Ashyq's" for c in checkpoints if c.public_key != trusted
+    ]
     problems += tree.check_checkpoints([checkpoint_dict(c) for c in checkpoints], trusted)
     by_size = {c.tree_size: c for c in checkpoints}
     frontier, expected = tree.Frontier(), 0
@@ -189,7 +211,9 @@ def verify_record() -> list[str]:
                 continue
             _, _, now_number, now_seq, kind, at, from_body, to_body, chain = event
             if (now_number, now_seq) != (number, seq):
-                problems.append(f"appeal {number}, event {seq} (leaf {index}): now stands as appeal {now_number}, event {now_seq}: reordered")
+                problems.append(
+                    f"appeal {number}, event {seq} (leaf {index}): now stands as appeal {now_number}, event {now_seq}: reordered"
+                )
             elif leaf_of(now_number, now_seq, kind, at, from_body, to_body, chain) != stored:
                 problems.append(f"appeal {number}, event {seq} (leaf {index}): changed since it entered the record")
 
@@ -201,8 +225,10 @@ def verify_record() -> list[str]:
         frontier.append(bytes.fromhex(stored))
         c = by_size.get(frontier.size)
         if c is not None and frontier.root().hex() != c.root_hash:
-            problems.append(f"the first {c.tree_size} events do not give the root signed on {c.signed_at}: "
-                            "the record was rewritten before that checkpoint")
+            problems.append(
+                f"the first {c.tree_size} events do not give the root signed on {c.signed_at}: "
+                "the record was rewritten before that checkpoint"
+            )
         batch.append((index, event_id, number, seq, stored))
         if len(batch) >= CHUNK:
             check(batch)
@@ -210,10 +236,16 @@ def verify_record() -> list[str]:
     check(batch)
     latest = checkpoints[-1]
     if frontier.size < latest.tree_size:
-        problems.append(f"the tree has {frontier.size} events but the checkpoint of {latest.signed_at} signed "
-                        f"{latest.tree_size}: events were removed")
+        problems.append(
+            f"the tree has {frontier.size} events but the checkpoint of {latest.signed_at} signed "
+            f"{latest.tree_size}: events were removed"
+        )
     cutoff = dt.datetime.fromisoformat(latest.signed_at) - INSERTION_MARGIN
-    for number, seq, kind in AppealEvent.objects.filter(leaf__isnull=True, at__lt=cutoff).values_list("appeal__number", "seq", "kind"):
-        problems.append(f"appeal {number}, event {seq} ({kind}): not in the tree though older than the checkpoint of "
-                        f"{latest.signed_at}: inserted afterwards")
+    for number, seq, kind in AppealEvent.objects.filter(leaf__isnull=True, at__lt=cutoff).values_list(
+        "appeal__number", "seq", "kind"
+    ):
+        problems.append(
+            f"appeal {number}, event {seq} ({kind}): not in the tree though older than the checkpoint of "
+            f"{latest.signed_at}: inserted afterwards"
+        )
     return problems

@@ -13,6 +13,7 @@ It names the appeal and the event where it can. Exit status 0: intact; 1: tamper
 Ashyq itself imports this file (ashyq.dialogue.transparency) for the same hashing, so the platform and
 anyone checking it run one definition of the tree.
 """
+
 import argparse
 import base64
 import csv
@@ -27,6 +28,7 @@ CHECKPOINT_ORIGIN = "ashyq-record-checkpoint-1"
 
 
 # --- the tree (RFC 6962, section 2.1) -----------------------------------------------------------------------
+
 
 def leaf_hash(data: bytes) -> bytes:
     return hashlib.sha256(b"\x00" + data).digest()
@@ -174,6 +176,7 @@ def subtree_from(leaves: list[bytes], cache: dict | None = None):
 
 # --- checkpoints ---------------------------------------------------------------------------------------------
 
+
 def checkpoint_note(tree_size: int, root: str, signed_at: str) -> bytes:
     """The text a checkpoint's signature covers."""
     return f"{CHECKPOINT_ORIGIN}\n{int(tree_size)}\n{root}\n{signed_at}\n".encode()
@@ -185,8 +188,10 @@ def signature_valid(public_key_b64: str, checkpoint: dict) -> bool:
 
     key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key_b64))
     try:
-        key.verify(base64.b64decode(checkpoint["signature"]),
-                   checkpoint_note(checkpoint["tree_size"], checkpoint["root_hash"], checkpoint["signed_at"]))
+        key.verify(
+            base64.b64decode(checkpoint["signature"]),
+            checkpoint_note(checkpoint["tree_size"], checkpoint["root_hash"], checkpoint["signed_at"]),
+        )
         return True
     except (InvalidSignature, ValueError):
         return False
@@ -201,14 +206,18 @@ def check_checkpoints(checkpoints: list[dict], public_key_b64: str) -> list[str]
             problems.append(f"checkpoint of {c['signed_at']} (size {c['tree_size']}): the signature does not verify")
     for before, after in zip(ordered, ordered[1:]):
         proof = [bytes.fromhex(h) for h in after.get("consistency_proof") or []]
-        if not verify_consistency(before["tree_size"], after["tree_size"], bytes.fromhex(before["root_hash"]),
-                                  bytes.fromhex(after["root_hash"]), proof):
-            problems.append(f"checkpoint of {after['signed_at']} (size {after['tree_size']}) is not consistent with the one "
-                            f"of {before['signed_at']} (size {before['tree_size']}): the record was rewritten between them")
+        if not verify_consistency(
+            before["tree_size"], after["tree_size"], bytes.fromhex(before["root_hash"]), bytes.fromhex(after["root_hash"]), proof
+        ):
+            problems.append(
+                f"checkpoint of {after['signed_at']} (size {after['tree_size']}) is not consistent with the one "
+                f"of {before['signed_at']} (size {before['tree_size']}): the record was rewritten between them"
+            )
     return problems
 
 
 # --- the export ----------------------------------------------------------------------------------------------
+
 
 def _rows(path: Path) -> list[dict]:
     if path.suffix == ".json":
@@ -243,12 +252,16 @@ def check_export(directory, public_key_b64: str | None = None) -> list[str]:
         frontier.append(leaf)
         c = sizes.get(i)
         if c and frontier.root().hex() != c["root_hash"]:
-            problems.append(f"the first {i} events do not give the root signed on {c['signed_at']}: "
-                            "an event was changed, removed, reordered or inserted before that checkpoint")
+            problems.append(
+                f"the first {i} events do not give the root signed on {c['signed_at']}: "
+                "an event was changed, removed, reordered or inserted before that checkpoint"
+            )
     latest = max(checkpoints, key=lambda c: c["tree_size"], default=None)
     if latest and latest["tree_size"] > len(leaves):
-        problems.append(f"the tree has {len(leaves)} events but the checkpoint of {latest['signed_at']} signed "
-                        f"{latest['tree_size']}: events were removed")
+        problems.append(
+            f"the tree has {len(leaves)} events but the checkpoint of {latest['signed_at']} signed "
+            f"{latest['tree_size']}: events were removed"
+        )
 
     # Each published event row is the leaf at its place; each published leaf has its row.
     seen = set()
@@ -259,18 +272,39 @@ def check_export(directory, public_key_b64: str | None = None) -> list[str]:
         index = row.get("leaf_index")
         if index in (None, ""):
             if key in owners:
-                problems.append(f"appeal {key[0]}, event {key[1]}: in the tree at leaf {owners[key]} but exported without its place")
-            elif latest and row["at"] and dt.datetime.fromisoformat(row["at"]) < dt.datetime.fromisoformat(latest["signed_at"]) - dt.timedelta(hours=1):
-                problems.append(f"appeal {key[0]}, event {key[1]} ({row['kind']}): not in the tree though older than the "
-                                f"checkpoint of {latest['signed_at']}: inserted afterwards")
+                problems.append(
+                    f"appeal {key[0]}, event {key[1]}: in the tree at leaf {owners[key]} but exported without its place"
+                )
+            elif (
+                latest
+                and row["at"]
+                and dt.datetime.fromisoformat(row["at"]) < dt.datetime.fromisoformat(latest["signed_at"]) - dt.timedelta(hours=1)
+            ):
+                problems.append(
+                    f"appeal {key[0]}, event {key[1]} ({row['kind']}): not in the tree though older than the "
+                    f"checkpoint of {latest['signed_at']}: inserted afterwards"
+                )
             continue
         index = int(index)
-        leaf = leaf_hash(event_leaf(row["appeal"], key[1], row["kind"], row["at"], row.get("from_body"),
-                                    row.get("to_body"), row.get("chain_hash") or ""))
+        leaf = leaf_hash(
+            event_leaf(
+                row["appeal"],
+                key[1],
+                row["kind"],
+                row["at"],
+                row.get("from_body"),
+                row.get("to_body"),
+                row.get("chain_hash") or "",
+            )
+        )
         if index >= len(leaves) or leaves[index] != leaf:
-            problems.append(f"appeal {key[0]}, event {key[1]} ({row['kind']}): differs from leaf {index} of the tree: the event was changed")
+            problems.append(
+                f"appeal {key[0]}, event {key[1]} ({row['kind']}): differs from leaf {index} of the tree: the event was changed"
+            )
         elif owners.get(key, index) != index:
-            problems.append(f"appeal {key[0]}, event {key[1]}: at leaf {index} but the tree has it at leaf {owners[key]}: reordered")
+            problems.append(
+                f"appeal {key[0]}, event {key[1]}: at leaf {index} but the tree has it at leaf {owners[key]}: reordered"
+            )
     for key, index in sorted(owners.items(), key=lambda kv: kv[1]):
         if key not in seen:
             problems.append(f"appeal {key[0]}, event {key[1]} (leaf {index}): in the tree but missing from the record: removed")
@@ -280,8 +314,11 @@ def check_export(directory, public_key_b64: str | None = None) -> list[str]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Check Ashyq's public record against its signed checkpoints.")
     parser.add_argument("export_dir", help="directory of the open-data export (checkpoints.json, merkle_leaves.csv, events.csv)")
-    parser.add_argument("--public-key", help="Ashyq's checkpoint public key (base64); default: the one in checkpoints.json. "
-                                             "Pass the key you obtained independently to trust nothing in the export.")
+    parser.add_argument(
+        "--public-key",
+        help="Ashyq's checkpoint public key (base64); default: the one in checkpoints.json. "
+        "Pass the key you obtained independently to trust nothing in the export.",
+    )
     args = parser.parse_args(argv)
     problems = check_export(args.export_dir, args.public_key)
     for p in problems:

@@ -1,4 +1,5 @@
 """Pages of Open Dialogue. Views parse forms and call services/selectors; permission lives there."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -44,14 +45,22 @@ def new_appeal(request):
         data = form.cleaned_data
         wait = submission_cap.wait_seconds(request, request.user)
         if wait:
-            response = render(request, "core/error.html", {"title": _("Too many requests"), "message": submission_cap.message(wait)},
-                              status=429)
+            response = render(
+                request, "core/error.html", {"title": _("Too many requests"), "message": submission_cap.message(wait)}, status=429
+            )
             response["Retry-After"] = str(wait)
             return response
         try:
             appeal = services.submit_appeal(
-                request.user, body=data["body"], type=data["type"], subject=data["subject"], text=data["text"],
-                region=data["region"], is_public=data["is_public"], show_name=data["show_name"], attachments=request.FILES.getlist("attachments"),
+                request.user,
+                body=data["body"],
+                type=data["type"],
+                subject=data["subject"],
+                text=data["text"],
+                region=data["region"],
+                is_public=data["is_public"],
+                show_name=data["show_name"],
+                attachments=request.FILES.getlist("attachments"),
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -62,8 +71,12 @@ def new_appeal(request):
                 % {"number": appeal.number, "due": appeal.due_on.strftime("%d.%m.%Y")},
             )
             return redirect("dialogue:detail", pk=appeal.pk)
-    return render(request, "dialogue/new_appeal.html", {"form": form, "needs": _needs(request.user, identity.Step.WRITE_APPEAL)},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "dialogue/new_appeal.html",
+        {"form": form, "needs": _needs(request.user, identity.Step.WRITE_APPEAL)},
+        status=400 if form.errors else 200,
+    )
 
 
 def _needs(user, step) -> dict:
@@ -110,12 +123,14 @@ def _rows(appeals):
     rows = []
     for appeal in appeals:
         left = deadlines.working_days_left(appeal, today) if appeal.is_open else None
-        rows.append({
-            "appeal": appeal,
-            "state": deadlines.deadline_state(appeal, today),
-            "days_left": left if left is not None and left >= 0 else None,
-            "days_late": -left if left is not None and left < 0 else None,
-        })
+        rows.append(
+            {
+                "appeal": appeal,
+                "state": deadlines.deadline_state(appeal, today),
+                "days_left": left if left is not None and left >= 0 else None,
+                "days_late": -left if left is not None and left < 0 else None,
+            }
+        )
     return rows
 
 
@@ -134,10 +149,16 @@ def _forms_for(user, appeal, offered, posted=None, bound_form=None):
         # Several forms share one page and some share field names (redirect and extend both have a
         # reason): give each its own ids so every <label for> and aria reference finds its own field.
         form.auto_id = f"id_{name}-%s"
-    return [{"action": ACTIONS[name], "form": form, "help": ACTIONS[name].help(appeal) if ACTIONS[name].help else "",
-             # A step above the person's level of verification: the form is replaced by how to reach it.
-             "needs": _level_missing(user, ACTIONS[name].needs)}
-            for name, form in forms.items()]
+    return [
+        {
+            "action": ACTIONS[name],
+            "form": form,
+            "help": ACTIONS[name].help(appeal) if ACTIONS[name].help else "",
+            # A step above the person's level of verification: the form is replaced by how to reach it.
+            "needs": _level_missing(user, ACTIONS[name].needs),
+        }
+        for name, form in forms.items()
+    ]
 
 
 def _level_missing(user, step) -> dict | None:
@@ -160,11 +181,14 @@ def appeal_detail(request, pk, posted=None, bound_form=None, status=200, panel_d
         "forms": _forms_for(request.user, appeal, offered, posted, bound_form),
         # What the page may offer or say, from permissions.py (the template decides no rule itself): the site-wide
         # rules of core/permissions.py, each step of the table of actions, and what the applicant is told.
-        "can": Can(request.user, **offered,
-                   challenge_in_court_only=permissions.can_only_challenge_in_court(request.user, appeal)),
+        "can": Can(
+            request.user, **offered, challenge_in_court_only=permissions.can_only_challenge_in_court(request.user, appeal)
+        ),
         "answer": getattr(appeal, "answer", None),
         "feedback": getattr(appeal, "feedback", None),
-        "complaint": Appeal.objects.filter(complaint_about=appeal).first() if presenters.sees_people(request.user, appeal) else None,
+        "complaint": Appeal.objects.filter(complaint_about=appeal).first()
+        if presenters.sees_people(request.user, appeal)
+        else None,
         "is_applicant": permissions.is_applicant(request.user, appeal),
         # The apps above dialogue show their panels on this page (content analysis, reports of abuse) through
         # core/registry.py; a panel's own view hands back what it needs shown again, e.g. a label form that
@@ -196,8 +220,12 @@ def appeal_action(request, pk, action):
         if request.POST.get("change") == "yes":
             return appeal_detail(request, pk, posted=action, bound_form=form, status=200)
         return render(request, "dialogue/confirm.html", {"appeal": appeal, "action": action, "form": form})
-    ran = run_service(request, form, lambda data: step.run(request.user, appeal, data, request.FILES.getlist("attachments")),
-                      success=step.success)
+    ran = run_service(
+        request,
+        form,
+        lambda data: step.run(request.user, appeal, data, request.FILES.getlist("attachments")),
+        success=step.success,
+    )
     if ran.done or ran.conflict:
         return redirect("dialogue:detail", pk=appeal.pk)
     return appeal_detail(request, pk, posted=action, bound_form=form, status=400)
@@ -208,8 +236,9 @@ def attachment_download(request, pk, attachment_id):
     if not presenters.sees_people(request.user, appeal):
         raise Http404
     attachment = get_object_or_404(Attachment, pk=attachment_id, appeal=appeal)
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type, as_attachment=True,
-                            filename=attachment.original_name)
+    response = FileResponse(
+        attachment.file.open("rb"), content_type=attachment.content_type, as_attachment=True, filename=attachment.original_name
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -230,10 +259,17 @@ def inbox(request):
     page = paginator.get_page(request.GET.get("page"))
     ids = list(page.object_list)
     found = appeals.order_by().in_bulk(ids)
-    return render(request, "dialogue/inbox.html", {
-        "rows": _rows([found[pk] for pk in ids if pk in found]), "page": page, "counts": counts, "show_closed": show_closed,
-        "body": request.user.body,
-    })
+    return render(
+        request,
+        "dialogue/inbox.html",
+        {
+            "rows": _rows([found[pk] for pk in ids if pk in found]),
+            "page": page,
+            "counts": counts,
+            "show_closed": show_closed,
+            "body": request.user.body,
+        },
+    )
 
 
 @login_required
@@ -249,11 +285,16 @@ def overdue(request):
         ({"body": b, "count": len(r), "very": sum(1 for x in r if x["state"] == "very_overdue")} for b, r in by_body.items()),
         key=lambda s: -s["count"],
     )
-    return render(request, "dialogue/overdue.html", {
-        "rows": rows, "summary": summary,
-        # The threshold comes from the regulation in force, like every term (models.Regulation).
-        "very_overdue_days": deadlines.current_regulation().very_overdue_working_days,
-    })
+    return render(
+        request,
+        "dialogue/overdue.html",
+        {
+            "rows": rows,
+            "summary": summary,
+            # The threshold comes from the regulation in force, like every term (models.Regulation).
+            "very_overdue_days": deadlines.current_regulation().very_overdue_working_days,
+        },
+    )
 
 
 @login_required
@@ -263,10 +304,19 @@ def staff_notifications(request):
     if not request.user.is_body_staff:
         raise PermissionDenied
     current = StaffNotificationPreference.objects.filter(user=request.user).first() or StaffNotificationPreference()
-    form = StaffNotificationsForm(request.POST or None, initial={"each_appeal": current.each_appeal,
-                                                                 "daily_digest": current.daily_digest})
-    if request.method == "POST" and run_service(request, form, lambda data: services.set_staff_notifications(
-            request.user, each_appeal=data["each_appeal"], daily_digest=data["daily_digest"]),
-            success=_("Your email settings are saved.")).done:
+    form = StaffNotificationsForm(
+        request.POST or None, initial={"each_appeal": current.each_appeal, "daily_digest": current.daily_digest}
+    )
+    if (
+        request.method == "POST"
+        and run_service(
+            request,
+            form,
+            lambda data: services.set_staff_notifications(
+                request.user, each_appeal=data["each_appeal"], daily_digest=data["daily_digest"]
+            ),
+            success=_("Your email settings are saved."),
+        ).done
+    ):
         return redirect("dialogue:notifications")
     return render(request, "dialogue/notifications.html", {"form": form}, status=400 if form.errors else 200)

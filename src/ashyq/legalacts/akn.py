@@ -5,6 +5,7 @@ must be unique). Drafts are <bill>, adopted acts <act>. Provisions map to chapte
 paragraph/point and annexes to hcontainer name="annex"; a provision with both its own words and
 sub-provisions carries its words in <intro>.
 """
+
 from lxml import etree
 
 NS = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
@@ -43,7 +44,9 @@ def _identification(meta, *, work_uri, date, lang, author):
     _el(refs, "TLCOrganization", eId=author, href=f"/ontology/organization/kz/{author}", showAs=author)
 
 
-def build(*, doc_type: str, name: str, work_uri: str, date: str, lang: str, author: str, title: str, provisions) -> etree._Element:
+def build(
+    *, doc_type: str, name: str, work_uri: str, date: str, lang: str, author: str, title: str, provisions
+) -> etree._Element:
     root = etree.Element(f"{{{NS}}}akomaNtoso", nsmap={None: NS})
     doc = _el(root, doc_type, name=name)
     meta = _el(doc, "meta")
@@ -107,15 +110,29 @@ def to_bytes(root) -> bytes:
 def draft_version(version, lang: str):
     process = version.process
     year = process.opens_on.year
-    return build(doc_type="bill", name=process.act_type, work_uri=f"/akn/kz/bill/{process.act_type}/{year}/ashyq-{process.pk}",
-                 date=version.created_at.date().isoformat(), lang=lang, author=process.body.slug,
-                 title=getattr(process, f"title_{lang}") or process.title, provisions=version.provisions.all())
+    return build(
+        doc_type="bill",
+        name=process.act_type,
+        work_uri=f"/akn/kz/bill/{process.act_type}/{year}/ashyq-{process.pk}",
+        date=version.created_at.date().isoformat(),
+        lang=lang,
+        author=process.body.slug,
+        title=getattr(process, f"title_{lang}") or process.title,
+        provisions=version.provisions.all(),
+    )
 
 
 def act_version(version, lang: str):
     act = version.act
-    date = (version.version_date or act.adopted_on)
+    date = version.version_date or act.adopted_on
     year = act.adopted_on.year if act.adopted_on else "0"
-    return build(doc_type="act", name=act.act_type, work_uri=f"/akn/kz/act/{act.act_type}/{year}/{act.code}",
-                 date=date.isoformat() if date else "1991-12-16", lang=lang, author=act.body.slug if act.body else "issuer",
-                 title=getattr(act, f"title_{lang}") or act.title, provisions=version.provisions.all())
+    return build(
+        doc_type="act",
+        name=act.act_type,
+        work_uri=f"/akn/kz/act/{act.act_type}/{year}/{act.code}",
+        date=date.isoformat() if date else "1991-12-16",
+        lang=lang,
+        author=act.body.slug if act.body else "issuer",
+        title=getattr(act, f"title_{lang}") or act.title,
+        provisions=version.provisions.all(),
+    )

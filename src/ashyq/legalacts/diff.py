@@ -2,6 +2,7 @@
 
 The result holds plain strings; the template escapes them and marks insertions and deletions with
 <ins>/<del>, which screen readers announce, plus a visible word ("added"/"removed") for colour-blind readers."""
+
 import difflib
 import re
 

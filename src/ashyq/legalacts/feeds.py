@@ -1,4 +1,5 @@
 """Atom feed of a body's discussion processes: journalists and civil society follow new drafts without visiting."""
+
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -21,9 +22,15 @@ def body_feed(request, body):
     for process in processes:
         url = request.build_absolute_uri(reverse("legalacts:process", args=[process.pk]))
         feed.add_item(
-            title=process.title, link=url, unique_id=url, pubdate=process.published_at,
-            description=_("%(type)s. Comments from %(opens)s to %(closes)s.") % {
-                "type": process.get_act_type_display(), "opens": process.opens_on.strftime("%d.%m.%Y"),
-                "closes": process.closes_on.strftime("%d.%m.%Y")},
+            title=process.title,
+            link=url,
+            unique_id=url,
+            pubdate=process.published_at,
+            description=_("%(type)s. Comments from %(opens)s to %(closes)s.")
+            % {
+                "type": process.get_act_type_display(),
+                "opens": process.opens_on.strftime("%d.%m.%Y"),
+                "closes": process.closes_on.strftime("%d.%m.%Y"),
+            },
         )
     return HttpResponse(feed.writeString("utf-8"), content_type="application/atom+xml; charset=utf-8")

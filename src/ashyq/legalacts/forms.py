@@ -1,4 +1,5 @@
 """Forms of the discussion pages. The services enforce every rule; forms only parse."""
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -18,9 +19,12 @@ class FilterForm(forms.Form):
 
 
 def _source(field_label):
-    return forms.FileField(required=False, label=field_label, widget=forms.ClearableFileInput(
-        attrs={"data-max-bytes": structure.MAX_SOURCE_BYTES}), help_text=_(
-        "DOCX, Markdown or plain text, at most 5 MB. Type the numbers of chapters, articles and points in the text."))
+    return forms.FileField(
+        required=False,
+        label=field_label,
+        widget=forms.ClearableFileInput(attrs={"data-max-bytes": structure.MAX_SOURCE_BYTES}),
+        help_text=_("DOCX, Markdown or plain text, at most 5 MB. Type the numbers of chapters, articles and points in the text."),
+    )
 
 
 class DraftForm(forms.Form):
@@ -67,10 +71,18 @@ class VersionForm(forms.Form):
 
 class CommentForm(forms.Form):
     provision = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
-    quote = forms.CharField(required=False, max_length=1000, label=_("Quoted words (optional)"),
-                            help_text=_("Copy the words of the point your comment is about."))
-    text = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 5}), label=_("Your comment"),
-                           help_text=_("Published after moderation under your pseudonym; personal data is removed."))
+    quote = forms.CharField(
+        required=False,
+        max_length=1000,
+        label=_("Quoted words (optional)"),
+        help_text=_("Copy the words of the point your comment is about."),
+    )
+    text = forms.CharField(
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("Your comment"),
+        help_text=_("Published after moderation under your pseudonym; personal data is removed."),
+    )
 
 
 class ReplyForm(forms.Form):
@@ -87,7 +99,9 @@ class AbuseForm(forms.Form):
 
 
 class ModerationForm(forms.Form):
-    public_text = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), label=_("Public copy"))
+    public_text = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), label=_("Public copy")
+    )
 
 
 class ExtendForm(forms.Form):
@@ -95,7 +109,9 @@ class ExtendForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    summary = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), label=_("Summary of the report"))
+    summary = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), label=_("Summary of the report")
+    )
 
 
 class AdoptForm(forms.Form):

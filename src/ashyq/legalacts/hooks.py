@@ -1,4 +1,5 @@
 """What Open Legal Acts adds to lower apps' pages through core's registry (registered in apps.py)."""
+
 from ashyq.core import registry
 
 

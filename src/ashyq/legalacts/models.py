@@ -6,6 +6,7 @@ numbered `DraftVersion`s, each parsed into `Provision`s named by Akoma Ntoso ide
 provision in later versions. Every change is a service (services.py) that appends a `ProcessEvent`.
 The window and report terms come from a versioned `DiscussionRule`, like dialogue's `Regulation`.
 """
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
@@ -35,11 +36,14 @@ class DiscussionRule(models.Model):
     legal_basis = models.TextField(blank=True)
     effective_from = models.DateField()
     min_calendar_days = models.PositiveSmallIntegerField(
-        default=10, help_text=_("The shortest window, in calendar days from the day the discussion opens."))
+        default=10, help_text=_("The shortest window, in calendar days from the day the discussion opens.")
+    )
     standard_min_working_days = models.PositiveSmallIntegerField(
-        default=10, help_text=_("The shortest window for a draft standard of a public service, in working days."))
+        default=10, help_text=_("The shortest window for a draft standard of a public service, in working days.")
+    )
     report_working_days = models.PositiveSmallIntegerField(
-        default=10, help_text=_("Working days after closing by which the developer's report is due."))
+        default=10, help_text=_("Working days after closing by which the developer's report is due.")
+    )
     calendar_country = models.CharField(max_length=2, default="KZ")
 
     class Meta:
@@ -260,7 +264,9 @@ class Comment(models.Model):
     The public reads `public_text`, the moderated copy; the author appears under their pseudonym."""
 
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="comments")
-    version = models.ForeignKey(DraftVersion, on_delete=models.PROTECT, related_name="+", help_text=_("The version it was written on."))
+    version = models.ForeignKey(
+        DraftVersion, on_delete=models.PROTECT, related_name="+", help_text=_("The version it was written on.")
+    )
     provision_eid = models.CharField(max_length=200, blank=True, help_text=_("Empty: the draft as a whole."))
     quote = models.TextField(blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="legal_comments")
@@ -367,8 +373,12 @@ class Agreement(models.Model):
     entered_into_force_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.UNKNOWN)
     full_text = models.TextField(blank=True)
-    text_requested_on = models.DateField(null=True, blank=True, help_text=_("When the text was requested, if it is not published."))
-    dataset_slugs = models.CharField(max_length=300, blank=True, help_text=_("Open-data datasets that mention it, space-separated."))
+    text_requested_on = models.DateField(
+        null=True, blank=True, help_text=_("When the text was requested, if it is not published.")
+    )
+    dataset_slugs = models.CharField(
+        max_length=300, blank=True, help_text=_("Open-data datasets that mention it, space-separated.")
+    )
 
     class Meta:
         ordering = ["signed_year", "slug"]
@@ -394,7 +404,9 @@ class Citation(models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="citations")
     fact = models.TextField()
     publication = models.CharField(max_length=100, help_text=_("Key of the publication in Ashyq's register of sources."))
-    locator = models.CharField(max_length=200, blank=True, help_text=_("Page, table or passage, when more precise than the article's pages."))
+    locator = models.CharField(
+        max_length=200, blank=True, help_text=_("Page, table or passage, when more precise than the article's pages.")
+    )
 
     class Meta:
         ordering = ["agreement", "pk"]

@@ -1,4 +1,5 @@
 """Panels shown on the body page and the monitors' dashboard, and the sitemap's paths (hooks.py)."""
+
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -12,7 +13,9 @@ def body_panel(request, body=None, **_):
     overdue = [p for p in processes if p.overdue]
     if not processes:
         return ""
-    return render_to_string("legalacts/_body_panel.html", {"body": body, "processes": processes[:10], "overdue": overdue}, request=request)
+    return render_to_string(
+        "legalacts/_body_panel.html", {"body": body, "processes": processes[:10], "overdue": overdue}, request=request
+    )
 
 
 def monitor_panel(request, **_):

@@ -1,4 +1,5 @@
 """Who may do what in a discussion. Services call these; views never decide alone."""
+
 from ashyq.dialogue import permissions as dialogue_permissions
 from ashyq.moderation.selectors import can_moderate
 

@@ -1,5 +1,6 @@
 """Filling the registers: adopted acts from a folder of act_code/{meta.yaml, rus.md, kaz.md}, and international
 agreements from data/agreements.json. Both are idempotent: loading twice changes nothing."""
+
 import datetime as dt
 import json
 from pathlib import Path
@@ -18,8 +19,10 @@ ACTS = DATA / "acts"
 # Codes of the approving body in the compilation's metadata → Ashyq's body slugs.
 BODY_CODES = {"101001000000": "presidential-administration", "103003000000": "ministry-of-internal-affairs"}
 FORMS = {"ПРИК": "order", "ПОСТ": "decree", "УКАЗ": "decree", "ЗАК": "law", "КОД": "code"}
-SOURCE_NOTE = ("Official text of the Republic of Kazakhstan, not an object of copyright (Law on Copyright and Related Rights, "
-               "art. 8); copied verbatim from the public-domain compilation kazakhstan-law (Unlicense).")
+SOURCE_NOTE = (
+    "Official text of the Republic of Kazakhstan, not an object of copyright (Law on Copyright and Related Rights, "
+    "art. 8); copied verbatim from the public-domain compilation kazakhstan-law (Unlicense)."
+)
 
 
 def _date(value):
@@ -32,8 +35,26 @@ def _requisites(requisite: str) -> dict:
     """Number, registration number and date from a Russian requisite line (“… № 20-01-38.3. Зарегистрирован … 5 февраля 2020 года № 19983”)."""
     import re
 
-    months = {m: i for i, m in enumerate(["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
-                                          "октября", "ноября", "декабря"], start=1)}
+    months = {
+        m: i
+        for i, m in enumerate(
+            [
+                "января",
+                "февраля",
+                "марта",
+                "апреля",
+                "мая",
+                "июня",
+                "июля",
+                "августа",
+                "сентября",
+                "октября",
+                "ноября",
+                "декабря",
+            ],
+            start=1,
+        )
+    }
     out = {}
     m = re.search(r"№\s*([\w.\-/]+?)\.?\s+Зарегистрирован", requisite)
     if m:
@@ -57,17 +78,31 @@ def load_act(folder: Path) -> tuple[AdoptedAct, bool]:
     body = Body.objects.filter(slug=BODY_CODES.get((meta.get("approved_by") or [""])[0], "")).first()
     repealed = "Утратил силу" in requisite
     act = AdoptedAct.objects.create(
-        code=code, act_type=FORMS.get(meta.get("form"), "order"), title_ru=meta["title"]["rus"], title_kk=meta["title"]["kaz"],
-        adopted_on=_date(meta.get("approved_on")), body=body, issuer_ru=body.name_ru if body else "", issuer_kk=body.name_kk if body else "",
-        issuer_en=body.name_en if body else "", requisite_ru=requisite,
+        code=code,
+        act_type=FORMS.get(meta.get("form"), "order"),
+        title_ru=meta["title"]["rus"],
+        title_kk=meta["title"]["kaz"],
+        adopted_on=_date(meta.get("approved_on")),
+        body=body,
+        issuer_ru=body.name_ru if body else "",
+        issuer_kk=body.name_kk if body else "",
+        issuer_en=body.name_en if body else "",
+        requisite_ru=requisite,
         status=ActStatus.REPEALED if repealed else ActStatus.IN_FORCE,
-        status_note=requisite[requisite.index("Утратил силу"):] if repealed else "",
-        source_url=(meta.get("source") or {}).get("rus", ""), source_note=SOURCE_NOTE, **_requisites(requisite),
+        status_note=requisite[requisite.index("Утратил силу") :] if repealed else "",
+        source_url=(meta.get("source") or {}).get("rus", ""),
+        source_note=SOURCE_NOTE,
+        **_requisites(requisite),
     )
     caused_by = meta.get("caused_by") or {}
     version = ActVersion.objects.create(
-        act=act, number=1, version_date=_date((meta.get("version_date") or {}).get("rus")), caused_by=caused_by.get("requisite", ""),
-        text_ru=texts["ru"], text_kk=texts["kk"], source_url=(meta.get("source") or {}).get("rus", ""),
+        act=act,
+        number=1,
+        version_date=_date((meta.get("version_date") or {}).get("rus")),
+        caused_by=caused_by.get("requisite", ""),
+        text_ru=texts["ru"],
+        text_kk=texts["kk"],
+        source_url=(meta.get("source") or {}).get("rus", ""),
     )
     # Real texts differ slightly between languages (a form present in one only): keep what each has.
     rows = structure.merge(texts, require_same_structure=False)
@@ -87,7 +122,9 @@ def load_agreements(path: Path = DATA / "agreements.json") -> int:
         citations = row.pop("citations")
         for c in citations:
             if c["publication"] not in {p.key for p in publications.all_publications()}:
-                raise ValueError(f"{row['slug']}: {c['publication']!r} is not in the register of sources (ashyq/core/publications.py)")
+                raise ValueError(
+                    f"{row['slug']}: {c['publication']!r} is not in the register of sources (ashyq/core/publications.py)"
+                )
         if row.get("signed_on"):
             row["signed_on"] = _date(row["signed_on"])
         agreement, created = Agreement.objects.get_or_create(slug=row.pop("slug"), defaults=row)

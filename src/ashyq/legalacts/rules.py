@@ -5,6 +5,7 @@ N calendar days closes no earlier than opens_on + N; a draft standard of a publi
 earlier than the N-th working day after opening on the rule's calendar (core/calendar.py). The report
 is due on the N-th working day after the closing day.
 """
+
 import datetime as dt
 
 from ashyq.core import calendar, clock

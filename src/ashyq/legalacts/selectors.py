@@ -4,6 +4,7 @@ Processes and the registers are public. Comments: the public reads published com
 moderated copy under the author's pseudonym; the developer, moderators and monitors also see comments
 awaiting moderation and the original words.
 """
+
 import datetime as dt
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -65,12 +66,15 @@ def body_processes(body) -> list[Process]:
 
 def overdue_reports() -> list[Process]:
     """Closed discussions whose report is late, the longest overdue first."""
-    return decorate(public_processes().filter(stage=Stage.PUBLISHED, report_due_on__lt=clock.today()).order_by("report_due_on", "pk"))
+    return decorate(
+        public_processes().filter(stage=Stage.PUBLISHED, report_due_on__lt=clock.today()).order_by("report_due_on", "pk")
+    )
 
 
 def comments_for(user, process: Process) -> QuerySet:
     qs = process.comments.select_related("author", "version").prefetch_related(
-        Prefetch("replies", queryset=Reply.objects.select_related("author")))
+        Prefetch("replies", queryset=Reply.objects.select_related("author"))
+    )
     if permissions.sees_originals(user, process):
         return qs
     return qs.filter(status=CommentStatus.PUBLISHED)
@@ -95,9 +99,11 @@ def comment_counts(process: Process) -> dict:
 
 def moderation_queue() -> QuerySet:
     """Comments awaiting moderation, and published comments reported as abusive (most reported first)."""
-    return (Comment.objects.select_related("process", "author")
-            .filter(Q(status=CommentStatus.PENDING) | Q(status=CommentStatus.PUBLISHED, abuse_reports__gt=0))
-            .order_by("-abuse_reports", "created_at"))
+    return (
+        Comment.objects.select_related("process", "author")
+        .filter(Q(status=CommentStatus.PENDING) | Q(status=CommentStatus.PUBLISHED, abuse_reports__gt=0))
+        .order_by("-abuse_reports", "created_at")
+    )
 
 
 def acts() -> QuerySet:
@@ -110,8 +116,9 @@ def agreements() -> QuerySet:
 
 def answered_share_by_body(start: dt.date | None = None, end: dt.date | None = None) -> dict[int, tuple[int, int]]:
     """{body_id: (comments answered with a reason, comments to answer)} over published reports, by report date."""
-    qs = Comment.objects.filter(status__in=(CommentStatus.PUBLISHED, CommentStatus.HIDDEN),
-                                process__stage__in=(Stage.REPORT_PUBLISHED, Stage.ADOPTED))
+    qs = Comment.objects.filter(
+        status__in=(CommentStatus.PUBLISHED, CommentStatus.HIDDEN), process__stage__in=(Stage.REPORT_PUBLISHED, Stage.ADOPTED)
+    )
     if start:
         qs = qs.filter(process__report_published_at__date__gte=start)
     if end:

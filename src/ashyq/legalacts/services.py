@@ -5,6 +5,7 @@ the rule, makes the change and appends the ProcessEvent that records it. A broke
 ValidationError (bad input, 400) or Conflict (wrong phase, 409) and changes nothing; a missing
 permission raises PermissionDenied (403).
 """
+
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -70,7 +71,12 @@ def _locked(process: Process) -> Process:
 def _store_version(process, number, texts, source_format, note, actor) -> DraftVersion:
     rows = structure.merge(texts, require_same_structure=True)
     version = DraftVersion.objects.create(
-        process=process, number=number, source_format=source_format, note=note, created_at=clock.now(), created_by=actor,
+        process=process,
+        number=number,
+        source_format=source_format,
+        note=note,
+        created_at=clock.now(),
+        created_by=actor,
         **{f"text_{lang}": texts.get(lang, "") for lang in ("kk", "ru", "en")},
     )
     Provision.objects.bulk_create(Provision(draft_version=version, order=i, **row) for i, row in enumerate(rows))
@@ -85,8 +91,21 @@ def _texts(text_kk, text_ru, text_en) -> dict:
     }
 
 
-def publish_draft(actor, *, act_type, title_kk, title_ru, title_en="", text_kk, text_ru, text_en="",
-                  opens_on: dt.date, closes_on: dt.date, source_format="markdown", synthetic=False) -> Process:
+def publish_draft(
+    actor,
+    *,
+    act_type,
+    title_kk,
+    title_ru,
+    title_en="",
+    text_kk,
+    text_ru,
+    text_en="",
+    opens_on: dt.date,
+    closes_on: dt.date,
+    source_format="markdown",
+    synthetic=False,
+) -> Process:
     """An official of a body puts a draft to public discussion; its window must meet the rule in effect."""
     _require(permissions.may_publish_drafts(actor), _("Only a body's officials publish drafts."))
     from .models import ActType
@@ -105,14 +124,24 @@ def publish_draft(actor, *, act_type, title_kk, title_ru, title_en="", text_kk, 
     rule = rules.current_rule(opens_on)
     earliest = rules.earliest_close(rule, act_type, opens_on)
     if closes_on < earliest:
-        raise ValidationError({"closes_on": _(
-            "Under %(rule)s the discussion may close no earlier than %(date)s."
-        ) % {"rule": rule.title, "date": earliest.isoformat()}})
+        raise ValidationError(
+            {
+                "closes_on": _("Under %(rule)s the discussion may close no earlier than %(date)s.")
+                % {"rule": rule.title, "date": earliest.isoformat()}
+            }
+        )
     with transaction.atomic():
         process = Process.objects.create(
-            body_id=actor.body_id, act_type=act_type, rule=rule, opens_on=opens_on, closes_on=closes_on,
-            report_due_on=rules.report_due(rule, closes_on), published_at=clock.now(), published_by=actor,
-            synthetic=synthetic, **titles,
+            body_id=actor.body_id,
+            act_type=act_type,
+            rule=rule,
+            opens_on=opens_on,
+            closes_on=closes_on,
+            report_due_on=rules.report_due(rule, closes_on),
+            published_at=clock.now(),
+            published_by=actor,
+            synthetic=synthetic,
+            **titles,
         )
         _store_version(process, 1, texts, source_format, "", actor)
         _event(process, "published", actor, opens_on=opens_on.isoformat(), closes_on=closes_on.isoformat(), rule=rule.version)
@@ -142,7 +171,9 @@ def extend_window(actor, process: Process, closes_on: dt.date) -> Process:
         if rules.phase(process) not in (Phase.ANNOUNCED, Phase.OPEN):
             raise Conflict(_("The discussion has closed; its window can no longer change."))
         if closes_on <= process.closes_on:
-            raise ValidationError({"closes_on": _("The new closing day must be later than %(date)s.") % {"date": process.closes_on.isoformat()}})
+            raise ValidationError(
+                {"closes_on": _("The new closing day must be later than %(date)s.") % {"date": process.closes_on.isoformat()}}
+            )
         before = process.closes_on
         process.closes_on = closes_on
         process.report_due_on = rules.report_due(process.rule, closes_on)
@@ -164,13 +195,22 @@ def comment(actor, process: Process, *, text, provision_eid="", quote="") -> Com
         if provision_eid and not version.provisions.filter(eid=provision_eid).exists():
             raise ValidationError({"provision": _("There is no such point in the current version.")})
         if quote:
-            provision_text = " ".join(version.provisions.filter(eid=provision_eid).values_list("text_kk", "text_ru", "text_en").first() or ()) \
-                if provision_eid else version.text_kk + version.text_ru + version.text_en
+            provision_text = (
+                " ".join(version.provisions.filter(eid=provision_eid).values_list("text_kk", "text_ru", "text_en").first() or ())
+                if provision_eid
+                else version.text_kk + version.text_ru + version.text_en
+            )
             if " ".join(quote.split()) not in " ".join(provision_text.split()):
                 raise ValidationError({"quote": _("The quoted passage is not in the text of this point.")})
         item = Comment.objects.create(
-            process=process, version=version, provision_eid=provision_eid, quote=quote, author=actor, text=text,
-            public_text=redact(text), created_at=clock.now(),
+            process=process,
+            version=version,
+            provision_eid=provision_eid,
+            quote=quote,
+            author=actor,
+            text=text,
+            public_text=redact(text),
+            created_at=clock.now(),
         )
         _event(process, "commented", actor, item, provision=provision_eid, version=version.number)
     return item
@@ -185,8 +225,10 @@ def moderate(actor, item: Comment, action: str, *, public_text: str | None = Non
     """A moderator publishes (with the redacted copy they checked), refuses, hides or restores a comment."""
     _require(permissions.is_moderator(actor), _("Only moderators moderate comments."))
     allowed = {
-        "publish": (CommentStatus.PENDING,), "refuse": (CommentStatus.PENDING,),
-        "hide": (CommentStatus.PUBLISHED,), "restore": (CommentStatus.HIDDEN,),
+        "publish": (CommentStatus.PENDING,),
+        "refuse": (CommentStatus.PENDING,),
+        "hide": (CommentStatus.PUBLISHED,),
+        "restore": (CommentStatus.HIDDEN,),
     }
     if action not in allowed:
         raise ValidationError({"action": _("Unknown action.")})
@@ -198,8 +240,12 @@ def moderate(actor, item: Comment, action: str, *, public_text: str | None = Non
             raise Conflict(_("The report is published; its comments can no longer be removed."))
         if action == "publish" and public_text is not None:
             item.public_text = _text(public_text, "public_text", MAX_COMMENT_LENGTH)
-        item.status = {"publish": CommentStatus.PUBLISHED, "refuse": CommentStatus.REFUSED,
-                       "hide": CommentStatus.HIDDEN, "restore": CommentStatus.PUBLISHED}[action]
+        item.status = {
+            "publish": CommentStatus.PUBLISHED,
+            "refuse": CommentStatus.REFUSED,
+            "hide": CommentStatus.HIDDEN,
+            "restore": CommentStatus.PUBLISHED,
+        }[action]
         item.moderated_at = clock.now()
         item.save(update_fields=["status", "public_text", "moderated_at"])
         _event(process, f"comment_{action}", actor, item)
@@ -235,7 +281,9 @@ def set_stance(actor, item: Comment, support: bool | None) -> Comment:
         Stance.objects.filter(comment=item, user=actor).delete()
         if support is not None:
             Stance.objects.create(comment=item, user=actor, support=support)
-        counts = Stance.objects.filter(comment=item).aggregate(s=Count("pk", filter=Q(support=True)), o=Count("pk", filter=Q(support=False)))
+        counts = Stance.objects.filter(comment=item).aggregate(
+            s=Count("pk", filter=Q(support=True)), o=Count("pk", filter=Q(support=False))
+        )
         item.supports, item.opposes = counts["s"], counts["o"]
         item.save(update_fields=["supports", "opposes"])
         _event(process, "stance", actor, item, support=support)
@@ -297,8 +345,15 @@ def publish_report(actor, process: Process, summary: str = "") -> Process:
     return process
 
 
-def adopt(actor, process: Process, *, number: str, adopted_on: dt.date, registration_number: str = "",
-          registered_on: dt.date | None = None) -> AdoptedAct:
+def adopt(
+    actor,
+    process: Process,
+    *,
+    number: str,
+    adopted_on: dt.date,
+    registration_number: str = "",
+    registered_on: dt.date | None = None,
+) -> AdoptedAct:
     """The act is adopted: only after the report; the last version's text enters the register."""
     number = _text(number, "number", 60)
     registration_number = _text(registration_number, "registration_number", 60, required=False)
@@ -317,17 +372,45 @@ def adopt(actor, process: Process, *, number: str, adopted_on: dt.date, registra
         process.save(update_fields=["stage", "ended_at", "ending_note"])
         body = process.body
         act = AdoptedAct.objects.create(
-            code=f"draft-{process.pk}", act_type=process.act_type, title_kk=process.title_kk, title_ru=process.title_ru,
-            title_en=process.title_en, number=number, adopted_on=adopted_on, body=body, issuer_kk=body.name_kk,
-            issuer_ru=body.name_ru, issuer_en=body.name_en, registration_number=registration_number,
-            registered_on=registered_on, process=process,
+            code=f"draft-{process.pk}",
+            act_type=process.act_type,
+            title_kk=process.title_kk,
+            title_ru=process.title_ru,
+            title_en=process.title_en,
+            number=number,
+            adopted_on=adopted_on,
+            body=body,
+            issuer_kk=body.name_kk,
+            issuer_ru=body.name_ru,
+            issuer_en=body.name_en,
+            registration_number=registration_number,
+            registered_on=registered_on,
+            process=process,
         )
         last = process.versions.order_by("-number").first()
-        version = ActVersion.objects.create(act=act, number=1, version_date=adopted_on, text_kk=last.text_kk,
-                                            text_ru=last.text_ru, text_en=last.text_en)
+        version = ActVersion.objects.create(
+            act=act, number=1, version_date=adopted_on, text_kk=last.text_kk, text_ru=last.text_ru, text_en=last.text_en
+        )
         Provision.objects.bulk_create(
-            Provision(act_version=version, **{f: getattr(p, f) for f in (
-                "eid", "kind", "num", "depth", "order", "heading_kk", "heading_ru", "heading_en", "text_kk", "text_ru", "text_en")})
+            Provision(
+                act_version=version,
+                **{
+                    f: getattr(p, f)
+                    for f in (
+                        "eid",
+                        "kind",
+                        "num",
+                        "depth",
+                        "order",
+                        "heading_kk",
+                        "heading_ru",
+                        "heading_en",
+                        "text_kk",
+                        "text_ru",
+                        "text_en",
+                    )
+                },
+            )
             for p in last.provisions.all()
         )
         _event(process, "adopted", actor, number=number, adopted_on=adopted_on.isoformat(), act=act.code)

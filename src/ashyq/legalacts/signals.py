@@ -7,12 +7,22 @@ month the report falls due and refreshes those figures after the commit (assessm
 receiver defers its work with transaction.on_commit() and must not raise, so a step never fails because of
 what follows it.
 """
+
 from django.dispatch import Signal
 
 process_step = Signal()
 
 # The event kinds (services._event) that send it; a stance, a reply or an abuse report changes no figure.
-COUNTED_KINDS = frozenset({
-    "comment_publish", "comment_refuse", "comment_hide", "comment_restore", "decided", "report_published",
-    "window_extended", "adopted", "withdrawn",
-})
+COUNTED_KINDS = frozenset(
+    {
+        "comment_publish",
+        "comment_refuse",
+        "comment_hide",
+        "comment_restore",
+        "decided",
+        "report_published",
+        "window_extended",
+        "adopted",
+        "withdrawn",
+    }
+)

@@ -15,6 +15,7 @@ Levels recognised (Kazakh, Russian and English wordings):
 Text before the first provision is the `preamble`; unnumbered paragraphs continue the provision above them.
 A number met twice at the same place gets a suffix (`para_3_2`), so identifiers stay unique.
 """
+
 import io
 import re
 from dataclasses import dataclass, field
@@ -208,7 +209,10 @@ def merge(texts: dict[str, str], *, require_same_structure: bool) -> list[dict]:
         for lang, eids in sets.items():
             missing = sets[first_lang] ^ eids
             if missing:
-                raise ValidationError({f"text_{lang}": _(
-                    "The %(lang)s text does not have the same provisions as the %(other)s text: %(eids)s."
-                ) % {"lang": lang, "other": first_lang, "eids": ", ".join(sorted(missing)[:5])}})
+                raise ValidationError(
+                    {
+                        f"text_{lang}": _("The %(lang)s text does not have the same provisions as the %(other)s text: %(eids)s.")
+                        % {"lang": lang, "other": first_lang, "eids": ", ".join(sorted(missing)[:5])}
+                    }
+                )
     return [rows[eid] for eid in order]

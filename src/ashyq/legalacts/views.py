@@ -52,18 +52,28 @@ def index(request):
         when = "open"
     form = FilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.filtered_processes(when=when, body=filters.get("body"), act_type=filters.get("act_type", ""),
-                                      phase=filters.get("phase", ""))
+    qs = selectors.filtered_processes(
+        when=when, body=filters.get("body"), act_type=filters.get("act_type", ""), phase=filters.get("phase", "")
+    )
     page = Paginator(qs, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     selectors.decorate(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("when", None)
     status = 200 if (form.is_valid() or not request.GET) else 400
-    return render(request, "legalacts/index.html", {
-        "form": form, "page": page, "when": when, "tabs": [("open", _("Open for comments")), ("upcoming", _("Upcoming")), ("past", _("Past"))],
-        "query": query.urlencode(), "may_publish": permissions.may_publish_drafts(request.user),
-    }, status=status)
+    return render(
+        request,
+        "legalacts/index.html",
+        {
+            "form": form,
+            "page": page,
+            "when": when,
+            "tabs": [("open", _("Open for comments")), ("upcoming", _("Upcoming")), ("past", _("Past"))],
+            "query": query.urlencode(),
+            "may_publish": permissions.may_publish_drafts(request.user),
+        },
+        status=status,
+    )
 
 
 def _process_or_404(pk) -> Process:
@@ -98,13 +108,20 @@ def _process_context(request, process, *, comment_form=None, point=None):
     for p in provisions:
         p.comments = by_eid.get(p.eid, [])
     return {
-        "process": process, "versions": versions, "version": version, "current": current, "provisions": provisions,
-        "general_comments": by_eid.get("", []), "point": point, "can_comment": can_comment,
+        "process": process,
+        "versions": versions,
+        "version": version,
+        "current": current,
+        "provisions": provisions,
+        "general_comments": by_eid.get("", []),
+        "point": point,
+        "can_comment": can_comment,
         "comment_form": comment_form or CommentForm(initial={"provision": point}),
         "is_developer": permissions.is_developer(request.user, process),
         "sees_originals": permissions.sees_originals(request.user, process),
         "is_moderator": permissions.is_moderator(request.user),
-        "counts": selectors.comment_counts(process), "lang": _lang(),
+        "counts": selectors.comment_counts(process),
+        "lang": _lang(),
     }
 
 
@@ -124,8 +141,13 @@ def comment(request, pk):
     point = request.POST.get("provision", "")
     if form.is_valid():
         try:
-            services.comment(request.user, process, text=form.cleaned_data["text"], provision_eid=form.cleaned_data["provision"],
-                             quote=form.cleaned_data["quote"])
+            services.comment(
+                request.user,
+                process,
+                text=form.cleaned_data["text"],
+                provision_eid=form.cleaned_data["provision"],
+                quote=form.cleaned_data["quote"],
+            )
         except Conflict as exc:
             form.add_error(None, exc.messages)
         except ValidationError as exc:
@@ -135,7 +157,9 @@ def comment(request, pk):
                 apply_errors(form, exc)
         else:
             messages.success(request, _("Thank you. Your comment is published after moderation."))
-            return redirect(reverse("legalacts:process", args=[process.pk]) + (f"?point={point}#p-{point}" if point else "#general"))
+            return redirect(
+                reverse("legalacts:process", args=[process.pk]) + (f"?point={point}#p-{point}" if point else "#general")
+            )
     context = _process_context(request, process, comment_form=form, point=point)
     return render(request, "legalacts/process.html", context, status=400)
 
@@ -205,15 +229,21 @@ def _manage(request, process, *, failed=None, forms=None, status=200):
     failed = failed or {}
     for item in comments:
         # One form per comment on the page: ids carry the comment's number so labels stay unique.
-        item.decision_form = failed.get(item.pk) or DecisionForm(initial={"decision": item.decision or None, "reason": item.reason},
-                                                                 auto_id=f"c{item.pk}_%s")
+        item.decision_form = failed.get(item.pk) or DecisionForm(
+            initial={"decision": item.decision or None, "reason": item.reason}, auto_id=f"c{item.pk}_%s"
+        )
         item.reply_form = ReplyForm(auto_id=f"r{item.pk}_%s")
     forms = forms or {}
     context = {
-        "process": process, "comments": comments, "counts": selectors.comment_counts(process),
-        "version_form": forms.get("version") or VersionForm(), "extend_form": forms.get("extend") or ExtendForm(),
-        "report_form": forms.get("report") or ReportForm(), "adopt_form": forms.get("adopt") or AdoptForm(),
-        "withdraw_form": forms.get("withdraw") or WithdrawForm(), "is_developer": True,
+        "process": process,
+        "comments": comments,
+        "counts": selectors.comment_counts(process),
+        "version_form": forms.get("version") or VersionForm(),
+        "extend_form": forms.get("extend") or ExtendForm(),
+        "report_form": forms.get("report") or ReportForm(),
+        "adopt_form": forms.get("adopt") or AdoptForm(),
+        "withdraw_form": forms.get("withdraw") or WithdrawForm(),
+        "is_developer": True,
         "earliest": rules.earliest_close(process.rule, process.act_type, process.opens_on),
     }
     return render(request, "legalacts/manage.html", context, status=status)
@@ -241,15 +271,28 @@ def manage_action(request, pk, action):
         data = form.cleaned_data
         try:
             if action == "version":
-                services.new_version(request.user, process, text_kk=data["text_kk"], text_ru=data["text_ru"], text_en=data["text_en"],
-                                     note=data["note"], source_format=data["source_format"])
+                services.new_version(
+                    request.user,
+                    process,
+                    text_kk=data["text_kk"],
+                    text_ru=data["text_ru"],
+                    text_en=data["text_en"],
+                    note=data["note"],
+                    source_format=data["source_format"],
+                )
             elif action == "extend":
                 services.extend_window(request.user, process, data["closes_on"])
             elif action == "report":
                 services.publish_report(request.user, process, data["summary"])
             elif action == "adopt":
-                act = services.adopt(request.user, process, number=data["number"], adopted_on=data["adopted_on"],
-                                     registration_number=data["registration_number"], registered_on=data["registered_on"])
+                act = services.adopt(
+                    request.user,
+                    process,
+                    number=data["number"],
+                    adopted_on=data["adopted_on"],
+                    registration_number=data["registration_number"],
+                    registered_on=data["registered_on"],
+                )
                 messages.success(request, _("The act is adopted and entered in the register."))
                 return redirect("legalacts:act", act.code)
             elif action == "withdraw":
@@ -272,17 +315,30 @@ def new_draft(request):
         data = form.cleaned_data
         try:
             process = services.publish_draft(
-                request.user, act_type=data["act_type"], title_kk=data["title_kk"], title_ru=data["title_ru"], title_en=data["title_en"],
-                text_kk=data["text_kk"], text_ru=data["text_ru"], text_en=data["text_en"], opens_on=data["opens_on"],
-                closes_on=data["closes_on"], source_format=data["source_format"])
+                request.user,
+                act_type=data["act_type"],
+                title_kk=data["title_kk"],
+                title_ru=data["title_ru"],
+                title_en=data["title_en"],
+                text_kk=data["text_kk"],
+                text_ru=data["text_ru"],
+                text_en=data["text_en"],
+                opens_on=data["opens_on"],
+                closes_on=data["closes_on"],
+                source_format=data["source_format"],
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("The draft is published for discussion."))
             return redirect("legalacts:process", process.pk)
     rule = rules.current_rule()
-    return render(request, "legalacts/new.html", {"form": form, "rule": rule, "today": clock.today()},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "legalacts/new.html",
+        {"form": form, "rule": rule, "today": clock.today()},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @require_safe
@@ -297,32 +353,53 @@ def diff_page(request, pk):
         new = next(v for v in versions if v.number == new_n)
     except (ValueError, StopIteration):
         return render(request, "legalacts/diff.html", {"process": process, "versions": versions, "error": True}, status=400)
-    return render(request, "legalacts/diff.html", {
-        "process": process, "versions": versions, "old": old, "new": new, "rows": diff.compare(old, new, _lang())})
+    return render(
+        request,
+        "legalacts/diff.html",
+        {"process": process, "versions": versions, "old": old, "new": new, "rows": diff.compare(old, new, _lang())},
+    )
 
 
 REPORT_FIELDS = ["comment", "provision", "version", "written_on", "author", "text", "supports", "opposes", "decision", "reason"]
 
 
 def _report_records(process):
-    return [{
-        "comment": c.pk, "provision": c.provision_eid, "version": c.version.number, "written_on": c.created_at.date().isoformat(),
-        "author": c.author.pseudonym, "text": c.public_text if c.status == CommentStatus.PUBLISHED else "",
-        "supports": c.supports, "opposes": c.opposes, "decision": c.decision, "reason": c.reason,
-    } for c in selectors.report_rows(process)]
+    return [
+        {
+            "comment": c.pk,
+            "provision": c.provision_eid,
+            "version": c.version.number,
+            "written_on": c.created_at.date().isoformat(),
+            "author": c.author.pseudonym,
+            "text": c.public_text if c.status == CommentStatus.PUBLISHED else "",
+            "supports": c.supports,
+            "opposes": c.opposes,
+            "decision": c.decision,
+            "reason": c.reason,
+        }
+        for c in selectors.report_rows(process)
+    ]
 
 
 def _report_visible(process) -> bool:
     return process.stage in (Stage.REPORT_PUBLISHED, Stage.ADOPTED) or (
-        process.stage == Stage.WITHDRAWN and process.report_published_at is not None)
+        process.stage == Stage.WITHDRAWN and process.report_published_at is not None
+    )
 
 
 @require_safe
 def report_page(request, pk):
     process = _process_or_404(pk)
-    return render(request, "legalacts/report.html", {
-        "process": process, "published": _report_visible(process), "rows": list(selectors.report_rows(process)),
-        "counts": selectors.comment_counts(process)})
+    return render(
+        request,
+        "legalacts/report.html",
+        {
+            "process": process,
+            "published": _report_visible(process),
+            "rows": list(selectors.report_rows(process)),
+            "counts": selectors.comment_counts(process),
+        },
+    )
 
 
 @require_safe
@@ -332,8 +409,15 @@ def report_download(request, pk, fmt):
         raise Http404
     records = _report_records(process)
     if fmt == "json":
-        return JsonResponse({"process": process.pk, "report_published_at": process.report_published_at.isoformat(),
-                             "summary": process.report_summary, "comments": records}, json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(
+            {
+                "process": process.pk,
+                "report_published_at": process.report_published_at.isoformat(),
+                "summary": process.report_summary,
+                "comments": records,
+            },
+            json_dumps_params={"ensure_ascii": False},
+        )
     out = io.StringIO()
     writer = csv_safe.writer(out)
     writer.writerow(REPORT_FIELDS)
@@ -352,7 +436,7 @@ def moderation_queue(request):
 
     items = list(selectors.moderation_queue()[:100])
     for item in items:
-        item.proposals = [item.text[s.start:s.end] for s in find_personal_data(item.text)]
+        item.proposals = [item.text[s.start : s.end] for s in find_personal_data(item.text)]
         item.form = ModerationForm(initial={"public_text": item.public_text})
     return render(request, "legalacts/moderation.html", {"items": items})
 

@@ -8,7 +8,8 @@ from .services import MAX_COMMENT_LENGTH, MAX_FRAGMENT_LENGTH, MAX_NOTE_LENGTH
 class AddRedactionForm(forms.Form):
     field = forms.ChoiceField(label=_("Where"), choices=Field.choices)
     fragment = forms.CharField(
-        label=_("Words to redact"), max_length=MAX_FRAGMENT_LENGTH,
+        label=_("Words to redact"),
+        max_length=MAX_FRAGMENT_LENGTH,
         help_text=_("Type them as they appear in the original; every occurrence is redacted."),
     )
     kind = forms.ChoiceField(label=_("Kind of personal data"), choices=RedactionKind.choices, initial=RedactionKind.OTHER)
@@ -22,7 +23,10 @@ class AddRedactionForm(forms.Form):
 
 class ApproveForm(forms.Form):
     attachments = forms.TypedMultipleChoiceField(
-        label=_("Attachments the public may see"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple,
+        label=_("Attachments the public may see"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("Check each file only if it shows no personal data."),
     )
 
@@ -43,10 +47,13 @@ class RestoreForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    target = forms.ChoiceField(label=_("What do you report?"), choices=[(Target.APPEAL, _("the appeal")), (Target.ANSWER, _("the answer"))])
+    target = forms.ChoiceField(
+        label=_("What do you report?"), choices=[(Target.APPEAL, _("the appeal")), (Target.ANSWER, _("the answer"))]
+    )
     reason = forms.ChoiceField(label=_("Why?"), choices=ReportReason.choices, widget=forms.RadioSelect)
-    comment = forms.CharField(label=_("Comment (optional)"), required=False, max_length=MAX_COMMENT_LENGTH,
-                              widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=_("Comment (optional)"), required=False, max_length=MAX_COMMENT_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, answer_published=False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,6 +3,7 @@ reports of abuse. The appeal's original subject, text and answer are never chang
 writes only the public copies (Appeal.public_subject/public_text, Answer.public_text) and the flags
 that say what the public may see, and every decision is also an event in the appeal's chain.
 """
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -26,8 +27,12 @@ class Field(models.TextChoices):
 
 # The fields every item of a target has. An item also has one field per official's reason awaiting moderation,
 # named REASON_FIELD_PREFIX + the step's number in the appeal's record (selectors.fields_of).
-FIELDS_OF = {Target.APPEAL: (Field.SUBJECT, Field.TEXT), Target.ANSWER: (Field.ANSWER, Field.LEGAL_GROUND),
-             Target.HIDDEN: (), Target.REASONS: ()}
+FIELDS_OF = {
+    Target.APPEAL: (Field.SUBJECT, Field.TEXT),
+    Target.ANSWER: (Field.ANSWER, Field.LEGAL_GROUND),
+    Target.HIDDEN: (),
+    Target.REASONS: (),
+}
 REASON_FIELD_PREFIX = "reason-"
 
 

@@ -8,6 +8,7 @@ It loads once per process (about 3 s and 60 MB) on the first text it reads, then
 15 milliseconds per appeal (benchmarks/redaction_bench.py measures it per appeal). ASHYQ_REDACTION_NER=0
 turns it off; so does a missing package: the rules then work alone.
 """
+
 from __future__ import annotations
 
 import functools

@@ -1,6 +1,7 @@
 """Emails moderation sends: the applicant is told when their public appeal is hidden after reports.
 Sent by the background worker once the step has committed (tasks.py), once per hiding, in the applicant's
 language; a failing mail server is logged, changes nothing and is tried again with backoff."""
+
 import logging
 
 from django.conf import settings
@@ -41,10 +42,13 @@ def notify_hidden(appeal_id: int, seq: int) -> bool:
 def _send_hidden(appeal, applicant):
     with translation.override(applicant.language or settings.LANGUAGE_CODE):
         subject = _("Appeal %(number)s is hidden pending review") % {"number": appeal.number}
-        body = render_to_string("moderation/email/hidden.txt", {
-            "appeal": appeal,
-            "url": settings.ASHYQ_SITE_URL.rstrip("/") + reverse("dialogue:detail", args=[appeal.pk]),
-        })
+        body = render_to_string(
+            "moderation/email/hidden.txt",
+            {
+                "appeal": appeal,
+                "url": settings.ASHYQ_SITE_URL.rstrip("/") + reverse("dialogue:detail", args=[appeal.pk]),
+            },
+        )
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [applicant.email])
     except Exception:  # the appeal is hidden either way; the operator sees the failure in the log; the task retries

@@ -32,6 +32,7 @@ reference data), streets, months and words that are only capitalised because the
 a proposal: a moderator reviews every public text and can add or remove redactions. What it finds and
 misses on a written corpus is measured in tests/test_redaction.py and reported in docs/ARCHITECTURE.md.
 """
+
 from __future__ import annotations
 
 import csv
@@ -177,7 +178,7 @@ def _cards(text: str) -> Iterable[Span]:
                 count += groups[last][1] - groups[last][0]
                 last += 1
             for j in range(last - 1, i - 1, -1):
-                window = groups[i:j + 1]
+                window = groups[i : j + 1]
                 digits = "".join(text[a:b] for a, b in window)
                 if not 13 <= len(digits) <= 19:
                     continue
@@ -187,7 +188,7 @@ def _cards(text: str) -> Iterable[Span]:
                     found = (window[0][0], window[-1][1], j)
                     break
             if found:
-                yield Span(found[0], found[1], "CARD", text[found[0]:found[1]])
+                yield Span(found[0], found[1], "CARD", text[found[0] : found[1]])
                 i = found[2] + 1
             else:
                 i += 1
@@ -196,8 +197,8 @@ def _cards(text: str) -> Iterable[Span]:
 # Twelve digits right after the word for them are an IIN or a BIN whatever their check digit: a mistyped
 # number still identifies a person to anyone who knows the right one ("ИИН: 900101400123", "ЖСН-ім 9001...").
 ANCHORED_TWELVE_RE = re.compile(
-    r"(?<![\w])(ИИН|ЖСН|IIN|ИНН|БИН|BIN|БСН)(?![^\W\d_]{4})[^\d\n]{0,16}?(?<!\d)(\d(?:[ \-\u00a0]?\d){11})(?!\d)",
-    re.IGNORECASE)
+    r"(?<![\w])(ИИН|ЖСН|IIN|ИНН|БИН|BIN|БСН)(?![^\W\d_]{4})[^\d\n]{0,16}?(?<!\d)(\d(?:[ \-\u00a0]?\d){11})(?!\d)", re.IGNORECASE
+)
 # A valid IIN or BIN written in groups: 9001 0130 0017, 900101-300017, 900101 300 017.
 GROUPED_TWELVE_RE = re.compile(r"(?<![\d\-])\d{2,6}(?:[ \-\u00a0]\d{2,6}){1,5}(?![\d\-])")
 
@@ -232,9 +233,7 @@ PHONE_RE = re.compile(rf"(?<![\w+])(\+ ?7|8|7(?={PHONE_SEP}{{0,3}}7))((?:{PHONE_
 # 700-708, 747, 75x, 76x, 771-778; landlines with area codes 71xx, 72x(x). A run of digit groups is cut
 # into windows grouped the way people group a phone (701 234 56 78, 701 234 5678, (7172) 74-55-11).
 GROUP_SEP = "[ \\-.\u00a0\u2009\u202f\u2010-\u2015]"
-DIGIT_RUN_RE = re.compile(
-    rf"(?<![\w+\-/.,])(?:\(\s?)?\d+(?:\s?\))?(?:(?:{GROUP_SEP}{{1,3}}|\s?\)\s?|\s?\(\s?)\d+(?:\s?\))?)*"
-)
+DIGIT_RUN_RE = re.compile(rf"(?<![\w+\-/.,])(?:\(\s?)?\d+(?:\s?\))?(?:(?:{GROUP_SEP}{{1,3}}|\s?\)\s?|\s?\(\s?)\d+(?:\s?\))?)*")
 MOBILE_CODES = frozenset("700 701 702 703 704 705 706 707 708 747 750 751 760 761 762 763 764 771 775 776 777 778".split())
 NATIONAL_STARTS = ("70", "71", "72", "74", "75", "76", "77", "78")
 NATIONAL_SHAPES = frozenset({(10,), (3, 3, 2, 2), (3, 3, 4), (3, 7), (4, 2, 2, 2), (4, 6), (4, 3, 3), (5, 1, 2, 2), (5, 5)})
@@ -250,17 +249,19 @@ PHONE_CUE_RE = re.compile(
     r"|telegram\w*|телеграм\w*|phone\w*|tel|mobile|cell\w*|call\w*|fax|contact\w*|контакт\w*)$"
 )
 WEAK_PHONE_CUES = frozenset("номер номеру номера номером нөмір нөмірі нөмірім нөміріне нөмірге number".split())
-PHONE_FILLERS = frozenset("""
+PHONE_FILLERS = frozenset(
+    """
 мой моя мое моё мне моего нашего наш его её ее их по на или либо а также ниже для свой
 рабочий рабочего домашний домашнего городской городского личный личного стационарный
 менің біздің үй үйдің жұмыс немесе мына
 my me is on at or and the his her our home work mobile
-""".split())
+""".split()
+)
 # Words earlier in the sentence that make digits something else: a goods code, a case, an account, an amount.
 GOODS_CODE_BEFORE = re.compile(r"(?:\bтн\s?вэд|\bтнвэд|\bкн\s?вэд|\bhs\b|\bкод|\bcode\b|\bартикул)", re.IGNORECASE)
 NOT_A_PHONE_BEFORE = re.compile(
-    GOODS_CODE_BEFORE.pattern +
-    r"|(?:№|\bno\.|\bдел[оау]\b|\bіс\b|\bcase\b|\bсч[её]т|\bшот|\bдоговор|\bшарт|\bприказ|\bбұйрық|\bartic|\bстат"
+    GOODS_CODE_BEFORE.pattern
+    + r"|(?:№|\bno\.|\bдел[оау]\b|\bіс\b|\bcase\b|\bсч[её]т|\bшот|\bдоговор|\bшарт|\bприказ|\bбұйрық|\bartic|\bстат"
     r"|\bбап|\bсумм|\bсома|\bamount|\bиин|\bбин|\bжсн|\bбсн|\bиндекс|\bindex|\bpostal|\bпочтов|\bзаявк|\bобращени"
     r"|\bөтініш|\bквитанц|\bинвойс|\bпаспорт|\bудостоверен|\bкуәлік|\bсери[яи])",
     re.IGNORECASE,
@@ -276,7 +277,7 @@ SENTENCE_END_RE = re.compile(r"[\n!?]|\.\s+(?=[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ])")
 
 
 def _sentence_before(text: str, start: int, limit: int) -> str:
-    return SENTENCE_END_RE.split(text[max(0, start - limit):start])[-1]
+    return SENTENCE_END_RE.split(text[max(0, start - limit) : start])[-1]
 
 
 def _phone_cue_before(text: str, start: int) -> str | None:
@@ -300,7 +301,7 @@ def _phone_cue_before(text: str, start: int) -> str | None:
 def _bracketed(text: str, start: int, end: int) -> tuple[int, int]:
     """Take in a bracket around the area code: "(727) 123-45-67"; leave one that closes a remark."""
     opening = text.rfind("(", max(0, start - 2), start)
-    if opening >= 0 and text[opening + 1:start].strip() == "":
+    if opening >= 0 and text[opening + 1 : start].strip() == "":
         start = opening
     while end < len(text) and text[end] == ")" and text.count("(", start, end) > text.count(")", start, end):
         end += 1
@@ -309,11 +310,11 @@ def _bracketed(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _phone_window(text: str, groups: list[tuple[int, int]], i: int, j: int) -> tuple[int, int] | None:
     """The span of groups i..j if they are a phone number written without +7/8, else None."""
-    shape = tuple(b - a for a, b in groups[i:j + 1])
+    shape = tuple(b - a for a, b in groups[i : j + 1])
     national = shape in NATIONAL_SHAPES
     if not national and shape not in LOCAL_SHAPES:
         return None
-    digits = "".join(text[a:b] for a, b in groups[i:j + 1])
+    digits = "".join(text[a:b] for a, b in groups[i : j + 1])
     start, end = _bracketed(text, groups[i][0], groups[j][1])
     # Joined by a single dash or dot to the groups around it, it is part of a longer number (2-25-14-36-9).
     if j + 1 < len(groups) and groups[j + 1][0] - groups[j][1] == 1 and text[groups[j][1]] in "-.":
@@ -346,7 +347,7 @@ def _national_phones(text: str) -> Iterable[Span]:
             for j in range(min(i + 3, len(groups) - 1), i - 1, -1):  # the longest window from group i
                 found = _phone_window(text, groups, i, j)
                 if found:
-                    yield Span(found[0], found[1], "PHONE", text[found[0]:found[1]])
+                    yield Span(found[0], found[1], "PHONE", text[found[0] : found[1]])
                     i = j + 1
                     break
             else:
@@ -381,8 +382,25 @@ USERNAME_RE = re.compile(
 )
 # Accounts of state bodies and the press are public: a handle containing one of these is left alone.
 PUBLIC_ACCOUNT_PARTS = (
-    "gov", "akimat", "akimdik", "akorda", "police", "polis", "minist", "prokur", "egov", "official", "press",
-    "news", "inform", "parlam", "senate", "mazhilis", "primeminister", "sud_", "court",
+    "gov",
+    "akimat",
+    "akimdik",
+    "akorda",
+    "police",
+    "polis",
+    "minist",
+    "prokur",
+    "egov",
+    "official",
+    "press",
+    "news",
+    "inform",
+    "parlam",
+    "senate",
+    "mazhilis",
+    "primeminister",
+    "sud_",
+    "court",
 )
 
 
@@ -442,9 +460,7 @@ _NOT_A_HOUSE = (
     r"|домов|дома|квартир|подъезд\w+|этаж\w+|жител\w*|дет\w*|машин\w*|школ\w*|үйде\w+|пәтерлі)"
     rf"{_WORD_ENDS})(?![-–][{_A}])"
 )
-_HOUSE_NUM = (
-    rf"\d{{1,4}}(?:[{_L}]|-?[{_U}])?{_WORD_ENDS}(?:\s?[/\-]\s?\d{{1,4}}(?:[{_L}{_U}])?{_WORD_ENDS})?(?![\d:.,]\d|\d)"
-)
+_HOUSE_NUM = rf"\d{{1,4}}(?:[{_L}]|-?[{_U}])?{_WORD_ENDS}(?:\s?[/\-]\s?\d{{1,4}}(?:[{_L}{_U}])?{_WORD_ENDS})?(?![\d:.,]\d|\d)"
 _HOUSE_MARK = (
     r"(?i:д\.|д(?=\s?\d)|дом(?:а|е|у)?|д-м|зд\.|здание|уч\.|участок|блок|корп\.|корпус|house|bldg\.?|building|block"
     r"|үй|үйі|h\.)\s?№?|№"
@@ -455,26 +471,32 @@ _FLAT_MARK = (
     r"|пәтер(?:і|де)?|кіреберіс|қабат|apt\.?|apartment|flat|suite|entrance|floor)"
 )
 _KZ_FLAT_SUFFIX = rf"(?:пәтер(?:і|де|інде|дің|ге)?|қабат(?:та)?|кіреберіс|подъезд){_WORD_ENDS}"
-_HOUSE = (
-    rf"(?:\s?,\s?|\s)(?:(?:{_HOUSE_MARK})\s?)?{_HOUSE_NUM}(?:\s?-?\s?{_KZ_HOUSE_SUFFIX}|{_NOT_A_HOUSE})"
-)
-_EXTRAS = (
-    rf"(?:\s?,?\s?(?:{_FLAT_MARK}\s?№?\s?{_HOUSE_NUM}|{_HOUSE_NUM}\s?-?\s?{_KZ_FLAT_SUFFIX})){{0,4}}"
-)
+_HOUSE = rf"(?:\s?,\s?|\s)(?:(?:{_HOUSE_MARK})\s?)?{_HOUSE_NUM}(?:\s?-?\s?{_KZ_HOUSE_SUFFIX}|{_NOT_A_HOUSE})"
+_EXTRAS = rf"(?:\s?,?\s?(?:{_FLAT_MARK}\s?№?\s?{_HOUSE_NUM}|{_HOUSE_NUM}\s?-?\s?{_KZ_FLAT_SUFFIX})){{0,4}}"
 ADDRESS_RES = (
     # ул. Абая, д. 15, кв. 42; улица Толе би 12-34; мкр. Самал-2, дом 5; пр. Назарбаева 100
-    re.compile(rf"{_NOT_IN_WORD}(?:(?i:{_STREET_WORD_BEFORE})\s?(?:им(?:\.|ени)\s?)?{_STREET_NAME}"
-               rf"|(?i:{_DISTRICT_WORD_BEFORE})\s?{_MICRO_NAME}){_HOUSE}{_EXTRAS}"),
+    re.compile(
+        rf"{_NOT_IN_WORD}(?:(?i:{_STREET_WORD_BEFORE})\s?(?:им(?:\.|ени)\s?)?{_STREET_NAME}"
+        rf"|(?i:{_DISTRICT_WORD_BEFORE})\s?{_MICRO_NAME}){_HOUSE}{_EXTRAS}"
+    ),
     # Абай даңғылы, 15 үй, 42 пәтер; Жамбыл көшесі 7; 12 ш/а, 23 үй; Tole bi street 45, flat 12
-    re.compile(rf"{_NOT_IN_WORD}(?:(?:[{_U}]\.\s?){{0,2}}{_CAPW}(?:\s(?:{_CAPW}|{_CONNECTOR}))?\s{_STREET_WORD_AFTER}"
-               rf"|(?:{_CAPW}|\d{{1,3}})\s?-?\s?{_DISTRICT_WORD_AFTER}){_HOUSE}{_EXTRAS}"),
+    re.compile(
+        rf"{_NOT_IN_WORD}(?:(?:[{_U}]\.\s?){{0,2}}{_CAPW}(?:\s(?:{_CAPW}|{_CONNECTOR}))?\s{_STREET_WORD_AFTER}"
+        rf"|(?:{_CAPW}|\d{{1,3}})\s?-?\s?{_DISTRICT_WORD_AFTER}){_HOUSE}{_EXTRAS}"
+    ),
     # 12 Abay Avenue, apt 5; house 15, Satpayev street
-    re.compile(rf"{_NOT_IN_WORD}(?i:house|h\.)\s?{_HOUSE_NUM},?\s{_CAPW}(?:\s{_CAPW})?\s(?i:street|st\.|avenue|ave\.?|road|rd\.|lane)"),
-    re.compile(rf"(?<![\d\w])\d{{1,4}}[a-zA-Z]?\s{_CAPW}(?:\s{_CAPW})?\s(?i:street|st\.|avenue|ave\.?|road|rd\.|lane|boulevard)"
-               rf"{_EXTRAS}"),
+    re.compile(
+        rf"{_NOT_IN_WORD}(?i:house|h\.)\s?{_HOUSE_NUM},?\s{_CAPW}(?:\s{_CAPW})?\s(?i:street|st\.|avenue|ave\.?|road|rd\.|lane)"
+    ),
+    re.compile(
+        rf"(?<![\d\w])\d{{1,4}}[a-zA-Z]?\s{_CAPW}(?:\s{_CAPW})?\s(?i:street|st\.|avenue|ave\.?|road|rd\.|lane|boulevard)"
+        rf"{_EXTRAS}"
+    ),
     # на Абая 15, кв. 3: no street word, but a house and a flat after a name
-    re.compile(rf"{_NOT_IN_WORD}(?!(?i:дом|кв|квартира|корпус|подъезд|этаж|офис|блок|үй|пәтер|house|flat){_WORD_ENDS})"
-               rf"{_CAPW}\s{_HOUSE_NUM}\s?,?\s?{_FLAT_MARK}\s?№?\s?{_HOUSE_NUM}{_EXTRAS}"),
+    re.compile(
+        rf"{_NOT_IN_WORD}(?!(?i:дом|кв|квартира|корпус|подъезд|этаж|офис|блок|үй|пәтер|house|flat){_WORD_ENDS})"
+        rf"{_CAPW}\s{_HOUSE_NUM}\s?,?\s?{_FLAT_MARK}\s?№?\s?{_HOUSE_NUM}{_EXTRAS}"
+    ),
 )
 # In a village the house number alone identifies a home: "с. Кайнар, д. 5", "Қайнар ауылы, 15 үй". Only the
 # house part is proposed; the village stays.
@@ -484,8 +506,12 @@ VILLAGE_HOUSE_RE = re.compile(
 )
 # A street named without a number: not an address, and its name is not a person's name either.
 STREET_NAME_RES = (
-    re.compile(rf"{_NOT_IN_WORD}(?:(?i:{_STREET_WORD_BEFORE})\s?(?:им(?:\.|ени)\s?)?{_STREET_NAME}|(?i:{_DISTRICT_WORD_BEFORE})\s?{_MICRO_NAME})"),
-    re.compile(rf"{_NOT_IN_WORD}(?:[{_U}]\.\s?){{0,2}}{_CAPW}(?:\s(?:{_CAPW}|{_CONNECTOR}))?\s(?:{_STREET_WORD_AFTER}|{_DISTRICT_WORD_AFTER})"),
+    re.compile(
+        rf"{_NOT_IN_WORD}(?:(?i:{_STREET_WORD_BEFORE})\s?(?:им(?:\.|ени)\s?)?{_STREET_NAME}|(?i:{_DISTRICT_WORD_BEFORE})\s?{_MICRO_NAME})"
+    ),
+    re.compile(
+        rf"{_NOT_IN_WORD}(?:[{_U}]\.\s?){{0,2}}{_CAPW}(?:\s(?:{_CAPW}|{_CONNECTOR}))?\s(?:{_STREET_WORD_AFTER}|{_DISTRICT_WORD_AFTER})"
+    ),
 )
 
 
@@ -536,18 +562,77 @@ TOKEN_RE = re.compile(rf"[{LETTERS}]+(?:-[{LETTERS}]+)*")
 
 KAZAKH_TO_RUSSIAN = str.maketrans("әғқңөұүһі", "агкноуухи")
 TRANSLIT = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z", "и": "i", "й": "y",
-    "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
-    "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e",
-    "ю": "yu", "я": "ya",
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "g",
+    "д": "d",
+    "е": "e",
+    "ж": "zh",
+    "з": "z",
+    "и": "i",
+    "й": "y",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ъ": "",
+    "ы": "y",
+    "ь": "",
+    "э": "e",
+    "ю": "yu",
+    "я": "ya",
 }
 LATIN_VARIANTS = (("ya", "ia"), ("yu", "iu"), ("kh", "h"), ("ks", "x"), ("iy", "y"), ("iy", "ii"), ("zh", "j"))
 
 # Endings added to first names and surnames in Russian and Kazakh sentences (Ивану, Нұрланға, Ахметовтің).
 RUSSIAN_ENDINGS = ("а", "я", "у", "ю", "ом", "ем", "ём", "ой", "ей", "ою", "ею", "е", "ы", "и", "ым", "им", "ых", "ыми")
 KAZAKH_ENDINGS = (
-    "ға", "ге", "қа", "ке", "на", "не", "ның", "нің", "дың", "дің", "тың", "тің", "ны", "ні", "ды", "ді", "ты", "ті",
-    "мен", "бен", "пен", "нан", "нен", "дан", "ден", "тан", "тен", "да", "де", "та", "те", "ка", "га",
+    "ға",
+    "ге",
+    "қа",
+    "ке",
+    "на",
+    "не",
+    "ның",
+    "нің",
+    "дың",
+    "дің",
+    "тың",
+    "тің",
+    "ны",
+    "ні",
+    "ды",
+    "ді",
+    "ты",
+    "ті",
+    "мен",
+    "бен",
+    "пен",
+    "нан",
+    "нен",
+    "дан",
+    "ден",
+    "тан",
+    "тен",
+    "да",
+    "де",
+    "та",
+    "те",
+    "ка",
+    "га",
 )
 ENDINGS = tuple(sorted(set(RUSSIAN_ENDINGS + KAZAKH_ENDINGS), key=len, reverse=True))
 
@@ -605,7 +690,9 @@ HONORIFIC_ABBREVIATIONS = {"г", "ул", "пр", "д", "кв", "мкр", "обл
 
 # Words that introduce a person: the capitalised word right after them is a name even if no list knows it
 # ("гражданин Цой", "мой сын Арсений", "көршім Бақберген", "Ms Johnson"). They are never names themselves.
-NAME_BEFORE_CUES = frozenset(_w.replace("ё", "е") for _w in """
+NAME_BEFORE_CUES = frozenset(
+    _w.replace("ё", "е")
+    for _w in """
 гражданин гражданина гражданину гражданином гражданка гражданки гражданке гражданку гражданкой господин госпожа
 г-н г-жа товарищ сосед соседа соседу соседом соседка соседки соседке соседку соседкой соседи соседей
 сын сына сыну сыном дочь дочери дочерью муж мужа мужу мужем жена жены жене жену женой брат брата брату братом
@@ -622,7 +709,8 @@ NAME_BEFORE_CUES = frozenset(_w.replace("ё", "е") for _w in """
 мұғалім мұғалімі дәрігер дәрігері тергеуші бастық бастығы директоры жүргізуші тәрбиеші атым есімім
 mr mrs ms miss dr mister madam citizen neighbour neighbor son daughter husband wife brother sister father
 mother colonel officer inspector judge teacher doctor named
-""".split())
+""".split()
+)
 ABBREVIATED_CUES = frozenset({"mr", "mrs", "ms", "dr", "г-н", "г-жа"})
 # A Kazakh adjective after a cue is not a name: "Ұлым Ресейдегі мектептен".
 NOT_A_NAME_AFTER_CUE_RE = re.compile(r"(?:дағы|дегі|тағы|тегі|ғы|гі)$")
@@ -736,7 +824,7 @@ def _sentence_start(text: str, start: int) -> bool:
     if text[i] != ".":
         return False
     # A dot after an initial ("И. Иванов") or an abbreviation ("г. Алматы") does not end a sentence.
-    m = re.search(rf"([{LETTERS}]+)$", text[: i])
+    m = re.search(rf"([{LETTERS}]+)$", text[:i])
     if m and (len(m.group(1)) == 1 and m.group(1).isupper() or _norm(m.group(1)) in HONORIFIC_ABBREVIATIONS):
         return False
     return True
@@ -772,22 +860,24 @@ def _classify(text: str, m: re.Match) -> _Token:
 
 
 def _adjacent(text: str, left: _Token, right: _Token) -> bool:
-    gap = text[left.end:right.start]
+    gap = text[left.end : right.start]
     return len(gap) <= 3 and gap.strip(" \u00a0") == ""
 
 
 def _cue_gap(text: str, left: _Token, right: _Token) -> bool:
     # Spaces only, or a dot after an abbreviation ("Mr. Smith"); a dot after "адвоката" ends a sentence.
-    gap = text[left.end:right.start]
+    gap = text[left.end : right.start]
     if _norm(left.text) in ABBREVIATED_CUES:
         gap = gap.removeprefix(".")
     return re.fullmatch(r"[ \u00a0]{1,2}", gap) is not None
 
 
-TITLE_WORDS = frozenset("""
+TITLE_WORDS = frozenset(
+    """
 мастер бригадир аким акима әкім әкімі министр депутат менеджер оператор специалист главврач завуч ректор декан
 менің маған мені meнің біздің оның сіздің баламның ұлымның қызымның
-""".split())
+""".split()
+)
 
 
 @functools.cache
@@ -813,8 +903,14 @@ def _common_word(token: str) -> bool:
 def _not_part_of_a_name(token: str) -> bool:
     norm = _norm(token)
     head = token.split("-")[0]
-    return (not token[0].isupper() or head.isupper() and len(head) > 1 or norm in NAME_BEFORE_CUES
-            or norm in TITLE_WORDS or norm.endswith(("ның", "нің", "дың", "дің", "тың", "тің")))
+    return (
+        not token[0].isupper()
+        or head.isupper()
+        and len(head) > 1
+        or norm in NAME_BEFORE_CUES
+        or norm in TITLE_WORDS
+        or norm.endswith(("ның", "нің", "дың", "дің", "тың", "тің"))
+    )
 
 
 def _names(text: str) -> Iterable[Span]:
@@ -835,14 +931,22 @@ def _names(text: str) -> Iterable[Span]:
     for i, t in enumerate(tokens):
         norm = _norm(t.text)
         cue_before = norm in NAME_BEFORE_CUES or (
-            norm in NAME_BEFORE_CUES_AFTER_PO and i > 0 and _norm(tokens[i - 1].text) == "по")
-        if cue_before and i + 1 < n and tokens[i + 1].cls and tokens[i + 1].text[0].isupper() \
-                and _cue_gap(text, t, tokens[i + 1]) and not NOT_A_NAME_AFTER_CUE_RE.search(_norm(tokens[i + 1].text)):
+            norm in NAME_BEFORE_CUES_AFTER_PO and i > 0 and _norm(tokens[i - 1].text) == "по"
+        )
+        if (
+            cue_before
+            and i + 1 < n
+            and tokens[i + 1].cls
+            and tokens[i + 1].text[0].isupper()
+            and _cue_gap(text, t, tokens[i + 1])
+            and not NOT_A_NAME_AFTER_CUE_RE.search(_norm(tokens[i + 1].text))
+        ):
             named[i + 1] = True
         if NAME_AFTER_CUE_RE.match(norm) and i > 0 and linked[i - 1]:
             before = tokens[i - 1]
             if before.cls in ("FIRST", "SURNAME", "PATRON") or (
-                    before.cls == "CAP" and not NOT_A_NAME_BEFORE_CUE_RE.search(_norm(before.text))):
+                before.cls == "CAP" and not NOT_A_NAME_BEFORE_CUE_RE.search(_norm(before.text))
+            ):
                 named[i - 1] = True
 
     def neighbours(i):
@@ -875,11 +979,22 @@ def _names(text: str) -> Iterable[Span]:
                         other.cls == "INITIAL"
                         or (where == "before" and other.cls == "FIRST")  # Асель Ким: a surname after a first name
                         or (where == "after" and other.cls == "PATRON")  # Жақсылық Серікович
-                        or (where == "after" and other.cls == "FIRST" and linked[j] and named[j + 1]
+                        or (
+                            where == "after"
+                            and other.cls == "FIRST"
+                            and linked[j]
+                            and named[j + 1]
                             and tokens[j + 1].cls == "PATRON"  # Сейтқали Нұрлан Маратович
-                            and not (_sentence_start(text, t.start) and _common_word(t.text)))  # not "Вчера Нұрлан ..."
-                        or (where == "before" and other.cls == "PATRON" and j > 0 and linked[j - 1]
-                            and named[j - 1] and tokens[j - 1].cls == "FIRST")  # Timur Nurlanovich Seitkali
+                            and not (_sentence_start(text, t.start) and _common_word(t.text))
+                        )  # not "Вчера Нұрлан ..."
+                        or (
+                            where == "before"
+                            and other.cls == "PATRON"
+                            and j > 0
+                            and linked[j - 1]
+                            and named[j - 1]
+                            and tokens[j - 1].cls == "FIRST"
+                        )  # Timur Nurlanovich Seitkali
                     )
                 else:
                     hit = False
@@ -903,7 +1018,9 @@ def _names(text: str) -> Iterable[Span]:
 
 PLACE_WORD_AFTER_RE = re.compile(
     rf"\s+(?:{_CONNECTOR}|ауданы|ауданында|облысы|облысында|қаласы|қаласында|ауылы|ауылында|кенті|кентінде"
-    rf"|району|района|районе|области|город|улица|улице|көшесі|даңғылы)(?![{LETTERS}])", re.IGNORECASE)
+    rf"|району|района|районе|области|город|улица|улице|көшесі|даңғылы)(?![{LETTERS}])",
+    re.IGNORECASE,
+)
 
 
 def _model_names(text: str) -> Iterable[Span]:
@@ -967,7 +1084,7 @@ def apply_redactions(text: str, spans: Iterable[Span]) -> str:
     text = text or ""
     out, pos = [], 0
     for span in merge_spans(spans):
-        out.append(text[pos:span.start])
+        out.append(text[pos : span.start])
         out.append(PLACEHOLDERS.get(span.kind, PLACEHOLDERS["OTHER"]))
         pos = span.end
     out.append(text[pos:])

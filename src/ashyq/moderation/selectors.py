@@ -1,4 +1,5 @@
 """What moderators see: the queue, and the proposed redactions of an item. Only moderators and admins."""
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
@@ -76,8 +77,12 @@ def reasons_awaiting_review() -> QuerySet[Appeal]:
     )
 
 
-AWAITING = {Target.APPEAL: appeals_awaiting_review, Target.ANSWER: answers_awaiting_review, Target.HIDDEN: hidden_awaiting_review,
-            Target.REASONS: reasons_awaiting_review}
+AWAITING = {
+    Target.APPEAL: appeals_awaiting_review,
+    Target.ANSWER: answers_awaiting_review,
+    Target.HIDDEN: hidden_awaiting_review,
+    Target.REASONS: reasons_awaiting_review,
+}
 
 
 def queue(user) -> dict:
@@ -145,12 +150,20 @@ def original(appeal, field) -> str:
 def proposed_redactions(appeal, field) -> list[dict]:
     """The automatic proposal for a field with the moderators' additions and removals applied, in order."""
     text = original(appeal, field)
-    spans = {(s.start, s.end): {"start": s.start, "end": s.end, "kind": s.kind, "text": s.text, "source": "auto"}
-             for s in redaction.find_personal_data(text)}
+    spans = {
+        (s.start, s.end): {"start": s.start, "end": s.end, "kind": s.kind, "text": s.text, "source": "auto"}
+        for s in redaction.find_personal_data(text)
+    }
     for edit in RedactionEdit.objects.filter(appeal=appeal, field=field).order_by("id"):
         key = (edit.start, edit.end)
         if edit.action == RedactionEdit.ADD:
-            spans[key] = {"start": edit.start, "end": edit.end, "kind": edit.kind, "text": text[edit.start:edit.end], "source": "moderator"}
+            spans[key] = {
+                "start": edit.start,
+                "end": edit.end,
+                "kind": edit.kind,
+                "text": text[edit.start : edit.end],
+                "source": "moderator",
+            }
         else:
             spans.pop(key, None)
     return [spans[k] for k in sorted(spans)]

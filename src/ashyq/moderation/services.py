@@ -6,6 +6,7 @@ the item is no longer awaiting this step), changes only the public copies and fl
 appeal event. The original subject, text and answer are never changed. Event data holds counts, never
 the redacted fragments: the public can read a published appeal's events.
 """
+
 import hashlib
 import hmac
 
@@ -60,6 +61,7 @@ def _locked_item(moderator, appeal, target):
 
 # --- redaction edits ---------------------------------------------------------------------------------------
 
+
 def add_redaction(moderator, appeal, *, target, field, fragment, kind=RedactionKind.OTHER) -> int:
     """Redact every occurrence of a fragment the moderator typed. Returns how many were added."""
     with transaction.atomic():
@@ -81,11 +83,21 @@ def add_redaction(moderator, appeal, *, target, field, fragment, kind=RedactionK
         if not found:
             raise ValidationError({"fragment": _("These words are not in the original; type them as they appear there.")})
         now = clock.now()
-        RedactionEdit.objects.bulk_create([
-            RedactionEdit(appeal=appeal, field=field, start=start, end=end, kind=kind, action=RedactionEdit.ADD,
-                          moderator=moderator, at=now)
-            for start, end in found
-        ])
+        RedactionEdit.objects.bulk_create(
+            [
+                RedactionEdit(
+                    appeal=appeal,
+                    field=field,
+                    start=start,
+                    end=end,
+                    kind=kind,
+                    action=RedactionEdit.ADD,
+                    moderator=moderator,
+                    at=now,
+                )
+                for start, end in found
+            ]
+        )
     return len(found)
 
 
@@ -98,11 +110,20 @@ def remove_redaction(moderator, appeal, *, target, field, start, end) -> None:
         proposal = next((p for p in selectors.proposed_redactions(appeal, field) if (p["start"], p["end"]) == (start, end)), None)
         if proposal is None:
             raise Conflict(_("This redaction is no longer proposed."))
-        RedactionEdit.objects.create(appeal=appeal, field=field, start=start, end=end, kind=proposal["kind"],
-                                     action=RedactionEdit.REMOVE, moderator=moderator, at=clock.now())
+        RedactionEdit.objects.create(
+            appeal=appeal,
+            field=field,
+            start=start,
+            end=end,
+            kind=proposal["kind"],
+            action=RedactionEdit.REMOVE,
+            moderator=moderator,
+            at=clock.now(),
+        )
 
 
 # --- decisions ---------------------------------------------------------------------------------------------
+
 
 def _applied(appeal, target) -> tuple[dict, list]:
     texts, log = {}, []
@@ -170,8 +191,14 @@ def approve(moderator, appeal, *, target, public_attachments=()) -> ModerationDe
             data["reasons"] = reasons
         event = dialogue_services.append_event(appeal, kind, actor=moderator, data=data)
         return ModerationDecision.objects.create(
-            appeal=appeal, target=target, decision=Decision.APPROVED, redactions=log, public_attachments=chosen,
-            moderator=moderator, decided_at=now, event=event,
+            appeal=appeal,
+            target=target,
+            decision=Decision.APPROVED,
+            redactions=log,
+            public_attachments=chosen,
+            moderator=moderator,
+            decided_at=now,
+            event=event,
         )
 
 
@@ -200,17 +227,28 @@ def refuse(moderator, appeal, *, target, reason, note="") -> ModerationDecision:
         if target == Target.REASONS:
             _decide_reasons(appeal, dict.fromkeys(selectors.fields_of(appeal, target), ""), clock.now(), published=False)
         event = dialogue_services.append_event(
-            appeal, EventKind.PUBLICATION_REFUSED, actor=moderator, reason=note,
+            appeal,
+            EventKind.PUBLICATION_REFUSED,
+            actor=moderator,
+            reason=note,
             data={"target": target, "reason": reason},
         )
         return ModerationDecision.objects.create(
-            appeal=appeal, target=target, decision=Decision.REFUSED, reason=reason, note=note,
-            moderator=moderator, decided_at=clock.now(), event=event,
+            appeal=appeal,
+            target=target,
+            decision=Decision.REFUSED,
+            reason=reason,
+            note=note,
+            moderator=moderator,
+            decided_at=clock.now(),
+            event=event,
         )
 
 
 def _resolve_reports(appeal, decision):
-    AbuseReport.objects.filter(appeal=appeal, resolved_at__isnull=True).update(resolved_at=decision.decided_at, resolution=decision)
+    AbuseReport.objects.filter(appeal=appeal, resolved_at__isnull=True).update(
+        resolved_at=decision.decided_at, resolution=decision
+    )
 
 
 def restore(moderator, appeal, *, note="") -> ModerationDecision:
@@ -222,8 +260,13 @@ def restore(moderator, appeal, *, note="") -> ModerationDecision:
         appeal.save(update_fields=["hidden_at", "updated_at"])
         event = dialogue_services.append_event(appeal, EventKind.RESTORED, actor=moderator, reason=note)
         decision = ModerationDecision.objects.create(
-            appeal=appeal, target=Target.HIDDEN, decision=Decision.RESTORED, note=note,
-            moderator=moderator, decided_at=clock.now(), event=event,
+            appeal=appeal,
+            target=Target.HIDDEN,
+            decision=Decision.RESTORED,
+            note=note,
+            moderator=moderator,
+            decided_at=clock.now(),
+            event=event,
         )
         _resolve_reports(appeal, decision)
     return decision
@@ -235,17 +278,28 @@ def keep_hidden(moderator, appeal, *, reason, note="") -> ModerationDecision:
         appeal = _locked_item(moderator, appeal, Target.HIDDEN)
         note = _reason_and_note(reason, note)
         event = dialogue_services.append_event(
-            appeal, EventKind.HIDDEN, actor=moderator, reason=note, data={"kept_after_review": True, "reason": reason},
+            appeal,
+            EventKind.HIDDEN,
+            actor=moderator,
+            reason=note,
+            data={"kept_after_review": True, "reason": reason},
         )
         decision = ModerationDecision.objects.create(
-            appeal=appeal, target=Target.HIDDEN, decision=Decision.KEPT_HIDDEN, reason=reason, note=note,
-            moderator=moderator, decided_at=clock.now(), event=event,
+            appeal=appeal,
+            target=Target.HIDDEN,
+            decision=Decision.KEPT_HIDDEN,
+            reason=reason,
+            note=note,
+            moderator=moderator,
+            decided_at=clock.now(),
+            event=event,
         )
         _resolve_reports(appeal, decision)
     return decision
 
 
 # --- reports of abuse ------------------------------------------------------------------------------------
+
 
 def address_hash(address: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), (address or "").encode(), hashlib.sha256).hexdigest()
@@ -287,8 +341,13 @@ def report_abuse(reporter, address: str, appeal, *, target, reason, comment="") 
             return None
         now = clock.now()
         report = AbuseReport.objects.create(
-            appeal=appeal, target=target, reason=reason, comment=comment, reporter=reporter,
-            address_hash=digest, created_at=now,
+            appeal=appeal,
+            target=target,
+            reason=reason,
+            comment=comment,
+            reporter=reporter,
+            address_hash=digest,
+            created_at=now,
         )
         count = reports.count()
         if count >= reports_to_hide():

@@ -1,4 +1,5 @@
 """Pages of moderation. Views parse forms and call services/selectors, which check permissions."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
@@ -33,10 +34,16 @@ def _item_or_404(request, pk, target):
 
 def queue(request):
     items = selectors.queue(request.user)
-    return render(request, "moderation/queue.html", {
-        "appeals": items[Target.APPEAL], "answers": items[Target.ANSWER], "hidden": items[Target.HIDDEN],
-        "reasons": items[Target.REASONS],
-    })
+    return render(
+        request,
+        "moderation/queue.html",
+        {
+            "appeals": items[Target.APPEAL],
+            "answers": items[Target.ANSWER],
+            "hidden": items[Target.HIDDEN],
+            "reasons": items[Target.REASONS],
+        },
+    )
 
 
 def _field_choices(appeal, target):
@@ -49,16 +56,28 @@ def item(request, pk, target, forms=None, status=200):
     fields = []
     for field, label in _field_choices(appeal, target):
         proposals = selectors.proposed_redactions(appeal, field)
-        fields.append({
-            "name": field, "label": label, "original": selectors.original(appeal, field),
-            "redacted": selectors.redacted(appeal, field, proposals), "proposals": proposals,
-        })
+        fields.append(
+            {
+                "name": field,
+                "label": label,
+                "original": selectors.original(appeal, field),
+                "redacted": selectors.redacted(appeal, field, proposals),
+                "proposals": proposals,
+            }
+        )
     attachments = list(appeal.attachments.all()) if target == Target.APPEAL else []
     context = {
-        "appeal": appeal, "target": target, "target_label": Target(target).label, "fields": fields,
-        "attachments": attachments, "reports": list(selectors.open_reports(appeal)) if target == Target.HIDDEN else [],
-        "public_texts": {"subject": appeal.public_subject, "text": appeal.public_text,
-                         "answer": getattr(getattr(appeal, "answer", None), "public_text", "")},
+        "appeal": appeal,
+        "target": target,
+        "target_label": Target(target).label,
+        "fields": fields,
+        "attachments": attachments,
+        "reports": list(selectors.open_reports(appeal)) if target == Target.HIDDEN else [],
+        "public_texts": {
+            "subject": appeal.public_subject,
+            "text": appeal.public_text,
+            "answer": getattr(getattr(appeal, "answer", None), "public_text", ""),
+        },
     }
     if target == Target.HIDDEN:
         context["restore_form"] = forms.get("restore") or RestoreForm()
@@ -66,7 +85,8 @@ def item(request, pk, target, forms=None, status=200):
     else:
         context["add_form"] = forms.get("add") or AddRedactionForm(fields=_field_choices(appeal, target))
         context["approve_form"] = forms.get("approve") or ApproveForm(
-            attachments=attachments, initial={"attachments": [a.pk for a in attachments if a.is_public]})
+            attachments=attachments, initial={"attachments": [a.pk for a in attachments if a.is_public]}
+        )
         context["refuse_form"] = forms.get("refuse") or RefuseForm()
     return render(request, "moderation/item.html", context, status=status)
 
@@ -89,9 +109,17 @@ def success_target(name, pk, target):
 def add_redaction(request, pk, target):
     appeal = _item_or_404(request, pk, target)
     form = AddRedactionForm(request.POST, fields=_field_choices(appeal, target))
-    return _run(request, pk, target, "add", form, lambda d: services.add_redaction(
-        request.user, appeal, target=target, field=d["field"], fragment=d["fragment"], kind=d["kind"]),
-        _("The redaction is added."))
+    return _run(
+        request,
+        pk,
+        target,
+        "add",
+        form,
+        lambda d: services.add_redaction(
+            request.user, appeal, target=target, field=d["field"], fragment=d["fragment"], kind=d["kind"]
+        ),
+        _("The redaction is added."),
+    )
 
 
 @require_POST
@@ -113,9 +141,15 @@ def approve(request, pk, target):
     if target == Target.HIDDEN:
         raise Http404
     form = ApproveForm(request.POST, attachments=list(appeal.attachments.all()) if target == Target.APPEAL else [])
-    return _run(request, pk, target, "approve", form, lambda d: services.approve(
-        request.user, appeal, target=target, public_attachments=d.get("attachments", [])),
-        _("Published: the public now sees the redacted copy."))
+    return _run(
+        request,
+        pk,
+        target,
+        "approve",
+        form,
+        lambda d: services.approve(request.user, appeal, target=target, public_attachments=d.get("attachments", [])),
+        _("Published: the public now sees the redacted copy."),
+    )
 
 
 @require_POST
@@ -124,25 +158,45 @@ def refuse(request, pk, target):
     if target == Target.HIDDEN:
         raise Http404
     form = RefuseForm(request.POST)
-    return _run(request, pk, target, "refuse", form, lambda d: services.refuse(
-        request.user, appeal, target=target, reason=d["reason"], note=d["note"]),
-        _("Publication refused; it stays private."))
+    return _run(
+        request,
+        pk,
+        target,
+        "refuse",
+        form,
+        lambda d: services.refuse(request.user, appeal, target=target, reason=d["reason"], note=d["note"]),
+        _("Publication refused; it stays private."),
+    )
 
 
 @require_POST
 def restore(request, pk):
     appeal = _item_or_404(request, pk, Target.HIDDEN)
     form = RestoreForm(request.POST)
-    return _run(request, pk, Target.HIDDEN, "restore", form, lambda d: services.restore(request.user, appeal, note=d["note"]),
-                _("Restored: the public sees the appeal again."))
+    return _run(
+        request,
+        pk,
+        Target.HIDDEN,
+        "restore",
+        form,
+        lambda d: services.restore(request.user, appeal, note=d["note"]),
+        _("Restored: the public sees the appeal again."),
+    )
 
 
 @require_POST
 def keep_hidden(request, pk):
     appeal = _item_or_404(request, pk, Target.HIDDEN)
     form = RefuseForm(request.POST)
-    return _run(request, pk, Target.HIDDEN, "keep", form, lambda d: services.keep_hidden(
-        request.user, appeal, reason=d["reason"], note=d["note"]), _("The appeal stays hidden."))
+    return _run(
+        request,
+        pk,
+        Target.HIDDEN,
+        "keep",
+        form,
+        lambda d: services.keep_hidden(request.user, appeal, reason=d["reason"], note=d["note"]),
+        _("The appeal stays hidden."),
+    )
 
 
 def attachment(request, pk, attachment_id):
@@ -163,17 +217,32 @@ def _per_account_rate(group, request):
 @ratelimit(key="ip", rate=REPORT_RATE_PER_ADDRESS, method="POST", block=False)
 def report(request, pk):
     if getattr(request, "limited", False):
-        return render(request, "core/error.html", {
-            "title": _("Too many reports"),
-            "message": _("You have sent too many reports of abuse. Please try again in an hour; moderators already review the reports they have."),
-        }, status=429)
+        return render(
+            request,
+            "core/error.html",
+            {
+                "title": _("Too many reports"),
+                "message": _(
+                    "You have sent too many reports of abuse. Please try again in an hour; moderators already review the reports they have."
+                ),
+            },
+            status=429,
+        )
     appeal = get_object_or_404(public_appeals().select_related("answer"), pk=pk)
     answer = getattr(appeal, "answer", None)
     form = ReportForm(request.POST, answer_published=answer is not None and answer.published_at is not None)
-    ran = run_service(request, form, lambda data: services.report_abuse(
-        request.user, client_ip(request), appeal, target=data["target"], reason=data["reason"],
-        comment=data["comment"],
-    ))
+    ran = run_service(
+        request,
+        form,
+        lambda data: services.report_abuse(
+            request.user,
+            client_ip(request),
+            appeal,
+            target=data["target"],
+            reason=data["reason"],
+            comment=data["comment"],
+        ),
+    )
     if ran.conflict:
         return redirect("home")
     if ran.done:

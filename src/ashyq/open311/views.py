@@ -8,6 +8,7 @@
 Errors are Open311-shaped: [{"code": 400, "description": "..."}] (or <errors><error>...</error></errors>).
 Nothing here reads the original subject, text or answer, or any applicant's identity.
 """
+
 import datetime as dt
 import re
 import xml.etree.ElementTree as ET
@@ -47,6 +48,7 @@ SERVICE_DESCRIPTIONS = {  # translated when served
 
 # --- output ----------------------------------------------------------------------------------------------------
 
+
 def _xml(root_tag: str, item_tag: str, items: list[dict]) -> bytes:
     root = ET.Element(root_tag)
     for item in items:
@@ -75,7 +77,9 @@ def error_response(request, status, detail, errors=None):
     """Open311's error shape for errors met before or around a view (core/input_guard.py), in the format the
     path asks for; a field-level detail is said in the description, as Open311 has no field of its own for it."""
     fmt = "xml" if request.path_info.endswith(".xml") else "json"
-    fields = "; ".join(f"{'description' if k == 'text' else k}: {' '.join(v)}" for k, v in (errors or {}).items() if k != "__all__")
+    fields = "; ".join(
+        f"{'description' if k == 'text' else k}: {' '.join(v)}" for k, v in (errors or {}).items() if k != "__all__"
+    )
     return _error(fmt, status, fields or detail)
 
 
@@ -91,6 +95,7 @@ def _limited(request, group: str, rate: str) -> bool:
 
 
 # --- services --------------------------------------------------------------------------------------------------
+
 
 def service_list() -> list[dict]:
     return [
@@ -113,6 +118,7 @@ def services_view(request, fmt):
 
 
 # --- requests: reading -----------------------------------------------------------------------------------------
+
 
 def request_as_dict(appeal) -> dict:
     """One published appeal in GeoReport v2's shape, from its public copies only."""
@@ -222,6 +228,7 @@ def requests_view(request, fmt):
 
 # --- requests: writing -----------------------------------------------------------------------------------------
 
+
 def _token_user(api_key: str):
     if not api_key:
         return None
@@ -269,20 +276,30 @@ def _create(request, fmt):
     # nothing the client sends as an email is stored or echoed.
     try:
         appeal = services.submit_appeal(
-            user, body=body, type=service_code, subject=_subject(post), text=post.get("description", ""),
-            region=region, is_public=is_public,
+            user,
+            body=body,
+            type=service_code,
+            subject=_subject(post),
+            text=post.get("description", ""),
+            region=region,
+            is_public=is_public,
         )
     except ValidationError as exc:
         messages = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-        text = "; ".join(f"{'description' if k == 'text' else k}: {' '.join(v)}" if k else " ".join(v) for k, v in messages.items())
+        text = "; ".join(
+            f"{'description' if k == 'text' else k}: {' '.join(v)}" if k else " ".join(v) for k, v in messages.items()
+        )
         return _error(fmt, 400, text)
     except PermissionDenied as exc:
         return _error(fmt, 403, str(exc) or _("You may not do this."))
     except Conflict as exc:
         return _error(fmt, 409, " ".join(exc.messages))
     notice = _("Registered as No. %(number)s. The answer is due by %(due)s.") % {
-        "number": appeal.number, "due": appeal.due_on.strftime("%d.%m.%Y")}
+        "number": appeal.number,
+        "due": appeal.due_on.strftime("%d.%m.%Y"),
+    }
     if is_public:
         notice += " " + _("It becomes public after moderation.")
-    return _respond(fmt, "service_requests", "request",
-                    [{"service_request_id": appeal.number, "service_notice": notice, "account_id": None}])
+    return _respond(
+        fmt, "service_requests", "request", [{"service_request_id": appeal.number, "service_notice": notice, "account_id": None}]
+    )

@@ -3,6 +3,7 @@
 Answers keep CKAN's envelope {"help", "success", "result"} and its error shapes
 ({"__type": "Not Found Error" | "Validation Error", ...} with 404 / 409), so existing clients work.
 """
+
 import json
 
 from django.db.models import Count, Prefetch
@@ -41,10 +42,20 @@ def _url(request, name, *args):
 
 
 def organization_dict(body, count=None):
-    return {"id": body.slug, "name": body.slug, "title": body.name_en, "display_name": body.name_en,
-            "description": "", "type": "organization", "is_organization": True, "state": "active",
-            "approval_status": "approved", "image_url": "", "created": None,
-            "package_count": count if count is not None else body.datasets.count()}
+    return {
+        "id": body.slug,
+        "name": body.slug,
+        "title": body.name_en,
+        "display_name": body.name_en,
+        "description": "",
+        "type": "organization",
+        "is_organization": True,
+        "state": "active",
+        "approval_status": "approved",
+        "image_url": "",
+        "created": None,
+        "package_count": count if count is not None else body.datasets.count(),
+    }
 
 
 def _current(resource):
@@ -56,14 +67,25 @@ def _current(resource):
 
 def resource_dict(request, resource):
     current = _current(resource)
-    url = resource.url or (_url(request, "opendata:download", resource.dataset.slug, resource.pk, current.number) if current else "")
+    url = resource.url or (
+        _url(request, "opendata:download", resource.dataset.slug, resource.pk, current.number) if current else ""
+    )
     return {
-        "id": str(resource.pk), "package_id": str(resource.dataset_id), "name": resource.name,
-        "description": resource.description, "format": resource.format, "url": url,
-        "url_type": "upload" if not resource.url else None, "position": resource.position, "state": "active",
-        "datastore_active": bool(current and current.loaded), "size": current.size if current else None,
-        "hash": f"sha256:{current.sha256}" if current else "", "created": _iso(resource.created_at),
-        "last_modified": _iso(current.created_at) if current else None, "mimetype": None,
+        "id": str(resource.pk),
+        "package_id": str(resource.dataset_id),
+        "name": resource.name,
+        "description": resource.description,
+        "format": resource.format,
+        "url": url,
+        "url_type": "upload" if not resource.url else None,
+        "position": resource.position,
+        "state": "active",
+        "datastore_active": bool(current and current.loaded),
+        "size": current.size if current else None,
+        "hash": f"sha256:{current.sha256}" if current else "",
+        "created": _iso(resource.created_at),
+        "last_modified": _iso(current.created_at) if current else None,
+        "mimetype": None,
         "schema": current.schema if current else None,
     }
 
@@ -75,22 +97,36 @@ def package_dict(request, dataset):
     return {
         # CKAN has one title and one description: the first language that has them (Kazakh, Russian, English),
         # and every language in the *_translated fields (as ckanext-fluent gives them).
-        "id": str(dataset.pk), "name": dataset.slug, "title": dataset.localized("title", "kk"),
+        "id": str(dataset.pk),
+        "name": dataset.slug,
+        "title": dataset.localized("title", "kk"),
         "notes": dataset.localized("description", "kk"),
-        "title_translated": dataset.translations("title"), "notes_translated": dataset.translations("description"),
-        "type": "dataset", "state": "active", "private": False, "license_id": dataset.licence,
+        "title_translated": dataset.translations("title"),
+        "notes_translated": dataset.translations("description"),
+        "type": "dataset",
+        "state": "active",
+        "private": False,
+        "license_id": dataset.licence,
         "license_title": dataset.get_licence_display() if dataset.licence else "",
-        "owner_org": dataset.body.slug, "organization": organization_dict(dataset.body, count=0),
-        "tags": [{"name": t, "display_name": t} for t in dataset.tags], "num_tags": len(dataset.tags),
-        "resources": [resource_dict(request, r) for r in resources], "num_resources": len(resources),
-        "metadata_created": _iso(dataset.created_at), "metadata_modified": _iso(dataset.modified_at),
-        "url": dataset.documentation_url, "version": None,
+        "owner_org": dataset.body.slug,
+        "organization": organization_dict(dataset.body, count=0),
+        "tags": [{"name": t, "display_name": t} for t in dataset.tags],
+        "num_tags": len(dataset.tags),
+        "resources": [resource_dict(request, r) for r in resources],
+        "num_resources": len(resources),
+        "metadata_created": _iso(dataset.created_at),
+        "metadata_modified": _iso(dataset.modified_at),
+        "url": dataset.documentation_url,
+        "version": None,
         "extras": [
-            {"key": "title_kk", "value": dataset.title_kk}, {"key": "title_ru", "value": dataset.title_ru},
+            {"key": "title_kk", "value": dataset.title_kk},
+            {"key": "title_ru", "value": dataset.title_ru},
             {"key": "temporal_start", "value": str(dataset.temporal_start or "")},
             {"key": "temporal_end", "value": str(dataset.temporal_end or "")},
-            {"key": "spatial", "value": dataset.spatial}, {"key": "frequency", "value": dataset.frequency},
-            {"key": "source", "value": dataset.source}, {"key": "quality_score", "value": str(quality.score(dataset))},
+            {"key": "spatial", "value": dataset.spatial},
+            {"key": "frequency", "value": dataset.frequency},
+            {"key": "source", "value": dataset.source},
+            {"key": "quality_score", "value": str(quality.score(dataset))},
         ],
     }
 
@@ -146,19 +182,32 @@ def _resource(ident):
 
 # --- actions -------------------------------------------------------------------------------------------------
 
+
 def status_show(request, p):
-    return {"ckan_version": CKAN_VERSION, "site_url": request.build_absolute_uri("/").rstrip("/"),
-            "site_title": "Ashyq", "site_description": "Open data of Kazakhstan's state bodies",
-            "locale_default": "kk", "error_emails_to": None, "extensions": ["datastore"]}
+    return {
+        "ckan_version": CKAN_VERSION,
+        "site_url": request.build_absolute_uri("/").rstrip("/"),
+        "site_title": "Ashyq",
+        "site_description": "Open data of Kazakhstan's state bodies",
+        "locale_default": "kk",
+        "error_emails_to": None,
+        "extensions": ["datastore"],
+    }
 
 
 def package_list(request, p):
     names = list(Dataset.objects.order_by("slug").values_list("slug", flat=True))
     offset, limit = _int(p, "offset", 0), _int(p, "limit", LARGEST_COUNT)
-    return names[offset:offset + limit]
+    return names[offset : offset + limit]
 
 
-SORTS = {"name": "slug", "title_string": "title_en", "metadata_modified": "modified_at", "metadata_created": "created_at", "score": None}
+SORTS = {
+    "name": "slug",
+    "title_string": "title_en",
+    "metadata_modified": "modified_at",
+    "metadata_created": "created_at",
+    "score": None,
+}
 
 
 def package_search(request, p):
@@ -192,14 +241,20 @@ def package_search(request, p):
     ids = qs.values("pk")
     facets = {field: search.facet(field, ids) for field in _list(p.get("facet.field"))}
     versions = ResourceVersion.objects.filter(valid=True).defer("report")
-    page = list(qs.select_related("body").prefetch_related("resources", Prefetch("resources__versions", queryset=versions))
-                [start:start + rows])
+    page = list(
+        qs.select_related("body").prefetch_related("resources", Prefetch("resources__versions", queryset=versions))[
+            start : start + rows
+        ]
+    )
     return {
-        "count": qs.count(), "sort": p.get("sort") or "score desc, metadata_modified desc",
+        "count": qs.count(),
+        "sort": p.get("sort") or "score desc, metadata_modified desc",
         "results": [package_dict(request, d) for d in page],
         "facets": facets,
-        "search_facets": {f: {"title": f, "items": [{"name": k, "display_name": k, "count": n} for k, n in counts.items()]}
-                          for f, counts in facets.items()},
+        "search_facets": {
+            f: {"title": f, "items": [{"name": k, "display_name": k, "count": n} for k, n in counts.items()]}
+            for f, counts in facets.items()
+        },
     }
 
 
@@ -229,7 +284,7 @@ def organization_list(request, p):
         raise invalid(sort=f"Cannot sort by {field!r}")
     order = ("-" if direction.strip().lower() == "desc" else "") + ORGANIZATION_SORTS[field]
     offset, limit = _int(p, "offset", 0), _int(p, "limit", 1000, maximum=1000)
-    bodies = bodies.order_by(order, "slug")[offset:offset + limit]
+    bodies = bodies.order_by(order, "slug")[offset : offset + limit]
     if _flag(p, "all_fields"):
         return [organization_dict(b, count=b.n) for b in bodies]
     return [b.slug for b in bodies]
@@ -291,19 +346,32 @@ def datastore_search(request, p):
         threshold = None if raw in (None, "", "null", "None") else _int(p, "total_estimation_threshold", 0)
     try:
         records, total, names = datastore.search(
-            version, filters=filters, q=str(p.get("q") or ""), fields=_list(p.get("fields")),
-            sort=str(p.get("sort") or ""), limit=limit, offset=offset, include_total=include_total,
-            estimate_over=threshold)
+            version,
+            filters=filters,
+            q=str(p.get("q") or ""),
+            fields=_list(p.get("fields")),
+            sort=str(p.get("sort") or ""),
+            limit=limit,
+            offset=offset,
+            include_total=include_total,
+            estimate_over=threshold,
+        )
     except datastore.QueryError as error:
         raise invalid(query=str(error)) from None
     types = {f["name"]: datastore.CKAN_TYPES.get(f["type"], "text") for f in version.schema["fields"]}
     types["_id"] = "int"
     base = reverse("ckan-action", args=["datastore_search"])
     result = {
-        "resource_id": str(resource.pk), "fields": [{"id": n, "type": types[n]} for n in names],
-        "records": records, "limit": limit, "offset": offset, "include_total": include_total,
-        "_links": {"start": f"{base}?resource_id={resource.pk}",
-                   "next": f"{base}?resource_id={resource.pk}&offset={offset + limit}"},
+        "resource_id": str(resource.pk),
+        "fields": [{"id": n, "type": types[n]} for n in names],
+        "records": records,
+        "limit": limit,
+        "offset": offset,
+        "include_total": include_total,
+        "_links": {
+            "start": f"{base}?resource_id={resource.pk}",
+            "next": f"{base}?resource_id={resource.pk}&offset={offset + limit}",
+        },
     }
     if include_total:
         result["total"] = int(total)
@@ -311,36 +379,71 @@ def datastore_search(request, p):
     return result
 
 
-ACTIONS = {f.__name__: f for f in (status_show, package_list, package_search, package_show, organization_list,
-                                   organization_show, resource_show, datastore_search, tag_list, group_list)}
+ACTIONS = {
+    f.__name__: f
+    for f in (
+        status_show,
+        package_list,
+        package_search,
+        package_show,
+        organization_list,
+        organization_show,
+        resource_show,
+        datastore_search,
+        tag_list,
+        group_list,
+    )
+}
 
 
 def error_response(request, status, detail, errors=None):
     """CKAN's error shape for errors met before or around an action (core/input_guard.py)."""
     kind = {400: "Bad request", 404: "Not Found Error", 403: "Authorization Error"}.get(status, "Error")
     error = {"__type": kind, "message": detail, **(errors or {})}
-    return JsonResponse({"help": None, "success": False, "error": error}, status=status, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"help": None, "success": False, "error": error}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 @csrf_exempt  # read-only actions without a session: nothing for a forged request to change
 def action(request, name):
     help_url = request.build_absolute_uri(reverse("ckan-action", args=["help_show"])) + f"?name={name}"
     if name not in ACTIONS:
-        return JsonResponse({"help": help_url, "success": False,
-                             "error": {"__type": "Bad request", "message": f"Bad request - Action name not known: {name}"}}, status=400)
+        return JsonResponse(
+            {
+                "help": help_url,
+                "success": False,
+                "error": {"__type": "Bad request", "message": f"Bad request - Action name not known: {name}"},
+            },
+            status=400,
+        )
     params = request.GET.dict()
     if request.method == "POST" and request.body:
         try:
             body = json.loads(request.body)
         except ValueError:
-            return JsonResponse({"help": help_url, "success": False,
-                                 "error": {"__type": "Bad request", "message": "Bad request - JSON Error: could not parse the body"}}, status=400)
+            return JsonResponse(
+                {
+                    "help": help_url,
+                    "success": False,
+                    "error": {"__type": "Bad request", "message": "Bad request - JSON Error: could not parse the body"},
+                },
+                status=400,
+            )
         if not isinstance(body, dict):
-            return JsonResponse({"help": help_url, "success": False,
-                                 "error": {"__type": "Bad request", "message": "Bad request - JSON Error: not a JSON object"}}, status=400)
+            return JsonResponse(
+                {
+                    "help": help_url,
+                    "success": False,
+                    "error": {"__type": "Bad request", "message": "Bad request - JSON Error: not a JSON object"},
+                },
+                status=400,
+            )
         params.update(body)
     try:
         result = ACTIONS[name](request, params)
     except ActionError as error:
-        return JsonResponse({"help": help_url, "success": False, "error": {"__type": error.type, **error.detail}}, status=error.status)
+        return JsonResponse(
+            {"help": help_url, "success": False, "error": {"__type": error.type, **error.detail}}, status=error.status
+        )
     return JsonResponse({"help": help_url, "success": True, "result": result}, json_dumps_params={"ensure_ascii": False})

@@ -4,6 +4,7 @@ and agreements the references name for each. A figure the references do not give
 
 Projects, aid and agreements are counted with the country page's own rule (a country named as recipient, party or
 participant), so the two pages always agree."""
+
 import math
 
 from django.utils.translation import gettext_lazy as _
@@ -16,8 +17,15 @@ MAX_COUNTRIES = 8
 # The home country and the regions the projects name are not partners to compare.
 NOT_PARTNERS = {"Kazakhstan", "Central Asia", "Europe", "Asia"}
 DEFAULT = ["china", "russia", "uzbekistan", "kyrgyzstan", "tajikistan"]
-SOURCES = [KZ, UZ, "central-asia-mutual-trade-shares", "regional-trade-agreements", "silk-road-projects",
-           "humanitarian-aid", "silk-road-agreements"]
+SOURCES = [
+    KZ,
+    UZ,
+    "central-asia-mutual-trade-shares",
+    "regional-trade-agreements",
+    "silk-road-projects",
+    "humanitarian-aid",
+    "silk-road-agreements",
+]
 RTA = {"+": _("operating"), "X": _("notified"), "-": _("none")}
 COLOURS = [("#00538a", False), ("#a4161a", True), ("#1d6b32", False), ("#8a5300", True)]
 
@@ -71,18 +79,25 @@ def records(slugs: list[str], known: dict) -> list[dict]:
         k, u, s = kz.get(name, {}), uz.get(name, {}), shares.get(name, {})
         # The country page's list: named as recipient, then as giver where not also recipient.
         found = country_activities(name)
-        out.append({
-            "slug": slug, "name": name,
-            "kz_rank": k.get("rank"), "kz_turnover_musd": k.get("turnover_musd"), "kz_export_musd": k.get("export_musd"),
-            "kz_import_musd": k.get("import_musd"), "kz_share_pct": k.get("share_pct"),
-            "uz_turnover_musd": u.get("turnover_musd"),
-            "ca_share_2017_pct": s.get("share_2017_pct"), "ca_share_2018_pct": s.get("share_2018_pct"),
-            "ca_share_2019_pct": s.get("share_2019_pct"),
-            "rta_with_kazakhstan": rta[name]["kazakhstan"] if name in rta else None,
-            "projects": sum(a["kind"] == "project" for a in found),
-            "aid": sum(a["kind"] == "aid" for a in found),
-            "agreements": sum(a["kind"] == "agreement" for a in found),
-        })
+        out.append(
+            {
+                "slug": slug,
+                "name": name,
+                "kz_rank": k.get("rank"),
+                "kz_turnover_musd": k.get("turnover_musd"),
+                "kz_export_musd": k.get("export_musd"),
+                "kz_import_musd": k.get("import_musd"),
+                "kz_share_pct": k.get("share_pct"),
+                "uz_turnover_musd": u.get("turnover_musd"),
+                "ca_share_2017_pct": s.get("share_2017_pct"),
+                "ca_share_2018_pct": s.get("share_2018_pct"),
+                "ca_share_2019_pct": s.get("share_2019_pct"),
+                "rta_with_kazakhstan": rta[name]["kazakhstan"] if name in rta else None,
+                "projects": sum(a["kind"] == "project" for a in found),
+                "aid": sum(a["kind"] == "aid" for a in found),
+                "agreements": sum(a["kind"] == "agreement" for a in found),
+            }
+        )
     return out
 
 
@@ -101,8 +116,9 @@ def turnover_chart(table: list[dict]) -> str:
 
 def activities_chart(table: list[dict]) -> str:
     labels = [_label(r["name"], len(table)) for r in table]
-    return charts.bar_chart(labels, [r["projects"] + r["aid"] + r["agreements"] for r in table], title_id="activities-title",
-                            colour="#1d6b32")
+    return charts.bar_chart(
+        labels, [r["projects"] + r["aid"] + r["agreements"] for r in table], title_id="activities-title", colour="#1d6b32"
+    )
 
 
 def shares_chart(table: list[dict]) -> str | None:
@@ -110,8 +126,12 @@ def shares_chart(table: list[dict]) -> str | None:
     with_shares = [r for r in table if r["ca_share_2019_pct"] is not None][: len(COLOURS)]
     if not with_shares:
         return None
-    top = max(v for r in with_shares for v in (r["ca_share_2017_pct"], r["ca_share_2018_pct"], r["ca_share_2019_pct"]) if v is not None)
+    top = max(
+        v for r in with_shares for v in (r["ca_share_2017_pct"], r["ca_share_2018_pct"], r["ca_share_2019_pct"]) if v is not None
+    )
     y_max = max(10, math.ceil(top / 10) * 10)
-    series = [(r["name"], colour, [r["ca_share_2017_pct"], r["ca_share_2018_pct"], r["ca_share_2019_pct"]], dash)
-              for r, (colour, dash) in zip(with_shares, COLOURS)]
+    series = [
+        (r["name"], colour, [r["ca_share_2017_pct"], r["ca_share_2018_pct"], r["ca_share_2019_pct"]], dash)
+        for r, (colour, dash) in zip(with_shares, COLOURS)
+    ]
     return charts.line_chart(["2017", "2018", "2019"], series, title_id="shares-title", y_max=y_max, y_label_step=y_max / 5)

@@ -2,6 +2,7 @@
 Schema Ashyq inferred and validated the upload against, so `frictionless validate <dataset>/datapackage.json`
 checks exactly what the site serves (tests/test_frictionless_conformance.py). Link resources point at files
 Ashyq does not hold or check; they are listed as sources, not as resources."""
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils.text import slugify
@@ -9,8 +10,11 @@ from django.utils.text import slugify
 from .dcat import LICENCES
 from .models import Licence
 
-FORMATS = {"CSV": ("csv", "text/csv"), "XLSX": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-           "JSON": ("json", "application/json")}
+FORMATS = {
+    "CSV": ("csv", "text/csv"),
+    "XLSX": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "JSON": ("json", "application/json"),
+}
 
 
 def _abs(path: str) -> str:
@@ -20,7 +24,7 @@ def _abs(path: str) -> str:
 def _relative(dataset, path: str) -> str:
     base = reverse("opendata:dataset", args=[dataset.slug])
     assert path.startswith(base)
-    return path[len(base):]
+    return path[len(base) :]
 
 
 def _name(text: str, used: set) -> str:
@@ -46,13 +50,20 @@ def dataset_package(dataset) -> dict:
             continue
         fmt, media_type = FORMATS[resource.format]
         entry = {
-            "name": _name(resource.name, used), "title": resource.name,
+            "name": _name(resource.name, used),
+            "title": resource.name,
             # Relative to the package's own address (…/datasets/<slug>/datapackage.json), as the standard prefers.
             "path": _relative(dataset, reverse("opendata:download", args=[dataset.slug, resource.pk, current.number])),
-            "profile": "tabular-data-resource", "format": fmt, "mediatype": media_type,
-            "bytes": current.size, "hash": f"sha256:{current.sha256}",
-            "schema": {"fields": [{k: v for k, v in field.items() if k in ("name", "type", "format")}
-                                  for field in current.schema["fields"]]},
+            "profile": "tabular-data-resource",
+            "format": fmt,
+            "mediatype": media_type,
+            "bytes": current.size,
+            "hash": f"sha256:{current.sha256}",
+            "schema": {
+                "fields": [
+                    {k: v for k, v in field.items() if k in ("name", "type", "format")} for field in current.schema["fields"]
+                ]
+            },
         }
         if resource.description:
             entry["description"] = resource.description
@@ -67,8 +78,9 @@ def dataset_package(dataset) -> dict:
     if dataset.description:
         package["description"] = dataset.description
     if dataset.licence in LICENCES:
-        package["licenses"] = [{"name": dataset.licence, "path": LICENCES[dataset.licence],
-                                "title": str(Licence(dataset.licence).label)}]
+        package["licenses"] = [
+            {"name": dataset.licence, "path": LICENCES[dataset.licence], "title": str(Licence(dataset.licence).label)}
+        ]
     if dataset.source:
         sources.insert(0, {"title": dataset.source})
     if sources:

@@ -8,6 +8,7 @@ while it loads (ingest.py says what happens when it refuses); other files with C
 built after the load commits (build_indexes): the unique index on _id, one on every column up to
 INDEXED_COLUMNS, then the planner statistics. Other databases: a bulk insert into a table keyed by _id.
 """
+
 import json
 import logging
 import time
@@ -29,8 +30,10 @@ TEXT_CHECKS = {
     "yearmonth": "{c} ~ '^[0-9]{{4}}-(0[1-9]|1[0-2])$'",
     "date": "{c} ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$' AND {c}::date IS NOT NULL",
     "time": "{c} ~ '^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{{1,6}})?$'",
-    "datetime": ("{c} ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{{1,6}})?"
-                 "(Z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?$' AND substr({c}, 1, 10)::date IS NOT NULL"),
+    "datetime": (
+        "{c} ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{{1,6}})?"
+        "(Z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?$' AND substr({c}, 1, 10)::date IS NOT NULL"
+    ),
 }
 # Columns indexed after a load (the first ones of a wider table); each index of a 1-million-row column takes
 # 0.3-0.8 s to build on two cores.
@@ -54,8 +57,11 @@ def _create_table(cursor, version, fields: list[dict], checks: bool) -> None:
     table = _table(version)
     columns = [f"c{i} {SQL_TYPES.get(f['type'], 'TEXT')}" for i, f in enumerate(fields)]
     if checks:
-        columns += [f"CHECK (c{i} IS NULL OR ({TEXT_CHECKS[f['type']].format(c=f'c{i}')}))"
-                    for i, f in enumerate(fields) if f["type"] in TEXT_CHECKS]
+        columns += [
+            f"CHECK (c{i} IS NULL OR ({TEXT_CHECKS[f['type']].format(c=f'c{i}')}))"
+            for i, f in enumerate(fields)
+            if f["type"] in TEXT_CHECKS
+        ]
     cursor.execute(f"DROP TABLE IF EXISTS {table}")
     if connection.vendor == "postgresql":
         # The identity hands out 1..N in COPY's order; its cache keeps the sequence out of the per-row cost.
@@ -85,7 +91,7 @@ def create_and_load(version, fields: list[dict], rows: list[tuple]) -> None:
             for start in range(0, len(rows), batch):
                 cursor.executemany(
                     f"INSERT INTO {table} ({names}) VALUES ({marks})",
-                    [(start + n, *row) for n, row in enumerate(rows[start:start + batch], start=1)],
+                    [(start + n, *row) for n, row in enumerate(rows[start : start + batch], start=1)],
                 )
 
 
@@ -98,8 +104,11 @@ def copy_csv(version, fields: list[dict], source) -> int:
     names = [f"c{i}" for i in range(len(fields))]
     # FREEZE (the table is new in this transaction): rows are written frozen and all-visible, so neither the
     # first reads nor VACUUM rewrite every page later, and counts can use index-only scans at once.
-    options = [sql.SQL("FORMAT csv, HEADER true, FREEZE, DELIMITER {}, QUOTE {}").format(
-        sql.Literal(source.delimiter), sql.Literal(source.quotechar))]
+    options = [
+        sql.SQL("FORMAT csv, HEADER true, FREEZE, DELIMITER {}, QUOTE {}").format(
+            sql.Literal(source.delimiter), sql.Literal(source.quotechar)
+        )
+    ]
     if source.has_quotes:
         # frictionless reads an empty cell as missing whether it is quoted or not; COPY only the unquoted one.
         options.append(sql.SQL("FORCE_NULL ({})").format(sql.SQL(", ").join(map(sql.Identifier, names))))
@@ -108,12 +117,13 @@ def copy_csv(version, fields: list[dict], source) -> int:
         _create_table(cursor, version, fields, checks=True)
         raw = cursor.cursor
         statement = sql.SQL("COPY {} ({}) FROM STDIN WITH ({})").format(
-            sql.Identifier(version.table_name), sql.SQL(", ").join(map(sql.Identifier, names)), sql.SQL(", ").join(options))
-        view = memoryview(source.data)[source.start:source.end]
+            sql.Identifier(version.table_name), sql.SQL(", ").join(map(sql.Identifier, names)), sql.SQL(", ").join(options)
+        )
+        view = memoryview(source.data)[source.start : source.end]
         try:
             with raw.copy(statement) as copy:
                 for at in range(0, len(view), COPY_CHUNK):
-                    copy.write(view[at:at + COPY_CHUNK])
+                    copy.write(view[at : at + COPY_CHUNK])
         except psycopg.Error as error:
             log.info("datastore %s: COPY refused the file: %s", version.table_name, str(error).splitlines()[0])
             raise CopyRefused(str(error)) from error
@@ -174,6 +184,7 @@ def total_estimation_threshold() -> int | None:
 
 class Total(int):
     """How many rows matched; `estimated` when it is PostgreSQL's estimate rather than a count."""
+
     estimated = False
 
     @classmethod
@@ -183,8 +194,7 @@ class Total(int):
         return total
 
 
-def search(version, *, filters=None, q="", fields=None, sort="", limit=100, offset=0, include_total=True,
-           estimate_over=-1):
+def search(version, *, filters=None, q="", fields=None, sort="", limit=100, offset=0, include_total=True, estimate_over=-1):
     """(records, total, fields): records of a version's table as dicts keyed by the real column names, the total
     that matched (a Total, or None without include_total) and the names of the fields returned.
 
@@ -229,8 +239,10 @@ def search(version, *, filters=None, q="", fields=None, sort="", limit=100, offs
     total = None
     with _bounded() as cursor:
         where_sql = f" WHERE {' AND '.join(page_where)}" if page_where else ""
-        cursor.execute(f"SELECT {select} FROM {table}{where_sql} ORDER BY {', '.join(order)} LIMIT %s OFFSET %s",
-                       [*page_params, limit, page_offset])
+        cursor.execute(
+            f"SELECT {select} FROM {table}{where_sql} ORDER BY {', '.join(order)} LIMIT %s OFFSET %s",
+            [*page_params, limit, page_offset],
+        )
         records = [dict(zip(wanted, row)) for row in cursor.fetchall()]
         if include_total:
             total = _total(cursor, version, table, where, params, estimate_over)

@@ -13,6 +13,7 @@ open-data services joins it the same way. Text goes in as rdflib Literals (rdfli
 syntax); stored links go in through `_iri`, which percent-encodes what an IRI may not hold, so one bad link
 saved before links were checked on entry cannot break the catalogue for everyone.
 """
+
 from urllib.parse import quote
 
 from django.conf import settings
@@ -24,13 +25,25 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 from . import quality, selectors
 
 EU = "http://publications.europa.eu/resource/authority/"
-FREQ = {"daily": "DAILY", "weekly": "WEEKLY", "monthly": "MONTHLY", "quarterly": "QUARTERLY", "annual": "ANNUAL",
-        "irregular": "IRREG", "never": "NEVER"}
-LICENCES = {"CC-BY-4.0": "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0",
-            "CC0-1.0": "http://publications.europa.eu/resource/authority/licence/CC0",
-            "ODbL-1.0": "http://publications.europa.eu/resource/authority/licence/ODBL"}
-MEDIA_TYPES = {"CSV": "text/csv", "JSON": "application/json",
-               "XLSX": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+FREQ = {
+    "daily": "DAILY",
+    "weekly": "WEEKLY",
+    "monthly": "MONTHLY",
+    "quarterly": "QUARTERLY",
+    "annual": "ANNUAL",
+    "irregular": "IRREG",
+    "never": "NEVER",
+}
+LICENCES = {
+    "CC-BY-4.0": "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0",
+    "CC0-1.0": "http://publications.europa.eu/resource/authority/licence/CC0",
+    "ODbL-1.0": "http://publications.europa.eu/resource/authority/licence/ODBL",
+}
+MEDIA_TYPES = {
+    "CSV": "text/csv",
+    "JSON": "application/json",
+    "XLSX": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 LANGUAGES = {"kk": "KAZ", "ru": "RUS", "en": "ENG"}
 LOCN = Namespace("http://www.w3.org/ns/locn#")
 DQV = Namespace("http://www.w3.org/ns/dqv#")
@@ -55,8 +68,9 @@ def _iri(url: str) -> URIRef:
 def _text(value: str) -> str:
     """Text as every RDF syntax can carry it: XML 1.0 has no way to write most control characters or lone
     surrogates, so they are dropped (they carry no meaning a reader could use)."""
-    return "".join(ch for ch in str(value) if ch in "\t\n\r" or (" " <= ch and not "\ud800" <= ch <= "\udfff"
-                                                                and ch not in "\ufffe\uffff"))
+    return "".join(
+        ch for ch in str(value) if ch in "\t\n\r" or (" " <= ch and not "\ud800" <= ch <= "\udfff" and ch not in "\ufffe\uffff")
+    )
 
 
 def _literal(value, lang=None) -> Literal:
@@ -65,8 +79,15 @@ def _literal(value, lang=None) -> Literal:
 
 def _graph() -> Graph:
     g = Graph()
-    for prefix, ns in (("dcat", DCAT), ("dct", DCTERMS), ("foaf", FOAF), ("locn", LOCN), ("dqv", DQV),
-                       ("skos", SKOS), ("spdx", SPDX)):
+    for prefix, ns in (
+        ("dcat", DCAT),
+        ("dct", DCTERMS),
+        ("foaf", FOAF),
+        ("locn", LOCN),
+        ("dqv", DQV),
+        ("skos", SKOS),
+        ("spdx", SPDX),
+    ):
         g.bind(prefix, ns)
     return g
 
@@ -142,7 +163,11 @@ def _distribution(g: Graph, dataset, resource, licence, profile) -> URIRef:
         download = _abs(reverse("opendata:download", args=[dataset.slug, resource.pk, current.number]))
         g.add((dist, DCAT.downloadURL, _typed(g, download, RDFS.Resource)))
         # Written "123.0" for xsd:decimal: the lexical form Turtle's shorthand would give, so every syntax agrees.
-        size = Literal(f"{current.size}.0", datatype=XSD.decimal) if profile == "2" else Literal(current.size, datatype=XSD.nonNegativeInteger)
+        size = (
+            Literal(f"{current.size}.0", datatype=XSD.decimal)
+            if profile == "2"
+            else Literal(current.size, datatype=XSD.nonNegativeInteger)
+        )
         g.add((dist, DCAT.byteSize, size))
         g.add((dist, DCTERMS.modified, Literal(current.created_at.isoformat(), datatype=XSD.dateTime)))
         if profile != "2" and current.sha256:
@@ -173,8 +198,11 @@ def add_dataset(g: Graph, dataset, profile: str = "3") -> URIRef:
                 g.add((node, DCTERMS.description, _literal(getattr(dataset, f"title_{lang}"), lang)))
     _languages(g, node, langs)
     body = dataset.body
-    publisher = _agent(g, URIRef(_abs(reverse("body", args=[body.slug])) + "#body"),
-                       {lang: getattr(body, f"name_{lang}", "") for lang in LANGUAGES})
+    publisher = _agent(
+        g,
+        URIRef(_abs(reverse("body", args=[body.slug])) + "#body"),
+        {lang: getattr(body, f"name_{lang}", "") for lang in LANGUAGES},
+    )
     g.add((node, DCTERMS.publisher, publisher))
     g.add((node, DCAT.landingPage, _document(g, page)))
     g.add((node, DCTERMS.issued, Literal(dataset.created_at.isoformat(), datatype=XSD.dateTime)))
@@ -182,7 +210,9 @@ def add_dataset(g: Graph, dataset, profile: str = "3") -> URIRef:
     for tag in dataset.tags:
         g.add((node, DCAT.keyword, _literal(tag)))
     if dataset.frequency in FREQ:
-        g.add((node, DCTERMS.accrualPeriodicity, _typed(g, URIRef(EU + "frequency/" + FREQ[dataset.frequency]), DCTERMS.Frequency)))
+        g.add(
+            (node, DCTERMS.accrualPeriodicity, _typed(g, URIRef(EU + "frequency/" + FREQ[dataset.frequency]), DCTERMS.Frequency))
+        )
     if dataset.temporal_start or dataset.temporal_end:
         period = _typed(g, BNode(), DCTERMS.PeriodOfTime)
         g.add((node, DCTERMS.temporal, period))
@@ -215,8 +245,20 @@ def catalog_graph(profile: str = "3") -> Graph:
     g.add((catalog, DCTERMS.title, Literal("Ashyq ашық деректері", lang="kk")))
     g.add((catalog, DCTERMS.title, Literal("Открытые данные Ashyq", lang="ru")))
     g.add((catalog, DCTERMS.description, Literal("Datasets published by Kazakhstan's state bodies on Ashyq.", lang="en")))
-    g.add((catalog, DCTERMS.description, Literal("Қазақстан мемлекеттік органдарының Ashyq-та жариялаған деректер жиынтықтары.", lang="kk")))
-    g.add((catalog, DCTERMS.description, Literal("Наборы данных, опубликованные государственными органами Казахстана на Ashyq.", lang="ru")))
+    g.add(
+        (
+            catalog,
+            DCTERMS.description,
+            Literal("Қазақстан мемлекеттік органдарының Ashyq-та жариялаған деректер жиынтықтары.", lang="kk"),
+        )
+    )
+    g.add(
+        (
+            catalog,
+            DCTERMS.description,
+            Literal("Наборы данных, опубликованные государственными органами Казахстана на Ashyq.", lang="ru"),
+        )
+    )
     g.add((catalog, FOAF.homepage, _document(g, home)))
     _languages(g, catalog, LANGUAGES)
     g.add((catalog, DCTERMS.publisher, _agent(g, URIRef(_abs("/") + "#ashyq"), {None: "Ashyq"})))

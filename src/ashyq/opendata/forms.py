@@ -1,6 +1,7 @@
 """Publishers' forms: a dataset's description, a new resource (a file or a link), a new version of a file.
 
 Forms only parse and check what a person typed; the services decide and change (services.py)."""
+
 from django import forms
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import slugify
@@ -14,39 +15,91 @@ from .models import Frequency, Licence, Resource
 
 MAX_TAGS, MAX_TAG_LENGTH = 20, 50
 # Kazakh and Russian letters in Latin, for an identifier made from a title (the address stays ASCII).
-_CYRILLIC_TO_LATIN = str.maketrans({
-    "а": "a", "ә": "a", "б": "b", "в": "v", "г": "g", "ғ": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
-    "и": "i", "й": "i", "і": "i", "к": "k", "қ": "q", "л": "l", "м": "m", "н": "n", "ң": "n", "о": "o", "ө": "o",
-    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ұ": "u", "ү": "u", "ф": "f", "х": "kh", "һ": "h", "ц": "ts",
-    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "iu", "я": "ia",
-})
+_CYRILLIC_TO_LATIN = str.maketrans(
+    {
+        "а": "a",
+        "ә": "a",
+        "б": "b",
+        "в": "v",
+        "г": "g",
+        "ғ": "g",
+        "д": "d",
+        "е": "e",
+        "ё": "e",
+        "ж": "zh",
+        "з": "z",
+        "и": "i",
+        "й": "i",
+        "і": "i",
+        "к": "k",
+        "қ": "q",
+        "л": "l",
+        "м": "m",
+        "н": "n",
+        "ң": "n",
+        "о": "o",
+        "ө": "o",
+        "п": "p",
+        "р": "r",
+        "с": "s",
+        "т": "t",
+        "у": "u",
+        "ұ": "u",
+        "ү": "u",
+        "ф": "f",
+        "х": "kh",
+        "һ": "h",
+        "ц": "ts",
+        "ч": "ch",
+        "ш": "sh",
+        "щ": "shch",
+        "ъ": "",
+        "ы": "y",
+        "ь": "",
+        "э": "e",
+        "ю": "iu",
+        "я": "ia",
+    }
+)
 
 
 def latin(text: str) -> str:
     return text.lower().translate(_CYRILLIC_TO_LATIN)
+
+
 EXTENSIONS = {"CSV": (".csv", ".txt"), "XLSX": (".xlsx",), "JSON": (".json",)}
-ACCEPT = {"CSV": ".csv,text/csv", "XLSX": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-          "JSON": ".json,application/json"}
+ACCEPT = {
+    "CSV": ".csv,text/csv",
+    "XLSX": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "JSON": ".json,application/json",
+}
 
 
 def _file_help():
     return gettext("CSV (UTF-8), XLSX (values, not formulas) or JSON (a list of flat records); at most %(limit)s.") % {
-        "limit": filesizeformat(ingest.max_bytes())}
+        "limit": filesizeformat(ingest.max_bytes())
+    }
 
 
 def _check_file(upload, fmt):
     """The size limit and the file's kind, before a byte is read: a clear message instead of a failed validation."""
     if upload.size > ingest.max_bytes():
         raise forms.ValidationError(
-            gettext("The file is %(size)s; the limit is %(limit)s. Split the data into several resources, for example one a year.") % {"size": filesizeformat(upload.size), "limit": filesizeformat(ingest.max_bytes())},
-            code="too_large")
+            gettext(
+                "The file is %(size)s; the limit is %(limit)s. Split the data into several resources, for example one a year."
+            )
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(ingest.max_bytes())},
+            code="too_large",
+        )
     name = (upload.name or "").lower()
     known = {ext: f for f, exts in EXTENSIONS.items() for ext in exts}
     extension = next((ext for ext in known if name.endswith(ext)), None)
     if extension and known[extension] != fmt:
         raise forms.ValidationError(
             gettext("The file is %(found)s, but the format chosen is %(chosen)s: choose %(found)s, or upload a %(chosen)s file.")
-            % {"found": known[extension], "chosen": fmt}, code="wrong_format")
+            % {"found": known[extension], "chosen": fmt},
+            code="wrong_format",
+        )
 
 
 class GroupedForm(forms.Form):
@@ -61,33 +114,83 @@ class GroupedForm(forms.Form):
 class DatasetForm(GroupedForm):
     body = forms.ModelChoiceField(label=_("Publishing body"), queryset=Body.objects.none(), to_field_name="slug")
     slug = forms.SlugField(
-        label=_("Identifier in the address"), max_length=100, required=False,
-        help_text=_("Lowercase Latin letters, digits and hyphens, as in /data/datasets/budget-2024/. Left empty, it is made "
-                    "from the title. It cannot be changed later."))
-    title_kk = forms.CharField(label=_("Title in Kazakh"), max_length=255, required=False, widget=forms.TextInput(attrs={"lang": "kk"}),
-                               help_text=_("The title in Kazakh, in Russian or in both is required; where one is missing, the catalogue shows the other."))
-    title_ru = forms.CharField(label=_("Title in Russian"), max_length=255, required=False, widget=forms.TextInput(attrs={"lang": "ru"}))
-    title_en = forms.CharField(label=_("Title in English"), max_length=255, required=False, widget=forms.TextInput(attrs={"lang": "en"}),
-                               help_text=_("Optional."))
-    description_kk = forms.CharField(label=_("Description in Kazakh"), required=False, widget=forms.Textarea(attrs={"rows": 4, "lang": "kk"}))
-    description_ru = forms.CharField(label=_("Description in Russian"), required=False, widget=forms.Textarea(attrs={"rows": 4, "lang": "ru"}))
-    description_en = forms.CharField(label=_("Description in English"), required=False, widget=forms.Textarea(attrs={"rows": 4, "lang": "en"}),
-                                     help_text=_("What the data is, how it was collected and what a row means."))
+        label=_("Identifier in the address"),
+        max_length=100,
+        required=False,
+        help_text=_(
+            "Lowercase Latin letters, digits and hyphens, as in /data/datasets/budget-2024/. Left empty, it is made "
+            "from the title. It cannot be changed later."
+        ),
+    )
+    title_kk = forms.CharField(
+        label=_("Title in Kazakh"),
+        max_length=255,
+        required=False,
+        widget=forms.TextInput(attrs={"lang": "kk"}),
+        help_text=_(
+            "The title in Kazakh, in Russian or in both is required; where one is missing, the catalogue shows the other."
+        ),
+    )
+    title_ru = forms.CharField(
+        label=_("Title in Russian"), max_length=255, required=False, widget=forms.TextInput(attrs={"lang": "ru"})
+    )
+    title_en = forms.CharField(
+        label=_("Title in English"),
+        max_length=255,
+        required=False,
+        widget=forms.TextInput(attrs={"lang": "en"}),
+        help_text=_("Optional."),
+    )
+    description_kk = forms.CharField(
+        label=_("Description in Kazakh"), required=False, widget=forms.Textarea(attrs={"rows": 4, "lang": "kk"})
+    )
+    description_ru = forms.CharField(
+        label=_("Description in Russian"), required=False, widget=forms.Textarea(attrs={"rows": 4, "lang": "ru"})
+    )
+    description_en = forms.CharField(
+        label=_("Description in English"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "lang": "en"}),
+        help_text=_("What the data is, how it was collected and what a row means."),
+    )
     licence = forms.ChoiceField(label=_("Licence"), required=False, choices=[("", _("not stated"))] + Licence.choices)
-    temporal_start = forms.DateField(label=_("Period covered: first day"), required=False,
-                                     widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    temporal_end = forms.DateField(label=_("Period covered: last day"), required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                                   help_text=_("Empty if the data is still being added to."))
-    spatial = forms.CharField(label=_("Places covered"), max_length=255, required=False,
-                              help_text=_("Countries or regions, separated by semicolons, for example: Kazakhstan; Almaty region"))
-    frequency = forms.ChoiceField(label=_("Update frequency"), required=False, choices=[("", _("not stated"))] + Frequency.choices)
-    tags = forms.CharField(label=_("Tags"), required=False, max_length=MAX_TAGS * (MAX_TAG_LENGTH + 2),
-                           help_text=_("Words a reader would search for, separated by commas, for example: trade, exports"))
-    source = forms.CharField(label=_("Source"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                             help_text=_("Where the data comes from: a register, a survey, a document"))
-    documentation_url = forms.URLField(label=_("Documentation (link)"), max_length=500, required=False, assume_scheme="https",
-                                       widget=forms.TextInput(attrs={"inputmode": "url"}))
+    temporal_start = forms.DateField(
+        label=_("Period covered: first day"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    temporal_end = forms.DateField(
+        label=_("Period covered: last day"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Empty if the data is still being added to."),
+    )
+    spatial = forms.CharField(
+        label=_("Places covered"),
+        max_length=255,
+        required=False,
+        help_text=_("Countries or regions, separated by semicolons, for example: Kazakhstan; Almaty region"),
+    )
+    frequency = forms.ChoiceField(
+        label=_("Update frequency"), required=False, choices=[("", _("not stated"))] + Frequency.choices
+    )
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=MAX_TAGS * (MAX_TAG_LENGTH + 2),
+        help_text=_("Words a reader would search for, separated by commas, for example: trade, exports"),
+    )
+    source = forms.CharField(
+        label=_("Source"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Where the data comes from: a register, a survey, a document"),
+    )
+    documentation_url = forms.URLField(
+        label=_("Documentation (link)"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        widget=forms.TextInput(attrs={"inputmode": "url"}),
+    )
 
     groups = [
         (_("Publisher and identifier"), ["body", "slug"]),
@@ -113,7 +216,9 @@ class DatasetForm(GroupedForm):
             if not tag or tag.lower() in (t.lower() for t in tags):
                 continue
             if len(tag) > MAX_TAG_LENGTH:
-                raise forms.ValidationError(gettext("A tag is at most %(n)d characters: %(tag)s") % {"n": MAX_TAG_LENGTH, "tag": tag[:60]})
+                raise forms.ValidationError(
+                    gettext("A tag is at most %(n)d characters: %(tag)s") % {"n": MAX_TAG_LENGTH, "tag": tag[:60]}
+                )
             tags.append(tag)
         if len(tags) > MAX_TAGS:
             raise forms.ValidationError(gettext("At most %(n)d tags.") % {"n": MAX_TAGS})
@@ -153,9 +258,14 @@ class ResourceForm(GroupedForm):
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     format = forms.ChoiceField(label=_("Format"), choices=Resource.Format.choices)
     file = forms.FileField(label=_("File to upload"), required=False)
-    url = forms.URLField(label=_("Or a link to the file on another site"), max_length=500, required=False, assume_scheme="https",
-                         widget=forms.TextInput(attrs={"inputmode": "url"}),
-                         help_text=_("Only if the file is not uploaded here: https://… Links are checked every night."))
+    url = forms.URLField(
+        label=_("Or a link to the file on another site"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        widget=forms.TextInput(attrs={"inputmode": "url"}),
+        help_text=_("Only if the file is not uploaded here: https://… Links are checked every night."),
+    )
 
     groups = [
         (_("The resource"), ["name", "description", "format"]),
@@ -187,9 +297,13 @@ class ResourceForm(GroupedForm):
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("File"))
     new_schema = forms.BooleanField(
-        label=_("The structure changes on purpose: accept new column types"), required=False,
-        help_text=_("Leave unticked: a column keeps the type it has in the version served now (numbers stay numbers, "
-                    "dates stay dates), and a cell that does not fit is reported with its row and column."))
+        label=_("The structure changes on purpose: accept new column types"),
+        required=False,
+        help_text=_(
+            "Leave unticked: a column keeps the type it has in the version served now (numbers stay numbers, "
+            "dates stay dates), and a cell that does not fit is reported with its row and column."
+        ),
+    )
 
     def __init__(self, *args, resource, **kwargs):
         super().__init__(*args, **kwargs)

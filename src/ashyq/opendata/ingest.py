@@ -18,6 +18,7 @@ whose numbers have leading zeros anywhere in the file stay text). Then one of tw
 
 A file that does not validate is never loaded; the caller keeps it as an invalid version with its report.
 """
+
 import codecs
 import csv
 import io
@@ -51,6 +52,7 @@ NUMERIC = ("integer", "number")
 @dataclass
 class CsvSource:
     """The raw bytes of a CSV upload as COPY reads them: data[start:end] (no byte order mark, no trailing newlines)."""
+
     data: bytes
     start: int
     end: int
@@ -103,16 +105,27 @@ def _control_characters(data: bytes, fmt: str) -> dict | None:
     line = data.count(b"\n", 0, match.start()) + 1
     code = ord(match.group().decode("utf-8"))
     return problem(
-        _("Line %(line)s holds a control character (U+%(code)04X), which open data may not contain; remove it and upload "
-          "the file again.") % {"line": line, "code": code}, "control-character", row=line)
+        _(
+            "Line %(line)s holds a control character (U+%(code)04X), which open data may not contain; remove it and upload "
+            "the file again."
+        )
+        % {"line": line, "code": code},
+        "control-character",
+        row=line,
+    )
 
 
 def read_table(data: bytes, fmt: str) -> Parsed:
     """Rows of a CSV, XLSX or JSON file as text cells, or a report of why they cannot be read."""
     if len(data) > max_bytes():
-        return Parsed(report=[problem(
-            _("The file is %(size)s bytes; the limit is %(limit)s bytes.") % {"size": len(data), "limit": max_bytes()},
-            "oversized")])
+        return Parsed(
+            report=[
+                problem(
+                    _("The file is %(size)s bytes; the limit is %(limit)s bytes.") % {"size": len(data), "limit": max_bytes()},
+                    "oversized",
+                )
+            ]
+        )
     if not data.strip():
         return Parsed(report=[problem(_("The file is empty."), "empty")])
     limits.check(data, fmt)  # raises limits.TooLarge: refused before it is read
@@ -140,9 +153,16 @@ def _read_csv(data: bytes) -> Parsed:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        return Parsed(report=[problem(
-            _("The file is not UTF-8 text (byte %(byte)s on line %(line)s). Save it as CSV UTF-8 and upload it again.")
-            % {"byte": error.start, "line": line}, "encoding-error", row=line)])
+        return Parsed(
+            report=[
+                problem(
+                    _("The file is not UTF-8 text (byte %(byte)s on line %(line)s). Save it as CSV UTF-8 and upload it again.")
+                    % {"byte": error.start, "line": line},
+                    "encoding-error",
+                    row=line,
+                )
+            ]
+        )
     budget, rows = limits.current(), []
     for row in csv.reader(io.StringIO(text), _sniff(text)):
         if row:
@@ -170,9 +190,15 @@ def _read_xlsx(data: bytes) -> Parsed:
         for c, cell in enumerate(row, start=1):
             value = cell.value
             if getattr(cell, "data_type", None) == "f" or (isinstance(value, str) and value.startswith("=")):
-                report.append(problem(
-                    _("Cell %(cell)s holds a formula; upload the values (paste as values) instead.") % {"cell": f"{cell.column_letter}{r}"},
-                    "formula", row=r, column=c))
+                report.append(
+                    problem(
+                        _("Cell %(cell)s holds a formula; upload the values (paste as values) instead.")
+                        % {"cell": f"{cell.column_letter}{r}"},
+                        "formula",
+                        row=r,
+                        column=c,
+                    )
+                )
             cells.append("" if value is None else str(value))
         while cells and cells[-1] == "":
             cells.pop()
@@ -185,7 +211,9 @@ def _read_xlsx(data: bytes) -> Parsed:
 
 
 def _read_json(data: bytes) -> Parsed:
-    not_tabular = _("The JSON is not a table: upload a list of objects with the same keys, or a list of rows whose first row is the header.")
+    not_tabular = _(
+        "The JSON is not a table: upload a list of objects with the same keys, or a list of rows whose first row is the header."
+    )
     try:
         value = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as error:
@@ -225,6 +253,7 @@ def _read_json(data: bytes) -> Parsed:
 
 
 # --- schema and row-by-row validation -------------------------------------------------------------------------
+
 
 def _header_problems(header: list[str]) -> list[dict]:
     if not header or any(not h.strip() for h in header):
@@ -293,8 +322,13 @@ def decimal_commas(schema: dict, sample: list[list[str]]) -> dict:
     for index, f in enumerate(schema["fields"]):
         values = [r[index].strip() for r in sample if len(r) > index and r[index].strip()]
         # frictionless reads "20,4" as a geopoint (a longitude and a latitude); a real one has decimal points.
-        if (f["type"] in ("string", "any", "geopoint") and values and any("," in v for v in values)
-                and all(_DECIMAL_COMMA.fullmatch(v) for v in values) and not any(_leading_zero(v) for v in values)):
+        if (
+            f["type"] in ("string", "any", "geopoint")
+            and values
+            and any("," in v for v in values)
+            and all(_DECIMAL_COMMA.fullmatch(v) for v in values)
+            and not any(_leading_zero(v) for v in values)
+        ):
             f = {**f, "type": "number", "decimalChar": ",", "groupChar": " "}
         fields.append(f)
     return {**schema, "fields": fields}
@@ -319,8 +353,12 @@ def dotted_dates(schema: dict, sample: list[list[str]]) -> dict:
     fields = []
     for index, f in enumerate(schema["fields"]):
         values = [r[index].strip() for r in sample if len(r) > index and r[index].strip()]
-        if (f["type"] in ("string", "any") and values and all(_DOTTED_DATE.fullmatch(v) for v in values)
-                and sum(map(real, values)) >= FIELD_CONFIDENCE * len(values)):
+        if (
+            f["type"] in ("string", "any")
+            and values
+            and all(_DOTTED_DATE.fullmatch(v) for v in values)
+            and sum(map(real, values)) >= FIELD_CONFIDENCE * len(values)
+        ):
             f = {**f, "type": "date", "format": "%d.%m.%Y"}
         fields.append(f)
     return {**schema, "fields": fields}
@@ -333,9 +371,15 @@ def keep_types(schema: dict, expected: dict | None) -> dict:
     if not expected:
         return schema
     old = {f["name"]: f for f in expected.get("fields", [])}
-    return {**schema, "fields": [
-        {k: v for k, v in old[f["name"]].items() if k in ("name", "type", "format", "decimalChar", "groupChar")}
-        if f["name"] in old else f for f in schema["fields"]]}
+    return {
+        **schema,
+        "fields": [
+            {k: v for k, v in old[f["name"]].items() if k in ("name", "type", "format", "decimalChar", "groupChar")}
+            if f["name"] in old
+            else f
+            for f in schema["fields"]
+        ],
+    }
 
 
 def type_changes(inferred: dict, expected: dict | None) -> dict[str, tuple[str, str]]:
@@ -345,17 +389,23 @@ def type_changes(inferred: dict, expected: dict | None) -> dict[str, tuple[str, 
     old = {f["name"]: f["type"] for f in expected.get("fields", [])}
     # Whole numbers in a column that held decimals still fit it; anything fits text.
     fits = {("number", "integer")}
-    return {f["name"]: (old[f["name"]], f["type"]) for f in inferred["fields"]
-            if f["name"] in old and old[f["name"]] != f["type"] and old[f["name"]] not in ("string", "any")
-            and (old[f["name"]], f["type"]) not in fits}
+    return {
+        f["name"]: (old[f["name"]], f["type"])
+        for f in inferred["fields"]
+        if f["name"] in old
+        and old[f["name"]] != f["type"]
+        and old[f["name"]] not in ("string", "any")
+        and (old[f["name"]], f["type"]) not in fits
+    }
 
 
 def _frictionless_schema(header: list[str], sample: list[list[str]]) -> dict:
     """frictionless's own inference, to check infer_schema against."""
     from frictionless import Detector, Resource
 
-    resource = Resource(data=[header, *sample[:INFER_ROWS]],
-                        detector=Detector(sample_size=INFER_ROWS, field_confidence=FIELD_CONFIDENCE))
+    resource = Resource(
+        data=[header, *sample[:INFER_ROWS]], detector=Detector(sample_size=INFER_ROWS, field_confidence=FIELD_CONFIDENCE)
+    )
     resource.infer()
     return {"fields": [{"name": f.name, "type": f.type} for f in resource.schema.fields]}
 
@@ -363,8 +413,11 @@ def _frictionless_schema(header: list[str], sample: list[list[str]]) -> dict:
 def as_text(schema: dict, columns) -> dict:
     """The schema with these columns (0-based) made strings: codes with leading zeros (HS "0702", postcodes
     "050000") are identifiers, not numbers."""
-    return {"fields": [{**f, "type": "string"} if i in columns and f["type"] in NUMERIC else f
-                       for i, f in enumerate(schema["fields"])]}
+    return {
+        "fields": [
+            {**f, "type": "string"} if i in columns and f["type"] in NUMERIC else f for i, f in enumerate(schema["fields"])
+        ]
+    }
 
 
 def _zero_columns(schema: dict, rows) -> set[int]:
@@ -393,9 +446,9 @@ def validate(parsed: Parsed) -> Parsed:
         if type_ == "type-error" and field_name in changes:
             # The column's type would change from the version served: say so, with the cell.
             type_ = "type-changed"
-            message = _("Row %(row)s, column %(column)s (%(field)s): %(message)s The column is %(old)s in the version "
-                        "served now.") % {"row": row, "column": column, "field": field_name, "message": message,
-                                         "old": changes[field_name][0]}
+            message = _(
+                "Row %(row)s, column %(column)s (%(field)s): %(message)s The column is %(old)s in the version served now."
+            ) % {"row": row, "column": column, "field": field_name, "message": message, "old": changes[field_name][0]}
         parsed.report.append(problem(message, type_, row=row, column=column, field_name=field_name or ""))
     return parsed
 
@@ -419,6 +472,7 @@ def typed_rows(parsed: Parsed) -> list[tuple]:
 
 
 # --- the COPY path --------------------------------------------------------------------------------------------
+
 
 def prepare(data: bytes, fmt: str, expected: dict | None = None) -> Parsed:
     """What is known before the version is stored. A CSV that PostgreSQL can load and check with COPY is only
@@ -450,10 +504,16 @@ def _prepare_copy(data: bytes, expected: dict | None = None) -> Parsed | None:
     if head is None:
         return None
     dialect, rows = head
-    if not rows or dialect.delimiter not in ",;\t" or dialect.quotechar not in "\"'" or dialect.skipinitialspace or dialect.escapechar:
+    if (
+        not rows
+        or dialect.delimiter not in ",;\t"
+        or dialect.quotechar not in "\"'"
+        or dialect.skipinitialspace
+        or dialect.escapechar
+    ):
         return None
     has_quotes = data.find(dialect.quotechar.encode(), start, end) >= 0
-    header, sample = rows[0], rows[1:INFER_ROWS + 1]
+    header, sample = rows[0], rows[1 : INFER_ROWS + 1]
     report = _header_problems(header)
     if report:
         return Parsed(header=header, report=report)
@@ -464,8 +524,15 @@ def _prepare_copy(data: bytes, expected: dict | None = None) -> Parsed | None:
     schema = keep_types(schema, expected)  # COPY checks every cell against the served version's types
     if any(f["type"] not in COPY_TYPES or f.get("decimalChar", ".") != "." or "format" in f for f in schema["fields"]):
         return None
-    return Parsed(header=header, rows=sample, schema=schema, expected=expected, source=CsvSource(
-        data=data, start=start, end=end, delimiter=dialect.delimiter, quotechar=dialect.quotechar, has_quotes=has_quotes))
+    return Parsed(
+        header=header,
+        rows=sample,
+        schema=schema,
+        expected=expected,
+        source=CsvSource(
+            data=data, start=start, end=end, delimiter=dialect.delimiter, quotechar=dialect.quotechar, has_quotes=has_quotes
+        ),
+    )
 
 
 def _head(data: bytes, start: int, end: int):
@@ -500,6 +567,7 @@ def _records(text: str, dialect, limit: int) -> list[list[str]] | None:
 @dataclass
 class Scan:
     """What PostgreSQL accepts but the Table Schema does not, found in the raw bytes beside COPY."""
+
     zero_columns: set = field(default_factory=set)  # numeric columns with leading zeros: identifiers, made text
     refuse: str = ""  # why the load cannot stand for frictionless's validation (then the row-by-row path decides)
 
@@ -546,7 +614,7 @@ def scan(source: CsvSource, schema: dict, stop: threading.Event | None = None) -
                 column = data.count(delim, data.rfind(b"\n", start, at) + 1, at) + 1
             if column not in numeric or column in found.zero_columns:
                 continue
-            value = data[at + 1:match.end()]
+            value = data[at + 1 : match.end()]
             if _leading_zero(value.decode("ascii")):
                 found.zero_columns.add(column)
             elif value.strip(b" \t+-")[1:2] not in b"0123456789":
@@ -567,7 +635,7 @@ def _windows(data: bytes, start: int, end: int, size: int = 256 * 1024):
 
 def _scan_rows(source: CsvSource, numeric: set[int], width: int, stop) -> Scan:
     found = Scan()
-    text = source.data[source.start:source.end].decode("utf-8", errors="replace")
+    text = source.data[source.start : source.end].decode("utf-8", errors="replace")
     dialect = type("Dialect", (csv.excel,), {"delimiter": source.delimiter, "quotechar": source.quotechar})
     radix = re.compile(r"\s*[+-]?0[xXoObB]")
     rows = (row for row in csv.reader(io.StringIO(text), dialect) if row)

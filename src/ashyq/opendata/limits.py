@@ -10,6 +10,7 @@ or declares a million rows).
 
 The limits are settings (ASHYQ_OPENDATA_MAX_*, docs/operations.md).
 """
+
 import contextvars
 import io
 import re
@@ -39,14 +40,22 @@ def max_cells() -> int:
 
 
 def _too_many_columns(columns: int) -> TooLarge:
-    return TooLarge(_("The table has %(columns)s columns; the limit is %(limit)s. Split it into several tables.")
-                    % {"columns": f"{columns:,}", "limit": f"{max_columns():,}"}, code="too_many_columns")
+    return TooLarge(
+        _("The table has %(columns)s columns; the limit is %(limit)s. Split it into several tables.")
+        % {"columns": f"{columns:,}", "limit": f"{max_columns():,}"},
+        code="too_many_columns",
+    )
 
 
 def _too_many_cells(cells: int) -> TooLarge:
-    return TooLarge(_("The table has about %(cells)s cells (rows times columns); the limit is %(limit)s. "
-                      "Split it into several resources, for example one a year.")
-                    % {"cells": f"{cells:,}", "limit": f"{max_cells():,}"}, code="too_many_cells")
+    return TooLarge(
+        _(
+            "The table has about %(cells)s cells (rows times columns); the limit is %(limit)s. "
+            "Split it into several resources, for example one a year."
+        )
+        % {"cells": f"{cells:,}", "limit": f"{max_cells():,}"},
+        code="too_many_cells",
+    )
 
 
 def check(data: bytes, fmt: str) -> None:
@@ -59,7 +68,7 @@ def check(data: bytes, fmt: str) -> None:
 
 def _check_csv(data: bytes) -> None:
     end = data.find(b"\n", 0, HEAD_BYTES)
-    header = data[:end if end >= 0 else HEAD_BYTES]
+    header = data[: end if end >= 0 else HEAD_BYTES]
     # The delimiter is one of these (ingest._sniff); counting the commonest overestimates only when a header
     # quotes its separators, which the limit can afford.
     columns = max(header.count(d) for d in (b",", b";", b"\t")) + 1
@@ -87,15 +96,22 @@ def _check_xlsx(data: bytes) -> None:
         return  # not a workbook: the reader says so
     unpacked = sum(m.file_size for m in members)
     if unpacked > settings.ASHYQ_OPENDATA_MAX_UNPACKED_BYTES or len(members) > 10000:
-        raise TooLarge(_("The workbook unpacks to %(size)s; the limit is %(limit)s. Save the data as CSV, or split it.")
-                       % {"size": filesizeformat(unpacked), "limit": filesizeformat(settings.ASHYQ_OPENDATA_MAX_UNPACKED_BYTES)},
-                       code="unpacked_size")
+        raise TooLarge(
+            _("The workbook unpacks to %(size)s; the limit is %(limit)s. Save the data as CSV, or split it.")
+            % {"size": filesizeformat(unpacked), "limit": filesizeformat(settings.ASHYQ_OPENDATA_MAX_UNPACKED_BYTES)},
+            code="unpacked_size",
+        )
     for member in members:
         ratio = member.file_size / max(member.compress_size, 1)
         if member.file_size > HEAD_BYTES and ratio > settings.ASHYQ_OPENDATA_MAX_PACKING_RATIO:
-            raise TooLarge(_("The workbook is packed %(ratio)s times tighter than spreadsheets are; it is refused as a "
-                             "possible zip bomb. Save the data as CSV and upload that.") % {"ratio": int(ratio)},
-                           code="packing_ratio")
+            raise TooLarge(
+                _(
+                    "The workbook is packed %(ratio)s times tighter than spreadsheets are; it is refused as a "
+                    "possible zip bomb. Save the data as CSV and upload that."
+                )
+                % {"ratio": int(ratio)},
+                code="packing_ratio",
+            )
     sheets = sorted(m.filename for m in members if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", m.filename))
     if not sheets:
         return
@@ -135,8 +151,11 @@ class Budget:
 
     def check_time(self) -> None:
         if time.monotonic() - self.started > self.seconds:
-            raise TooLarge(_("Reading and checking the file took longer than %(seconds)s seconds. Split it into smaller "
-                             "resources.") % {"seconds": int(self.seconds)}, code="too_slow")
+            raise TooLarge(
+                _("Reading and checking the file took longer than %(seconds)s seconds. Split it into smaller resources.")
+                % {"seconds": int(self.seconds)},
+                code="too_slow",
+            )
 
 
 _current: contextvars.ContextVar[Budget | None] = contextvars.ContextVar("opendata_budget", default=None)

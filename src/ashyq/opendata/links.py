@@ -9,6 +9,7 @@ machines beside it (SSRF).
 
 The result is a short code, stored on the resource and shown translated by `describe()`.
 """
+
 import http.client
 import ipaddress
 import socket

@@ -3,6 +3,7 @@
 A version's rows live in a datastore table of their own (datastore.py), named after the version; the
 models keep the metadata, the inferred Table Schema and the validation report.
 """
+
 import uuid
 
 from django.db import models

@@ -1,6 +1,7 @@
 """Publishers' pages: their body's datasets with what to fix, a dataset's description, new resources, new versions and
 validation reports. Only officials and heads of the publishing body (or administrators) get past the first line of
 each view; the services check again, in the transaction that changes anything."""
+
 import string
 
 from django.contrib import messages
@@ -23,15 +24,21 @@ PAGE = 50
 
 # The validator's messages are English and technical: each kind of problem is also said plainly, in the reader's language.
 MEANINGS = {
-    "type-error": gettext_lazy("The value is not of the column's type, which is read from the other rows (a word among numbers, a badly written date)."),
-    "extra-cell": gettext_lazy("The row has more cells than the header has columns (a separator inside a value that is not quoted?)."),
+    "type-error": gettext_lazy(
+        "The value is not of the column's type, which is read from the other rows (a word among numbers, a badly written date)."
+    ),
+    "extra-cell": gettext_lazy(
+        "The row has more cells than the header has columns (a separator inside a value that is not quoted?)."
+    ),
     "missing-cell": gettext_lazy("The row has fewer cells than the header has columns."),
     "blank-header": gettext_lazy("A column has no name in the first row."),
     "duplicate-label": gettext_lazy("Two columns have the same name in the first row."),
     "blank-row": gettext_lazy("The row is empty: delete it."),
-    "encoding-error": gettext_lazy("The file is not saved as UTF-8: in a spreadsheet, choose \"CSV UTF-8\" when saving."),
-    "type-changed": gettext_lazy("The column has another type in the version served now. Correct the cell, or, if the "
-                                 "structure changes on purpose, upload the file again and tick \"The structure changes on purpose\"."),
+    "encoding-error": gettext_lazy('The file is not saved as UTF-8: in a spreadsheet, choose "CSV UTF-8" when saving.'),
+    "type-changed": gettext_lazy(
+        "The column has another type in the version served now. Correct the cell, or, if the "
+        'structure changes on purpose, upload the file again and tick "The structure changes on purpose".'
+    ),
     "formula": gettext_lazy("The cell holds a formula: copy the sheet and paste it as values before uploading."),
     "not-tabular": gettext_lazy("The JSON is not a table of flat records."),
     "format-error": gettext_lazy("The file cannot be read in the format chosen for the resource."),
@@ -63,7 +70,8 @@ def _resource_state(resource) -> dict:
     current = next((v for v in versions if v.valid), None)
     newest = versions[0] if versions else None
     return {
-        "resource": resource, "current": current,
+        "resource": resource,
+        "current": current,
         "failed": newest if newest is not None and not newest.valid else None,
         "link_status": links.describe(resource.link_status) if resource.link_status else "",
     }
@@ -79,13 +87,25 @@ def my_datasets(request):
     rows = []
     for dataset in page:
         items = quality.checklist(dataset)
-        rows.append({
-            "dataset": dataset, "score": round(100 * sum(i["passed"] for i in items) / len(items)),
-            "to_fix": quality.to_fix(items), "resources": [_resource_state(r) for r in dataset.resources.all()],
-        })
-    return render(request, "opendata/my_datasets.html", {
-        "rows": rows, "page": page, "bodies": selectors.publisher_bodies(request.user), "chosen": chosen,
-        "one_body": bodies.first() if bodies.count() == 1 else None})
+        rows.append(
+            {
+                "dataset": dataset,
+                "score": round(100 * sum(i["passed"] for i in items) / len(items)),
+                "to_fix": quality.to_fix(items),
+                "resources": [_resource_state(r) for r in dataset.resources.all()],
+            }
+        )
+    return render(
+        request,
+        "opendata/my_datasets.html",
+        {
+            "rows": rows,
+            "page": page,
+            "bodies": selectors.publisher_bodies(request.user),
+            "chosen": chosen,
+            "one_body": bodies.first() if bodies.count() == 1 else None,
+        },
+    )
 
 
 def _form_page(request, template, context, form):
@@ -97,9 +117,14 @@ def dataset_new(request):
     bodies = _publisher_bodies(request)
     form = DatasetForm(request.POST or None, bodies=bodies)
     if request.method == "POST":
-        ran = run_service(request, form, lambda data: services.create_dataset(
-            request.user, data.get("body") or bodies.get(), data["slug"], **form.dataset_fields()),
-            success=_("The dataset is published. Add its resources: files or links."))
+        ran = run_service(
+            request,
+            form,
+            lambda data: services.create_dataset(
+                request.user, data.get("body") or bodies.get(), data["slug"], **form.dataset_fields()
+            ),
+            success=_("The dataset is published. Add its resources: files or links."),
+        )
         if ran.done:
             return redirect("opendata:resource-new", slug=ran.result.slug)
     return _form_page(request, "opendata/dataset_form.html", {"dataset": None}, form)
@@ -110,9 +135,15 @@ def dataset_edit(request, slug):
     dataset = get_object_or_404(Dataset.objects.select_related("body"), slug=slug)
     _may_publish_for(request, dataset.body)
     form = DatasetForm(request.POST or None, initial=DatasetForm.initial_for(dataset), creating=False)
-    if request.method == "POST" and run_service(
-            request, form, lambda data: services.update_dataset(request.user, dataset, **form.dataset_fields()),
-            success=_("The dataset's description is saved.")).done:
+    if (
+        request.method == "POST"
+        and run_service(
+            request,
+            form,
+            lambda data: services.update_dataset(request.user, dataset, **form.dataset_fields()),
+            success=_("The dataset's description is saved."),
+        ).done
+    ):
         return redirect("opendata:publisher")
     return _form_page(request, "opendata/dataset_form.html", {"dataset": dataset}, form)
 
@@ -127,14 +158,32 @@ def resource_new(request, slug):
         try:
             if data["file"] and services.in_background(data["file"].size):
                 resource, job = services.queue_file_resource(
-                    request.user, dataset, data["name"], data["format"], data["file"].read(), data["file"].name, data["description"])
+                    request.user,
+                    dataset,
+                    data["name"],
+                    data["format"],
+                    data["file"].read(),
+                    data["file"].name,
+                    data["description"],
+                )
                 return redirect("opendata:upload-progress", slug=dataset.slug, pk=resource.pk, job=job.pk)
             if data["file"]:
                 resource, version = services.add_file_resource(
-                    request.user, dataset, data["name"], data["format"], data["file"].read(), data["file"].name, data["description"])
+                    request.user,
+                    dataset,
+                    data["name"],
+                    data["format"],
+                    data["file"].read(),
+                    data["file"].name,
+                    data["description"],
+                )
             else:
-                resource, version = services.add_resource(
-                    request.user, dataset, data["name"], data["format"], url=data["url"], description=data["description"]), None
+                resource, version = (
+                    services.add_resource(
+                        request.user, dataset, data["name"], data["format"], url=data["url"], description=data["description"]
+                    ),
+                    None,
+                )
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -147,7 +196,9 @@ def _after_upload(request, dataset, resource, version):
         messages.error(request, _("The file was not published: it has problems, listed below with their row and column."))
         return redirect("opendata:report", slug=dataset.slug, pk=resource.pk, version_number=version.number)
     if version is not None:
-        messages.success(request, _("Version %(number)s is published: %(rows)s rows.") % {"number": version.number, "rows": version.row_count})
+        messages.success(
+            request, _("Version %(number)s is published: %(rows)s rows.") % {"number": version.number, "rows": version.row_count}
+        )
     else:
         messages.success(request, _("The link is added. It will be checked tonight."))
     return redirect("opendata:publisher")
@@ -161,17 +212,23 @@ def upload(request, slug, pk):
         upload = form.cleaned_data["file"]
         try:
             if services.in_background(upload.size):
-                job = services.queue_upload(request.user, resource, upload.read(), upload.name,
-                                            new_schema=form.cleaned_data["new_schema"])
+                job = services.queue_upload(
+                    request.user, resource, upload.read(), upload.name, new_schema=form.cleaned_data["new_schema"]
+                )
                 return redirect("opendata:upload-progress", slug=resource.dataset.slug, pk=resource.pk, job=job.pk)
-            version = services.upload_version(request.user, resource, upload.read(), upload.name,
-                                              new_schema=form.cleaned_data["new_schema"])
+            version = services.upload_version(
+                request.user, resource, upload.read(), upload.name, new_schema=form.cleaned_data["new_schema"]
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
             return _after_upload(request, resource.dataset, resource, version)
-    return _form_page(request, "opendata/upload.html", {"resource": resource, "dataset": resource.dataset,
-                                                        "current": resource.current_version}, form)
+    return _form_page(
+        request,
+        "opendata/upload.html",
+        {"resource": resource, "dataset": resource.dataset, "current": resource.current_version},
+        form,
+    )
 
 
 def _column_letters(column) -> str:
@@ -187,23 +244,38 @@ def _column_letters(column) -> str:
 def report(request, slug, pk, version_number):
     resource = _resource_of(request, slug, pk)
     version = get_object_or_404(ResourceVersion, resource=resource, number=version_number)
-    problems = [dict(p, letter=_column_letters(p["column"]) if p.get("column") else "", meaning=MEANINGS.get(p.get("type"), ""))
-                for p in version.report]
+    problems = [
+        dict(p, letter=_column_letters(p["column"]) if p.get("column") else "", meaning=MEANINGS.get(p.get("type"), ""))
+        for p in version.report
+    ]
     current = resource.current_version
-    return render(request, "opendata/report.html", {
-        "resource": resource, "dataset": resource.dataset, "version": version, "problems": problems,
-        "current": current if current is None or current.number != version.number else None,
-        "capped": len(problems) >= 200, "form": UploadForm(resource=resource)})
+    return render(
+        request,
+        "opendata/report.html",
+        {
+            "resource": resource,
+            "dataset": resource.dataset,
+            "version": version,
+            "problems": problems,
+            "current": current if current is None or current.number != version.number else None,
+            "capped": len(problems) >= 200,
+            "form": UploadForm(resource=resource),
+        },
+    )
 
 
 def _job_text(job, ahead: int) -> str:
     if job.state == UploadJob.State.QUEUED:
         if ahead:
-            return ngettext("Waiting in the queue: %(n)s upload is ahead of it.",
-                            "Waiting in the queue: %(n)s uploads are ahead of it.", ahead) % {"n": ahead}
+            return ngettext(
+                "Waiting in the queue: %(n)s upload is ahead of it.",
+                "Waiting in the queue: %(n)s uploads are ahead of it.",
+                ahead,
+            ) % {"n": ahead}
         return _("Waiting in the queue: it is next.")
-    return ngettext("Being read and checked: %(n)s row read so far.",
-                    "Being read and checked: %(n)s rows read so far.", job.rows_read) % {"n": job.rows_read}
+    return ngettext(
+        "Being read and checked: %(n)s row read so far.", "Being read and checked: %(n)s rows read so far.", job.rows_read
+    ) % {"n": job.rows_read}
 
 
 @login_required
@@ -215,16 +287,30 @@ def upload_progress(request, slug, pk, job):
     job = get_object_or_404(UploadJob.objects.select_related("version"), pk=_uuid(job), resource=resource)
     if job.state == UploadJob.State.DONE and job.version is not None:
         if job.version.valid:
-            messages.success(request, _("Version %(number)s is published: %(rows)s rows.") % {
-                "number": job.version.number, "rows": job.version.row_count})
+            messages.success(
+                request,
+                _("Version %(number)s is published: %(rows)s rows.")
+                % {"number": job.version.number, "rows": job.version.row_count},
+            )
             return redirect("opendata:publisher")
         messages.error(request, _("The file was not published: it has problems, listed below with their row and column."))
         return redirect("opendata:report", slug=slug, pk=resource.pk, version_number=job.version.number)
-    ahead = (UploadJob.objects.filter(state=UploadJob.State.QUEUED, created_at__lt=job.created_at).count()
-             if job.state == UploadJob.State.QUEUED else 0)
+    ahead = (
+        UploadJob.objects.filter(state=UploadJob.State.QUEUED, created_at__lt=job.created_at).count()
+        if job.state == UploadJob.State.QUEUED
+        else 0
+    )
     text = _job_text(job, ahead)
     if request.GET.get("format") == "json":
         return JsonResponse({"state": job.state, "rows_read": job.rows_read, "finished": job.finished, "text": text})
-    return render(request, "opendata/upload_progress.html", {
-        "resource": resource, "dataset": resource.dataset, "job": job, "status_text": text,
-        "form": UploadForm(resource=resource) if job.state == UploadJob.State.REFUSED else None})
+    return render(
+        request,
+        "opendata/upload_progress.html",
+        {
+            "resource": resource,
+            "dataset": resource.dataset,
+            "job": job,
+            "status_text": text,
+            "form": UploadForm(resource=resource) if job.state == UploadJob.State.REFUSED else None,
+        },
+    )

@@ -1,5 +1,6 @@
 """The published quality checklist of a dataset (after data.gouv.fr's): each item passes or not; the
 score is the share that pass. The same list is shown on every dataset page and in docs/opendata.md."""
+
 import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
@@ -31,10 +32,16 @@ ADVICE = {
     "coverage": (_("Give the first date the data covers and the countries or regions it covers."), "temporal_start"),
     "frequency": (_("Say how often the data is updated."), "frequency"),
     "on_time": (_("Upload a new version: the last one is older than the declared update frequency allows."), None),
-    "description": (_("Write a description of at least 40 characters, in Kazakh or Russian: what the data is and how it was made."), "description_kk"),
+    "description": (
+        _("Write a description of at least 40 characters, in Kazakh or Russian: what the data is and how it was made."),
+        "description_kk",
+    ),
     "open_format": (_("Add at least one resource in CSV, XLSX or JSON."), None),
     "schema_valid": (_("Fix the problems in the validation report of each flagged resource and upload the file again."), None),
-    "reachable": (_("Upload a file for every resource, or fix the links that do not answer (links are checked every night)."), None),
+    "reachable": (
+        _("Upload a file for every resource, or fix the links that do not answer (links are checked every night)."),
+        None,
+    ),
     "documentation": (_("Name the source of the data or give a link to its documentation."), "source"),
 }
 
@@ -73,7 +80,10 @@ def checklist(dataset, as_of: dt.datetime | None = None) -> list[dict]:
         "coverage": bool(dataset.temporal_start and dataset.spatial),
         "frequency": bool(dataset.frequency),
         "on_time": on_time,
-        "description": max(len(dataset.description_kk or ""), len(dataset.description_ru or ""), len(dataset.description_en or "")) >= 40,
+        "description": max(
+            len(dataset.description_kk or ""), len(dataset.description_ru or ""), len(dataset.description_en or "")
+        )
+        >= 40,
         "open_format": bool(resources) and all(r.format in OPEN_FORMATS for r in resources),
         "schema_valid": bool(resources) and all(not r.flagged and (current[r.pk] or r.url) for r in resources),
         "reachable": bool(resources) and all(current[r.pk] is not None or r.link_reachable for r in resources),

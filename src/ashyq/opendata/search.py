@@ -11,6 +11,7 @@ stem first (core.wordforms), so "торговля" finds "торговли".
   (format, dataset) index; the default order (newest modification first) reads an index on (modified_at, slug).
 - Other databases (SQLite, the embedded default): each word as a case-insensitive substring of those fields.
 """
+
 import re
 from collections import Counter
 
@@ -27,7 +28,7 @@ MAX_TERM_LENGTH = 40
 TEXT_FIELDS = ("slug", "title_en", "title_ru", "title_kk", "description_en", "description_ru", "description_kk", "source")
 # The indexed document. Keep it identical to the index in migrations/0003_search_indexes.py: PostgreSQL uses an
 # expression index only for the expression it was built on.
-DOCUMENT = ("to_tsvector('simple'::regconfig, " + " || ' ' || ".join(TEXT_FIELDS) + " || ' ' || (tags)::text)")
+DOCUMENT = "to_tsvector('simple'::regconfig, " + " || ' ' || ".join(TEXT_FIELDS) + " || ' ' || (tags)::text)"
 FACET_LIMIT = 50
 
 
@@ -74,12 +75,21 @@ def search_datasets(q="", organization=None, tags=(), res_format=None, qs: Query
 def facet(field: str, ids: QuerySet) -> dict:
     """Counts of the matching datasets (`ids`: their primary keys) by publisher, format, licence or tag."""
     if field == "organization":
-        return dict(Dataset.objects.filter(pk__in=ids).values_list("body__slug").annotate(n=Count("pk")).order_by("-n")[:FACET_LIMIT])
+        return dict(
+            Dataset.objects.filter(pk__in=ids).values_list("body__slug").annotate(n=Count("pk")).order_by("-n")[:FACET_LIMIT]
+        )
     if field == "res_format":
-        rows = Resource.objects.filter(dataset__in=ids).values_list("format").annotate(n=Count("dataset", distinct=True)).order_by("-n")
+        rows = (
+            Resource.objects.filter(dataset__in=ids)
+            .values_list("format")
+            .annotate(n=Count("dataset", distinct=True))
+            .order_by("-n")
+        )
         return dict(rows[:FACET_LIMIT])
     if field == "license_id":
-        return dict(Dataset.objects.filter(pk__in=ids).values_list("licence").annotate(n=Count("pk")).order_by("-n")[:FACET_LIMIT])
+        return dict(
+            Dataset.objects.filter(pk__in=ids).values_list("licence").annotate(n=Count("pk")).order_by("-n")[:FACET_LIMIT]
+        )
     if field == "tags":
         if connection.vendor == "postgresql":
             sql, params = ids.query.sql_with_params()
@@ -88,7 +98,8 @@ def facet(field: str, ids: QuerySet) -> dict:
                     "SELECT tag, COUNT(*) FROM opendata_dataset d, jsonb_array_elements_text("
                     "CASE WHEN jsonb_typeof(d.tags) = 'array' THEN d.tags ELSE '[]'::jsonb END) tag "
                     f"WHERE d.id IN ({sql}) GROUP BY tag ORDER BY 2 DESC, 1 LIMIT %s",
-                    [*params, FACET_LIMIT])
+                    [*params, FACET_LIMIT],
+                )
                 return dict(cursor.fetchall())
         counter = Counter()
         for tags in Dataset.objects.filter(pk__in=ids).values_list("tags", flat=True).iterator(chunk_size=5000):
@@ -104,7 +115,8 @@ def all_tags(query: str = "") -> list[str]:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT DISTINCT tag FROM opendata_dataset d, jsonb_array_elements_text("
-                "CASE WHEN jsonb_typeof(d.tags) = 'array' THEN d.tags ELSE '[]'::jsonb END) tag ORDER BY tag")
+                "CASE WHEN jsonb_typeof(d.tags) = 'array' THEN d.tags ELSE '[]'::jsonb END) tag ORDER BY tag"
+            )
             tags = [row[0] for row in cursor.fetchall()]
     else:
         tags = sorted({t for tags in Dataset.objects.values_list("tags", flat=True).iterator(chunk_size=5000) for t in tags})

@@ -1,4 +1,5 @@
 """Reads of open data: what the public sees (every dataset; only valid versions of resources)."""
+
 from ashyq.bodies.models import Body
 from ashyq.core.roles import BODY_ROLES, Role
 
@@ -44,6 +45,12 @@ def datasets_of_bodies(bodies):
     from .models import ResourceVersion
 
     versions = ResourceVersion.objects.only("id", "resource_id", "number", "valid", "created_at", "row_count").order_by("-number")
-    return (Dataset.objects.filter(body__in=bodies).select_related("body").order_by("body__name_en", "title_en")
-            .prefetch_related(Prefetch("resources", queryset=Resource.objects.order_by("position", "created_at")),
-                              Prefetch("resources__versions", queryset=versions)))
+    return (
+        Dataset.objects.filter(body__in=bodies)
+        .select_related("body")
+        .order_by("body__name_en", "title_en")
+        .prefetch_related(
+            Prefetch("resources", queryset=Resource.objects.order_by("position", "created_at")),
+            Prefetch("resources__versions", queryset=versions),
+        )
+    )

@@ -4,6 +4,7 @@ Only officials and heads of the publishing body, or administrators, publish. An 
 read or validate is kept as a flagged, invalid version with its report; it is never loaded, and the
 previous valid version stays the one served.
 """
+
 import hashlib
 import logging
 from urllib.parse import urlsplit
@@ -23,8 +24,20 @@ from .models import Dataset, Resource, ResourceVersion, UploadJob
 log = logging.getLogger(__name__)
 
 DATASET_FIELDS = {
-    "title_en", "title_ru", "title_kk", "description_en", "description_ru", "description_kk", "licence",
-    "temporal_start", "temporal_end", "spatial", "frequency", "tags", "source", "documentation_url",
+    "title_en",
+    "title_ru",
+    "title_kk",
+    "description_en",
+    "description_ru",
+    "description_kk",
+    "licence",
+    "temporal_start",
+    "temporal_end",
+    "spatial",
+    "frequency",
+    "tags",
+    "source",
+    "documentation_url",
 }
 
 
@@ -84,8 +97,14 @@ def check_link(url: str, field: str):
     if scheme not in LINK_SCHEMES:
         raise ValidationError({field: _("A link must start with http:// or https://.")})
     if not host or any(ch in LINK_FORBIDDEN or ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
-        raise ValidationError({field: _("This link holds characters a web address cannot contain (spaces, quotes, < or >); "
-                                        "copy it again from the browser's address bar.")})
+        raise ValidationError(
+            {
+                field: _(
+                    "This link holds characters a web address cannot contain (spaces, quotes, < or >); "
+                    "copy it again from the browser's address bar."
+                )
+            }
+        )
 
 
 def _dataset_rules(dataset):
@@ -119,8 +138,9 @@ def update_dataset(actor, dataset, **fields) -> Dataset:
 def add_resource(actor, dataset, name, fmt, url="", description="") -> Resource:
     _check(actor, dataset.body)
     check_link(url, "url")
-    resource = Resource(dataset=dataset, name=name, format=fmt, url=url, description=description,
-                        position=dataset.resources.count())
+    resource = Resource(
+        dataset=dataset, name=name, format=fmt, url=url, description=description, position=dataset.resources.count()
+    )
     resource.full_clean()
     resource.save()
     _figures_changed(dataset.body_id)
@@ -156,8 +176,12 @@ def _store_version(actor, resource, data, filename, parsed) -> ResourceVersion:
     resource = Resource.objects.select_for_update().get(pk=resource.pk)
     number = (resource.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = ResourceVersion(
-        resource=resource, number=number, original_name=filename[:255], size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor if actor is not None else None,
+        resource=resource,
+        number=number,
+        original_name=filename[:255],
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=actor if actor is not None else None,
     )
     extension = resource.format.lower()
     version.file.save(f"{resource.pk}-v{number}.{extension}", ContentFile(data), save=False)
@@ -230,6 +254,7 @@ def queue_file_resource(actor, dataset, name, fmt, data: bytes, filename: str, d
 def _job_progress(job_id):
     def record(rows: int):
         UploadJob.objects.filter(pk=job_id).update(rows_read=rows)
+
     return record
 
 
@@ -276,8 +301,11 @@ def run_upload_job(job_id) -> str:
         # A fault of ours, not of the file: the publisher is told, the operator finds it in the log.
         log.exception("upload job %s failed", job.pk)
         with transaction.atomic():
-            _finish(job.pk, UploadJob.State.REFUSED, _("The file could not be checked because of an error on our side; "
-                                                       "please upload it again later."))
+            _finish(
+                job.pk,
+                UploadJob.State.REFUSED,
+                _("The file could not be checked because of an error on our side; please upload it again later."),
+            )
         return UploadJob.State.REFUSED
     return UploadJob.State.DONE
 
@@ -305,9 +333,15 @@ def diff_versions(old: ResourceVersion, new: ResourceVersion) -> dict:
     new_names = [f["name"] for f in new.schema.get("fields", [])]
     a = [tuple(str(v) if v is not None else "" for v in row) for row in datastore.all_rows(old)]
     b = [tuple(str(v) if v is not None else "" for v in row) for row in datastore.all_rows(new)]
-    result = {"columns_added": [n for n in new_names if n not in old_names],
-              "columns_removed": [n for n in old_names if n not in new_names],
-              "added": [], "removed": [], "changed": [], "key": None, "columns": new_names}
+    result = {
+        "columns_added": [n for n in new_names if n not in old_names],
+        "columns_removed": [n for n in old_names if n not in new_names],
+        "added": [],
+        "removed": [],
+        "changed": [],
+        "key": None,
+        "columns": new_names,
+    }
     keyed = old_names[:1] == new_names[:1] and old_names and len({r[0] for r in a}) == len(a) and len({r[0] for r in b}) == len(b)
     if keyed:
         result["key"] = new_names[0]

@@ -1,6 +1,7 @@
 """The Silk Road cooperation explorer: datasets transcribed from published articles (data/*.csv, data/SOURCES.md),
 published by the Ministry of Trade and Integration through the same services as any upload. Each dataset and
 each row cites its publication from the registry (ashyq.core.publications), with the table where there is one."""
+
 import datetime as dt
 from pathlib import Path
 
@@ -17,24 +18,114 @@ MAKHAMBETALIYEV = "makhambetaliyev-kosherbayev-2020"
 
 # slug, file, title en / ru / kk, start year, end year, spatial, tags, cited publications with their table (None: the whole article)
 DATASETS = [
-    ("kazakhstan-trading-partners-2019", "kazakhstan-trading-partners-2019.csv", "Kazakhstan's main trading partners, 2019",
-     "Основные торговые партнёры Казахстана, 2019", "Қазақстанның негізгі сауда әріптестері, 2019", 2019, 2019, "Kazakhstan", ["trade"], [(MAKHAMBETALIYEV, 4)]),
-    ("uzbekistan-trading-partners-2019", "uzbekistan-trading-partners-2019.csv", "Uzbekistan's main trading partners, 2019",
-     "Основные торговые партнёры Узбекистана, 2019", "Өзбекстанның негізгі сауда әріптестері, 2019", 2019, 2019, "Uzbekistan", ["trade"], [(MAKHAMBETALIYEV, 3)]),
-    ("central-asia-mutual-trade-shares", "central-asia-mutual-trade-shares.csv", "Shares of Central Asian countries in mutual trade, 2017-2019",
-     "Доли стран Центральной Азии во взаимной торговле, 2017-2019", "Орталық Азия елдерінің өзара саудадағы үлесі, 2017-2019", 2017, 2019, "Central Asia", ["trade"], [(MAKHAMBETALIYEV, 2)]),
-    ("doing-business-kz-uz", "doing-business.csv", "Doing Business indicators of Kazakhstan and Uzbekistan",
-     "Показатели Казахстана и Узбекистана в рейтинге Doing Business", "Қазақстан мен Өзбекстанның Doing Business көрсеткіштері", 2020, 2020, "Kazakhstan; Uzbekistan", ["business"], [(MAKHAMBETALIYEV, 1)]),
-    ("regional-trade-agreements", "regional-trade-agreements.csv", "Participation of Kazakhstan and Uzbekistan in regional trade agreements",
-     "Участие Казахстана и Узбекистана в региональных торговых соглашениях", "Қазақстан мен Өзбекстанның өңірлік сауда келісімдеріне қатысуы", 2020, 2020, "Kazakhstan; Uzbekistan", ["trade", "agreements"], [(MAKHAMBETALIYEV, 5)]),
-    ("uzbek-competition-russian-market", "uzbek-competition-russian-market.csv", "Goods where Uzbekistan competes with Kazakhstan on the Russian market (HS codes)",
-     "Товары, по которым Узбекистан конкурирует с Казахстаном на рынке России (коды ТН ВЭД)", "Ресей нарығында Өзбекстан Қазақстанмен бәсекелесетін тауарлар (СЭҚ ТН кодтары)", 2019, 2019, "Russia; Kazakhstan; Uzbekistan", ["trade"], [(MAKHAMBETALIYEV, 6)]),
-    ("silk-road-projects", "projects.csv", "Belt and Road and regional projects named in the references",
-     "Проекты «Пояса и пути» и региональные проекты, названные в источниках", "Дереккөздерде аталған «Белдеу және жол» мен өңірлік жобалар", 1997, 2024, "Central Asia; Asia", ["projects", "belt-and-road"], [("malibekova-2020", None), ("one-belt-one-way-2019", None), (MAKHAMBETALIYEV, None), ("zhekenov-hu-orazakynkyzy", None)]),
-    ("humanitarian-aid", "humanitarian-aid.csv", "Humanitarian aid named in the references",
-     "Гуманитарная помощь, названная в источниках", "Дереккөздерде аталған гуманитарлық көмек", 2020, 2020, "Kazakhstan; Kyrgyzstan; Tajikistan", ["aid"], [("malibekova-2020", None)]),
-    ("silk-road-agreements", "agreements.csv", "Agreements named in the references",
-     "Соглашения, названные в источниках", "Дереккөздерде аталған келісімдер", 1997, 2019, "Kazakhstan; China; Uzbekistan", ["agreements"], [("one-belt-one-way-2019", None), (MAKHAMBETALIYEV, None), ("zhekenov-hu-orazakynkyzy", None)]),
+    (
+        "kazakhstan-trading-partners-2019",
+        "kazakhstan-trading-partners-2019.csv",
+        "Kazakhstan's main trading partners, 2019",
+        "Основные торговые партнёры Казахстана, 2019",
+        "Қазақстанның негізгі сауда әріптестері, 2019",
+        2019,
+        2019,
+        "Kazakhstan",
+        ["trade"],
+        [(MAKHAMBETALIYEV, 4)],
+    ),
+    (
+        "uzbekistan-trading-partners-2019",
+        "uzbekistan-trading-partners-2019.csv",
+        "Uzbekistan's main trading partners, 2019",
+        "Основные торговые партнёры Узбекистана, 2019",
+        "Өзбекстанның негізгі сауда әріптестері, 2019",
+        2019,
+        2019,
+        "Uzbekistan",
+        ["trade"],
+        [(MAKHAMBETALIYEV, 3)],
+    ),
+    (
+        "central-asia-mutual-trade-shares",
+        "central-asia-mutual-trade-shares.csv",
+        "Shares of Central Asian countries in mutual trade, 2017-2019",
+        "Доли стран Центральной Азии во взаимной торговле, 2017-2019",
+        "Орталық Азия елдерінің өзара саудадағы үлесі, 2017-2019",
+        2017,
+        2019,
+        "Central Asia",
+        ["trade"],
+        [(MAKHAMBETALIYEV, 2)],
+    ),
+    (
+        "doing-business-kz-uz",
+        "doing-business.csv",
+        "Doing Business indicators of Kazakhstan and Uzbekistan",
+        "Показатели Казахстана и Узбекистана в рейтинге Doing Business",
+        "Қазақстан мен Өзбекстанның Doing Business көрсеткіштері",
+        2020,
+        2020,
+        "Kazakhstan; Uzbekistan",
+        ["business"],
+        [(MAKHAMBETALIYEV, 1)],
+    ),
+    (
+        "regional-trade-agreements",
+        "regional-trade-agreements.csv",
+        "Participation of Kazakhstan and Uzbekistan in regional trade agreements",
+        "Участие Казахстана и Узбекистана в региональных торговых соглашениях",
+        "Қазақстан мен Өзбекстанның өңірлік сауда келісімдеріне қатысуы",
+        2020,
+        2020,
+        "Kazakhstan; Uzbekistan",
+        ["trade", "agreements"],
+        [(MAKHAMBETALIYEV, 5)],
+    ),
+    (
+        "uzbek-competition-russian-market",
+        "uzbek-competition-russian-market.csv",
+        "Goods where Uzbekistan competes with Kazakhstan on the Russian market (HS codes)",
+        "Товары, по которым Узбекистан конкурирует с Казахстаном на рынке России (коды ТН ВЭД)",
+        "Ресей нарығында Өзбекстан Қазақстанмен бәсекелесетін тауарлар (СЭҚ ТН кодтары)",
+        2019,
+        2019,
+        "Russia; Kazakhstan; Uzbekistan",
+        ["trade"],
+        [(MAKHAMBETALIYEV, 6)],
+    ),
+    (
+        "silk-road-projects",
+        "projects.csv",
+        "Belt and Road and regional projects named in the references",
+        "Проекты «Пояса и пути» и региональные проекты, названные в источниках",
+        "Дереккөздерде аталған «Белдеу және жол» мен өңірлік жобалар",
+        1997,
+        2024,
+        "Central Asia; Asia",
+        ["projects", "belt-and-road"],
+        [("malibekova-2020", None), ("one-belt-one-way-2019", None), (MAKHAMBETALIYEV, None), ("zhekenov-hu-orazakynkyzy", None)],
+    ),
+    (
+        "humanitarian-aid",
+        "humanitarian-aid.csv",
+        "Humanitarian aid named in the references",
+        "Гуманитарная помощь, названная в источниках",
+        "Дереккөздерде аталған гуманитарлық көмек",
+        2020,
+        2020,
+        "Kazakhstan; Kyrgyzstan; Tajikistan",
+        ["aid"],
+        [("malibekova-2020", None)],
+    ),
+    (
+        "silk-road-agreements",
+        "agreements.csv",
+        "Agreements named in the references",
+        "Соглашения, названные в источниках",
+        "Дереккөздерде аталған келісімдер",
+        1997,
+        2019,
+        "Kazakhstan; China; Uzbekistan",
+        ["agreements"],
+        [("one-belt-one-way-2019", None), (MAKHAMBETALIYEV, None), ("zhekenov-hu-orazakynkyzy", None)],
+    ),
 ]
 
 
@@ -42,15 +133,28 @@ def load_showcase() -> dict:
     body = Body.objects.get(slug="ministry-of-trade-and-integration")
     created = 0
     for slug, filename, en, ru, kk, start, end, spatial, tags, cited in DATASETS:
-        source = {lang: " ".join(publications.cite(key, table=table, lang=lang) for key, table in cited) for lang in ("en", "ru", "kk")}
+        source = {
+            lang: " ".join(publications.cite(key, table=table, lang=lang) for key, table in cited) for lang in ("en", "ru", "kk")
+        }
         description_en = f"{en}, transcribed from: {source['en']} Each row cites its publication and table."
         dataset = services.save_dataset(
-            None, body, slug, title_en=en, title_ru=ru, title_kk=kk,
+            None,
+            body,
+            slug,
+            title_en=en,
+            title_ru=ru,
+            title_kk=kk,
             description_en=description_en,
             description_ru=f"{ru}. Данные взяты из публикации: {source['ru']} У каждой строки указаны публикация и таблица.",
             description_kk=f"{kk}. Деректер жарияланымнан алынды: {source['kk']} Әр жолда жарияланым мен кесте көрсетілген.",
-            licence="CC-BY-4.0", temporal_start=dt.date(start, 1, 1), temporal_end=dt.date(end, 12, 31), spatial=spatial,
-            frequency="never", tags=tags, source=source["en"])
+            licence="CC-BY-4.0",
+            temporal_start=dt.date(start, 1, 1),
+            temporal_end=dt.date(end, 12, 31),
+            spatial=spatial,
+            frequency="never",
+            tags=tags,
+            source=source["en"],
+        )
         resource = dataset.resources.first() or services.add_resource(None, dataset, filename, Resource.Format.CSV)
         data = (DATA / filename).read_bytes()
         current = resource.current_version
@@ -101,16 +205,52 @@ def activities(where="", who="", what="", when="") -> list[dict]:
     """Projects, aid and agreements of the Silk Road datasets, filtered openaid-style by country, donor, sector, year."""
     out = []
     for r in rows("silk-road-projects"):
-        out.append({"kind": "project", "title": r["title"], "to": r["recipient_country"], "from": r["participating_orgs"],
-                    "what": r["sector"], "when": r["period"] or "", "status": r["status_words"], "source": row_source(r)})
+        out.append(
+            {
+                "kind": "project",
+                "title": r["title"],
+                "to": r["recipient_country"],
+                "from": r["participating_orgs"],
+                "what": r["sector"],
+                "when": r["period"] or "",
+                "status": r["status_words"],
+                "source": row_source(r),
+            }
+        )
     for r in rows("humanitarian-aid"):
-        out.append({"kind": "aid", "title": r["what"], "to": r["recipient"], "from": r["donor"], "what": "Humanitarian aid",
-                    "when": "2020", "status": r["quantity"], "source": row_source(r)})
+        out.append(
+            {
+                "kind": "aid",
+                "title": r["what"],
+                "to": r["recipient"],
+                "from": r["donor"],
+                "what": "Humanitarian aid",
+                "when": "2020",
+                "status": r["quantity"],
+                "source": row_source(r),
+            }
+        )
     for r in rows("silk-road-agreements"):
-        out.append({"kind": "agreement", "title": r["title"], "to": r["parties"], "from": r["parties"], "what": "Agreement",
-                    "when": str(r["year"] or ""), "status": r["what_the_reference_says"], "source": row_source(r)})
-    return [a for a in out if (not where or mentions(where, a["to"])) and (not who or mentions(who, a["from"]))
-            and (not what or mentions(what, a["what"])) and (not when or when in a["when"])]
+        out.append(
+            {
+                "kind": "agreement",
+                "title": r["title"],
+                "to": r["parties"],
+                "from": r["parties"],
+                "what": "Agreement",
+                "when": str(r["year"] or ""),
+                "status": r["what_the_reference_says"],
+                "source": row_source(r),
+            }
+        )
+    return [
+        a
+        for a in out
+        if (not where or mentions(where, a["to"]))
+        and (not who or mentions(who, a["from"]))
+        and (not what or mentions(what, a["what"]))
+        and (not when or when in a["when"])
+    ]
 
 
 def country_activities(name) -> list[dict]:

@@ -1,5 +1,6 @@
 """Silk Road explorer pages: a comparison of Kazakhstan's partners, an openaid-style filter, a page per country.
 Charts are inline SVG drawn on the server, each with a data table beside it (no script)."""
+
 import io
 from urllib.parse import urlencode
 
@@ -17,16 +18,27 @@ from .showcase import KZ, NOT_COUNTRIES, UZ, activities, countries, country_acti
 
 def _bars(items, value_key, label_key="partner", width=400):
     top = max((i[value_key] or 0 for i in items), default=0) or 1
-    return [{"label": i[label_key], "value": i[value_key], "width": round(width * (i[value_key] or 0) / top),
-             "y": n * 24} for n, i in enumerate(items)]
+    return [
+        {"label": i[label_key], "value": i[value_key], "width": round(width * (i[value_key] or 0) / top), "y": n * 24}
+        for n, i in enumerate(items)
+    ]
 
 
 def explorer(request):
     partners = [r for r in rows(KZ) if r["partner"] not in NOT_COUNTRIES]
     params = {k: request.GET.get(k, "").strip()[:100] for k in ("where", "who", "what", "when")}
-    return render(request, "opendata/silk_road.html", {
-        "bars": _bars(partners, "turnover_musd"), "partners": partners, "countries": sorted(countries().items(), key=lambda c: c[1]),
-        "activities": activities(**params), "params": params, "chart_height": 24 * len(partners)})
+    return render(
+        request,
+        "opendata/silk_road.html",
+        {
+            "bars": _bars(partners, "turnover_musd"),
+            "partners": partners,
+            "countries": sorted(countries().items(), key=lambda c: c[1]),
+            "activities": activities(**params),
+            "params": params,
+            "chart_height": 24 * len(partners),
+        },
+    )
 
 
 def country(request, country):
@@ -37,16 +49,27 @@ def country(request, country):
     uz = [r for r in rows(UZ) if r["partner"] == name]
     trade_bars = []
     if kz:
-        trade_bars = _bars([{"partner": "Export", "v": kz[0]["export_musd"]}, {"partner": "Import", "v": kz[0]["import_musd"]}], "v")
+        trade_bars = _bars(
+            [{"partner": "Export", "v": kz[0]["export_musd"]}, {"partner": "Import", "v": kz[0]["import_musd"]}], "v"
+        )
     compare_query = ""
     if country in comparison.partners():
         others = [s for s in comparison.DEFAULT if s != country][: comparison.MAX_COUNTRIES - 1]
         compare_query = urlencode([("country", s) for s in [country, *others]])
-    return render(request, "opendata/country.html", {
-        "name": name, "compare_query": compare_query, "kz": kz[0] if kz else None, "uz": uz[0] if uz else None, "trade_bars": trade_bars,
-        "shares": [r for r in rows("central-asia-mutual-trade-shares") if r["country"] == name],
-        "rta": [r for r in rows("regional-trade-agreements") if r["partner"] == name],
-        "activities": country_activities(name)})
+    return render(
+        request,
+        "opendata/country.html",
+        {
+            "name": name,
+            "compare_query": compare_query,
+            "kz": kz[0] if kz else None,
+            "uz": uz[0] if uz else None,
+            "trade_bars": trade_bars,
+            "shares": [r for r in rows("central-asia-mutual-trade-shares") if r["country"] == name],
+            "rta": [r for r in rows("regional-trade-agreements") if r["partner"] == name],
+            "activities": country_activities(name),
+        },
+    )
 
 
 def _comparison(request):
@@ -62,17 +85,28 @@ def _comparison(request):
 def compare(request):
     known, chosen, table, problems = _comparison(request)
     query = urlencode([("country", slug) for slug in chosen])
-    return render(request, "opendata/compare.html", {
-        "known": list(known.items()), "chosen": chosen, "table": table, "problems": problems, "query": query,
-        "measures": [(label, [comparison.RTA.get(r[key], r[key]) if key == "rta_with_kazakhstan" else r[key] for r in table])
-                     for key, label in comparison.MEASURES],
-        "max_countries": comparison.MAX_COUNTRIES,
-        "turnover_chart": comparison.turnover_chart(table) if table else None,
-        "activities_chart": comparison.activities_chart(table) if table else None,
-        "shares_chart": comparison.shares_chart(table),
-        "with_shares": [r for r in table if r["ca_share_2019_pct"] is not None],
-        "sources": Dataset.objects.filter(slug__in=comparison.SOURCES).order_by("slug"),
-    }, status=400 if problems and not table else 200)
+    return render(
+        request,
+        "opendata/compare.html",
+        {
+            "known": list(known.items()),
+            "chosen": chosen,
+            "table": table,
+            "problems": problems,
+            "query": query,
+            "measures": [
+                (label, [comparison.RTA.get(r[key], r[key]) if key == "rta_with_kazakhstan" else r[key] for r in table])
+                for key, label in comparison.MEASURES
+            ],
+            "max_countries": comparison.MAX_COUNTRIES,
+            "turnover_chart": comparison.turnover_chart(table) if table else None,
+            "activities_chart": comparison.activities_chart(table) if table else None,
+            "shares_chart": comparison.shares_chart(table),
+            "with_shares": [r for r in table if r["ca_share_2019_pct"] is not None],
+            "sources": Dataset.objects.filter(slug__in=comparison.SOURCES).order_by("slug"),
+        },
+        status=400 if problems and not table else 200,
+    )
 
 
 def compare_download(request, fmt):
@@ -85,13 +119,18 @@ def compare_download(request, fmt):
     columns = ["slug", "name", "kz_rank", *[key for key, _label in comparison.MEASURES]]
     if fmt == "json":
         sources = [request.build_absolute_uri(reverse("opendata:dataset", args=[slug])) for slug in comparison.SOURCES]
-        return JsonResponse({
-            "countries": [{c: r[c] for c in columns} for r in table],
-            "fields": {key: str(label) for key, label in comparison.MEASURES},
-            "notes": {"rta_with_kazakhstan": "+ operating, X notified, - none (Table 5 of reference 003)",
-                      "null": "the references do not give the figure"},
-            "sources": sources,
-        }, json_dumps_params={"ensure_ascii": False, "indent": 1})
+        return JsonResponse(
+            {
+                "countries": [{c: r[c] for c in columns} for r in table],
+                "fields": {key: str(label) for key, label in comparison.MEASURES},
+                "notes": {
+                    "rta_with_kazakhstan": "+ operating, X notified, - none (Table 5 of reference 003)",
+                    "null": "the references do not give the figure",
+                },
+                "sources": sources,
+            },
+            json_dumps_params={"ensure_ascii": False, "indent": 1},
+        )
     buffer = io.StringIO()
     writer = csv_safe.writer(buffer)
     writer.writerow(columns)

@@ -5,6 +5,7 @@ with `body_id`. The assessment counts each body's datasets, their updates and qu
 the commit (assessment/apps.py connects it); a receiver defers its work with transaction.on_commit() and must
 not raise, so a publication never fails because of what follows it.
 """
+
 from django.dispatch import Signal
 
 dataset_changed = Signal()

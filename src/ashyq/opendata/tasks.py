@@ -1,4 +1,5 @@
 """Background work of open data (the queue's convention: core/tasks.py)."""
+
 from ashyq.core.tasks import task
 
 

@@ -1,5 +1,6 @@
 """Open data pages for everyone: catalogue, dataset, resource preview, downloads, diffs, DCAT, the sitemap.
 (The publishers' pages are publish_views.py.)"""
+
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 
@@ -14,16 +15,27 @@ def catalogue(request):
     organization = request.GET.get("organization") or None
     tag = request.GET.get("tag") or None
     datasets = selectors.search_datasets(q, organization, [tag] if tag else [])
-    return render(request, "opendata/catalogue.html", {"datasets": datasets, "q": q,
-                                                       "publishes": selectors.publisher_bodies(request.user).exists()})
+    return render(
+        request,
+        "opendata/catalogue.html",
+        {"datasets": datasets, "q": q, "publishes": selectors.publisher_bodies(request.user).exists()},
+    )
 
 
 def dataset_page(request, slug):
     dataset = get_object_or_404(selectors.datasets(), slug=slug)
     resources = [(r, r.current_version, r.versions.filter(valid=True)) for r in dataset.resources.all()]
-    return render(request, "opendata/dataset.html", {
-        "dataset": dataset, "resources": resources, "checklist": quality.checklist(dataset),
-        "score": quality.score(dataset), "can_publish": services.can_publish(request.user, dataset.body)})
+    return render(
+        request,
+        "opendata/dataset.html",
+        {
+            "dataset": dataset,
+            "resources": resources,
+            "checklist": quality.checklist(dataset),
+            "score": quality.score(dataset),
+            "can_publish": services.can_publish(request.user, dataset.body),
+        },
+    )
 
 
 def resource_page(request, slug, pk):
@@ -41,15 +53,31 @@ def resource_page(request, slug, pk):
     filters = {column: value} if column in names and value else {}
     order = f"{sort} {'desc' if direction == 'desc' else 'asc'}" if sort in names else ""
     try:
-        records, total, _fields = datastore.search(version, filters=filters, q=request.GET.get("q", ""), sort=order,
-                                                   limit=PAGE, offset=offset)
+        records, total, _fields = datastore.search(
+            version, filters=filters, q=request.GET.get("q", ""), sort=order, limit=PAGE, offset=offset
+        )
     except datastore.QueryError:
         records, total = [], 0
     rows = [[r[n] for n in names] for r in records]
-    return render(request, "opendata/resource.html", {
-        "resource": resource, "dataset": resource.dataset, "version": version, "names": names, "rows": rows,
-        "total": total, "offset": offset, "next": offset + PAGE if offset + PAGE < total else None,
-        "column": column, "value": value, "sort": sort, "dir": direction, "q": request.GET.get("q", "")})
+    return render(
+        request,
+        "opendata/resource.html",
+        {
+            "resource": resource,
+            "dataset": resource.dataset,
+            "version": version,
+            "names": names,
+            "rows": rows,
+            "total": total,
+            "offset": offset,
+            "next": offset + PAGE if offset + PAGE < total else None,
+            "column": column,
+            "value": value,
+            "sort": sort,
+            "dir": direction,
+            "q": request.GET.get("q", ""),
+        },
+    )
 
 
 def download(request, slug, pk, version_number):
@@ -67,8 +95,11 @@ def diff_page(request, slug, pk):
         new = versions.get(number=int(request.GET.get("to", 0)))
     except (ValueError, ResourceVersion.DoesNotExist):
         raise Http404 from None
-    return render(request, "opendata/diff.html", {"resource": resource, "dataset": resource.dataset, "old": old,
-                                                  "new": new, "diff": services.diff_versions(old, new)})
+    return render(
+        request,
+        "opendata/diff.html",
+        {"resource": resource, "dataset": resource.dataset, "old": old, "new": new, "diff": services.diff_versions(old, new)},
+    )
 
 
 def _uuid(value):
@@ -122,7 +153,10 @@ def dataset_datapackage(request, slug):
 
     from .datapackage import dataset_package
 
-    response = JsonResponse(dataset_package(get_object_or_404(selectors.datasets(), slug=slug)), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response = JsonResponse(
+        dataset_package(get_object_or_404(selectors.datasets(), slug=slug)),
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    )
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
@@ -137,7 +171,13 @@ def sitemap(request):
 
     from .showcase import countries
 
-    paths = [reverse("home"), reverse("bodies"), reverse("opendata:catalogue"), reverse("opendata:silk-road"), reverse("opendata:compare")]
+    paths = [
+        reverse("home"),
+        reverse("bodies"),
+        reverse("opendata:catalogue"),
+        reverse("opendata:silk-road"),
+        reverse("opendata:compare"),
+    ]
     paths += [reverse("opendata:country", args=[slug]) for slug in sorted(countries())]
     paths += registry.sitemap_paths()  # pages other apps list (core/registry.py)
     for dataset in selectors.datasets():

@@ -13,6 +13,7 @@ published (private, awaiting moderation, refused or hidden).
 replaced atomically, the descriptor last. `manage.py export_public_data` runs it (daily, from cron or a
 systemd timer: docs/operations.md); the open-data page serves the latest files.
 """
+
 import contextlib
 import datetime as dt
 import fcntl
@@ -35,8 +36,11 @@ from ashyq.core.models import Region
 from ashyq.dialogue import selectors, transparency, verify_record
 from ashyq.dialogue.models import AppealEvent, EventKind, RecordLeaf
 
-LICENCE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0 International",
-           "path": "https://creativecommons.org/licenses/by/4.0/"}
+LICENCE = {
+    "name": "CC-BY-4.0",
+    "title": "Creative Commons Attribution 4.0 International",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+}
 CHAIN_SEPARATOR = "|"
 
 # (name, Frictionless type, description)
@@ -45,11 +49,17 @@ APPEAL_FIELDS = [
     ("type", "string", "application, complaint, report, feedback, proposal or request."),
     ("subject", "string", "Subject of the appeal as published after moderation (redacted; never the original)."),
     ("text", "string", "Text of the appeal as published after moderation (redacted; never the original)."),
-    ("applicant_alias", "string",
-     "The applicant's pseudonym code, the same on all their public appeals. Empty when the applicant chose to be named on the page."),
+    (
+        "applicant_alias",
+        "string",
+        "The applicant's pseudonym code, the same on all their public appeals. Empty when the applicant chose to be named on the page.",
+    ),
     ("addressed_body", "string", "Slug of the body the applicant wrote to (see /api/v1/bodies)."),
-    ("redirect_chain", "string",
-     "Slugs of the bodies the appeal went through, first addressee first and current body last; separated by '|' in CSV, a list in JSON."),
+    (
+        "redirect_chain",
+        "string",
+        "Slugs of the bodies the appeal went through, first addressee first and current body last; separated by '|' in CSV, a list in JSON.",
+    ),
     ("body", "string", "Slug of the body now responsible (after redirects)."),
     ("region", "string", "ISO 3166-2:KZ code of the region the appeal concerns."),
     ("registered_at", "datetime", "When the appeal was registered (ISO 8601, Kazakhstan time)."),
@@ -63,20 +73,31 @@ APPEAL_FIELDS = [
     ("extensions", "integer", "How many times the term was extended."),
     ("feedback_resolution", "string", "The applicant's verdict on the answer: yes, partly or no; empty if none."),
     ("feedback_rating", "integer", "The applicant's satisfaction from 1 to 5; empty if none."),
-    ("complaint_about", "string",
-     "For a complaint about an answer: the number of the appeal complained about, if that appeal is published too; else empty."),
+    (
+        "complaint_about",
+        "string",
+        "For a complaint about an answer: the number of the appeal complained about, if that appeal is published too; else empty.",
+    ),
     ("published_at", "datetime", "When moderation published the appeal."),
 ]
 EVENT_FIELDS = [
     ("appeal", "string", "Number of the appeal (appeals.number)."),
     ("seq", "integer", "Position of the event in the appeal's record, from 1."),
-    ("kind", "string", "registered, executor_assigned, redirected, extended, answered, feedback, complained, withdrawn, "
-                       "published, answer_published, hidden, restored, ..."),
+    (
+        "kind",
+        "string",
+        "registered, executor_assigned, redirected, extended, answered, feedback, complained, withdrawn, "
+        "published, answer_published, hidden, restored, ...",
+    ),
     ("at", "datetime", "When it happened (ISO 8601, Kazakhstan time)."),
     ("from_body", "string", "Slug of the body the appeal left (redirects, withdrawals, complaints); empty otherwise."),
     ("to_body", "string", "Slug of the body the appeal went to or that acted; empty otherwise."),
     ("chain_hash", "string", "SHA-256 of the event's full content and the previous event's hash (the appeal's hash chain)."),
-    ("leaf_index", "integer", "The event's place in the Merkle tree of the whole record (merkle_leaves.csv); empty until the next checkpoint."),
+    (
+        "leaf_index",
+        "integer",
+        "The event's place in the Merkle tree of the whole record (merkle_leaves.csv); empty until the next checkpoint.",
+    ),
 ]
 # Every event of the record (private appeals included) as a leaf of one Merkle tree, in order: the appeal and
 # seq only for published appeals (and for events deleted behind the application's back, to name them).
@@ -93,7 +114,11 @@ BODY_MONTH_FIELDS = [
     ("month", "date", "First day of the month in which the body received the appeals (the cohort month)."),
     ("received", "integer", "Appeals the body received that month: registrations to it plus arrivals by redirect."),
     ("redirected_away", "integer", "Of those, appeals the body redirected to another body."),
-    ("ping_pong", "integer", "Of those redirected away, appeals redirected twice or more in all (incl. back to a body they left)."),
+    (
+        "ping_pong",
+        "integer",
+        "Of those redirected away, appeals redirected twice or more in all (incl. back to a body they left).",
+    ),
     ("answered", "integer", "Appeals of this cohort the body answered."),
     ("on_time", "integer", "Of those answered, answered by the due date (extensions included)."),
     ("resolved", "integer", "Answers with outcome 'resolved' (measures taken)."),
@@ -111,21 +136,36 @@ BODY_MONTH_FIELDS = [
     ("datasets", "integer", "Open data: the body's datasets that existed at the month's end (not about appeals)."),
     ("datasets_updated", "integer", "Of those, datasets that received a valid new version in the month."),
     ("quality_sum", "integer", "Sum of those datasets' quality scores (0-100 each, the published checklist at the month's end)."),
-    ("legal_comments", "integer", "Open Legal Acts: published comments on the body's drafts whose developer's report fell due "
-     "this month (or was published early; not about appeals)."),
+    (
+        "legal_comments",
+        "integer",
+        "Open Legal Acts: published comments on the body's drafts whose developer's report fell due "
+        "this month (or was published early; not about appeals).",
+    ),
     ("legal_comments_answered", "integer", "Of those, comments the body answered with a decision and a reason."),
-    *((f"final_{state}", "integer", f"Stays of this cohort in the final state '{state}' (docs/assessment.md, 'Final states').")
-      for state in final_state.FINAL_STATES),
+    *(
+        (f"final_{state}", "integer", f"Stays of this cohort in the final state '{state}' (docs/assessment.md, 'Final states').")
+        for state in final_state.FINAL_STATES
+    ),
     ("final_timely", "integer", "Of the answered stays that count for the body, answered on time without an extension."),
     ("final_timely_extended", "integer", "Of those, answered on time thanks to an extension."),
-    ("days_to_answer", "object",
-     "Histogram of working days (Kazakhstan's calendar) from receipt to answer: {\"days\": answers}; JSON text in CSV."),
-    ("open_due", "object",
-     "Appeals of this cohort still open at the body, by due date: {\"YYYY-MM-DD\": appeals}; JSON text in CSV. "
-     "Overdue on a day = those due before it."),
-    ("redirect_pending", "object",
-     "Stays of this cohort the body ended by a redirect not judged yet, by the receiver's due date: {\"YYYY-MM-DD\": stays}; "
-     "JSON text in CSV. Those due before a day count as unjustified redirects on that day."),
+    (
+        "days_to_answer",
+        "object",
+        'Histogram of working days (Kazakhstan\'s calendar) from receipt to answer: {"days": answers}; JSON text in CSV.',
+    ),
+    (
+        "open_due",
+        "object",
+        'Appeals of this cohort still open at the body, by due date: {"YYYY-MM-DD": appeals}; JSON text in CSV. '
+        "Overdue on a day = those due before it.",
+    ),
+    (
+        "redirect_pending",
+        "object",
+        'Stays of this cohort the body ended by a redirect not judged yet, by the receiver\'s due date: {"YYYY-MM-DD": stays}; '
+        "JSON text in CSV. Those due before a day count as unjustified redirects on that day.",
+    ),
     ("overdue", "integer", "Appeals of this cohort open past their due date on the day of the export (from open_due)."),
 ]
 REGION_MONTH_FIELDS = [
@@ -144,14 +184,32 @@ ANALYSIS_DIMENSIONS = ("cause", "sector", "region", "language", "handling", "red
 ANALYSIS_MONTH_FIELDS = [
     ("body", "string", "Slug of the body that held the appeals (an appeal passing through several bodies has a row at each)."),
     ("month", "date", "First day of the month in which that body received the appeals (registration or arrival by redirect)."),
-    ("final", "boolean", "Whether this body holds the appeals now or answered them; summing only final rows counts each appeal once."),
-    ("dimension", "string", "What the row counts by: " + ", ".join(ANALYSIS_DIMENSIONS) + " (redirected_to: only appeals this body redirected)."),
-    ("value", "string", ("The value of that dimension: a cause slug (the study's categories, /analysis/), a sector (topic slug of the "
-                         "bodies registry), an ISO 3166-2:KZ region code, a language (kk, kk-latn, ru, en, mixed, und), a handling "
-                         "(merits, investigation, redirected, refused, left_without_consideration, pending, withdrawn) or the slug "
-                         "of the body appeals were redirected to; empty for cause or sector: not classified.")),
+    (
+        "final",
+        "boolean",
+        "Whether this body holds the appeals now or answered them; summing only final rows counts each appeal once.",
+    ),
+    (
+        "dimension",
+        "string",
+        "What the row counts by: " + ", ".join(ANALYSIS_DIMENSIONS) + " (redirected_to: only appeals this body redirected).",
+    ),
+    (
+        "value",
+        "string",
+        (
+            "The value of that dimension: a cause slug (the study's categories, /analysis/), a sector (topic slug of the "
+            "bodies registry), an ISO 3166-2:KZ region code, a language (kk, kk-latn, ru, en, mixed, und), a handling "
+            "(merits, investigation, redirected, refused, left_without_consideration, pending, withdrawn) or the slug "
+            "of the body appeals were redirected to; empty for cause or sector: not classified."
+        ),
+    ),
     ("count", "integer", "Number of appeals."),
-    ("confirmed", "integer", "For cause and sector: of those, appeals whose value a person set or confirmed (else a model suggested it)."),
+    (
+        "confirmed",
+        "integer",
+        "For cause and sector: of those, appeals whose value a person set or confirmed (else a model suggested it).",
+    ),
 ]
 REGION_FIELDS = [
     ("region", "string", "ISO 3166-2:KZ code."),
@@ -167,8 +225,16 @@ FILES = {
     "body_month_figures.json": {"media_type": "application/json", "resource": "body-month-figures-json", "format": "json"},
     "region_month_figures.csv": {"media_type": "text/csv; charset=utf-8", "resource": "region-month-figures", "format": "csv"},
     "region_month_figures.json": {"media_type": "application/json", "resource": "region-month-figures-json", "format": "json"},
-    "analysis_month_figures.csv": {"media_type": "text/csv; charset=utf-8", "resource": "analysis-month-figures", "format": "csv"},
-    "analysis_month_figures.json": {"media_type": "application/json", "resource": "analysis-month-figures-json", "format": "json"},
+    "analysis_month_figures.csv": {
+        "media_type": "text/csv; charset=utf-8",
+        "resource": "analysis-month-figures",
+        "format": "csv",
+    },
+    "analysis_month_figures.json": {
+        "media_type": "application/json",
+        "resource": "analysis-month-figures-json",
+        "format": "json",
+    },
     "regions.csv": {"media_type": "text/csv; charset=utf-8", "resource": "regions", "format": "csv"},
     "regions.json": {"media_type": "application/json", "resource": "regions-json", "format": "json"},
     "merkle_leaves.csv": {"media_type": "text/csv; charset=utf-8", "resource": "merkle-leaves", "format": "csv"},
@@ -195,7 +261,9 @@ def _route_facts(public_ids):
     chains, extensions = {}, {}
     rows = (
         AppealEvent.objects.filter(appeal__in=public_ids, kind__in=(EventKind.REDIRECTED, EventKind.EXTENDED))
-        .order_by("appeal_id", "seq").values_list("appeal_id", "kind", "to_body__slug").iterator(chunk_size=5000)
+        .order_by("appeal_id", "seq")
+        .values_list("appeal_id", "kind", "to_body__slug")
+        .iterator(chunk_size=5000)
     )
     for appeal_id, kind, to_body in rows:
         if kind == EventKind.REDIRECTED:
@@ -209,10 +277,7 @@ def appeal_rows():
     """One dict per published appeal, in registration order, with only the fields of APPEAL_FIELDS."""
     public = selectors.public_appeals()
     chains, extensions = _route_facts(public.values("pk"))
-    qs = (
-        public.select_related("answer", "feedback", "complaint_about")
-        .order_by("id")
-    )
+    qs = public.select_related("answer", "feedback", "complaint_about").order_by("id")
     for a in qs.iterator(chunk_size=2000):
         answer = getattr(a, "answer", None)
         feedback = getattr(a, "feedback", None)
@@ -252,8 +317,16 @@ def event_rows():
         .iterator(chunk_size=5000)
     )
     for number, seq, kind, at, from_body, to_body, chain, leaf in rows:
-        yield {"appeal": number, "seq": seq, "kind": kind, "at": _iso(at), "from_body": from_body, "to_body": to_body,
-               "chain_hash": chain, "leaf_index": leaf}
+        yield {
+            "appeal": number,
+            "seq": seq,
+            "kind": kind,
+            "at": _iso(at),
+            "from_body": from_body,
+            "to_body": to_body,
+            "chain_hash": chain,
+            "leaf_index": leaf,
+        }
 
 
 def leaf_rows():
@@ -261,9 +334,12 @@ def leaf_rows():
     appeals, and for events no longer in the database (removed behind the application's back: naming them is
     the point)."""
     public = selectors.public_appeals().filter(pk=OuterRef("appeal_id"))
-    rows = (RecordLeaf.objects.order_by("index")
-            .annotate(public=Exists(public), present=Exists(AppealEvent.objects.filter(pk=OuterRef("event_id"))))
-            .values_list("index", "leaf_hash", "appeal_number", "seq", "public", "present").iterator(chunk_size=5000))
+    rows = (
+        RecordLeaf.objects.order_by("index")
+        .annotate(public=Exists(public), present=Exists(AppealEvent.objects.filter(pk=OuterRef("event_id"))))
+        .values_list("index", "leaf_hash", "appeal_number", "seq", "public", "present")
+        .iterator(chunk_size=5000)
+    )
     for index, leaf, number, seq, public, present in rows:
         named = public or not present
         yield {"index": index, "leaf_hash": leaf, "appeal": number if named else None, "seq": seq if named else None}
@@ -274,16 +350,26 @@ def figure_rows(as_of: dt.date):
     rows = BodyMonthFigures.objects.select_related("body").order_by("body__slug", "month")
     for r in rows.iterator(chunk_size=2000):
         counts = {f: getattr(r, f) for f in scoring.COUNT_FIELDS}
-        yield {"body": r.body.slug, "month": r.month.isoformat(), **counts,
-               "days_to_answer": dict(sorted(r.days_to_answer.items(), key=lambda kv: int(kv[0]))),
-               "open_due": dict(sorted(r.open_due.items())), "redirect_pending": dict(sorted(r.redirect_pending.items())),
-               "overdue": scoring.overdue({"open_due": r.open_due}, as_of)}
+        yield {
+            "body": r.body.slug,
+            "month": r.month.isoformat(),
+            **counts,
+            "days_to_answer": dict(sorted(r.days_to_answer.items(), key=lambda kv: int(kv[0]))),
+            "open_due": dict(sorted(r.open_due.items())),
+            "redirect_pending": dict(sorted(r.redirect_pending.items())),
+            "overdue": scoring.overdue({"open_due": r.open_due}, as_of),
+        }
 
 
 def region_figure_rows():
     for r in RegionMonthFigures.objects.select_related("region").order_by("region__iso_code", "month").iterator(chunk_size=2000):
-        yield {"region": r.region.iso_code, "month": r.month.isoformat(), "registered": r.registered,
-               "answered": r.answered, "resolved": r.resolved}
+        yield {
+            "region": r.region.iso_code,
+            "month": r.month.isoformat(),
+            "registered": r.registered,
+            "answered": r.answered,
+            "resolved": r.resolved,
+        }
 
 
 def analysis_figure_rows():
@@ -297,14 +383,21 @@ def analysis_figure_rows():
             rows = rows.filter(handling=Handling.REDIRECTED)
         confirmed = Count("id", filter=Q(**{f"{dimension}_confirmed": True})) if dimension in ("cause", "sector") else None
         grouped = rows.values("body", "month", "final", dimension).annotate(
-            count=Count("id"), **({"confirmed": confirmed} if confirmed is not None else {}))
+            count=Count("id"), **({"confirmed": confirmed} if confirmed is not None else {})
+        )
         for g in grouped.order_by("body", "month", "final", dimension).iterator(chunk_size=5000):
             value = g[dimension]
             if dimension in slugs:
                 value = slugs[dimension].get(value) if value else None
-            yield {"body": slugs["body"][g["body"]], "month": g["month"].isoformat(), "final": g["final"],
-                   "dimension": dimension, "value": value if value is not None else "", "count": g["count"],
-                   "confirmed": g.get("confirmed")}
+            yield {
+                "body": slugs["body"][g["body"]],
+                "month": g["month"].isoformat(),
+                "final": g["final"],
+                "dimension": dimension,
+                "value": value if value is not None else "",
+                "count": g["count"],
+                "confirmed": g.get("confirmed"),
+            }
 
 
 def region_rows():
@@ -340,8 +433,10 @@ def _write_csv(directory: Path, stem: str, fields, rows) -> int:
 def _write_table(directory: Path, stem: str, fields, rows) -> int:
     names = [f[0] for f in fields]
     count = 0
-    with (directory / f"{stem}.csv").open("w", newline="", encoding="utf-8") as c, \
-            (directory / f"{stem}.json").open("w", encoding="utf-8") as j:
+    with (
+        (directory / f"{stem}.csv").open("w", newline="", encoding="utf-8") as c,
+        (directory / f"{stem}.json").open("w", encoding="utf-8") as j,
+    ):
         writer = csv_safe.writer(c)
         writer.writerow(names)
         j.write("[")
@@ -367,7 +462,9 @@ def datapackage(created: str, counts: dict) -> dict:
     site = settings.ASHYQ_SITE_URL.rstrip("/")
     appeals_schema = {"fields": _schema(APPEAL_FIELDS), "primaryKey": ["number"], "missingValues": [""]}
     events_schema = {
-        "fields": _schema(EVENT_FIELDS), "primaryKey": ["appeal", "seq"], "missingValues": [""],
+        "fields": _schema(EVENT_FIELDS),
+        "primaryKey": ["appeal", "seq"],
+        "missingValues": [""],
         "foreignKeys": [{"fields": ["appeal"], "reference": {"resource": "appeals", "fields": ["number"]}}],
     }
     csv_dialect = {"delimiter": ",", "header": True, "quoteChar": '"', "doubleQuote": True}
@@ -388,57 +485,160 @@ def datapackage(created: str, counts: dict) -> dict:
         "licenses": [LICENCE],
         "sources": [{"title": "Ashyq", "path": site}],
         "resources": [
-            {"name": "appeals", "path": "appeals.csv", "profile": "tabular-data-resource", "format": "csv",
-             "mediatype": "text/csv", "encoding": "utf-8", "dialect": csv_dialect, "schema": appeals_schema,
-             "description": f"{counts['appeals']} published appeals, one row each."},
-            {"name": "events", "path": "events.csv", "profile": "tabular-data-resource", "format": "csv",
-             "mediatype": "text/csv", "encoding": "utf-8", "dialect": csv_dialect, "schema": events_schema,
-             "description": f"{counts['events']} events of the published appeals, in order."},
-            {"name": "appeals-json", "path": "appeals.json", "format": "json", "mediatype": "application/json",
-             "encoding": "utf-8", "description": "The appeals table as a JSON array of objects (redirect_chain is a list)."},
-            {"name": "events-json", "path": "events.json", "format": "json", "mediatype": "application/json",
-             "encoding": "utf-8", "description": "The events table as a JSON array of objects."},
-            {"name": "body-month-figures", "path": "body_month_figures.csv", "profile": "tabular-data-resource",
-             "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "dialect": csv_dialect,
-             "schema": {"fields": _schema(BODY_MONTH_FIELDS), "primaryKey": ["body", "month"], "missingValues": [""]},
-             "description": (f"{counts['body_months']} rows: the assessment's counts per body and month over ALL appeals "
-                             "(private ones included, as counts only). Every published score is computed from these "
-                             "sums (docs/assessment.md; ashyq/assessment/recompute.py). 'overdue' is as of as_of.")},
-            {"name": "region-month-figures", "path": "region_month_figures.csv", "profile": "tabular-data-resource",
-             "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "dialect": csv_dialect,
-             "schema": {"fields": _schema(REGION_MONTH_FIELDS), "primaryKey": ["region", "month"], "missingValues": [""],
-                        "foreignKeys": [{"fields": ["region"], "reference": {"resource": "regions", "fields": ["region"]}}]},
-             "description": f"{counts['region_months']} rows: appeals per region and month of registration, over ALL appeals."},
-            {"name": "analysis-month-figures", "path": "analysis_month_figures.csv", "profile": "tabular-data-resource",
-             "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "dialect": csv_dialect,
-             # No primaryKey: cause, sector and redirected_to are empty on many rows, and keys may not be. No
-             # foreign key either: 'value' is a region code only on the rows whose dimension is region.
-             "schema": {"fields": _schema(ANALYSIS_MONTH_FIELDS), "missingValues": [""]},
-             "description": (f"{counts['analysis_rows']} rows: the content analysis over ALL appeals (private ones included, as "
-                             "counts only), per body, month, region, language, cause, sector and handling. Every figure of "
-                             "the /analysis/ pages is a sum of these counts (docs/api.md).")},
-            {"name": "regions", "path": "regions.csv", "profile": "tabular-data-resource", "format": "csv",
-             "mediatype": "text/csv", "encoding": "utf-8", "dialect": csv_dialect,
-             "schema": {"fields": _schema(REGION_FIELDS), "primaryKey": ["region"], "missingValues": [""]},
-             "description": "The regions and their population, for figures per 100,000 inhabitants."},
-            {"name": "body-month-figures-json", "path": "body_month_figures.json", "format": "json",
-             "mediatype": "application/json", "encoding": "utf-8",
-             "description": "The body-month figures as a JSON array of objects (histograms as objects)."},
-            {"name": "region-month-figures-json", "path": "region_month_figures.json", "format": "json",
-             "mediatype": "application/json", "encoding": "utf-8", "description": "The region-month figures as a JSON array."},
-            {"name": "analysis-month-figures-json", "path": "analysis_month_figures.json", "format": "json",
-             "mediatype": "application/json", "encoding": "utf-8",
-             "description": "The analysis figures as a JSON array of objects."},
-            {"name": "regions-json", "path": "regions.json", "format": "json", "mediatype": "application/json",
-             "encoding": "utf-8", "description": "The regions as a JSON array."},
-            {"name": "merkle-leaves", "path": "merkle_leaves.csv", "profile": "tabular-data-resource", "format": "csv",
-             "mediatype": "text/csv", "encoding": "utf-8", "dialect": csv_dialect,
-             "schema": {"fields": _schema(LEAF_FIELDS), "primaryKey": ["index"], "missingValues": [""]},
-             "description": (f"{counts['leaves']} leaves: every event of the record, private appeals included, in the "
-                             "order of the Merkle tree the checkpoints sign (docs/operations.md, verify_record.py).")},
-            {"name": "checkpoints", "path": "checkpoints.json", "format": "json", "mediatype": "application/json",
-             "encoding": "utf-8", "description": ("The signed checkpoints of the record (tree size, root, time, Ed25519 "
-                                                  "signature, consistency proof from the previous one) and the public key.")},
+            {
+                "name": "appeals",
+                "path": "appeals.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "dialect": csv_dialect,
+                "schema": appeals_schema,
+                "description": f"{counts['appeals']} published appeals, one row each.",
+            },
+            {
+                "name": "events",
+                "path": "events.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "dialect": csv_dialect,
+                "schema": events_schema,
+                "description": f"{counts['events']} events of the published appeals, in order.",
+            },
+            {
+                "name": "appeals-json",
+                "path": "appeals.json",
+                "format": "json",
+                "mediatype": "application/json",
+                "encoding": "utf-8",
+                "description": "The appeals table as a JSON array of objects (redirect_chain is a list).",
+            },
+            {
+                "name": "events-json",
+                "path": "events.json",
+                "format": "json",
+                "mediatype": "application/json",
+                "encoding": "utf-8",
+                "description": "The events table as a JSON array of objects.",
+            },
+            {
+                "name": "body-month-figures",
+                "path": "body_month_figures.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "dialect": csv_dialect,
+                "schema": {"fields": _schema(BODY_MONTH_FIELDS), "primaryKey": ["body", "month"], "missingValues": [""]},
+                "description": (
+                    f"{counts['body_months']} rows: the assessment's counts per body and month over ALL appeals "
+                    "(private ones included, as counts only). Every published score is computed from these "
+                    "sums (docs/assessment.md; ashyq/assessment/recompute.py). 'overdue' is as of as_of."
+                ),
+            },
+            {
+                "name": "region-month-figures",
+                "path": "region_month_figures.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "dialect": csv_dialect,
+                "schema": {
+                    "fields": _schema(REGION_MONTH_FIELDS),
+                    "primaryKey": ["region", "month"],
+                    "missingValues": [""],
+                    "foreignKeys": [{"fields": ["region"], "reference": {"resource": "regions", "fields": ["region"]}}],
+                },
+                "description": f"{counts['region_months']} rows: appeals per region and month of registration, over ALL appeals.",
+            },
+            {
+                "name": "analysis-month-figures",
+                "path": "analysis_month_figures.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "dialect": csv_dialect,
+                # No primaryKey: cause, sector and redirected_to are empty on many rows, and keys may not be. No
+                # foreign key either: 'value' is a region code only on the rows whose dimension is region.
+                "schema": {"fields": _schema(ANALYSIS_MONTH_FIELDS), "missingValues": [""]},
+                "description": (
+                    f"{counts['analysis_rows']} rows: the content analysis over ALL appeals (private ones included, as "
+                    "counts only), per body, month, region, language, cause, sector and handling. Every figure of "
+                    "the /analysis/ pages is a sum of these counts (docs/api.md)."
+                ),
+            },
+            {
+                "name": "regions",
+                "path": "regions.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "dialect": csv_dialect,
+                "schema": {"fields": _schema(REGION_FIELDS), "primaryKey": ["region"], "missingValues": [""]},
+                "description": "The regions and their population, for figures per 100,000 inhabitants.",
+            },
+            {
+                "name": "body-month-figures-json",
+                "path": "body_month_figures.json",
+                "format": "json",
+                "mediatype": "application/json",
+                "encoding": "utf-8",
+                "description": "The body-month figures as a JSON array of objects (histograms as objects).",
+            },
+            {
+                "name": "region-month-figures-json",
+                "path": "region_month_figures.json",
+                "format": "json",
+                "mediatype": "application/json",
+                "encoding": "utf-8",
+                "description": "The region-month figures as a JSON array.",
+            },
+            {
+                "name": "analysis-month-figures-json",
+                "path": "analysis_month_figures.json",
+                "format": "json",
+                "mediatype": "application/json",
+                "encoding": "utf-8",
+                "description": "The analysis figures as a JSON array of objects.",
+            },
+            {
+                "name": "regions-json",
+                "path": "regions.json",
+                "format": "json",
+                "mediatype": "application/json",
+                "encoding": "utf-8",
+                "description": "The regions as a JSON array.",
+            },
+            {
+                "name": "merkle-leaves",
+                "path": "merkle_leaves.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "dialect": csv_dialect,
+                "schema": {"fields": _schema(LEAF_FIELDS), "primaryKey": ["index"], "missingValues": [""]},
+                "description": (
+                    f"{counts['leaves']} leaves: every event of the record, private appeals included, in the "
+                    "order of the Merkle tree the checkpoints sign (docs/operations.md, verify_record.py)."
+                ),
+            },
+            {
+                "name": "checkpoints",
+                "path": "checkpoints.json",
+                "format": "json",
+                "mediatype": "application/json",
+                "encoding": "utf-8",
+                "description": (
+                    "The signed checkpoints of the record (tree size, root, time, Ed25519 "
+                    "signature, consistency proof from the previous one) and the public key."
+                ),
+            },
         ],
     }
 
@@ -470,15 +670,17 @@ def _write_export(out_dir: Path) -> dict:
         counts = {
             "appeals": _write_table(tmp, "appeals", APPEAL_FIELDS, appeal_rows()),
             "events": _write_table(tmp, "events", EVENT_FIELDS, event_rows()),
-            "body_months": _write_table(tmp, "body_month_figures", BODY_MONTH_FIELDS,
-                                        figure_rows(dt.date.fromisoformat(created[:10]))),
+            "body_months": _write_table(
+                tmp, "body_month_figures", BODY_MONTH_FIELDS, figure_rows(dt.date.fromisoformat(created[:10]))
+            ),
             "region_months": _write_table(tmp, "region_month_figures", REGION_MONTH_FIELDS, region_figure_rows()),
             "analysis_rows": _write_table(tmp, "analysis_month_figures", ANALYSIS_MONTH_FIELDS, analysis_figure_rows()),
             "regions": _write_table(tmp, "regions", REGION_FIELDS, region_rows()),
             "leaves": _write_csv(tmp, "merkle_leaves", LEAF_FIELDS, leaf_rows()),
         }
         (tmp / "checkpoints.json").write_text(
-            json.dumps(transparency.published_checkpoints(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+            json.dumps(transparency.published_checkpoints(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
         # The standalone verifier travels with the data it checks.
         shutil.copyfile(Path(verify_record.__file__), tmp / "verify_record.py")
         (tmp / "datapackage.json").write_text(
@@ -506,4 +708,3 @@ def latest_file(name: str) -> Path:
     if not all((directory / n).exists() for n in FILES):
         write_export(directory)
     return directory / name
-

@@ -7,6 +7,7 @@ of either. The other files hold counts only (figures over all appeals), which re
 export lock (export.export_lock) orders this with a nightly export that may be writing from a snapshot taken before
 the hide: whichever runs second wins, and both leave the appeal out.
 """
+
 import csv
 import functools
 import hashlib
@@ -121,8 +122,10 @@ def _without_json_rows(path: Path, column: str, numbers: set[str]) -> int:
                 continue
             kept.append(item)
     if dropped:
-        _replace(path, lambda out: out.write("[" + "".join(("\n" if i == 0 else ",\n") + item for i, item in enumerate(kept))
-                                             + "\n]\n"))
+        _replace(
+            path,
+            lambda out: out.write("[" + "".join(("\n" if i == 0 else ",\n") + item for i, item in enumerate(kept)) + "\n]\n"),
+        )
     return dropped
 
 

@@ -1,4 +1,5 @@
 """Figures on budget pages: amounts (thousand tenge in the data) shown in billion tenge, per cents."""
+
 from django import template
 from django.utils.formats import number_format
 

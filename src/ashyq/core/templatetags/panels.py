@@ -1,4 +1,5 @@
 """{% panels "place" key=value %}: the panels other apps registered for this place (core/registry.py)."""
+
 from django import template
 from django.utils.safestring import mark_safe
 

@@ -1,4 +1,5 @@
 """{{ text|placeholders }}: the redaction placeholders of a public text ([NAME], [IIN], ...) in the page's language."""
+
 from django import template
 
 from ashyq.core import placeholders as tokens

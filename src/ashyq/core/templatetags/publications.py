@@ -1,4 +1,5 @@
 """{% cite "key" table=4 %}: a publication of the registry (ashyq.core.publications) cited in the page's language."""
+
 from django import template
 
 from ashyq.core import publications

@@ -1,5 +1,6 @@
 """Rebuild every appeal's analysis rows from its record and labels (after an import, a restore, or a
 change of the handling rules); with --classify, also suggest cause and sector for appeals without them."""
+
 from django.core.management.base import BaseCommand
 
 from ashyq.analysis import refresh, services

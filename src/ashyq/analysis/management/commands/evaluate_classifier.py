@@ -12,6 +12,7 @@ Prints JSON: top-1 and top-3 accuracy, macro-F1, weighted-F1 and the expected ca
 model and, when it trains here, for the baseline. For routing, --first-body-column names the body each appeal
 was first sent to; the report then says how many redirects the top suggestion would have saved.
 """
+
 import json
 import random
 import time
@@ -79,25 +80,45 @@ class Command(BaseCommand):
             train_idx, test_idx = split_by_text(groups, test_share, seed)
             labels = routed(labels)
             split = {"train_rows": len(train_idx), "test_rows": len(test_idx), "distinct_texts": len(set(groups))}
-            result = {"task": task, "data": data, **split, **classifier.compare_with_baseline(
-                [texts[i] for i in train_idx], [labels[i] for i in train_idx],
-                [texts[i] for i in test_idx], [labels[i] for i in test_idx])}
-            test_texts, test_labels, test_extras = [texts[i] for i in test_idx], [labels[i] for i in test_idx], [extras[i] for i in test_idx]
+            result = {
+                "task": task,
+                "data": data,
+                **split,
+                **classifier.compare_with_baseline(
+                    [texts[i] for i in train_idx],
+                    [labels[i] for i in train_idx],
+                    [texts[i] for i in test_idx],
+                    [labels[i] for i in test_idx],
+                ),
+            }
+            test_texts, test_labels, test_extras = (
+                [texts[i] for i in test_idx],
+                [labels[i] for i in test_idx],
+                [extras[i] for i in test_idx],
+            )
             model = None
         else:
             test_texts, test_labels, test_extras, _ = read_rows(test, columns, label_column, extra)
             test_labels = routed(test_labels)
             if train:
                 train_texts, train_labels, _, _ = read_rows(train, columns, label_column)
-                result = {"task": task, "train": train, "test": test, **classifier.compare_with_baseline(
-                    train_texts, routed(train_labels), test_texts, test_labels)}
+                result = {
+                    "task": task,
+                    "train": train,
+                    "test": test,
+                    **classifier.compare_with_baseline(train_texts, routed(train_labels), test_texts, test_labels),
+                }
                 model = None
             else:
                 model_id, model = services.active_model(task)
                 if model is None:
                     raise CommandError(f"no {task} model has been trained yet; run train_classifier --task {task} first")
-                result = {"task": task, "model_id": model_id, "ashyq": classifier.evaluate(model, test_texts, test_labels),
-                          "baseline_tfidf_linearsvc": "give --train or --data to train the baseline on the same rows"}
+                result = {
+                    "task": task,
+                    "model_id": model_id,
+                    "ashyq": classifier.evaluate(model, test_texts, test_labels),
+                    "baseline_tfidf_linearsvc": "give --train or --data to train the baseline on the same rows",
+                }
         if task == Task.ROUTING and first_body_column and model is not None:
             first = routed([e[first_body_column] for e in test_extras])
             result["ashyq"].update(classifier.redirects_saved(model, test_texts, test_labels, first))

@@ -6,8 +6,10 @@ from ashyq.assessment import figures
 
 
 class Command(BaseCommand):
-    help = ("Recompute every body's and region's assessment figures from the dialogue's tables (aggregate SQL), "
-            "replace them, and say how many the per-event changes had wrong (the nightly audit: 0 expected).")
+    help = (
+        "Recompute every body's and region's assessment figures from the dialogue's tables (aggregate SQL), "
+        "replace them, and say how many the per-event changes had wrong (the nightly audit: 0 expected)."
+    )
 
     def handle(self, *args, **options):
         started = time.perf_counter()

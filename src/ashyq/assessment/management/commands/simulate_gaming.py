@@ -3,6 +3,7 @@
 Nothing it builds stays in the database (one transaction, rolled back); the table is kept for the
 methodology page (assessment.GamingSimulation).
 """
+
 from django.core.management.base import BaseCommand, CommandError
 
 from ashyq.assessment import simulation

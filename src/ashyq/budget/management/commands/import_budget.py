@@ -1,4 +1,5 @@
 """manage.py import_budget: load the budget execution reports (the shipped files, or --source DIR)."""
+
 from django.core.management.base import BaseCommand
 
 from ashyq.budget import services
@@ -8,7 +9,9 @@ class Command(BaseCommand):
     help = "Import the monthly budget execution reports as facts and publish them as open data (idempotent)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--source", help="A directory of the portal's CSV files (.csv or .csv.gz); the shipped files by default")
+        parser.add_argument(
+            "--source", help="A directory of the portal's CSV files (.csv or .csv.gz); the shipped files by default"
+        )
         parser.add_argument("--months", help="Only these months of report, comma-separated MM.YYYY (for a quick load)")
         parser.add_argument("--no-publish", action="store_true", help="Load the facts without publishing a new open-data version")
 
@@ -19,7 +22,9 @@ class Command(BaseCommand):
         if report["unchanged"]:
             out.write(f"Unchanged since import {report['import']}: {report['rows_read']} rows read, nothing loaded.")
             return
-        out.write(f"Import {report['import']}: {len(report['tables'])} tables, months {report['months'][0]} to {report['months'][-1]}")
+        out.write(
+            f"Import {report['import']}: {len(report['tables'])} tables, months {report['months'][0]} to {report['months'][-1]}"
+        )
         out.write(f"rows read {report['rows_read']}, loaded {report['rows_loaded']}, refused {len(report['refused'])}")
         for refusal in report["refused"][:50]:
             out.write(f"  refused {refusal['table']} row {refusal['row']}: {refusal['reason']}")

@@ -5,6 +5,7 @@ write-ahead log at different moments and produce a broken or inconsistent file. 
 copies one consistent state of the database, whatever the writers do meanwhile, and needs no
 sqlite3 command-line tool on the server.
 """
+
 import os
 import sqlite3
 from pathlib import Path

@@ -1,5 +1,6 @@
 """`manage.py worker`: django-tasks-db's `db_worker` (same options) with a heartbeat and the recovery of tasks
 whose worker died (core/worker.py). This is the command to run; `make run` and the systemd unit use it."""
+
 import logging
 import threading
 

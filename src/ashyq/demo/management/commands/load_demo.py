@@ -8,9 +8,12 @@ class Command(BaseCommand):
     help = "Load the demo: reference data, a user per role and synthetic appeals (idempotent; refused in production)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--ranking-story", action="store_true",
-                            help="also play the ranking story: ten honest bodies and two that game the count, 24 answers "
-                                 "published (demo/assessment_story.py; make run passes it)")
+        parser.add_argument(
+            "--ranking-story",
+            action="store_true",
+            help="also play the ranking story: ten honest bodies and two that game the count, 24 answers "
+            "published (demo/assessment_story.py; make run passes it)",
+        )
 
     def handle(self, *args, ranking_story=False, **options):
         if settings.PRODUCTION:

@@ -2,6 +2,7 @@
 
 Needed only after public copies were written behind the application's back (a queryset update, raw SQL,
 a restore of a partial dump): every write through the models keeps its own row up to date."""
+
 from django.core.management.base import BaseCommand
 
 from ashyq.dialogue import search

@@ -6,8 +6,10 @@ from ashyq.opendata.models import ResourceVersion
 
 
 class Command(BaseCommand):
-    help = ("Build the datastore indexes of every loaded version whose table lacks them (PostgreSQL): tables loaded "
-            "before indexes were built after each load, or whose process stopped between the load and its indexes.")
+    help = (
+        "Build the datastore indexes of every loaded version whose table lacks them (PostgreSQL): tables loaded "
+        "before indexes were built after each load, or whose process stopped between the load and its indexes."
+    )
 
     def handle(self, *args, **options):
         if connection.vendor != "postgresql":
@@ -18,8 +20,9 @@ class Command(BaseCommand):
             indexed = {name for (name,) in cursor.fetchall()}
         built = 0
         for version in ResourceVersion.objects.filter(loaded=True).order_by("pk").iterator():
-            wanted = {f"{version.table_name}_id"} | {f"{version.table_name}_c{i}"
-                                                     for i in range(len(version.schema.get("fields", [])[:datastore.INDEXED_COLUMNS]))}
+            wanted = {f"{version.table_name}_id"} | {
+                f"{version.table_name}_c{i}" for i in range(len(version.schema.get("fields", [])[: datastore.INDEXED_COLUMNS]))
+            }
             if wanted - indexed:
                 datastore.build_indexes(version)
                 built += 1

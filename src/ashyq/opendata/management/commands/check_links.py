@@ -1,4 +1,5 @@
 """Check every link resource (or those of some datasets) and store whether it answered: run it nightly."""
+
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
@@ -10,13 +11,22 @@ from ashyq.opendata.models import Dataset, Resource
 
 
 class Command(BaseCommand):
-    help = ("Check that link resources answer (HEAD, else GET of the first kilobyte; short timeouts, few redirects; "
-            "private and local addresses refused) and store the result for the quality checklist.")
+    help = (
+        "Check that link resources answer (HEAD, else GET of the first kilobyte; short timeouts, few redirects; "
+        "private and local addresses refused) and store the result for the quality checklist."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--dataset", action="append", default=[], metavar="SLUG", help="only this dataset's links (repeatable)")
-        parser.add_argument("--older-than", type=float, default=0, metavar="HOURS",
-                            help="only links not checked in the last HOURS hours (default: every link)")
+        parser.add_argument(
+            "--dataset", action="append", default=[], metavar="SLUG", help="only this dataset's links (repeatable)"
+        )
+        parser.add_argument(
+            "--older-than",
+            type=float,
+            default=0,
+            metavar="HOURS",
+            help="only links not checked in the last HOURS hours (default: every link)",
+        )
         parser.add_argument("--workers", type=int, default=4, help="links checked at once (default 4)")
 
     def handle(self, *args, dataset, older_than, workers, **options):
@@ -39,5 +49,7 @@ class Command(BaseCommand):
                 counts["reachable" if result.reachable else "unreachable"] += 1
                 if not result.reachable:
                     self.stdout.write(f"{resource.dataset.slug} / {resource.name}: {url} -> {result.status}")
-        self.stdout.write(f"checked {len(by_url)} link(s) of {sum(counts.values())} resource(s): "
-                          f"{counts['reachable']} reachable, {counts['unreachable']} not")
+        self.stdout.write(
+            f"checked {len(by_url)} link(s) of {sum(counts.values())} resource(s): "
+            f"{counts['reachable']} reachable, {counts['unreachable']} not"
+        )
