@@ -131,6 +131,8 @@ class AppealAnalysis(models.Model):
     # The first day of the month the body received the appeal (registration or arrival by redirect).
     month = models.DateField()
     region = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
+    # The door the appeal came through (dialogue's Channel): reports filter by it and count each channel apart.
+    channel = models.CharField(max_length=20, default="open_dialogue")
     language = models.CharField(max_length=10, choices=Language.choices, default=Language.UNKNOWN)
     cause = models.CharField(max_length=60, blank=True)
     cause_confirmed = models.BooleanField(default=False)
@@ -150,6 +152,8 @@ class AppealAnalysis(models.Model):
         indexes = [
             models.Index(fields=["body", "month"], name="analysis_body_month"),
             models.Index(fields=["final", "month"], name="analysis_final_month"),
+            # One channel's rows of the months (the reports' channel filter).
+            models.Index(fields=["channel", "month"], name="analysis_channel_month"),
         ]
         verbose_name = _("appeal analysis")
         verbose_name_plural = _("appeal analyses")

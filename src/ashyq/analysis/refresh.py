@@ -37,6 +37,7 @@ def rows_for(appeal: Appeal, events, answer, labels: dict[str, tuple[str, bool]]
             body_id=stay.body_id,
             month=stay.received_on.replace(day=1),
             region_id=appeal.region_id,
+            channel=appeal.channel,
             language=language,
             cause=cause,
             cause_confirmed=cause_confirmed,

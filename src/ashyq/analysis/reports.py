@@ -27,6 +27,7 @@ from ashyq.assessment.scoring import add_months, rate
 from ashyq.bodies.models import Body, Topic
 from ashyq.core import clock
 from ashyq.core.models import Region
+from ashyq.dialogue.models import Channel
 
 from .models import AppealAnalysis, Cause, Handling, Language
 
@@ -64,11 +65,13 @@ def parse_month(value: str, field: str) -> dt.date:
 
 @dataclass(frozen=True)
 class Scope:
-    """Whose appeals (a body, or None for all bodies) and which months, both ends included."""
+    """Whose appeals (a body, or None for all bodies), which months, both ends included, and through which
+    channel (None: every channel)."""
 
     body: Body | None
     first: dt.date
     last: dt.date
+    channel: str | None = None
 
     @property
     def months(self) -> list[dt.date]:
@@ -81,13 +84,15 @@ class Scope:
     @property
     def query(self) -> str:
         """The filter as a query string, for links and downloads."""
-        return f"from={month_key(self.first)}&to={month_key(self.last)}"
+        query = f"from={month_key(self.first)}&to={month_key(self.last)}"
+        return f"{query}&channel={self.channel}" if self.channel else query
 
     def as_dict(self) -> dict:
         return {
             "body": self.body.slug if self.body else None,
             "from": month_key(self.first),
             "to": month_key(self.last),
+            "channel": self.channel,
             "unit": "appeals held by the body" if self.body else "appeals, each once (the body holding or answering it)",
         }
 
@@ -97,8 +102,11 @@ def latest_month(body: Body | None = None) -> dt.date | None:
     return rows.aggregate(m=Max("month"))["m"]
 
 
-def scope(body: Body | None, first: str | None = None, last: str | None = None) -> Scope:
+def scope(body: Body | None, first: str | None = None, last: str | None = None, channel: str | None = None) -> Scope:
     """The scope of a request: missing ends default to the twelve months up to the latest with appeals."""
+    channel = (channel or "").strip() or None
+    if channel is not None and channel not in Channel.values:
+        raise BadFilter(_("Channel: choose one of %(channels)s.") % {"channels": ", ".join(Channel.values)})
     end = parse_month(last, "to") if last else None
     start = parse_month(first, "from") if first else None
     if end is None:
@@ -110,13 +118,17 @@ def scope(body: Body | None, first: str | None = None, last: str | None = None) 
         raise BadFilter(_("The first month comes after the last one."))
     if (end.year - start.year) * 12 + end.month - start.month >= MAX_MONTHS:
         raise BadFilter(_("Choose at most %(n)s months.") % {"n": MAX_MONTHS})
-    return Scope(body, start, end)
+    return Scope(body, start, end, channel)
 
 
 def analysis_rows(s: Scope):
     """The rows a report counts (see the module's docstring)."""
-    rows = AppealAnalysis.objects.filter(month__gte=s.first, month__lte=s.last)
+    rows = _in_channel(AppealAnalysis.objects.filter(month__gte=s.first, month__lte=s.last), s)
     return rows.filter(body=s.body) if s.body else rows.filter(final=True)
+
+
+def _in_channel(rows, s: Scope):
+    return rows.filter(channel=s.channel) if s.channel else rows
 
 
 # --- counting ----------------------------------------------------------------------------------------------------
@@ -129,6 +141,7 @@ BASE_SETS = {
     "month_cause_handling_language": ("month", "cause", "handling", "language"),
     "region_sector": ("region_id", "sector"),
     "redirects": ("redirected_to_id",),
+    "channel": ("channel",),
 }
 # dimension -> (base set, the base set's columns it keeps)
 DIMENSIONS = {
@@ -140,6 +153,7 @@ DIMENSIONS = {
     "region": ("region_sector", ("region_id",)),
     "sector": ("region_sector", ("sector",)),
     "redirects": ("redirects", ("redirected_to_id",)),
+    "channel": ("channel", ("channel",)),
 }
 COUNTS = ("n", "cause_confirmed", "sector_confirmed")
 
@@ -173,7 +187,7 @@ def counts(s: Scope, dimensions=tuple(DIMENSIONS)) -> dict[str, dict]:
 
 
 def _redirect_rows(s: Scope):
-    rows = AppealAnalysis.objects.filter(month__gte=s.first, month__lte=s.last, handling=Handling.REDIRECTED)
+    rows = _in_channel(AppealAnalysis.objects.filter(month__gte=s.first, month__lte=s.last, handling=Handling.REDIRECTED), s)
     return rows.filter(body=s.body) if s.body else rows
 
 
@@ -201,6 +215,9 @@ def _grouping_sets(s: Scope, sets) -> dict[str, dict]:
     if s.body:
         where.append("body_id = %s")
         params.append(s.body.pk)
+    if s.channel:
+        where.append("channel = %s")
+        params.append(s.channel)
     # For all bodies the scan takes every row of the months, so that the redirects (on rows that are not final)
     # come from the same scan; the other counts take only the final rows.
     counted = "TRUE" if s.body else "final"
@@ -382,6 +399,17 @@ def redirects(s: Scope, c: dict | None = None) -> dict:
     return {"total": total, "ranked": total >= min_appeals(), "rows": out}
 
 
+def channels(s: Scope, c: dict | None = None) -> dict:
+    """The doors the appeals came through (the Virtual Reception's apart from Open Dialogue's), every channel listed."""
+    groups = _groups(s, "channel", c)
+    total = sum(g["n"] for g in groups.values())
+    rows = [{"channel": value, "name": str(label), "count": groups.get(value, {"n": 0})["n"]} for value, label in Channel.choices]
+    for row in rows:
+        row["share"] = rate(row["count"], total)
+    ranked = total >= min_appeals()
+    return {"total": total, "ranked": ranked, "rows": _ranked_order(rows, ranked)}
+
+
 def languages(s: Scope, c: dict | None = None) -> dict:
     groups = _groups(s, "language", c)
     total = sum(g["n"] for g in groups.values())
@@ -430,6 +458,7 @@ def report(s: Scope) -> dict:
         "handling": handling(s, c),
         "redirects": redirects(s, c),
         "languages": languages(s, c),
+        "channels": channels(s, c),
         "trend_causes": trend_causes(s, c),
         "trend_handling": trend_handling(s, c),
         "min_appeals": min_appeals(),
@@ -444,7 +473,7 @@ def comparison(s: Scope) -> dict:
     redirected, investigated and confirmed by a person. Bodies below min_appeals are listed apart."""
     # One GROUP BY body and cause (some hundreds of groups): the per-body shares are sums over its causes.
     groups = (
-        AppealAnalysis.objects.filter(month__gte=s.first, month__lte=s.last)
+        _in_channel(AppealAnalysis.objects.filter(month__gte=s.first, month__lte=s.last), s)
         .order_by()
         .values("body", "cause")
         .annotate(

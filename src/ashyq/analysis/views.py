@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 
 from ashyq.bodies.models import Body
 from ashyq.core import csv_safe
+from ashyq.dialogue.models import Channel
 
 from . import report_charts, reports
 
@@ -62,6 +63,7 @@ TABLES = {
     "handling": (reports.handling, ("share",)),
     "redirects": (reports.redirects, ("share",)),
     "languages": (reports.languages, ("share",)),
+    "channels": (reports.channels, ("share",)),
     "trend-causes": (reports.trend_causes, ()),
     "trend-handling": (reports.trend_handling, ()),
 }
@@ -83,7 +85,12 @@ def _json(data, status=200) -> JsonResponse:
 
 
 def _scope(request, body):
-    return reports.scope(body, request.GET.get("from"), request.GET.get("to"))
+    return reports.scope(body, request.GET.get("from"), request.GET.get("to"), request.GET.get("channel"))
+
+
+def _channel_filter(s: reports.Scope) -> dict:
+    """The filter form's channel select: every channel, the scope's chosen."""
+    return {"channels_choice": Channel.choices, "channel_value": s.channel or ""}
 
 
 def _bad_filter(request, error, body=None):
@@ -222,6 +229,7 @@ def _report_page(request, s: reports.Scope):
             [(r["name"], r["count"], None, None) for r in data["redirects"]["rows"]], title_id="h-redirects"
         ),
         "languages": _share_bars(data["languages"]["rows"], "h-languages"),
+        "channels": _share_bars(data["channels"]["rows"], "h-channels"),
     }
     # One reverse() for the many links to competent bodies' reports (a sector may have twenty akimats).
     body_url = reverse("analysis:body", args=["slug-placeholder"]).replace("slug-placeholder", "{}") + "?" + s.query
@@ -257,6 +265,7 @@ def _report_page(request, s: reports.Scope):
             "bodies": _body_choices(),
             "from_value": reports.month_key(s.first),
             "to_value": reports.month_key(s.last),
+            **_channel_filter(s),
         },
     )
 
@@ -302,6 +311,7 @@ def compare(request):
             **data,
             "from_value": reports.month_key(s.first),
             "to_value": reports.month_key(s.last),
+            **_channel_filter(s),
             "filter_action": reverse("analysis:compare"),
             "downloads": {fmt: reverse("analysis:compare-download", args=[fmt]) + "?" + s.query for fmt in ("csv", "json")},
         },

@@ -2,13 +2,14 @@
 
 import datetime as dt
 
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, F, Max, Min, Q, Sum
+from django.utils import timezone
 
 from ashyq.bodies.models import Body
 from ashyq.core import calendar, clock
 from ashyq.core.models import Region
 from ashyq.dialogue import deadlines, permissions
-from ashyq.dialogue.models import OPEN_STATUSES, Appeal, AppealEvent, AppealType, EventKind
+from ashyq.dialogue.models import OPEN_STATUSES, Appeal, AppealEvent, AppealType, Channel, EventKind, Status
 
 from . import config, scoring
 from .models import BodyMonthFigures, RegionMonthFigures
@@ -182,6 +183,55 @@ def regions(period: str) -> list[dict]:
 
 # --- the monitors' dashboard (live, from the dialogue tables) ------------------------------------------------
 
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+CHANNEL_COUNTS = ("received", "answered", "on_time", "redirected", "overdue")
+
+
+def channel_figures(period: str, channel: str | None = None) -> dict:
+    """The appeals registered in the period through each channel or, for one channel, at each body holding or
+    answering them now: received, answered, answered on time, redirected away from the body addressed, open
+    past their term today.
+
+    Counted live from the appeals (not the body-month figures, which count every channel together and stay the
+    basis of the scores): the index on (channel, registered_at) reads only the period's appeals of the channel.
+    `channel` not one of Channel's values: ValueError."""
+    if channel and channel not in Channel.values:
+        raise ValueError(f"not a channel: {channel!r}")
+    _, start, end = scoring.parse_period(period)
+    today = clock.today()
+    appeals = Appeal.objects.filter(registered_at__gte=_start_of(start), registered_at__lt=_start_of(end))
+    if channel:
+        appeals = appeals.filter(channel=channel)
+    group = "body" if channel else "channel"
+    groups = (
+        appeals.order_by()
+        .values(group)
+        .annotate(
+            received=Count("pk"),
+            answered=Count("pk", filter=Q(status=Status.ANSWERED)),
+            on_time=Count("pk", filter=Q(answer__answered_on_time=True)),
+            redirected=Count("pk", filter=~Q(body=F("addressed_body"))),
+            overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_on__lt=today)),
+        )
+    )
+    found = {g[group]: {c: g[c] for c in CHANNEL_COUNTS} for g in groups}
+    if channel:
+        bodies = Body.objects.in_bulk(list(found))
+        rows = [{"key": bodies[b].slug, "name": bodies[b].name, **counts} for b, counts in found.items()]
+        rows.sort(key=lambda r: (-r["received"], r["name"]))
+    else:
+        empty = dict.fromkeys(CHANNEL_COUNTS, 0)
+        rows = [{"key": value, "name": label, **found.get(value, empty)} for value, label in Channel.choices]
+    for r in rows:
+        r["on_time_share"] = scoring.rate(r["on_time"], r["answered"])["value"]
+    totals = {c: sum(r[c] for r in rows) for c in CHANNEL_COUNTS}
+    return {"period": period, "channel": channel, "rows": rows, "totals": totals, "today": today}
+
+
 # The monitoring dashboard is for those who oversee every appeal (dialogue's rule, the templates' `can.oversee`).
 can_monitor = permissions.is_oversight
 
@@ -224,6 +274,8 @@ def dashboard(user, *, limit: int = 50) -> dict:
         "ping_pong": list(ping_pong),
         "complaints": list(complaints),
         "falling": falling_scores(),
+        # This month's appeals by channel: the President's Virtual Reception apart from Open Dialogue.
+        "channels": channel_figures(f"{today.year}-{today.month:02d}"),
     }
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from ashyq.bodies.models import Body
 from ashyq.core import charts, csv_safe, registry, tasks
+from ashyq.dialogue.models import Channel
 
 from . import config, final_state, scoring, selectors
 from .models import GamingSimulation
@@ -312,6 +313,42 @@ def regions_download(request, fmt):
     return _csv_response(
         f"ashyq-regions-{period}.csv", header, [[("" if r[h] is None else r[h]) for h in header] for r in records]
     )
+
+
+def _channel_figures(request, period: str) -> dict:
+    try:
+        return selectors.channel_figures(period, request.GET.get("channel") or None)
+    except ValueError:
+        raise Http404("unknown channel") from None
+
+
+def channels(request):
+    """Appeals by channel (Open Dialogue, the President's Virtual Reception, blogs, web conferences) in a period,
+    or one channel's appeals by body: the channel filter of the assessment, with its chart, table and downloads."""
+    period = _period(request)
+    data = _channel_figures(request, period)
+    chart = charts.bars([(r["name"], r["received"], None, None) for r in data["rows"]], title_id="h-channel-figures")
+    return render(
+        request,
+        "assessment/channels.html",
+        {**data, "periods": selectors.available_periods(), "chart": chart, "channel_choices": Channel.choices},
+    )
+
+
+CHANNEL_COLUMNS = ["key", "received", "answered", "on_time", "redirected", "overdue"]
+
+
+@require_GET
+def channels_download(request, fmt):
+    period = _period(request)
+    data = _channel_figures(request, period)
+    records = [{c: r[c] for c in CHANNEL_COLUMNS} for r in data["rows"]]
+    unit = "body" if data["channel"] else "channel"
+    if fmt == "json":
+        return _json({"period": period, "channel": data["channel"], "rows_are": unit, "rows": records})
+    header = [unit] + CHANNEL_COLUMNS[1:]
+    suffix = f"-{data['channel']}" if data["channel"] else ""
+    return _csv_response(f"ashyq-channels-{period}{suffix}.csv", header, [[r[c] for c in CHANNEL_COLUMNS] for r in records])
 
 
 def methodology_data() -> dict:

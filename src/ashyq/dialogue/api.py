@@ -32,6 +32,10 @@ class AppealIn(Schema):
     region: str = Field(description="ISO 3166-2:KZ code, see GET /regions")
     is_public: bool = False
     show_name: bool = Field(False, description="On a public appeal, show the applicant's name instead of the pseudonym")
+    channel: str = Field(
+        "open_dialogue",
+        description="open_dialogue (the default) or virtual_reception (addressed to the President's Virtual Reception)",
+    )
 
 
 class AnswerOut(Schema):
@@ -61,6 +65,7 @@ class AppealOut(Schema):
     id: int
     number: str
     type: str
+    channel: str
     subject: str
     text: str
     status: str
@@ -124,6 +129,7 @@ def create_appeal(request, payload: AppealIn):
         region=region,
         is_public=payload.is_public,
         show_name=payload.show_name,
+        channel=payload.channel,
         idempotency_key=request.headers.get("Idempotency-Key"),
     )
     return Status(201, _out(request, appeal))

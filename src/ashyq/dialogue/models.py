@@ -48,6 +48,17 @@ class AppealType(models.TextChoices):
     REQUEST = "request", _("request")
 
 
+class Channel(models.TextChoices):
+    """Which door of the "Hearing State" an appeal came through. Every channel keeps the same statutory terms,
+    moderation and record; the channel only says where the citizen wrote, so the public record, the assessment
+    and the content analysis can show each channel's appeals apart."""
+
+    OPEN_DIALOGUE = "open_dialogue", _("Open Dialogue")
+    VIRTUAL_RECEPTION = "virtual_reception", _("Virtual Reception of the President")
+    BLOG = "blog", _("a head's blog")
+    WEB_CONFERENCE = "web_conference", _("web conference")
+
+
 class Status(models.TextChoices):
     REGISTERED = "registered", _("registered")
     IN_PROGRESS = "in_progress", _("in progress")
@@ -94,6 +105,7 @@ class Appeal(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="appeals"
     )
     type = models.CharField(max_length=20, choices=AppealType.choices)
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.OPEN_DIALOGUE)
     subject = models.CharField(max_length=255)
     text = models.TextField()
     region = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="appeals")
@@ -141,6 +153,8 @@ class Appeal(models.Model):
             models.Index(fields=["applicant", "-registered_at"]),
             # A region's appeals of one month (the assessment's refresh after every event).
             models.Index(fields=["region", "registered_at"], name="appeal_region_registered"),
+            # One channel's appeals of a period (the assessment's and the dashboard's figures by channel).
+            models.Index(fields=["channel", "registered_at"], name="appeal_channel_registered"),
             # The inbox: a body's open appeals, soonest due first, read in index order and cut at the
             # page limit instead of sorting every open appeal of a busy body (docs/benchmarks.md).
             models.Index(

@@ -79,6 +79,7 @@ def appeal_as_dict(appeal, viewer) -> dict:
         "id": appeal.pk,
         "number": appeal.number,
         "type": appeal.type,
+        "channel": appeal.channel,
         "subject": texts["subject"],
         "text": texts["text"],
         "status": appeal.status,

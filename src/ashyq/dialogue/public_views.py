@@ -18,7 +18,7 @@ from ashyq.bodies.models import Body
 from ashyq.core.models import Region
 
 from . import search, selectors
-from .models import Answer, AppealType, Outcome, Status, published_q
+from .models import Answer, AppealType, Channel, Outcome, Status, published_q
 
 PAGE_SIZE = 20
 MAX_PAGE = 250  # 5,000 appeals deep; beyond that the filters narrow the list better than paging does
@@ -55,6 +55,7 @@ class PublicFilterForm(forms.Form):
     body = forms.ChoiceField(label=_("State body"), required=False)
     region = forms.ChoiceField(label=_("Region"), required=False)
     type = forms.ChoiceField(label=_("Type of appeal"), required=False, choices=_blank(AppealType.choices))
+    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=_blank(Channel.choices))
     status = forms.ChoiceField(label=_("Status"), required=False, choices=_blank(Status.choices))
     outcome = forms.ChoiceField(label=_("Outcome"), required=False, choices=_blank(Outcome.choices))
     registered_from = forms.DateField(label=_("Registered from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -87,6 +88,8 @@ def filtered_public_appeals(data: dict, *, searched: bool = True):
         qs = qs.filter(region__iso_code=data["region"])
     if data.get("type"):
         qs = qs.filter(type=data["type"])
+    if data.get("channel"):
+        qs = qs.filter(channel=data["channel"])
     if data.get("status"):
         qs = qs.filter(status=data["status"])
     if data.get("outcome"):

@@ -32,6 +32,7 @@ from .models import (
     AppealEvent,
     AppealType,
     Attachment,
+    Channel,
     EventKind,
     Feedback,
     Outcome,
@@ -110,8 +111,10 @@ def _check_open(appeal: Appeal):
         raise Conflict(_("This appeal is %(status)s; the step is no longer possible.") % {"status": appeal.get_status_display()})
 
 
-def _validate_submission(*, body, type, subject, text, region):
+def _validate_submission(*, body, type, subject, text, region, channel=Channel.OPEN_DIALOGUE):
     errors = {}
+    if channel not in Channel.values:
+        errors["channel"] = _("Choose one of: %(channels)s.") % {"channels": ", ".join(Channel.values)}
     if not isinstance(body, Body) or not body.accepts_appeals:
         errors["body"] = _("Choose a state body that accepts appeals.")
     if type not in AppealType.values:
@@ -140,8 +143,11 @@ def submit_appeal(
     attachments=(),
     idempotency_key: str | None = None,
     complaint_about: Appeal | None = None,
+    channel: str = Channel.OPEN_DIALOGUE,
 ) -> Appeal:
     """Register an appeal to the head of `body`: number, due date, the registration event, an email.
+
+    `channel`: the door it came through (models.Channel); kept on the appeal and in its registration event.
 
     With an idempotency key, a retry of the same submission returns the appeal already registered.
     `show_name`: on a public appeal, show the applicant's full name instead of their pseudonym.
@@ -153,12 +159,23 @@ def submit_appeal(
         existing = Appeal.objects.filter(applicant=applicant, idempotency_key=idempotency_key).first()
         if existing:
             return _same_submission_or_conflict(existing, body, type, subject, text)
-    _validate_submission(body=body, type=type, subject=subject, text=text, region=region)
+    _validate_submission(body=body, type=type, subject=subject, text=text, region=region, channel=channel)
     files = inspect_uploads(attachments)  # read and checked before the transaction: nothing half-saved
     try:
         with transaction.atomic():
             appeal = _register(
-                applicant, body, type, subject, text, region, is_public, files, idempotency_key, complaint_about, show_name
+                applicant,
+                body,
+                type,
+                subject,
+                text,
+                region,
+                is_public,
+                files,
+                idempotency_key,
+                complaint_about,
+                show_name,
+                channel=channel,
             )
     except IntegrityError:
         # Two retries raced with the same key: the other one won; return its appeal.
@@ -216,6 +233,7 @@ def _register(
     show_name=False,
     registered_by=None,
     note=None,
+    channel=Channel.OPEN_DIALOGUE,
 ):
     # The applicant's row, locked and still active: anonymising an account (accounts.services) holds the same
     # lock while it checks that no appeal of theirs is open, so no appeal can slip in between. An anonymous report
@@ -232,6 +250,7 @@ def _register(
     appeal = Appeal.objects.create(
         applicant=applicant,
         type=type,
+        channel=channel,
         subject=subject.strip(),
         text=text.strip(),
         region=region,
@@ -268,6 +287,7 @@ def _register(
         "received_on": today.isoformat(),
         "regulation_version": regulation.version,
         "attachments": len(files),
+        "channel": str(channel),
     }
     if complaint_about:
         data["complaint_about"] = complaint_about.number

@@ -137,6 +137,8 @@ def request_as_dict(appeal) -> dict:
         "status_notes": notes,
         "service_name": appeal.get_type_display().capitalize(),
         "service_code": appeal.type,
+        # An extension of GeoReport v2 (clients ignore what they do not know): the door the appeal came through.
+        "channel": appeal.channel,
         "description": appeal.public_text,
         "agency_responsible": appeal.body.name,
         "service_notice": _("The answer is due by %(date)s.") % {"date": appeal.due_on.strftime("%d.%m.%Y")},
