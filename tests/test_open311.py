@@ -34,6 +34,8 @@ REQUEST_FIELDS = {
     "lat",
     "long",
     "media_url",
+    # Ashyq's one extension of the standard: the door the appeal came through (open_dialogue, virtual_reception, ...).
+    "channel",
 }
 
 

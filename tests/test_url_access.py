@@ -67,6 +67,7 @@ PUBLIC = {
     ("assessment/*ranking*", "GET"): "assessment: ranking downloads",
     ("assessment/bodies/*", "GET"): "assessment: a body's scorecard and its downloads",
     ("assessment/regions*", "GET"): "assessment: regional figures and downloads",
+    ("assessment/channels*", "GET"): "assessment: appeals by channel and their downloads (counts only, no appeal texts)",
     ("assessment/funnel*", "GET"): "assessment: the funnel plot's figures (public counts per body)",
     ("assessment/methodology*", "GET"): "assessment: the methodology page and JSON",
     ("analysis/", "GET"): "content analysis of appeals, all bodies (aggregate counts only, no appeal texts)",

@@ -322,6 +322,7 @@ def _channel_figures(request, period: str) -> dict:
         raise Http404("unknown channel") from None
 
 
+@require_GET
 def channels(request):
     """Appeals by channel (Open Dialogue, the President's Virtual Reception, blogs, web conferences) in a period,
     or one channel's appeals by body: the channel filter of the assessment, with its chart, table and downloads."""
