@@ -411,3 +411,29 @@ def test_receipt_and_email_settings_pages_have_no_serious_accessibility_violatio
     assert not auditor.findings, (
         f"{len(auditor.findings)} serious or critical accessibility violation(s) in {language}:\n\n" + "\n".join(auditor.findings)
     )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_virtual_reception_and_channel_pages_have_no_serious_accessibility_violations(
+    language, browser, live_server, axe_source, people, submit
+):
+    from ashyq.dialogue.models import Channel
+
+    reception = submit(people["applicant"], body="presidential-administration", channel=Channel.VIRTUAL_RECEPTION)
+    auditor = Auditor(browser, live_server.url, axe_source, language)
+    auditor.become(None)
+    auditor.audit("assessment: appeals by channel", "/assessment/channels/")
+    auditor.audit("assessment: one channel by body", "/assessment/channels/?channel=virtual_reception")
+    auditor.become(people["applicant"])
+    auditor.audit("the President's Virtual Reception", "/appeals/virtual-reception/")
+    auditor.audit(
+        "the Virtual Reception's form with errors",
+        "/appeals/virtual-reception/",
+        prepare=lambda d: _submit_and_wait(d, "main form button[type=submit]"),
+    )
+    auditor.audit("a Virtual Reception appeal", f"/appeals/{reception.pk}/")
+    auditor.become(people["monitor"])
+    auditor.audit("monitoring dashboard with the channels", "/assessment/monitor/")
+    assert not auditor.findings, (
+        f"{len(auditor.findings)} serious or critical accessibility violation(s) in {language}:\n\n" + "\n".join(auditor.findings)
+    )

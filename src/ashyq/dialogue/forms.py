@@ -71,6 +71,17 @@ class AppealForm(forms.Form):
         self.fields["body"].queryset = bodies_for_choice()
 
 
+class VirtualReceptionForm(AppealForm):
+    """The appeal form of the President's Virtual Reception: no body to choose, it goes to the Presidential
+    Administration (selectors.virtual_reception_body)."""
+
+    field_order = ["type", "subject", "text", "region", "is_public", "show_name", "attachments"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["body"]
+
+
 class AssignForm(forms.Form):
     executor = forms.ModelChoiceField(label=_("Executor"), queryset=None)
 

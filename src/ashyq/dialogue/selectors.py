@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Q, QuerySet
 
+from ashyq.bodies.models import Body
 from ashyq.core import calendar, clock
 
 from . import permissions
@@ -13,6 +14,12 @@ _RELATED = ("body", "addressed_body", "region", "regulation", "applicant", "exec
 def public_appeals() -> QuerySet[Appeal]:
     """Appeals anyone may read: public, approved by a moderator, not hidden after reports (models.published_q)."""
     return Appeal.objects.published().select_related("body", "addressed_body", "region", "regulation", "applicant")
+
+
+def virtual_reception_body() -> Body | None:
+    """The body behind the President's Virtual Reception: the Presidential Administration (bodies' reference data,
+    kind presidential-administration), or None where the reference data has no such body accepting appeals."""
+    return Body.objects.filter(kind=Body.Kind.PRESIDENTIAL_ADMINISTRATION, accepts_appeals=True).order_by("pk").first()
 
 
 def appeals_visible_to(user) -> QuerySet[Appeal]:

@@ -19,7 +19,7 @@ from ashyq.bodies.models import Body
 from ashyq.core import calendar, characters, clock, identity
 from ashyq.core.models import Region
 
-from . import deadlines, integrity, notifications, permissions, staff_notifications
+from . import deadlines, integrity, notifications, permissions, selectors, staff_notifications
 from .attachments import inspect_uploads
 from .errors import Conflict
 from .models import (
@@ -115,6 +115,12 @@ def _validate_submission(*, body, type, subject, text, region, channel=Channel.O
     errors = {}
     if channel not in Channel.values:
         errors["channel"] = _("Choose one of: %(channels)s.") % {"channels": ", ".join(Channel.values)}
+    elif channel == Channel.VIRTUAL_RECEPTION and "body" not in errors:
+        # The Virtual Reception is the President's: its appeals are registered at the Presidential Administration,
+        # which answers or redirects them under the usual rules.
+        reception = selectors.virtual_reception_body()
+        if reception is None or body.pk != reception.pk:
+            errors["body"] = _("Appeals to the President's Virtual Reception go to the Presidential Administration.")
     if not isinstance(body, Body) or not body.accepts_appeals:
         errors["body"] = _("Choose a state body that accepts appeals.")
     if type not in AppealType.values:

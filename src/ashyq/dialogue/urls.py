@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import anonymous_views, public_views, receipt_views, views
+from . import anonymous_views, public_views, receipt_views, views, virtual_reception_views
 
 app_name = "dialogue"
 urlpatterns = [
     path("public/", public_views.public_list, name="public"),
     path("new/", views.new_appeal, name="new"),
+    path("virtual-reception/", virtual_reception_views.virtual_reception, name="virtual-reception"),
     path("report-anonymously/", anonymous_views.report_anonymously, name="report-anonymously"),
     path("anonymous/status/<str:reference>/", anonymous_views.anonymous_status, name="anonymous-status"),
     path("anonymous/", anonymous_views.anonymous_queue, name="anonymous-queue"),

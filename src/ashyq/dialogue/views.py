@@ -17,7 +17,7 @@ from ashyq.core.permissions import Can
 from . import deadlines, permissions, presenters, registry, selectors, services, submission_cap
 from .actions import ACTIONS
 from .forms import AppealForm, StaffNotificationsForm
-from .models import Appeal, Attachment, StaffNotificationPreference
+from .models import Appeal, Attachment, Channel, StaffNotificationPreference
 
 
 # The assistant's rates, read when a request comes (registry.FormAssistant).
@@ -33,7 +33,7 @@ def _per_address_when_asking(group, request):
 @ratelimit(group=registry.ASSISTANT_RATE_GROUP, key="user", rate=_per_user_when_asking, method="POST", block=True)
 @ratelimit(group=registry.ASSISTANT_RATE_GROUP, key="ip", rate=_per_address_when_asking, method="POST", block=True)
 def new_appeal(request):
-    missing = _level_missing(request.user, identity.Step.WRITE_APPEAL)
+    missing = level_missing(request.user, identity.Step.WRITE_APPEAL)
     if missing:
         # Told before writing a word, with the way to the level and back here: never a form that cannot be sent.
         return render(request, "core/level_needed.html", {"needs": missing, "back": request.get_full_path()})
@@ -42,44 +42,53 @@ def new_appeal(request):
     initial = {"body": request.GET.get("body")} if request.GET.get("body") else None
     form = AppealForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        wait = submission_cap.wait_seconds(request, request.user)
-        if wait:
-            response = render(
-                request, "core/error.html", {"title": _("Too many requests"), "message": submission_cap.message(wait)}, status=429
-            )
-            response["Retry-After"] = str(wait)
-            return response
-        try:
-            appeal = services.submit_appeal(
-                request.user,
-                body=data["body"],
-                type=data["type"],
-                subject=data["subject"],
-                text=data["text"],
-                region=data["region"],
-                is_public=data["is_public"],
-                show_name=data["show_name"],
-                attachments=request.FILES.getlist("attachments"),
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Your appeal is registered as No. %(number)s. The answer is due by %(due)s.")
-                % {"number": appeal.number, "due": appeal.due_on.strftime("%d.%m.%Y")},
-            )
-            return redirect("dialogue:detail", pk=appeal.pk)
+        sent = submit_from_form(request, form, form.cleaned_data["body"])
+        if sent is not None:
+            return sent
     return render(
         request,
         "dialogue/new_appeal.html",
-        {"form": form, "needs": _needs(request.user, identity.Step.WRITE_APPEAL)},
+        {"form": form, "needs": needs(request.user, identity.Step.WRITE_APPEAL)},
         status=400 if form.errors else 200,
     )
 
 
-def _needs(user, step) -> dict:
+def submit_from_form(request, form, body, channel=Channel.OPEN_DIALOGUE):
+    """Send a valid appeal form (the Open Dialogue's or a channel's own) through the service, under the one cap on new
+    appeals: the response to return (the appeal's page, or a 429), or None with the service's errors on the form."""
+    data = form.cleaned_data
+    wait = submission_cap.wait_seconds(request, request.user)
+    if wait:
+        response = render(
+            request, "core/error.html", {"title": _("Too many requests"), "message": submission_cap.message(wait)}, status=429
+        )
+        response["Retry-After"] = str(wait)
+        return response
+    try:
+        appeal = services.submit_appeal(
+            request.user,
+            body=body,
+            type=data["type"],
+            subject=data["subject"],
+            text=data["text"],
+            region=data["region"],
+            is_public=data["is_public"],
+            show_name=data["show_name"],
+            attachments=request.FILES.getlist("attachments"),
+            channel=channel,
+        )
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return None
+    messages.success(
+        request,
+        _("Your appeal is registered as No. %(number)s. The answer is due by %(due)s.")
+        % {"number": appeal.number, "due": appeal.due_on.strftime("%d.%m.%Y")},
+    )
+    return redirect("dialogue:detail", pk=appeal.pk)
+
+
+def needs(user, step) -> dict:
     """The level a step needs, said on its form before the person starts."""
     return {"step": identity.Step(step), "level": identity.required_level(step), "current": identity.level_of(user)}
 
@@ -95,7 +104,7 @@ def _with_body_suggestions(request):
         "body_suggestions": assistant.context(request.POST, chosen),
         # Browsers never send a chosen file back in a re-rendered form: say so rather than lose it silently.
         "files_dropped": bool(request.FILES),
-        "needs": _needs(request.user, identity.Step.WRITE_APPEAL),
+        "needs": needs(request.user, identity.Step.WRITE_APPEAL),
     }
     return render(request, "dialogue/new_appeal.html", context)
 
@@ -155,14 +164,14 @@ def _forms_for(user, appeal, offered, posted=None, bound_form=None):
             "form": form,
             "help": ACTIONS[name].help(appeal) if ACTIONS[name].help else "",
             # A step above the person's level of verification: the form is replaced by how to reach it.
-            "needs": _level_missing(user, ACTIONS[name].needs),
+            "needs": level_missing(user, ACTIONS[name].needs),
         }
         for name, form in forms.items()
     ]
 
 
-def _level_missing(user, step) -> dict | None:
-    return None if step is None or identity.meets(user, step) else _needs(user, step)
+def level_missing(user, step) -> dict | None:
+    return None if step is None or identity.meets(user, step) else needs(user, step)
 
 
 def appeal_detail(request, pk, posted=None, bound_form=None, status=200, panel_data=None):
