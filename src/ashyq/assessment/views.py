@@ -15,7 +15,7 @@ from ashyq.bodies.models import Body
 from ashyq.core import charts, csv_safe, registry, tasks
 from ashyq.dialogue.models import Channel
 
-from . import config, final_state, scoring, selectors
+from . import config, final_state, formulas, scoring, selectors
 from .models import GamingSimulation
 
 COMPONENT_LABELS = {
@@ -353,58 +353,30 @@ def channels_download(request, fmt):
 
 
 def methodology_data() -> dict:
+    """The methodology as data, in English (formulas.py holds each text once; the page shows them translated)."""
     cfg = config.get()
+    days = cfg["repeat_window_days"]
     return {
         "version": cfg["version"],
-        "unit": "Counts per body and month in which the body received the appeal; periods are sums of months.",
+        "unit": formulas.english(formulas.UNIT, days),
         "ashyq": {
-            "score": "100 x sum(weight x component) / sum(weights of the components that can be measured)",
+            "score": formulas.english(formulas.ASHYQ_SCORE, days),
             "weights": cfg["weights"],
-            "components": {
-                "outcome": (
-                    "sum over the final states of (stays in that state x its value) / stays judged; judged = every "
-                    "stay received except the neutral states and those not judged yet"
-                ),
-                "timeliness": "(answered on time without an extension + 0.5 x on time thanks to an extension) / stays judged",
-                "no_repeat": (
-                    f"(answers in a judged state - answers followed within {cfg['repeat_window_days']} days by the same "
-                    "applicant's appeal to the same body) / stays judged"
-                ),
-                "no_complaint": "(answers in a judged state - answers complained about to the higher body) / stays judged",
-                "data_quality": (
-                    "sum of the body's datasets' quality scores (0-100, checklist at each month's end) / "
-                    "(100 x dataset-months); none for a body without datasets"
-                ),
-                "legal_comments": (
-                    "published comments on the body's drafts answered with a decision and a reason / published "
-                    "comments, filed under the month the developer's report fell due (once due or published; "
-                    "withdrawn drafts excluded); none for a body without such comments"
-                ),
-            },
+            "components": {key: formulas.english(text, days) for key, text in formulas.ASHYQ.items()},
             "final_states": {
                 "values": scoring.STATE_VALUES,
                 "neutral": list(final_state.NEUTRAL),
                 "not_judged_yet": ["open_in_term", "redirect_pending"],
-                "redirect_justified": (
-                    "the receiving body kept the appeal (no redirect back or onward) and answered it "
-                    "'resolved' or 'refused', without the applicant's 'no' or an upheld complaint"
-                ),
+                "redirect_justified": formulas.english(formulas.REDIRECT_JUSTIFIED, days),
             },
         },
         "official_reconstruction": {
-            "score": "mean of the components, each 1 + 9 x share, rounded to 0.1",
-            "components": {
-                "response": "(answers + redirects away) / appeals received",
-                "timeliness": "(answers by the due date + redirects away) / (answers + redirects away)",
-                "uploads": (
-                    "dataset-months with a valid new version / dataset-months (the body's datasets, each month "
-                    "of the period); none for a body without datasets"
-                ),
-            },
+            "score": formulas.english(formulas.OFFICIAL_SCORE, days),
+            "components": {key: formulas.english(text, days) for key, text in formulas.OFFICIAL.items()},
         },
-        "intervals": "Wilson score interval, 95 %",
+        "intervals": formulas.english(formulas.INTERVALS, days),
         "min_appeals": cfg["min_appeals"],
-        "repeat_window_days": cfg["repeat_window_days"],
+        "repeat_window_days": days,
         "recompute": (
             "ashyq.assessment.recompute over body_month_figures, region_month_figures and regions (all appeals, "
             "counts only) of /open-data/appeals/, overdue as of datapackage.json 'as_of'; see docs/assessment.md"
@@ -437,6 +409,17 @@ def methodology(request):
             "states": [(STATE_LABELS[k], scoring.STATE_VALUES.get(k)) for k in STATE_LABELS],
             "simulation": _simulation_table(),
             "json": json.dumps(data, ensure_ascii=False, indent=1),
+            # The formulas in words, in the reader's language (the JSON below keeps them in English).
+            "unit": formulas.shown(formulas.UNIT, data["repeat_window_days"]),
+            "ashyq_score": formulas.shown(formulas.ASHYQ_SCORE, data["repeat_window_days"]),
+            "ashyq_formulas": [
+                (COMPONENT_LABELS[key], formulas.shown(text, data["repeat_window_days"])) for key, text in formulas.ASHYQ.items()
+            ],
+            "official_score": formulas.shown(formulas.OFFICIAL_SCORE, data["repeat_window_days"]),
+            "official_formulas": [
+                (formulas.OFFICIAL_LABELS[key], formulas.shown(text, data["repeat_window_days"]))
+                for key, text in formulas.OFFICIAL.items()
+            ],
         },
     )
 

@@ -168,8 +168,12 @@ register(
     Publication(
         key="one-belt-one-way-2019",
         authors={},
-        title={"en": "“One belt, one way” a new model of regional cooperation"},
-        publisher={"en": "Kazakhstan 2050"},
+        title={
+            "en": "“One belt, one way” a new model of regional cooperation",
+            "kk": "«Бір белдеу, бір жол» — өңірлік ынтымақтастықтың жаңа моделі",
+            "ru": "«Один пояс, один путь» — новая модель регионального сотрудничества",
+        },
+        publisher={"en": "Kazakhstan 2050", "kk": "Қазақстан 2050", "ru": "Казахстан 2050"},
         year=2019,
         date="30.04.2019",
     )

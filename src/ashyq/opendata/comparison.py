@@ -10,6 +10,7 @@ import math
 from django.utils.translation import gettext_lazy as _
 
 from ashyq.core import charts
+from ashyq.core import countries as country_names
 
 from .showcase import KZ, UZ, countries, country_activities, rows
 
@@ -51,6 +52,11 @@ def partners() -> dict:
     return dict(sorted(((slug, name) for slug, name in countries().items() if name not in NOT_PARTNERS), key=lambda c: c[1]))
 
 
+def shown(known: dict) -> list[tuple[str, str]]:
+    """(slug, name in the reader's language), in the alphabetical order of the names the reader sees."""
+    return sorted(((slug, country_names.name(name)) for slug, name in known.items()), key=lambda c: c[1].casefold())
+
+
 def choose(requested: list[str], known: dict) -> tuple[list[str], list[str]]:
     """The slugs to compare (in the order asked, once each) and the problems with the request, in plain words."""
     problems, chosen = [], []
@@ -83,6 +89,7 @@ def records(slugs: list[str], known: dict) -> list[dict]:
             {
                 "slug": slug,
                 "name": name,
+                "shown": country_names.name(name),
                 "kz_rank": k.get("rank"),
                 "kz_turnover_musd": k.get("turnover_musd"),
                 "kz_export_musd": k.get("export_musd"),
@@ -109,13 +116,13 @@ def _label(name: str, slots: int) -> str:
 
 
 def turnover_chart(table: list[dict]) -> str:
-    labels = [_label(r["name"], len(table)) for r in table]
+    labels = [_label(r["shown"], len(table)) for r in table]
     # Whole millions: the axis label has room for five digits; the table beside has the figures as given.
     return charts.bar_chart(labels, [round(r["kz_turnover_musd"] or 0) for r in table], title_id="turnover-title")
 
 
 def activities_chart(table: list[dict]) -> str:
-    labels = [_label(r["name"], len(table)) for r in table]
+    labels = [_label(r["shown"], len(table)) for r in table]
     return charts.bar_chart(
         labels, [r["projects"] + r["aid"] + r["agreements"] for r in table], title_id="activities-title", colour="#1d6b32"
     )
@@ -131,7 +138,7 @@ def shares_chart(table: list[dict]) -> str | None:
     )
     y_max = max(10, math.ceil(top / 10) * 10)
     series = [
-        (r["name"], colour, [r["ca_share_2017_pct"], r["ca_share_2018_pct"], r["ca_share_2019_pct"]], dash)
+        (r["shown"], colour, [r["ca_share_2017_pct"], r["ca_share_2018_pct"], r["ca_share_2019_pct"]], dash)
         for r, (colour, dash) in zip(with_shares, COLOURS)
     ]
     return charts.line_chart(["2017", "2018", "2019"], series, title_id="shares-title", y_max=y_max, y_label_step=y_max / 5)

@@ -6,8 +6,10 @@ import datetime as dt
 from pathlib import Path
 
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from ashyq.bodies.models import Body
+from ashyq.core import countries as country_names
 from ashyq.core import publications
 
 from . import datastore, services
@@ -197,8 +199,35 @@ def countries() -> dict:
     return {slugify(n): n for n in names}
 
 
+# What the datasets say in words of their own about who gives and who receives, and the kinds of activity: shown in
+# the reader's language (countries come from CLDR through core.countries; organisations stay as their sources name them).
+PHRASES = {
+    "countries along the route": _("countries along the route"),
+    "almost 150 countries and 4 international organizations": _("almost 150 countries and 4 international organisations"),
+    "126 states and 29 international organizations": _("126 states and 29 international organisations"),
+    "Belt and Road Forum participants": _("Belt and Road Forum participants"),
+    "CIS countries incl. Kazakhstan and Uzbekistan": _("CIS countries, Kazakhstan and Uzbekistan among them"),
+    "European Union (funder)": _("European Union (funder)"),
+}
+KINDS = {
+    "Trade": _("Trade"),
+    "Energy": _("Energy"),
+    "Industry": _("Industry"),
+    "Mining": _("Mining"),
+    "Transport and infrastructure": _("Transport and infrastructure"),
+    "Humanitarian aid": _("Humanitarian aid"),
+    "Agreement": _("Agreement"),
+}
+
+
+def shown_parties(text: str) -> list[tuple[str, bool]]:
+    """Who gives or receives, as (shown, translated) parts in the reader's language."""
+    return country_names.parts(text, phrases=PHRASES)
+
+
 def mentions(name, *values) -> bool:
-    return any(name.lower() in (v or "").lower() for v in values)
+    """Is the country (as the reader typed it, in any of the three languages) named in one of the values?"""
+    return any(country_names.matches(name, v or "") for v in values)
 
 
 def activities(where="", who="", what="", when="") -> list[dict]:
@@ -243,12 +272,15 @@ def activities(where="", who="", what="", when="") -> list[dict]:
                 "source": row_source(r),
             }
         )
+    for a in out:
+        a["to_shown"], a["from_shown"] = shown_parties(a["to"]), shown_parties(a["from"])
+        a["what_shown"] = str(KINDS.get(a["what"], a["what"]))
     return [
         a
         for a in out
         if (not where or mentions(where, a["to"]))
         and (not who or mentions(who, a["from"]))
-        and (not what or mentions(what, a["what"]))
+        and (not what or what.lower() in a["what"].lower() or what.lower() in a["what_shown"].lower())
         and (not when or when in a["when"])
     ]
 

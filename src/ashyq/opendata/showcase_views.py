@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from ashyq.core import countries as country_names
 from ashyq.core import csv_safe
 
 from . import comparison
@@ -19,7 +20,12 @@ from .showcase import KZ, NOT_COUNTRIES, UZ, activities, countries, country_acti
 def _bars(items, value_key, label_key="partner", width=400):
     top = max((i[value_key] or 0 for i in items), default=0) or 1
     return [
-        {"label": i[label_key], "value": i[value_key], "width": round(width * (i[value_key] or 0) / top), "y": n * 24}
+        {
+            "label": country_names.name(str(i[label_key])),
+            "value": i[value_key],
+            "width": round(width * (i[value_key] or 0) / top),
+            "y": n * 24,
+        }
         for n, i in enumerate(items)
     ]
 
@@ -33,7 +39,7 @@ def explorer(request):
         {
             "bars": _bars(partners, "turnover_musd"),
             "partners": partners,
-            "countries": sorted(countries().items(), key=lambda c: c[1]),
+            "countries": comparison.shown(countries()),
             "activities": activities(**params),
             "params": params,
             "chart_height": 24 * len(partners),
@@ -50,7 +56,11 @@ def country(request, country):
     trade_bars = []
     if kz:
         trade_bars = _bars(
-            [{"partner": "Export", "v": kz[0]["export_musd"]}, {"partner": "Import", "v": kz[0]["import_musd"]}], "v"
+            [
+                {"partner": gettext("Export"), "v": kz[0]["export_musd"]},
+                {"partner": gettext("Import"), "v": kz[0]["import_musd"]},
+            ],
+            "v",
         )
     compare_query = ""
     if country in comparison.partners():
@@ -60,13 +70,20 @@ def country(request, country):
         request,
         "opendata/country.html",
         {
-            "name": name,
+            "name": country_names.name(name),
             "compare_query": compare_query,
             "kz": kz[0] if kz else None,
             "uz": uz[0] if uz else None,
             "trade_bars": trade_bars,
             "shares": [r for r in rows("central-asia-mutual-trade-shares") if r["country"] == name],
-            "rta": [r for r in rows("regional-trade-agreements") if r["partner"] == name],
+            "rta": [
+                {
+                    "kazakhstan": comparison.RTA.get(r["kazakhstan"], r["kazakhstan"]),
+                    "uzbekistan": comparison.RTA.get(r["uzbekistan"], r["uzbekistan"]),
+                }
+                for r in rows("regional-trade-agreements")
+                if r["partner"] == name
+            ],
             "activities": country_activities(name),
         },
     )
@@ -89,7 +106,7 @@ def compare(request):
         request,
         "opendata/compare.html",
         {
-            "known": list(known.items()),
+            "known": comparison.shown(known),
             "chosen": chosen,
             "table": table,
             "problems": problems,

@@ -4,7 +4,7 @@
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 
-from . import datastore, quality, selectors, services
+from . import datastore, fields, quality, selectors, services
 from .models import Resource, ResourceVersion
 
 PAGE = 50
@@ -24,7 +24,15 @@ def catalogue(request):
 
 def dataset_page(request, slug):
     dataset = get_object_or_404(selectors.datasets(), slug=slug)
-    resources = [(r, r.current_version, r.versions.filter(valid=True)) for r in dataset.resources.all()]
+    resources = [
+        (
+            r,
+            r.current_version,
+            r.versions.filter(valid=True),
+            fields.columns(r.current_version.schema) if r.current_version else [],
+        )
+        for r in dataset.resources.all()
+    ]
     return render(
         request,
         "opendata/dataset.html",
@@ -67,6 +75,7 @@ def resource_page(request, slug, pk):
             "dataset": resource.dataset,
             "version": version,
             "names": names,
+            "columns": fields.columns(version.schema),
             "rows": rows,
             "total": total,
             "offset": offset,
