@@ -6,7 +6,7 @@ import importlib
 import hypothesis
 import pytest
 from django.apps import apps as django_apps
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db.models.signals import post_migrate
 from django.utils import timezone, translation
 
@@ -47,6 +47,16 @@ def _english_by_default(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_of_this_test(settings):
+    # The public pages' cache (core/pagecache.py) lives in this process's memory during tests, never in the files
+    # other test processes share, and each test starts with it empty.
+    settings.CACHES = {**settings.CACHES, "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"}}
+    caches["pages"].clear()
+    yield
+    caches["pages"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -23,6 +23,12 @@ def report(client, appeal, ip, **data):
 
 
 def test_the_appeal_page_offers_the_report_form_to_the_public_only_when_published(client, people, submit, published):
+    # A visitor who is not signed in reads the shared cached page: it links to the form's own page (no CSRF token).
+    page = client.get(f"/appeals/{published.pk}/").content.decode()
+    assert 'id="link-report"' in page and 'id="form-report"' not in page
+    form_page = client.get(f"/moderation/report/{published.pk}/")
+    assert form_page.status_code == 200 and 'id="form-report"' in form_page.content.decode()
+    client.force_login(people["other_applicant"])
     assert 'id="form-report"' in client.get(f"/appeals/{published.pk}/").content.decode()
     client.force_login(people["applicant"])
     assert 'id="form-report"' not in client.get(f"/appeals/{published.pk}/").content.decode()

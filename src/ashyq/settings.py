@@ -229,9 +229,27 @@ EMAIL_USE_TLS = env_bool("ASHYQ_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("ASHYQ_DEFAULT_FROM_EMAIL", "Ashyq <no-reply@ashyq.example>")
 ASHYQ_SITE_URL = os.environ.get("ASHYQ_SITE_URL", "http://127.0.0.1:8000")
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Public pages for visitors who are not signed in, and the generations that invalidate them (core/pagecache.py).
+    # Every process must see the same generations (a bump in the worker reaches the web servers): files under
+    # VAR_DIR on one machine, the shared cache when there is one.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "pages"),
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    },
+}
 if os.environ.get("ASHYQ_CACHE_URL"):
     CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["ASHYQ_CACHE_URL"]}
+    CACHES["pages"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["ASHYQ_CACHE_URL"],
+        "KEY_PREFIX": "pages",
+    }
+# How long a public page stays in that cache at most (seconds); the events that change a page end it sooner.
+# 0 serves every page from its view.
+ASHYQ_PAGE_CACHE_SECONDS = int(os.environ.get("ASHYQ_PAGE_CACHE_SECONDS", "600"))
 RATELIMIT_ENABLE = env_bool("ASHYQ_RATELIMIT_ENABLE", True)
 # New appeals, through every channel together (the form, the JSON API, Open311): per applicant and per client
 # address, as django-ratelimit rates ("20/h", "100/d"). dialogue/submission_cap.py.

@@ -4,13 +4,15 @@ from django.urls import include, path, re_path
 from ashyq.api import api
 from ashyq.bodies import views as bodies_views
 from ashyq.core import health
+from ashyq.core import views as core_views
 from ashyq.dialogue import public_views
 from ashyq.opendata import ckan as opendata_ckan
 from ashyq.publicdata import views as publicdata_views
 
 urlpatterns = [
     path("", publicdata_views.home, name="home"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switcher: a GET needing no CSRF token, so public pages stay shareable (core/views.py).
+    path("i18n/setlang/", core_views.switch_language, name="set_language"),
     path("health/", health.health, name="health"),  # load balancers and monitoring (core/health.py)
     path("accounts/", include("ashyq.accounts.urls")),
     path("appeals/", include("ashyq.dialogue.urls")),

@@ -16,6 +16,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from ashyq.core import pagecache
+
 from . import permissions
 from .models import ANONYMISED_USERNAME_PREFIX, ApiToken, Role, User
 
@@ -280,6 +282,8 @@ def anonymise(user: User, *, why: str) -> User:
     LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)).update(
         object_repr=str(user)
     )
+    # The person's named public appeals no longer show the name: the cached public pages are rendered afresh.
+    pagecache.bump(pagecache.RECORD)
     logger.info("Account %s anonymised (%s)", user.pk, why)
     return user
 

@@ -1,5 +1,6 @@
 """Background work of the content analysis (the queue's convention: core/tasks.py)."""
 
+from ashyq.core import pagecache
 from ashyq.core.tasks import task
 
 
@@ -9,6 +10,7 @@ def refresh_appeal_analysis(appeal_id: int) -> None:
     from . import refresh
 
     refresh.refresh_appeal(appeal_id)
+    pagecache.bump(pagecache.FIGURES)  # the content-analysis pages now count the appeal as it stands
 
 
 @task()
@@ -17,4 +19,6 @@ def classify_appeal(appeal_id: int) -> int:
     (services.classify_appeal). Returns how many labels it added."""
     from . import services
 
-    return len(services.classify_appeal(appeal_id))
+    added = services.classify_appeal(appeal_id)
+    pagecache.bump(pagecache.FIGURES)
+    return len(added)

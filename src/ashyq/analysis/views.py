@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from ashyq.bodies.models import Body
-from ashyq.core import csv_safe
+from ashyq.core import csv_safe, pagecache
 from ashyq.dialogue.models import Channel
 
 from . import report_charts, reports
@@ -136,6 +136,7 @@ def table_response(s: reports.Scope, table: str, fmt: str):
 
 
 @require_GET
+@pagecache.public_page(pagecache.FIGURES)
 def all_table(request, table, fmt):
     try:
         s = _scope(request, None)
@@ -145,6 +146,7 @@ def all_table(request, table, fmt):
 
 
 @require_GET
+@pagecache.public_page(pagecache.FIGURES)
 def body_table(request, slug, table, fmt):
     body = _body(slug)
     try:
@@ -158,6 +160,7 @@ COMPARE_RATES = ("merits", "redirected", "investigated", "confirmed")
 
 
 @require_GET
+@pagecache.public_page(pagecache.FIGURES)
 def compare_download(request, fmt):
     try:
         s = _scope(request, None)
@@ -271,6 +274,7 @@ def _report_page(request, s: reports.Scope):
 
 
 @require_GET
+@pagecache.public_page(pagecache.FIGURES)
 def index(request):
     slug = request.GET.get("body")
     if slug:
@@ -288,6 +292,7 @@ def index(request):
 
 
 @require_GET
+@pagecache.public_page(pagecache.FIGURES)
 def body_report(request, slug):
     body = _body(slug)
     try:
@@ -298,6 +303,7 @@ def body_report(request, slug):
 
 
 @require_GET
+@pagecache.public_page(pagecache.FIGURES)
 def compare(request):
     try:
         s = _scope(request, None)

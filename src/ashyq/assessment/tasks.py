@@ -3,6 +3,7 @@ with what the record says now, so running it twice, late or after a retry change
 
 import datetime as dt
 
+from ashyq.core import pagecache
 from ashyq.core.tasks import task
 
 
@@ -12,6 +13,7 @@ def refresh_appeal_figures(appeal_id: int) -> None:
     from . import contributions
 
     contributions.apply(appeal_id)
+    pagecache.bump(pagecache.FIGURES)  # the rankings and scorecards now show the new figures
 
 
 @task()
@@ -20,6 +22,7 @@ def refresh_dataset_figures(body_id: int) -> None:
     from . import figures
 
     figures.refresh_for_body_datasets(body_id)
+    pagecache.bump(pagecache.FIGURES)
 
 
 @task()
@@ -28,3 +31,4 @@ def refresh_legal_figures(body_id: int, first_day: str, last_day: str) -> None:
     from . import figures
 
     figures.refresh_for_legal_process(body_id, dt.date.fromisoformat(first_day), dt.date.fromisoformat(last_day))
+    pagecache.bump(pagecache.FIGURES)

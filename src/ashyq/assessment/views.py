@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from ashyq.bodies.models import Body
-from ashyq.core import charts, csv_safe, registry, tasks
+from ashyq.core import charts, csv_safe, pagecache, registry, tasks
 from ashyq.dialogue.models import Channel
 
 from . import config, final_state, formulas, scoring, selectors
@@ -93,6 +93,7 @@ def _ranking_record(r) -> dict:
 
 
 @require_GET
+@pagecache.public_page(pagecache.FIGURES)
 def ranking(request):
     period = _period(request)
     rows = selectors.ranking(period)
@@ -126,6 +127,7 @@ RANKING_COLUMNS = [
 
 
 @require_GET
+@pagecache.public_page(pagecache.FIGURES)
 def ranking_download(request, fmt):
     period = _period(request)
     rows = selectors.ranking(period)
@@ -144,6 +146,7 @@ def ranking_download(request, fmt):
 
 
 @require_GET
+@pagecache.public_page(pagecache.FIGURES)
 def scorecard(request, slug):
     body = get_object_or_404(Body, slug=slug)
     period = _period(request)
@@ -224,6 +227,7 @@ def scorecard(request, slug):
 
 
 @require_GET
+@pagecache.public_page(pagecache.FIGURES)
 def scorecard_download(request, slug, fmt):
     body = get_object_or_404(Body, slug=slug)
     period = _period(request)
@@ -256,6 +260,7 @@ def scorecard_download(request, slug, fmt):
 
 
 @require_GET
+@pagecache.public_page(pagecache.FIGURES)
 def funnel_download(request, fmt):
     period = _period(request)
     data = selectors.funnel(period)
@@ -283,6 +288,7 @@ def funnel_download(request, fmt):
 
 
 @require_GET
+@pagecache.public_page(pagecache.FIGURES)
 def regions(request):
     period = _period(request)
     return render(
@@ -293,6 +299,7 @@ def regions(request):
 
 
 @require_GET
+@pagecache.public_page(pagecache.FIGURES)
 def regions_download(request, fmt):
     period = _period(request)
     rows = selectors.regions(period)
@@ -398,6 +405,7 @@ def _simulation_table() -> dict | None:
 
 
 @require_GET
+@pagecache.public_page(pagecache.FIGURES)
 def methodology(request):
     data = methodology_data()
     return render(
@@ -425,6 +433,7 @@ def methodology(request):
 
 
 @require_GET
+@pagecache.public_page(pagecache.FIGURES)
 def methodology_json(request):
     return _json(methodology_data())
 

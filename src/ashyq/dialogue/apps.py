@@ -9,7 +9,7 @@ class DialogueConfig(AppConfig):
     def ready(self):
         from ashyq.core.permissions import register_rule
 
-        from . import permissions, search, signals
+        from . import permissions, public_pages, search, signals
         from .models import Answer, Appeal, AppealEvent
 
         # The public full-text index and the public-list indexes are vendor-specific (search.py).
@@ -19,6 +19,8 @@ class DialogueConfig(AppConfig):
         post_save.connect(search.on_answer_saved, sender=Answer, dispatch_uid="ashyq.dialogue.search.answer")
         # Each new event of the record goes out as dialogue's own signal, with what it changed (signals.py).
         post_save.connect(signals.on_event_saved, sender=AppealEvent, dispatch_uid="ashyq.dialogue.event_appended")
+        # The public pages served from the cache are rendered afresh after an event that changes them (public_pages.py).
+        signals.event_appended.connect(public_pages.on_event_appended, dispatch_uid="ashyq.dialogue.public_pages")
         # The site-wide rules the templates ask as `can.<name>` (core/permissions.py), and the views ask too.
         register_rule("write_appeals", permissions.writes_appeals)
         register_rule("work_inbox", permissions.works_inbox)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ashyq.bodies.models import Body
+from ashyq.core import pagecache
 from ashyq.core.models import Region
 
 from . import search, selectors
@@ -143,6 +144,7 @@ def _cards(appeals) -> list[dict]:
     return [{"appeal": a, "applicant": public_applicant(a), "answer_text": published_answer_text(a)} for a in appeals]
 
 
+@pagecache.public_page(pagecache.RECORD)
 def public_list(request):
     form = PublicFilterForm(request.GET or None)
     status = 200
@@ -167,6 +169,7 @@ def public_list(request):
     )
 
 
+@pagecache.public_page(pagecache.RECORD, pagecache.FIGURES, pagecache.DATA)
 def body_page(request, slug):
     body = get_object_or_404(Body.objects.select_related("region", "parent"), slug=slug)
     public = selectors.public_appeals()

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from ashyq.core import clock, identity
+from ashyq.core import clock, identity, pagecache
 from ashyq.core.forms import apply_errors, run_service
 from ashyq.core.permissions import Can
 
@@ -174,6 +174,7 @@ def level_missing(user, step) -> dict | None:
     return None if step is None or identity.meets(user, step) else needs(user, step)
 
 
+@pagecache.public_page(pagecache.RECORD, pagecache.FIGURES)
 def appeal_detail(request, pk, posted=None, bound_form=None, status=200, panel_data=None):
     appeal = get_object_or_404(selectors.appeals_visible_to(request.user), pk=pk)
     today = clock.today()

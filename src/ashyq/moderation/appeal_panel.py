@@ -18,6 +18,9 @@ def report_abuse_panel(request, appeal, **_):
             "show": True,
             "appeal": appeal,
             "report_form": ReportForm(answer_published=answer is not None and answer.published_at is not None),
+            # A visitor who is not signed in gets a link to the form's own page: the appeal page they read is the
+            # shared cached one (core/pagecache.py), which must hold no CSRF token.
+            "as_link": not request.user.is_authenticated,
         },
         request=request,
     )

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from ashyq.core.forms import run_service
@@ -212,10 +212,12 @@ def _per_account_rate(group, request):
     return REPORT_RATE_PER_ACCOUNT if request.user.is_authenticated else None
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @ratelimit(key="user", rate=_per_account_rate, method="POST", block=False)
 @ratelimit(key="ip", rate=REPORT_RATE_PER_ADDRESS, method="POST", block=False)
 def report(request, pk):
+    """The report form on its own page (GET: where the appeal page's link leads a visitor who is not signed in,
+    so that the shared, cached appeal page carries no CSRF token) and its submission (POST)."""
     if getattr(request, "limited", False):
         return render(
             request,
@@ -230,7 +232,12 @@ def report(request, pk):
         )
     appeal = get_object_or_404(public_appeals().select_related("answer"), pk=pk)
     answer = getattr(appeal, "answer", None)
-    form = ReportForm(request.POST, answer_published=answer is not None and answer.published_at is not None)
+    answer_published = answer is not None and answer.published_at is not None
+    if request.method == "GET":
+        return render(
+            request, "moderation/report.html", {"appeal": appeal, "report_form": ReportForm(answer_published=answer_published)}
+        )
+    form = ReportForm(request.POST, answer_published=answer_published)
     ran = run_service(
         request,
         form,

@@ -9,7 +9,15 @@ class OpendataConfig(AppConfig):
     def ready(self):
         from ashyq.core.permissions import register_rule
 
-        from . import selectors
+        from . import selectors, signals
 
         # The templates' `can.publish_data` (the link to the publisher's pages), the same rule those pages apply.
         register_rule("publish_data", selectors.publishes_data)
+        # The catalogue's cached public pages are rendered afresh after a dataset, resource or version is saved.
+        signals.dataset_changed.connect(_catalogue_changed, dispatch_uid="ashyq.opendata.pagecache")
+
+
+def _catalogue_changed(sender, **kwargs):
+    from ashyq.core import pagecache
+
+    pagecache.bump(pagecache.DATA)

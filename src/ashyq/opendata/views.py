@@ -4,12 +4,15 @@
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 
+from ashyq.core import pagecache
+
 from . import datastore, fields, quality, selectors, services
 from .models import Resource, ResourceVersion
 
 PAGE = 50
 
 
+@pagecache.public_page(pagecache.DATA)
 def catalogue(request):
     q = request.GET.get("q", "").strip()
     organization = request.GET.get("organization") or None
@@ -22,6 +25,7 @@ def catalogue(request):
     )
 
 
+@pagecache.public_page(pagecache.DATA)
 def dataset_page(request, slug):
     dataset = get_object_or_404(selectors.datasets(), slug=slug)
     resources = [
@@ -46,6 +50,7 @@ def dataset_page(request, slug):
     )
 
 
+@pagecache.public_page(pagecache.DATA)
 def resource_page(request, slug, pk):
     resource = get_object_or_404(Resource, pk=_uuid(pk), dataset__slug=slug)
     version = resource.current_version
@@ -96,6 +101,7 @@ def download(request, slug, pk, version_number):
     return FileResponse(version.file.open("rb"), as_attachment=True, filename=name)
 
 
+@pagecache.public_page(pagecache.DATA)
 def diff_page(request, slug, pk):
     resource = get_object_or_404(Resource, pk=_uuid(pk), dataset__slug=slug)
     versions = resource.versions.filter(valid=True)
@@ -144,18 +150,21 @@ def _rdf(graph, fmt):
     return HttpResponse(graph.serialize(format=syntax, encoding="utf-8"), content_type=FORMATS[syntax])
 
 
+@pagecache.public_page(pagecache.DATA)
 def dcat_catalog(request, fmt):
     from .dcat import catalog_graph
 
     return _rdf(catalog_graph(_profile(request)), fmt)
 
 
+@pagecache.public_page(pagecache.DATA)
 def dcat_dataset(request, slug, fmt):
     from .dcat import dataset_graph
 
     return _rdf(dataset_graph(get_object_or_404(selectors.datasets(), slug=slug), _profile(request)), fmt)
 
 
+@pagecache.public_page(pagecache.DATA)
 def dataset_datapackage(request, slug):
     """The dataset as a Frictionless Data Package (datapackage.py), for `frictionless validate` and data pipelines."""
     from django.http import JsonResponse

@@ -5,12 +5,14 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from ashyq.assessment import selectors as assessment
+from ashyq.core import pagecache
 from ashyq.dialogue import transparency
 from ashyq.dialogue.models import Answer
 
 from . import export
 
 
+@pagecache.public_page(pagecache.RECORD)
 def open_data(request):
     return render(
         request,
@@ -43,6 +45,7 @@ def checkpoints(request):
     return response
 
 
+@pagecache.public_page(pagecache.RECORD, pagecache.FIGURES)
 def home(request):
     """What a visitor came for: search the public record, the latest published answers, the two rankings."""
     latest = (

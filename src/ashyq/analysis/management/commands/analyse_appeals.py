@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 
 from ashyq.analysis import refresh, services
 from ashyq.analysis.models import Label
+from ashyq.core import pagecache
 from ashyq.dialogue.models import Appeal
 
 
@@ -24,4 +25,5 @@ class Command(BaseCommand):
             self.stdout.write(f"classified {n} appeals")
         total = Appeal.objects.count()
         done = refresh.refresh_all(progress=lambda d: self.stdout.write(f"  {d}/{total} appeals", ending="\r"))
+        pagecache.bump(pagecache.FIGURES)
         self.stdout.write(f"rebuilt the analysis of {done} appeals")

@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from ashyq.assessment import figures
+from ashyq.core import pagecache
 
 
 class Command(BaseCommand):
@@ -14,6 +15,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = time.perf_counter()
         result = figures.recompute_all()
+        pagecache.bump(pagecache.FIGURES)
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"recomputed {result['body_months']} body-months and {result['region_months']} region-months in {elapsed:.2f} s; "
