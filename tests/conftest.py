@@ -53,7 +53,10 @@ def _english_by_default(settings):
 def _page_cache_of_this_test(settings):
     # The public pages' cache (core/pagecache.py) lives in this process's memory during tests, never in the files
     # other test processes share, and each test starts with it empty.
-    settings.CACHES = {**settings.CACHES, "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
+    }
     caches["pages"].clear()
     yield
     caches["pages"].clear()

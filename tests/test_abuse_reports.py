@@ -109,7 +109,7 @@ def test_a_moderator_keeps_it_hidden(client, people, published):
 def test_a_private_or_unpublished_appeal_cannot_be_reported(client, people, submit):
     appeal = submit(people["applicant"], is_public=True)
     assert report(client, appeal, "10.0.0.1").status_code == 404
-    assert client.get(f"/moderation/report/{appeal.pk}/").status_code == 405
+    assert client.get(f"/moderation/report/{appeal.pk}/").status_code == 404  # nor its form shown
     assert not AbuseReport.objects.exists()
 
 

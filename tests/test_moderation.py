@@ -210,7 +210,7 @@ def test_the_item_page_shows_original_beside_redacted_and_publishes(client, peop
     client.logout()
     page = client.get(f"/appeals/{public_appeal.pk}/").content.decode()
     assert "[REDACTED]" in page and "Сейткалиев" not in page and "701 123" not in page
-    assert 'id="form-report"' in page
+    assert 'id="link-report"' in page  # a visitor not signed in: the link to the report form's own page
 
 
 def test_refusing_through_the_page_needs_a_reason(client, people, public_appeal):

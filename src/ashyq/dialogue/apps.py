@@ -21,6 +21,8 @@ class DialogueConfig(AppConfig):
         post_save.connect(signals.on_event_saved, sender=AppealEvent, dispatch_uid="ashyq.dialogue.event_appended")
         # The public pages served from the cache are rendered afresh after an event that changes them (public_pages.py).
         signals.event_appended.connect(public_pages.on_event_appended, dispatch_uid="ashyq.dialogue.public_pages")
+        post_save.connect(public_pages.on_appeal_saved, sender=Appeal, dispatch_uid="ashyq.dialogue.public_pages.appeal")
+        post_save.connect(public_pages.on_answer_saved, sender=Answer, dispatch_uid="ashyq.dialogue.public_pages.answer")
         # The site-wide rules the templates ask as `can.<name>` (core/permissions.py), and the views ask too.
         register_rule("write_appeals", permissions.writes_appeals)
         register_rule("work_inbox", permissions.works_inbox)

@@ -11,3 +11,14 @@ from .signals import MODERATION, VISIBILITY
 def on_event_appended(sender, event, effects, **kwargs):
     if effects & {VISIBILITY, MODERATION} or event.appeal.is_published:
         pagecache.bump(pagecache.RECORD)
+
+
+def on_appeal_saved(sender, instance, raw=False, **kwargs):
+    """A published appeal saved outside a step (a moderator's edit of its public copy) shows at once too."""
+    if not raw and (instance.published_at is not None or instance.hidden_at is not None):
+        pagecache.bump(pagecache.RECORD)
+
+
+def on_answer_saved(sender, instance, raw=False, **kwargs):
+    if not raw and instance.published_at is not None:
+        pagecache.bump(pagecache.RECORD)
