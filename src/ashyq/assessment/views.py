@@ -330,6 +330,7 @@ def _channel_figures(request, period: str) -> dict:
 
 
 @require_GET
+@pagecache.public_page(pagecache.FIGURES)
 def channels(request):
     """Appeals by channel (Open Dialogue, the President's Virtual Reception, blogs, web conferences) in a period,
     or one channel's appeals by body: the channel filter of the assessment, with its chart, table and downloads."""
@@ -347,6 +348,7 @@ CHANNEL_COLUMNS = ["key", "received", "answered", "on_time", "redirected", "over
 
 
 @require_GET
+@pagecache.public_page(pagecache.FIGURES)
 def channels_download(request, fmt):
     period = _period(request)
     data = _channel_figures(request, period)
