@@ -23,8 +23,9 @@ needs_chromium = pytest.mark.skipif(
 
 
 @contextlib.contextmanager
-def headless_chromium(*, language: str | None = None, script_timeout: int | None = None):
-    """A fresh headless Chromium with its own profile, closed and removed afterwards."""
+def headless_chromium(*, language: str | None = None, script_timeout: int | None = None, javascript: bool = True):
+    """A fresh headless Chromium with its own profile, closed and removed afterwards (javascript=False: scripts off,
+    as for a visitor who blocks them or whose connection never loaded them)."""
     assert CHROMIUM.exists() and CHROMEDRIVER.exists(), "chromium and chromedriver must be installed in CI"
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -46,10 +47,15 @@ def headless_chromium(*, language: str | None = None, script_timeout: int | None
         "--window-size=1280,900",
     ):
         options.add_argument(arg)
+    prefs = {}
     if language:
         # The visitor's browser language: LocaleMiddleware reads Accept-Language.
         options.add_argument(f"--lang={language}")
-        options.add_experimental_option("prefs", {"intl.accept_languages": language})
+        prefs["intl.accept_languages"] = language
+    if not javascript:
+        prefs["profile.managed_default_content_settings.javascript"] = 2
+    if prefs:
+        options.add_experimental_option("prefs", prefs)
     driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(30)
     if script_timeout:

@@ -31,6 +31,7 @@ from ashyq.accounts.models import Role
 PUBLIC = {
     ("", "*"): "home page",
     ("i18n/setlang/", "*"): "language switcher",
+    ("i18n/keep/", "*"): "language switcher that keeps a form's typed values in the visitor's own session (POST only)",
     ("health/", "*"): "load balancers' probe: status, counts and ages only, no personal data (core/health.py)",
     ("accounts/signup/", "*"): "sign-up",
     ("accounts/login/", "*"): "sign-in",

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Gives the page what was typed before its language was switched without a script (core/language_draft.py).
+    "ashyq.core.language_draft.LanguageDraftMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ashyq.core.middleware.SecurityHeadersMiddleware",
     # Turns django-ratelimit's refusals (a PermissionDenied) into RATELIMIT_VIEW's 429 page instead of a bare 403.

@@ -3,7 +3,7 @@ from django.urls import include, path, re_path
 
 from ashyq.api import api
 from ashyq.bodies import views as bodies_views
-from ashyq.core import health
+from ashyq.core import health, language_draft
 from ashyq.core import views as core_views
 from ashyq.dialogue import public_views
 from ashyq.opendata import ckan as opendata_ckan
@@ -13,6 +13,8 @@ urlpatterns = [
     path("", publicdata_views.home, name="home"),
     # The language switcher: a GET needing no CSRF token, so public pages stay shareable (core/views.py).
     path("i18n/setlang/", core_views.switch_language, name="set_language"),
+    # The language buttons of a page whose form keeps what was typed (core/language_draft.py); then set_language.
+    path("i18n/keep/", language_draft.keep, name="language-keep"),
     path("health/", health.health, name="health"),  # load balancers and monitoring (core/health.py)
     path("accounts/", include("ashyq.accounts.urls")),
     path("appeals/", include("ashyq.dialogue.urls")),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ashyq.bodies.models import Body
+from ashyq.core.language_draft import KeepsTypedText
 from ashyq.core.models import Region
 
 from .models import AnonymousGround, AppealType, Outcome, Resolution
@@ -43,7 +44,7 @@ def _attachments_help() -> str:
     return gettext("Up to %(n)d files: PDF, JPEG or PNG, at most 10 MB each.") % {"n": settings.ASHYQ_MAX_ATTACHMENTS}
 
 
-class AppealForm(forms.Form):
+class AppealForm(KeepsTypedText, forms.Form):
     body = forms.ModelChoiceField(label=_("To the head of"), queryset=Body.objects.none(), to_field_name="slug")
     type = forms.ChoiceField(label=_("Type of appeal"), choices=AppealType.choices)
     subject = forms.CharField(label=_("Subject"), max_length=MAX_SUBJECT_LENGTH)
@@ -159,7 +160,7 @@ ANONYMOUS_ONLY = _(
 )
 
 
-class AnonymousReportForm(forms.Form):
+class AnonymousReportForm(KeepsTypedText, forms.Form):
     """A report without an account: only of a crime or a threat to public safety (APPC)."""
 
     ground = forms.ChoiceField(

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from ashyq.bodies.models import Body
+from ashyq.core.language_draft import KeepsTypedText
 
 from . import structure
 from .models import ActType, Decision, Phase
@@ -69,7 +70,7 @@ class VersionForm(forms.Form):
     clean = DraftForm.clean
 
 
-class CommentForm(forms.Form):
+class CommentForm(KeepsTypedText, forms.Form):
     provision = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
     quote = forms.CharField(
         required=False,
