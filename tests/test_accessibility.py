@@ -437,3 +437,36 @@ def test_virtual_reception_and_channel_pages_have_no_serious_accessibility_viola
     assert not auditor.findings, (
         f"{len(auditor.findings)} serious or critical accessibility violation(s) in {language}:\n\n" + "\n".join(auditor.findings)
     )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_poll_pages_have_no_serious_accessibility_violations(language, browser, live_server, axe_source, people, make_user):
+    from ashyq.polls import services as polls
+    from tests.polls_helpers import open_poll, verified
+
+    official = people["official"]
+    running = open_poll(official, title="Parks")
+    closed = open_poll(official, title="Bus routes")
+    voter = verified(make_user, f"axe-voter-{language}", "+77017770000")
+    q1, q2 = closed.questions.order_by("position")
+    polls.vote(voter, closed, {q1.pk: [q1.choices.first().pk], q2.pk: [c.pk for c in q2.choices.all()]})
+    polls.close_poll(official, closed, confirmed=True)
+    auditor = Auditor(browser, live_server.url, axe_source, language)
+    auditor.become(None)
+    auditor.audit("polls", "/polls/")
+    auditor.audit("a closed poll's results", f"/polls/{closed.pk}/")
+    auditor.audit("an open poll (anonymous)", f"/polls/{running.pk}/")
+    auditor.become(voter)
+    auditor.audit("a ballot", f"/polls/{running.pk}/")
+    auditor.audit(
+        "a ballot with errors", f"/polls/{running.pk}/", prepare=lambda d: _submit_and_wait(d, "main form button.primary")
+    )
+    auditor.become(people["applicant"])
+    auditor.audit("a poll above the voter's level", f"/polls/{running.pk}/")
+    auditor.become(official)
+    auditor.audit("an open poll (its body: close it)", f"/polls/{running.pk}/")
+    auditor.audit("a new poll", "/polls/new/")
+    auditor.audit("a new poll with errors", "/polls/new/", prepare=lambda d: _submit_and_wait(d, "main form button.primary"))
+    assert not auditor.findings, (
+        f"{len(auditor.findings)} serious or critical accessibility violation(s) in {language}:\n\n" + "\n".join(auditor.findings)
+    )

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "ashyq.analysis",
     "ashyq.budget",
     "ashyq.legalacts",
+    "ashyq.polls",
     "ashyq.publicdata",
     "ashyq.demo",
     # The synthetic data behind `manage.py generate_appeals` (benchmarks); no models, refused in production.

@@ -31,6 +31,7 @@ urlpatterns = [
     path("data/", include("ashyq.opendata.urls")),
     path("budget/", include("ashyq.budget.urls")),
     path("legal-acts/", include("ashyq.legalacts.urls")),
+    path("polls/", include("ashyq.polls.urls")),
     path("api/3/action/<str:name>", opendata_ckan.action, name="ckan-action"),
     path("api/action/<str:name>", opendata_ckan.action),  # CKAN serves the unversioned path too; ckanapi calls it
     path("api/v1/", api.urls),
