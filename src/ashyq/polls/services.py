@@ -3,9 +3,10 @@ and, for the poll's steps, appends its PollEvent. A vote writes the ballot (who 
 (what was chosen) and nothing else: see models.py for why no answer row exists."""
 
 import datetime as dt
+import time
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -196,21 +197,34 @@ def vote(actor, poll: Poll, answers: dict) -> None:
     state = poll.state(now)
     if state != "open":
         raise Conflict(_("This poll is not open for voting yet.") if state == "upcoming" else _("This poll is closed."))
-    chosen = _clean_answers(poll, answers)
-    person = identity_hash_of(actor)
-    try:
-        with transaction.atomic():
-            # The ballot first: a second one of the same person fails here, before any counter moves.
-            Ballot.objects.create(poll=poll, voter=actor, identity_hash=person)
-            # The poll's dates again, in the transaction: an early close that committed meanwhile wins.
-            if Poll.objects.select_for_update().get(pk=poll.pk).state(now) != "open":
-                raise Conflict(_("This poll is closed."))
-            Poll.objects.filter(pk=poll.pk).update(ballots=F("ballots") + 1)
-            for question, picked in chosen:
-                Question.objects.filter(pk=question.pk).update(answered=F("answered") + 1)
-                Choice.objects.filter(pk__in=picked, question=question).update(votes=F("votes") + 1)
-    except IntegrityError:
-        raise Conflict(_("You have already voted in this poll: one ballot per person.")) from None
+    for attempt in range(LOCKED_RETRIES):
+        try:
+            return _cast(actor, poll, _clean_answers(poll, answers), identity_hash_of(actor), now)
+        except IntegrityError:
+            raise Conflict(_("You have already voted in this poll: one ballot per person.")) from None
+        except OperationalError as exc:
+            # SQLite answers a write that met another one with "database table is locked" where its busy timeout
+            # does not apply (a shared-cache database) or ran out; the vote is tried again, then refused clearly.
+            if "locked" not in str(exc):
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise Conflict(_("The site is busy: your ballot was not cast. Try again in a moment."))
+
+
+LOCKED_RETRIES = 10
+
+
+def _cast(actor, poll: Poll, chosen, person: str, now) -> None:
+    with transaction.atomic():
+        # The ballot first: a second one of the same person fails here, before any counter moves.
+        Ballot.objects.create(poll=poll, voter=actor, identity_hash=person)
+        # The poll's dates again, in the transaction: an early close that committed meanwhile wins.
+        if Poll.objects.select_for_update().get(pk=poll.pk).state(now) != "open":
+            raise Conflict(_("This poll is closed."))
+        Poll.objects.filter(pk=poll.pk).update(ballots=F("ballots") + 1)
+        for question, picked in chosen:
+            Question.objects.filter(pk=question.pk).update(answered=F("answered") + 1)
+            Choice.objects.filter(pk__in=picked, question=question).update(votes=F("votes") + 1)
 
 
 def close_poll(actor, poll: Poll, *, confirmed: bool) -> Poll:
