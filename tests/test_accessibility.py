@@ -470,3 +470,92 @@ def test_poll_pages_have_no_serious_accessibility_violations(language, browser, 
     assert not auditor.findings, (
         f"{len(auditor.findings)} serious or critical accessibility violation(s) in {language}:\n\n" + "\n".join(auditor.findings)
     )
+
+
+@pytest.fixture
+def blog_scene(people, regions):
+    """A published post, an announced conference taking questions with one answered and published question."""
+    from ashyq.blogs import services as blogs
+    from ashyq.moderation import services as moderation
+    from ashyq.moderation.models import Target
+    from tests.blogs_helpers import open_conference, post_values
+
+    post = blogs.write_post(
+        people["head"], publish=True, **post_values(text_ru="**Открытые двери.** Пишите нам.\n\n- приём\n- ответы")
+    )
+    conference = open_conference(people["head"])
+    appeal = blogs.ask_question(
+        people["applicant"], conference, subject="Сроки проверки", text="Когда закончится проверка?", region=regions["KZ-75"]
+    )
+    services.answer_appeal(people["official"], appeal, text="До конца месяца.", outcome="explained")
+    moderation.approve(people["moderator"], appeal, target=Target.APPEAL)
+    moderation.approve(people["moderator"], appeal, target=Target.ANSWER)
+    return {"post": post, "conference": conference, "body": people["head"].body}
+
+
+def _blog_public_pages(scene):
+    return [
+        ("heads' blogs", "/blogs/"),
+        ("a body's blog", f"/blogs/bodies/{scene['body'].slug}/"),
+        ("a blog post", f"/blogs/posts/{scene['post'].pk}/"),
+        ("a web conference with its archive", f"/blogs/conferences/{scene['conference'].pk}/"),
+    ]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_blog_and_conference_pages_have_no_serious_accessibility_violations(
+    language, browser, live_server, axe_source, people, blog_scene
+):
+    auditor = Auditor(browser, live_server.url, axe_source, language)
+    conference, post = blog_scene["conference"].pk, blog_scene["post"].pk
+    auditor.become(None)
+    for label, path in _blog_public_pages(blog_scene):
+        auditor.audit(label, path)
+    auditor.become(people["other_applicant"])
+    auditor.audit("a web conference: the question form", f"/blogs/conferences/{conference}/")
+    auditor.audit(
+        "a web conference: the question form with errors",
+        f"/blogs/conferences/{conference}/",
+        prepare=lambda d: _submit_and_wait(d, "#ask button[type=submit]"),
+    )
+    auditor.audit("a blog post: the question form", f"/blogs/posts/{post}/")
+    auditor.become(people["head"])
+    auditor.audit("my blog and conferences", "/blogs/manage/")
+    auditor.audit("write a post", "/blogs/manage/posts/new/")
+    auditor.audit(
+        "write a post with errors", "/blogs/manage/posts/new/", prepare=lambda d: _submit_and_wait(d, "main form button.primary")
+    )
+    auditor.audit("plan a web conference", "/blogs/manage/conferences/new/")
+    auditor.audit(
+        "plan a web conference with errors",
+        "/blogs/manage/conferences/new/",
+        prepare=lambda d: _submit_and_wait(d, "main form button.primary"),
+    )
+    auditor.audit("a web conference's questions (head)", f"/blogs/manage/conferences/{conference}/")
+    assert not auditor.findings, (
+        f"{len(auditor.findings)} serious or critical accessibility violation(s) in {language}:\n\n" + "\n".join(auditor.findings)
+    )
+
+
+def test_blog_and_conference_pages_fit_a_390_px_phone(browser, live_server, people, blog_scene):
+    """No blog or conference page scrolls sideways on a 390 px screen, for the public or the head."""
+    auditor = Auditor(browser, live_server.url, "", "en")
+    browser.set_window_size(390, 844)
+    try:
+        wide = []
+        pages = [(None, label, path) for label, path in _blog_public_pages(blog_scene)] + [
+            (people["head"], "my blog and conferences", "/blogs/manage/"),
+            (people["head"], "plan a web conference", "/blogs/manage/conferences/new/"),
+            (people["head"], "a web conference's questions", f"/blogs/manage/conferences/{blog_scene['conference'].pk}/"),
+        ]
+        for person, label, path in pages:
+            auditor.become(person)
+            browser.get(live_server.url + path)
+            overflow = browser.execute_script(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            if overflow > 0:
+                wide.append(f"{label} ({path}): {overflow} px wider than the screen")
+        assert not wide, "\n".join(wide)
+    finally:
+        browser.set_window_size(1280, 900)

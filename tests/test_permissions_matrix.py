@@ -478,6 +478,18 @@ SITE = {
         "monitor": D,
         "admin": D,
     },
+    "write_blog": {
+        "anonymous": D,
+        "owner": D,
+        "other_applicant": D,
+        "official": D,
+        "head": A,
+        "other_official": D,
+        "other_head": A,
+        "moderator": D,
+        "monitor": D,
+        "admin": D,
+    },
 }
 # The links offered under each rule: (the page that offers them, the pages they lead to). The pages a rule guards
 # serve exactly the people the link is offered to; anyone signed in may write an appeal, but its links are for the
@@ -490,6 +502,7 @@ SITE_LINKS = {
     "moderate": ("home", ("moderation:queue", "legalacts:moderation")),
     "verify_in_person": ("accounts:verification", ("accounts:verify-in-person",)),
     "open_polls": ("polls:index", ("polls:new",)),
+    "write_blog": ("home", ("blogs:manage",)),
 }
 GUARDED = {rule: links for rule, (_, links) in SITE_LINKS.items() if rule != "write_appeals"}
 # What the appeal page adds to its `can`: each step of the table of actions, and what the applicant is told.

@@ -103,6 +103,16 @@ PUBLIC = {
     ("legal-acts/agreements/", "GET"): "the register of international agreements",
     ("legal-acts/bodies/<slug:slug>/feed.atom", "GET"): "Atom feed of a body's drafts for discussion",
     ("api/v1/legal-acts/*", "GET"): "Open Legal Acts API: read-only public records (published comments only)",
+    ("blogs/", "GET"): "heads' blogs and web conferences: published posts and announced conferences",
+    ("blogs/bodies/<slug:slug>/", "GET"): "a body's blog: its published posts and announced conferences",
+    (
+        "blogs/posts/<int:pk>/",
+        "*",
+    ): "a published post with its published answers (a draft is 404); a question needs sign-in (POST sends to the login)",
+    (
+        "blogs/conferences/<int:pk>/",
+        "*",
+    ): "an announced conference with its archive of published answers; a question needs sign-in (POST sends to the login)",
     ("admin/login/", "*"): "the admin's sign-in page",
     ("admin/logout/", "*"): "signing out is harmless (an anonymous visitor is sent to the admin's login)",
 }

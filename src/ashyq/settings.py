@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "ashyq.budget",
     "ashyq.legalacts",
     "ashyq.polls",
+    "ashyq.blogs",
     "ashyq.publicdata",
     "ashyq.demo",
     # The synthetic data behind `manage.py generate_appeals` (benchmarks); no models, refused in production.
@@ -295,6 +296,9 @@ ASHYQ_SMS_SENDER = os.environ.get("ASHYQ_SMS_SENDER", "")
 ASHYQ_SMS_TIMEOUT_SECONDS = float(os.environ.get("ASHYQ_SMS_TIMEOUT_SECONDS", "10"))
 ASHYQ_SMS_CODE_SECONDS = int(os.environ.get("ASHYQ_SMS_CODE_SECONDS", "300"))
 ASHYQ_SMS_RESEND_SECONDS = int(os.environ.get("ASHYQ_SMS_RESEND_SECONDS", "60"))
+# Web conferences: the services their video may be linked from (comma-separated hosts, e.g. "meet.jit.si,bbb.gov.kz";
+# a subdomain of one counts). Empty: any https host (blogs/video.py).
+ASHYQ_CONFERENCE_VIDEO_HOSTS = [h for h in os.environ.get("ASHYQ_CONFERENCE_VIDEO_HOSTS", "").split(",") if h.strip()]
 ASHYQ_SMS_MAX_TRIES = int(os.environ.get("ASHYQ_SMS_MAX_TRIES", "5"))
 ASHYQ_SMS_PER_PHONE = os.environ.get("ASHYQ_SMS_PER_PHONE", "5/d")
 ASHYQ_SMS_PER_ADDRESS = os.environ.get("ASHYQ_SMS_PER_ADDRESS", "20/d")

@@ -32,6 +32,7 @@ urlpatterns = [
     path("budget/", include("ashyq.budget.urls")),
     path("legal-acts/", include("ashyq.legalacts.urls")),
     path("polls/", include("ashyq.polls.urls")),
+    path("blogs/", include("ashyq.blogs.urls")),
     path("api/3/action/<str:name>", opendata_ckan.action, name="ckan-action"),
     path("api/action/<str:name>", opendata_ckan.action),  # CKAN serves the unversioned path too; ckanapi calls it
     path("api/v1/", api.urls),

@@ -1,0 +1,244 @@
+"""Pages of heads' blogs and web conferences. Thin: forms parse, services decide, selectors read. Nothing needs
+JavaScript: a question is an ordinary form under the post or conference, and the head's pages are plain forms."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_ratelimit.decorators import ratelimit
+
+from ashyq.bodies.models import Body
+from ashyq.core import clock, identity
+from ashyq.core.forms import run_service
+from ashyq.dialogue import submission_cap
+
+from . import markup, permissions, selectors, services
+from .forms import ConferenceForm, PostForm, QuestionForm
+
+
+@require_safe
+def index(request):
+    now = clock.now()
+    return render(
+        request,
+        "blogs/index.html",
+        {
+            "posts": list(selectors.public_posts()[:10]),
+            "upcoming": list(
+                selectors.public_conferences().filter(starts_at__gte=now, cancelled_at__isnull=True).order_by("starts_at")[:10]
+            ),
+            "past": list(selectors.public_conferences().filter(starts_at__lt=now)[:10]),
+            "bodies": list(selectors.bodies_with_blogs()),
+        },
+    )
+
+
+@require_safe
+def body_blog(request, slug):
+    body = get_object_or_404(Body, slug=slug)
+    page = Paginator(selectors.public_posts().filter(body=body), selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "blogs/body.html",
+        {"body": body, "page": page, "conferences": list(selectors.public_conferences().filter(body=body)[:20])},
+    )
+
+
+def _question_context(request, target, form, **counts_target):
+    return {
+        "question_form": form or QuestionForm(),
+        "needs_level": None
+        if identity.meets(request.user, identity.Step.WRITE_APPEAL) or not request.user.is_authenticated
+        else identity.missing_message(identity.Step.WRITE_APPEAL),
+        "counts": selectors.question_counts(**counts_target),
+        "manages": permissions.manages(request.user, target.body_id),
+    }
+
+
+def _ask(request, target, page_url):
+    """Register the question as an appeal (services.ask_question), or the form again with what is wrong."""
+    if not request.user.is_authenticated:
+        return None, redirect_to_login(page_url)
+    form = QuestionForm(request.POST)
+    wait = submission_cap.wait_seconds(request, request.user) if form.is_valid() else 0
+    if wait:
+        form.add_error(None, submission_cap.message(wait))
+        return form, None
+    ran = run_service(
+        request,
+        form,
+        lambda data: services.ask_question(
+            request.user,
+            target,
+            subject=data["subject"],
+            text=data["text"],
+            region=data["region"],
+            is_public=data["is_public"],
+            show_name=data["show_name"],
+        ),
+        lambda appeal: (
+            _("Your question is registered as appeal No. %(number)s; the body must answer it within the statutory term.")
+            % {"number": appeal.number}
+        ),
+    )
+    if ran.done:
+        # With its own fragment: a browser would otherwise carry the form's "#ask" over to the appeal's page.
+        return None, redirect(reverse("dialogue:detail", args=[ran.result.pk]) + "#main")
+    return form, None
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@ratelimit(key="ip", rate="60/h", method="POST", block=True)
+def post_page(request, pk):
+    post = get_object_or_404(selectors.posts_visible_to(request.user), pk=pk)
+    form = None
+    if request.method == "POST":
+        form, response = _ask(request, post, reverse("blogs:post", args=[post.pk]))
+        if response:
+            return response
+    context = {
+        "post": post,
+        "html": markup.render(post.localized("text")),
+        "text_lang": post.language_of("text"),
+        "answered": selectors.answered_under(post),
+        **_question_context(request, post, form, post=post),
+    }
+    return render(request, "blogs/post.html", context, status=400 if form is not None else 200)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@ratelimit(key="ip", rate="60/h", method="POST", block=True)
+def conference_page(request, pk):
+    conference = get_object_or_404(selectors.conferences_visible_to(request.user), pk=pk)
+    form = None
+    if request.method == "POST":
+        form, response = _ask(request, conference, reverse("blogs:conference", args=[conference.pk]))
+        if response:
+            return response
+    now = clock.now()
+    context = {
+        "conference": conference,
+        "description": markup.render(conference.localized("description")),
+        "description_lang": conference.language_of("description"),
+        "open": conference.questions_open(now),
+        "not_yet": conference.is_announced and now < conference.questions_open_at,
+        "started": now >= conference.starts_at,
+        "archive": selectors.archive(conference),
+        **_question_context(request, conference, form, conference=conference),
+    }
+    return render(request, "blogs/conference.html", context, status=400 if form is not None else 200)
+
+
+# --- the head's pages ------------------------------------------------------------------------------------
+
+
+def _require_writer(request):
+    if not permissions.writes_blog(request.user):
+        raise PermissionDenied
+
+
+@login_required
+@require_safe
+def manage(request):
+    _require_writer(request)
+    return render(
+        request,
+        "blogs/manage.html",
+        {"posts": list(selectors.own_posts(request.user)), "conferences": list(selectors.own_conferences(request.user))},
+    )
+
+
+def _post_values(data) -> dict:
+    return {name: data[name] for name in PostForm.base_fields}
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def post_edit(request, pk=None):
+    _require_writer(request)
+    post = get_object_or_404(selectors.own_posts(request.user), pk=pk) if pk else None
+    initial = {name: getattr(post, name) for name in PostForm.base_fields} if post else None
+    form = PostForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        publish = request.POST.get("action") == "publish"
+        if post is None:
+            ran = run_service(
+                request, form, lambda data: services.write_post(request.user, publish=publish, **_post_values(data))
+            )
+        else:
+            ran = run_service(request, form, lambda data: _save_post(request.user, post, data, publish))
+        if ran.done:
+            return redirect("blogs:post", ran.result.pk)
+    questions = list(selectors.questions_for_staff(request.user, post=post)) if post else []
+    return render(
+        request,
+        "blogs/post_form.html",
+        {"form": form, "post": post, "questions": questions},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _save_post(user, post, data, publish):
+    post = services.edit_post(user, post, **_post_values(data))
+    if publish or post.is_published:
+        return post if post.is_published else services.set_post_published(user, post, True)
+    return post
+
+
+@login_required
+@require_POST
+def post_publication(request, pk):
+    """Publish a draft, or take a published post back to draft."""
+    _require_writer(request)
+    post = get_object_or_404(selectors.own_posts(request.user), pk=pk)
+    services.set_post_published(request.user, post, request.POST.get("action") == "publish")
+    return redirect("blogs:manage")
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def conference_edit(request, pk=None):
+    _require_writer(request)
+    conference = get_object_or_404(selectors.own_conferences(request.user), pk=pk) if pk else None
+    initial = {name: getattr(conference, name) for name in ConferenceForm.base_fields} if conference else None
+    form = ConferenceForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        values = lambda data: {name: data[name] for name in ConferenceForm.base_fields}  # noqa: E731
+        if conference is None:
+            announce = request.POST.get("action") == "announce"
+            ran = run_service(
+                request, form, lambda data: services.plan_conference(request.user, announce=announce, **values(data))
+            )
+        else:
+            ran = run_service(request, form, lambda data: services.edit_conference(request.user, conference, **values(data)))
+        if ran.done:
+            return redirect("blogs:conference", ran.result.pk)
+    questions = list(selectors.questions_for_staff(request.user, conference=conference)) if conference else []
+    return render(
+        request,
+        "blogs/conference_form.html",
+        {"form": form, "conference": conference, "questions": questions},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_POST
+def conference_action(request, pk, action):
+    _require_writer(request)
+    conference = get_object_or_404(selectors.own_conferences(request.user), pk=pk)
+    if action == "announce":
+        try:
+            services.announce_conference(request.user, conference)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    elif action == "cancel":
+        services.cancel_conference(request.user, conference)
+    else:
+        raise PermissionDenied
+    return redirect("blogs:manage")
