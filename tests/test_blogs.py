@@ -310,3 +310,18 @@ def test_the_head_writes_and_publishes_through_the_pages_without_script(client, 
     assert good.status_code == 302 and conference.is_announced and conference.duration_minutes == 90
     assert "Ask the chairman" in client.get(reverse("blogs:index")).content.decode()
     assert "Ask the chairman" in client.get(reverse("body", args=[people["head"].body.slug])).content.decode()
+
+
+def test_the_demo_has_a_blog_and_a_conference_archive_and_loads_once(reference):
+    from ashyq.demo import blogs as demo_blogs
+    from ashyq.demo.loader import USERS, _user
+
+    for row in USERS:
+        _user(*row)
+    assert demo_blogs.load() == {"blog_posts": 1, "web_conferences": 2}
+    past, upcoming = Conference.objects.order_by("starts_at")
+    [item] = selectors.archive(past)
+    assert "1424" in item["answer_text"]
+    assert upcoming.questions_open(clock.now())
+    assert demo_blogs.load() == {"blog_posts": 0}
+    assert Conference.objects.count() == 2

@@ -278,7 +278,7 @@ def load_demo(ranking_story: bool = False) -> dict:
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
 
-    from . import assessment_story, legalacts, mailbox
+    from . import assessment_story, blogs, legalacts, mailbox
 
     if settings.PRODUCTION:  # also when called from a shell, not only by the load_demo command
         raise ImproperlyConfigured("The demo (users with a published password) is never loaded in production.")
@@ -313,4 +313,5 @@ def load_demo(ranking_story: bool = False) -> dict:
         **load_showcase(),
         **load_budget(),
         **legalacts.load(),
+        **blogs.load(),
     }
