@@ -234,22 +234,30 @@ def test_budget_pages_have_no_serious_accessibility_violations(language, browser
     )
 
 
-def test_budget_pages_fit_a_390_px_phone(browser, live_server, budget_figures):
-    """No page scrolls sideways on a 390 px screen: wide tables scroll inside their own region, charts shrink."""
-    browser.delete_all_cookies()
+def _wider_than_a_phone(browser, base_url, pages, become=None) -> list[str]:
+    """The pages (person, label, path) that scroll sideways on a 390 px screen, each with by how much."""
     browser.set_window_size(390, 844)
     try:
         wide = []
-        for label, path in BUDGET_PAGES:
-            browser.get(live_server.url + path)
+        for person, label, path in pages:
+            if become:
+                become(person)
+            browser.get(base_url + path)
             overflow = browser.execute_script(
                 "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
             if overflow > 0:
                 wide.append(f"{label} ({path}): {overflow} px wider than the screen")
-        assert not wide, "\n".join(wide)
+        return wide
     finally:
         browser.set_window_size(1280, 900)
+
+
+def test_budget_pages_fit_a_390_px_phone(browser, live_server, budget_figures):
+    """No page scrolls sideways on a 390 px screen: wide tables scroll inside their own region, charts shrink."""
+    browser.delete_all_cookies()
+    wide = _wider_than_a_phone(browser, live_server.url, [(None, label, path) for label, path in BUDGET_PAGES])
+    assert not wide, "\n".join(wide)
 
 
 @pytest.fixture
@@ -540,22 +548,10 @@ def test_blog_and_conference_pages_have_no_serious_accessibility_violations(
 def test_blog_and_conference_pages_fit_a_390_px_phone(browser, live_server, people, blog_scene):
     """No blog or conference page scrolls sideways on a 390 px screen, for the public or the head."""
     auditor = Auditor(browser, live_server.url, "", "en")
-    browser.set_window_size(390, 844)
-    try:
-        wide = []
-        pages = [(None, label, path) for label, path in _blog_public_pages(blog_scene)] + [
-            (people["head"], "my blog and conferences", "/blogs/manage/"),
-            (people["head"], "plan a web conference", "/blogs/manage/conferences/new/"),
-            (people["head"], "a web conference's questions", f"/blogs/manage/conferences/{blog_scene['conference'].pk}/"),
-        ]
-        for person, label, path in pages:
-            auditor.become(person)
-            browser.get(live_server.url + path)
-            overflow = browser.execute_script(
-                "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            )
-            if overflow > 0:
-                wide.append(f"{label} ({path}): {overflow} px wider than the screen")
-        assert not wide, "\n".join(wide)
-    finally:
-        browser.set_window_size(1280, 900)
+    pages = [(None, label, path) for label, path in _blog_public_pages(blog_scene)] + [
+        (people["head"], "my blog and conferences", "/blogs/manage/"),
+        (people["head"], "plan a web conference", "/blogs/manage/conferences/new/"),
+        (people["head"], "a web conference's questions", f"/blogs/manage/conferences/{blog_scene['conference'].pk}/"),
+    ]
+    wide = _wider_than_a_phone(browser, live_server.url, pages, become=auditor.become)
+    assert not wide, "\n".join(wide)

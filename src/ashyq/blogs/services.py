@@ -70,6 +70,17 @@ def _texts(values: dict, fields: dict[str, int], *, pair: tuple[str, str] | None
     return cleaned
 
 
+def _apply(item, fields: dict) -> list[str]:
+    """Set the fields that differ on a locked post or conference and save it; the names changed, for the event."""
+    changed = [name for name, value in fields.items() if getattr(item, name) != value]
+    for name in changed:
+        setattr(item, name, fields[name])
+    if changed:
+        item.updated_at = clock.now()
+        item.save()
+    return changed
+
+
 # --- posts ------------------------------------------------------------------------------------------------
 
 
@@ -115,12 +126,8 @@ def edit_post(actor, post: Post, **values) -> Post:
     fields = _post_fields(values)
     with transaction.atomic():
         post = _locked_post(actor, post)
-        changed = [name for name, value in fields.items() if getattr(post, name) != value]
-        for name in changed:
-            setattr(post, name, fields[name])
+        changed = _apply(post, fields)
         if changed:
-            post.updated_at = clock.now()
-            post.save()
             _event(EventKind.POST_EDITED, actor, post.body, post=post, fields=changed)
     return post
 
@@ -220,12 +227,8 @@ def edit_conference(actor, conference: Conference, **values) -> Conference:
         if conference.cancelled_at is not None:
             raise ValidationError(_("This conference was cancelled; plan a new one instead."))
         fields = _conference_fields(values, current=conference)
-        changed = [name for name, value in fields.items() if getattr(conference, name) != value]
-        for name in changed:
-            setattr(conference, name, fields[name])
+        changed = _apply(conference, fields)
         if changed:
-            conference.updated_at = clock.now()
-            conference.save()
             _event(EventKind.CONFERENCE_EDITED, actor, conference.body, conference=conference, fields=changed)
     return conference
 

@@ -19,6 +19,7 @@ from ashyq.dialogue import submission_cap
 
 from . import markup, permissions, selectors, services
 from .forms import ConferenceForm, PostForm, QuestionForm
+from .models import Post
 
 
 @require_safe
@@ -92,46 +93,54 @@ def _ask(request, target, page_url):
     return form, None
 
 
+def _page_with_question_form(request, target, url_name, template, extra):
+    """A post's or a conference's page: on POST, the question is asked (and on success the asker goes to the
+    appeal it became); otherwise, or with errors, the page with `extra(target)` and the question form."""
+    form = None
+    if request.method == "POST":
+        form, response = _ask(request, target, reverse(url_name, args=[target.pk]))
+        if response:
+            return response
+    counts_target = {"post": target} if isinstance(target, Post) else {"conference": target}
+    context = {**extra(target), **_question_context(request, target, form, **counts_target)}
+    return render(request, template, context, status=400 if form is not None else 200)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @ratelimit(key="ip", rate="60/h", method="POST", block=True)
 def post_page(request, pk):
     post = get_object_or_404(selectors.posts_visible_to(request.user), pk=pk)
-    form = None
-    if request.method == "POST":
-        form, response = _ask(request, post, reverse("blogs:post", args=[post.pk]))
-        if response:
-            return response
-    context = {
-        "post": post,
-        "html": markup.render(post.localized("text")),
-        "text_lang": post.language_of("text"),
-        "answered": selectors.answered_under(post),
-        **_question_context(request, post, form, post=post),
+    return _page_with_question_form(
+        request,
+        post,
+        "blogs:post",
+        "blogs/post.html",
+        lambda p: {
+            "post": p,
+            "html": markup.render(p.localized("text")),
+            "text_lang": p.language_of("text"),
+            "answered": selectors.answered_under(p),
+        },
+    )
+
+
+def _conference_context(conference) -> dict:
+    now = clock.now()
+    return {
+        "conference": conference,
+        "description": markup.render(conference.localized("description")),
+        "description_lang": conference.language_of("description"),
+        "open": conference.questions_open(now),
+        "not_yet": conference.is_announced and now < conference.questions_open_at,
+        "archive": selectors.archive(conference),
     }
-    return render(request, "blogs/post.html", context, status=400 if form is not None else 200)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @ratelimit(key="ip", rate="60/h", method="POST", block=True)
 def conference_page(request, pk):
     conference = get_object_or_404(selectors.conferences_visible_to(request.user), pk=pk)
-    form = None
-    if request.method == "POST":
-        form, response = _ask(request, conference, reverse("blogs:conference", args=[conference.pk]))
-        if response:
-            return response
-    now = clock.now()
-    context = {
-        "conference": conference,
-        "description": markup.render(conference.localized("description")),
-        "description_lang": conference.language_of("description"),
-        "open": conference.questions_open(now),
-        "not_yet": conference.is_announced and now < conference.questions_open_at,
-        "started": now >= conference.starts_at,
-        "archive": selectors.archive(conference),
-        **_question_context(request, conference, form, conference=conference),
-    }
-    return render(request, "blogs/conference.html", context, status=400 if form is not None else 200)
+    return _page_with_question_form(request, conference, "blogs:conference", "blogs/conference.html", _conference_context)
 
 
 # --- the head's pages ------------------------------------------------------------------------------------
