@@ -325,3 +325,15 @@ def test_the_demo_has_a_blog_and_a_conference_archive_and_loads_once(reference):
     assert upcoming.questions_open(clock.now())
     assert demo_blogs.load() == {"blog_posts": 0}
     assert Conference.objects.count() == 2
+
+
+def test_the_bodys_public_page_shows_a_post_as_soon_as_it_is_published(client, people):
+    """The body's page is served from the page cache to visitors who are not signed in: publishing renews it."""
+    body_url = reverse("body", args=[people["head"].body.slug])
+    post = services.write_post(people["head"], **post_values(title_ru="Новая запись qz5"))
+    assert "qz5" not in client.get(body_url).content.decode()
+    cached = client.get(body_url)
+    assert cached["X-Page-Cache"] == "hit" and "qz5" not in cached.content.decode()
+    services.set_post_published(people["head"], post, True)
+    fresh = client.get(body_url)
+    assert fresh["X-Page-Cache"] == "miss" and "qz5" in fresh.content.decode()

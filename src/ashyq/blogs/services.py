@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from ashyq.core import characters, clock
+from ashyq.core import characters, clock, pagecache
 from ashyq.dialogue import services as dialogue_services
 from ashyq.dialogue.models import AppealType, Channel
 
@@ -35,6 +35,9 @@ def _require(condition: bool, message: str):
 
 
 def _event(kind, actor, body, *, post=None, conference=None, **data) -> BlogEvent:
+    if kind != EventKind.QUESTION_ASKED:
+        # The body's public page (kept in the page cache with the record) lists the latest posts and conferences.
+        pagecache.bump(pagecache.RECORD)
     return BlogEvent.objects.create(
         kind=kind, at=clock.now(), actor=actor, body=body, post=post, conference=conference, data=data
     )
