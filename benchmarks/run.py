@@ -308,6 +308,9 @@ def scenarios(fx):
         ("public body page", lambda i: get(f"/bodies/{busiest}/"), READ_CONCURRENCY, (200,)),
         ("Open311 requests.json", lambda i: get("/open311/v2/requests.json"), READ_CONCURRENCY, (200,)),
         ("assessment scorecard", lambda i: get(f"/assessment/bodies/{busiest}/"), READ_CONCURRENCY, (200,)),
+        # The public pages above are served to visitors who are not signed in from the page cache (core/pagecache.py);
+        # the rankings page is the most read of the figures' pages.
+        ("assessment rankings", lambda i: get("/assessment/"), READ_CONCURRENCY, (200,)),
     ]
     out += [
         ("appeal page (monitor)", lambda i: get(f"/appeals/{ids[i % len(ids)]}/", monitor), READ_CONCURRENCY, (200,)),

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Where the request reads: the replica for a GET, the primary for a write and after one (core/replica.py).
+    "ashyq.core.replica.ReplicaMiddleware",
     # Outside everything that may answer early, so every answer to a signed-in person or token is marked private.
     "ashyq.core.middleware.PrivateResponsesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -127,6 +129,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# A PostgreSQL streaming replica for reads (core/replica.py, docs/operations.md "Reads from a replica"): GET and HEAD
+# requests read from it; writes, reads inside a transaction and a client's requests for a while after its own write
+# stay on the primary. In tests the alias mirrors the primary unless a test points it at a real replica.
+if os.environ.get("ASHYQ_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["ASHYQ_REPLICA_URL"], conn_max_age=int(os.environ.get("ASHYQ_DB_CONN_MAX_AGE", "60"))
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["ashyq.core.replica.ReplicaRouter"]
+# How long a client's reads stay on the primary after its own write (seconds): longer than the replica's worst lag.
+ASHYQ_REPLICA_PIN_SECONDS = int(os.environ.get("ASHYQ_REPLICA_PIN_SECONDS", "10"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

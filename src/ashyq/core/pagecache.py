@@ -18,6 +18,7 @@ The generations live in the `pages` cache (settings.CACHES), which every process
 production, files on one machine): a bump in the worker reaches the web servers.
 """
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
@@ -33,7 +34,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import get_language
 
-from . import clock
+from . import clock, replica
 
 log = logging.getLogger(__name__)
 
@@ -167,9 +168,12 @@ def public_page(*scopes: str):
                 return view(request, *args, **kwargs)
             if entry is not None:
                 return _serve(request, entry, "hit")
-            response = view(request, *args, **kwargs)
-            if hasattr(response, "render") and not response.is_rendered:
-                response.render()
+            fresh = time.time_ns() - max(gens.values()) < settings.ASHYQ_REPLICA_PIN_SECONDS * 1e9
+            # Soon after a change a lagging replica may not have it yet: the page kept for everyone reads the primary.
+            with replica.primary_reads() if fresh else contextlib.nullcontext():
+                response = view(request, *args, **kwargs)
+                if hasattr(response, "render") and not response.is_rendered:
+                    response.render()
             if not _storable(request, response):
                 return response
             today_start_ns = int(timezone.make_aware(dt.datetime.combine(clock.today(), dt.time.min)).timestamp() * 1e9)
