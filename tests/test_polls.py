@@ -306,3 +306,18 @@ def test_an_official_is_offered_the_new_poll_link_and_a_citizen_is_not(client, o
     client.force_login(people["applicant"])
     assert reverse("polls:new") not in client.get(reverse("polls:index")).content.decode()
     assert people["applicant"].role == Role.APPLICANT
+
+
+def test_the_demo_has_a_closed_poll_with_results_and_an_open_one_the_citizen_can_vote_in(make_user, bodies):
+    from ashyq.demo import polls as demo_polls
+
+    make_user(Role.OFFICIAL, bodies["anti-corruption-agency"], username="demo-official-acc")
+    citizen = make_user(Role.APPLICANT, username="demo-citizen")
+    assert demo_polls.load() == {"polls": 2}
+    assert demo_polls.load() == {"polls": 0}, "loading again adds nothing"
+    closed, running = Poll.objects.get(title=demo_polls.CLOSED_TITLE), Poll.objects.get(title=demo_polls.OPEN_TITLE)
+    assert closed.ballots == len(demo_polls.CLOSED_BALLOTS) and selectors.results(closed)[0]["choices"][0]["votes"] == 4
+    assert running.ballots == 3 and selectors.results(running) is None
+    services.vote(citizen, running, answers(running, 0, [0]))
+    running.refresh_from_db()
+    assert running.ballots == 4

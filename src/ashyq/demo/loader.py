@@ -279,6 +279,7 @@ def load_demo(ranking_story: bool = False) -> dict:
     from django.core.exceptions import ImproperlyConfigured
 
     from . import assessment_story, blogs, legalacts, mailbox
+    from . import polls as demo_polls
 
     if settings.PRODUCTION:  # also when called from a shell, not only by the load_demo command
         raise ImproperlyConfigured("The demo (users with a published password) is never loaded in production.")
@@ -314,4 +315,5 @@ def load_demo(ranking_story: bool = False) -> dict:
         **load_budget(),
         **legalacts.load(),
         **blogs.load(),
+        **demo_polls.load(),
     }
