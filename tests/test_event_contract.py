@@ -27,6 +27,7 @@ def test_every_kind_of_event_says_what_it_changes():
         signals.EXECUTOR,
         signals.VISIBILITY,
         signals.MODERATION,
+        signals.SIGNATURE,
     }
     for kind in EventKind.values:
         assert signals.EFFECTS[kind] and signals.EFFECTS[kind] <= known, kind

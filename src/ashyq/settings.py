@@ -314,6 +314,17 @@ ASHYQ_SMS_RESEND_SECONDS = int(os.environ.get("ASHYQ_SMS_RESEND_SECONDS", "60"))
 # a subdomain of one counts). Empty: any https host (blogs/video.py).
 ASHYQ_CONFERENCE_VIDEO_HOSTS = [h for h in os.environ.get("ASHYQ_CONFERENCE_VIDEO_HOSTS", "").split(",") if h.strip()]
 ASHYQ_SMS_MAX_TRIES = int(os.environ.get("ASHYQ_SMS_MAX_TRIES", "5"))
+# Digital signatures (EDS, core/eds.py; docs/operations.md "Digital signatures"): the trusted root certificates (PEM or
+# DER files, or folders of them, separated by os.pathsep; none: signing is not offered), how revocation lists and OCSP
+# answers are fetched (a dotted path; tests inject their own) and within what time, how far a signature's signing time
+# may stand from the server's clock, how long an EDS verification holds at most (it also ends with the certificate),
+# and where the page finds NCALayer on the person's computer.
+ASHYQ_EDS_TRUSTED_ROOTS = [p for p in os.environ.get("ASHYQ_EDS_TRUSTED_ROOTS", "").split(os.pathsep) if p.strip()]
+ASHYQ_EDS_FETCHER = os.environ.get("ASHYQ_EDS_FETCHER", "ashyq.core.eds.fetch_over_http")
+ASHYQ_EDS_FETCH_TIMEOUT_SECONDS = float(os.environ.get("ASHYQ_EDS_FETCH_TIMEOUT_SECONDS", "10"))
+ASHYQ_EDS_MAX_SKEW_HOURS = float(os.environ.get("ASHYQ_EDS_MAX_SKEW_HOURS", "24"))
+ASHYQ_EDS_VERIFICATION_DAYS = int(os.environ.get("ASHYQ_EDS_VERIFICATION_DAYS", "365"))
+ASHYQ_NCALAYER_URL = os.environ.get("ASHYQ_NCALAYER_URL", "wss://127.0.0.1:13579/")
 ASHYQ_SMS_PER_PHONE = os.environ.get("ASHYQ_SMS_PER_PHONE", "5/d")
 ASHYQ_SMS_PER_ADDRESS = os.environ.get("ASHYQ_SMS_PER_ADDRESS", "20/d")
 ASHYQ_SMS_PER_USER = os.environ.get("ASHYQ_SMS_PER_USER", "5/d")

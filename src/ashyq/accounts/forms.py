@@ -3,6 +3,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
+from ashyq.core.forms import signature_field
 from ashyq.core.net import client_ip
 
 from . import services
@@ -95,6 +96,19 @@ class PhoneForm(forms.Form):
         from .identifiers import normalise_phone
 
         return normalise_phone(self.cleaned_data["phone"])
+
+
+class SignatureForm(forms.Form):
+    """Verify the account by EDS: the page's script puts NCALayer's signature of the page's text here."""
+
+    signature = signature_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["signature"].required = True
+        self.fields["signature"].error_messages["required"] = _(
+            "Nothing was signed. Press “Sign with EDS” and sign in NCALayer first."
+        )
 
 
 class CodeForm(forms.Form):

@@ -531,3 +531,91 @@ def grant_in_person(official, user: User, *, iin: str, document_seen: bool):
             identity_hash=identity,
             granted_by=official,
         )
+
+
+# --- Digital signature (EDS) -------------------------------------------------------------------------------------
+# A signature checked by core/eds.py names its signer's IIN. The person who sent it must be that person: if the
+# account is already verified by an IIN (in person, or an earlier signature) it must be the same IIN, and an IIN that
+# verifies another account is refused (one person, one account). A first signature verifies the account at the
+# signature level until the certificate ends (at most ASHYQ_EDS_VERIFICATION_DAYS).
+
+IIN_METHODS = ("eds", "in_person")
+
+
+def confirm_signer(actor, signer):
+    """Check that `signer` (core.eds.Signer) is the account's person and record the EDS verification, in the caller's
+    transaction (a signed appeal or answer: nothing is saved if this refuses). Returns the verification that holds."""
+    from ashyq.core import clock
+
+    from .identifiers import identity_hash, validate_iin
+    from .models import METHOD_LEVELS, Verification, VerificationMethod
+
+    _require_active(actor)
+    try:
+        iin = validate_iin(signer.iin)
+    except ValidationError:
+        raise ValidationError({"signature": [_("The IIN in this certificate is not a valid IIN.")]}) from None
+    identity = identity_hash("iin", iin)
+    now = clock.now()
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=actor.pk).values_list("pk", flat=True).get()
+        own = list(
+            Verification.objects.filter(user=actor, revoked_at__isnull=True, method__in=IIN_METHODS).exclude(identity_hash="")
+        )
+        if any(v.identity_hash != identity and v.is_current(now) for v in own):
+            raise ValidationError(
+                {
+                    "signature": [
+                        _(
+                            "This certificate is another person's: its IIN is not the one your account is verified with. "
+                            "Sign with your own certificate."
+                        )
+                    ]
+                }
+            )
+        if _identity_taken(identity, actor):
+            raise ValidationError(
+                {"signature": [_("This IIN already verifies another account. One person has one account: sign in to that one.")]}
+            )
+        expires = min(signer.valid_until, _verification_expiry(now, settings.ASHYQ_EDS_VERIFICATION_DAYS) or signer.valid_until)
+        same = [v for v in own if v.identity_hash == identity]
+        holding = [v for v in same if v.is_current(now) and (v.method != VerificationMethod.EDS or v.expires_at >= expires)]
+        if holding:
+            return holding[0]  # already verified with this IIN for at least as long
+        # Replaced (an EDS one that ends sooner) or lapsed: the hash may be held by one current row only.
+        Verification.objects.filter(pk__in=[v.pk for v in same]).update(revoked_at=now)
+        return Verification.objects.create(
+            user=actor,
+            method=VerificationMethod.EDS,
+            level=METHOD_LEVELS[VerificationMethod.EDS],
+            granted_at=now,
+            expires_at=expires,
+            identity_hash=identity,
+        )
+
+
+EDS_CHALLENGE_SALT = "ashyq.accounts.eds-challenge"
+
+
+def eds_challenge_text(actor, nonce: str) -> str:
+    """The text a person signs to verify their account by EDS: names the site, the account and a one-time nonce, so a
+    signature made for anything else (or for another account) cannot be replayed here."""
+    return _("I confirm that the Ashyq account %(username)s is mine. Code: %(nonce)s") % {
+        "username": actor.username,
+        "nonce": nonce,
+    }
+
+
+def verify_by_signature(actor, *, signature: str, challenge: str):
+    """Verify the account by signing its challenge text (eds_challenge_text, kept server-side in the session between
+    the page and the post) with EDS: the signature level, in one transaction."""
+    from ashyq.core import eds
+
+    _require_active(actor)
+    if not challenge:
+        raise ValidationError({"signature": [_("The page has expired: open it again and sign the new text.")]})
+    try:
+        signer = eds.verify(signature, challenge)
+    except eds.SignatureRefused as exc:
+        raise ValidationError({"signature": exc.messages}) from None
+    return confirm_signer(actor, signer)

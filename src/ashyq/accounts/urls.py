@@ -11,6 +11,7 @@ urlpatterns = [
     path("verification/phone/", views.verify_phone, name="verify-phone"),
     path("verification/phone/code/", views.verify_code, name="verify-code"),
     path("verification/phone/resend/", views.resend_code, name="resend-code"),
+    path("verification/eds/", views.verify_eds, name="verify-eds"),
     path("verification/in-person/", views.verify_in_person, name="verify-in-person"),
     path("signup/", views.signup, name="signup"),
     path("confirm/resend/", views.resend_confirmation, name="resend"),

@@ -17,7 +17,16 @@ from ashyq.core import identity
 from ashyq.core.forms import apply_errors, run_service
 
 from . import permissions, selectors, services, sms, sms_limits
-from .forms import AnonymiseAccountForm, CodeForm, InPersonForm, LoginForm, PhoneForm, ResendConfirmationForm, SignUpForm
+from .forms import (
+    AnonymiseAccountForm,
+    CodeForm,
+    InPersonForm,
+    LoginForm,
+    PhoneForm,
+    ResendConfirmationForm,
+    SignatureForm,
+    SignUpForm,
+)
 from .models import Role, User
 
 
@@ -192,6 +201,45 @@ def verify_code(request):
             "next": _next_url(request),
             "resend_after": settings.ASHYQ_SMS_RESEND_SECONDS,
         },
+        status=400 if form.errors else 200,
+    )
+
+
+PENDING_EDS = "ashyq.verification.eds"  # the text to sign, kept server-side so the post is checked against it
+
+
+@login_required
+@ratelimit(key="user", rate="30/h", method="POST", block=True)
+@ratelimit(key="ip", rate="60/h", method="POST", block=True)
+def verify_eds(request):
+    """Verify the account by signing a one-time text with EDS through NCALayer: the signature level."""
+    import secrets
+
+    from ashyq.core import eds
+
+    form = SignatureForm(request.POST or None)
+    challenge = request.session.get(PENDING_EDS)
+    if request.method == "POST":
+        ran = run_service(
+            request,
+            form,
+            lambda data: services.verify_by_signature(request.user, signature=data["signature"], challenge=challenge),
+        )
+        if ran.done:
+            request.session.pop(PENDING_EDS, None)
+            messages.success(
+                request,
+                _("Your digital signature is checked: your account has the signature level until %(date)s.")
+                % {"date": ran.result.expires_at.strftime("%d.%m.%Y") if ran.result.expires_at else "—"},
+            )
+            return redirect(_next_url(request) or "accounts:verification")
+    if not challenge:
+        challenge = services.eds_challenge_text(request.user, secrets.token_hex(4).upper())
+        request.session[PENDING_EDS] = challenge
+    return render(
+        request,
+        "accounts/verify_eds.html",
+        {"form": form, "challenge": challenge, "enabled": eds.enabled(), "next": _next_url(request)},
         status=400 if form.errors else 200,
     )
 

@@ -8,6 +8,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from .errors import Conflict
 
 
+def signature_field():
+    """A form's optional digital signature (core/eds.py): a hidden field that the page's script fills with NCALayer's
+    CMS over the form's text; its template (core/_eds_sign.html) says how to sign, or what to do without NCALayer."""
+    from django import forms
+    from django.utils.translation import gettext_lazy
+
+    from .eds import MAX_SIGNATURE_CHARS
+
+    return forms.CharField(
+        label=gettext_lazy("Digital signature"), required=False, max_length=MAX_SIGNATURE_CHARS, widget=forms.HiddenInput
+    )
+
+
 def apply_errors(form, exc: ValidationError):
     """Show a service's ValidationError on the form: field messages beside their fields, the rest on top."""
     if hasattr(exc, "error_dict"):

@@ -76,3 +76,20 @@ def require(user, step: str) -> None:
     Pages check first and show how to reach the level instead of a form that cannot be sent."""
     if not meets(user, step):
         raise PermissionDenied(missing_message(step))
+
+
+# (user, core.eds.Signer) -> None. Set by the accounts app: it checks that the certificate's IIN is the person's (one
+# person, one account) and records the signature level; raises ValidationError otherwise.
+_confirm_signer: Callable | None = None
+
+
+def register_signer_confirmation(confirm: Callable) -> None:
+    global _confirm_signer
+    _confirm_signer = confirm
+
+
+def confirm_signer(user, signer) -> None:
+    """For services, inside their transaction: the person who sent a signed text is the one its certificate names."""
+    if _confirm_signer is None:
+        raise PermissionDenied(gettext("Digital signatures cannot be accepted: accounts are not set up."))
+    _confirm_signer(user, signer)

@@ -10,8 +10,12 @@ class SecurityHeadersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        from django.conf import settings
+
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", self.POLICY)
+        # The pages' signing script talks to NCALayer on the person's own computer (core/eds.py): that one address too.
+        policy = self.POLICY + f"; connect-src 'self' {settings.ASHYQ_NCALAYER_URL.rstrip('/')}"
+        response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
         return response
 

@@ -46,6 +46,7 @@ class AnswerIn(Schema):
     text: str
     outcome: str = Field(description="resolved, explained, refused or left_without_consideration")
     legal_ground: str = ""
+    signature: str = Field("", description="Optional: the official's CMS (CAdES) signature over the text, base64 (docs/api.md)")
 
 
 class FeedbackIn(Schema):
@@ -143,11 +144,16 @@ _ACTIONS = [
         form=AnswerForm,
         permission=permissions.can_answer,
         run=lambda user, appeal, data, files: services.answer_appeal(
-            user, appeal, text=data["text"], outcome=data["outcome"], legal_ground=data["legal_ground"]
+            user,
+            appeal,
+            text=data["text"],
+            outcome=data["outcome"],
+            legal_ground=data["legal_ground"],
+            signature=data["signature"],
         ),
         api_in=AnswerIn,
         api_run=lambda user, appeal, p: services.answer_appeal(
-            user, appeal, text=p.text, outcome=p.outcome, legal_ground=p.legal_ground
+            user, appeal, text=p.text, outcome=p.outcome, legal_ground=p.legal_ground, signature=p.signature
         ),
         event=EventKind.ANSWERED,
         title=_("Answer"),

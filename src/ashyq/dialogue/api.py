@@ -36,6 +36,7 @@ class AppealIn(Schema):
         "open_dialogue",
         description="open_dialogue (the default) or virtual_reception (addressed to the President's Virtual Reception)",
     )
+    signature: str = Field("", description="Optional: the applicant's CMS (CAdES) signature over the text, base64 (docs/api.md)")
 
 
 class AnswerOut(Schema):
@@ -131,6 +132,7 @@ def create_appeal(request, payload: AppealIn):
         show_name=payload.show_name,
         channel=payload.channel,
         idempotency_key=request.headers.get("Idempotency-Key"),
+        signature=payload.signature,
     )
     return Status(201, _out(request, appeal))
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ashyq.bodies.models import Body
+from ashyq.core.forms import signature_field
 from ashyq.core.language_draft import KeepsTypedText
 from ashyq.core.models import Region
 
@@ -63,9 +64,11 @@ class AppealForm(KeepsTypedText, forms.Form):
         widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
     )
 
+    signature = signature_field()  # the applicant's EDS over the text, by the page's script (optional)
+
     # The body comes after the text: an applicant who is unsure may ask which body should receive it
     # (analysis/body_suggestions.py), and the suggestions are shown right above this field.
-    field_order = ["type", "subject", "text", "region", "body", "is_public", "show_name", "attachments"]
+    field_order = ["type", "subject", "text", "signature", "region", "body", "is_public", "show_name", "attachments"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,7 +79,7 @@ class VirtualReceptionForm(AppealForm):
     """The appeal form of the President's Virtual Reception: no body to choose, it goes to the Presidential
     Administration (selectors.virtual_reception_body)."""
 
-    field_order = ["type", "subject", "text", "region", "is_public", "show_name", "attachments"]
+    field_order = ["type", "subject", "text", "signature", "region", "is_public", "show_name", "attachments"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,6 +124,7 @@ class AnswerForm(forms.Form):
         help_text=_("Required for a refusal or for leaving the appeal without consideration."),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    signature = signature_field()  # the official's EDS over the answer's text, by the page's script
 
 
 class FeedbackForm(forms.Form):

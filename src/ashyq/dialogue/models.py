@@ -199,6 +199,8 @@ class EventKind(models.TextChoices):
     HIDDEN = "hidden", _("hidden pending review")
     RESTORED = "restored", _("restored after review")
     REASONS_PUBLISHED = "reasons_published", _("officials' reasons published after moderation")
+    # A digital signature over the appeal's text (by the applicant) or the answer's (by the official): Signature.
+    SIGNED = "signed", _("signed with a digital signature")
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -278,6 +280,58 @@ class Answer(models.Model):
                 fields=["-published_at", "-id"], condition=models.Q(published_at__isnull=False), name="answer_published_latest"
             ),
         ]
+
+
+class SignedText(models.TextChoices):
+    APPEAL = "appeal", _("the appeal, by the applicant")
+    ANSWER = "answer", _("the answer, by the official")
+
+
+class AppendOnlySignatures(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Signatures are append-only.")
+
+    def delete(self):
+        raise PermissionError("Signatures are append-only.")
+
+
+class Signature(models.Model):
+    """A digital signature (EDS) over the text of an appeal or of its answer, as checked when it was sent (core/eds.py):
+    the CMS itself, so it can be checked again by anyone the record is shown to, and what its certificate said. Kept
+    beside the record's SIGNED event, whose data carries the fingerprints of the CMS and of the certificate (so the hash
+    chain covers them). Its people's facts (name, the IIN inside the CMS) are seen only by those who see the applicant."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="signatures")
+    event = models.OneToOneField(AppealEvent, on_delete=models.PROTECT, related_name="signature")
+    signed = models.CharField(max_length=10, choices=SignedText.choices)
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    cms = models.BinaryField()
+    signer_name = models.CharField(max_length=300, blank=True)
+    organisation = models.CharField(max_length=300, blank=True)
+    certificate_serial = models.CharField(max_length=80)
+    issuer = models.CharField(max_length=300, blank=True)
+    valid_from = models.DateTimeField()
+    valid_until = models.DateTimeField()
+    checked_at = models.DateTimeField()
+
+    objects = AppendOnlySignatures.as_manager()
+
+    class Meta:
+        ordering = ["appeal", "event"]
+        constraints = [models.UniqueConstraint(fields=["appeal", "signed"], name="signature_one_per_text")]
+        verbose_name = _("digital signature")
+        verbose_name_plural = _("digital signatures")
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Signatures are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Signatures are append-only.")
+
+    def __str__(self):
+        return f"{self.appeal_id} {self.signed} {self.checked_at:%Y-%m-%d}"
 
 
 # Steps whose reason an official writes for the public record (a redirect's, an extension's). The public reads it

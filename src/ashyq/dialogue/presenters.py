@@ -143,6 +143,8 @@ PUBLIC_DATA_KEYS = {
     "resolution",
     "rating",
     "attachments",
+    "signed",
+    "valid_on",
 }
 
 # Reasons the public may read, each only as its moderated copy: officials' reasons for redirects and extensions
@@ -171,6 +173,23 @@ def shown_reason(event, viewer, appeal) -> str:
     if sees_people(viewer, appeal):
         return event.reason
     return public_reason(event, appeal) or ""
+
+
+def signatures(appeal, viewer) -> dict:
+    """The appeal's digital signatures by what they sign ("appeal", "answer"): the date the certificate was found valid
+    on for everyone who sees the appeal; the signer's name and the certificate's details only for those who see people."""
+    people = sees_people(viewer, appeal)
+    shown = {}
+    for signature in appeal.signatures.all():
+        shown[signature.signed] = {
+            "valid_on": signature.checked_at,
+            "valid_until": signature.valid_until,
+            "signer_name": signature.signer_name if people else "",
+            "organisation": signature.organisation if people else "",
+            "issuer": signature.issuer if people else "",
+            "serial": signature.certificate_serial if people else "",
+        }
+    return shown
 
 
 def _date(value):

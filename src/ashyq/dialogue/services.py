@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from ashyq.bodies.models import Body
-from ashyq.core import calendar, characters, clock, identity
+from ashyq.core import calendar, characters, clock, eds, identity
 from ashyq.core.models import Region
 
 from . import deadlines, integrity, notifications, permissions, selectors, staff_notifications
@@ -37,6 +37,8 @@ from .models import (
     Feedback,
     Outcome,
     Resolution,
+    Signature,
+    SignedText,
     StaffNotificationPreference,
     Status,
 )
@@ -150,6 +152,7 @@ def submit_appeal(
     idempotency_key: str | None = None,
     complaint_about: Appeal | None = None,
     channel: str = Channel.OPEN_DIALOGUE,
+    signature: str = "",
 ) -> Appeal:
     """Register an appeal to the head of `body`: number, due date, the registration event, an email.
 
@@ -157,6 +160,8 @@ def submit_appeal(
 
     With an idempotency key, a retry of the same submission returns the appeal already registered.
     `show_name`: on a public appeal, show the applicant's full name instead of their pseudonym.
+    `signature`: the applicant's CMS over the text (core/eds.py); checked, then kept with its own event in the same
+    transaction as the registration. A signature refused refuses the submission: nothing is registered.
     """
     _require(applicant.is_authenticated and applicant.is_active, _("Sign in to write an appeal."))
     identity.require(applicant, identity.Step.WRITE_APPEAL)
@@ -166,6 +171,7 @@ def submit_appeal(
         if existing:
             return _same_submission_or_conflict(existing, body, type, subject, text)
     _validate_submission(body=body, type=type, subject=subject, text=text, region=region, channel=channel)
+    signer = _checked_signature(signature, text)  # before the transaction: it may read a revocation list
     files = inspect_uploads(attachments)  # read and checked before the transaction: nothing half-saved
     try:
         with transaction.atomic():
@@ -183,6 +189,8 @@ def submit_appeal(
                 show_name,
                 channel=channel,
             )
+            if signer is not None:
+                _record_signature(appeal, applicant, signer, SignedText.APPEAL)
     except IntegrityError:
         # Two retries raced with the same key: the other one won; return its appeal.
         if idempotency_key:
@@ -305,6 +313,37 @@ def _register(
     return appeal
 
 
+def _checked_signature(signature: str, text: str):
+    """The signer of a CMS over `text` (core/eds.py), None when nothing was signed; a refusal is the form's error."""
+    if not (signature or "").strip():
+        return None
+    try:
+        return eds.verify(signature, text)
+    except eds.SignatureRefused as exc:
+        raise ValidationError({"signature": exc.messages}) from None
+
+
+def _record_signature(appeal: Appeal, signer_user, signer, signed: str) -> Signature:
+    """The signature beside the record: the person's IIN checked against their account (accounts, through
+    core.identity), the SIGNED event with the fingerprints, and the CMS. Callers hold the appeal's row lock."""
+    identity.confirm_signer(signer_user, signer)
+    event = _append_event(appeal, EventKind.SIGNED, actor=signer_user, data={"signed": signed, **signer.record()})
+    return Signature.objects.create(
+        appeal=appeal,
+        event=event,
+        signed=signed,
+        signer=signer_user,
+        cms=signer.cms,
+        signer_name=signer.name[:300],
+        organisation=signer.organisation[:300],
+        certificate_serial=signer.certificate_serial[:80],
+        issuer=signer.issuer[:300],
+        valid_from=signer.valid_from,
+        valid_until=signer.valid_until,
+        checked_at=signer.checked_at,
+    )
+
+
 def assign_executor(actor, appeal: Appeal, executor) -> Appeal:
     """An official or head of the body names who prepares the answer."""
     with transaction.atomic():
@@ -418,11 +457,16 @@ def extend_deadline(actor, appeal: Appeal, until: dt.date, reason: str) -> Appea
     return appeal
 
 
-def answer_appeal(actor, appeal: Appeal, *, text: str, outcome: str, legal_ground: str = "") -> Answer:
-    """The body's answer. Refusals and appeals left without consideration must cite their legal ground."""
+def answer_appeal(actor, appeal: Appeal, *, text: str, outcome: str, legal_ground: str = "", signature: str = "") -> Answer:
+    """The body's answer. Refusals and appeals left without consideration must cite their legal ground.
+    `signature`: the official's CMS over the answer's text, kept with its own event in the answer's transaction; a
+    signature may itself give the level the answer needs (an EDS verification of the official's account)."""
+    signer = _checked_signature(signature, text)
     with transaction.atomic():
         appeal = _locked(appeal, staff=actor)
         _require(permissions.is_staff_of_current_body(actor, appeal), _("Only the body's staff may answer its appeals."))
+        if signer is not None:
+            identity.confirm_signer(actor, signer)
         identity.require(actor, identity.Step.OFFICIAL_ANSWER)
         _check_open(appeal)
         errors = {}
@@ -462,6 +506,8 @@ def answer_appeal(actor, appeal: Appeal, *, text: str, outcome: str, legal_groun
             reason=legal_ground,
             data={"outcome": outcome, "on_time": answer.answered_on_time},
         )
+        if signer is not None:
+            _record_signature(appeal, actor, signer, SignedText.ANSWER)
         notifications.on_commit_notify(appeal, EventKind.ANSWERED)
     return answer
 

@@ -15,6 +15,7 @@ The contract, one line per effect:
   executor    who prepares the answer inside the body
   visibility  whether the appeal is on the public record (published, hidden, restored)
   moderation  a moderator's decision on the public copies (every publication step, refusals included)
+  signature   a text on the record was signed with a digital signature (the appeal's or the answer's)
 Every EventKind has an entry: a kind added without one fails loudly here and in tests/test_event_contract.py.
 """
 
@@ -26,6 +27,7 @@ event_appended = Signal()
 
 ROUTE, TERM, OUTCOME, VERDICT = "route", "term", "outcome", "verdict"
 EXECUTOR, VISIBILITY, MODERATION = "executor", "visibility", "moderation"
+SIGNATURE = "signature"
 
 EFFECTS: dict[str, frozenset] = {
     EventKind.REGISTERED: frozenset({ROUTE, TERM}),
@@ -42,6 +44,7 @@ EFFECTS: dict[str, frozenset] = {
     EventKind.REASONS_PUBLISHED: frozenset({MODERATION}),
     EventKind.HIDDEN: frozenset({VISIBILITY, MODERATION}),
     EventKind.RESTORED: frozenset({VISIBILITY, MODERATION}),
+    EventKind.SIGNED: frozenset({SIGNATURE}),
 }
 
 

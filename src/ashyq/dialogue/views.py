@@ -76,6 +76,7 @@ def submit_from_form(request, form, body, channel=Channel.OPEN_DIALOGUE):
             show_name=data["show_name"],
             attachments=request.FILES.getlist("attachments"),
             channel=channel,
+            signature=data.get("signature", ""),  # the applicant's EDS, where the form offers signing
         )
     except ValidationError as exc:
         apply_errors(form, exc)
@@ -195,6 +196,7 @@ def appeal_detail(request, pk, posted=None, bound_form=None, status=200, panel_d
             request.user, **offered, challenge_in_court_only=permissions.can_only_challenge_in_court(request.user, appeal)
         ),
         "answer": getattr(appeal, "answer", None),
+        "signatures": presenters.signatures(appeal, request.user),
         "feedback": getattr(appeal, "feedback", None),
         "complaint": Appeal.objects.filter(complaint_about=appeal).first()
         if presenters.sees_people(request.user, appeal)
