@@ -107,6 +107,7 @@ def make_person(
     not_before=None,
     not_after=None,
     crl_url: str | None = CRL_URL,
+    ocsp_url: str | None = None,
     key_usage_signing=True,
 ) -> Issued:
     key = _key()
@@ -128,7 +129,33 @@ def make_person(
     )
     if crl_url:
         builder = builder.add_extension(_crl_points(crl_url), critical=False)
+    if ocsp_url:
+        builder = builder.add_extension(
+            x509.AuthorityInformationAccess(
+                [x509.AccessDescription(x509.oid.AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(ocsp_url))]
+            ),
+            critical=False,
+        )
     return Issued(key, builder.sign(issuer.key, hashes.SHA256()))
+
+
+def make_ocsp_response(issuer: Issued, person: Issued, *, revoked=False) -> bytes:
+    """The issuer's own OCSP answer about `person`'s certificate: good, or revoked half an hour ago."""
+    from cryptography.x509 import ocsp
+
+    now = _now()
+    builder = ocsp.OCSPResponseBuilder().add_response(
+        cert=person.certificate,
+        issuer=issuer.certificate,
+        algorithm=hashes.SHA1(),
+        cert_status=ocsp.OCSPCertStatus.REVOKED if revoked else ocsp.OCSPCertStatus.GOOD,
+        this_update=now - dt.timedelta(minutes=5),
+        next_update=now + dt.timedelta(hours=1),
+        revocation_time=now - dt.timedelta(minutes=30) if revoked else None,
+        revocation_reason=x509.ReasonFlags.key_compromise if revoked else None,
+    )
+    builder = builder.responder_id(ocsp.OCSPResponderEncoding.HASH, issuer.certificate)
+    return builder.sign(issuer.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
 
 
 def make_crl(issuer: Issued, revoked: list[Issued] = ()) -> bytes:
@@ -189,6 +216,11 @@ ASKED: list[str] = []
 
 def fetch(url: str, *, data=None, content_type=None) -> bytes:
     ASKED.append(url)
+    if data is not None:  # an OCSP request: it must be one, as a responder would insist
+        from cryptography.x509 import ocsp
+
+        assert content_type == "application/ocsp-request"
+        ocsp.load_der_ocsp_request(data)
     if url not in SERVED:
         raise OSError(f"unreachable in tests: {url}")
     return SERVED[url]

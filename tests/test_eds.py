@@ -70,6 +70,26 @@ def test_a_revoked_certificate_is_refused(pki):
     assert eds.verify(signed(pki, pki.person(OTHER_IIN), "text"), "text").iin == OTHER_IIN
 
 
+OCSP_URL = "http://ocsp.test.invalid/"
+
+
+@pytest.mark.parametrize("revoked", [False, True])
+def test_a_certificate_that_names_an_ocsp_responder_is_checked_with_it(pki, revoked):
+    person = pki.person(IIN, crl_url=None, ocsp_url=OCSP_URL)
+    pki_helpers.SERVED[OCSP_URL] = pki_helpers.make_ocsp_response(pki.intermediate, person, revoked=revoked)
+    signature = signed(pki, person, "text")
+    if revoked:
+        assert "revoked" in refusal(lambda: eds.verify(signature, "text"))
+    else:
+        assert eds.verify(signature, "text").iin == IIN
+    assert pki_helpers.ASKED == [OCSP_URL]
+
+
+def test_an_ocsp_responder_that_does_not_answer_refuses_the_signature(pki):
+    person = pki.person(IIN, crl_url=None, ocsp_url=OCSP_URL)
+    assert "status service" in refusal(lambda: eds.verify(signed(pki, person, "text"), "text"))
+
+
 def test_a_certificate_from_an_untrusted_authority_is_refused(pki):
     stranger = pki_helpers.make_pki()  # the same names, other keys: a forged chain
     signature = pki_helpers.sign(stranger.person(IIN), "text", chain=[stranger.intermediate])
