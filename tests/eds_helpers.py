@@ -37,7 +37,7 @@ _KEYS: list = []
 
 
 def _key():
-    # RSA key generation is the slow part: a few keys serve every certificate of a test run.
+    # RSA key generation is the slow part: a few keys serve every person's certificate of a test run.
     if len(_KEYS) < 4:
         _KEYS.append(rsa.generate_private_key(public_exponent=65537, key_size=2048))
         return _KEYS[-1]
@@ -69,7 +69,8 @@ def _now():
 
 
 def make_ca(cn="Test Root CA", *, issuer: Issued | None = None, crl_url: str | None = None) -> Issued:
-    key = _key()
+    # Never a pooled key: a second test PKI (a forged chain with the same names) must not share its authorities' keys.
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     now = _now()
     builder = (
         x509.CertificateBuilder()
