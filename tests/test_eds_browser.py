@@ -18,7 +18,7 @@ from tests import eds_helpers as pki_helpers
 from tests.eds_helpers import pki, trusted  # noqa: F401 - the test PKI and its trusted root, for every test here
 
 from .chromium import headless_chromium, needs_chromium
-from .test_accessibility import LANGUAGES, Auditor
+from .test_accessibility import LANGUAGES, Auditor, _submit_and_wait
 
 pytestmark = [pytest.mark.browser, needs_chromium, pytest.mark.django_db(transaction=True)]
 
@@ -217,8 +217,8 @@ def test_signing_pages_have_no_serious_accessibility_violations(language, browse
     auditor.audit("verify by EDS", "/accounts/verification/eds/")
 
     def empty_post(driver):
-        driver.find_element("css selector", "main form button[type=submit]").click()
-        _ready(driver)
+        # Waits for the new page, not the old one that is still "complete" right after the click.
+        _submit_and_wait(driver, "main form button[type=submit]")
 
     auditor.audit("verify by EDS with errors", "/accounts/verification/eds/", prepare=empty_post)
     auditor.audit("write an appeal, with signing", "/appeals/new/")
