@@ -1,6 +1,6 @@
 """The OpenAPI document checked by openapi-spec-validator (the specification's own validator), and Open311 answers
 checked field by field against the GeoReport v2 specification's lists, in JSON and XML: every element the
-standard names is there with the type it gives, and nothing else is."""
+standard names is there with the type it gives, and nothing else is but Ashyq's one documented extension."""
 
 import datetime as dt
 import xml.etree.ElementTree as ET
@@ -39,6 +39,9 @@ GEOREPORT_REQUEST = {
     "lat": "number",
     "long": "number",
     "media_url": "url",
+    # Ashyq's one extension (documented in docs/api.md; GeoReport v2 clients skip elements they do not know): the
+    # channel the appeal came through, one of dialogue's channels.
+    "channel": ("open_dialogue", "virtual_reception", "blog", "web_conference"),
 }
 GEOREPORT_POST_RESPONSE = {"service_request_id": "id", "service_notice": "text", "account_id": "id"}
 GEOREPORT_ERROR = {"code": "integer", "description": "text"}

@@ -31,7 +31,7 @@ from ashyq.analysis.models import AppealAnalysis, Handling
 from ashyq.assessment import final_state, scoring
 from ashyq.assessment.models import BodyMonthFigures, RegionMonthFigures
 from ashyq.bodies.models import Body
-from ashyq.core import clock, csv_safe
+from ashyq.core import clock, csv_safe, pagecache
 from ashyq.core.models import Region
 from ashyq.dialogue import selectors, transparency, verify_record
 from ashyq.dialogue.models import AppealEvent, EventKind, RecordLeaf
@@ -660,7 +660,11 @@ def write_export(out_dir: Path | None = None) -> dict:
     """Write all files into `out_dir` (default export_dir()); readers never see a half-written file."""
     out_dir = Path(out_dir or export_dir())
     with export_lock(out_dir):
-        return _write_export(out_dir)
+        result = _write_export(out_dir)
+    # The open-data page names the latest export: a cached copy would say none was made, or an older one. Here and
+    # not in each caller, because the first download makes an export on demand too.
+    pagecache.bump(pagecache.RECORD)
+    return result
 
 
 def _write_export(out_dir: Path) -> dict:

@@ -4,7 +4,6 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from ashyq.core import pagecache
 from ashyq.dialogue import transparency
 from ashyq.publicdata import export
 
@@ -27,7 +26,6 @@ class Command(BaseCommand):
             f"Checkpoint: {checkpoint.tree_size} events, root {checkpoint.root_hash} signed at {checkpoint.signed_at}."
         )
         result = export.write_export(out)
-        pagecache.bump(pagecache.RECORD)  # the open-data page names the latest export
         self.stdout.write(
             f"Exported {result['appeals']} appeals, {result['events']} events, {result['body_months']} body-month, "
             f"{result['region_months']} region-month and {result['analysis_rows']} analysis figures to {result['directory']} "
