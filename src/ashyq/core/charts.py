@@ -7,6 +7,21 @@ from django.utils.safestring import mark_safe
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 220, 40, 28, 12
 
 
+def _gridline(at_y: float, label: str):
+    """A horizontal grid line across the plot at `at_y`, with its value labelled left of the axis."""
+    return format_html(
+        '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#d0d7de" stroke-width="1"/>'
+        '<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#4a5561">{}</text>',
+        LEFT,
+        round(at_y, 1),
+        WIDTH - 10,
+        round(at_y, 1),
+        LEFT - 4,
+        round(at_y + 4, 1),
+        label,
+    )
+
+
 def line_chart(points, series, *, title_id: str, y_max: float, y_label_step: float) -> str:
     """points: list of x labels; series: [(name, colour, values, dash)], values None are gaps."""
     n = max(len(points), 1)
@@ -21,19 +36,7 @@ def line_chart(points, series, *, title_id: str, y_max: float, y_label_step: flo
     parts = []
     v = 0.0
     while v <= y_max + 1e-9:
-        parts.append(
-            format_html(
-                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#d0d7de" stroke-width="1"/>'
-                '<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#4a5561">{}</text>',
-                LEFT,
-                round(y(v), 1),
-                WIDTH - 10,
-                round(y(v), 1),
-                LEFT - 4,
-                round(y(v) + 4, 1),
-                f"{v:g}",
-            )
-        )
+        parts.append(_gridline(y(v), f"{v:g}"))
         v += y_label_step
     step = max(1, n // 6)
     for i, label in enumerate(points):
@@ -361,19 +364,7 @@ def funnel_chart(data: dict, *, highlight: str, title_id: str, y_label: str, x_l
 
     parts = []
     for v in (0, 0.25, 0.5, 0.75, 1):
-        parts.append(
-            format_html(
-                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#d0d7de" stroke-width="1"/>'
-                '<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#4a5561">{}</text>',
-                LEFT,
-                round(y(v), 1),
-                WIDTH - 10,
-                round(y(v), 1),
-                LEFT - 4,
-                round(y(v) + 4, 1),
-                f"{int(v * 100)}%",
-            )
-        )
+        parts.append(_gridline(y(v), f"{int(v * 100)}%"))
     for n in (0, top // 2, top):
         parts.append(
             format_html(
