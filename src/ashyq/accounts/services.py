@@ -242,6 +242,8 @@ def anonymise(user: User, *, why: str) -> User:
       fail at their next request (Django checks the session against the password hash, and the account is
       inactive); their rows hold only the account's number and go when they expire (retention.py);
     - admin log lines about the account no longer name it;
+    - the signer's details of the person's signatures are deleted (dialogue.services.erase_signer_details); the
+      signatures themselves stay, with their events;
     - the appeals are untouched: their events and hash chains, and `show_name`. A public appeal published
       under the person's name keeps show_name on: with the name gone it shows neither name nor pseudonym
       (dialogue/public_views.public_applicant), because showing the pseudonym there would tie the person's
@@ -279,6 +281,12 @@ def anonymise(user: User, *, why: str) -> User:
 
     Verification.objects.filter(user=user).update(identity_hash="", revoked_at=now)
     PhoneDevice.objects.filter(user=user).delete()
+    # The signatures the person made keep their statutory facts (signed by the applicant, how, when the certificate
+    # was valid, the text's fingerprint; the events and their hash chains untouched); the name, certificate serial,
+    # CMS (with the IIN inside) and phone hash held beside them go.
+    from ashyq.dialogue.services import erase_signer_details
+
+    erase_signer_details(user)
     LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)).update(
         object_repr=str(user)
     )

@@ -83,6 +83,14 @@ def normalise_text(text: str) -> str:
     return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
+def text_sha256(text: str) -> str:
+    """The fingerprint of a text as it is signed (normalise_text, UTF-8): every signature of the record keeps it, an SMS
+    signature's code is sent for it, and a text changed after signing no longer matches it."""
+    import hashlib
+
+    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
+
+
 def enabled() -> bool:
     """Signing is offered only where trusted roots are configured: without them no signature could be accepted."""
     return bool(settings.ASHYQ_EDS_TRUSTED_ROOTS)

@@ -199,8 +199,9 @@ class EventKind(models.TextChoices):
     HIDDEN = "hidden", _("hidden pending review")
     RESTORED = "restored", _("restored after review")
     REASONS_PUBLISHED = "reasons_published", _("officials' reasons published after moderation")
-    # A digital signature over the appeal's text (by the applicant) or the answer's (by the official): Signature.
-    SIGNED = "signed", _("signed with a digital signature")
+    # A signature over the appeal's text (by the applicant: EDS or an SMS code) or the answer's (by the official, EDS):
+    # Signature.
+    SIGNED = "signed", _("signed")
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -287,6 +288,11 @@ class SignedText(models.TextChoices):
     ANSWER = "answer", _("the answer, by the official")
 
 
+class SignatureMethod(models.TextChoices):
+    EDS = "eds", _("digital signature (EDS)")
+    SMS = "sms", _("one-time code by SMS")
+
+
 class AppendOnlySignatures(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionError("Signatures are append-only.")
@@ -296,22 +302,24 @@ class AppendOnlySignatures(models.QuerySet):
 
 
 class Signature(models.Model):
-    """A digital signature (EDS) over the text of an appeal or of its answer, as checked when it was sent (core/eds.py):
-    the CMS itself, so it can be checked again by anyone the record is shown to, and what its certificate said. Kept
-    beside the record's SIGNED event, whose data carries the fingerprints of the CMS and of the certificate (so the hash
-    chain covers them). Its people's facts (name, the IIN inside the CMS) are seen only by those who see the applicant."""
+    """A signature over the text of an appeal or of its answer, as checked when it was sent: a digital signature (EDS,
+    core/eds.py) or the applicant's one-time code sent by SMS to their verified phone. Kept beside the record's SIGNED
+    event, whose data carries the text's SHA-256 and, for EDS, the fingerprints of the CMS and of the certificate (so
+    the hash chain covers them). Only statutory facts live here (how, when, what text, the certificate's validity and
+    issuer): they never change. The signer's personal facts (name, the CMS with the IIN inside, the phone's hash) are
+    in SignerDetails, which anonymising the signer's account deletes."""
 
     appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="signatures")
     event = models.OneToOneField(AppealEvent, on_delete=models.PROTECT, related_name="signature")
     signed = models.CharField(max_length=10, choices=SignedText.choices)
+    method = models.CharField(max_length=10, choices=SignatureMethod.choices, default=SignatureMethod.EDS)
     signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    cms = models.BinaryField()
-    signer_name = models.CharField(max_length=300, blank=True)
-    organisation = models.CharField(max_length=300, blank=True)
-    certificate_serial = models.CharField(max_length=80)
+    # SHA-256 of the signed text (core.eds.normalise_text, UTF-8): a text changed after signing no longer matches.
+    text_sha256 = models.CharField(max_length=64, blank=True, default="")
     issuer = models.CharField(max_length=300, blank=True)
-    valid_from = models.DateTimeField()
-    valid_until = models.DateTimeField()
+    # The certificate's validity (EDS only; an SMS signature has no certificate).
+    valid_from = models.DateTimeField(null=True, blank=True)
+    valid_until = models.DateTimeField(null=True, blank=True)
     checked_at = models.DateTimeField()
 
     objects = AppendOnlySignatures.as_manager()
@@ -319,8 +327,8 @@ class Signature(models.Model):
     class Meta:
         ordering = ["appeal", "event"]
         constraints = [models.UniqueConstraint(fields=["appeal", "signed"], name="signature_one_per_text")]
-        verbose_name = _("digital signature")
-        verbose_name_plural = _("digital signatures")
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -331,7 +339,56 @@ class Signature(models.Model):
         raise PermissionError("Signatures are append-only.")
 
     def __str__(self):
-        return f"{self.appeal_id} {self.signed} {self.checked_at:%Y-%m-%d}"
+        return f"{self.appeal_id} {self.signed} {self.method} {self.checked_at:%Y-%m-%d}"
+
+    def _detail(self, name: str):
+        try:
+            return getattr(self.details, name)
+        except SignerDetails.DoesNotExist:
+            return ""  # anonymised: the signer's facts are gone, the signature's stay
+
+    @property
+    def signer_name(self) -> str:
+        return self._detail("signer_name")
+
+    @property
+    def organisation(self) -> str:
+        return self._detail("organisation")
+
+    @property
+    def certificate_serial(self) -> str:
+        return self._detail("certificate_serial")
+
+
+class SignerDetailsQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("A signer's details are never changed, only erased with the signer's identity.")
+
+
+class SignerDetails(models.Model):
+    """The signer's personal facts of one Signature, in a row of their own so that removing them leaves the signature
+    and its record whole: the name and organisation on the certificate, its serial number, the CMS itself (the
+    certificate inside it carries the name and the IIN), and for an SMS signature the keyed hash of the phone (never
+    the number). Written once with the signature; never changed; deleted only by services.erase_signer_details, when
+    the signer's account is anonymised (at their request or by the retention rules)."""
+
+    signature = models.OneToOneField(Signature, primary_key=True, on_delete=models.CASCADE, related_name="details")
+    cms = models.BinaryField(blank=True, default=b"")
+    signer_name = models.CharField(max_length=300, blank=True)
+    organisation = models.CharField(max_length=300, blank=True)
+    certificate_serial = models.CharField(max_length=80, blank=True)
+    phone_hash = models.CharField(max_length=64, blank=True)
+
+    objects = SignerDetailsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("signer's details")
+        verbose_name_plural = _("signers' details")
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("A signer's details are never changed, only erased with the signer's identity.")
+        super().save(*args, **kwargs)
 
 
 # Steps whose reason an official writes for the public record (a redirect's, an extension's). The public reads it

@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from ashyq.core import eds
+
 from . import deadlines, permissions, selectors
 from .models import REASONED_KINDS, EventKind, Resolution
 
@@ -176,14 +178,23 @@ def shown_reason(event, viewer, appeal) -> str:
 
 
 def signatures(appeal, viewer) -> dict:
-    """The appeal's digital signatures by what they sign ("appeal", "answer"): the date the certificate was found valid
-    on for everyone who sees the appeal; the signer's name and the certificate's details only for those who see people."""
+    """The appeal's signatures by what they sign ("appeal", "answer"): how (EDS or SMS code), the date it was checked
+    (the certificate was valid on it), and whether the text still is the one signed, for everyone who sees the appeal;
+    the signer's name and the certificate's details only for those who see people, and never once the signer's
+    account is anonymised (their details are gone)."""
     people = sees_people(viewer, appeal)
+    texts = {"appeal": appeal.text, "answer": getattr(getattr(appeal, "answer", None), "text", None)}
     shown = {}
-    for signature in appeal.signatures.all():
+    for signature in appeal.signatures.select_related("details"):
+        current = texts.get(signature.signed)
         shown[signature.signed] = {
+            "method": signature.method,
             "valid_on": signature.checked_at,
             "valid_until": signature.valid_until,
+            # Signatures older than the text's fingerprint (empty) are not judged here: their CMS was checked over it.
+            "text_changed": bool(signature.text_sha256)
+            and current is not None
+            and eds.text_sha256(current) != signature.text_sha256,
             "signer_name": signature.signer_name if people else "",
             "organisation": signature.organisation if people else "",
             "issuer": signature.issuer if people else "",

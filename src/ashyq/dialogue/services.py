@@ -38,7 +38,9 @@ from .models import (
     Outcome,
     Resolution,
     Signature,
+    SignatureMethod,
     SignedText,
+    SignerDetails,
     StaffNotificationPreference,
     Status,
 )
@@ -190,7 +192,7 @@ def submit_appeal(
                 channel=channel,
             )
             if signer is not None:
-                _record_signature(appeal, applicant, signer, SignedText.APPEAL)
+                _record_signature(appeal, applicant, signer, SignedText.APPEAL, text)
     except IntegrityError:
         # Two retries raced with the same key: the other one won; return its appeal.
         if idempotency_key:
@@ -323,25 +325,47 @@ def _checked_signature(signature: str, text: str):
         raise ValidationError({"signature": exc.messages}) from None
 
 
-def _record_signature(appeal: Appeal, signer_user, signer, signed: str) -> Signature:
-    """The signature beside the record: the person's IIN checked against their account (accounts, through
+def _record_signature(appeal: Appeal, signer_user, signer, signed: str, text: str) -> Signature:
+    """The EDS signature beside the record: the person's IIN checked against their account (accounts, through
     core.identity), the SIGNED event with the fingerprints, and the CMS. Callers hold the appeal's row lock."""
     identity.confirm_signer(signer_user, signer)
-    event = _append_event(appeal, EventKind.SIGNED, actor=signer_user, data={"signed": signed, **signer.record()})
-    return Signature.objects.create(
+    digest = eds.text_sha256(text)
+    event = _append_event(
+        appeal,
+        EventKind.SIGNED,
+        actor=signer_user,
+        data={"signed": signed, "method": SignatureMethod.EDS, "text_sha256": digest, **signer.record()},
+    )
+    signature = Signature.objects.create(
         appeal=appeal,
         event=event,
         signed=signed,
+        method=SignatureMethod.EDS,
         signer=signer_user,
-        cms=signer.cms,
-        signer_name=signer.name[:300],
-        organisation=signer.organisation[:300],
-        certificate_serial=signer.certificate_serial[:80],
+        text_sha256=digest,
         issuer=signer.issuer[:300],
         valid_from=signer.valid_from,
         valid_until=signer.valid_until,
         checked_at=signer.checked_at,
     )
+    SignerDetails.objects.create(
+        signature=signature,
+        cms=signer.cms,
+        signer_name=signer.name[:300],
+        organisation=signer.organisation[:300],
+        certificate_serial=signer.certificate_serial[:80],
+    )
+    return signature
+
+
+def erase_signer_details(user) -> int:
+    """Remove a person's personal facts from every signature they made (names, certificate serials, the CMS with the
+    IIN, the phone's hash): the one path that deletes SignerDetails, called when their account is anonymised, in the
+    caller's transaction. The signatures, their events and the hash chains stay exactly as they were, so the record
+    still says who signed (the applicant, the official), how and when the certificate was valid. Returns how many
+    were removed."""
+    removed, _per_model = SignerDetails.objects.filter(signature__signer=user).delete()
+    return removed
 
 
 def assign_executor(actor, appeal: Appeal, executor) -> Appeal:
@@ -507,7 +531,7 @@ def answer_appeal(actor, appeal: Appeal, *, text: str, outcome: str, legal_groun
             data={"outcome": outcome, "on_time": answer.answered_on_time},
         )
         if signer is not None:
-            _record_signature(appeal, actor, signer, SignedText.ANSWER)
+            _record_signature(appeal, actor, signer, SignedText.ANSWER, text)
         notifications.on_commit_notify(appeal, EventKind.ANSWERED)
     return answer
 
