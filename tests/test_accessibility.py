@@ -182,6 +182,12 @@ def test_main_pages_have_no_serious_accessibility_violations(language, browser, 
     auditor.become(people["official"])
     auditor.audit("inbox", "/appeals/inbox/")
     auditor.audit("open appeal (official: assign, answer, redirect)", f"/appeals/{scene['fresh'].pk}/")
+    # An answer cannot be taken back: its form leads to a page that says so and reads the answer back.
+    auditor.audit(
+        "confirm an answer",
+        f"/appeals/{scene['fresh'].pk}/",
+        prepare=lambda d: _type_and_submit(d, "#form-answer", "textarea", "The permit was issued on 2 November."),
+    )
 
     auditor.become(people["head"])
     auditor.audit("open appeal (head: extend)", f"/appeals/{scene['fresh'].pk}/")
@@ -192,6 +198,11 @@ def test_main_pages_have_no_serious_accessibility_violations(language, browser, 
     assert not auditor.findings, (
         f"{len(auditor.findings)} serious or critical accessibility violation(s) in {language}:\n\n" + "\n".join(auditor.findings)
     )
+
+
+def _type_and_submit(driver, form_css, field_css, text):
+    driver.find_element("css selector", f"{form_css} {field_css}").send_keys(text)
+    _submit_and_wait(driver, f"{form_css} button[type=submit]")
 
 
 def _submit_and_wait(driver, button_css):

@@ -166,6 +166,9 @@ def test_appeal_journey_in_a_real_browser(browser, live_server, reference, peopl
     me.choose("#form-redirect select[name=to_body]", gpo.slug)
     me.fill("#form-redirect textarea[name=reason]", "Supervision of local officials is the prosecutor's competence.")
     me.submit("#form-redirect button[type=submit]")
+    # A redirect cannot be undone: a second page says so before anything happens.
+    assert "cannot be undone" in me.text("#what-happens") and gpo.name_en in me.text("h1")
+    me.submit("#confirm-yes")
     assert "redirected" in me.message()
     assert "registered" in me.text("#appeal-status")
     assert gpo.name_en in me.text("#appeal-body")
@@ -186,6 +189,8 @@ def test_appeal_journey_in_a_real_browser(browser, live_server, reference, peopl
     me.choose("#form-answer select[name=outcome]", "resolved")
     me.fill("#form-answer textarea[name=text]", "The officer was suspended and a disciplinary inquiry opened.")
     me.submit("#form-answer button[type=submit]")
+    assert "disciplinary inquiry" in me.text("#entered")  # the answer read back before it is sent
+    me.submit("#confirm-yes")
     assert "answer is sent" in me.message()
     assert "answered" in me.text("#appeal-status")
     assert "resolved" in me.text("#answer-outcome")
@@ -204,6 +209,7 @@ def test_appeal_journey_in_a_real_browser(browser, live_server, reference, peopl
     me.find("#form-feedback input[name=resolution][value=yes]").click()
     me.find("#form-feedback input[name=rating][value='5']").click()
     me.submit("#form-feedback button[type=submit]")
+    me.submit("#confirm-yes")
     assert "feedback is on the record" in me.message()
     assert "5 of 5" in me.text("#feedback")
     assert "yes" in me.text("#feedback")

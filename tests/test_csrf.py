@@ -170,7 +170,7 @@ def test_with_the_token_the_forms_work(people, submit, bodies, regions):
     token = _token(official, reverse("dialogue:detail", args=[appeal.pk]))
     response = official.post(
         reverse("dialogue:action", args=[appeal.pk, "answer"]),
-        {"csrfmiddlewaretoken": token, "outcome": "resolved", "text": "Done."},
+        {"csrfmiddlewaretoken": token, "outcome": "resolved", "text": "Done.", "confirmed": "yes"},
     )
     assert response.status_code == 302
     assert Appeal.objects.get(pk=appeal.pk).status == "answered"

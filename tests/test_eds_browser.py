@@ -140,6 +140,7 @@ def test_a_citizen_signs_an_appeal_and_an_official_signs_the_answer(live_server,
         ncalayer.holder = pki.person(OFFICIAL_IIN, cn="OFFICIAL ONE")
         assert _sign(driver, "#form-answer").startswith("Signed.")
         driver.find_element(By.CSS_SELECTOR, "#form-answer button[type=submit]").click()
+        _wait(driver).until(lambda d: d.find_elements(By.ID, "confirm-yes"))[0].click()  # the answer is final: confirmed
         _wait(driver).until(lambda d: d.find_elements(By.ID, "signed-answer"))
         assert "Signed by the official with a digital signature" in driver.find_element(By.ID, "signed-answer").text
         assert Signature.objects.get(appeal=appeal, signed="answer").signer == people["official"]

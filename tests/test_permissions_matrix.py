@@ -245,8 +245,7 @@ def _valid_data(action, appeal, people, channel):
         "extend": {"until": extended_until.isoformat(), "reason": "An inspection of the land office is needed."},
         "answer": {"outcome": "resolved", "text": "The permit was issued; the clerk is under investigation."},
         "feedback": {"resolution" if channel == "page" else "resolved": "partly", "rating": 4, "comment": "Slow but fair."},
-        # The page asks to confirm a withdrawal (a second page): the matrix posts the confirmed step.
-        "withdraw": {"reason": "Solved on my own.", **({"confirmed": "yes"} if channel == "page" else {})},
+        "withdraw": {"reason": "Solved on my own."},
         "complain": {"text": "The answer ignores my question about the fee."},
     }.get(action, {})
 
@@ -254,7 +253,8 @@ def _valid_data(action, appeal, people, channel):
 def _page_request(client, action, appeal, data):
     if action == "view":
         return client.get(reverse("dialogue:detail", args=[appeal.pk]))
-    return client.post(reverse("dialogue:action", args=[appeal.pk, action]), data)
+    # The page asks to confirm a step that cannot be undone (a second page): the matrix posts the confirmed step.
+    return client.post(reverse("dialogue:action", args=[appeal.pk, action]), {**data, "confirmed": "yes"})
 
 
 def _api_request(client, action, appeal, data, token):

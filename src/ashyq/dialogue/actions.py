@@ -20,6 +20,7 @@ from ninja import Field, Schema
 
 from ashyq.bodies.models import Body
 from ashyq.core import identity
+from ashyq.core.confirmation import Confirmation
 
 from . import deadlines, permissions, services
 from .forms import AnswerForm, AssignForm, ComplaintForm, ExtendForm, FeedbackForm, RedirectForm, WithdrawForm
@@ -97,6 +98,9 @@ class Action:
     multipart: bool = False
     secondary: bool = False  # a step to think twice about: a quieter button
     needs: str | None = None  # the core.identity.Step whose level of verification the step needs
+    # A step that cannot be undone: (appeal, its valid form's data) -> what the confirmation page says before it
+    # runs (core/confirmation.py). The API stays one call: its clients are programs that already decided.
+    confirm: Callable[[Any, dict], Confirmation] | None = None
 
     def make_form(self, appeal, data=None, files=None):
         return self.form(data, files, **self.form_kwargs(appeal))
@@ -122,6 +126,82 @@ def _extend_help(appeal) -> str:
 
 def _complain_help(appeal) -> str:
     return _("Your complaint becomes a new appeal to %(body)s, linked to this one.") % {"body": appeal.body.parent}
+
+
+def _about(appeal) -> str:
+    return f"{appeal.subject} — {appeal.body}"
+
+
+def _confirm_answer(appeal, data) -> Confirmation:
+    return Confirmation(
+        question=_("Send the answer to appeal No. %(number)s?") % {"number": appeal.number},
+        about=_about(appeal),
+        happens=[
+            _("The applicant receives the answer at once, and the consideration of the appeal ends."),
+            _(
+                "This cannot be undone: a sent answer cannot be changed or taken back. The applicant may complain about it to the higher body."
+            ),
+            _("If the appeal is public, the answer and its legal ground are published once a moderator has reviewed them."),
+        ],
+        button=_("Yes, send the answer"),
+    )
+
+
+def _confirm_redirect(appeal, data) -> Confirmation:
+    to = data["to_body"]
+    return Confirmation(
+        question=_("Redirect appeal No. %(number)s to %(body)s?") % {"number": appeal.number, "body": to},
+        about=_about(appeal),
+        happens=[
+            _("%(body)s becomes responsible for the appeal and answers it; your body can no longer act on it.") % {"body": to},
+            _("The applicant is told at once, with your reason."),
+            _("This cannot be undone: only %(body)s can send the appeal on again.") % {"body": to},
+        ],
+        button=_("Yes, redirect the appeal"),
+    )
+
+
+def _confirm_extend(appeal, data) -> Confirmation:
+    dates = {"old": appeal.due_on.strftime("%d.%m.%Y"), "new": data["until"].strftime("%d.%m.%Y")}
+    return Confirmation(
+        question=_("Extend the term of appeal No. %(number)s until %(date)s?") % {"number": appeal.number, "date": dates["new"]},
+        about=_about(appeal),
+        happens=[
+            _("The answer becomes due on %(new)s instead of %(old)s.") % dates,
+            _("The applicant is told at once, with your reasoned decision."),
+            _("This cannot be undone: the term cannot be shortened again."),
+        ],
+        button=_("Yes, extend the term"),
+    )
+
+
+def _confirm_feedback(appeal, data) -> Confirmation:
+    return Confirmation(
+        question=_("Send your feedback on the answer to appeal No. %(number)s?") % {"number": appeal.number},
+        about=_about(appeal),
+        happens=[
+            _("Your verdict and satisfaction go on the appeal's record and count in the assessment of %(body)s.")
+            % {"body": appeal.body},
+            _("This cannot be undone: feedback is given once and cannot be changed."),
+        ],
+        button=_("Yes, send my feedback"),
+    )
+
+
+def _confirm_withdraw(appeal, data) -> Confirmation:
+    return Confirmation(
+        question=_("Withdraw appeal No. %(number)s?") % {"number": appeal.number},
+        about=_about(appeal),
+        happens=[
+            _("The body stops considering the appeal and will not answer it."),
+            _(
+                "This cannot be undone: a withdrawn appeal cannot be reopened. To raise the matter again, you submit a "
+                "new appeal, with a new term."
+            ),
+            _("The withdrawal and your reason stay in the appeal's record."),
+        ],
+        button=_("Yes, withdraw the appeal"),
+    )
 
 
 _ACTIONS = [
@@ -161,6 +241,7 @@ _ACTIONS = [
         summary="Answer the appeal",
         success=lambda result: _("The answer is sent to the applicant."),
         needs=identity.Step.OFFICIAL_ANSWER,
+        confirm=_confirm_answer,
     ),
     Action(
         name="redirect",
@@ -177,6 +258,7 @@ _ACTIONS = [
         window=deadlines.redirect_open,
         form_kwargs=lambda appeal: {"current_body": appeal.body},
         help=_redirect_help,
+        confirm=_confirm_redirect,
     ),
     Action(
         name="extend",
@@ -192,6 +274,7 @@ _ACTIONS = [
         success=lambda result: _("The term is extended; the applicant is told."),
         window=deadlines.extension_open,
         help=_extend_help,
+        confirm=_confirm_extend,
     ),
     Action(
         name="feedback",
@@ -209,6 +292,7 @@ _ACTIONS = [
         button=_("Send feedback"),
         summary="Say whether the answer solved the problem",
         success=lambda result: _("Thank you: your feedback is on the record."),
+        confirm=_confirm_feedback,
     ),
     Action(
         name="complain",
@@ -238,6 +322,7 @@ _ACTIONS = [
         summary="Withdraw the appeal (applicant)",
         success=lambda result: _("The appeal is withdrawn."),
         secondary=True,
+        confirm=_confirm_withdraw,
     ),
 ]
 

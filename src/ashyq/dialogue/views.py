@@ -6,11 +6,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from ashyq.core import clock, identity, pagecache
+from ashyq.core import clock, confirmation, identity, pagecache
 from ashyq.core.forms import apply_errors, run_service
 from ashyq.core.permissions import Can
 
@@ -210,10 +211,6 @@ def appeal_detail(request, pk, posted=None, bound_form=None, status=200, panel_d
     return render(request, "dialogue/detail.html", context, status=status)
 
 
-# Steps that cannot be undone: the form leads to a confirmation page (dialogue/confirm.html) first.
-CONFIRMED_STEPS = {"withdraw"}
-
-
 @login_required
 @require_POST
 def appeal_action(request, pk, action):
@@ -222,16 +219,22 @@ def appeal_action(request, pk, action):
     step = ACTIONS[action]
     appeal = get_object_or_404(selectors.appeals_visible_to(request.user), pk=pk)
     form = step.make_form(appeal, request.POST, request.FILES)
-    # Someone who may not take the step learns nothing from its form's errors (the service refuses a valid one).
-    if not form.is_valid() and not step.permission(request.user, appeal):
+    permitted = step.permission(request.user, appeal)
+    # Someone who may not take the step learns nothing from its form's errors, nor is asked to confirm it: the
+    # service refuses a valid one.
+    if not form.is_valid() and not permitted:
         raise PermissionDenied
-    if form.is_valid() and action in CONFIRMED_STEPS and request.POST.get("confirmed") != "yes":
-        # An irreversible step is taken on a second page that says what will happen; nothing changes until then.
-        if not step.permission(request.user, appeal):
-            raise PermissionDenied
-        if request.POST.get("change") == "yes":
-            return appeal_detail(request, pk, posted=action, bound_form=form, status=200)
-        return render(request, "dialogue/confirm.html", {"appeal": appeal, "action": action, "form": form})
+    if step.confirm is not None and permitted:
+        # A step that cannot be undone is taken on a second page that says what will happen; nothing changes until then.
+        asked = confirmation.ask_first(
+            request,
+            form,
+            lambda: step.confirm(appeal, form.cleaned_data),
+            page=reverse("dialogue:detail", args=[appeal.pk]),
+            back=lambda: appeal_detail(request, pk, posted=action, bound_form=form),
+        )
+        if asked is not None:
+            return asked
     ran = run_service(
         request,
         form,

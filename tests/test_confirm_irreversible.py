@@ -1,0 +1,205 @@
+"""Steps that cannot be undone take two pages (core/confirmation.py): the form leads to a page that says what will
+happen and reads back what was entered; only its "Yes" takes the step. "No, go back" returns to the appeal page with
+everything still typed. Each irreversible step of an appeal is checked with the test client, and two of them in
+headless Chromium."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from ashyq.core import calendar
+from ashyq.dialogue import services
+from ashyq.dialogue.models import Appeal, EventKind
+from ashyq.dialogue.models import Status as AppealStatus
+
+from .chromium import headless_chromium, needs_chromium
+
+TODAY = dt.date(2026, 11, 2)  # a Monday: the redirect and extension windows are open on the day of registration
+
+
+def _answered(appeal, people):
+    services.answer_appeal(people["official"], appeal, text="We checked: no permit fee is due.", outcome="explained")
+    return appeal
+
+
+# step: (who takes it, prepare the appeal, the form's fields, a typed text the page must read back, the event it adds)
+STEPS = {
+    "answer": (
+        "official",
+        lambda appeal, people: appeal,
+        lambda appeal: {"outcome": "refused", "text": "No fee is due for this permit.", "legal_ground": "Art. 89 APPC"},
+        "No fee is due for this permit.",
+        EventKind.ANSWERED,
+    ),
+    "redirect": (
+        "official",
+        lambda appeal, people: appeal,
+        lambda appeal: {"to_body": "general-prosecutors-office", "reason": "Supervision of officials is the prosecutor's."},
+        "Supervision of officials is the prosecutor's.",
+        EventKind.REDIRECTED,
+    ),
+    "extend": (
+        "head",
+        lambda appeal, people: appeal,
+        lambda appeal: {"until": calendar.add_working_days(appeal.due_on, 5).isoformat(), "reason": "An inspection is due."},
+        "An inspection is due.",
+        EventKind.EXTENDED,
+    ),
+    "feedback": (
+        "applicant",
+        _answered,
+        lambda appeal: {"resolution": "no", "rating": "2", "comment": "The fee was still demanded."},
+        "The fee was still demanded.",
+        EventKind.FEEDBACK,
+    ),
+    "withdraw": (
+        "applicant",
+        lambda appeal, people: appeal,
+        lambda appeal: {"reason": "Solved with the neighbours."},
+        "Solved with the neighbours.",
+        EventKind.WITHDRAWN,
+    ),
+}
+
+
+@pytest.fixture
+def step_on(client, people, submit, at):
+    """An appeal ready for the step, the client signed in as who takes it, and the step's valid fields."""
+
+    def make(name):
+        who, prepare, fields, typed, event = STEPS[name]
+        with at(TODAY):
+            appeal = prepare(submit(people["applicant"]), people)
+        client.force_login(people[who])
+        return Appeal.objects.get(pk=appeal.pk), fields(appeal), typed, event
+
+    return make
+
+
+def _post(client, at, appeal, name, data):
+    with at(TODAY):
+        return client.post(reverse("dialogue:action", args=[appeal.pk, name]), data)
+
+
+def _state(appeal):
+    appeal = Appeal.objects.get(pk=appeal.pk)
+    return (appeal.status, appeal.body_id, appeal.due_on, appeal.events.count(), hasattr(appeal, "feedback"))
+
+
+@pytest.mark.parametrize("name", STEPS)
+def test_the_form_leads_to_a_page_that_says_what_happens_and_changes_nothing(client, at, step_on, name):
+    appeal, data, typed, _ = step_on(name)
+    before = _state(appeal)
+    response = _post(client, at, appeal, name, data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"No. {appeal.number}" in page.split("<h1>")[1].split("</h1>")[0] and "This cannot be undone" in page
+    assert typed.replace("'", "&#x27;") in page  # read back, and carried to the confirming post
+    assert 'name="confirmed" value="yes"' in page and 'name="change" value="yes"' in page
+    for field, value in data.items():
+        assert f'name="{field}" value="{value}"'.replace("'", "&#x27;") in page.replace("'", "&#x27;")
+    assert _state(appeal) == before
+
+
+@pytest.mark.parametrize("name", STEPS)
+def test_confirming_takes_the_step(client, at, step_on, name):
+    appeal, data, typed, event = step_on(name)
+    response = _post(client, at, appeal, name, {**data, "confirmed": "yes"})
+    assert response.status_code == 302
+    last = Appeal.objects.get(pk=appeal.pk).events.order_by("-seq").first()
+    assert last.kind == event
+
+
+@pytest.mark.parametrize("name", STEPS)
+def test_going_back_keeps_what_was_typed_and_changes_nothing(client, at, step_on, name):
+    appeal, data, typed, _ = step_on(name)
+    before = _state(appeal)
+    response = _post(client, at, appeal, name, {**data, "change": "yes"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'id="form-{name}"' in page and typed.replace("'", "&#x27;") in page
+    assert "This cannot be undone" not in page and "errorlist" not in page
+    assert _state(appeal) == before
+
+
+def test_the_page_reads_back_choices_in_words(client, at, step_on):
+    appeal, data, _, _ = step_on("feedback")
+    page = _post(client, at, appeal, "feedback", {**data, "resolution": "yes"}).content.decode()
+    assert "<dd>yes, my problem was solved</dd>" in page  # the verdict in words, not as its code
+    appeal, data, _, _ = step_on("redirect")
+    page = _post(client, at, appeal, "redirect", data).content.decode()
+    assert "General Prosecutor" in page and "<dd>general-prosecutors-office</dd>" not in page
+
+
+@pytest.mark.parametrize("name", STEPS)
+def test_a_form_with_errors_is_shown_again_not_confirmed(client, at, step_on, name):
+    appeal, data, _, _ = step_on(name)
+    before = _state(appeal)
+    emptied = dict.fromkeys(data, "")
+    for posted in (emptied, {**emptied, "confirmed": "yes"}):
+        response = _post(client, at, appeal, name, posted)
+        assert response.status_code == 400 and "This field is required" in response.content.decode()
+        assert "This cannot be undone" not in response.content.decode()
+    assert _state(appeal) == before
+
+
+def test_the_reason_of_a_withdrawal_is_required(client, at, step_on):
+    appeal, _, _, _ = step_on("withdraw")
+    response = _post(client, at, appeal, "withdraw", {"reason": "", "confirmed": "yes"})
+    assert response.status_code == 400 and "This field is required" in response.content.decode()
+    assert Appeal.objects.get(pk=appeal.pk).status != AppealStatus.WITHDRAWN
+
+
+@pytest.mark.parametrize("name", STEPS)
+def test_someone_who_may_not_take_the_step_is_not_asked_to_confirm_it(client, at, people, step_on, name):
+    appeal, data, _, _ = step_on(name)
+    before = _state(appeal)
+    client.force_login(people["other_official"])  # of another body: may read nothing of this appeal
+    assert _post(client, at, appeal, name, data).status_code in (403, 404)
+    client.force_login(people["monitor"])  # may read every appeal, act on none
+    response = _post(client, at, appeal, name, data)
+    assert response.status_code == 403 and "This cannot be undone" not in response.content.decode()
+    assert _state(appeal) == before
+
+
+def test_switching_the_language_on_the_confirmation_returns_to_the_appeal_page(client, at, step_on):
+    """The confirmation answers a POST only: its language switch goes back to the appeal page, not to a 405."""
+    appeal, data, _, _ = step_on("withdraw")
+    page = _post(client, at, appeal, "withdraw", data).content.decode()
+    detail = reverse("dialogue:detail", args=[appeal.pk])
+    assert f'name="next" type="hidden" value="{detail}"' in page
+    assert f'formaction="/i18n/keep/?next={detail}"' in page
+
+
+@pytest.mark.browser
+@needs_chromium
+@pytest.mark.django_db(transaction=True)
+def test_withdrawing_in_a_browser_asks_first(live_server, people, submit):
+    from django.test import Client
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    appeal = submit(people["applicant"])
+    session = Client()
+    session.force_login(people["applicant"])
+    with headless_chromium() as driver:
+        driver.get(live_server.url + "/static/ashyq/site.css")
+        driver.add_cookie({"name": "sessionid", "value": session.cookies["sessionid"].value, "path": "/"})
+        driver.set_window_size(390, 844)
+        driver.get(f"{live_server.url}/appeals/{appeal.pk}/")
+        wait = WebDriverWait(driver, 20, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
+        driver.find_element(By.CSS_SELECTOR, "#form-withdraw textarea[name=reason]").send_keys("Solved with the neighbours.")
+        driver.find_element(By.CSS_SELECTOR, "#form-withdraw button[type=submit]").click()
+        # Each click loads a new page: wait for what it shows rather than read the old one.
+        wait.until(lambda d: "This cannot be undone" in d.find_element(By.TAG_NAME, "main").text)
+        assert Appeal.objects.get(pk=appeal.pk).status != AppealStatus.WITHDRAWN
+        # Back: the reason is still there; then forward and confirm.
+        driver.find_element(By.ID, "confirm-back").click()
+        reason = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#form-withdraw textarea[name=reason]"))
+        assert reason.get_attribute("value") == "Solved with the neighbours."
+        driver.find_element(By.CSS_SELECTOR, "#form-withdraw button[type=submit]").click()
+        wait.until(lambda d: d.find_element(By.ID, "confirm-yes")).click()
+        wait.until(lambda d: "The appeal is withdrawn." in d.find_element(By.TAG_NAME, "body").text)
+        assert Appeal.objects.get(pk=appeal.pk).status == AppealStatus.WITHDRAWN
