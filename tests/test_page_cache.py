@@ -2,14 +2,18 @@
 and Last-Modified; the events that change a page render it afresh (never a stale answer after them); a signed-in
 person never gets, nor leaves, a shared page; a shared page holds no personal data and no one's state."""
 
+import datetime as dt
+
 import pytest
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.test import Client, RequestFactory
+from django.utils import timezone
 
 from ashyq.accounts.models import Role
 from ashyq.core import pagecache
 from ashyq.dialogue import services
+from ashyq.legalacts import services as legal_services
 from ashyq.moderation import services as moderation
 from ashyq.moderation.models import Target
 from ashyq.opendata import services as opendata
@@ -171,3 +175,53 @@ def test_the_language_switcher_needs_no_token_and_goes_back_only_to_this_site(cl
     assert away["Location"] == "/"
     unknown = Client().get("/i18n/setlang/", {"language": "xx", "next": "/"})
     assert unknown.status_code == 302 and "django_language" not in unknown.cookies
+
+
+def test_a_draft_put_to_discussion_shows_in_the_body_pages_panel_at_once(client, people, at):
+    from .legalacts_helpers import ensure_rule, publish
+
+    ensure_rule()
+    day = dt.date(2026, 3, 16)
+    body_page = f"/bodies/{people['official'].body.slug}/"
+    with at(day):
+        assert "Draft rules on street lighting" not in _get(client, body_page).content.decode()
+        assert _get(client, body_page)["X-Page-Cache"] == "hit"
+        process = publish(people["official"], opens_on=day, title_en="Draft rules on street lighting")
+        assert "Draft rules on street lighting" in _get(client, body_page).content.decode()
+        legal_services.withdraw(people["official"], process, "The ministry drafts a new text.")
+        assert "withdrawn" in _get(client, body_page).content.decode()
+
+
+def test_an_administrators_edit_of_a_body_shows_at_once(client, people, published):
+    body = published.body
+    assert "Agency for Honest Service" not in _get(client, f"/bodies/{body.slug}/").content.decode()
+    assert "Agency for Honest Service" not in _get(client, "/bodies/").content.decode()
+    assert _get(client, f"/bodies/{body.slug}/")["X-Page-Cache"] == "hit"
+    admin = Client()
+    admin.force_login(people["admin"])
+    form = admin.get(f"/admin/bodies/body/{body.pk}/change/")
+    assert form.status_code == 200
+    data = {field.html_name: field.value() for field in form.context["adminform"].form if field.value() is not None}
+    data.update(name_en="Agency for Honest Service", head_title_en="Chair of the Agency for Honest Service")
+    data["topics"] = [str(t.pk) for t in body.topics.all()]
+    saved = admin.post(f"/admin/bodies/body/{body.pk}/change/", data)
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    page = _get(client, f"/bodies/{body.slug}/").content.decode()
+    assert "Agency for Honest Service" in page and "Chair of the Agency for Honest Service" in page
+    assert "Agency for Honest Service" in _get(client, "/bodies/").content.decode()
+
+
+def test_a_person_named_on_a_public_appeal_who_renames_shows_with_the_new_name_at_once(client, people, submit):
+    applicant = people["applicant"]
+    applicant.first_name, applicant.last_name = "Aigerim", "Sadykova"
+    applicant.save()
+    appeal = submit(applicant, subject="Broken streetlight on Abay", is_public=True, show_name=True)
+    moderation.approve(people["moderator"], appeal, target=Target.APPEAL)
+    assert "Aigerim Sadykova" in _get(client, PUBLIC_LIST).content.decode()
+    applicant.last_login = timezone.now()
+    applicant.save(update_fields=["last_login"])  # a sign-in changes nothing public: the page stays cached
+    assert _get(client, PUBLIC_LIST)["X-Page-Cache"] == "hit"
+    applicant.last_name = "Nurlanova"
+    applicant.save()
+    shown = _get(client, PUBLIC_LIST).content.decode()
+    assert "Aigerim Nurlanova" in shown and "Sadykova" not in shown

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save, pre_save
 
 
 class AccountsConfig(AppConfig):
@@ -9,7 +10,12 @@ class AccountsConfig(AppConfig):
         from ashyq.core import api_auth, identity
         from ashyq.core.permissions import register_rule
 
-        from . import api_tokens, permissions, selectors, signals  # noqa: F401 (signals connects the sign-in lockout's counters)
+        from . import api_tokens, permissions, public_pages, selectors, signals  # noqa: F401 (signals connects the sign-in lockout's counters)
+        from .models import User
+
+        # A person shown by name on public appeals who changes their name: the cached pages show the new one at once.
+        pre_save.connect(public_pages.remember_name, sender=User, dispatch_uid="ashyq.accounts.public_pages.before")
+        post_save.connect(public_pages.on_user_saved, sender=User, dispatch_uid="ashyq.accounts.public_pages.after")
 
         # The API's bearer tokens are accounts' own: the auth classes in core ask this lookup.
         api_auth.register_token_lookup(api_tokens.user_for_token)

@@ -1,6 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class BodiesConfig(AppConfig):
     name = "ashyq.bodies"
     label = "bodies"
+
+    def ready(self):
+        from . import public_pages
+        from .models import Body
+
+        # The cached public pages show bodies' names and heads: an edit shows at once (public_pages.py).
+        post_save.connect(public_pages.on_body_changed, sender=Body, dispatch_uid="ashyq.bodies.public_pages.save")
+        post_delete.connect(public_pages.on_body_changed, sender=Body, dispatch_uid="ashyq.bodies.public_pages.delete")

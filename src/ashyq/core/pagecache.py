@@ -5,14 +5,15 @@ generation in the cache: the time of its last change. A page's key holds the gen
 a change makes every page that shows it miss at once, O(1) whatever the number of pages cached (the old
 entries simply age out). Whoever changes a scope calls `bump(scope)`: dialogue on each event of a published
 appeal or a moderation step, the workers' tasks once the figures they derive are stored, open data on each
-dataset saved. `bump` runs in the change's transaction and again once it commits, so a page rendered from
+dataset saved, legal acts on each step of a discussion, bodies on each save of a body (every scope: its name is
+on pages of all of them), accounts when a person's public name changes. `bump` runs in the change's transaction and again once it commits, so a page rendered from
 the data before the commit is never kept under the new generation.
 
 Only a page that holds nothing of a person is shared (`_private_request`, `_storable`): a request with a
 session (signed in), a token, a message or any cookie but the language and the CSRF one is served by the view
 itself; a response that sets a cookie, rendered a CSRF token or added a message is never kept. The key also
 holds the host, the language and today's date in Kazakhstan (pages say what is overdue today), and an entry
-lives at most ASHYQ_PAGE_CACHE_SECONDS as a bound on what no event announces (an administrator's edit of a body).
+lives at most ASHYQ_PAGE_CACHE_SECONDS as a bound on what no event announces.
 
 The generations live in the `pages` cache (settings.CACHES), which every process must share (Redis in
 production, files on one machine): a bump in the worker reaches the web servers.
@@ -41,7 +42,8 @@ log = logging.getLogger(__name__)
 RECORD = "record"  # published appeals: public copies, answers, status, route; the bodies' lists of them
 FIGURES = "figures"  # what the worker derives from the record: assessment figures, content-analysis rows
 DATA = "data"  # the open-data catalogue: datasets, resources, versions
-SCOPES = (RECORD, FIGURES, DATA)
+LEGAL = "legal"  # Open Legal Acts: drafts under discussion and their stages (the panel on body pages)
+SCOPES = (RECORD, FIGURES, DATA, LEGAL)
 
 ALIAS = "pages"
 # The cookies a visitor without an account may carry and still be served the shared page: the language they

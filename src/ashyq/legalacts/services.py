@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from ashyq.core import clock
+from ashyq.core import clock, pagecache
 from ashyq.dialogue.errors import Conflict
 from ashyq.moderation.redaction import redact
 
@@ -59,6 +59,8 @@ def _text(value, field: str, limit: int, *, required: bool = True) -> str:
 
 def _event(process: Process, kind: str, actor=None, comment=None, **data) -> ProcessEvent:
     event = ProcessEvent.objects.create(process=process, kind=kind, at=clock.now(), actor=actor, comment=comment, data=data)
+    # The body page's panel lists the body's drafts with their stage and dates: it is rendered afresh (core/pagecache.py).
+    pagecache.bump(pagecache.LEGAL)
     if kind in signals.COUNTED_KINDS:
         signals.process_step.send(sender=Process, process=process)
     return event
