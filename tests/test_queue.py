@@ -210,3 +210,11 @@ def test_the_monitor_page_shows_the_queue_and_only_monitors_see_it(client, peopl
 def test_json_of_the_health_check_is_stable_for_probes(client, db):
     data = json.loads(client.get("/health/").content)
     assert set(data) == {"status", "checks"} and set(data["checks"]) == {"database", "migrations", "queue"}
+
+
+def test_without_a_replica_the_health_check_has_no_replica_part(client, db, settings):
+    if "replica" in settings.DATABASES:
+        pytest.skip("the primary-only setup: no ASHYQ_REPLICA_URL")
+    response = client.get("/health/")
+    data = json.loads(response.content)
+    assert response.status_code == 200 and data["status"] == "ok" and "replica" not in data["checks"]

@@ -173,3 +173,56 @@ def test_the_page_cache_never_keeps_what_a_lagging_replica_said(real_replica, pe
     # The page is rendered for the shared cache right after the change: from the primary, so it is right.
     assert "Bus stop without a roof" in Client().get("/appeals/public/").content.decode()
     assert "Bus stop without a roof" in Client().get("/appeals/public/").content.decode()
+
+
+def _health():
+    response = Client().get("/health/")
+    return response.status_code, json.loads(response.content)
+
+
+def test_health_reports_the_replica_and_answers_503_while_it_lags_too_far(real_replica, settings, people, submit):
+    caught_up()
+    code, data = _health()
+    assert code == 200 and data["status"] == "ok", data
+    assert data["checks"]["replica"] == {
+        "status": "ok",
+        "reachable": True,
+        "standby": True,
+        "lag_seconds": 0.0,
+        "max_lag_seconds": settings.ASHYQ_HEALTH_MAX_REPLICA_LAG_SECONDS,
+    }
+    settings.ASHYQ_HEALTH_MAX_REPLICA_LAG_SECONDS = 1
+    pause_replay()
+    submit(people["applicant"], subject="Written while the replica stands still")  # the primary moves on
+    deadline = time.monotonic() + 20
+    while (found := _health())[0] == 200 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    code, data = found
+    assert code == 503 and data["status"] == "down", data
+    assert data["checks"]["replica"]["status"] == "lagging" and data["checks"]["replica"]["lag_seconds"] > 1
+    assert data["checks"]["database"] == "ok" and data["checks"]["migrations"] == "ok"
+    resume_replay()
+    caught_up()
+    code, data = _health()
+    assert code == 200 and data["checks"]["replica"]["lag_seconds"] == 0.0
+
+
+def test_health_answers_503_when_the_replica_does_not_answer(real_replica):
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        dead_port = probe.getsockname()[1]
+    working = real_replica.settings_dict
+    real_replica.close()
+    real_replica.settings_dict = {**working, "HOST": "127.0.0.1", "PORT": str(dead_port)}
+    try:
+        code, data = _health()
+    finally:
+        real_replica.close()
+        real_replica.settings_dict = working
+    assert code == 503 and data["status"] == "down"
+    assert data["checks"]["replica"] == {"status": "down", "reachable": False, "lag_seconds": None}
+    assert data["checks"]["database"] == "ok"  # the primary answered: only the replica is down
+    code, data = _health()
+    assert code == 200 and data["checks"]["replica"]["reachable"] is True

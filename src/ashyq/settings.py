@@ -138,9 +138,16 @@ if os.environ.get("ASHYQ_REPLICA_URL"):
         os.environ["ASHYQ_REPLICA_URL"], conn_max_age=int(os.environ.get("ASHYQ_DB_CONN_MAX_AGE", "60"))
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    # A replica that is unreachable fails a request or a /health/ probe within seconds instead of hanging it.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     DATABASE_ROUTERS = ["ashyq.core.replica.ReplicaRouter"]
 # How long a client's reads stay on the primary after its own write (seconds): longer than the replica's worst lag.
 ASHYQ_REPLICA_PIN_SECONDS = int(os.environ.get("ASHYQ_REPLICA_PIN_SECONDS", "10"))
+# /health/ answers 503 when the replica lags more than this (seconds): by default the pin, beyond which a person
+# may no longer see their own change.
+ASHYQ_HEALTH_MAX_REPLICA_LAG_SECONDS = float(
+    os.environ.get("ASHYQ_HEALTH_MAX_REPLICA_LAG_SECONDS", str(ASHYQ_REPLICA_PIN_SECONDS))
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

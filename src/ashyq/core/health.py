@@ -1,9 +1,12 @@
 """`/health/` for load balancers and monitoring: is this instance fit to serve?
 
 JSON with the database (answers a query), the migrations (none of the code's is unapplied) and the background
-queue (tasks waiting and how long the oldest due one has waited). 200 when the instance can serve, 503 when the
-database does not answer or migrations are missing; a queue that lags only makes it "degraded" (still 200): the
-web pages work, the figures and emails are late, and taking the web servers out of rotation would not help.
+queue (tasks waiting and how long the oldest due one has waited), and with a read replica (ASHYQ_REPLICA_URL) the
+replica (answers, replay lag in seconds). 200 when the instance can serve, 503 when the database does not answer,
+migrations are missing, or the replica that serves its reads does not answer or lags more than
+ASHYQ_HEALTH_MAX_REPLICA_LAG_SECONDS (its pages would fail, or show a past state); a queue that lags only makes it
+"degraded" (still 200): the web pages work, the figures and emails are late, and taking the web servers out of
+rotation would not help.
 Counts and ages only: no names, no addresses, no task arguments. Never cached.
 """
 
@@ -16,7 +19,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import tasks
+from . import replica, tasks
 
 log = logging.getLogger("ashyq.health")
 # Once every migration is applied it stays so for the life of this process (a migration is applied before the
@@ -35,6 +38,13 @@ def _migrations_applied() -> bool:
 @never_cache
 @require_GET
 def health(request):
+    # The database and queue checks are about the primary, whatever the router would choose for a GET; the replica
+    # is checked on its own connection (replica.status).
+    with replica.primary_reads():
+        return _health()
+
+
+def _health():
     checks = {}
     healthy = True
     try:
@@ -55,5 +65,9 @@ def health(request):
         "oldest_seconds": queue["oldest_seconds"],
         "failed": queue["failed"],
     }
+    standby = replica.status()
+    if standby is not None:
+        checks["replica"] = standby
+        healthy = healthy and standby["status"] == "ok"
     status = "down" if not healthy else "degraded" if lagging else "ok"
     return JsonResponse({"status": status, "checks": checks}, status=200 if healthy else 503)

@@ -18,10 +18,13 @@ migrations run only there (the replica follows them through the WAL).
 import contextlib
 import contextvars
 import hashlib
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
+
+log = logging.getLogger("ashyq.replica")
 
 REPLICA = "replica"
 PIN_COOKIE = "ashyq_primary"
@@ -47,6 +50,44 @@ def primary_reads():
         yield
     finally:
         _reads_from.reset(token)
+
+
+# The replica's replay lag in seconds: zero when it has replayed all the WAL it received (an idle primary sends
+# none, so the time since the last replayed commit would grow without any lag), otherwise the age of the last
+# commit it replayed. Any role may call these functions; on a server that is not a standby the lag is zero.
+LAG_SQL = """
+SELECT pg_is_in_recovery(),
+       CASE WHEN NOT pg_is_in_recovery() THEN 0
+            WHEN pg_last_wal_receive_lsn() IS NULL OR pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0
+            ELSE COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp()), 0)
+       END
+"""
+
+
+def status() -> dict | None:
+    """The replica as /health/ reports it: None without one; else whether it answers, whether it is a standby, its
+    replay lag in seconds and whether that lag is beyond ASHYQ_HEALTH_MAX_REPLICA_LAG_SECONDS."""
+    if not enabled():
+        return None
+    conn = connections[REPLICA]
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(LAG_SQL)
+            standby, lag = cursor.fetchone()
+    except Exception:  # noqa: BLE001 - any failure to answer is "down"; the log has the reason
+        log.exception("health: the replica does not answer")
+        with contextlib.suppress(Exception):
+            conn.close()  # the next probe or request connects afresh
+        return {"status": "down", "reachable": False, "lag_seconds": None}
+    lag = round(float(lag), 1)
+    limit = settings.ASHYQ_HEALTH_MAX_REPLICA_LAG_SECONDS
+    return {
+        "status": "lagging" if lag > limit else "ok",
+        "reachable": True,
+        "standby": bool(standby),
+        "lag_seconds": lag,
+        "max_lag_seconds": limit,
+    }
 
 
 class ReplicaRouter:
