@@ -97,7 +97,7 @@ def test_a_moderator_keeps_it_hidden(client, people, published):
     _hide(published, people)
     client.force_login(people["admin"])
     assert client.post(f"/moderation/{published.pk}/hidden/keep/", {"note": "x"}).status_code == 400
-    assert client.post(f"/moderation/{published.pk}/hidden/keep/", {"reason": "offensive"}).status_code == 302
+    assert client.post(f"/moderation/{published.pk}/hidden/keep/", {"reason": "offensive", "confirmed": "yes"}).status_code == 302
     published.refresh_from_db()
     assert published.hidden_at is not None
     assert published.moderation_decisions.first().decision == Decision.KEPT_HIDDEN

@@ -12,6 +12,8 @@ from ashyq.core import calendar
 from ashyq.dialogue import services
 from ashyq.dialogue.models import Appeal, EventKind
 from ashyq.dialogue.models import Status as AppealStatus
+from ashyq.moderation import services as moderation
+from ashyq.moderation.models import ModerationDecision, Target
 
 from .chromium import headless_chromium, needs_chromium
 
@@ -170,6 +172,91 @@ def test_switching_the_language_on_the_confirmation_returns_to_the_appeal_page(c
     detail = reverse("dialogue:detail", args=[appeal.pk])
     assert f'name="next" type="hidden" value="{detail}"' in page
     assert f'formaction="/i18n/keep/?next={detail}"' in page
+
+
+# --- a moderator's decisions -------------------------------------------------------------------------------------
+
+
+def _decisions(appeal):
+    appeal = Appeal.objects.get(pk=appeal.pk)
+    return (appeal.published_at, appeal.hidden_at, appeal.events.count(), ModerationDecision.objects.count())
+
+
+@pytest.fixture
+def awaiting(people, submit):
+    return submit(people["applicant"], subject="Potholes", text="The road to school is broken.", is_public=True)
+
+
+@pytest.fixture
+def hidden(people, submit):
+    appeal = submit(people["applicant"], subject="Potholes", text="The road to school is broken.", is_public=True)
+    moderation.approve(people["moderator"], appeal, target=Target.APPEAL)
+    for i in range(3):
+        moderation.report_abuse(None, f"10.1.0.{i}", appeal, target="appeal", reason="spam")
+    return Appeal.objects.get(pk=appeal.pk)
+
+
+MODERATION_STEPS = {
+    # step: (the appeal's fixture, its address, the form's fields, words of the confirmation, the decision)
+    "approve": ("awaiting", "/moderation/{pk}/appeal/approve/", {}, "Everyone can read the redacted copy", "approved"),
+    "refuse": (
+        "awaiting",
+        "/moderation/{pk}/appeal/refuse/",
+        {"reason": "duplicate", "note": "See 2026-1."},
+        "See 2026-1.",
+        "refused",
+    ),
+    "keep_hidden": (
+        "hidden",
+        "/moderation/{pk}/hidden/keep/",
+        {"reason": "offensive", "note": "Insults."},
+        "Insults.",
+        "kept_hidden",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", MODERATION_STEPS)
+def test_a_moderators_decision_is_confirmed_on_a_second_page(client, people, request, name):
+    fixture, address, data, words, decision = MODERATION_STEPS[name]
+    appeal = request.getfixturevalue(fixture)
+    url = address.format(pk=appeal.pk)
+    client.force_login(people["moderator"])
+    before = _decisions(appeal)
+
+    page = client.post(url, data)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert f"No. {appeal.number}" in text and "This cannot be undone" in text and words in text
+    assert _decisions(appeal) == before
+
+    back = client.post(url, {**data, "change": "yes"})
+    assert back.status_code == 200 and "This cannot be undone" not in back.content.decode()
+    assert data.get("note", "") in back.content.decode()  # what was typed is in the form again
+    assert _decisions(appeal) == before
+
+    assert client.post(url, {**data, "confirmed": "yes"}).status_code == 302
+    assert _decisions(appeal) != before
+    assert ModerationDecision.objects.filter(appeal=appeal).latest("pk").decision == decision
+
+
+@pytest.mark.parametrize("name", ["refuse", "keep_hidden"])
+def test_a_decision_without_its_reason_is_shown_again_not_confirmed(client, people, request, name):
+    fixture, address, data, _, _ = MODERATION_STEPS[name]
+    appeal = request.getfixturevalue(fixture)
+    client.force_login(people["moderator"])
+    before = _decisions(appeal)
+    response = client.post(address.format(pk=appeal.pk), {"note": "x"})
+    assert response.status_code == 400 and "This cannot be undone" not in response.content.decode()
+    assert _decisions(appeal) == before
+
+
+@pytest.mark.parametrize("name", MODERATION_STEPS)
+def test_no_one_but_a_moderator_gets_a_decisions_confirmation(client, people, request, name):
+    fixture, address, data, _, _ = MODERATION_STEPS[name]
+    appeal = request.getfixturevalue(fixture)
+    client.force_login(people["official"])
+    assert client.post(address.format(pk=appeal.pk), data).status_code == 403
 
 
 @pytest.mark.browser

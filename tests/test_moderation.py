@@ -203,7 +203,7 @@ def test_the_item_page_shows_original_beside_redacted_and_publishes(client, peop
         {"field": "text", "fragment": "nothing like this", "kind": "OTHER"},
     )
     assert response.status_code == 400 and "not in the original" in response.content.decode()
-    assert client.post(f"/moderation/{public_appeal.pk}/appeal/approve/", {}).status_code == 302
+    assert client.post(f"/moderation/{public_appeal.pk}/appeal/approve/", {"confirmed": "yes"}).status_code == 302
     public_appeal.refresh_from_db()
     assert public_appeal.public_text == "Инспектор [NAME] требовал [REDACTED] тенге. Мой телефон [PHONE]."
     assert client.get(f"/moderation/{public_appeal.pk}/appeal/").status_code == 404  # decided: off the queue
@@ -217,7 +217,9 @@ def test_refusing_through_the_page_needs_a_reason(client, people, public_appeal)
     client.force_login(people["moderator"])
     response = client.post(f"/moderation/{public_appeal.pk}/appeal/refuse/", {"note": "x"})
     assert response.status_code == 400
-    response = client.post(f"/moderation/{public_appeal.pk}/appeal/refuse/", {"reason": "duplicate", "note": "see 2026-1"})
+    response = client.post(
+        f"/moderation/{public_appeal.pk}/appeal/refuse/", {"reason": "duplicate", "note": "see 2026-1", "confirmed": "yes"}
+    )
     assert response.status_code == 302
     public_appeal.refresh_from_db()
     assert public_appeal.published_at is None

@@ -40,7 +40,7 @@ def test_a_later_reason_is_reviewed_on_its_own_page_and_published_redacted(clien
         {"field": field, "fragment": "kzmarker", "kind": "OTHER"},
     )
     assert response.status_code == 302
-    assert client.post(reverse("moderation:approve", args=[appeal.pk, "reasons"])).status_code == 302
+    assert client.post(reverse("moderation:approve", args=[appeal.pk, "reasons"]), {"confirmed": "yes"}).status_code == 302
     copy = PublicReason.objects.get(event__appeal=appeal)
     assert copy.published and "kzmarker" not in copy.text and "701 123" not in copy.text and "Документы запрошены" in copy.text
     assert appeal.events.order_by("-seq").first().kind == EventKind.REASONS_PUBLISHED

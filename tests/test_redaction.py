@@ -630,7 +630,7 @@ def test_the_moderator_sees_each_new_kind_with_its_label_and_publishes_the_place
         ("@serik_b", "username in a messenger or social network"),
     ):
         assert f"<td>{words}</td><td>{label}</td>" in page
-    assert client.post(f"/moderation/{appeal.pk}/appeal/approve/", {}).status_code == 302
+    assert client.post(f"/moderation/{appeal.pk}/appeal/approve/", {"confirmed": "yes"}).status_code == 302
     appeal.refresh_from_db()
     assert appeal.text == text
     assert appeal.public_text == "Сосед с [ADDRESS] (тел. [PHONE], Telegram [USERNAME]) шумит по ночам."

@@ -4,10 +4,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from ashyq.core import confirmation
+from ashyq.core.confirmation import Confirmation
 from ashyq.core.forms import run_service
 from ashyq.core.net import client_ip
 from ashyq.dialogue import permissions as dialogue_permissions
@@ -91,14 +94,29 @@ def item(request, pk, target, forms=None, status=200):
     return render(request, "moderation/item.html", context, status=status)
 
 
-def _run(request, pk, target, name, form, action, success):
-    """Validate the form, run the service; on a rule broken show the item again with the errors."""
+def _run(request, pk, target, name, form, action, success, confirm=None):
+    """Validate the form, run the service; on a rule broken show the item again with the errors. A decision that
+    cannot be undone (`confirm`: what its confirmation page says) is asked first (core/confirmation.py)."""
+    if confirm is not None:
+        asked = confirmation.ask_first(
+            request,
+            form,
+            confirm,
+            page=reverse("moderation:item", args=[pk, target]),
+            back=lambda: item(request, pk, target, forms={name: form}),
+        )
+        if asked is not None:
+            return asked
     ran = run_service(request, form, action, success=success)
     if ran.conflict:
         return redirect("moderation:queue")
     if ran.done:
         return redirect(*success_target(name, pk, target))
     return item(request, pk, target, forms={name: form}, status=400)
+
+
+def _about(appeal, target) -> str:
+    return f"{str(Target(target).label).capitalize()} — {appeal.body}"
 
 
 def success_target(name, pk, target):
@@ -149,6 +167,19 @@ def approve(request, pk, target):
         form,
         lambda d: services.approve(request.user, appeal, target=target, public_attachments=d.get("attachments", [])),
         _("Published: the public now sees the redacted copy."),
+        confirm=lambda: Confirmation(
+            question=_("Publish the redacted copy for appeal No. %(number)s?") % {"number": appeal.number},
+            about=_about(appeal, target),
+            happens=[
+                _(
+                    "Everyone can read the redacted copy shown on the previous page: on the appeal's public page, in the API and in the open data."
+                ),
+                _(
+                    "This cannot be undone: what was public may have been read and copied. Later the appeal can only be hidden after reports."
+                ),
+            ],
+            button=_("Yes, publish"),
+        ),
     )
 
 
@@ -166,6 +197,15 @@ def refuse(request, pk, target):
         form,
         lambda d: services.refuse(request.user, appeal, target=target, reason=d["reason"], note=d["note"]),
         _("Publication refused; it stays private."),
+        confirm=lambda: Confirmation(
+            question=_("Refuse publication for appeal No. %(number)s?") % {"number": appeal.number},
+            about=_about(appeal, target),
+            happens=[
+                _("The public does not see it; the applicant and the body still do."),
+                _("This cannot be undone: the refusal and your reason go on the appeal's record, and the item leaves the queue."),
+            ],
+            button=_("Yes, refuse publication"),
+        ),
     )
 
 
@@ -196,6 +236,15 @@ def keep_hidden(request, pk):
         form,
         lambda d: services.keep_hidden(request.user, appeal, reason=d["reason"], note=d["note"]),
         _("The appeal stays hidden."),
+        confirm=lambda: Confirmation(
+            question=_("Keep appeal No. %(number)s hidden?") % {"number": appeal.number},
+            about=_about(appeal, Target.HIDDEN),
+            happens=[
+                _("The appeal stays hidden from the public; the applicant and the body still see it."),
+                _("This cannot be undone: your decision closes the reports and goes on the appeal's record with your reason."),
+            ],
+            button=_("Yes, keep it hidden"),
+        ),
     )
 
 
