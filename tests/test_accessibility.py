@@ -492,7 +492,7 @@ def test_poll_pages_have_no_serious_accessibility_violations(language, browser, 
 
 
 @pytest.fixture
-def blog_scene(people, regions):
+def blog_scene(people, regions, make_user):
     """A published post, an announced conference taking questions with one answered and published question."""
     from ashyq.blogs import services as blogs
     from ashyq.moderation import services as moderation
@@ -509,7 +509,10 @@ def blog_scene(people, regions):
     services.answer_appeal(people["official"], appeal, text="До конца месяца.", outcome="explained")
     moderation.approve(people["moderator"], appeal, target=Target.APPEAL)
     moderation.approve(people["moderator"], appeal, target=Target.ANSWER)
-    return {"post": post, "conference": conference, "body": people["head"].body}
+    blogs.delegate_blog(people["head"], people["official"])
+    make_user("official", people["head"].body, username="acc-clerk")  # one more official the head may name
+    delegated = blogs.write_post(people["official"], publish=True, **post_values(title_ru="Приём по субботам"))
+    return {"post": post, "conference": conference, "body": people["head"].body, "delegated_post": delegated}
 
 
 def _blog_public_pages(scene):
@@ -551,6 +554,17 @@ def test_blog_and_conference_pages_have_no_serious_accessibility_violations(
         prepare=lambda d: _submit_and_wait(d, "main form button.primary"),
     )
     auditor.audit("a web conference's questions (head)", f"/blogs/manage/conferences/{conference}/")
+    auditor.audit("officials who write my blog", "/blogs/manage/delegates/")
+    auditor.audit(
+        "officials who write my blog, with errors",
+        "/blogs/manage/delegates/",
+        prepare=lambda d: _submit_and_wait(d, "main form button.primary"),
+    )
+    auditor.become(people["official"])
+    auditor.audit("a delegate's blog and conferences", "/blogs/manage/")
+    auditor.audit("a delegate's post page", f"/blogs/posts/{blog_scene['delegated_post'].pk}/")
+    auditor.become(None)
+    auditor.audit("a post published on the head's behalf", f"/blogs/posts/{blog_scene['delegated_post'].pk}/")
     assert not auditor.findings, (
         f"{len(auditor.findings)} serious or critical accessibility violation(s) in {language}:\n\n" + "\n".join(auditor.findings)
     )
@@ -563,6 +577,7 @@ def test_blog_and_conference_pages_fit_a_390_px_phone(browser, live_server, peop
         (people["head"], "my blog and conferences", "/blogs/manage/"),
         (people["head"], "plan a web conference", "/blogs/manage/conferences/new/"),
         (people["head"], "a web conference's questions", f"/blogs/manage/conferences/{blog_scene['conference'].pk}/"),
+        (people["head"], "officials who write my blog", "/blogs/manage/delegates/"),
     ]
     wide = _wider_than_a_phone(browser, live_server.url, pages, become=auditor.become)
     assert not wide, "\n".join(wide)

@@ -65,3 +65,50 @@ def test_a_question_to_a_web_conference_is_answered_and_joins_the_archive(browse
     archive = me.text("section[aria-labelledby=h-archive]")
     assert "Сроки проверки" in archive and "Проверка завершится до 20 декабря" in archive
     assert "citizen" not in archive
+
+
+def test_a_head_delegates_the_blog_and_the_official_publishes_in_the_heads_name(browser, live_server, reference, people):
+    from ashyq.blogs.models import Delegation, Post
+
+    official = people["official"]
+    official.first_name, official.last_name = "Dana", "Serikova"
+    official.save()
+    me = Journey(browser, live_server.url)
+
+    # 1. The head names the official on "Officials who write my blog", without script.
+    me.sign_in("acc-head")
+    me.open("/blogs/manage/")
+    me.find("a[href='/blogs/manage/delegates/']").click()
+    me.choose("#id_official", str(official.pk))
+    me.submit("main form.form button[type=submit]")
+    assert "Dana Serikova may now write your blog" in me.message()
+    assert "in force" in me.text("section[aria-labelledby=h-delegations]")
+    me.sign_out()
+
+    # 2. The official writes and publishes a post from their own "My blog and conferences".
+    me.sign_in("acc-official")
+    me.open("/blogs/manage/")
+    assert "in the head's name" in me.text("main")
+    me.find("a[href='/blogs/manage/posts/new/']").click()
+    me.fill("#id_title_ru", "Приём граждан по субботам")
+    me.fill("#id_text_ru", "С декабря агентство принимает граждан и по субботам.")
+    me.submit("main form button[value=publish]")
+    post = Post.objects.get(title_ru="Приём граждан по субботам")
+    assert post.delegation is not None and "Published on behalf of the head by Dana Serikova." in me.text("article")
+    me.sign_out()
+
+    # 3. The public reads the post in the head's name, without the official's name.
+    me.open(f"/blogs/posts/{post.pk}/")
+    article = me.text("article")
+    assert "Published on behalf of the head by an official of the body." in article and "Serikova" not in article
+
+    # 4. The head withdraws it; the official's page is closed to them from then on.
+    me.sign_in("acc-head")
+    me.open("/blogs/manage/delegates/")
+    me.submit(f"form[action='/blogs/manage/delegates/{post.delegation_id}/withdraw'] button")
+    assert "no longer writes your blog" in me.message()
+    assert Delegation.objects.get().withdrawn_at is not None
+    me.sign_out()
+    me.sign_in("acc-official")
+    me.open("/blogs/manage/")
+    assert me.text("h1") == "You may not do this"

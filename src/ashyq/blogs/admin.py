@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Conference, Post
+from .models import Conference, Delegation, Post
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -26,3 +26,9 @@ class PostAdmin(ReadOnly):
 @admin.register(Conference)
 class ConferenceAdmin(ReadOnly):
     list_display = ("__str__", "body", "starts_at", "announced_at", "cancelled_at")
+
+
+@admin.register(Delegation)
+class DelegationAdmin(ReadOnly):
+    list_display = ("official", "body", "granted_by", "granted_at", "withdrawn_by", "withdrawn_at")
+    list_filter = (("withdrawn_at", admin.EmptyFieldListFilter),)

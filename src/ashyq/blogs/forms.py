@@ -81,3 +81,14 @@ class QuestionForm(forms.Form):
         required=False,
         help_text=_("Only for a public question. Otherwise the public sees a pseudonym, such as Applicant 7KQ2M9."),
     )
+
+
+class DelegateForm(forms.Form):
+    """The head names an official of their body to write the blog in the head's name."""
+
+    official = forms.ModelChoiceField(label=_("Official"), queryset=None, empty_label=_("Choose an official"))
+
+    def __init__(self, *args, officials, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["official"].queryset = officials
+        self.fields["official"].label_from_instance = lambda user: user.display_name

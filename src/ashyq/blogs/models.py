@@ -38,6 +38,34 @@ class Translated(models.Model):
         return self.localized("title")
 
 
+class Delegation(models.Model):
+    """The head of a body lets one of its officials write the blog and run the web conferences in the head's name,
+    until the head withdraws it. A withdrawn delegation stays (who granted it, when, who withdrew it, when); a new
+    one is a new row. The official must be of the head's own body, and stays allowed only while they are."""
+
+    body = models.ForeignKey("bodies.Body", on_delete=models.PROTECT, related_name="blog_delegations")
+    official = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="blog_delegations")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField()
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-granted_at", "-pk"]
+        constraints = [
+            # One delegation in force per official and body (the service checks first; this holds under a race).
+            models.UniqueConstraint(
+                fields=["body", "official"], condition=models.Q(withdrawn_at__isnull=True), name="blog_delegation_one_in_force"
+            )
+        ]
+        verbose_name = _("delegation of a blog")
+        verbose_name_plural = _("delegations of blogs")
+
+    @property
+    def in_force(self) -> bool:
+        return self.withdrawn_at is None
+
+
 class PostStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
     PUBLISHED = "published", _("published")
@@ -60,6 +88,8 @@ class Post(Translated):
     updated_at = models.DateTimeField()
     # The first publication; a post taken back to draft keeps it.
     published_at = models.DateTimeField(null=True, blank=True)
+    # Written by an official in the head's name (Delegation): the post says it was published on the head's behalf.
+    delegation = models.ForeignKey(Delegation, null=True, blank=True, on_delete=models.PROTECT, related_name="posts")
 
     class Meta:
         ordering = ["-published_at", "-created_at", "-pk"]
@@ -160,6 +190,8 @@ class EventKind(models.TextChoices):
     CONFERENCE_ANNOUNCED = "conference_announced", _("conference announced")
     CONFERENCE_CANCELLED = "conference_cancelled", _("conference cancelled")
     QUESTION_ASKED = "question_asked", _("question asked")
+    DELEGATED = "delegated", _("blog delegated to an official")
+    DELEGATION_WITHDRAWN = "delegation_withdrawn", _("delegation of the blog withdrawn")
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -171,7 +203,9 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 
 class BlogEvent(models.Model):
-    """Who changed which post or conference, and when. Never changed. (A question's own record is its appeal's.)"""
+    """Who changed which post or conference, or delegated the blog, and when. Never changed. (A question's own record
+    is its appeal's.) An official writing in the head's name is the actor; `delegation` names the delegation they
+    acted under."""
 
     kind = models.CharField(max_length=30, choices=EventKind.choices)
     at = models.DateTimeField()
@@ -179,6 +213,7 @@ class BlogEvent(models.Model):
     body = models.ForeignKey("bodies.Body", on_delete=models.PROTECT, related_name="+")
     post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
     conference = models.ForeignKey(Conference, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
+    delegation = models.ForeignKey(Delegation, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
     data = models.JSONField(default=dict, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()

@@ -3,20 +3,23 @@ conferences; the head of the body also sees its drafts. Questions and answers ar
 selectors and presenters, so the public gets only what moderation published (never the originals, never a name
 the applicant did not choose to show)."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
+from ashyq.core.roles import BODY_ROLES, Role
+from ashyq.dialogue import permissions as dialogue_permissions
 from ashyq.dialogue import presenters
 from ashyq.dialogue import selectors as dialogue_selectors
 
 from . import permissions
-from .models import Conference, Post, PostStatus, Question
+from .models import Conference, Delegation, Post, PostStatus, Question
 
 PAGE_SIZE = 20
 
 
 def public_posts() -> QuerySet[Post]:
-    return Post.objects.filter(status=PostStatus.PUBLISHED).select_related("body").order_by("-published_at", "-pk")
+    return Post.objects.filter(status=PostStatus.PUBLISHED).select_related("body", "author").order_by("-published_at", "-pk")
 
 
 def public_conferences() -> QuerySet[Conference]:
@@ -25,7 +28,7 @@ def public_conferences() -> QuerySet[Conference]:
 
 def posts_visible_to(user) -> QuerySet[Post]:
     if permissions.writes_blog(user):
-        return Post.objects.filter(Q(status=PostStatus.PUBLISHED) | Q(body_id=user.body_id)).select_related("body")
+        return Post.objects.filter(Q(status=PostStatus.PUBLISHED) | Q(body_id=user.body_id)).select_related("body", "author")
     return public_posts()
 
 
@@ -38,7 +41,7 @@ def conferences_visible_to(user) -> QuerySet[Conference]:
 def own_posts(user) -> QuerySet[Post]:
     if not permissions.writes_blog(user):
         return Post.objects.none()
-    return Post.objects.filter(body_id=user.body_id).order_by("-updated_at", "-pk")
+    return Post.objects.filter(body_id=user.body_id).select_related("author").order_by("-updated_at", "-pk")
 
 
 def own_conferences(user) -> QuerySet[Conference]:
@@ -98,3 +101,38 @@ def questions_for_staff(user, **target) -> QuerySet[Question]:
     if not permissions.writes_blog(user):
         return Question.objects.none()
     return Question.objects.filter(**target).select_related("appeal", "appeal__body").order_by("asked_at", "pk")
+
+
+def delegate_name(post: Post, viewer) -> str | None:
+    """Who wrote a post published on the head's behalf, as this viewer may know it: officials are named only to their
+    own body's staff and to oversight, as on appeals (dialogue's presenters); anyone else reads "an official", and
+    None for a post the head wrote."""
+    if post.delegation_id is None:
+        return None
+    body_staff = getattr(viewer, "is_authenticated", False) and viewer.role in BODY_ROLES and viewer.body_id == post.body_id
+    if body_staff or dialogue_permissions.is_oversight(viewer):
+        return post.author.display_name
+    return ""
+
+
+def delegations(head) -> QuerySet[Delegation]:
+    """The head's body's delegations, in force first, then the withdrawn ones, newest first (the record)."""
+    if not permissions.delegates(head):
+        return Delegation.objects.none()
+    return (
+        Delegation.objects.filter(body_id=head.body_id)
+        .select_related("official", "granted_by", "withdrawn_by")
+        .order_by(F("withdrawn_at").desc(nulls_first=True), "-granted_at", "-pk")
+    )
+
+
+def officials_to_delegate(head) -> QuerySet:
+    """The active officials of the head's body who do not write the blog yet."""
+    if not permissions.delegates(head):
+        return get_user_model().objects.none()
+    return (
+        get_user_model()
+        .objects.filter(body_id=head.body_id, role=Role.OFFICIAL, is_active=True)
+        .exclude(Exists(Delegation.objects.filter(official=OuterRef("pk"), body_id=head.body_id, withdrawn_at__isnull=True)))
+        .order_by("last_name", "first_name", "username")
+    )

@@ -1,7 +1,10 @@
 """Every change to a blog or a web conference happens here.
 
-Each service runs in one transaction that checks the actor's permission (only the head of the body, permissions.py),
-checks the input, makes the change and appends the BlogEvent that records it. Bad input raises ValidationError with
+Each service runs in one transaction that checks the actor's permission (the head of the body, or an official the
+head delegated the blog to: permissions.py), checks the input, makes the change and appends the BlogEvent that
+records it; what a delegate does is recorded with the delegation they acted under, and a post they write is
+published in the head's name and says so. Only the head delegates and withdraws (`delegate_blog`,
+`withdraw_delegation`). Bad input raises ValidationError with
 field messages (400) and saves nothing; a missing permission raises PermissionDenied (403).
 
 A question to a post or a conference is an appeal: `ask_question` registers it through dialogue's `submit_appeal` on
@@ -11,6 +14,7 @@ the body's inbox, moderation and the hash-chained record of every other appeal, 
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
@@ -21,7 +25,7 @@ from ashyq.dialogue import services as dialogue_services
 from ashyq.dialogue.models import AppealType, Channel
 
 from . import permissions, video
-from .models import LANGUAGES, BlogEvent, Conference, EventKind, Post, PostStatus, Question
+from .models import LANGUAGES, BlogEvent, Conference, Delegation, EventKind, Post, PostStatus, Question
 
 MAX_TITLE_LENGTH = 200
 MAX_POST_LENGTH = 20_000
@@ -34,13 +38,35 @@ def _require(condition: bool, message: str):
         raise PermissionDenied(message)
 
 
-def _event(kind, actor, body, *, post=None, conference=None, **data) -> BlogEvent:
-    if kind != EventKind.QUESTION_ASKED:
+# Steps that change nothing the public reads: the cached pages stay.
+UNSEEN_KINDS = frozenset({EventKind.QUESTION_ASKED, EventKind.DELEGATED, EventKind.DELEGATION_WITHDRAWN})
+
+
+def _event(kind, actor, body, *, post=None, conference=None, delegation=None, **data) -> BlogEvent:
+    if kind not in UNSEEN_KINDS:
         # The body's public page (kept in the page cache with the record) lists the latest posts and conferences.
         pagecache.bump(pagecache.RECORD)
     return BlogEvent.objects.create(
-        kind=kind, at=clock.now(), actor=actor, body=body, post=post, conference=conference, data=data
+        kind=kind,
+        at=clock.now(),
+        actor=actor,
+        body=body,
+        post=post,
+        conference=conference,
+        delegation=delegation,
+        data=data,
     )
+
+
+def _writer(actor, body_id, message: str) -> Delegation | None:
+    """Inside the step's transaction: the actor writes this body's blog, as its head (None) or under the delegation
+    returned, locked so that a withdrawal at the same moment waits for the step or stops it."""
+    _require(permissions.manages(actor, body_id), message)
+    if permissions.is_head(actor):
+        return None
+    delegation = Delegation.objects.select_for_update().filter(official=actor, body_id=body_id, withdrawn_at__isnull=True).first()
+    _require(delegation is not None, message)
+    return delegation
 
 
 def _clean(value, field, limit, errors) -> str:
@@ -99,46 +125,51 @@ def _post_fields(values: dict) -> dict:
 def write_post(actor, *, publish: bool = False, **values) -> Post:
     """The head writes a post for their body's blog: a draft, or published at once. `values`: title_kk, text_kk,
     title_ru, ..., accepts_questions."""
-    _require(permissions.writes_blog(actor), _("Only the head of a body writes its blog."))
+    message = _("Only the head of a body, or an official the head delegated it to, writes its blog.")
+    _require(permissions.writes_blog(actor), message)
     fields = _post_fields(values)
     with transaction.atomic():
+        delegation = _writer(actor, actor.body_id, message)
         now = clock.now()
         post = Post.objects.create(
             body_id=actor.body_id,
             author=actor,
+            delegation=delegation,
             created_at=now,
             updated_at=now,
             status=PostStatus.PUBLISHED if publish else PostStatus.DRAFT,
             published_at=now if publish else None,
             **fields,
         )
-        _event(EventKind.POST_CREATED, actor, post.body, post=post)
+        _event(EventKind.POST_CREATED, actor, post.body, post=post, delegation=delegation)
         if publish:
-            _event(EventKind.POST_PUBLISHED, actor, post.body, post=post)
+            _event(EventKind.POST_PUBLISHED, actor, post.body, post=post, delegation=delegation)
     return post
 
 
-def _locked_post(actor, post: Post) -> Post:
+def _locked_post(actor, post: Post) -> tuple[Post, Delegation | None]:
     post = Post.objects.select_for_update().get(pk=post.pk)
-    _require(permissions.manages(actor, post.body_id), _("Only the head of %(body)s edits its blog.") % {"body": post.body})
-    return post
+    delegation = _writer(
+        actor, post.body_id, _("Only the head of %(body)s, or their delegate, edits its blog.") % {"body": post.body}
+    )
+    return post, delegation
 
 
 def edit_post(actor, post: Post, **values) -> Post:
     """Change a post's texts (a published post stays published; the page says when it was edited)."""
     fields = _post_fields(values)
     with transaction.atomic():
-        post = _locked_post(actor, post)
+        post, delegation = _locked_post(actor, post)
         changed = _apply(post, fields)
         if changed:
-            _event(EventKind.POST_EDITED, actor, post.body, post=post, fields=changed)
+            _event(EventKind.POST_EDITED, actor, post.body, post=post, delegation=delegation, fields=changed)
     return post
 
 
 def set_post_published(actor, post: Post, published: bool) -> Post:
     """Publish a draft, or take a published post back to draft (its questions stay appeals, answered as usual)."""
     with transaction.atomic():
-        post = _locked_post(actor, post)
+        post, delegation = _locked_post(actor, post)
         status = PostStatus.PUBLISHED if published else PostStatus.DRAFT
         if post.status != status:
             now = clock.now()
@@ -146,7 +177,8 @@ def set_post_published(actor, post: Post, published: bool) -> Post:
             if published and post.published_at is None:
                 post.published_at = now
             post.save(update_fields=["status", "updated_at", "published_at"])
-            _event(EventKind.POST_PUBLISHED if published else EventKind.POST_UNPUBLISHED, actor, post.body, post=post)
+            kind = EventKind.POST_PUBLISHED if published else EventKind.POST_UNPUBLISHED
+            _event(kind, actor, post.body, post=post, delegation=delegation)
     return post
 
 
@@ -196,9 +228,11 @@ def _conference_fields(values: dict, *, current: Conference | None = None) -> di
 def plan_conference(actor, *, announce: bool = False, **values) -> Conference:
     """The head plans a web conference of their body: titles and descriptions (kk/ru/en), when it starts and how
     long it lasts, the window for questions before it, the https link to its video. Announced, the public sees it."""
-    _require(permissions.writes_blog(actor), _("Only the head of a body runs its web conferences."))
+    message = _("Only the head of a body, or an official the head delegated it to, runs its web conferences.")
+    _require(permissions.writes_blog(actor), message)
     fields = _conference_fields(values)
     with transaction.atomic():
+        delegation = _writer(actor, actor.body_id, message)
         now = clock.now()
         conference = Conference.objects.create(
             body_id=actor.body_id,
@@ -208,55 +242,91 @@ def plan_conference(actor, *, announce: bool = False, **values) -> Conference:
             announced_at=now if announce else None,
             **fields,
         )
-        _event(EventKind.CONFERENCE_CREATED, actor, conference.body, conference=conference)
+        _event(EventKind.CONFERENCE_CREATED, actor, conference.body, conference=conference, delegation=delegation)
         if announce:
-            _event(EventKind.CONFERENCE_ANNOUNCED, actor, conference.body, conference=conference)
+            _event(EventKind.CONFERENCE_ANNOUNCED, actor, conference.body, conference=conference, delegation=delegation)
     return conference
 
 
-def _locked_conference(actor, conference: Conference) -> Conference:
+def _locked_conference(actor, conference: Conference) -> tuple[Conference, Delegation | None]:
     conference = Conference.objects.select_for_update().get(pk=conference.pk)
-    _require(
-        permissions.manages(actor, conference.body_id),
-        _("Only the head of %(body)s runs its web conferences.") % {"body": conference.body},
-    )
-    return conference
+    message = _("Only the head of %(body)s, or their delegate, runs its web conferences.") % {"body": conference.body}
+    return conference, _writer(actor, conference.body_id, message)
 
 
 def edit_conference(actor, conference: Conference, **values) -> Conference:
     """Change a conference: its texts, times and links (after it, the link to its recording)."""
     with transaction.atomic():
-        conference = _locked_conference(actor, conference)
+        conference, delegation = _locked_conference(actor, conference)
         if conference.cancelled_at is not None:
             raise ValidationError(_("This conference was cancelled; plan a new one instead."))
         fields = _conference_fields(values, current=conference)
         changed = _apply(conference, fields)
         if changed:
-            _event(EventKind.CONFERENCE_EDITED, actor, conference.body, conference=conference, fields=changed)
+            _event(
+                EventKind.CONFERENCE_EDITED, actor, conference.body, conference=conference, delegation=delegation, fields=changed
+            )
     return conference
 
 
 def announce_conference(actor, conference: Conference) -> Conference:
     with transaction.atomic():
-        conference = _locked_conference(actor, conference)
+        conference, delegation = _locked_conference(actor, conference)
         if conference.announced_at is None and conference.cancelled_at is None:
             if conference.starts_at <= clock.now():
                 raise ValidationError(_("This conference's time has passed; change its date before announcing it."))
             conference.announced_at = conference.updated_at = clock.now()
             conference.save(update_fields=["announced_at", "updated_at"])
-            _event(EventKind.CONFERENCE_ANNOUNCED, actor, conference.body, conference=conference)
+            _event(EventKind.CONFERENCE_ANNOUNCED, actor, conference.body, conference=conference, delegation=delegation)
     return conference
 
 
 def cancel_conference(actor, conference: Conference) -> Conference:
     """Cancel a conference. Questions already asked stay appeals and are answered within their term."""
     with transaction.atomic():
-        conference = _locked_conference(actor, conference)
+        conference, delegation = _locked_conference(actor, conference)
         if conference.cancelled_at is None:
             conference.cancelled_at = conference.updated_at = clock.now()
             conference.save(update_fields=["cancelled_at", "updated_at"])
-            _event(EventKind.CONFERENCE_CANCELLED, actor, conference.body, conference=conference)
+            _event(EventKind.CONFERENCE_CANCELLED, actor, conference.body, conference=conference, delegation=delegation)
     return conference
+
+
+# --- delegation -------------------------------------------------------------------------------------------
+
+
+def delegate_blog(head, official) -> Delegation:
+    """The head lets an official of their own body write the blog and run the conferences in the head's name. Asked
+    again for an official who already has it, the delegation in force is returned and nothing is recorded twice."""
+    _require(permissions.delegates(head), _("Only the head of a body delegates its blog."))
+    with transaction.atomic():
+        official = get_user_model().objects.select_for_update().get(pk=official.pk)
+        _require(
+            permissions.may_be_delegated(head, official),
+            _("Only an active official of %(body)s can write its blog in your name.") % {"body": head.body},
+        )
+        current = Delegation.objects.filter(body_id=head.body_id, official=official, withdrawn_at__isnull=True).first()
+        if current is not None:
+            return current
+        delegation = Delegation.objects.create(body_id=head.body_id, official=official, granted_by=head, granted_at=clock.now())
+        _event(EventKind.DELEGATED, head, delegation.body, delegation=delegation, official=official.pk)
+    return delegation
+
+
+def withdraw_delegation(head, delegation: Delegation) -> Delegation:
+    """The head withdraws a delegation: from now on that official writes nothing of the blog. Their posts stay,
+    still saying they were published on the head's behalf; the delegation stays on the record, withdrawn."""
+    with transaction.atomic():
+        delegation = Delegation.objects.select_for_update().select_related("body").get(pk=delegation.pk)
+        _require(
+            permissions.delegates(head) and head.body_id == delegation.body_id,
+            _("Only the head of %(body)s withdraws its delegations.") % {"body": delegation.body},
+        )
+        if delegation.withdrawn_at is None:
+            delegation.withdrawn_at, delegation.withdrawn_by = clock.now(), head
+            delegation.save(update_fields=["withdrawn_at", "withdrawn_by"])
+            _event(EventKind.DELEGATION_WITHDRAWN, head, delegation.body, delegation=delegation, official=delegation.official_id)
+    return delegation
 
 
 # --- questions --------------------------------------------------------------------------------------------

@@ -16,4 +16,6 @@ urlpatterns = [
     path("manage/conferences/new/", views.conference_edit, name="conference-new"),
     path("manage/conferences/<int:pk>/", views.conference_edit, name="conference-edit"),
     path("manage/conferences/<int:pk>/<slug:action>", views.conference_action, name="conference-action"),
+    path("manage/delegates/", views.delegates, name="delegates"),
+    path("manage/delegates/<int:pk>/withdraw", views.withdraw_delegate, name="delegate-withdraw"),
 ]

@@ -18,7 +18,7 @@ from ashyq.core.forms import run_service
 from ashyq.dialogue import submission_cap
 
 from . import markup, permissions, selectors, services
-from .forms import ConferenceForm, PostForm, QuestionForm
+from .forms import ConferenceForm, DelegateForm, PostForm, QuestionForm
 from .models import Post
 
 
@@ -117,6 +117,7 @@ def post_page(request, pk):
         "blogs/post.html",
         lambda p: {
             "post": p,
+            "delegate_name": selectors.delegate_name(p, request.user),
             "html": markup.render(p.localized("text")),
             "text_lang": p.language_of("text"),
             "answered": selectors.answered_under(p),
@@ -158,7 +159,12 @@ def manage(request):
     return render(
         request,
         "blogs/manage.html",
-        {"posts": list(selectors.own_posts(request.user)), "conferences": list(selectors.own_conferences(request.user))},
+        {
+            "posts": list(selectors.own_posts(request.user)),
+            "conferences": list(selectors.own_conferences(request.user)),
+            "may_delegate": permissions.delegates(request.user),
+            "delegation": permissions.delegation_of(request.user),
+        },
     )
 
 
@@ -251,3 +257,52 @@ def conference_action(request, pk, action):
     else:
         raise PermissionDenied
     return redirect("blogs:manage")
+
+
+# --- the head's delegates ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def delegates(request):
+    """The head's page: the officials who write the blog in the head's name, the form to name one more, and the
+    record of delegations given and withdrawn."""
+    if not permissions.delegates(request.user):
+        raise PermissionDenied
+    # An empty POST is bound too: it gets the form with what is missing, never the blank page.
+    form = DelegateForm(
+        request.POST if request.method == "POST" else None, officials=selectors.officials_to_delegate(request.user)
+    )
+    if request.method == "POST":
+        ran = run_service(
+            request,
+            form,
+            lambda data: services.delegate_blog(request.user, data["official"]),
+            lambda delegation: (
+                _("%(name)s may now write your blog and run your web conferences in your name.")
+                % {"name": delegation.official.display_name}
+            ),
+        )
+        if ran.done:
+            return redirect("blogs:delegates")
+    return render(
+        request,
+        "blogs/delegates.html",
+        {"form": form, "delegations": list(selectors.delegations(request.user))},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_POST
+def withdraw_delegate(request, pk):
+    if not permissions.delegates(request.user):
+        raise PermissionDenied
+    delegation = get_object_or_404(selectors.delegations(request.user), pk=pk)
+    services.withdraw_delegation(request.user, delegation)
+    messages.success(
+        request,
+        _("%(name)s no longer writes your blog. Their posts stay, published on your behalf.")
+        % {"name": delegation.official.display_name},
+    )
+    return redirect("blogs:delegates")
