@@ -87,7 +87,9 @@ class VirtualReceptionForm(AppealForm):
 
 
 class AssignForm(forms.Form):
-    executor = forms.ModelChoiceField(label=_("Executor"), queryset=None)
+    # The choices are the staff's own names (often usernames in Latin letters): translate="no" keeps browsers'
+    # page translators, and the untranslated-text check, from reading them as words of the interface.
+    executor = forms.ModelChoiceField(label=_("Executor"), queryset=None, widget=forms.Select(attrs={"translate": "no"}))
 
     def __init__(self, *args, body=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,22 +9,23 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 
-def facts(appeal) -> list[tuple[str, str]]:
-    """The receipt's lines, shared by the page and the PDF so they always say the same."""
+def facts(appeal) -> list[tuple[str, str, bool]]:
+    """The receipt's lines (label, value, whether the value is the applicant's own words), shared by the page and the
+    PDF so they always say the same."""
     registered = appeal.events.filter(seq=1).values("at", "hash").first() or {}
     rows = [
-        (_("Appeal number"), appeal.number or ""),
-        (_("Registered"), formats.date_format(appeal.registered_at, "d.m.Y H:i")),
-        (_("To the head of"), str(appeal.addressed_body)),
-        (_("Type of appeal"), appeal.get_type_display()),
-        (_("Subject"), appeal.subject),
-        (_("Answer due by"), formats.date_format(appeal.due_on, "d.m.Y")),
-        (_("Rules"), str(appeal.regulation)),
+        (_("Appeal number"), appeal.number or "", False),
+        (_("Registered"), formats.date_format(appeal.registered_at, "d.m.Y H:i"), False),
+        (_("To the head of"), str(appeal.addressed_body), False),
+        (_("Type of appeal"), appeal.get_type_display(), False),
+        (_("Subject"), appeal.subject, True),
+        (_("Answer due by"), formats.date_format(appeal.due_on, "d.m.Y"), False),
+        (_("Rules"), str(appeal.regulation), False),
     ]
     if appeal.body_id != appeal.addressed_body_id:
-        rows.insert(3, (_("Now with"), str(appeal.body)))
+        rows.insert(3, (_("Now with"), str(appeal.body), False))
     if registered.get("hash"):
-        rows.append((_("Record fingerprint (SHA-256)"), registered["hash"]))
+        rows.append((_("Record fingerprint (SHA-256)"), registered["hash"], False))
     return rows
 
 
@@ -49,7 +50,7 @@ def pdf(appeal) -> bytes:
     doc.multi_cell(0, 9, _("Registration receipt"), new_x="LMARGIN", new_y="NEXT")
     doc.set_font("Body", size=11)
     doc.ln(3)
-    for label, value in facts(appeal):
+    for label, value, _theirs in facts(appeal):
         doc.set_text_color(90, 90, 90)
         doc.multi_cell(0, 6, label, new_x="LMARGIN", new_y="NEXT")
         doc.set_text_color(0, 0, 0)

@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.db import migrations
+from django.utils.translation import gettext_noop
 
 
 def create_appc_regulation(apps, schema_editor):
@@ -8,7 +9,8 @@ def create_appc_regulation(apps, schema_editor):
     Regulation.objects.get_or_create(
         version=1,
         defaults={
-            "title": "Administrative Procedural and Process Code of the Republic of Kazakhstan (No. 350-VI)",
+            # Stored in English, shown in the reader's language through the catalog (Regulation.__str__).
+            "title": gettext_noop("Administrative Procedural and Process Code of the Republic of Kazakhstan (No. 350-VI)"),
             "legal_basis": (
                 "Art. 76: consideration within 15 working days of registration; the head may extend it by a reasoned "
                 "decision up to 2 months in total, telling the applicant. Art. 65: an appeal outside the body's "
