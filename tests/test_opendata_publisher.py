@@ -242,7 +242,7 @@ def test_an_invalid_upload_shows_the_report_with_row_and_column_and_the_previous
     # Row 32 (header row 1, then 30 good rows), column B (2) "turnover"; what it means, then the validator's words.
     assert re.search(
         r"<td>32</td><td>B \(2\): turnover</td><td>The value is not of the column&#x27;s type[^<]*<br>"
-        r'<span class="help">[^<]*twelve[^<]*</span></td>',
+        r'<span class="help" lang="en">[^<]*twelve[^<]*</span></td>',
         page,
     ), page
     assert "Version 1</a>" in page and "unchanged and still downloadable" in page
