@@ -86,7 +86,14 @@ class QuestionForm(forms.Form):
 class DelegateForm(forms.Form):
     """The head names an official of their body to write the blog in the head's name."""
 
-    official = forms.ModelChoiceField(label=_("Official"), queryset=None, empty_label=_("Choose an official"))
+    # The choices are the officials' own names (often usernames in Latin letters): translate="no", as for an appeal's
+    # executor, keeps browsers' page translators from rewriting them.
+    official = forms.ModelChoiceField(
+        label=_("Official"),
+        queryset=None,
+        empty_label=_("Choose an official"),
+        widget=forms.Select(attrs={"translate": "no"}),
+    )
 
     def __init__(self, *args, officials, **kwargs):
         super().__init__(*args, **kwargs)
