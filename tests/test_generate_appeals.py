@@ -13,6 +13,7 @@ from ashyq.core.models import Region
 from ashyq.dialogue import integrity
 from ashyq.dialogue.models import Answer, Appeal, AppealEvent, AppealType, EventKind, Feedback, Outcome, PublicReason, Status
 from ashyq.dialogue.replay import replay, stored_state
+from ashyq.dialogue.stays import replay_stays, stored_stays
 
 
 @pytest.mark.django_db
@@ -25,6 +26,7 @@ def test_generated_appeals_are_consistent(reference):
         events = list(appeal.events.all())
         assert events[0].kind == EventKind.REGISTERED
         assert replay(events) == stored_state(appeal), appeal.number
+        assert replay_stays(events, addressed_body_id=appeal.addressed_body_id) == stored_stays(appeal), appeal.number
         assert integrity.broken_link(events) is None, appeal.number
     assert list(integrity.verify_all()) == []
 

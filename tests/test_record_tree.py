@@ -145,6 +145,7 @@ def test_deleting_a_whole_appeal_is_caught_by_both(record, tmp_path):
     seqs = list(appeal.events.values_list("seq", flat=True))
     _sql("DELETE FROM dialogue_appealevent WHERE appeal_id = %s", [appeal.pk])
     _sql("DELETE FROM dialogue_answer WHERE appeal_id = %s", [appeal.pk])
+    _sql("DELETE FROM dialogue_appealstay WHERE appeal_id = %s", [appeal.pk])
     _sql("DELETE FROM dialogue_appeal WHERE id = %s", [appeal.pk])
     db = _db_findings()
     found = _export_findings(tmp_path)

@@ -45,11 +45,13 @@ from ashyq.bodies.reference_data import load_reference_data
 from ashyq.core import calendar, clock
 from ashyq.core.models import Region
 from ashyq.dialogue import deadlines, integrity, search
+from ashyq.dialogue import stays as route
 from ashyq.dialogue.models import (
     REASONED_KINDS,
     Answer,
     Appeal,
     AppealEvent,
+    AppealStay,
     EventKind,
     Feedback,
     Outcome,
@@ -551,7 +553,7 @@ class Generator:
             by_body[state.body_id if state.body_id in by_body else list(by_body)[-1]]["final"] = True
         return list(by_body.values())
 
-    def _appeal(self, pk: int, index: int, ev_rows, answer_rows, feedback_rows, analysis_rows) -> dict:
+    def _appeal(self, pk: int, index: int, ev_rows, answer_rows, feedback_rows, analysis_rows, stay_rows) -> dict:
         rng, W, reg = self.rng, self.days, self.regulation
         forced = COVER[index] if index < len(COVER) else {}
         body = self.bodies[index] if index < len(self.bodies) else self.pick_body()
@@ -761,6 +763,8 @@ class Generator:
         received_on = max(
             (e for e in events if e.kind in (KIND[EventKind.REGISTERED], KIND[EventKind.REDIRECTED])), key=lambda e: e.seq
         ).data["received_on"]
+        # The route as the services keep it (the generated applicants are citizens: no answer to one's own staff).
+        stay_rows += [{"appeal_id": pk, **vars(stay)} for stay in route.replay_stays(events, addressed_body_id=body.pk)]
         if KIND[EventKind.ANSWERED] in kinds:
             if KIND[EventKind.ANSWER_PUBLISHED] in kinds:
                 answer["public_text"] = redact(answer["text"])
@@ -844,15 +848,16 @@ class Generator:
         try:
             while done < self.n:
                 size = min(self.batch_size, self.n - done)
-                appeals, events, answers, feedback, analysis = [], [], [], [], []
+                appeals, events, answers, feedback, analysis, route_rows = [], [], [], [], [], []
                 for i in range(done, done + size):
-                    appeals.append(self._appeal(first_appeal + i, i, events, answers, feedback, analysis))
+                    appeals.append(self._appeal(first_appeal + i, i, events, answers, feedback, analysis, route_rows))
                 for row in events:
                     row["id"] = next_event
                     next_event += 1
                 batch = [
                     (Appeal, appeals),
                     (AppealEvent, events),
+                    (AppealStay, route_rows),
                     (Answer, answers),
                     (Feedback, feedback),
                     (AppealAnalysis, analysis),

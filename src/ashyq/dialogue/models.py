@@ -253,6 +253,54 @@ class AppealEvent(models.Model):
         return f"{self.appeal_id}#{self.seq} {self.kind}"
 
 
+class StayEnding(models.TextChoices):
+    REDIRECTED = "redirected", _("redirected")
+    ANSWERED = "answered", _("answered")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class AppealStay(models.Model):
+    """One stay of an appeal at a body: from its registration there, or its arrival by redirect, to how it left.
+
+    The route of an appeal, kept by the services in the same transaction as the event that starts or ends a stay
+    (stays.py), and always equal to a replay of the events (stays.replay_stays, checked by a test like `status`).
+    It holds what is known when the step happens: who held the appeal, from when to when, how it left, and for
+    the stay that ended with the answer the answer's facts. What follows later (the applicant's verdict, a
+    complaint upheld, whether the receiver of a redirect decided the matter) stays in its own tables, so
+    whoever judges a stay by what followed reads both. One narrow row per stay, indexed by body and month, so
+    the figures of every body aggregate this table instead of joining the wide ones."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="stays")
+    seq = models.PositiveSmallIntegerField(help_text="1 for the registration, then one more for each redirect")
+    body = models.ForeignKey("bodies.Body", on_delete=models.PROTECT, related_name="+")
+    # The body the applicant wrote to (the first stay's): "not ours" answers count differently elsewhere.
+    addressed = models.BooleanField()
+    received_at = models.DateTimeField()
+    # The day in Kazakhstan the body received it, and the first day of that month (the assessment's cohort).
+    received_on = models.DateField()
+    month = models.DateField()
+    # The current due date while the body holds the appeal (extensions move it); the last one after.
+    due_on = models.DateField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ending = models.CharField(max_length=20, choices=StayEnding.choices, blank=True)
+    # The answer's facts, when the stay ended with the body's answer.
+    outcome = models.CharField(max_length=40, choices=Outcome.choices, blank=True)
+    answered_on = models.DateField(null=True, blank=True)
+    answered_on_time = models.BooleanField(null=True, blank=True)
+    # The body extended the term of this appeal before answering it.
+    extended = models.BooleanField(default=False)
+    # When it answered, the applicant was on the staff of the body (an answer to oneself).
+    applicant_staff = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["appeal", "seq"]
+        constraints = [models.UniqueConstraint(fields=["appeal", "seq"], name="appeal_stay_unique_seq")]
+        indexes = [models.Index(fields=["body", "month"], name="appeal_stay_body_month")]
+
+    def __str__(self):
+        return f"{self.appeal_id}/{self.seq} at {self.body_id}: {self.ending or 'held'}"
+
+
 class Answer(models.Model):
     appeal = models.OneToOneField(Appeal, on_delete=models.PROTECT, related_name="answer")
     body = models.ForeignKey("bodies.Body", on_delete=models.PROTECT, related_name="answers")

@@ -19,7 +19,7 @@ from ashyq.bodies.models import Body
 from ashyq.core import calendar, characters, clock, eds, identity
 from ashyq.core.models import Region
 
-from . import deadlines, integrity, notifications, permissions, selectors, staff_notifications
+from . import deadlines, integrity, notifications, permissions, selectors, staff_notifications, stays
 from .attachments import inspect_uploads
 from .errors import Conflict
 from .models import (
@@ -310,6 +310,7 @@ def _register(
     if note:
         data.update(note)
     event = _append_event(appeal, EventKind.REGISTERED, actor=registered_by or applicant, to_body=body, data=data)
+    stays.start(appeal, event)
     notifications.on_commit_notify(appeal, EventKind.REGISTERED)
     staff_notifications.enqueue_appeal_notice(appeal, event)
     return appeal
@@ -431,6 +432,8 @@ def redirect_appeal(actor, appeal: Appeal, to_body: Body, reason: str) -> Appeal
             reason=reason,
             data={"due_on": due_on.isoformat(), "received_on": today.isoformat(), "redirect_deadline": last_day.isoformat()},
         )
+        stays.end(appeal, event)
+        stays.start(appeal, event)
         notifications.on_commit_notify(appeal, EventKind.REDIRECTED)
         staff_notifications.enqueue_appeal_notice(appeal, event)
     return appeal
@@ -477,6 +480,7 @@ def extend_deadline(actor, appeal: Appeal, until: dt.date, reason: str) -> Appea
             reason=reason,
             data={"previous_due_on": previous.isoformat(), "due_on": until.isoformat()},
         )
+        stays.extend(appeal)
         notifications.on_commit_notify(appeal, EventKind.EXTENDED)
     return appeal
 
@@ -522,7 +526,7 @@ def answer_appeal(actor, appeal: Appeal, *, text: str, outcome: str, legal_groun
         )
         appeal.status = Status.ANSWERED
         appeal.save(update_fields=["status", "updated_at"])
-        _append_event(
+        event = _append_event(
             appeal,
             EventKind.ANSWERED,
             actor=actor,
@@ -530,6 +534,7 @@ def answer_appeal(actor, appeal: Appeal, *, text: str, outcome: str, legal_groun
             reason=legal_ground,
             data={"outcome": outcome, "on_time": answer.answered_on_time},
         )
+        stays.end(appeal, event, answer=answer)
         if signer is not None:
             _record_signature(appeal, actor, signer, SignedText.ANSWER, text)
         notifications.on_commit_notify(appeal, EventKind.ANSWERED)
@@ -575,7 +580,8 @@ def withdraw_appeal(actor, appeal: Appeal, reason: str = "") -> Appeal:
         reason = _text(reason, "reason", MAX_REASON_LENGTH, required=False)
         appeal.status = Status.WITHDRAWN
         appeal.save(update_fields=["status", "updated_at"])
-        _append_event(appeal, EventKind.WITHDRAWN, actor=actor, from_body=appeal.body, reason=reason)
+        event = _append_event(appeal, EventKind.WITHDRAWN, actor=actor, from_body=appeal.body, reason=reason)
+        stays.end(appeal, event)
     return appeal
 
 

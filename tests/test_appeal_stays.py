@@ -1,0 +1,125 @@
+"""The route of an appeal (AppealStay): kept by the services with each step, always equal to a replay of the events,
+and the migration's backfill gives the same rows as the services wrote."""
+
+import datetime as dt
+import importlib
+
+import pytest
+from django.apps import apps
+from django.db import connection
+
+from ashyq.dialogue import services
+from ashyq.dialogue.models import Appeal, AppealStay, StayEnding
+from ashyq.dialogue.stays import replay_stays, stored_stays
+
+MONDAY = dt.date(2026, 11, 2)
+backfill_migration = importlib.import_module("ashyq.dialogue.migrations.0018_appeal_stays")
+
+PATHS = [
+    ["assign", "answer", "feedback"],
+    ["redirect", "redirect_back", "assign", "extend", "answer", "complain"],
+    ["extend", "withdraw"],
+    ["extend", "redirect", "answer"],
+    ["redirect", "redirect_back", "answer"],
+    ["redirect"],
+    [],
+]
+
+
+def replayed(appeal):
+    appeal = Appeal.objects.select_related("applicant").get(pk=appeal.pk)
+    staff_of = appeal.applicant.body_id if appeal.applicant_id else None
+    return replay_stays(appeal.events.order_by("seq"), addressed_body_id=appeal.addressed_body_id, applicant_staff_of=staff_of)
+
+
+def drive(people, bodies, submit, at, path, applicant=None):
+    with at(MONDAY):
+        appeal = submit(applicant or people["applicant"])
+    assert stored_stays(appeal) == replayed(appeal)
+    for step in path:
+        with at(dt.date(2026, 11, 3)):
+            appeal = Appeal.objects.get(pk=appeal.pk)
+            acc = appeal.body.slug == "anti-corruption-agency"
+            staff = people["official"] if acc else people["other_official"]
+            head = people["head"] if acc else people["other_head"]
+            if step == "assign":
+                services.assign_executor(staff, appeal, staff)
+            elif step == "redirect":
+                services.redirect_appeal(staff, appeal, bodies["general-prosecutors-office"], "Competence.")
+            elif step == "redirect_back":
+                services.redirect_appeal(staff, appeal, bodies["anti-corruption-agency"], "Back.")
+            elif step == "extend":
+                services.extend_deadline(head, appeal, dt.date(2026, 12, 18), "More time.")
+            elif step == "answer":
+                services.answer_appeal(staff, appeal, text="Answer.", outcome="resolved")
+            elif step == "feedback":
+                services.record_feedback(appeal.applicant, appeal, resolution="yes", rating=5)
+            elif step == "complain":
+                complaint = services.complain_about_answer(appeal.applicant, appeal, text="Not enough.")
+                assert stored_stays(complaint) == replayed(complaint)
+            elif step == "withdraw":
+                services.withdraw_appeal(appeal.applicant, appeal)
+        assert stored_stays(appeal) == replayed(appeal), (path, step)
+    return appeal
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", PATHS)
+def test_stays_equal_the_replay_after_every_kind_of_step(people, bodies, submit, at, path):
+    drive(people, bodies, submit, at, path)
+
+
+@pytest.mark.django_db
+def test_a_route_reads_as_the_user_lived_it(people, bodies, submit, at):
+    """Extended at the first body, redirected, answered at the second: two stays, each with what happened there."""
+    appeal = drive(people, bodies, submit, at, ["extend", "redirect", "answer"])
+    first, second = AppealStay.objects.filter(appeal=appeal).order_by("seq")
+    acc, gpo = bodies["anti-corruption-agency"], bodies["general-prosecutors-office"]
+    assert (first.body, first.addressed, first.ending, first.received_on) == (acc, True, StayEnding.REDIRECTED, MONDAY)
+    assert first.due_on == dt.date(2026, 12, 18)  # the extension moved the first body's term before it redirected
+    assert (second.body, second.addressed, second.ending, second.outcome) == (gpo, False, StayEnding.ANSWERED, "resolved")
+    assert second.received_on == dt.date(2026, 11, 3) and second.month == dt.date(2026, 11, 1)
+    assert second.answered_on == dt.date(2026, 11, 3) and second.answered_on_time is True
+    assert second.extended is False  # the second body did not extend: the first body's extension is not its own
+    assert first.ended_at == second.received_at
+
+
+@pytest.mark.django_db
+def test_an_answer_to_the_bodys_own_staff_is_marked(people, bodies, submit, at):
+    appeal = drive(people, bodies, submit, at, ["answer"], applicant=people["other_official"])
+    stay = AppealStay.objects.get(appeal=appeal)
+    assert stay.applicant_staff is False  # answered by the anti-corruption agency, the applicant works elsewhere
+    with at(MONDAY):
+        own = submit(people["other_official"], body="general-prosecutors-office")
+        services.answer_appeal(people["other_official"], own, text="Answer.", outcome="resolved")
+    assert AppealStay.objects.get(appeal=own).applicant_staff is True
+
+
+@pytest.mark.django_db
+def test_a_refused_step_leaves_the_route_as_it_was(people, bodies, submit, at):
+    from django.core.exceptions import ValidationError
+
+    with at(MONDAY):
+        appeal = submit(people["applicant"])
+    before = stored_stays(appeal)
+    with at(MONDAY), pytest.raises(ValidationError):
+        services.answer_appeal(people["official"], appeal, text="", outcome="resolved")
+    with at(MONDAY), pytest.raises(ValidationError):
+        services.redirect_appeal(people["official"], appeal, bodies["anti-corruption-agency"], "Same body.")
+    assert stored_stays(appeal) == before and before[0].ending == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migrations_backfill_gives_the_rows_the_services_wrote(people, bodies, submit, at):
+    """The backfill (set-based SQL on PostgreSQL) rebuilds, from the events alone, the stays the services kept."""
+    appeals = [drive(people, bodies, submit, at, path) for path in PATHS]
+    with at(MONDAY):
+        own = submit(people["other_official"], body="general-prosecutors-office")
+        services.answer_appeal(people["other_official"], own, text="Answer.", outcome="explained")
+    appeals.append(own)
+    kept = {a.pk: stored_stays(a) for a in appeals}
+    assert sum(len(v) for v in kept.values()) > len(appeals)
+    AppealStay.objects.all().delete()
+    with connection.schema_editor() as editor:
+        backfill_migration.backfill(apps, editor)
+    assert {a.pk: stored_stays(a) for a in appeals} == kept
