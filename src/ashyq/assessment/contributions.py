@@ -18,12 +18,11 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import F
 
-from ashyq.dialogue.models import OPEN_STATUSES, Answer, Appeal, AppealEvent, EventKind, Outcome, Status
+from ashyq.dialogue.models import OPEN_STATUSES, Answer, Appeal, AppealEvent, AppealStay, EventKind, Outcome, Status
 
 from . import config, final_state
 from .models import AppealContribution, BodyMonthFigures, RegionMonthFigures, WorkingDay
 
-STAY_KINDS = (EventKind.REGISTERED, EventKind.REDIRECTED)
 REGION_FIELDS = ("registered", "answered", "resolved")
 
 
@@ -55,7 +54,6 @@ def contribution(appeal_id: int) -> dict:
             "registered_at",
             "addressed_body_id",
             "applicant_id",
-            "applicant__body_id",
         )
         .first()
     )
@@ -73,12 +71,16 @@ def contribution(appeal_id: int) -> dict:
     outcome = answer["outcome"] if answer else None
     resolution = answer["appeal__feedback__resolution"] if answer else None
 
-    # Stays: each registration or arrival by redirect, filed under the body and the month it arrived.
-    events = list(AppealEvent.objects.filter(appeal_id=appeal_id).order_by("seq").values_list("kind", "to_body_id", "at"))
-    stays = [(body, at) for kind, body, at in events if kind in STAY_KINDS and body is not None]
+    # Stays (dialogue.AppealStay, the route as the dialogue keeps it), filed under the body and the month it
+    # received the appeal; extensions under the body that extended and the month it did.
+    stays = list(
+        AppealStay.objects.filter(appeal_id=appeal_id)
+        .order_by("seq")
+        .values("body_id", "month", "ending", "applicant_staff", "extended")
+    )
     last = len(stays) - 1
-    for i, (body, at) in enumerate(stays):
-        key = f"b:{body}:{_month_key(_month(at))}"
+    for i, stay in enumerate(stays):
+        key = f"b:{stay['body_id']}:{_month_key(stay['month'])}"
         _add(part, key, "received")
         if i == last:
             continue
@@ -91,10 +93,10 @@ def contribution(appeal_id: int) -> dict:
             _add(part, key, "redirect_pending", bucket=appeal["due_on"].isoformat())
         else:
             _add(part, key, final_state.field(state))
-    # Extensions: under the body that extended and the month it did.
-    for kind, body, at in events:
-        if kind == EventKind.EXTENDED and body is not None:
-            _add(part, f"b:{body}:{_month_key(_month(at))}", "extensions")
+    for body, at in AppealEvent.objects.filter(appeal_id=appeal_id, kind=EventKind.EXTENDED, to_body__isnull=False).values_list(
+        "to_body_id", "at"
+    ):
+        _add(part, f"b:{body}:{_month_key(_month(at))}", "extensions")
 
     received_key = f"b:{appeal['body_id']}:{_month_key(appeal['received_on'])}"
     if appeal["status"] in OPEN_STATUSES:
@@ -102,7 +104,7 @@ def contribution(appeal_id: int) -> dict:
     elif appeal["status"] == Status.WITHDRAWN:
         _add(part, received_key, final_state.field(final_state.WITHDRAWN))
     if answer:
-        _answer_part(part, appeal, answer, appeal_id, upheld, _month)
+        _answer_part(part, appeal, answer, appeal_id, upheld, stays[-1] if stays else {})
 
     region_key = f"r:{appeal['region_id']}:{_month_key(_month(appeal['registered_at']))}"
     _add(part, region_key, "registered")
@@ -113,8 +115,9 @@ def contribution(appeal_id: int) -> dict:
     return part
 
 
-def _answer_part(part, appeal, answer, appeal_id, upheld, _month):
-    """The answer, filed under the answering body and the month it received the appeal."""
+def _answer_part(part, appeal, answer, appeal_id, upheld, stay):
+    """The answer, filed under the answering body and the month it received the appeal; `stay` is the answered
+    stay (whether that body extended the term, whether the applicant was on its staff when it answered)."""
     body = answer["body_id"]
     key = f"b:{body}:{_month_key(appeal['received_on'])}"
     _add(part, key, "answered")
@@ -128,10 +131,7 @@ def _answer_part(part, appeal, answer, appeal_id, upheld, _month):
         _add(part, key, "rating_sum", rating or 0)
     if Appeal.objects.filter(complaint_about_id=appeal_id).exists():
         _add(part, key, "complaints")
-    extended = (
-        bool(answer["answered_on_time"])
-        and AppealEvent.objects.filter(appeal_id=appeal_id, kind=EventKind.EXTENDED, to_body_id=body).exists()
-    )
+    extended = bool(answer["answered_on_time"]) and bool(stay.get("extended"))
     ending = final_state.Ending(
         status="answered",
         outcome=answer["outcome"],
@@ -140,7 +140,7 @@ def _answer_part(part, appeal, answer, appeal_id, upheld, _month):
         on_time=bool(answer["answered_on_time"]),
         extended=extended,
         addressed_body=appeal["addressed_body_id"],
-        applicant_staff_of=appeal["applicant__body_id"],
+        applicant_staff_of=body if stay.get("applicant_staff") else None,
     )
     state = final_state.answered_state(body, ending)
     _add(part, key, final_state.field(state))

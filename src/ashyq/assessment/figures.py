@@ -1,8 +1,9 @@
 """The database path: additive counts per body and month by aggregate SQL, and the tables they fill.
 
 `compute_counts()` runs a handful of GROUP BY queries (no loop over appeals in Python) and returns
-{(body_id, month): counts}; `refresh()` replaces the stored rows for some bodies and months (after an
-event), `recompute_all()` rebuilds everything (`manage.py recompute_scores`).
+{(body_id, month): counts}; `recompute_all()` rebuilds everything (`manage.py recompute_scores`, the audit of
+the per-event changes of contributions.py). The stays are read from the route the dialogue keeps
+(dialogue.AppealStay), grouped by what their final state depends on; final_state.py judges each group.
 
 Definitions (docs/assessment.md):
 - A body *receives* an appeal when it is registered to it or arrives there by redirect; the month of
@@ -29,8 +30,6 @@ from concurrent.futures import ThreadPoolExecutor
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
-    BooleanField,
-    Case,
     Count,
     DateTimeField,
     Exists,
@@ -41,15 +40,12 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
-    Value,
-    When,
-    Window,
 )
-from django.db.models.functions import Lead, TruncDate, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from ashyq.core import calendar, clock
-from ashyq.dialogue.models import OPEN_STATUSES, Answer, Appeal, AppealEvent, EventKind, Outcome, Resolution, Status
+from ashyq.dialogue.models import Answer, Appeal, AppealEvent, AppealStay, EventKind, Feedback, Outcome, Resolution, Status
 from ashyq.legalacts.models import Comment, CommentStatus, Stage
 from ashyq.opendata import quality
 from ashyq.opendata.models import Dataset, Resource, ResourceVersion
@@ -59,7 +55,6 @@ from .models import BodyMonthFigures, RegionMonthFigures, WorkingDay
 
 log = logging.getLogger("ashyq.assessment")
 EPOCH = dt.date(2015, 1, 1)
-STAY_KINDS = (EventKind.REGISTERED, EventKind.REDIRECTED)
 RESOLUTIONS = (Resolution.YES, Resolution.PARTLY, Resolution.NO)
 
 
@@ -140,48 +135,14 @@ def _data_span() -> tuple[dt.date, dt.date] | None:
 # --- the aggregate queries -------------------------------------------------------------------------------
 
 
-def _in(values) -> str:
-    """An SQL list of our own constant identifiers (never user input)."""
-    assert all(v.replace("_", "").isalnum() for v in values)
-    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
-
-
-def _upheld(appeal_ref: str):
-    """A complaint about the appeal's answer that the higher body answered 'resolved' (measures taken)."""
-    # complaint_about IS NOT NULL: complaints are few, and the condition lets the database read them from the
-    # index instead of every appeal when it evaluates the test once for all rows (a hashed subplan).
-    return Exists(
-        Appeal.objects.filter(
-            complaint_about__isnull=False, complaint_about=OuterRef(appeal_ref), answer__outcome=Outcome.RESOLVED
-        )
+def _complaints_sql() -> str:
+    """Each appeal complained about, once (a complaint is one appeal about one answer): whether the higher body
+    upheld it (answered 'resolved': measures taken). Complaints are few: a small hash joined to the stays."""
+    appeal, answer = Appeal._meta.db_table, Answer._meta.db_table
+    return (
+        f"SELECT c.complaint_about_id AS about, CASE WHEN ca.outcome = 'resolved' THEN 1 ELSE 0 END AS upheld "
+        f"FROM {appeal} c LEFT JOIN {answer} ca ON ca.appeal_id = c.id WHERE c.complaint_about_id IS NOT NULL"
     )
-
-
-# The state of a stay that ended with the body's answer (final_state.answered_state), as SQL conditions over
-# one answer row t of compute_counts(): {count field: condition}.
-_OWN = "(t.staff_of IS NOT NULL AND t.staff_of = t.body_id)"
-_NOT_COMPETENT = f"(NOT {_OWN} AND t.addressed <> t.body_id AND t.outcome IN {_in(final_state.NOT_OURS_OUTCOMES)})"
-_COUNTED = f"NOT {_OWN} AND NOT {_NOT_COMPETENT}"
-# The answer rows' tests (complained about, upheld, extended) are read by several of the outer sums; OFFSET 0
-# keeps PostgreSQL from pulling the subquery up into them, so each test runs once per answer, not once per sum
-# (at 1 M appeals the answers' query took 40 s instead of 31 s on a loaded machine). SQLite needs no fence.
-_POSTGRES_FENCE = " OFFSET 0"
-_ANSWERED_STATE_SQL = {
-    final_state.field(final_state.OWN_STAFF): _OWN,
-    final_state.field(final_state.NOT_COMPETENT): _NOT_COMPETENT,
-    final_state.field(
-        final_state.RESOLVED_CONFIRMED
-    ): f"{_COUNTED} AND t.outcome = 'resolved' AND t.res = 'yes' AND NOT t.upheld",
-    final_state.field(
-        final_state.RESOLVED_UNCONFIRMED
-    ): f"{_COUNTED} AND t.outcome = 'resolved' AND (t.res IS NULL OR t.res = 'partly') AND NOT t.upheld",
-    final_state.field(final_state.RESOLVED_DISPUTED): f"{_COUNTED} AND t.outcome = 'resolved' AND (t.res = 'no' OR t.upheld)",
-    final_state.field(final_state.EXPLAINED): f"{_COUNTED} AND t.outcome = 'explained'",
-    final_state.field(final_state.REFUSED): f"{_COUNTED} AND t.outcome = 'refused'",
-    final_state.field(final_state.LEFT): f"{_COUNTED} AND t.outcome = 'left_without_consideration'",
-    "final_timely": f"{_COUNTED} AND t.answered_on_time AND NOT t.extended",
-    "final_timely_extended": f"{_COUNTED} AND t.answered_on_time AND t.extended",
-}
 
 
 def compute_counts(
@@ -204,77 +165,74 @@ def compute_counts(
             out[key] = scoring.empty_counts()
         return out[key]
 
-    # 1. Stays: every registration or arrival by redirect starts one. Within an appeal's stays (ordered by
-    # seq) a stay ended by redirect is one followed by another stay; the appeal was redirected twice or more
-    # when it has three stays or more. Window functions over the (appeal, seq) index, then GROUP BY.
-    stays = AppealEvent.objects.filter(kind__in=STAY_KINDS, to_body__isnull=False)
-    if body_ids is not None or start or end:
-        touched = AppealEvent.objects.filter(kind__in=STAY_KINDS)
-        if body_ids is not None:
-            touched = touched.filter(to_body_id__in=body_ids)
-        if start:
-            touched = touched.filter(at__gte=_aware(start))
-        if end:
-            touched = touched.filter(at__lt=_aware(end))
-        stays = stays.filter(appeal_id__in=touched.values("appeal_id"))
-    # Every stay counts as received; only appeals that were redirected at all (a small share) need the
-    # windows that tell which stay ended by redirect, so those run over them alone (docs/benchmarks.md).
+    # The stays (dialogue.AppealStay, one narrow row per stay, kept by the dialogue with each step): every
+    # count but the repeats, the extensions and the regions is an aggregate of this one table, joined only with
+    # what followed a stay (the next stay, the applicant's verdict, a complaint upheld), so the recomputation
+    # still judges each stay by what became of the appeal (docs/benchmarks.md).
+    stay_table, feedback_table = AppealStay._meta.db_table, Feedback._meta.db_table
+    where, params = ["1 = 1"], []
+    if body_ids is not None:
+        where.append("s.body_id IN (" + ", ".join(["%s"] * len(body_ids)) + ")")
+        params += list(body_ids)
+    if start:
+        where.append("s.received_on >= %s")
+        params.append(start)
+    if end:
+        where.append("s.received_on < %s")
+        params.append(end)
+    within = " AND ".join(where)
+    # 1. Every stay is received; the one the body still holds is open (kept by its due date); withdrawn.
     queries = {
         "received": (
-            stays.order_by()
-            .annotate(month=TruncMonth("at", tzinfo=tz))
-            .values("to_body_id", "month")
-            .annotate(n=Count("seq"))
-            .query.sql_with_params()
+            f"SELECT s.body_id, s.month, CASE WHEN s.ending = '' THEN s.due_on END, COUNT(*), "
+            "SUM(CASE WHEN s.ending = '' THEN 1 ELSE 0 END), SUM(CASE WHEN s.ending = 'withdrawn' THEN 1 ELSE 0 END) "
+            f"FROM {stay_table} s WHERE {within} "
+            "GROUP BY s.body_id, s.month, CASE WHEN s.ending = '' THEN s.due_on END",
+            list(params),
         )
     }
-    # Appeals with two stays or more: read from the same partial covering index (assessment migration 0003),
-    # like every column here, so PostgreSQL never visits the events table itself.
-    redirected = (
-        AppealEvent.objects.filter(kind__in=STAY_KINDS, to_body__isnull=False)
-        .order_by()
-        .values("appeal_id")
-        .annotate(n=Count("seq"))
-        .filter(n__gt=1)
-        .values("appeal_id")
-    )
-    # Each stay ended by redirect is judged by what followed (final_state.redirect_state): the next stay is
-    # the last one (no bounce back or onward) and the appeal was decided there on its merits, without the
-    # applicant's "no" or an upheld complaint; pending while the receiver holds it (kept by its due date).
-    moved = (
-        stays.filter(appeal_id__in=redirected)
-        .order_by()
-        .annotate(
-            month=TruncMonth("at", tzinfo=tz),
-            next_seq=Window(Lead("seq"), partition_by=[F("appeal_id")], order_by=F("seq").asc()),
-            after_next=Window(Lead("seq", 2), partition_by=[F("appeal_id")], order_by=F("seq").asc()),
-            stays=Window(Count("seq"), partition_by=[F("appeal_id")]),
-            status=F("appeal__status"),
-            due=F("appeal__due_on"),
-            outcome=F("appeal__answer__outcome"),
-            res=F("appeal__feedback__resolution"),
-            upheld=_upheld("appeal_id"),
-        )
-        .values("to_body_id", "month", "next_seq", "after_next", "stays", "status", "due", "outcome", "res", "upheld")
-    )
-    sql, params = moved.query.sql_with_params()
-    next_is_last = "t.next_seq IS NOT NULL AND t.after_next IS NULL"
-    pending = f"{next_is_last} AND t.status IN {_in(final_state.OPEN_STATUSES)}"
-    justified = (
-        f"{next_is_last} AND t.status = 'answered' AND t.outcome IN {_in(final_state.MERIT_OUTCOMES)} "
-        "AND (t.res IS NULL OR t.res <> 'no') AND NOT t.upheld"
-    )
+    # 2. Each stay ended by redirect, judged by what followed (final_state.redirect_state, applied below to each
+    # group of stays alike): whether the next stay is the last (no bounce back or onward) and how it ended, the
+    # answer's outcome there, the applicant's verdict, a complaint upheld; the receiver's due date while it holds
+    # the appeal. The appeal was redirected twice or more (ping-pong) when this stay is not the first or the
+    # next one also ended by redirect.
     queries["stays"] = (
-        f"SELECT t.to_body_id, t.month, CASE WHEN {pending} THEN t.due END, "
-        "SUM(CASE WHEN t.next_seq IS NOT NULL THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN t.next_seq IS NOT NULL AND t.stays >= 3 THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN {justified} THEN 1 ELSE 0 END), SUM(CASE WHEN {pending} THEN 1 ELSE 0 END) "
-        f"FROM ({sql}) t GROUP BY t.to_body_id, t.month, CASE WHEN {pending} THEN t.due END",
-        params,
+        "SELECT s.body_id, s.month, CASE WHEN s.seq >= 2 OR n.ending = 'redirected' THEN 1 ELSE 0 END, n.ending, "
+        "n.outcome, f.resolution, k.upheld, CASE WHEN n.ending = '' THEN n.due_on END, COUNT(*) "
+        f"FROM {stay_table} s JOIN {stay_table} n ON n.appeal_id = s.appeal_id AND n.seq = s.seq + 1 "
+        f"LEFT JOIN {feedback_table} f ON f.appeal_id = s.appeal_id "
+        f"LEFT JOIN ({_complaints_sql()}) k ON k.about = s.appeal_id "
+        f"WHERE s.ending = 'redirected' AND {within} "
+        "GROUP BY s.body_id, s.month, CASE WHEN s.seq >= 2 OR n.ending = 'redirected' THEN 1 ELSE 0 END, n.ending, "
+        "n.outcome, f.resolution, k.upheld, CASE WHEN n.ending = '' THEN n.due_on END",
+        list(params),
     )
 
-    # 2. Answers, filed under the answering body and the month it received the appeal; working days to
-    # answer by subtracting the two days' ordinals in the WorkingDay calendar (a join, not a lookup per row).
+    # 3. Answers, filed under the answering body and the month it received the appeal (the answered stay's):
+    # the answered stays grouped by everything their final state depends on (final_state.answered_state, applied
+    # below once per group, so the rule is written once), with the applicant's verdict and a complaint about
+    # the answer (k.upheld: 1 upheld, 0 not, NULL none).
+    answered = (
+        f"FROM {stay_table} s LEFT JOIN {feedback_table} f ON f.appeal_id = s.appeal_id "
+        f"LEFT JOIN ({_complaints_sql()}) k ON k.about = s.appeal_id WHERE s.ending = 'answered' AND {within}"
+    )
+    facts = (
+        "s.body_id, s.month, s.outcome, s.answered_on_time, s.extended, s.addressed, s.applicant_staff, f.resolution, k.upheld"
+    )
+    queries["answers"] = (f"SELECT {facts}, COUNT(*), SUM(f.rating) {answered} GROUP BY {facts}", list(params))
+    # Working days to answer, by subtracting the two days' ordinals in the WorkingDay calendar (a join with a
+    # small table, not a lookup per row; the calendar is the assessment's, so a holiday decree changes it).
+    country = config.get()["calendar_country"]
+    queries["answer_days"] = (
+        "SELECT s.body_id, s.month, (w1.ordinal - w0.ordinal), COUNT(*) "
+        f"FROM {stay_table} s "
+        f"LEFT JOIN {WorkingDay._meta.db_table} w0 ON (w0.country = %s AND w0.day = s.received_on) "
+        f"LEFT JOIN {WorkingDay._meta.db_table} w1 ON (w1.country = %s AND w1.day = s.answered_on) "
+        f"WHERE s.ending = 'answered' AND {within} GROUP BY s.body_id, s.month, (w1.ordinal - w0.ordinal)",
+        [country, country, *params],
+    )
+
+    # The repeats of a subset (after an event) read the answers by the (body, answered_at) index.
     answers = Answer.objects.all()
     if body_ids is not None:
         answers = answers.filter(body_id__in=body_ids)
@@ -291,67 +249,6 @@ def compute_counts(
         registered_at__gt=OuterRef("answered_at"),
         registered_at__lte=OuterRef("repeat_until"),
     )
-    complaints = Appeal.objects.filter(complaint_about=OuterRef("appeal"))
-    inner = (
-        answers.annotate(
-            rcv=F("appeal__received_on"),
-            ans_on=TruncDate("answered_at", tzinfo=tz),
-            res=F("appeal__feedback__resolution"),
-            rating=F("appeal__feedback__rating"),
-            repeat_until=ExpressionWrapper(F("answered_at") + window, output_field=DateTimeField()),
-            addressed=F("appeal__addressed_body_id"),
-            staff_of=F("appeal__applicant__body_id"),
-        )
-        .annotate(
-            comp=Exists(complaints),
-            upheld=_upheld("appeal"),
-            extended=Case(
-                When(
-                    answered_on_time=True,
-                    then=Exists(
-                        AppealEvent.objects.filter(appeal=OuterRef("appeal"), kind=EventKind.EXTENDED, to_body=OuterRef("body"))
-                    ),
-                ),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
-        )
-        .order_by()
-        .values(
-            "body_id",
-            "rcv",
-            "ans_on",
-            "answered_on_time",
-            "outcome",
-            "res",
-            "rating",
-            "comp",
-            "addressed",
-            "staff_of",
-            "upheld",
-            "extended",
-        )
-    )
-    sql, params = inner.query.sql_with_params()
-    country = config.get()["calendar_country"]
-    # The month of a date without time zones (TruncMonth casts the date to a timestamp with time zone, a
-    # time-zone lookup per answer on PostgreSQL).
-    month = "date_trunc('month', t.rcv::timestamp)" if connection.vendor == "postgresql" else "substr(t.rcv, 1, 7) || '-01'"
-    outer = (
-        f"SELECT t.body_id, {month}, (w1.ordinal - w0.ordinal), COUNT(*), "
-        "SUM(CASE WHEN t.answered_on_time THEN 1 ELSE 0 END), "
-        + "".join("SUM(CASE WHEN t.outcome = %s THEN 1 ELSE 0 END), " for _ in Outcome.values)
-        + "COUNT(t.res), "
-        + "".join("SUM(CASE WHEN t.res = %s THEN 1 ELSE 0 END), " for _ in RESOLUTIONS)
-        + "SUM(t.rating), SUM(CASE WHEN t.comp THEN 1 ELSE 0 END), "
-        + ", ".join(f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)" for cond in _ANSWERED_STATE_SQL.values())
-        + " "
-        f"FROM ({sql}{_POSTGRES_FENCE if connection.vendor == 'postgresql' else ''}) t "
-        f"LEFT JOIN {WorkingDay._meta.db_table} w0 ON (w0.country = %s AND w0.day = t.rcv) "
-        f"LEFT JOIN {WorkingDay._meta.db_table} w1 ON (w1.country = %s AND w1.day = t.ans_on) "
-        f"GROUP BY t.body_id, {month}, (w1.ordinal - w0.ordinal)"
-    )
-    queries["answers"] = (outer, (*Outcome.values, *RESOLUTIONS, *params, country, country))
 
     # 3. Repeats: the whole table in one windowed pass; a subset (after an event) by an index lookup per answer.
     if body_ids is None and not start and not end:
@@ -384,82 +281,64 @@ def compute_counts(
         .annotate(n=Count("pk"))
         .query.sql_with_params()
     )
-    # 5. Appeals still open, at the body now responsible, under the month it received them, by due date
-    # (scoring.settle() turns this into "overdue as of a day").
-    still_open = _within(Appeal.objects.filter(status__in=OPEN_STATUSES), "body_id", "received_on", body_ids, start, end)
-    queries["open"] = (
-        still_open.annotate(month=TruncMonth("received_on"))
-        .order_by()
-        .values("body_id", "month", "due_on")
-        .annotate(n=Count("pk"))
-        .query.sql_with_params()
-    )
-    # 6. Appeals withdrawn, at the body that held them, under the month it received them.
-    gone = Appeal.objects.filter(status=Status.WITHDRAWN)
-    if body_ids is not None:
-        gone = gone.filter(body_id__in=body_ids)
-    if start:
-        gone = gone.filter(received_on__gte=start)
-    if end:
-        gone = gone.filter(received_on__lt=end)
-    queries["withdrawn"] = (
-        gone.annotate(month=TruncMonth("received_on"))
-        .order_by()
-        .values("body_id", "month")
-        .annotate(n=Count("pk"))
-        .query.sql_with_params()
-    )
     if extra_queries:
         queries.update(extra_queries)
     # In parallel only for a full recomputation: after one event the queries are small, and four new
     # connections (authentication included) cost several times more than running them here.
     results = _execute_all(queries, parallel=body_ids is None and not start and not end)
 
-    for body_id, month, received in results["received"]:
-        month = _raw_month(month)
-        if wanted(body_id, month):
-            slot(body_id, month)["received"] += received
-    for body_id, month, pending_due, away, ping_pong, justified, pending in results["stays"]:
-        month = _raw_month(month)
-        if wanted(body_id, month) and away:
-            c = slot(body_id, month)
-            c["redirected_away"] += away or 0
-            c["ping_pong"] += ping_pong or 0
-            c[final_state.field(final_state.REDIRECTED_JUSTIFIED)] += justified or 0
-            c[final_state.field(final_state.REDIRECTED_UNJUSTIFIED)] += away - (justified or 0) - (pending or 0)
-            if pending:
-                due = _raw_month(pending_due).isoformat()
-                c["redirect_pending"][due] = c["redirect_pending"].get(due, 0) + pending
-    for row in results["answers"]:
-        body_id, month, wd, answered, on_time = row[:5]
-        outcomes = row[5:9]
-        feedback, yes, partly, no, rating_sum, complained = row[9:15]
+    for body_id, month, open_due, received, still_open, withdrawn in results["received"]:
         c = slot(body_id, _raw_month(month))
-        for name, n in zip(_ANSWERED_STATE_SQL, row[15:]):
-            c[name] += n or 0
-        c["answered"] += answered
-        c["on_time"] += on_time or 0
-        for o, n in zip(Outcome.values, outcomes):
-            c[o] += n or 0
-        c["feedback"] += feedback
-        c["feedback_yes"] += yes or 0
-        c["feedback_partly"] += partly or 0
-        c["feedback_no"] += no or 0
-        c["rating_sum"] += rating_sum or 0
-        c["complaints"] += complained or 0
+        c["received"] += received
+        c[final_state.field(final_state.WITHDRAWN)] += withdrawn or 0
+        if still_open:  # at the body now responsible, under the month it received the appeal, by due date
+            due = _raw_month(open_due).isoformat()
+            c["open_due"][due] = c["open_due"].get(due, 0) + still_open
+    for body_id, month, ping_pong, next_ending, outcome, resolution, upheld, next_due, n in results["stays"]:
+        c = slot(body_id, _raw_month(month))
+        c["redirected_away"] += n
+        c["ping_pong"] += n if ping_pong else 0
+        status = {"": "registered", "redirected": "redirected"}.get(next_ending, next_ending)
+        ending = final_state.Ending(status=status, outcome=outcome or None, resolution=resolution, upheld=bool(upheld))
+        state = final_state.redirect_state(next_ending != "redirected", ending)
+        if state == final_state.REDIRECT_PENDING:
+            due = _raw_month(next_due).isoformat()
+            c["redirect_pending"][due] = c["redirect_pending"].get(due, 0) + n
+        else:
+            c[final_state.field(state)] += n
+    for body_id, month, outcome, on_time, extended, addressed, staff, resolution, upheld, n, rating_sum in results["answers"]:
+        c = slot(body_id, _raw_month(month))
+        c["answered"] += n
+        c["on_time"] += n if on_time else 0
+        c[outcome] += n
+        if resolution:
+            c["feedback"] += n
+            c[f"feedback_{resolution}"] += n
+            c["rating_sum"] += rating_sum or 0
+        if upheld is not None:  # a complaint was filed about the answer
+            c["complaints"] += n
+        ending = final_state.Ending(
+            status="answered",
+            outcome=outcome,
+            resolution=resolution,
+            upheld=bool(upheld),
+            on_time=bool(on_time),
+            extended=bool(extended),
+            addressed_body=body_id if addressed else None,
+            applicant_staff_of=body_id if staff else None,
+        )
+        (stay,) = final_state.stay_states([(body_id, month)], ending)
+        c[final_state.field(stay.state)] += n
+        c["final_timely"] += n if stay.timely else 0
+        c["final_timely_extended"] += n if stay.timely_extended else 0
+    for body_id, month, wd, n in results["answer_days"]:
         if wd is not None:
-            h = c["days_to_answer"]
-            h[str(wd)] = h.get(str(wd), 0) + answered
+            h = slot(body_id, _raw_month(month))["days_to_answer"]
+            h[str(wd)] = h.get(str(wd), 0) + n
     for body_id, month, n in results["repeats"]:
         slot(body_id, _raw_month(month).replace(day=1))["repeats"] += n
     for body_id, month, n in results["extensions"]:
         slot(body_id, _raw_month(month))["extensions"] += n
-    for body_id, month, due_on, n in results["open"]:
-        h = slot(body_id, _raw_month(month))["open_due"]
-        due = _raw_month(due_on).isoformat()
-        h[due] = h.get(due, 0) + n
-    for body_id, month, n in results["withdrawn"]:
-        slot(body_id, _raw_month(month))[final_state.field(final_state.WITHDRAWN)] += n
     for key, d in [
         *compute_dataset_counts(body_ids, start, end).items(),
         *compute_legal_comment_counts(body_ids, start, end).items(),

@@ -4,10 +4,10 @@ A *stay* starts when a body receives the appeal (registration, or arrival by red
 one state, and the Ashyq method's shares are shares of the stays a body received, so every appeal counts
 once for each body, for what became of it there, whatever the body did to make it look handled.
 
-This module is the rule, as a pure function of one appeal's facts (no database, no Django):
-`recompute.py` applies it row by row to the public export, and the aggregate SQL of `figures.py` states the
-same conditions set-wise; a test holds the two equal. Issue-by-issue additions (the figures kept per event)
-call `stay_states()` for the one appeal an event touched.
+This module is the rule, as a pure function of one appeal's facts (no database, no Django), and the only place
+it is written: `recompute.py` applies it row by row to the public export, `figures.py` once per group of stays
+with the same facts (the aggregate SQL groups the dialogue's stays by what their state depends on), and
+`contributions.py` to the one appeal an event touched; tests hold the three equal.
 """
 
 from dataclasses import dataclass

@@ -9,11 +9,8 @@ from .models import REASONED_KINDS, EventKind, Resolution
 
 
 def redirect_chain(appeal) -> list:
-    """The bodies the appeal went through, first addressee first, current body last."""
-    chain = [appeal.addressed_body]
-    for event in appeal.events.filter(kind=EventKind.REDIRECTED).select_related("to_body").order_by("seq"):
-        chain.append(event.to_body)
-    return chain
+    """The bodies the appeal went through, first addressee first, current body last: its stays (stays.py)."""
+    return [stay.body for stay in appeal.stays.select_related("body").order_by("seq")]
 
 
 def sees_people(viewer, appeal) -> bool:
