@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from ashyq.bodies.models import Body
 
-from . import classifier, sectors
+from . import sectors
 from .models import Task
 from .services import AKIMAT_LABEL, active_model
 
@@ -38,6 +38,8 @@ def _akimat_of(region) -> Body | None:
 
 
 def suggest_bodies(text: str, region=None, k: int = 3) -> list[BodySuggestion]:
+    from . import classifier  # scikit-learn loads only when a model is used, not at every start
+
     text = (text or "").strip()
     if len(text) < MIN_TEXT_LENGTH:
         return []

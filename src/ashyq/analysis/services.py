@@ -16,7 +16,7 @@ from ashyq.bodies.models import Body, Topic
 from ashyq.dialogue import permissions
 from ashyq.dialogue.models import Appeal
 
-from . import classifier, refresh, sectors
+from . import refresh, sectors
 from .models import LABELLED_TASKS, Cause, ClassifierModel, Label, Source, Task
 
 log = logging.getLogger("ashyq.analysis")
@@ -63,6 +63,8 @@ def set_label(actor, appeal: Appeal, task: str, value: str) -> Label:
 
 def active_model(task: str):
     """The newest active model of a task, loaded once per process and reloaded when a newer one is trained."""
+    from . import classifier  # scikit-learn loads only when a model is used, not at every start
+
     row = (
         ClassifierModel.objects.filter(task=task, active=True)
         .order_by("-created_at", "-pk")
@@ -82,6 +84,8 @@ def active_model(task: str):
 
 def save_model(task: str, pipeline, *, trained_on: str, labels: list[str], metrics: dict | None = None) -> ClassifierModel:
     """Store a trained model as the task's active one; earlier models stay, inactive, for rollback."""
+    from . import classifier  # scikit-learn loads only when a model is used, not at every start
+
     if task not in Task.values:
         raise ValueError(task)
     counts: dict[str, int] = {}
@@ -106,6 +110,8 @@ def classify_appeal(appeal_id: int) -> list[Label]:
     """Suggest the cause and sector of a new appeal with the active models. A person's label is never
     overwritten, and a task the models already suggested is not suggested again (the background task may run
     twice); without a model, the sector named in the text (sectors.py) is suggested."""
+    from . import classifier  # scikit-learn loads only when a model is used, not at every start
+
     appeal = Appeal.objects.only("pk", "subject", "text").get(pk=appeal_id)
     text = f"{appeal.subject}\n{appeal.text}"
     created = []
