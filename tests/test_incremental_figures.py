@@ -130,3 +130,18 @@ def test_an_events_change_touches_only_the_rows_it_concerns(cast, bodies, submit
     run_queue()  # the queued task finds nothing left to do
     assert contributions.apply(appeal.pk) == {}
     assert figures.recompute_all()["changed"] == 0
+
+
+def test_an_answer_to_the_bodys_own_staff_stays_so_when_the_applicant_leaves_it(cast, bodies, submit, at, run_queue):
+    """Self-confirmation is judged when the body answers: an official who later leaves the body does not turn the
+    answer into one that counts for it, in the per-event figures or in the full recomputation."""
+    official, head = cast["staff"][BODIES[0]]
+    with at(START):
+        appeal = submit(official, BODIES[0])
+        services.answer_appeal(head, appeal, text="Done.", outcome=Outcome.RESOLVED)
+    run_queue()
+    official.body = None
+    official.save(update_fields=["body"])
+    assert figures.recompute_all()["changed"] == 0
+    row = stored_figures()["bodies"][(bodies[BODIES[0]].pk, START.replace(day=1))]
+    assert (row["final_own_staff"], row["final_resolved_unconfirmed"], row["answered"]) == (1, 0, 1)
