@@ -9,7 +9,7 @@ from ashyq.bodies.models import Body
 from ashyq.core import calendar, clock
 from ashyq.core.models import Region
 from ashyq.dialogue import deadlines, permissions
-from ashyq.dialogue.models import OPEN_STATUSES, Appeal, AppealEvent, AppealType, Channel, EventKind, Status
+from ashyq.dialogue.models import OPEN_STATUSES, Appeal, AppealStay, AppealType, Channel, Status
 
 from . import config, scoring
 from .models import BodyMonthFigures, RegionMonthFigures
@@ -251,14 +251,8 @@ def dashboard(user, *, limit: int = 50) -> dict:
     )
     bodies = Body.objects.in_bulk([r["body"] for r in per_body])
     load = sorted(({**r, "body": bodies[r["body"]]} for r in per_body), key=lambda r: (-r["overdue"], -r["soon_due"]))
-    twice = (
-        AppealEvent.objects.filter(kind=EventKind.REDIRECTED)
-        .order_by()
-        .values("appeal")
-        .annotate(n=Count("pk"))
-        .filter(n__gte=2)
-        .values("appeal")
-    )
+    # Redirected twice or more: a third stay (the route as the dialogue keeps it, dialogue/stays.py).
+    twice = AppealStay.objects.filter(seq__gte=3).values("appeal")
     ping_pong = Appeal.objects.select_related("body", "addressed_body").filter(pk__in=twice).order_by("-registered_at")[:limit]
     complaints = (
         Appeal.objects.select_related("body", "complaint_about__body")
