@@ -297,6 +297,12 @@ ASHYQ_REQUIRED_LEVELS = {
     step: os.environ.get(f"ASHYQ_LEVEL_{step.upper()}", default).strip().lower()
     for step, default in (("write_appeal", "email"), ("sign_appeal", "sms"), ("vote", "sms"), ("official_answer", "none"))
 }
+# Whether an appeal written on the site's forms or sent through the JSON API must be signed (by EDS, or by a one-time
+# code to the applicant's confirmed phone) to be registered: "optional" (the default: signing is offered) or
+# "required" (as on e-Otinish). Either way signing needs ASHYQ_LEVEL_SIGN_APPEAL, and with "required" so does writing.
+ASHYQ_APPEAL_SIGNATURE = os.environ.get("ASHYQ_APPEAL_SIGNATURE", "optional").strip().lower()
+if ASHYQ_APPEAL_SIGNATURE not in ("optional", "required"):
+    raise ImproperlyConfigured(f"ASHYQ_APPEAL_SIGNATURE must be optional or required (not {ASHYQ_APPEAL_SIGNATURE!r}).")
 for _step, _level in ASHYQ_REQUIRED_LEVELS.items():
     if _level not in ("none", "email", "sms", "eds"):
         raise ImproperlyConfigured(f"ASHYQ_LEVEL_{_step.upper()} must be none, email, sms or eds (not {_level!r}).")

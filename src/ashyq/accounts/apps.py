@@ -25,5 +25,7 @@ class AccountsConfig(AppConfig):
         from . import services
 
         identity.register_signer_confirmation(services.confirm_signer)
+        # An appeal signed by a one-time code to the account's confirmed phone (dialogue) is sent and checked here.
+        identity.register_sms_signing(send=services.send_signing_code, confirm=services.confirm_signing_code)
         # The templates' `can.verify_in_person` (the link to the reception's form), the rule its view applies.
         register_rule("verify_in_person", permissions.verifies_in_person)

@@ -171,6 +171,9 @@ class PhoneDevice(ThrottlingMixin, CooldownMixin, SideChannelDevice):
 
     phone_hash = models.CharField(max_length=64)
     failed_tries = models.PositiveSmallIntegerField(default=0)
+    # What the waiting code is for: "" confirms the phone; "sign:<SHA-256 of a text>" signs that exact text (an
+    # appeal), so a code sent for one purpose or text never serves another.
+    purpose = models.CharField(max_length=80, blank=True, default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user"], name="phone_device_one_per_user")]

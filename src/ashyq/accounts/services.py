@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from ashyq.core import pagecache
+from ashyq.core import identity, pagecache
 
 from . import permissions
 from .models import ANONYMISED_USERNAME_PREFIX, ApiToken, Role, User
@@ -366,25 +366,25 @@ def _identity_taken(identity: str, user) -> bool:
     return Verification.objects.filter(identity_hash=identity, revoked_at__isnull=True).exclude(user=user).exists()
 
 
-class SmsNotSent(ValidationError):
-    """The SMS gateway failed (down, slow, refused): not the person's mistake; the page answers 503."""
+SmsNotSent = identity.SmsNotSent  # the gateway failed: not the person's mistake; the page answers 503
+
+VERIFY_PHONE = ""  # PhoneDevice.purpose of a code that confirms the phone
 
 
-def send_phone_code(actor, phone_text: str) -> dict:
-    """Send a one-time code by SMS to the number the person typed (normalised to +7 7xx...). Refused while the wait
-    after the previous code runs. A gateway that fails rolls everything back and says so: no code is left waiting.
-    Returns {"phone": E.164, "next_at": when another code may be asked for}."""
+def _signing_purpose(text_sha256: str) -> str:
+    return f"sign:{text_sha256}"
+
+
+def _send_code(actor, phone: str, *, purpose: str, message) -> dict:
+    """Send a one-time code by SMS to `phone` (normalised), for `purpose`; `message(code, minutes)` is the SMS's text.
+    Refused while the wait after the previous code runs. A gateway that fails rolls everything back and says so: no
+    code is left waiting. Returns {"phone": E.164, "next_at": when another code may be asked for}."""
     from django.utils import timezone
 
     from . import sms
-    from .identifiers import identity_hash, normalise_phone
+    from .identifiers import identity_hash
     from .models import PhoneDevice
 
-    _require_active(actor)
-    try:
-        phone = normalise_phone(phone_text)
-    except ValidationError as exc:
-        raise ValidationError({"phone": exc.messages}) from None
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=actor.pk).values_list("pk", flat=True).get()
         device, _created = PhoneDevice.objects.get_or_create(user=actor, defaults={"name": "SMS", "phone_hash": ""})
@@ -404,19 +404,14 @@ def send_phone_code(actor, phone_text: str) -> dict:
                 }
             )
         device.phone_hash = identity_hash("phone", phone)
+        device.purpose = purpose
         device.failed_tries = 0
         device.throttle_reset(commit=False)
         device.generate_token(length=6, valid_secs=settings.ASHYQ_SMS_CODE_SECONDS, commit=False)
         device.cooldown_set(commit=False)
         device.save()
-        minutes = max(1, settings.ASHYQ_SMS_CODE_SECONDS // 60)
-        text = ngettext(
-            "Ashyq code: %(code)s. Valid for %(n)d minute. Do not tell it to anyone.",
-            "Ashyq code: %(code)s. Valid for %(n)d minutes. Do not tell it to anyone.",
-            minutes,
-        ) % {"code": device.token, "n": minutes}
         try:
-            sms.gateway().send(phone, text)
+            sms.gateway().send(phone, message(device.token, max(1, settings.ASHYQ_SMS_CODE_SECONDS // 60)))
         except sms.SmsGatewayError as exc:
             logger.warning("SMS code to %s for user %s not sent: %s", sms.masked(phone), actor.pk, exc)
             raise SmsNotSent(
@@ -432,43 +427,81 @@ def send_phone_code(actor, phone_text: str) -> dict:
     return {"phone": phone, "next_at": device.last_generated_timestamp + dt.timedelta(seconds=device.get_cooldown_duration())}
 
 
-def confirm_phone_code(actor, phone: str, code: str):
-    """Check the code sent to `phone`. Right (and in time, and not used): the account gains the phone level, replacing
-    its previous phone verification. Wrong: counted; each wrong code doubles the wait before the next try, and after
-    ASHYQ_SMS_MAX_TRIES the code is void. A number that already confirms another account is refused only now, when
-    the person has shown they hold the phone, so nobody learns from the form which numbers have accounts."""
+def _normalised_phone(phone_text: str) -> str:
+    from .identifiers import normalise_phone
+
+    try:
+        return normalise_phone(phone_text)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from None
+
+
+def send_phone_code(actor, phone_text: str) -> dict:
+    """Send a one-time code by SMS to the number the person typed (normalised to +7 7xx...), to confirm the phone."""
+    _require_active(actor)
+    phone = _normalised_phone(phone_text)
+
+    def message(code, minutes):
+        return ngettext(
+            "Ashyq code: %(code)s. Valid for %(n)d minute. Do not tell it to anyone.",
+            "Ashyq code: %(code)s. Valid for %(n)d minutes. Do not tell it to anyone.",
+            minutes,
+        ) % {"code": code, "n": minutes}
+
+    return _send_code(actor, phone, purpose=VERIFY_PHONE, message=message)
+
+
+def _take_code(actor, identity_hash_: str, code: str, purpose: str):
+    """Check a code against the one waiting for this phone and purpose. Right (in time, not used): the code is used up
+    (django-otp clears it) and the device is returned, under its lock in the caller's transaction. Wrong: counted; each
+    wrong code doubles the wait before the next try, and after ASHYQ_SMS_MAX_TRIES the code is void; the count is
+    saved and (None, the reason) returned. Callers run this inside transaction.atomic() and raise the reason only
+    after it commits, so that a refusal keeps its count and a used code stays used."""
     from django.utils import timezone
 
+    from .models import PhoneDevice
+
+    code = "".join((code or "").split())
+    device = PhoneDevice.objects.select_for_update().filter(user=actor).first()
+    if device is None or device.token is None or device.phone_hash != identity_hash_ or device.purpose != purpose:
+        return None, _("There is no code waiting for this number: ask for a new one.")
+    allowed, why = device.verify_is_allowed()
+    if not allowed:
+        wait = max(1, math.ceil((why["locked_until"] - timezone.now()).total_seconds()))
+        return None, ngettext(
+            "Too many wrong codes. Please wait %(n)d second before trying again.",
+            "Too many wrong codes. Please wait %(n)d seconds before trying again.",
+            wait,
+        ) % {"n": wait}
+    if device.verify_token(code):  # single use: django-otp clears the code as it accepts it
+        device.throttle_reset()
+        return device, None
+    device.throttle_increment(commit=False)
+    device.failed_tries += 1
+    if device.failed_tries >= settings.ASHYQ_SMS_MAX_TRIES or device.valid_until <= timezone.now():
+        device.token = None
+        error = _("This code has expired or was entered wrong too many times. Ask for a new code.")
+    else:
+        error = _("This code is not right. Check the SMS and try again.")
+    device.save()
+    return None, error
+
+
+def confirm_phone_code(actor, phone: str, code: str):
+    """Check the code sent to `phone`. Right: the account gains the phone level, replacing its previous phone
+    verification. A number that already confirms another account is refused only now, when the person has shown they
+    hold the phone, so nobody learns from the form which numbers have accounts."""
     from ashyq.core import clock
 
     from .identifiers import identity_hash
-    from .models import METHOD_LEVELS, PhoneDevice, Verification, VerificationMethod
+    from .models import METHOD_LEVELS, Verification, VerificationMethod
 
     _require_active(actor)
-    code = "".join((code or "").split())
-    identity = identity_hash("phone", phone or "")
+    identity_ = identity_hash("phone", phone or "")
     with transaction.atomic():
-        device = PhoneDevice.objects.select_for_update().filter(user=actor).first()
-        if device is None or device.token is None or device.phone_hash != identity:
-            raise ValidationError({"code": [_("There is no code waiting for this number: ask for a new one.")]})
-        allowed, why = device.verify_is_allowed()
-        if not allowed:
-            wait = max(1, math.ceil((why["locked_until"] - timezone.now()).total_seconds()))
-            raise ValidationError(
-                {
-                    "code": [
-                        ngettext(
-                            "Too many wrong codes. Please wait %(n)d second before trying again.",
-                            "Too many wrong codes. Please wait %(n)d seconds before trying again.",
-                            wait,
-                        )
-                        % {"n": wait}
-                    ]
-                }
-            )
-        if device.verify_token(code):  # single use: django-otp clears the code as it accepts it
-            device.throttle_reset()
-            if _identity_taken(identity, actor):
+        device, error = _take_code(actor, identity_, code, VERIFY_PHONE)
+        if device is not None:
+            if _identity_taken(identity_, actor):
                 error = _(
                     "This phone number already confirms another Ashyq account. One person has one account: sign in "
                     "to that account, or, if the number is now yours and the account is not, ask an official to "
@@ -485,19 +518,68 @@ def confirm_phone_code(actor, phone: str, code: str):
                     level=METHOD_LEVELS[VerificationMethod.SMS],
                     granted_at=now,
                     expires_at=_verification_expiry(now, settings.ASHYQ_SMS_VERIFICATION_DAYS),
-                    identity_hash=identity,
+                    identity_hash=identity_,
                 )
-        else:
-            device.throttle_increment(commit=False)
-            device.failed_tries += 1
-            if device.failed_tries >= settings.ASHYQ_SMS_MAX_TRIES or device.valid_until <= timezone.now():
-                device.token = None
-                error = _("This code has expired or was entered wrong too many times. Ask for a new code.")
-            else:
-                error = _("This code is not right. Check the SMS and try again.")
-            device.save()
     # Raised after the commit, so the used or voided code and the count of wrong tries stay recorded.
     raise ValidationError({"code": [error]})
+
+
+# --- Signing an appeal by SMS code (core.identity.register_sms_signing) ---------------------------------------------
+
+
+def _verified_phone_hash(actor, phone: str) -> str:
+    """The keyed hash of `phone` if it is the phone the account's current SMS verification was made with."""
+    from .identifiers import identity_hash
+    from .selectors import current_verifications
+
+    hashed = identity_hash("phone", phone)
+    verified = set(current_verifications(actor).filter(method="sms").values_list("identity_hash", flat=True))
+    if not verified:
+        raise ValidationError(
+            {"phone": [_("Your account has no phone confirmed by SMS: confirm your phone first, then sign by SMS code.")]}
+        )
+    if hashed not in verified:
+        raise ValidationError(
+            {"phone": [_("This is not the phone your account is confirmed with. Type that number, or confirm this one first.")]}
+        )
+    return hashed
+
+
+def send_signing_code(request, phone_text: str, text_sha256: str) -> dict:
+    """Send the code that signs the text with this fingerprint to the account's confirmed phone, within the same
+    sending limits as every SMS code (sms_limits). Returns {"phone": the number masked}."""
+    from . import sms, sms_limits
+
+    actor = request.user
+    _require_active(actor)
+    phone = _normalised_phone(phone_text)
+    _verified_phone_hash(actor, phone)
+    wait = sms_limits.wait_seconds(request, phone)
+    if wait:
+        raise identity.TooManyCodes({"phone": [sms_limits.message(wait)]})
+
+    def message(code, minutes):
+        return ngettext(
+            "Ashyq code %(code)s signs your appeal (text %(text)s). Valid for %(n)d minute. Do not tell it to anyone.",
+            "Ashyq code %(code)s signs your appeal (text %(text)s). Valid for %(n)d minutes. Do not tell it to anyone.",
+            minutes,
+        ) % {"code": code, "text": text_sha256[:8], "n": minutes}
+
+    _send_code(actor, phone, purpose=_signing_purpose(text_sha256), message=message)
+    return {"phone": sms.masked(phone)}
+
+
+def confirm_signing_code(actor, phone_text: str, code: str, text_sha256: str) -> str:
+    """Use up the code sent to sign the text with this fingerprint: the phone's keyed hash (for the signature's
+    record), or ValidationError saying why (no code for this text, wrong, expired, used, too many tries)."""
+    _require_active(actor)
+    phone = _normalised_phone(phone_text)
+    hashed = _verified_phone_hash(actor, phone)
+    with transaction.atomic():
+        device, error = _take_code(actor, hashed, code, _signing_purpose(text_sha256))
+        if device is not None:
+            return hashed
+    raise ValidationError({"sign_code": [error]})
 
 
 def grant_in_person(official, user: User, *, iin: str, document_seen: bool):

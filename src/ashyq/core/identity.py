@@ -12,7 +12,7 @@ the reference studies found that demanding a digital signature kept people out.
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -93,3 +93,39 @@ def confirm_signer(user, signer) -> None:
     if _confirm_signer is None:
         raise PermissionDenied(gettext("Digital signatures cannot be accepted: accounts are not set up."))
     _confirm_signer(user, signer)
+
+
+# --- Signing an appeal by a one-time SMS code ---------------------------------------------------------------------
+# The code goes to the phone the account is verified with (accounts keeps only its keyed hash, so the person types the
+# number again and it must hash the same), names the fingerprint of the exact text, and is django-otp's like the
+# verification codes: expiry, single use, backoff, the wait before another code and the sending limits. Set by the
+# accounts app; dialogue calls these.
+
+
+class SmsNotSent(ValidationError):
+    """The SMS gateway failed (down, slow, refused): not the person's mistake; pages answer 503."""
+
+
+class TooManyCodes(ValidationError):
+    """A sending limit of SMS codes is reached (per phone, address or account); pages answer 429."""
+
+
+_sms_signing: dict[str, Callable] = {}
+
+
+def register_sms_signing(*, send: Callable, confirm: Callable) -> None:
+    """send(request, phone, text_sha256) -> {"phone": the number masked}; confirm(user, phone, code, text_sha256) ->
+    the phone's keyed hash. Both raise ValidationError (SmsNotSent, TooManyCodes) saying why."""
+    _sms_signing.update(send=send, confirm=confirm)
+
+
+def send_signing_code(request, phone: str, text_sha256: str) -> dict:
+    if "send" not in _sms_signing:
+        raise PermissionDenied(gettext("Signing by SMS code cannot be offered: accounts are not set up."))
+    return _sms_signing["send"](request, phone, text_sha256)
+
+
+def confirm_signing_code(user, phone: str, code: str, text_sha256: str) -> str:
+    if "confirm" not in _sms_signing:
+        raise PermissionDenied(gettext("Signing by SMS code cannot be offered: accounts are not set up."))
+    return _sms_signing["confirm"](user, phone, code, text_sha256)

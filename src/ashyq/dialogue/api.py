@@ -133,6 +133,7 @@ def create_appeal(request, payload: AppealIn):
         channel=payload.channel,
         idempotency_key=request.headers.get("Idempotency-Key"),
         signature=payload.signature,
+        signature_required=services.signature_required(),  # ASHYQ_APPEAL_SIGNATURE=required: only EDS-signed ones here
     )
     return Status(201, _out(request, appeal))
 

@@ -65,10 +65,36 @@ class AppealForm(KeepsTypedText, forms.Form):
     )
 
     signature = signature_field()  # the applicant's EDS over the text, by the page's script (optional)
+    # Or signed by a one-time code sent by SMS to the phone the account is confirmed with (templates/dialogue/_sms_sign).
+    sign_phone = forms.CharField(
+        label=_("The phone number your account is confirmed with"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+    sign_code = forms.CharField(
+        label=_("Code from the SMS"),
+        required=False,
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
 
     # The body comes after the text: an applicant who is unsure may ask which body should receive it
     # (analysis/body_suggestions.py), and the suggestions are shown right above this field.
-    field_order = ["type", "subject", "text", "signature", "region", "body", "is_public", "show_name", "attachments"]
+    field_order = [
+        "type",
+        "subject",
+        "text",
+        "signature",
+        "region",
+        "body",
+        "is_public",
+        "show_name",
+        "attachments",
+        # Signing by SMS last, right above the send button; its own button must not be the form's first (Enter).
+        "sign_phone",
+        "sign_code",
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,7 +105,18 @@ class VirtualReceptionForm(AppealForm):
     """The appeal form of the President's Virtual Reception: no body to choose, it goes to the Presidential
     Administration (selectors.virtual_reception_body)."""
 
-    field_order = ["type", "subject", "text", "signature", "region", "is_public", "show_name", "attachments"]
+    field_order = [
+        "type",
+        "subject",
+        "text",
+        "signature",
+        "sign_phone",
+        "sign_code",
+        "region",
+        "is_public",
+        "show_name",
+        "attachments",
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

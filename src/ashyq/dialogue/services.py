@@ -155,6 +155,9 @@ def submit_appeal(
     complaint_about: Appeal | None = None,
     channel: str = Channel.OPEN_DIALOGUE,
     signature: str = "",
+    sms_phone: str = "",
+    sms_code: str = "",
+    signature_required: bool = False,
 ) -> Appeal:
     """Register an appeal to the head of `body`: number, due date, the registration event, an email.
 
@@ -173,8 +176,15 @@ def submit_appeal(
         if existing:
             return _same_submission_or_conflict(existing, body, type, subject, text)
     _validate_submission(body=body, type=type, subject=subject, text=text, region=region, channel=channel)
+    signed_by_sms = bool((sms_code or "").strip())
+    if signed_by_sms:
+        identity.require(applicant, identity.Step.SIGN_APPEAL)
+    elif signature_required and not (signature or "").strip():
+        raise ValidationError({"signature": _must_sign_message()})
     signer = _checked_signature(signature, text)  # before the transaction: it may read a revocation list
     files = inspect_uploads(attachments)  # read and checked before the transaction: nothing half-saved
+    # Last before the transaction: a code checked is used up, and its wrong tries must stay counted on a refusal.
+    phone_hash = identity.confirm_signing_code(applicant, sms_phone, sms_code, eds.text_sha256(text)) if signed_by_sms else ""
     try:
         with transaction.atomic():
             appeal = _register(
@@ -193,6 +203,8 @@ def submit_appeal(
             )
             if signer is not None:
                 _record_signature(appeal, applicant, signer, SignedText.APPEAL, text)
+            elif phone_hash:
+                _record_sms_signature(appeal, applicant, phone_hash, text)
     except IntegrityError:
         # Two retries raced with the same key: the other one won; return its appeal.
         if idempotency_key:
@@ -356,6 +368,62 @@ def _record_signature(appeal: Appeal, signer_user, signer, signed: str, text: st
         organisation=signer.organisation[:300],
         certificate_serial=signer.certificate_serial[:80],
     )
+    return signature
+
+
+def signature_required() -> bool:
+    """The operator's choice (ASHYQ_APPEAL_SIGNATURE): must appeals sent on the forms and the API be signed?"""
+    from django.conf import settings
+
+    return settings.ASHYQ_APPEAL_SIGNATURE == "required"
+
+
+def _must_sign_message() -> str:
+    return _(
+        "This appeal must be signed before it is sent: with your digital signature, or by a code sent by SMS to the "
+        "phone your account is confirmed with."
+    )
+
+
+def request_signing_code(request, *, text: str, phone: str) -> dict:
+    """Send the applicant a one-time code by SMS that signs this exact text (its SHA-256 is named in the message and
+    bound to the code). Refused, saying what is needed, below the level ASHYQ_LEVEL_SIGN_APPEAL; the limits, the wait
+    and a failing gateway are the SMS verification's (core.identity.SmsNotSent, TooManyCodes). Sends, saves nothing
+    else. Returns {"phone": the number masked}."""
+    applicant = request.user
+    _require(applicant.is_authenticated and applicant.is_active, _("Sign in to write an appeal."))
+    identity.require(applicant, identity.Step.SIGN_APPEAL)
+    text = _text(text, "text", MAX_TEXT_LENGTH)
+    return identity.send_signing_code(request, phone, eds.text_sha256(text))
+
+
+def _record_sms_signature(appeal: Appeal, applicant, phone_hash: str, text: str) -> Signature:
+    """The applicant's signature by SMS code beside the record: the SIGNED event names the method, the signed text's
+    SHA-256 and the day; the phone's keyed hash (never the number) is kept with the signer's details. Callers hold the
+    appeal's row lock."""
+    now = clock.now()
+    digest = eds.text_sha256(text)
+    event = _append_event(
+        appeal,
+        EventKind.SIGNED,
+        actor=applicant,
+        data={
+            "signed": SignedText.APPEAL,
+            "method": SignatureMethod.SMS,
+            "text_sha256": digest,
+            "valid_on": now.date().isoformat(),
+        },
+    )
+    signature = Signature.objects.create(
+        appeal=appeal,
+        event=event,
+        signed=SignedText.APPEAL,
+        method=SignatureMethod.SMS,
+        signer=applicant,
+        text_sha256=digest,
+        checked_at=now,
+    )
+    SignerDetails.objects.create(signature=signature, phone_hash=phone_hash)
     return signature
 
 

@@ -34,7 +34,7 @@ def _per_address_when_asking(group, request):
 @ratelimit(group=registry.ASSISTANT_RATE_GROUP, key="user", rate=_per_user_when_asking, method="POST", block=True)
 @ratelimit(group=registry.ASSISTANT_RATE_GROUP, key="ip", rate=_per_address_when_asking, method="POST", block=True)
 def new_appeal(request):
-    missing = level_missing(request.user, identity.Step.WRITE_APPEAL)
+    missing = writing_level_missing(request.user)
     if missing:
         # Told before writing a word, with the way to the level and back here: never a form that cannot be sent.
         return render(request, "core/level_needed.html", {"needs": missing, "back": request.get_full_path()})
@@ -42,16 +42,70 @@ def new_appeal(request):
         return _with_body_suggestions(request)
     initial = {"body": request.GET.get("body")} if request.GET.get("body") else None
     form = AppealForm(request.POST or None, request.FILES or None, initial=initial)
+    context = {"form": form, "needs": needs(request.user, identity.Step.WRITE_APPEAL), **signing_context(request.user)}
+    if request.method == "POST" and request.POST.get("action") == SEND_SIGNING_CODE:
+        return send_signing_code(request, form, "dialogue/new_appeal.html", context)
     if request.method == "POST" and form.is_valid():
         sent = submit_from_form(request, form, form.cleaned_data["body"])
         if sent is not None:
             return sent
-    return render(
-        request,
-        "dialogue/new_appeal.html",
-        {"form": form, "needs": needs(request.user, identity.Step.WRITE_APPEAL)},
-        status=400 if form.errors else 200,
-    )
+    return render(request, "dialogue/new_appeal.html", context, status=400 if form.errors else 200)
+
+
+def writing_level_missing(user) -> dict | None:
+    """What the person lacks to write an appeal: the writing level, and where every appeal must be signed, the signing
+    level too (ASHYQ_APPEAL_SIGNATURE=required), so nobody writes a whole appeal they then cannot send."""
+    missing = level_missing(user, identity.Step.WRITE_APPEAL)
+    if missing is None and services.signature_required():
+        missing = level_missing(user, identity.Step.SIGN_APPEAL)
+    return missing
+
+
+def signing_context(user) -> dict:
+    """For the appeal forms' signing part: what signing needs, whether the person has it, whether it is required."""
+    return {
+        "sign_needs": needs(user, identity.Step.SIGN_APPEAL),
+        "sign_missing": level_missing(user, identity.Step.SIGN_APPEAL),
+        "signature_required": services.signature_required(),
+    }
+
+
+SEND_SIGNING_CODE = "sms-code"  # the value of the form's "Send me a code" button
+
+
+def _phone_errors_on_the_field(exc: ValidationError) -> ValidationError:
+    """The accounts app names the number "phone"; on the appeal forms it is sign_phone."""
+    if hasattr(exc, "error_dict") and "phone" in exc.error_dict:
+        errors = dict(exc.error_dict)
+        errors["sign_phone"] = errors.pop("phone")
+        return ValidationError(errors)
+    return exc
+
+
+def send_signing_code(request, form, template: str, context: dict):
+    """The appeal form's "Send me a code" button: the code that signs exactly the text in the form goes by SMS to the
+    applicant's confirmed phone, and the form comes back as typed with the field for the code. Nothing is registered."""
+    status = 400
+    if form.is_valid():
+        try:
+            sent = services.request_signing_code(
+                request, text=form.cleaned_data["text"], phone=form.cleaned_data.get("sign_phone", "")
+            )
+        except PermissionDenied as exc:
+            form.add_error("sign_phone", str(exc))
+            status = 403
+        except ValidationError as exc:
+            apply_errors(form, _phone_errors_on_the_field(exc))
+            if isinstance(exc, identity.TooManyCodes):
+                status = 429
+            elif isinstance(exc, identity.SmsNotSent):
+                status = 503  # the SMS service is down: not the person's mistake; the form keeps what they typed
+        else:
+            context = {**context, "sms_sent_to": sent["phone"]}
+            status = 200
+    # Browsers never send a chosen file back in a re-rendered form: say so rather than lose it silently.
+    context = {**context, "files_dropped": bool(request.FILES)}
+    return render(request, template, context, status=status)
 
 
 def submit_from_form(request, form, body, channel=Channel.OPEN_DIALOGUE):
@@ -78,9 +132,15 @@ def submit_from_form(request, form, body, channel=Channel.OPEN_DIALOGUE):
             attachments=request.FILES.getlist("attachments"),
             channel=channel,
             signature=data.get("signature", ""),  # the applicant's EDS, where the form offers signing
+            sms_phone=data.get("sign_phone", ""),  # or the code sent by SMS to sign this text
+            sms_code=data.get("sign_code", ""),
+            signature_required=services.signature_required(),
         )
     except ValidationError as exc:
-        apply_errors(form, exc)
+        apply_errors(form, _phone_errors_on_the_field(exc))
+        return None
+    except PermissionDenied as exc:  # below the signing level: said beside the code, nothing registered
+        form.add_error("sign_code", str(exc))
         return None
     messages.success(
         request,

@@ -10,12 +10,12 @@ from ashyq.core import identity
 from . import selectors
 from .forms import VirtualReceptionForm
 from .models import Channel
-from .views import level_missing, needs, submit_from_form
+from .views import SEND_SIGNING_CODE, needs, send_signing_code, signing_context, submit_from_form, writing_level_missing
 
 
 @login_required
 def virtual_reception(request):
-    missing = level_missing(request.user, identity.Step.WRITE_APPEAL)
+    missing = writing_level_missing(request.user)
     if missing:
         # Told before writing a word, with the way to the level and back here.
         return render(request, "core/level_needed.html", {"needs": missing, "back": request.get_full_path()})
@@ -23,13 +23,16 @@ def virtual_reception(request):
     if body is None:
         return render(request, "dialogue/virtual_reception.html", {"body": None}, status=503)
     form = VirtualReceptionForm(request.POST or None, request.FILES or None)
+    context = {
+        "form": form,
+        "body": body,
+        "needs": needs(request.user, identity.Step.WRITE_APPEAL),
+        **signing_context(request.user),
+    }
+    if request.method == "POST" and request.POST.get("action") == SEND_SIGNING_CODE:
+        return send_signing_code(request, form, "dialogue/virtual_reception.html", context)
     if request.method == "POST" and form.is_valid():
         sent = submit_from_form(request, form, body, channel=Channel.VIRTUAL_RECEPTION)
         if sent is not None:
             return sent
-    return render(
-        request,
-        "dialogue/virtual_reception.html",
-        {"form": form, "body": body, "needs": needs(request.user, identity.Step.WRITE_APPEAL)},
-        status=400 if form.errors else 200,
-    )
+    return render(request, "dialogue/virtual_reception.html", context, status=400 if form.errors else 200)
