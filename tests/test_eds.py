@@ -4,6 +4,7 @@ account), and the signature kept beside the appeal's record in the same transact
 nothing. The test PKI is built here (tests/eds_helpers.py); the network is never reached (an injected fetcher)."""
 
 import datetime as dt
+import hashlib
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -313,3 +314,39 @@ def test_the_public_sees_that_a_text_was_signed_but_not_by_whom(pki, people, sub
     assert presenters.signatures(appeal, people["applicant"])["appeal"]["signer_name"] == "CITIZEN ONE"
     public_event = next(e for e in presenters.events_as_dicts(appeal, AnonymousUser()) if e["kind"] == "signed")
     assert set(public_event["data"]) == {"signed", "valid_on"}
+
+
+# --- The revocation lists' cache ----------------------------------------------------------------------------------
+
+
+def test_a_revocation_list_is_downloaded_once_until_its_next_update(pki):
+    for iin in (IIN, OTHER_IIN):
+        assert eds.verify(signed(pki, pki.person(iin), "text"), "text").iin == iin
+    assert pki_helpers.ASKED == [pki_helpers.CRL_URL]  # two signatures, one download
+    now = dt.datetime.now(dt.UTC)
+    eds._crl(pki_helpers.CRL_URL, pki_helpers.fetch, now)
+    assert len(pki_helpers.ASKED) == 1
+    # Past the list's nextUpdate (a day after it was made) it is downloaded again.
+    eds._crl(pki_helpers.CRL_URL, pki_helpers.fetch, now + dt.timedelta(days=2))
+    assert len(pki_helpers.ASKED) == 2
+
+
+def test_a_revocation_list_is_kept_no_longer_than_the_setting(settings, pki):
+    settings.ASHYQ_EDS_CRL_CACHE_SECONDS = 0
+    for _ in range(2):
+        eds.verify(signed(pki, pki.person(IIN), "text"), "text")
+    assert pki_helpers.ASKED == [pki_helpers.CRL_URL, pki_helpers.CRL_URL]
+
+
+def test_an_unreadable_cached_list_is_fetched_again_and_a_broken_download_is_never_kept(pki):
+    from django.core.cache import cache
+
+    now = dt.datetime.now(dt.UTC)
+    key = eds.CRL_CACHE_PREFIX + hashlib.sha256(pki_helpers.CRL_URL.encode()).hexdigest()
+    cache.set(key, b"not a list")
+    assert eds._crl(pki_helpers.CRL_URL, pki_helpers.fetch, now)["tbs_cert_list"]["next_update"].native > now
+    assert pki_helpers.ASKED == [pki_helpers.CRL_URL] and cache.get(key) == pki.crl
+    cache.delete(key)
+    pki_helpers.SERVED[pki_helpers.CRL_URL] = b"garbage"
+    assert "could not be read" in refusal(lambda: eds.verify(signed(pki, pki.person(IIN), "text"), "text"))
+    assert cache.get(key) is None

@@ -335,6 +335,9 @@ ASHYQ_SMS_MAX_TRIES = int(os.environ.get("ASHYQ_SMS_MAX_TRIES", "5"))
 ASHYQ_EDS_TRUSTED_ROOTS = [p for p in os.environ.get("ASHYQ_EDS_TRUSTED_ROOTS", "").split(os.pathsep) if p.strip()]
 ASHYQ_EDS_FETCHER = os.environ.get("ASHYQ_EDS_FETCHER", "ashyq.core.eds.fetch_over_http")
 ASHYQ_EDS_FETCH_TIMEOUT_SECONDS = float(os.environ.get("ASHYQ_EDS_FETCH_TIMEOUT_SECONDS", "10"))
+# A revocation list is downloaded once and kept in the default cache until its nextUpdate, at most this long (seconds;
+# 0: every signature downloads it anew). core/eds.py _crl.
+ASHYQ_EDS_CRL_CACHE_SECONDS = int(os.environ.get("ASHYQ_EDS_CRL_CACHE_SECONDS", str(24 * 3600)))
 ASHYQ_EDS_MAX_SKEW_HOURS = float(os.environ.get("ASHYQ_EDS_MAX_SKEW_HOURS", "24"))
 ASHYQ_EDS_VERIFICATION_DAYS = int(os.environ.get("ASHYQ_EDS_VERIFICATION_DAYS", "365"))
 ASHYQ_NCALAYER_URL = os.environ.get("ASHYQ_NCALAYER_URL", "wss://127.0.0.1:13579/")

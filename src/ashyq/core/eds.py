@@ -86,8 +86,6 @@ def normalise_text(text: str) -> str:
 def text_sha256(text: str) -> str:
     """The fingerprint of a text as it is signed (normalise_text, UTF-8): every signature of the record keeps it, an SMS
     signature's code is sent for it, and a text changed after signing no longer matches it."""
-    import hashlib
-
     return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
 
 
@@ -235,7 +233,7 @@ def _check_chain(certificate, intermediates, now):
     from pyhanko_certvalidator import CertificateValidator, ValidationContext
     from pyhanko_certvalidator import errors as pv
 
-    crls, ocsps = _revocation_data([certificate, *intermediates], intermediates)
+    crls, ocsps = _revocation_data([certificate, *intermediates], intermediates, now)
     context = ValidationContext(
         trust_roots=trusted_roots(),
         other_certs=intermediates,
@@ -280,10 +278,10 @@ def _check_chain(certificate, intermediates, now):
         raise SignatureRefused(_("The certificate chain could not be confirmed. Please try again later.")) from None
 
 
-def _revocation_data(certificates, intermediates):
+def _revocation_data(certificates, intermediates, now):
     """The CRLs and OCSP answers for every certificate that names them, fetched through the configured fetcher. A
     source that cannot be read refuses the signature (the check would otherwise be skipped silently)."""
-    from asn1crypto import crl, ocsp
+    from asn1crypto import ocsp
 
     fetch = import_string(settings.ASHYQ_EDS_FETCHER)
     issuers = [*intermediates, *trusted_roots()]
@@ -291,8 +289,7 @@ def _revocation_data(certificates, intermediates):
     for certificate in certificates:
         for url in _crl_urls(certificate):
             try:
-                data = fetch(url)
-                crls.append(crl.CertificateList.load(_der(data)))
+                crls.append(_crl(url, fetch, now))
             except Exception:
                 raise SignatureRefused(
                     _("The certificate's revocation list (%(url)s) could not be read just now. Please try again later.")
@@ -309,6 +306,38 @@ def _revocation_data(certificates, intermediates):
                     % {"url": url}
                 ) from None
     return crls, ocsps
+
+
+CRL_CACHE_PREFIX = "ashyq:eds-crl:"
+
+
+def _crl(url: str, fetch, now: dt.datetime):
+    """The revocation list at `url`, downloaded once per its period: kept in the shared cache until its nextUpdate
+    (at most ASHYQ_EDS_CRL_CACHE_SECONDS), so a busy day's signatures do not each download the National Certification
+    Authority's list of several megabytes. A list past its nextUpdate, or without one, is fetched again; a cached list
+    that no longer parses is dropped and fetched. The fetcher's own timeout bounds every download."""
+    from asn1crypto import crl
+    from django.core.cache import cache
+
+    key = CRL_CACHE_PREFIX + hashlib.sha256(url.encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is not None:
+        try:
+            listed = crl.CertificateList.load(cached)
+            next_update = listed["tbs_cert_list"]["next_update"].native
+            if next_update is not None and next_update > now:
+                return listed
+        except Exception:  # a value this code did not write, or a cut one: fetch it again
+            logger.warning("EDS: the cached revocation list of %s is unreadable; fetching it again", url)
+        cache.delete(key)
+    der = _der(fetch(url))
+    listed = crl.CertificateList.load(der)
+    next_update = listed["tbs_cert_list"]["next_update"].native  # parses the list: a broken one raises here
+    seconds = int((next_update - now).total_seconds()) if next_update is not None else 0
+    seconds = min(seconds, settings.ASHYQ_EDS_CRL_CACHE_SECONDS)
+    if seconds > 0:
+        cache.set(key, der, timeout=seconds)
+    return listed
 
 
 def _crl_urls(certificate) -> list[str]:
