@@ -17,27 +17,11 @@ from ashyq.accounts.models import PhoneDevice
 from ashyq.core import eds
 from ashyq.dialogue.models import Appeal, AppealEvent, EventKind, Signature, SignerDetails
 from tests.chromium import headless_chromium
+from tests.test_verification import _memory_gateway, last_code  # noqa: F401 - the autouse gateway fixture
 
 PHONE = "+77011234567"
 TEXT = "The street lights on Abai street have been off for a month."
 NEW = reverse("dialogue:new")
-
-
-class FailingGateway:
-    def send(self, phone, text):
-        raise sms.SmsGatewayError("gateway down")
-
-
-@pytest.fixture(autouse=True)
-def _memory_gateway(settings):
-    settings.ASHYQ_SMS_BACKEND = "ashyq.accounts.sms.MemoryGateway"
-    sms.MemoryGateway.outbox.clear()
-    yield
-    sms.MemoryGateway.outbox.clear()
-
-
-def last_code() -> str:
-    return re.search(r"\b(\d{6})\b", sms.MemoryGateway.outbox[-1]["text"]).group(1)
 
 
 @pytest.fixture
@@ -171,7 +155,7 @@ def test_another_code_only_after_the_wait(client, citizen, regions, bodies):
 
 
 def test_a_failing_gateway_gives_a_clear_message_never_a_500(client, citizen, regions, bodies, settings):
-    settings.ASHYQ_SMS_BACKEND = "tests.test_sms_signing.FailingGateway"
+    settings.ASHYQ_SMS_BACKEND = "tests.test_verification.FailingGateway"
     response = ask_code(client, regions, bodies)
     assert response.status_code == 503
     assert "SMS service is not answering" in response.content.decode()
