@@ -9,25 +9,17 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from ashyq.core import charts, csv_safe
 from ashyq.core import countries as country_names
-from ashyq.core import csv_safe
 
 from . import comparison
 from .models import Dataset
 from .showcase import KZ, NOT_COUNTRIES, UZ, activities, countries, country_activities, rows
 
 
-def _bars(items, value_key, label_key="partner", width=400):
-    top = max((i[value_key] or 0 for i in items), default=0) or 1
-    return [
-        {
-            "label": country_names.name(str(i[label_key])),
-            "value": i[value_key],
-            "width": round(width * (i[value_key] or 0) / top),
-            "y": n * 24,
-        }
-        for n, i in enumerate(items)
-    ]
+def _bars(items, value_key, *, title_id: str, label_key="partner") -> str:
+    """Horizontal bars drawn by core.charts (a narrow drawing for phones too), a bar a row of `items`."""
+    return charts.bars([(country_names.name(str(i[label_key])), i[value_key], None, None) for i in items], title_id=title_id)
 
 
 def explorer(request):
@@ -37,12 +29,11 @@ def explorer(request):
         request,
         "opendata/silk_road.html",
         {
-            "bars": _bars(partners, "turnover_musd"),
+            "chart": _bars(partners, "turnover_musd", title_id="chart-title"),
             "partners": partners,
             "countries": comparison.shown(countries()),
             "activities": activities(**params),
             "params": params,
-            "chart_height": 24 * len(partners),
         },
     )
 
@@ -53,14 +44,15 @@ def country(request, country):
         raise Http404
     kz = [r for r in rows(KZ) if r["partner"] == name]
     uz = [r for r in rows(UZ) if r["partner"] == name]
-    trade_bars = []
+    trade_chart = ""
     if kz:
-        trade_bars = _bars(
+        trade_chart = _bars(
             [
                 {"partner": gettext("Export"), "v": kz[0]["export_musd"]},
                 {"partner": gettext("Import"), "v": kz[0]["import_musd"]},
             ],
             "v",
+            title_id="trade-title",
         )
     compare_query = ""
     if country in comparison.partners():
@@ -74,7 +66,7 @@ def country(request, country):
             "compare_query": compare_query,
             "kz": kz[0] if kz else None,
             "uz": uz[0] if uz else None,
-            "trade_bars": trade_bars,
+            "trade_chart": trade_chart,
             "shares": [r for r in rows("central-asia-mutual-trade-shares") if r["country"] == name],
             "rta": [
                 {
