@@ -49,8 +49,8 @@ def test_a_question_to_a_web_conference_is_answered_and_joins_the_archive(browse
     browser.set_window_size(1280, 900)
     me.sign_in("acc-official")
     me.open(f"/appeals/{appeal.pk}/")
-    me.choose("#form-answer select[name=outcome]", "explained")
-    me.fill("#form-answer textarea[name=text]", "Проверка завершится до 20 декабря; вам напишут.")
+    me.choose("#form-answer select[name=answer-outcome]", "explained")
+    me.fill("#form-answer textarea[name=answer-text]", "Проверка завершится до 20 декабря; вам напишут.")
     me.submit("#form-answer button[type=submit]")
     me.submit("#confirm-yes")  # an answer cannot be taken back: the second page asks first
     assert "answered" in me.text("#appeal-status")

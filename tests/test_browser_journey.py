@@ -163,8 +163,8 @@ def test_appeal_journey_in_a_real_browser(browser, live_server, reference, peopl
     me.find(f"main table a[href='/appeals/{appeal.pk}/']").click()
     assert appeal.number in me.text("h1")
     assert "receipt.png" in me.text(".attachments")  # the body's staff see the attachment
-    me.choose("#form-redirect select[name=to_body]", gpo.slug)
-    me.fill("#form-redirect textarea[name=reason]", "Supervision of local officials is the prosecutor's competence.")
+    me.choose("#form-redirect select[name=redirect-to_body]", gpo.slug)
+    me.fill("#form-redirect textarea[name=redirect-reason]", "Supervision of local officials is the prosecutor's competence.")
     me.submit("#form-redirect button[type=submit]")
     # A redirect cannot be undone: a second page says so before anything happens.
     assert "cannot be undone" in me.text("#what-happens") and gpo.name_en in me.text("h1")
@@ -186,8 +186,8 @@ def test_appeal_journey_in_a_real_browser(browser, live_server, reference, peopl
     me.open("/appeals/inbox/")
     assert gpo.name_en in me.text("h1")
     me.find(f"main table a[href='/appeals/{appeal.pk}/']").click()
-    me.choose("#form-answer select[name=outcome]", "resolved")
-    me.fill("#form-answer textarea[name=text]", "The officer was suspended and a disciplinary inquiry opened.")
+    me.choose("#form-answer select[name=answer-outcome]", "resolved")
+    me.fill("#form-answer textarea[name=answer-text]", "The officer was suspended and a disciplinary inquiry opened.")
     me.submit("#form-answer button[type=submit]")
     assert "disciplinary inquiry" in me.text("#entered")  # the answer read back before it is sent
     me.submit("#confirm-yes")
@@ -206,8 +206,8 @@ def test_appeal_journey_in_a_real_browser(browser, live_server, reference, peopl
     me.find(f"main table a[href='/appeals/{appeal.pk}/']").click()
     assert "disciplinary inquiry" in me.text("#answer")
     assert gpo.name_en in me.text("#answer h2")
-    me.find("#form-feedback input[name=resolution][value=yes]").click()
-    me.find("#form-feedback input[name=rating][value='5']").click()
+    me.find("#form-feedback input[name=feedback-resolution][value=yes]").click()
+    me.find("#form-feedback input[name=feedback-rating][value='5']").click()
     me.submit("#form-feedback button[type=submit]")
     me.submit("#confirm-yes")
     assert "feedback is on the record" in me.message()

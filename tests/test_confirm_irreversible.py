@@ -80,8 +80,10 @@ def step_on(client, people, submit, at):
 
 
 def _post(client, at, appeal, name, data):
+    """Post the step's fields as the appeal page names them: by step (answer-text), its steps being one form."""
+    named = {key if key in ("confirmed", "change") else f"{name}-{key}": value for key, value in data.items()}
     with at(TODAY):
-        return client.post(reverse("dialogue:action", args=[appeal.pk, name]), data)
+        return client.post(reverse("dialogue:action", args=[appeal.pk, name]), named)
 
 
 def _state(appeal):
@@ -100,7 +102,7 @@ def test_the_form_leads_to_a_page_that_says_what_happens_and_changes_nothing(cli
     assert typed.replace("'", "&#x27;") in page  # read back, and carried to the confirming post
     assert 'name="confirmed" value="yes"' in page and 'name="change" value="yes"' in page
     for field, value in data.items():
-        assert f'name="{field}" value="{value}"'.replace("'", "&#x27;") in page.replace("'", "&#x27;")
+        assert f'name="{name}-{field}" value="{value}"'.replace("'", "&#x27;") in page.replace("'", "&#x27;")
     assert _state(appeal) == before
 
 
@@ -277,14 +279,16 @@ def test_withdrawing_in_a_browser_asks_first(live_server, people, submit):
         driver.set_window_size(390, 844)
         driver.get(f"{live_server.url}/appeals/{appeal.pk}/")
         wait = WebDriverWait(driver, 20, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
-        driver.find_element(By.CSS_SELECTOR, "#form-withdraw textarea[name=reason]").send_keys("Solved with the neighbours.")
+        driver.find_element(By.CSS_SELECTOR, "#form-withdraw textarea[name=withdraw-reason]").send_keys(
+            "Solved with the neighbours."
+        )
         driver.find_element(By.CSS_SELECTOR, "#form-withdraw button[type=submit]").click()
         # Each click loads a new page: wait for what it shows rather than read the old one.
         wait.until(lambda d: "This cannot be undone" in d.find_element(By.TAG_NAME, "main").text)
         assert Appeal.objects.get(pk=appeal.pk).status != AppealStatus.WITHDRAWN
         # Back: the reason is still there; then forward and confirm.
         driver.find_element(By.ID, "confirm-back").click()
-        reason = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#form-withdraw textarea[name=reason]"))
+        reason = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#form-withdraw textarea[name=withdraw-reason]"))
         assert reason.get_attribute("value") == "Solved with the neighbours."
         driver.find_element(By.CSS_SELECTOR, "#form-withdraw button[type=submit]").click()
         wait.until(lambda d: d.find_element(By.ID, "confirm-yes")).click()

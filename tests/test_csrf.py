@@ -39,8 +39,11 @@ class FormCollector(HTMLParser):
                 "action": attrs.get("action"),
                 "id": attrs.get("id"),
                 "fields": {},
+                "formactions": [],  # buttons that post the form elsewhere (the appeal page's steps)
             }
             self.forms.append(self._current)
+        elif self._current is not None and tag == "button" and attrs.get("formaction"):
+            self._current["formactions"].append(attrs["formaction"])
         elif self._current is not None and tag in ("input", "select", "textarea") and attrs.get("name"):
             if tag == "input" and attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:
                 return
@@ -170,7 +173,7 @@ def test_with_the_token_the_forms_work(people, submit, bodies, regions):
     token = _token(official, reverse("dialogue:detail", args=[appeal.pk]))
     response = official.post(
         reverse("dialogue:action", args=[appeal.pk, "answer"]),
-        {"csrfmiddlewaretoken": token, "outcome": "resolved", "text": "Done.", "confirmed": "yes"},
+        {"csrfmiddlewaretoken": token, "answer-outcome": "resolved", "answer-text": "Done.", "confirmed": "yes"},
     )
     assert response.status_code == 302
     assert Appeal.objects.get(pk=appeal.pk).status == "answered"
@@ -227,26 +230,28 @@ def test_every_post_form_on_every_page_carries_the_csrf_token_and_it_is_accepted
                         f"{url} as {who}: <form method=post action={form['action']!r} id={form['id']!r}> has no csrfmiddlewaretoken"
                     )
                     continue
-                key = (who, form["action"] or url, tuple(sorted(form["fields"])))
-                if key in submitted or "/delete/" in url:
-                    continue  # (a delete confirmation would remove the objects later pages show)
-                submitted.add(key)
-                # Submit the form as rendered (its hidden fields and defaults) from a fresh session of the same user.
-                fresh = Client(enforce_csrf_checks=True)
-                if who != "anonymous":
-                    fresh.force_login(form_context["people"][who])
-                fresh_form = [
-                    f
-                    for f in forms_of(fresh.get(url).content.decode())
-                    if f["method"] == "post" and (f["action"], f["id"]) == (form["action"], form["id"])
-                ]
-                if not fresh_form:
-                    continue  # the page changed meanwhile (an earlier form acted on the appeal)
-                response = fresh.post(form["action"] or url, fresh_form[0]["fields"])
-                if _csrf_refused(response) or response.status_code >= 500:
-                    problems.append(
-                        f"{url} as {who}: submitting <form action={form['action']!r}> with its token gave {response.status_code}"
-                    )
+                for target in form["formactions"] or [form["action"] or url]:
+                    key = (who, target, tuple(sorted(form["fields"])))
+                    if key in submitted or "/delete/" in url:
+                        continue  # (a delete confirmation would remove the objects later pages show)
+                    submitted.add(key)
+                    # Submit the form as rendered (its hidden fields and defaults) from a fresh session of the same user.
+                    fresh = Client(enforce_csrf_checks=True)
+                    if who != "anonymous":
+                        fresh.force_login(form_context["people"][who])
+                    fresh_form = [
+                        f
+                        for f in forms_of(fresh.get(url).content.decode())
+                        if f["method"] == "post" and (f["action"], f["id"]) == (form["action"], form["id"])
+                    ]
+                    if not fresh_form:
+                        continue  # the page changed meanwhile (an earlier form acted on the appeal)
+                    response = fresh.post(target, fresh_form[0]["fields"])
+                    if _csrf_refused(response) or response.status_code >= 500:
+                        problems.append(
+                            f"{url} as {who}: submitting <form action={form['action']!r}> to {target} with its token gave "
+                            f"{response.status_code}"
+                        )
     assert not problems, "\n".join(problems)
     assert forms_seen > 20
 
@@ -267,8 +272,10 @@ def test_pages_with_action_forms_render_them(form_context, client):
     """The walk above sees the action forms (so it checks them): the official's view of an open appeal."""
     client.force_login(form_context["people"]["official"])
     pk = form_context["by_name"]["pk"][0]
-    ids = {f["id"] for f in forms_of(client.get(reverse("dialogue:detail", args=[pk])).content.decode())}
-    assert {"form-assign", "form-answer", "form-redirect"} <= ids
+    forms = {f["id"]: f for f in forms_of(client.get(reverse("dialogue:detail", args=[pk])).content.decode())}
+    steps = forms["appeal-actions"]
+    assert steps["method"] == "post" and steps["fields"].get("csrfmiddlewaretoken")
+    assert {reverse("dialogue:action", args=[pk, name]) for name in ("assign", "answer", "redirect")} <= set(steps["formactions"])
 
 
 def test_the_walk_sees_the_content_analysis_label_forms(form_context, client):

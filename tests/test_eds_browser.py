@@ -134,9 +134,9 @@ def test_a_citizen_signs_an_appeal_and_an_official_signs_the_answer(live_server,
         _signed_in(driver, live_server, people["official"])
         driver.get(f"{live_server.url}/appeals/{appeal.pk}/")
         _ready(driver)
-        Select(driver.find_element(By.CSS_SELECTOR, "#form-answer select[name=outcome]")).select_by_value("resolved")
+        Select(driver.find_element(By.CSS_SELECTOR, "#form-answer select[name=answer-outcome]")).select_by_value("resolved")
         answer = "The road will be repaired in May."
-        driver.find_element(By.CSS_SELECTOR, "#form-answer textarea[name=text]").send_keys(answer)
+        driver.find_element(By.CSS_SELECTOR, "#form-answer textarea[name=answer-text]").send_keys(answer)
         ncalayer.holder = pki.person(OFFICIAL_IIN, cn="OFFICIAL ONE")
         assert _sign(driver, "#form-answer").startswith("Signed.")
         driver.find_element(By.CSS_SELECTOR, "#form-answer button[type=submit]").click()

@@ -254,7 +254,9 @@ def _page_request(client, action, appeal, data):
     if action == "view":
         return client.get(reverse("dialogue:detail", args=[appeal.pk]))
     # The page asks to confirm a step that cannot be undone (a second page): the matrix posts the confirmed step.
-    return client.post(reverse("dialogue:action", args=[appeal.pk, action]), {**data, "confirmed": "yes"})
+    # The page's fields are named by step (the appeal page's steps are one form).
+    fields = {f"{action}-{name}": value for name, value in data.items()}
+    return client.post(reverse("dialogue:action", args=[appeal.pk, action]), {**fields, "confirmed": "yes"})
 
 
 def _api_request(client, action, appeal, data, token):

@@ -189,8 +189,8 @@ def test_a_complaint_with_a_hostile_file_is_refused(client, people, submit, medi
     response = client.post(
         reverse("dialogue:action", args=[appeal.pk, "complain"]),
         {
-            "text": "The answer is wrong.",
-            "attachments": [SimpleUploadedFile("x.pdf", REFUSED["pdf-js"][1], "application/pdf")],
+            "complain-text": "The answer is wrong.",
+            "complain-attachments": [SimpleUploadedFile("x.pdf", REFUSED["pdf-js"][1], "application/pdf")],
         },
     )
     assert response.status_code == 400 and "contains scripts" in response.content.decode()

@@ -60,11 +60,28 @@ def ask_first(
             "form": form,
             "entries": entries(form),
             "carried": [f for f in form if not isinstance(f.field, forms.FileField)],
+            "elsewhere": _typed_elsewhere(request, form),
             "files": [f for f in form if isinstance(f.field, forms.FileField)],
             "files_dropped": bool(request.FILES),
             "page": page,
         },
     )
+
+
+NOT_CARRIED = {"csrfmiddlewaretoken", CONFIRMED, CHANGE}
+
+
+def _typed_elsewhere(request, form) -> list[tuple[str, str]]:
+    """Fields the post carried beside the step's own (on a page whose forms are one, what was typed in the other
+    steps): carried as they are, so that going back or switching the language loses none of it. Never a
+    password."""
+    own = {bound.html_name for bound in form}
+    return [
+        (name, value)
+        for name in request.POST
+        if name not in own and name not in NOT_CARRIED and not name.startswith("submit-") and "password" not in name.lower()
+        for value in request.POST.getlist(name)
+    ]
 
 
 def entries(form) -> list[tuple[str, str]]:

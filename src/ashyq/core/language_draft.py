@@ -10,6 +10,7 @@ then not needed).
 Never kept: passwords, files (a browser cannot send them again), the CSRF token; nothing past MAX_CHARS in all;
 a draft older than MAX_AGE or for another page is dropped."""
 
+import contextlib
 import contextvars
 import time
 
@@ -47,6 +48,17 @@ def keep(request):
         if data:
             request.session[SESSION_KEY] = {"path": target.split("?")[0], "at": time.time(), "data": data}
     return set_language(request)
+
+
+@contextlib.contextmanager
+def typed(post):
+    """Forms made inside start from `post` (a request's fields), as after a switch of language: a page shown again
+    after one of its forms was sent keeps what was typed in the others (dialogue/views.py). None: no change."""
+    token = _draft.set(_kept(post) if post else _draft.get())
+    try:
+        yield
+    finally:
+        _draft.reset(token)
 
 
 class LanguageDraftMiddleware:

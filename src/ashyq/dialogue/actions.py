@@ -103,7 +103,8 @@ class Action:
     confirm: Callable[[Any, dict], Confirmation] | None = None
 
     def make_form(self, appeal, data=None, files=None):
-        return self.form(data, files, **self.form_kwargs(appeal))
+        # Named by step (answer-text, redirect-reason): the appeal page's steps are one form (dialogue/detail.html).
+        return self.form(data, files, prefix=self.name, **self.form_kwargs(appeal))
 
     def offered(self, user, appeal, today: dt.date) -> bool:
         return self.permission(user, appeal) and self.window(appeal, today)

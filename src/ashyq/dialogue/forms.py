@@ -123,7 +123,7 @@ class VirtualReceptionForm(AppealForm):
         del self.fields["body"]
 
 
-class AssignForm(forms.Form):
+class AssignForm(KeepsTypedText, forms.Form):
     # The choices are the staff's own names (often usernames in Latin letters): translate="no" keeps browsers'
     # page translators, and the untranslated-text check, from reading them as words of the interface.
     executor = forms.ModelChoiceField(label=_("Executor"), queryset=None, widget=forms.Select(attrs={"translate": "no"}))
@@ -136,7 +136,7 @@ class AssignForm(forms.Form):
         )
 
 
-class RedirectForm(forms.Form):
+class RedirectForm(KeepsTypedText, forms.Form):
     to_body = forms.ModelChoiceField(label=_("Competent body"), queryset=Body.objects.none(), to_field_name="slug")
     reason = forms.CharField(
         label=_("Reason for the redirect"), max_length=MAX_REASON_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
@@ -148,12 +148,12 @@ class RedirectForm(forms.Form):
         self.fields["to_body"].queryset = qs.exclude(pk=current_body.pk) if current_body else qs
 
 
-class ExtendForm(forms.Form):
+class ExtendForm(KeepsTypedText, forms.Form):
     until = forms.DateField(label=_("Extend until"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("Reasoned decision"), max_length=MAX_REASON_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(KeepsTypedText, forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
     text = forms.CharField(label=_("Answer"), max_length=MAX_TEXT_LENGTH, widget=forms.Textarea(attrs={"rows": 8}))
     legal_ground = forms.CharField(
@@ -166,7 +166,7 @@ class AnswerForm(forms.Form):
     signature = signature_field()  # the official's EDS over the answer's text, by the page's script
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(KeepsTypedText, forms.Form):
     resolution = forms.ChoiceField(
         label=_("Did the answer solve your problem?"), choices=Resolution.choices, widget=forms.RadioSelect
     )
@@ -181,14 +181,14 @@ class FeedbackForm(forms.Form):
     )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(KeepsTypedText, forms.Form):
     # Required: the body and, if the applicant asks again, whoever reads the record should know why it ended.
     reason = forms.CharField(
         label=_("Why do you withdraw it?"), max_length=MAX_REASON_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class ComplaintForm(forms.Form):
+class ComplaintForm(KeepsTypedText, forms.Form):
     text = forms.CharField(
         label=_("What is wrong with the answer?"), max_length=MAX_TEXT_LENGTH, widget=forms.Textarea(attrs={"rows": 6})
     )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from ashyq.core import clock, confirmation, identity, pagecache
+from ashyq.core import clock, confirmation, identity, language_draft, pagecache
 from ashyq.core.forms import apply_errors, run_service
 from ashyq.core.permissions import Can
 
@@ -211,15 +211,14 @@ def _steps_offered(user, appeal) -> dict[str, bool]:
     return {name: action.offered(user, appeal, today) for name, action in ACTIONS.items()}
 
 
-def _forms_for(user, appeal, offered, posted=None, bound_form=None):
-    """The form of each step offered, in the table's order; a form that failed comes back bound, with its errors."""
-    forms = {name: ACTIONS[name].make_form(appeal) for name, yes in offered.items() if yes}
+def _forms_for(user, appeal, offered, posted=None, bound_form=None, typed=None):
+    """The form of each step offered, in the table's order; a form that failed comes back bound, with its errors.
+    The page's steps are one form, so a post carries what was typed in every step (`typed`): shown again, the
+    others start from it, as after a switch of language."""
+    with language_draft.typed(typed):
+        forms = {name: ACTIONS[name].make_form(appeal) for name, yes in offered.items() if yes}
     if posted and bound_form is not None:
         forms[posted] = bound_form
-    for name, form in forms.items():
-        # Several forms share one page and some share field names (redirect and extend both have a
-        # reason): give each its own ids so every <label for> and aria reference finds its own field.
-        form.auto_id = f"id_{name}-%s"
     return [
         {
             "action": ACTIONS[name],
@@ -250,7 +249,7 @@ def appeal_detail(request, pk, posted=None, bound_form=None, status=200, panel_d
         "sees_people": presenters.sees_people(request.user, appeal),
         "state": deadlines.deadline_state(appeal, today),
         "days_left": deadlines.working_days_left(appeal, today) if appeal.is_open else None,
-        "forms": _forms_for(request.user, appeal, offered, posted, bound_form),
+        "forms": _forms_for(request.user, appeal, offered, posted, bound_form, request.POST if posted else None),
         # What the page may offer or say, from permissions.py (the template decides no rule itself): the site-wide
         # rules of core/permissions.py, each step of the table of actions, and what the applicant is told.
         "can": Can(

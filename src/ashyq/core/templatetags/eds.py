@@ -15,7 +15,8 @@ def eds_signing(context, field):
         "field": field,
         "enabled": eds.enabled(),
         "ncalayer_url": settings.ASHYQ_NCALAYER_URL,
-        # The form's field whose text is signed: "text" on the appeal's and the answer's forms.
-        "text_field": "text",
+        # The form's field whose text is signed: "text" on the appeal's and the answer's forms (by its name in the
+        # page, with the form's prefix: "answer-text" on the appeal page).
+        "text_field": field.form.add_prefix("text"),
         "back": request.get_full_path() if request is not None else "",
     }
