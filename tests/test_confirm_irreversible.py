@@ -16,6 +16,7 @@ from ashyq.moderation import services as moderation
 from ashyq.moderation.models import ModerationDecision, Target
 
 from .chromium import headless_chromium, needs_chromium
+from .legalacts_helpers import rule  # noqa: F401 (fixture)
 
 TODAY = dt.date(2026, 11, 2)  # a Monday: the redirect and extension windows are open on the day of registration
 
@@ -294,3 +295,58 @@ def test_withdrawing_in_a_browser_asks_first(live_server, people, submit):
         wait.until(lambda d: d.find_element(By.ID, "confirm-yes")).click()
         wait.until(lambda d: "The appeal is withdrawn." in d.find_element(By.TAG_NAME, "body").text)
         assert Appeal.objects.get(pk=appeal.pk).status == AppealStatus.WITHDRAWN
+
+
+# --- a developer's end of a discussion of a draft legal act ----------------------------------------------------------
+
+
+@pytest.fixture
+def draft(people, rule, at):
+    """A draft whose discussion closed and whose report is published: it may now be adopted or withdrawn."""
+    from ashyq.legalacts import services as legalacts
+
+    from .legalacts_helpers import publish
+
+    with at(dt.date(2026, 3, 2)):
+        process = publish(people["official"], opens_on=dt.date(2026, 3, 2), closes_on=dt.date(2026, 3, 30))
+    with at(dt.date(2026, 3, 31)):
+        legalacts.publish_report(people["official"], process)
+    process.refresh_from_db()
+    return process
+
+
+LEGAL_STEPS = {
+    "adopt": ({"number": "42", "adopted_on": "2026-03-31"}, "an adopted act cannot return to discussion", "adopted"),
+    "withdraw": ({"reason": "The Code changed; a new draft follows."}, "a withdrawn draft cannot be reopened", "withdrawn"),
+}
+
+
+@pytest.mark.parametrize("name", LEGAL_STEPS)
+def test_ending_a_discussion_is_confirmed_on_a_second_page(client, people, at, draft, name):
+    data, words, stage = LEGAL_STEPS[name]
+    url = reverse("legalacts:manage-action", args=[draft.pk, name])
+    client.force_login(people["official"])
+    before = draft.stage
+    with at(dt.date(2026, 3, 31)):
+        page = client.post(url, data)
+        assert page.status_code == 200 and words in page.content.decode()
+        assert all(value in page.content.decode() for value in data.values() if "-" not in value)
+        draft.refresh_from_db()
+        assert draft.stage == before
+        back = client.post(url, {**data, "change": "yes"})
+        assert back.status_code == 200 and words not in back.content.decode()
+        assert list(data.values())[0] in back.content.decode()  # what was typed is in the form again
+        draft.refresh_from_db()
+        assert draft.stage == before
+        assert client.post(url, {**data, "confirmed": "yes"}).status_code == 302
+    draft.refresh_from_db()
+    assert draft.stage == stage
+
+
+@pytest.mark.parametrize("name", LEGAL_STEPS)
+def test_no_one_but_the_developer_gets_the_confirmation(client, people, at, draft, name):
+    data, words, _ = LEGAL_STEPS[name]
+    client.force_login(people["other_official"])
+    with at(dt.date(2026, 3, 31)):
+        response = client.post(reverse("legalacts:manage-action", args=[draft.pk, name]), data)
+    assert response.status_code in (403, 404) and words not in response.content.decode()

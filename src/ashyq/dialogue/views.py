@@ -297,7 +297,7 @@ def appeal_action(request, pk, action):
     ran = run_service(
         request,
         form,
-        lambda data: step.run(request.user, appeal, data, request.FILES.getlist("attachments")),
+        lambda data: step.run(request.user, appeal, data, request.FILES.getlist(form.add_prefix("attachments"))),
         success=step.success,
     )
     if ran.done or ran.conflict:

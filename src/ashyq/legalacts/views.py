@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
 from ashyq.bodies.models import Body
-from ashyq.core import clock, csv_safe
+from ashyq.core import clock, confirmation, csv_safe
+from ashyq.core.confirmation import Confirmation
 from ashyq.core.forms import apply_errors
 from ashyq.dialogue.errors import Conflict
 
@@ -267,6 +268,17 @@ def manage_action(request, pk, action):
     if action not in FORMS:
         raise Http404
     form = FORMS[action](request.POST, request.FILES)
+    if action in CONFIRMED:
+        # Adoption and withdrawal end the discussion for good: a second page says so first (core/confirmation.py).
+        asked = confirmation.ask_first(
+            request,
+            form,
+            lambda: CONFIRMED[action](process, form.cleaned_data),
+            page=reverse("legalacts:manage", args=[process.pk]),
+            back=lambda: _manage_again(request, process, action, form, status=200),
+        )
+        if asked is not None:
+            return asked
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -302,8 +314,34 @@ def manage_action(request, pk, action):
         else:
             messages.success(request, _("Saved."))
             return redirect("legalacts:manage", process.pk)
+    return _manage_again(request, process, action, form, status=400)
+
+
+def _manage_again(request, process, action, form, status):
     selectors.decorate([process])
-    return _manage(request, process, forms={action: form}, status=400)
+    return _manage(request, process, forms={action: form}, status=status)
+
+
+CONFIRMED = {
+    "adopt": lambda process, data: Confirmation(
+        question=_("Record that the draft is adopted as act No. %(number)s?") % {"number": data["number"]},
+        about=process.title,
+        happens=[
+            _("The discussion ends, and the act enters the public register of adopted acts with its number and dates."),
+            _("This cannot be undone: an adopted act cannot return to discussion."),
+        ],
+        button=_("Yes, record the adoption"),
+    ),
+    "withdraw": lambda process, data: Confirmation(
+        question=_("Withdraw the draft from public discussion?"),
+        about=process.title,
+        happens=[
+            _("The discussion ends: no one can comment any more, and the draft shows as withdrawn, with your reason."),
+            _("This cannot be undone: a withdrawn draft cannot be reopened; a new draft needs a new discussion."),
+        ],
+        button=_("Yes, withdraw the draft"),
+    ),
+}
 
 
 @login_required
