@@ -233,10 +233,11 @@ MUST_SEE = {
     "monitor": {"assessment:dashboard", "dialogue:overdue", "dialogue:detail"},
 }
 # The forms a role's appeal page must have shown (a field of each), so the walk saw the page in the state that has them.
+# Named by step, as the appeal page names its fields (its steps are one form).
 MUST_SHOW_FIELDS = {
-    "applicant": {"rating", "resolution"},  # feedback; the complaint form is on the same answered appeal
-    "official": {"legal_ground", "outcome", "to_body"},  # answer, redirect
-    "head": {"until", "executor"},  # extension, assignment
+    "applicant": {"feedback-rating", "feedback-resolution"},  # feedback; the complaint form is on the same answered appeal
+    "official": {"answer-legal_ground", "answer-outcome", "redirect-to_body"},  # answer, redirect
+    "head": {"extend-until", "assign-executor"},  # extension, assignment
 }
 
 
