@@ -166,6 +166,7 @@ def pages():
         ("assessment methodology", reverse("assessment:methodology")),
         ("assessment ranking", reverse("assessment:ranking")),
         ("appeals", reverse("dialogue:public")),
+        ("open data of appeals", reverse("open-data")),
     ]
 
 

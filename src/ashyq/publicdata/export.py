@@ -26,6 +26,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from ashyq.analysis.models import AppealAnalysis, Handling
 from ashyq.assessment import final_state, scoring
@@ -43,60 +44,92 @@ LICENCE = {
 }
 CHAIN_SEPARATOR = "|"
 
-# (name, Frictionless type, description)
+# (name, Frictionless type, description): the descriptions are marked for translation (the open-data page
+# shows them in the reader's language) but stay English in datapackage.json, whose schema is read by programs.
+# Values as they appear in the files are in `backticks`: the page shows them as code, the same in every language.
 APPEAL_FIELDS = [
-    ("number", "string", "Registration number of the appeal (YYYY-NNNNNN); unique."),
-    ("type", "string", "application, complaint, report, feedback, proposal or request."),
-    ("subject", "string", "Subject of the appeal as published after moderation (redacted; never the original)."),
-    ("text", "string", "Text of the appeal as published after moderation (redacted; never the original)."),
+    ("number", "string", gettext_noop("Registration number of the appeal (YYYY-NNNNNN); unique.")),
+    ("type", "string", gettext_noop("`application`, `complaint`, `report`, `feedback`, `proposal` or `request`.")),
+    ("subject", "string", gettext_noop("Subject of the appeal as published after moderation (redacted; never the original).")),
+    ("text", "string", gettext_noop("Text of the appeal as published after moderation (redacted; never the original).")),
     (
         "applicant_alias",
         "string",
-        "The applicant's pseudonym code, the same on all their public appeals. Empty when the applicant chose to be named on the page.",
+        gettext_noop(
+            "The applicant's pseudonym code, the same on all their public appeals. Empty when the applicant chose to be named on the page."
+        ),
     ),
-    ("addressed_body", "string", "Slug of the body the applicant wrote to (see /api/v1/bodies)."),
+    ("addressed_body", "string", gettext_noop("Slug of the body the applicant wrote to (see /api/v1/bodies).")),
     (
         "redirect_chain",
         "string",
-        "Slugs of the bodies the appeal went through, first addressee first and current body last; separated by '|' in CSV, a list in JSON.",
+        gettext_noop(
+            "Slugs of the bodies the appeal went through, first addressee first and current body last; separated by '|' in CSV, a list in JSON."
+        ),
     ),
-    ("body", "string", "Slug of the body now responsible (after redirects)."),
-    ("region", "string", "ISO 3166-2:KZ code of the region the appeal concerns."),
-    ("registered_at", "datetime", "When the appeal was registered (ISO 8601, Kazakhstan time)."),
-    ("received_on", "date", "Day the current body received it: registration, or arrival by redirect; its term counts from here."),
-    ("due_on", "date", "Day the answer is due (after extensions)."),
-    ("status", "string", "registered, in_progress, answered or withdrawn."),
-    ("outcome", "string", "resolved, explained, refused or left_without_consideration; empty if not answered."),
-    ("answered_at", "datetime", "When the answer was given; empty if not answered."),
-    ("answered_on_time", "boolean", "Whether the answer came by the due date; empty if not answered."),
-    ("answer_text", "string", "The answer as published after moderation; empty until published."),
-    ("extensions", "integer", "How many times the term was extended."),
-    ("feedback_resolution", "string", "The applicant's verdict on the answer: yes, partly or no; empty if none."),
-    ("feedback_rating", "integer", "The applicant's satisfaction from 1 to 5; empty if none."),
+    ("body", "string", gettext_noop("Slug of the body now responsible (after redirects).")),
+    ("region", "string", gettext_noop("ISO 3166-2:KZ code of the region the appeal concerns.")),
+    ("registered_at", "datetime", gettext_noop("When the appeal was registered (ISO 8601, Kazakhstan time).")),
+    (
+        "received_on",
+        "date",
+        gettext_noop("Day the current body received it: registration, or arrival by redirect; its term counts from here."),
+    ),
+    ("due_on", "date", gettext_noop("Day the answer is due (after extensions).")),
+    ("status", "string", gettext_noop("`registered`, `in_progress`, `answered` or `withdrawn`.")),
+    (
+        "outcome",
+        "string",
+        gettext_noop("`resolved`, `explained`, `refused` or `left_without_consideration`; empty if not answered."),
+    ),
+    ("answered_at", "datetime", gettext_noop("When the answer was given; empty if not answered.")),
+    ("answered_on_time", "boolean", gettext_noop("Whether the answer came by the due date; empty if not answered.")),
+    ("answer_text", "string", gettext_noop("The answer as published after moderation; empty until published.")),
+    ("extensions", "integer", gettext_noop("How many times the term was extended.")),
+    (
+        "feedback_resolution",
+        "string",
+        gettext_noop("The applicant's verdict on the answer: `yes`, `partly` or `no`; empty if none."),
+    ),
+    ("feedback_rating", "integer", gettext_noop("The applicant's satisfaction from 1 to 5; empty if none.")),
     (
         "complaint_about",
         "string",
-        "For a complaint about an answer: the number of the appeal complained about, if that appeal is published too; else empty.",
+        gettext_noop(
+            "For a complaint about an answer: the number of the appeal complained about, if that appeal is published too; else empty."
+        ),
     ),
-    ("published_at", "datetime", "When moderation published the appeal."),
+    ("published_at", "datetime", gettext_noop("When moderation published the appeal.")),
 ]
 EVENT_FIELDS = [
-    ("appeal", "string", "Number of the appeal (appeals.number)."),
-    ("seq", "integer", "Position of the event in the appeal's record, from 1."),
+    ("appeal", "string", gettext_noop("Number of the appeal (appeals.number).")),
+    ("seq", "integer", gettext_noop("Position of the event in the appeal's record, from 1.")),
     (
         "kind",
         "string",
-        "registered, executor_assigned, redirected, extended, answered, feedback, complained, withdrawn, "
-        "published, answer_published, hidden, restored, ...",
+        gettext_noop(
+            "`registered`, `executor_assigned`, `redirected`, `extended`, `answered`, `feedback`, `complained`, `withdrawn`, "
+            "`published`, `answer_published`, `hidden`, `restored`, ..."
+        ),
     ),
-    ("at", "datetime", "When it happened (ISO 8601, Kazakhstan time)."),
-    ("from_body", "string", "Slug of the body the appeal left (redirects, withdrawals, complaints); empty otherwise."),
-    ("to_body", "string", "Slug of the body the appeal went to or that acted; empty otherwise."),
-    ("chain_hash", "string", "SHA-256 of the event's full content and the previous event's hash (the appeal's hash chain)."),
+    ("at", "datetime", gettext_noop("When it happened (ISO 8601, Kazakhstan time).")),
+    (
+        "from_body",
+        "string",
+        gettext_noop("Slug of the body the appeal left (redirects, withdrawals, complaints); empty otherwise."),
+    ),
+    ("to_body", "string", gettext_noop("Slug of the body the appeal went to or that acted; empty otherwise.")),
+    (
+        "chain_hash",
+        "string",
+        gettext_noop("SHA-256 of the event's full content and the previous event's hash (the appeal's hash chain)."),
+    ),
     (
         "leaf_index",
         "integer",
-        "The event's place in the Merkle tree of the whole record (merkle_leaves.csv); empty until the next checkpoint.",
+        gettext_noop(
+            "The event's place in the Merkle tree of the whole record (merkle_leaves.csv); empty until the next checkpoint."
+        ),
     ),
 ]
 # Every event of the record (private appeals included) as a leaf of one Merkle tree, in order: the appeal and
