@@ -11,6 +11,7 @@ from django.db import connection
 from ashyq.dialogue import services
 from ashyq.dialogue.models import Appeal, AppealStay, StayEnding
 from ashyq.dialogue.stays import replay_stays, stored_stays
+from tests.appeal_steps import take_step
 
 MONDAY = dt.date(2026, 11, 2)
 backfill_migration = importlib.import_module("ashyq.dialogue.migrations.0018_appeal_stays")
@@ -39,26 +40,9 @@ def drive(people, bodies, submit, at, path, applicant=None):
     for step in path:
         with at(dt.date(2026, 11, 3)):
             appeal = Appeal.objects.get(pk=appeal.pk)
-            acc = appeal.body.slug == "anti-corruption-agency"
-            staff = people["official"] if acc else people["other_official"]
-            head = people["head"] if acc else people["other_head"]
-            if step == "assign":
-                services.assign_executor(staff, appeal, staff)
-            elif step == "redirect":
-                services.redirect_appeal(staff, appeal, bodies["general-prosecutors-office"], "Competence.")
-            elif step == "redirect_back":
-                services.redirect_appeal(staff, appeal, bodies["anti-corruption-agency"], "Back.")
-            elif step == "extend":
-                services.extend_deadline(head, appeal, dt.date(2026, 12, 18), "More time.")
-            elif step == "answer":
-                services.answer_appeal(staff, appeal, text="Answer.", outcome="resolved")
-            elif step == "feedback":
-                services.record_feedback(appeal.applicant, appeal, resolution="yes", rating=5)
-            elif step == "complain":
-                complaint = services.complain_about_answer(appeal.applicant, appeal, text="Not enough.")
+            complaint = take_step(step, appeal, people, bodies)
+            if complaint is not None:
                 assert stored_stays(complaint) == replayed(complaint)
-            elif step == "withdraw":
-                services.withdraw_appeal(appeal.applicant, appeal)
         assert stored_stays(appeal) == replayed(appeal), (path, step)
     return appeal
 

@@ -11,6 +11,7 @@ from ashyq.dialogue.deadlines import DeadlineState, deadline_state
 from ashyq.dialogue.errors import Conflict
 from ashyq.dialogue.models import Appeal, AppealEvent, EventKind, Regulation, Status
 from ashyq.dialogue.replay import replay, stored_state
+from tests.appeal_steps import take_step
 
 MONDAY = dt.date(2026, 11, 2)
 
@@ -274,25 +275,9 @@ def test_stored_state_equals_replay_after_every_kind_of_step(people, bodies, sub
         for step in path:
             with at(dt.date(2026, 11, 3)):
                 appeal = Appeal.objects.get(pk=appeal.pk)
-                staff = people["official"] if appeal.body.slug == "anti-corruption-agency" else people["other_official"]
-                head = people["head"] if appeal.body.slug == "anti-corruption-agency" else people["other_head"]
-                if step == "assign":
-                    services.assign_executor(staff, appeal, staff)
-                elif step == "redirect":
-                    services.redirect_appeal(staff, appeal, bodies["general-prosecutors-office"], "Competence.")
-                elif step == "redirect_back":
-                    services.redirect_appeal(staff, appeal, bodies["anti-corruption-agency"], "Back.")
-                elif step == "extend":
-                    services.extend_deadline(head, appeal, dt.date(2026, 12, 18), "More time.")
-                elif step == "answer":
-                    services.answer_appeal(staff, appeal, text="Answer.", outcome="resolved")
-                elif step == "feedback":
-                    services.record_feedback(people["applicant"], appeal, resolution="yes", rating=5)
-                elif step == "complain":
-                    complaint = services.complain_about_answer(people["applicant"], appeal, text="Not enough.")
+                complaint = take_step(step, appeal, people, bodies)
+                if complaint is not None:
                     assert_record_consistent(complaint)
-                elif step == "withdraw":
-                    services.withdraw_appeal(people["applicant"], appeal)
             assert_record_consistent(appeal)
 
 
