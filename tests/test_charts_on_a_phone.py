@@ -120,14 +120,15 @@ def test_a_field_in_error_is_marked_by_more_than_its_colour_on_a_phone_without_s
     a thicker border and its message with a sign, on a 390 px screen, and the page still fits it."""
     from selenium.webdriver.common.by import By
 
-    from .test_phone_and_forms_browser import _signed_in
+    from .test_phone_and_forms_browser import _signed_in, _wait
 
     with headless_chromium(language="ru", javascript=False) as driver:
         _signed_in(driver, live_server, people["applicant"])
         driver.set_window_size(*PHONE)
         driver.get(f"{live_server.url}/appeals/new/")
         driver.find_element(By.CSS_SELECTOR, "main form button[type=submit].primary").click()
-        fields = driver.find_elements(By.CSS_SELECTOR, ".field.has-error")
+        # The click returns before the answer arrives: wait for the page the post brings, not the one it leaves.
+        fields = _wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".field.has-error"))
         assert {"subject", "text"} <= {f.find_element(By.CSS_SELECTOR, "[name]").get_attribute("name") for f in fields}
         for field in fields:
             mark = driver.execute_script(

@@ -132,6 +132,9 @@ def test_draft_to_adopted_act_in_a_real_browser(browser, live_server, reference,
     _set_date(me, "#id_adopted_on", today)
     me.submit("#h-adopt ~ form button[type=submit]")
     process.refresh_from_db()
+    assert process.stage == Stage.REPORT_PUBLISHED  # an adoption cannot be taken back: the next page asks first
+    me.submit("#confirm-yes")
+    process.refresh_from_db()
     assert process.stage == Stage.ADOPTED
     assert browser.current_url == f"{live_server.url}/legal-acts/acts/{process.act.code}/"
     assert "15-A" in me.text("main")
