@@ -11,17 +11,16 @@ if __name__ == "__main__":
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ashyq.settings")
     django.setup()
     from django.core.management import call_command
-    from django.db.models import QuerySet
 
-    from ashyq.assessment.models import BodyMonthFigures
+    from ashyq.assessment import contributions
 
-    original = QuerySet.bulk_create
+    original = contributions._apply_delta
 
-    def slow_bulk_create(self, objs, *args, **kwargs):
-        result = original(self, objs, *args, **kwargs)
-        if self.model is BodyMonthFigures:
-            time.sleep(float(os.environ.get("SLOW_WORKER_PAUSE", "0.3")))  # inside the task's transaction
-        return result
+    def slow_apply_delta(delta):
+        # The figures task (contributions.apply) adds an appeal's difference to the stored rows inside its
+        # transaction; pausing right after it keeps the task there long enough for the SIGKILL to land inside.
+        original(delta)
+        time.sleep(float(os.environ.get("SLOW_WORKER_PAUSE", "0.3")))
 
-    QuerySet.bulk_create = slow_bulk_create
+    contributions._apply_delta = slow_apply_delta
     call_command("worker", *sys.argv[1:])

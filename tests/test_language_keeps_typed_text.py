@@ -114,12 +114,20 @@ def test_pages_without_such_a_form_keep_the_plain_switcher(client, reference):
     assert "formaction" not in "".join(re.findall(r"<button[^>]*name=\"language\"[^>]*>", page))
 
 
+def _wait(driver):
+    """Wait up to 20 s; an element read while the next page replaces the document goes stale: read it again."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, 20, ignored_exceptions=(StaleElementReferenceException,))
+
+
 @pytest.mark.browser
 @needs_chromium
 @pytest.mark.django_db(transaction=True)
 def test_in_chromium_without_javascript_the_switch_keeps_the_appeal(live_server, people):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from selenium.webdriver.support.ui import Select
 
     with headless_chromium(language="en", javascript=False) as driver:
         session = Client()
@@ -134,7 +142,7 @@ def test_in_chromium_without_javascript_the_switch_keeps_the_appeal(live_server,
         Select(driver.find_element(By.NAME, "region")).select_by_value("KZ-75")
         driver.find_element(By.NAME, "is_public").click()
         driver.find_element(By.CSS_SELECTOR, "form.lang button[value=ru]").click()
-        WebDriverWait(driver, 20).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ru")
+        _wait(driver).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ru")
         assert driver.find_element(By.NAME, "subject").get_attribute("value") == "Яма во дворе"
         assert driver.find_element(By.NAME, "text").get_attribute("value") == TEXT
         assert Select(driver.find_element(By.NAME, "region")).first_selected_option.get_attribute("value") == "KZ-75"
@@ -263,7 +271,7 @@ def test_a_visitor_reads_the_appeal_page_with_the_plain_switcher(people, submit,
 @pytest.mark.django_db(transaction=True)
 def test_in_chromium_without_javascript_the_appeal_pages_steps_keep_their_text(live_server, people, submit):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from selenium.webdriver.support.ui import Select
 
     appeal = submit(people["applicant"])
     answer = "Разрешение выдано.\nСотрудник отстранён."
@@ -277,15 +285,15 @@ def test_in_chromium_without_javascript_the_appeal_pages_steps_keep_their_text(l
         driver.find_element(By.NAME, "answer-text").send_keys(answer)
         driver.find_element(By.NAME, "redirect-reason").send_keys("Надзор — компетенция прокуратуры.")
         driver.find_element(By.CSS_SELECTOR, "form.lang button[value=kk]").click()
-        WebDriverWait(driver, 20).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "kk")
+        _wait(driver).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "kk")
         assert driver.find_element(By.NAME, "answer-text").get_attribute("value") == answer
         assert Select(driver.find_element(By.NAME, "answer-outcome")).first_selected_option.get_attribute("value") == "explained"
         assert driver.find_element(By.NAME, "redirect-reason").get_attribute("value") == "Надзор — компетенция прокуратуры."
         # Then the answer is sent from the page in Kazakh: the confirmation reads it back and its Yes sends it.
         driver.find_element(By.CSS_SELECTOR, "#form-answer button[type=submit]").click()
-        WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.ID, "confirm-yes"))
+        _wait(driver).until(lambda d: d.find_elements(By.ID, "confirm-yes"))
         assert "Сотрудник отстранён." in driver.find_element(By.ID, "entered").text
         assert Appeal.objects.get(pk=appeal.pk).status == "registered"
         driver.find_element(By.ID, "confirm-yes").click()
-        WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.ID, "answer"))
+        _wait(driver).until(lambda d: d.find_elements(By.ID, "answer"))
         assert "Сотрудник отстранён." in Appeal.objects.get(pk=appeal.pk).answer.text

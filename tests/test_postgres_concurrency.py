@@ -147,8 +147,17 @@ def test_the_page_tells_the_slower_official_instead_of_failing(transactional_db,
 
     outcomes = _race(
         {
-            "answer": post(people["official"], "answer", {"outcome": "resolved", "text": "Measures are taken."}),
-            "redirect": post(people["head"], "redirect", {"to_body": gpo.slug, "reason": "Prosecutorial supervision."}),
+            # The page's step fields carry their step's prefix; both steps are confirmed, as their second page asks.
+            "answer": post(
+                people["official"],
+                "answer",
+                {"answer-outcome": "resolved", "answer-text": "Measures are taken.", "confirmed": "yes"},
+            ),
+            "redirect": post(
+                people["head"],
+                "redirect",
+                {"redirect-to_body": gpo.slug, "redirect-reason": "Prosecutorial supervision.", "confirmed": "yes"},
+            ),
         },
         first,
     )
