@@ -17,7 +17,7 @@ from ashyq.accounts.models import PhoneDevice
 from ashyq.core import eds
 from ashyq.dialogue.models import Appeal, AppealEvent, EventKind, Signature, SignerDetails
 from tests.chromium import headless_chromium
-from tests.test_verification import _memory_gateway, last_code  # noqa: F401 - the autouse gateway fixture
+from tests.test_verification import _memory_gateway, confirm_phone_in_browser, last_code  # noqa: F401 - the autouse gateway fixture
 
 PHONE = "+77011234567"
 TEXT = "The street lights on Abai street have been off for a month."
@@ -255,12 +255,7 @@ def test_a_citizen_verifies_by_sms_and_signs_an_appeal_by_sms_code_in_chromium(
         sms_part = driver.find_element(By.ID, "sms-sign")
         assert "Signing an appeal needs this level of verification" in sms_part.text
         sms_part.find_element(By.LINK_TEXT, "Confirm your phone by SMS").click()
-        wait.until(lambda d: d.find_element(By.ID, "id_phone")).send_keys("8 701 123 45 67")
-        driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-        wait.until(lambda d: d.find_element(By.ID, "id_code"))
-        code = re.search(r"Ashyq code: (\d{6})", caplog.text).group(1)
-        driver.find_element(By.ID, "id_code").send_keys(code)
-        driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        confirm_phone_in_browser(driver, wait, caplog)
         wait.until(lambda d: d.find_elements(By.NAME, "subject"))
         assert driver.current_url.endswith(NEW)
 

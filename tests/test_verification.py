@@ -45,6 +45,18 @@ def last_code() -> str:
     return re.search(r"\b(\d{6})\b", sms.MemoryGateway.outbox[-1]["text"]).group(1)
 
 
+def confirm_phone_in_browser(driver, wait, caplog):
+    """On the phone page: type the number, send, read the console gateway's code from the log, type it, send."""
+    from selenium.webdriver.common.by import By
+
+    wait.until(lambda d: d.find_element(By.ID, "id_phone")).send_keys("8 701 123 45 67")
+    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    wait.until(lambda d: d.find_element(By.ID, "id_code"))
+    code = re.search(r"Ashyq code: (\d{6})", caplog.text).group(1)
+    driver.find_element(By.ID, "id_code").send_keys(code)
+    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+
+
 def signed_in(client, user):
     client.force_login(user)
     return client
@@ -471,12 +483,7 @@ def test_a_citizen_verifies_by_sms_in_a_browser_and_comes_back_to_the_form(live_
         assert "phone confirmed by an SMS code" in driver.find_element(By.TAG_NAME, "main").text
         driver.find_element(By.PARTIAL_LINK_TEXT, "How to reach this level").click()
         wait.until(lambda d: d.find_element(By.PARTIAL_LINK_TEXT, "confirm your mobile phone")).click()
-        wait.until(lambda d: d.find_element(By.ID, "id_phone")).send_keys("8 701 123 45 67")
-        driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-        wait.until(lambda d: d.find_element(By.ID, "id_code"))
-        code = re.search(r"Ashyq code: (\d{6})", caplog.text).group(1)
-        driver.find_element(By.ID, "id_code").send_keys(code)
-        driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        confirm_phone_in_browser(driver, wait, caplog)
         wait.until(lambda d: d.find_elements(By.NAME, "subject"))
         assert driver.current_url.endswith("/appeals/new/")
         assert "Your phone is confirmed" in driver.find_element(By.TAG_NAME, "body").text
