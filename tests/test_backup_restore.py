@@ -1,13 +1,13 @@
 """Backups restore into a database whose appeal records are whole and verify (docs/operations.md, section 4).
 
-PostgreSQL: appeals with full histories (the demo: every kind of step, played through the services)
+PostgreSQL: appeals with full histories (the demo's scripted appeals: every kind of step, played through the services)
 are dumped with the server's own pg_dump in custom format, restored with pg_restore into a fresh
 database, and the restored copy must hold the same number of appeals, events, answers, feedback and
 users, the same hash chain event by event, chains that verify (`manage.py verify_event_chains`
 against the copy, as an operator would run it) and stored states equal to their replay.
 
 SQLite (runs everywhere, whatever database the suite uses): a database file is migrated and given
-the demo, then copied with `manage.py backup_sqlite` (SQLite's online backup API) once while
+the demo's scripted appeals, then copied with `manage.py backup_sqlite` (SQLite's online backup API) once while
 another process keeps registering appeals, and once at rest; both copies must verify the same way,
 and the copy at rest must equal the source.
 """
@@ -27,7 +27,7 @@ from django.db import connection, connections
 from django.db.utils import load_backend
 
 from ashyq.accounts.models import User
-from ashyq.demo.loader import load_demo
+from ashyq.demo.loader import load_appeal_histories
 from ashyq.dialogue import integrity
 from ashyq.dialogue.models import Answer, Appeal, AppealEvent, Attachment, EventKind, Feedback
 from ashyq.dialogue.replay import replay, stored_state
@@ -172,7 +172,7 @@ def restored_database():
 @pytest.mark.postgres
 @pytest.mark.skipif(not ON_POSTGRES, reason="pg_dump and pg_restore need PostgreSQL (bash .ci/run postgres)")
 def test_pg_dump_restores_into_a_fresh_database_with_every_record_whole(transactional_db, reference, restored_database, tmp_path):
-    load_demo()  # committed: transactional_db, so pg_dump sees it
+    load_appeal_histories()  # committed: transactional_db, so pg_dump sees it
     source_name = connection.settings_dict["NAME"]
     source = snapshot("default")
     assert source["counts"]["appeals"] >= 10 and {k for _, _, k, _ in source["chain"]} >= {
@@ -227,7 +227,13 @@ def test_sqlite_online_backup_copies_a_whole_database_even_while_it_is_written(d
     source_file = var / "ashyq.sqlite3"
     source_url = f"sqlite:///{source_file}"
     manage("migrate", "--noinput", database_url=source_url, var_dir=var)
-    manage("load_demo", database_url=source_url, var_dir=var)
+    manage(
+        "shell",
+        "-c",
+        "from ashyq.demo.loader import load_appeal_histories; load_appeal_histories()",
+        database_url=source_url,
+        var_dir=var,
+    )
     with contextlib.closing(sqlite3.connect(source_file)) as db:
         demo_appeals = db.execute("SELECT count(*) FROM dialogue_appeal").fetchone()[0]
 

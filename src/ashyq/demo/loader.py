@@ -274,6 +274,33 @@ def _run_queued_work() -> int:
         settings.EMAIL_BACKEND = backend
 
 
+def _people() -> tuple[dict, dict]:
+    with transaction.atomic():
+        reference = load_reference_data()
+        users = {row[0]: _user(*row) for row in USERS}
+    return reference, users
+
+
+def _play_scenarios(users: dict) -> int:
+    played = 0
+    with transaction.atomic():
+        for key, play in _scenarios(users):
+            if not Appeal.objects.filter(applicant=users["demo-citizen"], idempotency_key=key).exists():
+                play()
+                played += 1
+    return played
+
+
+def load_appeal_histories() -> dict:
+    """Only the reference data, the demo's people and its scripted appeals: every kind of step (assignment,
+    redirect, extension, answer, feedback, complaint, withdrawal) played through the services, in seconds.
+    For checking the record as a whole (a backup and its restore) without the starter models, the mailbox
+    and the showcase that `load_demo` adds."""
+    reference, users = _people()
+    played = _play_scenarios(users)
+    return {**reference, "users": len(users), "new_appeals": played, "background_tasks": _run_queued_work()}
+
+
 def load_demo(ranking_story: bool = False) -> dict:
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
@@ -283,18 +310,11 @@ def load_demo(ranking_story: bool = False) -> dict:
 
     if settings.PRODUCTION:  # also when called from a shell, not only by the load_demo command
         raise ImproperlyConfigured("The demo (users with a published password) is never loaded in production.")
-    with transaction.atomic():
-        reference = load_reference_data()
-        users = {row[0]: _user(*row) for row in USERS}
+    reference, users = _people()
     # The starter models before any appeal, so every demo appeal gets suggestions when it is registered.
     with transaction.atomic():
         trained = mailbox.train_starter_models()
-    with transaction.atomic():
-        played = 0
-        for key, play in _scenarios(users):
-            if not Appeal.objects.filter(applicant=users["demo-citizen"], idempotency_key=key).exists():
-                play()
-                played += 1
+    played = _play_scenarios(users)
     # Hundreds of appeals: the assessment's figures are computed once at the end, not after each event.
     with assessment_signals.paused(), transaction.atomic():
         mailbox_added = mailbox.load_mailbox(users["demo-official-acc"])
