@@ -225,3 +225,21 @@ def test_a_person_named_on_a_public_appeal_who_renames_shows_with_the_new_name_a
     applicant.save()
     shown = _get(client, PUBLIC_LIST).content.decode()
     assert "Aigerim Nurlanova" in shown and "Sadykova" not in shown
+
+
+def test_a_blog_post_shows_on_the_body_page_at_once_and_leaves_the_public_record_cached(client, people, published):
+    from ashyq.blogs import services as blogs
+
+    from .blogs_helpers import post_values
+
+    body_page = f"/bodies/{people['head'].body.slug}/"
+    assert "Приём по субботам" not in _get(client, body_page).content.decode()
+    assert _get(client, body_page)["X-Page-Cache"] == "hit"
+    assert _get(client, PUBLIC_LIST)["X-Page-Cache"] in ("hit", "miss")
+    assert _get(client, PUBLIC_LIST)["X-Page-Cache"] == "hit"
+    post = blogs.write_post(people["head"], publish=True, **post_values(title_ru="Приём по субботам"))
+    assert "Приём по субботам" in _get(client, body_page).content.decode()
+    # The blog is not the public record: the list of public appeals is still served from the cache.
+    assert _get(client, PUBLIC_LIST)["X-Page-Cache"] == "hit"
+    blogs.set_post_published(people["head"], post, False)
+    assert "Приём по субботам" not in _get(client, body_page).content.decode()

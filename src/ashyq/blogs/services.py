@@ -44,8 +44,9 @@ UNSEEN_KINDS = frozenset({EventKind.QUESTION_ASKED, EventKind.DELEGATED, EventKi
 
 def _event(kind, actor, body, *, post=None, conference=None, delegation=None, **data) -> BlogEvent:
     if kind not in UNSEEN_KINDS:
-        # The body's public page (kept in the page cache with the record) lists the latest posts and conferences.
-        pagecache.bump(pagecache.RECORD)
+        # The body's public page lists the latest posts and conferences: only the pages showing blogs are renewed,
+        # not the whole public record's.
+        pagecache.bump(pagecache.BLOGS)
     return BlogEvent.objects.create(
         kind=kind,
         at=clock.now(),

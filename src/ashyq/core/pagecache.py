@@ -5,7 +5,8 @@ generation in the cache: the time of its last change. A page's key holds the gen
 a change makes every page that shows it miss at once, O(1) whatever the number of pages cached (the old
 entries simply age out). Whoever changes a scope calls `bump(scope)`: dialogue on each event of a published
 appeal or a moderation step, the workers' tasks once the figures they derive are stored, open data on each
-dataset saved, legal acts on each step of a discussion, bodies on each save of a body (every scope: its name is
+dataset saved, legal acts on each step of a discussion, blogs on each
+public step of a post or a web conference, bodies on each save of a body (every scope: its name is
 on pages of all of them), accounts when a person's public name changes. `bump` runs in the change's transaction and again once it commits, so a page rendered from
 the data before the commit is never kept under the new generation.
 
@@ -43,7 +44,8 @@ RECORD = "record"  # published appeals: public copies, answers, status, route; t
 FIGURES = "figures"  # what the worker derives from the record: assessment figures, content-analysis rows
 DATA = "data"  # the open-data catalogue: datasets, resources, versions
 LEGAL = "legal"  # Open Legal Acts: drafts under discussion and their stages (the panel on body pages)
-SCOPES = (RECORD, FIGURES, DATA, LEGAL)
+BLOGS = "blogs"  # the heads' blogs and web conferences (the panel on body pages)
+SCOPES = (RECORD, FIGURES, DATA, LEGAL, BLOGS)
 
 ALIAS = "pages"
 # The cookies a visitor without an account may carry and still be served the shared page: the language they

@@ -169,8 +169,8 @@ def public_list(request):
     )
 
 
-# The body's panels (core/registry.py) show its blog (in RECORD), budget (DATA) and legal drafts (LEGAL).
-@pagecache.public_page(pagecache.RECORD, pagecache.FIGURES, pagecache.DATA, pagecache.LEGAL)
+# The body's panels (core/registry.py) show its blog (BLOGS), budget (DATA) and legal drafts (LEGAL).
+@pagecache.public_page(pagecache.RECORD, pagecache.FIGURES, pagecache.DATA, pagecache.LEGAL, pagecache.BLOGS)
 def body_page(request, slug):
     body = get_object_or_404(Body.objects.select_related("region", "parent"), slug=slug)
     public = selectors.public_appeals()
