@@ -188,6 +188,7 @@ def test_health_reports_the_replica_and_answers_503_while_it_lags_too_far(real_r
         "status": "ok",
         "reachable": True,
         "standby": True,
+        "receiving": True,
         "lag_seconds": 0.0,
         "max_lag_seconds": settings.ASHYQ_HEALTH_MAX_REPLICA_LAG_SECONDS,
     }
@@ -226,3 +227,61 @@ def test_health_answers_503_when_the_replica_does_not_answer(real_replica):
     assert data["checks"]["database"] == "ok"  # the primary answered: only the replica is down
     code, data = _health()
     assert code == 200 and data["checks"]["replica"]["reachable"] is True
+
+
+def _primary(sql, params=()):
+    with connections["default"].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _senders():
+    return [pid for (pid,) in _primary("SELECT pid FROM pg_stat_replication")]
+
+
+def _cut_off(wait=20.0):
+    """End the primary's WAL senders; returns once a replica that reconnected has been cut off again."""
+    deadline = time.monotonic() + wait
+    while not _senders() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    ended = _primary("SELECT pg_terminate_backend(pid) FROM pg_stat_replication")
+    assert ended and all(ok for (ok,) in ended), "the WAL sender could not be ended"
+
+
+def test_health_says_when_the_replica_has_lost_the_primary_and_fails_once_it_is_too_old(real_replica, settings, people, submit):
+    """A replica cut off from the primary has replayed everything it received, which proves nothing: /health/ says
+    "disconnected" (200, "degraded") while its last replayed commit is recent, then 503 once that is older than the
+    limit, and "ok" again once it is back.
+
+    CI streams to the replica as a role that is no superuser and lets the application's role end that role's
+    sessions. A replica retries at once after its first failure, then waits wal_retrieve_retry_interval (20 s in
+    CI): the sender is ended twice, the second time after the replica came back."""
+    caught_up()
+    senders = _primary("SELECT r.usename, a.rolsuper FROM pg_stat_replication r JOIN pg_roles a ON a.rolname = r.usename")
+    assert senders, "the primary streams to no replica"
+    assert not any(superuser for _, superuser in senders), "CI must stream to the replica as a role that is no superuser"
+    first = set(_senders())
+    _cut_off()
+    deadline = time.monotonic() + 20
+    while not (set(_senders()) - first) and time.monotonic() < deadline:  # it reconnects at once the first time
+        time.sleep(0.1)
+    _cut_off()
+    deadline = time.monotonic() + 10
+    while (found := _health())[1]["checks"]["replica"].get("receiving") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    code, data = found
+    assert code == 200 and data["status"] == "degraded", data
+    assert data["checks"]["replica"]["status"] == "disconnected" and data["checks"]["replica"]["receiving"] is False, data
+    settings.ASHYQ_HEALTH_MAX_REPLICA_LAG_SECONDS = 1
+    submit(people["applicant"], subject="Written while the replica is cut off")  # the primary moves on
+    time.sleep(1.5)  # the last commit the replica replayed is now older than the limit
+    code, data = _health()
+    assert code == 503 and data["status"] == "down", data
+    assert data["checks"]["replica"]["status"] == "lagging" and data["checks"]["replica"]["lag_seconds"] > 1, data
+    deadline = time.monotonic() + 60  # the replica comes back by itself
+    while not _health()[1]["checks"]["replica"]["receiving"] and time.monotonic() < deadline:
+        time.sleep(0.5)
+    caught_up(timeout=60)
+    code, data = _health()
+    assert code == 200 and data["status"] == "ok", data
+    assert data["checks"]["replica"]["receiving"] is True and data["checks"]["replica"]["lag_seconds"] == 0.0

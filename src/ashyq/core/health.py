@@ -2,7 +2,7 @@
 
 JSON with the database (answers a query), the migrations (none of the code's is unapplied) and the background
 queue (tasks waiting and how long the oldest due one has waited), and with a read replica (ASHYQ_REPLICA_URL) the
-replica (answers, replay lag in seconds). 200 when the instance can serve, 503 when the database does not answer,
+replica (answers, receives the primary's WAL, replay lag in seconds). 200 when the instance can serve, 503 when the database does not answer,
 migrations are missing, or the replica that serves its reads does not answer or lags more than
 ASHYQ_HEALTH_MAX_REPLICA_LAG_SECONDS (its pages would fail, or show a past state); a queue that lags only makes it
 "degraded" (still 200): the web pages work, the figures and emails are late, and taking the web servers out of
@@ -68,6 +68,9 @@ def _health():
     standby = replica.status()
     if standby is not None:
         checks["replica"] = standby
-        healthy = healthy and standby["status"] == "ok"
-    status = "down" if not healthy else "degraded" if lagging else "ok"
+        # A replica cut off from the primary still serves what it has until that is older than the limit.
+        healthy = healthy and standby["status"] in ("ok", "disconnected")
+    # A replica cut off from the primary, or a queue that lags: the pages work, but someone must look.
+    degraded = lagging or (standby is not None and standby["status"] == "disconnected")
+    status = "down" if not healthy else "degraded" if degraded else "ok"
     return JsonResponse({"status": status, "checks": checks}, status=200 if healthy else 503)

@@ -52,28 +52,35 @@ def primary_reads():
         _reads_from.reset(token)
 
 
-# The replica's replay lag in seconds: zero when it has replayed all the WAL it received (an idle primary sends
-# none, so the time since the last replayed commit would grow without any lag), otherwise the age of the last
-# commit it replayed. Any role may call these functions; on a server that is not a standby the lag is zero.
+# The replica's replay lag in seconds. While it receives WAL (a WAL receiver runs: pg_stat_wal_receiver has a row,
+# which any role may see), zero when it has replayed all it received (an idle primary sends none, so the time since
+# the last replayed commit would grow without any lag), otherwise the age of the last commit it replayed. A standby
+# that has lost the primary receives nothing, so "replayed all it received" proves nothing: its lag is then the age
+# of the last commit it replayed, an upper bound that grows until it is back. On a server that is not a standby the
+# lag is zero.
 LAG_SQL = """
 SELECT pg_is_in_recovery(),
+       EXISTS (SELECT 1 FROM pg_stat_wal_receiver),
        CASE WHEN NOT pg_is_in_recovery() THEN 0
-            WHEN pg_last_wal_receive_lsn() IS NULL OR pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0
+            WHEN EXISTS (SELECT 1 FROM pg_stat_wal_receiver)
+                 AND (pg_last_wal_receive_lsn() IS NULL OR pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn()) THEN 0
             ELSE COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp()), 0)
        END
 """
 
 
 def status() -> dict | None:
-    """The replica as /health/ reports it: None without one; else whether it answers, whether it is a standby, its
-    replay lag in seconds and whether that lag is beyond ASHYQ_HEALTH_MAX_REPLICA_LAG_SECONDS."""
+    """The replica as /health/ reports it: None without one; else whether it answers, whether it is a standby,
+    whether it receives the primary's WAL, its replay lag in seconds and whether that lag is beyond
+    ASHYQ_HEALTH_MAX_REPLICA_LAG_SECONDS. A standby cut off from the primary says "disconnected" while the last
+    commit it replayed is recent, and "lagging" once that is older than the limit."""
     if not enabled():
         return None
     conn = connections[REPLICA]
     try:
         with conn.cursor() as cursor:
             cursor.execute(LAG_SQL)
-            standby, lag = cursor.fetchone()
+            standby, receiving, lag = cursor.fetchone()
     except Exception:  # noqa: BLE001 - any failure to answer is "down"; the log has the reason
         log.exception("health: the replica does not answer")
         with contextlib.suppress(Exception):
@@ -81,10 +88,12 @@ def status() -> dict | None:
         return {"status": "down", "reachable": False, "lag_seconds": None}
     lag = round(float(lag), 1)
     limit = settings.ASHYQ_HEALTH_MAX_REPLICA_LAG_SECONDS
+    receiving = bool(receiving) or not standby  # a primary (a misconfigured URL) receives from no one
     return {
-        "status": "lagging" if lag > limit else "ok",
+        "status": "lagging" if lag > limit else "ok" if receiving else "disconnected",
         "reachable": True,
         "standby": bool(standby),
+        "receiving": receiving,
         "lag_seconds": lag,
         "max_lag_seconds": limit,
     }
