@@ -180,7 +180,7 @@ def test_the_head_delegates_and_withdraws_through_the_page_and_the_delegate_writ
     post = Post.objects.get(title_ru="Приём по субботам")
     assert post.delegation == delegation and PUBLIC_BYLINE in _byline(Client(), post)
 
-    assert browser.post(reverse("blogs:delegate-withdraw", args=[delegation.pk])).status_code == 302
+    assert browser.post(reverse("blogs:delegate-withdraw", args=[delegation.pk]), {"confirmed": "yes"}).status_code == 302
     delegation.refresh_from_db()
     assert not delegation.in_force
     assert writer.get(reverse("blogs:manage")).status_code == 403

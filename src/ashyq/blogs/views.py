@@ -1,6 +1,7 @@
 """Pages of heads' blogs and web conferences. Thin: forms parse, services decide, selectors read. Nothing needs
 JavaScript: a question is an ordinary form under the post or conference, and the head's pages are plain forms."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -8,12 +9,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
 from ashyq.bodies.models import Body
-from ashyq.core import clock, identity
+from ashyq.core import clock, confirmation, identity
+from ashyq.core.confirmation import Confirmation
 from ashyq.core.forms import run_service
 from ashyq.dialogue import submission_cap
 
@@ -252,11 +256,42 @@ def conference_action(request, pk, action):
             services.announce_conference(request.user, conference)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-    elif action == "cancel":
+    elif action == "cancel" and conference.cancelled_at is None:
+        # Cancelling tells every reader the conference will not take place, and no one can announce it again: a
+        # second page says so first (core/confirmation.py). The step has no fields; "No, go back" returns to the list.
+        asked = confirmation.ask_first(
+            request,
+            forms.Form(request.POST),
+            lambda: _cancel_confirmation(conference),
+            page=reverse("blogs:manage"),
+            back=lambda: redirect("blogs:manage"),
+        )
+        if asked is not None:
+            return asked
         services.cancel_conference(request.user, conference)
+        messages.success(request, _("The conference is cancelled."))
+    elif action == "cancel":
+        pass  # cancelled already (a second tab): nothing to ask, nothing to do
     else:
         raise PermissionDenied
     return redirect("blogs:manage")
+
+
+def _cancel_confirmation(conference) -> Confirmation:
+    happens = [
+        _("The conference shows as cancelled on its page, in the blog and in the lists; no one can ask it questions any more."),
+        _("Questions already asked stay appeals to your body and are answered within their statutory term."),
+        _("This cannot be undone: a cancelled conference cannot be announced or changed again; plan a new one instead."),
+    ]
+    if conference.announced_at is None:
+        happens[0] = _("The conference was not announced: no reader has seen it. It stays in your list as cancelled.")
+    return Confirmation(
+        question=_("Cancel the web conference of %(date)s?")
+        % {"date": date_format(timezone.localtime(conference.starts_at), "d.m.Y H:i")},
+        about=conference.title,
+        happens=happens,
+        button=_("Yes, cancel the conference"),
+    )
 
 
 # --- the head's delegates ----------------------------------------------------------------------------------
@@ -299,6 +334,17 @@ def withdraw_delegate(request, pk):
     if not permissions.delegates(request.user):
         raise PermissionDenied
     delegation = get_object_or_404(selectors.delegations(request.user), pk=pk)
+    if delegation.withdrawn_at is None:
+        # The official loses the right at once: a second page says so first (core/confirmation.py).
+        asked = confirmation.ask_first(
+            request,
+            forms.Form(request.POST),
+            lambda: _withdrawal_confirmation(delegation),
+            page=reverse("blogs:delegates"),
+            back=lambda: redirect("blogs:delegates"),
+        )
+        if asked is not None:
+            return asked
     services.withdraw_delegation(request.user, delegation)
     messages.success(
         request,
@@ -306,3 +352,16 @@ def withdraw_delegate(request, pk):
         % {"name": delegation.official.display_name},
     )
     return redirect("blogs:delegates")
+
+
+def _withdrawal_confirmation(delegation) -> Confirmation:
+    name = delegation.official.display_name
+    return Confirmation(
+        question=_("Withdraw the delegation of %(name)s?") % {"name": name},
+        happens=[
+            _("From now on %(name)s cannot write your blog or run your web conferences in your name.") % {"name": name},
+            _("Their posts stay published on your behalf, and the withdrawal is recorded with your name and the time."),
+            _("This cannot be undone: the delegation ends for good; to let them write again, name them again."),
+        ],
+        button=_("Yes, withdraw the delegation"),
+    )
