@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 
 from ashyq.bodies.models import Body, Topic
 from ashyq.dialogue import presenters
-from ashyq.dialogue.models import Answer, AppealEvent
 
 from . import refresh
 from .models import LABELLED_TASKS, AppealAnalysis, Cause, ClassifierModel, Label, Language, Source, Task
@@ -102,9 +101,8 @@ def _handling(appeal, language: str) -> list[AppealAnalysis]:
     if rows:
         return rows
     # Not derived yet (the refresh runs after the step's transaction commits): derive it now, unsaved.
-    events = list(AppealEvent.objects.filter(appeal=appeal, kind__in=refresh.ROUTE_EVENTS).order_by("seq"))
-    answer = Answer.objects.filter(appeal=appeal).only("outcome", "text").first()
-    rows = refresh.rows_for(appeal, events, answer, {}, language)
+    routes = refresh.route_of([appeal.pk])
+    rows = refresh.rows_for(appeal, routes.get(appeal.pk, []), refresh.answer_texts(routes).get(appeal.pk, ""), {}, language)
     bodies = Body.objects.in_bulk({r.body_id for r in rows} | {r.redirected_to_id for r in rows if r.redirected_to_id})
     for row in rows:
         row.body = bodies[row.body_id]

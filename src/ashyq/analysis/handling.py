@@ -1,16 +1,17 @@
-"""How each body handled an appeal, read from the appeal's record.
+"""How each body handled an appeal, read from the appeal's route (dialogue's AppealStay).
 
-An appeal may pass through several bodies: each stay ends in a redirect (to whom) or, at the last body, in
-the answer's outcome, a withdrawal or nothing yet. "Investigation or measures" is an answer that resolved
-the appeal by opening an investigation or disciplinary or criminal proceedings — the study's first kind of
-response — recognised from the answer's words, since the outcome alone says only "measures taken".
+An appeal may pass through several bodies: the dialogue keeps its stays, each ending in a redirect (to the body
+of the next stay), the answer, a withdrawal or nothing yet. This module only names each stay's handling in the
+study's terms; where the appeal went is never re-derived here from the events. "Investigation or measures" is an
+answer that resolved the appeal by opening an investigation or disciplinary or criminal proceedings (the study's
+first kind of response), recognised from the answer's words, since the outcome alone says only "measures taken".
 """
 
 import datetime as dt
 import re
 from dataclasses import dataclass
 
-from ashyq.dialogue.models import Appeal, EventKind, Outcome, Status
+from ashyq.dialogue.models import Outcome, StayEnding
 
 from .models import Handling
 
@@ -43,27 +44,25 @@ def answer_handling(outcome: str, answer_text: str) -> str:
     return Handling.MERITS
 
 
-def stays(appeal: Appeal, events, answer=None) -> list[Stay]:
-    """Each body the appeal was with, in order, and how that body handled it."""
+def stays(route, answer_text: str = "") -> list[Stay]:
+    """Each body the appeal was with, in order, and how that body handled it. `route`: the appeal's stays in
+    order (AppealStay rows, or dialogue.stays.replay_stays() for records not yet written); `answer_text`: the
+    answer's words, read only when a stay ended with a resolving answer."""
+    route = list(route)
     result: list[Stay] = []
-    for event in events:
-        if event.kind == EventKind.REGISTERED:
-            result.append(
-                Stay(
-                    event.to_body_id or appeal.addressed_body_id,
-                    dt.date.fromisoformat(event.data.get("received_on") or event.at.date().isoformat()),
-                    Handling.PENDING,
-                )
-            )
-        elif event.kind == EventKind.REDIRECTED and result:
-            result[-1].handling = Handling.REDIRECTED
-            result[-1].redirected_to_id = event.to_body_id
-            result.append(Stay(event.to_body_id, dt.date.fromisoformat(event.data["received_on"]), Handling.PENDING))
-    if not result:
-        return result
-    last = result[-1]
-    if appeal.status == Status.ANSWERED and answer is not None:
-        last.handling = answer_handling(answer.outcome, answer.text)
-    elif appeal.status == Status.WITHDRAWN:
-        last.handling = Handling.WITHDRAWN
+    for i, stay in enumerate(route):
+        handling, redirected_to = Handling.PENDING, None
+        if stay.ending == StayEnding.REDIRECTED:
+            handling = Handling.REDIRECTED
+            redirected_to = route[i + 1].body_id if i + 1 < len(route) else None
+        elif stay.ending == StayEnding.ANSWERED:
+            handling = answer_handling(stay.outcome, answer_text)
+        elif stay.ending == StayEnding.WITHDRAWN:
+            handling = Handling.WITHDRAWN
+        result.append(Stay(stay.body_id, stay.received_on, handling, redirected_to))
     return result
+
+
+def needs_answer_text(route) -> bool:
+    """Whether the answer's words decide a handling (a resolving answer): only then is the answer read."""
+    return any(s.ending == StayEnding.ANSWERED and s.outcome == Outcome.RESOLVED for s in route)

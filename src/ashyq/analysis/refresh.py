@@ -1,12 +1,34 @@
-"""Rebuild an appeal's analysis rows (models.AppealAnalysis) from its record and current labels."""
+"""Rebuild an appeal's analysis rows (models.AppealAnalysis) from its record and current labels.
 
-from ashyq.dialogue.models import Answer, Appeal, AppealEvent, EventKind
+Where the appeal went and how each stay ended come from the dialogue's route (AppealStay, kept with each step):
+one indexed read of a few narrow rows per appeal, never a replay of its events. The answer's words are read only
+when they decide the handling (a resolving answer: investigation or merits).
+"""
 
-from .handling import stays
+from ashyq.dialogue.models import Answer, Appeal, AppealStay
+
+from .handling import needs_answer_text, stays
 from .models import AppealAnalysis, Label, Source, Task
 from .text import detect_language
 
-ROUTE_EVENTS = (EventKind.REGISTERED, EventKind.REDIRECTED)
+# What the analysis reads of each stay.
+ROUTE_FIELDS = ("appeal_id", "seq", "body_id", "received_on", "ending", "outcome")
+
+
+def route_of(appeal_ids) -> dict[int, list[AppealStay]]:
+    """{appeal_id: its stays in order}, in one query over the (appeal, seq) index."""
+    result: dict[int, list[AppealStay]] = {}
+    for stay in AppealStay.objects.filter(appeal_id__in=appeal_ids).order_by("appeal_id", "seq").only(*ROUTE_FIELDS):
+        result.setdefault(stay.appeal_id, []).append(stay)
+    return result
+
+
+def answer_texts(routes: dict[int, list]) -> dict[int, str]:
+    """{appeal_id: the answer's text} for the appeals whose handling the answer's words decide."""
+    ids = [appeal_id for appeal_id, route in routes.items() if needs_answer_text(route)]
+    if not ids:
+        return {}
+    return dict(Answer.objects.filter(appeal_id__in=ids).values_list("appeal_id", "text"))
 
 
 def current_labels(appeal_ids) -> dict[int, dict[str, tuple[str, bool]]]:
@@ -25,12 +47,12 @@ def current_labels(appeal_ids) -> dict[int, dict[str, tuple[str, bool]]]:
     return result
 
 
-def rows_for(appeal: Appeal, events, answer, labels: dict[str, tuple[str, bool]], language: str) -> list[AppealAnalysis]:
+def rows_for(appeal: Appeal, route, answer_text: str, labels: dict[str, tuple[str, bool]], language: str) -> list[AppealAnalysis]:
     cause, cause_confirmed = labels.get(Task.CAUSE, ("", False))
     sector, sector_confirmed = labels.get(Task.SECTOR, ("", False))
     published = appeal.is_published
     by_body: dict[int, AppealAnalysis] = {}
-    for stay in stays(appeal, events, answer):
+    for stay in stays(route, answer_text):
         # An appeal that comes back to a body it left counts once there, with the last handling.
         by_body[stay.body_id] = AppealAnalysis(
             appeal_id=appeal.pk,
@@ -57,10 +79,15 @@ def rows_for(appeal: Appeal, events, answer, labels: dict[str, tuple[str, bool]]
 
 def refresh_appeal(appeal_id: int) -> None:
     appeal = Appeal.objects.get(pk=appeal_id)
-    events = list(AppealEvent.objects.filter(appeal_id=appeal_id, kind__in=ROUTE_EVENTS).order_by("seq"))
-    answer = Answer.objects.filter(appeal_id=appeal_id).only("outcome", "text").first()
+    routes = route_of([appeal_id])
     labels = current_labels([appeal_id]).get(appeal_id, {})
-    rows = rows_for(appeal, events, answer, labels, detect_language(f"{appeal.subject} {appeal.text}"))
+    rows = rows_for(
+        appeal,
+        routes.get(appeal_id, []),
+        answer_texts(routes).get(appeal_id, ""),
+        labels,
+        detect_language(f"{appeal.subject} {appeal.text}"),
+    )
     AppealAnalysis.objects.filter(appeal_id=appeal_id).delete()
     AppealAnalysis.objects.bulk_create(rows)
 
@@ -74,17 +101,15 @@ def refresh_all(batch: int = 2000, progress=None) -> int:
         if not appeals:
             return done
         ids = [a.pk for a in appeals]
-        events: dict[int, list] = {}
-        for event in AppealEvent.objects.filter(appeal_id__in=ids, kind__in=ROUTE_EVENTS).order_by("appeal_id", "seq"):
-            events.setdefault(event.appeal_id, []).append(event)
-        answers = {a.appeal_id: a for a in Answer.objects.filter(appeal_id__in=ids).only("appeal_id", "outcome", "text")}
+        routes = route_of(ids)
+        texts = answer_texts(routes)
         labels = current_labels(ids)
         rows = []
         for appeal in appeals:
             rows += rows_for(
                 appeal,
-                events.get(appeal.pk, []),
-                answers.get(appeal.pk),
+                routes.get(appeal.pk, []),
+                texts.get(appeal.pk, ""),
                 labels.get(appeal.pk, {}),
                 detect_language(f"{appeal.subject} {appeal.text}"),
             )

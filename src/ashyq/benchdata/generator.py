@@ -11,8 +11,8 @@ applicant, published and hidden by moderation. The rows are consistent by constr
 - deadlines follow the regulation and Kazakhstan's working-day calendar (core.calendar),
   precomputed once into a table instead of asked day by day;
 - the content analysis's rows (analysis.AppealAnalysis, one per appeal and body that held it) are
-  written with the appeal, each stay's handling read from the generated record by the same rules as
-  analysis/handling.py. Cause, sector and language are drawn (a second RNG seeded from the seed, so the
+  written with the appeal from its replayed stays (the AppealStay rows it also writes), each stay's
+  handling named by analysis/handling.py, as the analysis's refresh does from the stored stays. Cause, sector and language are drawn (a second RNG seeded from the seed, so the
   appeals themselves do not change): plausibly for the subject, with the study's causes most often.
 
 Nothing goes through the services (that would take hours at a million appeals): on PostgreSQL
@@ -145,7 +145,6 @@ P_SUBJECT_CAUSE, P_SUBJECT_SECTOR, P_UNCLASSIFIED, P_CONFIRMED = 0.55, 0.85, 0.0
 KIND = {k: k.value for k in EventKind}
 REASONED = {k.value for k in REASONED_KINDS}
 REASON_REVIEW_DELAY = dt.timedelta(hours=6)
-ROUTE_KINDS = {EventKind.REGISTERED.value, EventKind.REDIRECTED.value}
 MAX_EVENTS_PER_APPEAL = 12  # ids reserved per appeal; at most 10 are used
 
 
@@ -167,15 +166,6 @@ def _reasons_decided(events) -> dict:
     steps = [e.at for e in events if e.kind == KIND[EventKind.REASONS_PUBLISHED]]
     decided.update((id(e), at) for e, at in zip([e for e in reasons if e.at > published], steps))
     return decided
-
-
-class Record:
-    """What analysis.handling.stays() reads of an appeal and its answer."""
-
-    __slots__ = ("addressed_body_id", "outcome", "status", "text")
-
-    def __init__(self, status, addressed_body_id, outcome=None, text=None):
-        self.status, self.addressed_body_id, self.outcome, self.text = status, addressed_body_id, outcome, text
 
 
 class Event:
@@ -529,15 +519,11 @@ class Generator:
             "sector_confirmed": not unclassified and arng.random() < P_CONFIRMED,
         }
 
-    def _analysis_rows(self, pk, region_id, subject, type_, events, state, answer, published) -> list[dict]:
-        """One row per body that held the appeal, as analysis.refresh.rows_for() would write it."""
-        answered = answer is not None and str(state.status) == "answered"
-        record = Record(
-            str(state.status), events[0].to_body_id, answer["outcome"] if answered else None, answer["text"] if answered else None
-        )
+    def _analysis_rows(self, pk, region_id, subject, type_, route_stays, state, answer, published) -> list[dict]:
+        """One row per body that held the appeal, as analysis.refresh.rows_for() writes it from the stored stays."""
         labels = self._labels(subject, type_)
         by_body = {}
-        for stay in stays(record, [e for e in events if e.kind in ROUTE_KINDS], record if answered else None):
+        for stay in stays(route_stays, answer["text"] if answer else ""):
             by_body[stay.body_id] = {
                 "appeal_id": pk,
                 "body_id": stay.body_id,
@@ -764,7 +750,8 @@ class Generator:
             (e for e in events if e.kind in (KIND[EventKind.REGISTERED], KIND[EventKind.REDIRECTED])), key=lambda e: e.seq
         ).data["received_on"]
         # The route as the services keep it (the generated applicants are citizens: no answer to one's own staff).
-        stay_rows += [{"appeal_id": pk, **vars(stay)} for stay in route.replay_stays(events, addressed_body_id=body.pk)]
+        route_stays = route.replay_stays(events, addressed_body_id=body.pk)
+        stay_rows += [{"appeal_id": pk, **vars(stay)} for stay in route_stays]
         if KIND[EventKind.ANSWERED] in kinds:
             if KIND[EventKind.ANSWER_PUBLISHED] in kinds:
                 answer["public_text"] = redact(answer["text"])
@@ -780,7 +767,7 @@ class Generator:
             region.pk,
             subject,
             type_,
-            events,
+            route_stays,
             state,
             answer if KIND[EventKind.ANSWERED] in kinds else None,
             bool(is_public and published and not hidden),
