@@ -11,7 +11,18 @@ from ashyq.bodies.models import Body
 from ashyq.core import calendar
 from ashyq.core.models import Region
 from ashyq.dialogue import integrity
-from ashyq.dialogue.models import Answer, Appeal, AppealEvent, AppealType, EventKind, Feedback, Outcome, PublicReason, Status
+from ashyq.dialogue.models import (
+    Answer,
+    Appeal,
+    AppealEvent,
+    AppealStay,
+    AppealType,
+    EventKind,
+    Feedback,
+    Outcome,
+    PublicReason,
+    Status,
+)
 from ashyq.dialogue.replay import replay, stored_state
 from ashyq.dialogue.stays import replay_stays, stored_stays
 
@@ -22,13 +33,20 @@ def test_generated_appeals_are_consistent(reference):
 
     appeals = list(Appeal.objects.prefetch_related("events").select_related("regulation"))
     assert len(appeals) == 200
+    written = {}  # each applicant's appeals: when they next wrote to a body that had answered them
+    for appeal in appeals:
+        written.setdefault(appeal.applicant_id, []).append((appeal.addressed_body_id, appeal.registered_at))
     for appeal in appeals:
         events = list(appeal.events.all())
         assert events[0].kind == EventKind.REGISTERED
         assert replay(events) == stored_state(appeal), appeal.number
-        assert replay_stays(events, addressed_body_id=appeal.addressed_body_id) == stored_stays(appeal), appeal.number
+        replayed = replay_stays(
+            events, addressed_body_id=appeal.addressed_body_id, applicant_appeals=written[appeal.applicant_id]
+        )
+        assert replayed == stored_stays(appeal), appeal.number
         assert integrity.broken_link(events) is None, appeal.number
     assert list(integrity.verify_all()) == []
+    assert AppealStay.objects.filter(next_appeal_at__isnull=False).exists()  # some applicants wrote again
 
     # Rows that exist exactly when their events do.
     kinds = Counter(AppealEvent.objects.values_list("kind", flat=True))

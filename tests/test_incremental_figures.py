@@ -145,3 +145,30 @@ def test_an_answer_to_the_bodys_own_staff_stays_so_when_the_applicant_leaves_it(
     assert figures.recompute_all()["changed"] == 0
     row = stored_figures()["bodies"][(bodies[BODIES[0]].pk, START.replace(day=1))]
     assert (row["final_own_staff"], row["final_resolved_unconfirmed"], row["answered"]) == (1, 0, 1)
+
+
+def test_a_repeat_is_the_applicants_next_appeal_to_the_body_within_the_configured_window(cast, bodies, submit, at, run_queue):
+    """Answered on 3 March, the same applicant writes to the same body on 2 April (30 days later): a repeat within
+    the default 90 days, in the per-event figures and the full recomputation alike; not within a 20-day window,
+    which is configuration, so changing it changes the recomputation without touching the record."""
+    from django.test import override_settings
+
+    official = cast["staff"][BODIES[0]][0]
+    with at(START):
+        appeal = submit(cast["applicants"][0], BODIES[0])
+        services.answer_appeal(official, appeal, text="Done.", outcome=Outcome.EXPLAINED)
+    with at(START + dt.timedelta(days=10)):
+        submit(cast["applicants"][1], BODIES[0])  # another applicant: nobody's repeat
+        submit(cast["applicants"][0], BODIES[1])  # another body: not this answer's repeat
+    run_queue()
+    key = (bodies[BODIES[0]].pk, START.replace(day=1))
+    assert stored_figures()["bodies"][key]["repeats"] == 0
+    with at(START + dt.timedelta(days=30)):
+        submit(cast["applicants"][0], BODIES[0])
+    run_queue()
+    assert stored_figures()["bodies"][key]["repeats"] == 1
+    assert figures.recompute_all()["changed"] == 0
+    with override_settings(ASHYQ_ASSESSMENT={"repeat_window_days": 20}):
+        assert figures.recompute_all()["changed"] == 1
+        assert stored_figures()["bodies"][key]["repeats"] == 0
+        assert contributions.contribution(appeal.pk)[f"b:{key[0]}:{START.strftime('%Y-%m')}"].get("repeats") is None

@@ -76,7 +76,7 @@ def contribution(appeal_id: int) -> dict:
     stays = list(
         AppealStay.objects.filter(appeal_id=appeal_id)
         .order_by("seq")
-        .values("body_id", "month", "ending", "applicant_staff", "extended")
+        .values("body_id", "month", "ending", "applicant_staff", "extended", "ended_at", "next_appeal_at")
     )
     last = len(stays) - 1
     for i, stay in enumerate(stays):
@@ -154,18 +154,10 @@ def _answer_part(part, appeal, answer, appeal_id, upheld, stay):
     )
     if appeal["received_on"] in ordinals and answered_on in ordinals:
         _add(part, key, "days_to_answer", bucket=str(ordinals[answered_on] - ordinals[appeal["received_on"]]))
-    # A repeat: the same applicant wrote to the same body within the window after the answer (an anonymous report
-    # has no applicant: it is nobody's repeat).
+    # A repeat: the same applicant wrote to the same body within the window after the answer (the dialogue records
+    # their next appeal to it on the answered stay; an anonymous report has none: it is nobody's repeat).
     window = dt.timedelta(days=config.get()["repeat_window_days"])
-    if (
-        appeal["applicant_id"] is not None
-        and Appeal.objects.filter(
-            applicant_id=appeal["applicant_id"],
-            addressed_body_id=body,
-            registered_at__gt=answer["answered_at"],
-            registered_at__lte=answer["answered_at"] + window,
-        ).exists()
-    ):
+    if final_state.is_repeat(stay.get("ended_at"), stay.get("next_appeal_at"), window):
         _add(part, key, "repeats")
 
 

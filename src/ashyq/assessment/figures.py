@@ -12,7 +12,9 @@ Definitions (docs/assessment.md):
   was redirected more than once in all (twice, or back to a body it left).
 - Answers, their outcome, term, working days, the applicant's feedback, repeats and complaints are
   filed under the answering body and the month it received the appeal (Appeal.received_on).
-- A *repeat*: the same applicant writes to the same body within 90 days after its answer.
+- A *repeat*: the same applicant writes to the same body within 90 days (config: repeat_window_days) after its
+  answer: the answered stay's next_appeal_at (the dialogue records when the applicant next wrote to that body)
+  within the window of its end (the answer's moment).
 - Extensions are filed under the body and the month of the extension.
 - Open data: for every month from a dataset's creation to the current one, the publishing body's row counts
   the dataset, whether a valid version of it was uploaded in the month, and its quality score (0-100) at
@@ -31,13 +33,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
     Count,
-    DateTimeField,
-    Exists,
-    ExpressionWrapper,
-    F,
     Max,
     Min,
-    OuterRef,
     Prefetch,
     Q,
 )
@@ -159,11 +156,14 @@ def compute_counts(
     def wanted(body_id, month):
         return (body_ids is None or body_id in body_ids) and (not start or month >= start) and (not end or month < end)
 
+    seen: dict = {}  # (body, month as the row gave it) -> its counts: the rows are many (10^5), the months few
+
     def slot(body_id, month):
-        key = (body_id, _month(month))
-        if key not in out:
-            out[key] = scoring.empty_counts()
-        return out[key]
+        c = seen.get((body_id, month))
+        if c is None:
+            key = (body_id, _month(_raw_month(month)))
+            c = seen[(body_id, month)] = out.setdefault(key, scoring.empty_counts()) if key not in out else out[key]
+        return c
 
     # The stays (dialogue.AppealStay, one narrow row per stay, kept by the dialogue with each step): every
     # count but the repeats, the extensions and the regions is an aggregate of this one table, joined only with
@@ -211,7 +211,8 @@ def compute_counts(
     # 3. Answers, filed under the answering body and the month it received the appeal (the answered stay's):
     # the answered stays grouped by everything their final state depends on (final_state.answered_state, applied
     # below once per group, so the rule is written once), with the applicant's verdict and a complaint about
-    # the answer (k.upheld: 1 upheld, 0 not, NULL none).
+    # the answer (k.upheld: 1 upheld, 0 not, NULL none), and the repeats: the applicant's next appeal to the body
+    # (recorded on the stay) within the window after the answer.
     answered = (
         f"FROM {stay_table} s LEFT JOIN {feedback_table} f ON f.appeal_id = s.appeal_id "
         f"LEFT JOIN ({_complaints_sql()}) k ON k.about = s.appeal_id WHERE s.ending = 'answered' AND {within}"
@@ -219,7 +220,11 @@ def compute_counts(
     facts = (
         "s.body_id, s.month, s.outcome, s.answered_on_time, s.extended, s.addressed, s.applicant_staff, f.resolution, k.upheld"
     )
-    queries["answers"] = (f"SELECT {facts}, COUNT(*), SUM(f.rating) {answered} GROUP BY {facts}", list(params))
+    repeat, window_params = _repeat_sql("s")
+    queries["answers"] = (
+        f"SELECT {facts}, COUNT(*), SUM(f.rating), SUM(CASE WHEN {repeat} THEN 1 ELSE 0 END) {answered} GROUP BY {facts}",
+        [*window_params, *params],
+    )
     # Working days to answer, by subtracting the two days' ordinals in the WorkingDay calendar (a join with a
     # small table, not a lookup per row; the calendar is the assessment's, so a holiday decree changes it).
     country = config.get()["calendar_country"]
@@ -231,40 +236,6 @@ def compute_counts(
         f"WHERE s.ending = 'answered' AND {within} GROUP BY s.body_id, s.month, (w1.ordinal - w0.ordinal)",
         [country, country, *params],
     )
-
-    # The repeats of a subset (after an event) read the answers by the (body, answered_at) index.
-    answers = Answer.objects.all()
-    if body_ids is not None:
-        answers = answers.filter(body_id__in=body_ids)
-    if start:
-        # An answer comes after its appeal was received, so it is also answered on or after `start`: the
-        # redundant bound lets the (body, answered_at) index skip the body's older answers (docs/benchmarks.md).
-        answers = answers.filter(appeal__received_on__gte=start, answered_at__gte=_aware(start))
-    if end:
-        answers = answers.filter(appeal__received_on__lt=end)
-    window = dt.timedelta(days=config.get()["repeat_window_days"])
-    later = Appeal.objects.filter(
-        applicant=OuterRef("appeal__applicant"),
-        addressed_body=OuterRef("body"),
-        registered_at__gt=OuterRef("answered_at"),
-        registered_at__lte=OuterRef("repeat_until"),
-    )
-
-    # 3. Repeats: the whole table in one windowed pass; a subset (after an event) by an index lookup per answer.
-    if body_ids is None and not start and not end:
-        queries["repeats"] = _repeats_all_sql(window)
-    else:
-        queries["repeats"] = (
-            answers.annotate(
-                month=TruncMonth("appeal__received_on"),
-                repeat_until=ExpressionWrapper(F("answered_at") + window, output_field=DateTimeField()),
-            )
-            .filter(Exists(later))
-            .order_by()
-            .values("body_id", "month")
-            .annotate(n=Count("id"))
-            .query.sql_with_params()
-        )
 
     # 4. Extensions, under the body that extended and the month it did.
     ext = AppealEvent.objects.filter(kind=EventKind.EXTENDED, to_body__isnull=False)
@@ -288,14 +259,14 @@ def compute_counts(
     results = _execute_all(queries, parallel=body_ids is None and not start and not end)
 
     for body_id, month, open_due, received, still_open, withdrawn in results["received"]:
-        c = slot(body_id, _raw_month(month))
+        c = slot(body_id, month)
         c["received"] += received
         c[final_state.field(final_state.WITHDRAWN)] += withdrawn or 0
         if still_open:  # at the body now responsible, under the month it received the appeal, by due date
             due = _raw_month(open_due).isoformat()
             c["open_due"][due] = c["open_due"].get(due, 0) + still_open
     for body_id, month, ping_pong, next_ending, outcome, resolution, upheld, next_due, n in results["stays"]:
-        c = slot(body_id, _raw_month(month))
+        c = slot(body_id, month)
         c["redirected_away"] += n
         c["ping_pong"] += n if ping_pong else 0
         status = {"": "registered", "redirected": "redirected"}.get(next_ending, next_ending)
@@ -306,9 +277,13 @@ def compute_counts(
             c["redirect_pending"][due] = c["redirect_pending"].get(due, 0) + n
         else:
             c[final_state.field(state)] += n
-    for body_id, month, outcome, on_time, extended, addressed, staff, resolution, upheld, n, rating_sum in results["answers"]:
-        c = slot(body_id, _raw_month(month))
+    judged: dict = {}
+    for body_id, month, outcome, on_time, extended, addressed, staff, resolution, upheld, n, rating_sum, repeats in results[
+        "answers"
+    ]:
+        c = slot(body_id, month)
         c["answered"] += n
+        c["repeats"] += repeats or 0
         c["on_time"] += n if on_time else 0
         c[outcome] += n
         if resolution:
@@ -317,28 +292,19 @@ def compute_counts(
             c["rating_sum"] += rating_sum or 0
         if upheld is not None:  # a complaint was filed about the answer
             c["complaints"] += n
-        ending = final_state.Ending(
-            status="answered",
-            outcome=outcome,
-            resolution=resolution,
-            upheld=bool(upheld),
-            on_time=bool(on_time),
-            extended=bool(extended),
-            addressed_body=body_id if addressed else None,
-            applicant_staff_of=body_id if staff else None,
-        )
-        (stay,) = final_state.stay_states([(body_id, month)], ending)
-        c[final_state.field(stay.state)] += n
-        c["final_timely"] += n if stay.timely else 0
-        c["final_timely_extended"] += n if stay.timely_extended else 0
+        facts = (outcome, bool(on_time), bool(extended), bool(addressed), bool(staff), resolution, bool(upheld))
+        if facts not in judged:
+            judged[facts] = _answered_verdict(*facts)
+        state_field, timely, timely_extended = judged[facts]
+        c[state_field] += n
+        c["final_timely"] += n if timely else 0
+        c["final_timely_extended"] += n if timely_extended else 0
     for body_id, month, wd, n in results["answer_days"]:
         if wd is not None:
-            h = slot(body_id, _raw_month(month))["days_to_answer"]
+            h = slot(body_id, month)["days_to_answer"]
             h[str(wd)] = h.get(str(wd), 0) + n
-    for body_id, month, n in results["repeats"]:
-        slot(body_id, _raw_month(month).replace(day=1))["repeats"] += n
     for body_id, month, n in results["extensions"]:
-        slot(body_id, _raw_month(month))["extensions"] += n
+        slot(body_id, month)["extensions"] += n
     for key, d in [
         *compute_dataset_counts(body_ids, start, end).items(),
         *compute_legal_comment_counts(body_ids, start, end).items(),
@@ -349,6 +315,25 @@ def compute_counts(
     if extra_queries:
         out_extra.update({k: results[k] for k in extra_queries})
     return out
+
+
+def _answered_verdict(outcome, on_time, extended, addressed, staff, resolution, upheld) -> tuple[str, bool, bool]:
+    """The final state of an answered stay with these facts (final_state.py), and whether it counts as timely. The
+    rule compares the answering body only with the addressed body and the applicant's, so one stand-in body
+    judges every body's stays alike, and the 10^5 groups of the answers' aggregate need only a few hundred calls."""
+    body = object()
+    ending = final_state.Ending(
+        status="answered",
+        outcome=outcome,
+        resolution=resolution,
+        upheld=upheld,
+        on_time=on_time,
+        extended=extended,
+        addressed_body=body if addressed else None,
+        applicant_staff_of=body if staff else None,
+    )
+    (stay,) = final_state.stay_states([(body, None)], ending)
+    return final_state.field(stay.state), stay.timely, stay.timely_extended
 
 
 def compute_dataset_counts(body_ids=None, start: dt.date | None = None, end: dt.date | None = None) -> dict:
@@ -456,31 +441,16 @@ def _execute_all(queries: dict, parallel: bool = True) -> dict:
         return {name: f.result() for name, f in futures.items()}
 
 
-def _repeats_all_sql(window: dt.timedelta) -> tuple[str, list]:
-    """{(body_id, month): answers followed by the same applicant's appeal to the same body within `window`}.
-
-    Answers and appeals of each (applicant, body) in one window, latest first: for an answer, the running
-    minimum over the appeals already seen is the first appeal registered after it."""
-    answer, appeal = Answer._meta.db_table, Appeal._meta.db_table
+def _repeat_sql(alias: str) -> tuple[str, list]:
+    """The SQL condition "this answered stay was followed by a repeat": the applicant's next appeal to the body
+    (next_appeal_at, recorded by the dialogue) came within the assessment's window after the answer (ended_at).
+    Exact to the microsecond on both databases: PostgreSQL adds an interval; on SQLite Django's own
+    datetime-plus-duration function gives the bound as text in the stored format (as the ORM does for F() + timedelta)."""
+    seconds = dt.timedelta(days=config.get()["repeat_window_days"]).total_seconds()
     if connection.vendor == "postgresql":
-        within = "w.next_t <= w.t + make_interval(secs => %s)"
-    else:
-        within = "julianday(w.next_t) <= julianday(w.t) + %s / 86400.0"
-    sql = f"""
-        WITH ev AS (
-            SELECT ap.applicant_id AS who, a.body_id AS body, a.answered_at AS t, 0 AS k, ap.received_on AS rcv
-            FROM {answer} a JOIN {appeal} ap ON ap.id = a.appeal_id WHERE ap.applicant_id IS NOT NULL
-            UNION ALL
-            SELECT applicant_id, addressed_body_id, registered_at, 1, NULL FROM {appeal} WHERE applicant_id IS NOT NULL
-        ), w AS (  -- anonymous reports have no applicant: none is anyone's repeat
-            SELECT body, rcv, t, k, MIN(CASE WHEN k = 1 THEN t END) OVER (
-                PARTITION BY who, body ORDER BY t DESC, k ASC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS next_t
-            FROM ev
-        )
-        SELECT w.body, w.rcv, COUNT(*) FROM w
-        WHERE w.k = 0 AND w.next_t IS NOT NULL AND {within}
-        GROUP BY w.body, w.rcv"""
-    return sql, [window.total_seconds()]
+        return f"{alias}.next_appeal_at <= {alias}.ended_at + make_interval(secs => %s)", [seconds]
+    micros = connection.ops.combine_duration_expression("+", [f"{alias}.ended_at", "%s"])
+    return f"{alias}.next_appeal_at <= {micros}", [int(seconds * 1_000_000)]
 
 
 def compute_region_counts(region_ids=None, start=None, end=None) -> dict:

@@ -131,3 +131,9 @@ def stay_states(stays: list[tuple], ending: Ending) -> list[StayState]:
                 )
             )
     return out
+
+
+def is_repeat(answered_at, next_appeal_at, window) -> bool:
+    """An answer followed by a *repeat*: the applicant's next appeal to the answering body (registered after the
+    answer) came within `window` (a timedelta, configuration) of it. Not a final state: a count of its own."""
+    return next_appeal_at is not None and answered_at is not None and next_appeal_at <= answered_at + window

@@ -136,9 +136,9 @@ def counts_from_rows(appeals: list[dict], events: list[dict], *, window_days: in
             c["feedback"] += 1
             c["feedback_" + a["feedback_resolution"]] += 1
             c["rating_sum"] += int(a["feedback_rating"])
-        if a.get("applicant_alias") and any(
-            answered_at < t <= answered_at + window for t in later_by_key.get((a["applicant_alias"], a["body"]), ())
-        ):
+        # The applicant's next appeal to the answering body after the answer, and whether it came within the window.
+        later = [t for t in later_by_key.get((a.get("applicant_alias"), a["body"]), ()) if t > answered_at]
+        if a.get("applicant_alias") and final_state.is_repeat(answered_at, min(later, default=None), window):
             c["repeats"] += 1
         if a["number"] in complained:
             c["complaints"] += 1

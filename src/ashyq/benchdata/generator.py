@@ -869,6 +869,9 @@ class Generator:
             if sink:
                 sink.close()
         self.writer.release_ids(AppealEvent)
+        # When each applicant next wrote to a body that had answered them (the services record it as appeals are
+        # registered): set-based over the table once the rows are in, since appeals are generated out of time order.
+        route.record_next_appeals()
         if self.writer.postgres and not connection.in_atomic_block:
             # The reports read the analysis table by index-only scans, which need its visibility map.
             with connection.cursor() as cursor:

@@ -267,8 +267,10 @@ class AppealStay(models.Model):
     It holds what is known when the step happens: who held the appeal, from when to when, how it left, and for
     the stay that ended with the answer the answer's facts. What follows later (the applicant's verdict, a
     complaint upheld, whether the receiver of a redirect decided the matter) stays in its own tables, so
-    whoever judges a stay by what followed reads both. One narrow row per stay, indexed by body and month, so
-    the figures of every body aggregate this table instead of joining the wide ones."""
+    whoever judges a stay by what followed reads both. One exception: when the applicant next wrote to the
+    answering body (`next_appeal_at`), recorded on the answered stay when that later appeal is registered, since
+    finding it otherwise means searching every later appeal. One narrow row per stay, indexed by body and month,
+    so the figures of every body aggregate this table instead of joining the wide ones."""
 
     appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="stays")
     seq = models.PositiveSmallIntegerField(help_text="1 for the registration, then one more for each redirect")
@@ -291,6 +293,11 @@ class AppealStay(models.Model):
     extended = models.BooleanField(default=False)
     # When it answered, the applicant was on the staff of the body (an answer to oneself).
     applicant_staff = models.BooleanField(default=False)
+    # After the answer: when the same applicant next wrote to this body (the registration of their first appeal
+    # addressed to it after the answer), kept by the services when that appeal is registered (stays.py). A fact
+    # about what followed, so the assessment counts "repeats" (within its configured window) from this row
+    # instead of searching every later appeal.
+    next_appeal_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["appeal", "seq"]

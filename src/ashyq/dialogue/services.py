@@ -66,11 +66,12 @@ def _text(value, field: str, limit: int, *, required: bool = True) -> str:
     return value
 
 
-def _append_event(appeal: Appeal, kind: str, actor=None, **fields) -> AppealEvent:
-    """Append the next event to the appeal's chain. Callers hold the appeal's row lock."""
+def _append_event(appeal: Appeal, kind: str, actor=None, *, at=None, **fields) -> AppealEvent:
+    """Append the next event to the appeal's chain. Callers hold the appeal's row lock. `at`: the moment of the
+    step when the step's own row carries it too (an answer's time), so the two never differ."""
     last = appeal.events.order_by("-seq").values("seq", "hash").first() or {"seq": 0, "hash": integrity.GENESIS}
     event = AppealEvent(
-        appeal=appeal, seq=last["seq"] + 1, kind=kind, at=clock.now(), actor=actor, prev_hash=last["hash"], **fields
+        appeal=appeal, seq=last["seq"] + 1, kind=kind, at=at or clock.now(), actor=actor, prev_hash=last["hash"], **fields
     )
     event.hash = integrity.event_digest(event, event.prev_hash)
     event.save(force_insert=True)
@@ -323,6 +324,7 @@ def _register(
         data.update(note)
     event = _append_event(appeal, EventKind.REGISTERED, actor=registered_by or applicant, to_body=body, data=data)
     stays.start(appeal, event)
+    stays.note_next_appeal(appeal)  # the applicant wrote again: their earlier answers from this body learn it
     notifications.on_commit_notify(appeal, EventKind.REGISTERED)
     staff_notifications.enqueue_appeal_notice(appeal, event)
     return appeal
@@ -565,6 +567,11 @@ def answer_appeal(actor, appeal: Appeal, *, text: str, outcome: str, legal_groun
             identity.confirm_signer(actor, signer)
         identity.require(actor, identity.Step.OFFICIAL_ANSWER)
         _check_open(appeal)
+        if appeal.applicant_id:
+            # The applicant's row lock, as their registrations take it, before the answer's moment is read: a new
+            # appeal of theirs to this body is registered either before (this answer's stay finds it) or after this
+            # step commits (its registration marks this answer's stay), never unseen by both (stays.note_next_appeal).
+            get_user_model().objects.select_for_update().filter(pk=appeal.applicant_id).values_list("pk", flat=True).first()
         errors = {}
         try:
             text = _text(text, "text", MAX_TEXT_LENGTH)
@@ -598,6 +605,7 @@ def answer_appeal(actor, appeal: Appeal, *, text: str, outcome: str, legal_groun
             appeal,
             EventKind.ANSWERED,
             actor=actor,
+            at=now,
             to_body=appeal.body,
             reason=legal_ground,
             data={"outcome": outcome, "on_time": answer.answered_on_time},

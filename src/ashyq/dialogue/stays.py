@@ -5,6 +5,12 @@ withdrawal. services.py calls `start()`, `extend()` and `end()` in the transacti
 event, under the appeal's row lock, so the stays change exactly when the events do. `replay_stays()` rebuilds
 them from the events alone (as replay.py does the status): a test holds the two equal after every kind of step.
 
+One fact on an answered stay comes from another appeal: `next_appeal_at`, when the same applicant next wrote to the
+answering body after its answer (the first registration of an appeal of theirs addressed to it). `note_next_appeal()`
+records it on their earlier answered stays when an appeal is registered, and `end()` when the answer comes after
+that appeal was already registered (a history replayed at past dates); `record_next_appeals()` sets it for the whole
+table at once (the migration, the generated data). The assessment counts a repeat when it falls within its window.
+
 The route has this one owner: whoever needs where an appeal went (the assessment's figures, the analysis,
 the appeal page, the export) reads the stays instead of re-deriving them from the events.
 """
@@ -12,9 +18,11 @@ the appeal page, the export) reads the stays instead of re-deriving them from th
 import dataclasses
 import datetime as dt
 
+from django.db import connection
+from django.db.models import Min
 from django.utils import timezone
 
-from .models import AppealStay, EventKind, StayEnding
+from .models import Appeal, AppealStay, EventKind, StayEnding
 
 STARTS = (EventKind.REGISTERED, EventKind.REDIRECTED)
 ENDINGS = {
@@ -40,6 +48,7 @@ class ReplayedStay:
     answered_on_time: bool | None = None
     extended: bool = False
     applicant_staff: bool = False
+    next_appeal_at: dt.datetime | None = None
 
 
 FIELDS = [f.name for f in dataclasses.fields(ReplayedStay)]
@@ -49,9 +58,17 @@ def _local_day(moment: dt.datetime) -> dt.date:
     return timezone.localtime(moment).date()
 
 
-def replay_stays(events, *, addressed_body_id: int, applicant_staff_of: int | None = None) -> list[ReplayedStay]:
+def first_after(moment: dt.datetime, registrations) -> dt.datetime | None:
+    """The first of these registration times strictly after `moment` (the answer): the applicant's next appeal."""
+    return min((t for t in registrations if t > moment), default=None)
+
+
+def replay_stays(
+    events, *, addressed_body_id: int, applicant_staff_of: int | None = None, applicant_appeals=()
+) -> list[ReplayedStay]:
     """The stays of an appeal from its events in order. `applicant_staff_of`: the body the applicant is on the
-    staff of (an account's fact, not in the events)."""
+    staff of (an account's fact, not in the events); `applicant_appeals`: (addressed body, registered at) of
+    every appeal of the same applicant, for when they next wrote to the answering body."""
     out: list[ReplayedStay] = []
     extended_by: set = set()
     for event in events:
@@ -65,6 +82,7 @@ def replay_stays(events, *, addressed_body_id: int, applicant_staff_of: int | No
                 stay.answered_on_time = bool(event.data["on_time"])
                 stay.extended = stay.body_id in extended_by
                 stay.applicant_staff = applicant_staff_of is not None and applicant_staff_of == stay.body_id
+                stay.next_appeal_at = first_after(event.at, [t for body, t in applicant_appeals if body == stay.body_id])
         if kind == EventKind.EXTENDED and out:
             out[-1].due_on = dt.date.fromisoformat(event.data["due_on"])
             extended_by.add(event.to_body_id)
@@ -116,15 +134,83 @@ def extend(appeal) -> None:
 
 
 def end(appeal, event, *, answer=None) -> None:
-    """The stay at the holding body ended with `event` (a redirect onward, the answer, a withdrawal)."""
+    """The stay at the holding body ended with `event` (a redirect onward, the answer, a withdrawal). The caller
+    of an answer holds the applicant's row lock, as a registration does (see note_next_appeal)."""
     values = {"ended_at": event.at, "ending": ENDINGS[event.kind]}
     if answer is not None:
         staff_of = appeal.applicant.body_id if appeal.applicant_id else None
+        # Usually nobody has written again yet; a history replayed at past dates may hold the later appeal already.
+        later = (
+            Appeal.objects.filter(
+                applicant_id=appeal.applicant_id, addressed_body_id=answer.body_id, registered_at__gt=event.at
+            ).aggregate(first=Min("registered_at"))["first"]
+            if appeal.applicant_id
+            else None
+        )
         values.update(
             outcome=answer.outcome,
             answered_on=_local_day(event.at),
             answered_on_time=answer.answered_on_time,
             extended=appeal.events.filter(kind=EventKind.EXTENDED, to_body_id=answer.body_id).exists(),
             applicant_staff=staff_of is not None and staff_of == answer.body_id,
+            next_appeal_at=later,
         )
     AppealStay.objects.filter(appeal=appeal, ending="").update(**values)
+
+
+def note_next_appeal(appeal) -> int:
+    """`appeal` was just registered: it is the applicant's next appeal to its addressed body after each earlier
+    answer of that body to them that has no earlier one recorded. One index lookup by applicant (their appeals are
+    few). The caller holds the applicant's row lock, and so does an answer's step, so an answer and a registration
+    of the same applicant never miss each other. Returns the number of answered stays it marked."""
+    if appeal.applicant_id is None:  # an anonymous report: nobody's next appeal
+        return 0
+    at = appeal.registered_at
+    return (
+        AppealStay.objects.filter(
+            appeal__applicant_id=appeal.applicant_id,
+            body_id=appeal.addressed_body_id,
+            ending=StayEnding.ANSWERED,
+            ended_at__lt=at,
+        )
+        .exclude(next_appeal_at__lte=at)
+        .update(next_appeal_at=at)
+    )
+
+
+# For the whole table at once, set-based: every answered stay, the applicant's first appeal to the answering body
+# registered after the answer. On PostgreSQL one window over the answers and the appeals of each applicant and body,
+# latest first (the running minimum over the appeals seen so far is the first one after the answer; at equal times
+# the answer comes first, so an appeal registered at the same moment is not "after"): one sort, not a lookup per
+# answer. Elsewhere (SQLite: development and test databases, small) a correlated subquery.
+_NEXT_APPEALS_SQL = {
+    "postgresql": """
+        WITH ev AS (
+            SELECT a.applicant_id AS who, s.body_id AS body, s.ended_at AS t, 0 AS k, s.id AS stay
+            FROM {stay} s JOIN {appeal} a ON a.id = s.appeal_id
+            WHERE s.ending = 'answered' AND a.applicant_id IS NOT NULL
+            UNION ALL
+            SELECT applicant_id, addressed_body_id, registered_at, 1, NULL FROM {appeal} WHERE applicant_id IS NOT NULL
+        ), w AS (
+            SELECT stay, k, MIN(CASE WHEN k = 1 THEN t END) OVER (
+                PARTITION BY who, body ORDER BY t DESC, k ASC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS next_t
+            FROM ev
+        )
+        UPDATE {stay} s SET next_appeal_at = w.next_t FROM w
+        WHERE w.k = 0 AND s.id = w.stay AND s.next_appeal_at IS DISTINCT FROM w.next_t""",
+    "other": """
+        UPDATE {stay} SET next_appeal_at = ({first}) WHERE ending = 'answered' AND next_appeal_at IS NOT ({first})""",
+}
+_FIRST_AFTER_SQL = """
+    SELECT MIN(b.registered_at) FROM {appeal} a JOIN {appeal} b
+        ON b.applicant_id = a.applicant_id AND b.addressed_body_id = {stay}.body_id AND b.registered_at > {stay}.ended_at
+    WHERE a.id = {stay}.appeal_id"""
+
+
+def record_next_appeals(using=connection) -> int:
+    """Set `next_appeal_at` on every answered stay from the appeals as they are. Returns the rows changed."""
+    tables = {"stay": AppealStay._meta.db_table, "appeal": Appeal._meta.db_table}
+    sql = _NEXT_APPEALS_SQL.get(using.vendor, _NEXT_APPEALS_SQL["other"])
+    with using.cursor() as cursor:
+        cursor.execute(sql.format(first=_FIRST_AFTER_SQL.format(**tables), **tables))
+        return cursor.rowcount

@@ -69,11 +69,12 @@ def backfill(apps, schema_editor):
         for e in Event.objects.filter(appeal_id__in=[a["pk"] for a in appeals]).order_by("appeal_id", "seq"):
             events.setdefault(e.appeal_id, []).append(e)
         rows = []
+        known = {f.attname for f in Stay._meta.concrete_fields}  # the columns as of this migration (later ones fill theirs)
         for a in appeals:
             for stay in replay_stays(
                 events.get(a["pk"], []), addressed_body_id=a["addressed_body_id"], applicant_staff_of=a["applicant__body_id"]
             ):
-                rows.append(Stay(appeal_id=a["pk"], **vars(stay)))
+                rows.append(Stay(appeal_id=a["pk"], **{k: v for k, v in vars(stay).items() if k in known}))
         Stay.objects.bulk_create(rows)
         last = appeals[-1]["pk"]
 
