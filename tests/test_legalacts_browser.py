@@ -106,6 +106,9 @@ def test_draft_to_adopted_act_in_a_real_browser(browser, live_server, reference,
     me.open("/legal-acts/moderation/")
     me.submit(f"#c-{comment.pk} form button.primary")
     comment.refresh_from_db()
+    assert comment.status == "pending"  # a published comment cannot be taken back: the next page asks first
+    me.submit("#confirm-yes")
+    comment.refresh_from_db()
     assert comment.status == "published"
     me.sign_out()
 
@@ -121,11 +124,15 @@ def test_draft_to_adopted_act_in_a_real_browser(browser, live_server, reference,
     me.open(f"/legal-acts/processes/{process.pk}/manage/")
     me.fill(f"#r{comment.pk}_text", "Thank you: simple questions will get an answer in five working days.")
     me.submit(f"#c-{comment.pk} form:nth-of-type(1) button[type=submit]")
+    me.submit("#confirm-yes")  # a reply is public at once and final
     me.choose(f"#c{comment.pk}_decision", "partly")
     me.fill(f"#c{comment.pk}_reason", "The statutory term stays; a shorter term is added for simple questions.")
     me.submit(f"#c-{comment.pk} form:nth-of-type(2) button[type=submit]")
     me.fill("#id_summary", "One comment, partly accepted.")
     me.submit("#h-report ~ form button[type=submit]")
+    process.refresh_from_db()
+    assert process.stage == Stage.PUBLISHED  # the report makes every decision final: the next page asks first
+    me.submit("#confirm-yes")
     process.refresh_from_db()
     assert process.stage == Stage.REPORT_PUBLISHED
     me.fill("#id_number", "15-A")

@@ -112,7 +112,9 @@ def test_report_page_and_downloads(client, discussion, people, at):
         client.post(
             f"/legal-acts/comments/{published.pk}/decide", {"decision": "partly", "reason": "=Срок сокращён до трёх дней"}
         )
-        response = client.post(f"/legal-acts/processes/{process.pk}/manage/report", {"summary": "Итоги обсуждения"})
+        response = client.post(
+            f"/legal-acts/processes/{process.pk}/manage/report", {"summary": "Итоги обсуждения", "confirmed": "yes"}
+        )
         assert response.status_code == 302
     client.logout()
     html = client.get(f"/legal-acts/processes/{process.pk}/report/").content.decode()
@@ -240,7 +242,9 @@ def test_moderation_queue_for_moderators(client, discussion, people):
     _client(client, people["moderator"])
     html = client.get("/legal-acts/moderation/").content.decode()
     assert "qz9" in html
-    client.post(f"/legal-acts/comments/{pending.pk}/publish", {"public_text": "Ожидает модерации (исправлено)"})
+    client.post(
+        f"/legal-acts/comments/{pending.pk}/publish", {"public_text": "Ожидает модерации (исправлено)", "confirmed": "yes"}
+    )
     pending.refresh_from_db()
     assert pending.status == "published" and pending.public_text == "Ожидает модерации (исправлено)"
 

@@ -323,21 +323,30 @@ def decide(actor, item: Comment, decision: str, reason: str) -> Comment:
     return item
 
 
+def report_refusal(process: Process) -> str:
+    """Why the report cannot be published now, or "" if it can. The page asks to confirm the report only when it
+    can be published: a refusal is shown on the form at once, not after a confirmation."""
+    if rules.phase(process) != Phase.CLOSED:
+        return _("The report is published after the discussion closes, once.")
+    comments = process.comments.all()
+    pending = comments.filter(status=CommentStatus.PENDING).count()
+    if pending:
+        return _("%(n)d comments still await moderation.") % {"n": pending}
+    unanswered = comments.filter(status__in=ANSWERABLE).filter(Q(decision="") | Q(reason="")).count()
+    if unanswered:
+        return _("%(n)d comments have no decision with a reason yet.") % {"n": unanswered}
+    return ""
+
+
 def publish_report(actor, process: Process, summary: str = "") -> Process:
     """The developer's report: only after the window closed, and only when every comment has a reasoned decision."""
     summary = _text(summary, "summary", MAX_REASON_LENGTH, required=False)
     with transaction.atomic():
         process = _locked(process)
         _require(permissions.is_developer(actor, process), _("Only the developing body publishes its report."))
-        if rules.phase(process) != Phase.CLOSED:
-            raise Conflict(_("The report is published after the discussion closes, once."))
-        comments = process.comments.all()
-        pending = comments.filter(status=CommentStatus.PENDING).count()
-        if pending:
-            raise Conflict(_("%(n)d comments still await moderation.") % {"n": pending})
-        unanswered = comments.filter(status__in=ANSWERABLE).filter(Q(decision="") | Q(reason="")).count()
-        if unanswered:
-            raise Conflict(_("%(n)d comments have no decision with a reason yet.") % {"n": unanswered})
+        refusal = report_refusal(process)
+        if refusal:
+            raise Conflict(refusal)
         process.stage = Stage.REPORT_PUBLISHED
         process.report_published_at = clock.now()
         process.report_summary = summary

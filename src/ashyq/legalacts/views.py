@@ -7,9 +7,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.forms import Form
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -183,6 +185,9 @@ def comment_action(request, pk, action):
     back = request.POST.get("next") or reverse("legalacts:process", args=[process.pk]) + f"#c-{item.pk}"
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         back = reverse("legalacts:process", args=[process.pk])
+    asked = _ask_about_comment(request, item, action, back)
+    if asked is not None:
+        return asked
     try:
         if action in ("support", "oppose", "clear"):
             services.set_stance(request.user, item, {"support": True, "oppose": False, "clear": None}[action])
@@ -211,7 +216,9 @@ def comment_action(request, pk, action):
                 return _manage(request, process, failed={item.pk: form}, status=400)
         elif action in ("publish", "refuse", "hide", "restore"):
             form = ModerationForm(request.POST)
-            form.is_valid()
+            if not form.is_valid():
+                # A public copy past the limit is refused with its message, never cut or replaced by the default.
+                return _moderation_page(request, kept={item.pk: form}, status=400)
             services.moderate(request.user, item, action, public_text=form.cleaned_data.get("public_text") or None)
         else:
             raise Http404
@@ -220,20 +227,97 @@ def comment_action(request, pk, action):
     return redirect(back)
 
 
+# A moderator's decision and a developer's reply reach the public, or keep a comment from it, at once: each is asked
+# on a second page first (core/confirmation.py). The status each moderation starts from: from any other, the service
+# refuses the step, and its message is shown rather than a question about a step that cannot be taken.
+MODERATED_FROM = {"publish": CommentStatus.PENDING, "refuse": CommentStatus.PENDING, "hide": CommentStatus.PUBLISHED}
+
+
+def _ask_about_comment(request, item, action, back):
+    """The confirmation page of a comment's step that needs one, or None to take the step now. Only who may take the
+    step is asked (the others get 403, as from the service); a step that cannot be taken any more is not asked."""
+    process = item.process
+    if action in MODERATED_FROM:
+        if not permissions.is_moderator(request.user):
+            raise PermissionDenied
+        if item.status != MODERATED_FROM[action]:
+            return None
+        form = ModerationForm(request.POST) if action == "publish" else Form(request.POST)
+        page = reverse("legalacts:moderation")
+        again = lambda: _moderation_page(request, kept={item.pk: form}) if action == "publish" else redirect(back)  # noqa: E731
+    elif action == "reply":
+        if not permissions.is_developer(request.user, process):
+            raise PermissionDenied
+        if item.status == CommentStatus.REFUSED:
+            return None
+        form = ReplyForm(request.POST, auto_id=f"r{item.pk}_%s")
+        page = reverse("legalacts:manage", args=[process.pk])
+        again = lambda: _manage(request, process, replies={item.pk: form})  # noqa: E731
+    else:
+        return None
+    return confirmation.ask_first(request, form, lambda: COMMENT_STEPS[action](item), page=page, back=again)
+
+
+COMMENT_STEPS = {
+    "publish": lambda item: Confirmation(
+        question=_("Publish this comment?"),
+        about=item.process.title,
+        happens=[
+            _(
+                "Everyone can read the public copy below on the draft's page, under the author's pseudonym; "
+                "the developer must answer it in the report."
+            ),
+            _("The original stays visible to the developer and moderators only."),
+            _("This cannot be undone: a published comment can be hidden later, but people may already have read it."),
+        ],
+        button=_("Yes, publish the comment"),
+    ),
+    "refuse": lambda item: Confirmation(
+        question=_("Refuse this comment?"),
+        about=item.process.title,
+        happens=[
+            _("The comment is never shown on the draft's page, and the report does not answer it."),
+            _("This cannot be undone: a refused comment cannot be published later."),
+        ],
+        button=_("Yes, refuse the comment"),
+    ),
+    "hide": lambda item: Confirmation(
+        question=_("Hide this comment?"),
+        about=item.process.title,
+        happens=[
+            _(
+                "The comment disappears from the draft's page for readers; the developer still sees it and answers it in the report."
+            ),
+            _("A moderator can restore it later; hiding and restoring are both recorded."),
+        ],
+        button=_("Yes, hide the comment"),
+    ),
+    "reply": lambda item: Confirmation(
+        question=_("Publish your reply to this comment?"),
+        about=item.process.title,
+        happens=[
+            _("The reply is shown under the comment on the draft's page at once, to everyone, as the developer's reply."),
+            _("This cannot be undone: a reply cannot be changed or deleted; to correct it, write another reply."),
+        ],
+        button=_("Yes, publish the reply"),
+    ),
+}
+
+
 def _require_developer(request, process):
     if not permissions.is_developer(request.user, process):
         raise PermissionDenied
 
 
-def _manage(request, process, *, failed=None, forms=None, status=200):
+def _manage(request, process, *, failed=None, forms=None, replies=None, status=200):
     comments = list(selectors.comments_for(request.user, process))
-    failed = failed or {}
+    failed, replies = failed or {}, replies or {}
     for item in comments:
         # One form per comment on the page: ids carry the comment's number so labels stay unique.
         item.decision_form = failed.get(item.pk) or DecisionForm(
             initial={"decision": item.decision or None, "reason": item.reason}, auto_id=f"c{item.pk}_%s"
         )
-        item.reply_form = ReplyForm(auto_id=f"r{item.pk}_%s")
+        item.reply_form = replies.get(item.pk) or ReplyForm(auto_id=f"r{item.pk}_%s")
     forms = forms or {}
     context = {
         "process": process,
@@ -268,8 +352,11 @@ def manage_action(request, pk, action):
     if action not in FORMS:
         raise Http404
     form = FORMS[action](request.POST, request.FILES)
-    if action in CONFIRMED:
-        # Adoption and withdrawal end the discussion for good: a second page says so first (core/confirmation.py).
+    if action == "report" and services.report_refusal(process):
+        pass  # the report cannot be published yet: the service's refusal is shown on the form, no question first
+    elif action in CONFIRMED:
+        # Each of these is final (the discussion ends, cannot be shortened again, or its decisions become final and
+        # public): a second page says so first (core/confirmation.py).
         asked = confirmation.ask_first(
             request,
             form,
@@ -323,6 +410,32 @@ def _manage_again(request, process, action, form, status):
 
 
 CONFIRMED = {
+    "extend": lambda process, data: Confirmation(
+        question=_("Extend the discussion until %(date)s?") % {"date": date_format(data["closes_on"], "d.m.Y")},
+        about=process.title,
+        happens=[
+            _("Comments are accepted until %(date)s instead of %(before)s; the draft's page shows the new date.")
+            % {"date": date_format(data["closes_on"], "d.m.Y"), "before": date_format(process.closes_on, "d.m.Y")},
+            _("The report is then due by %(date)s.")
+            % {"date": date_format(rules.report_due(process.rule, data["closes_on"]), "d.m.Y")},
+            _("This cannot be undone: the discussion cannot be shortened again."),
+        ],
+        button=_("Yes, extend the discussion"),
+    ),
+    "report": lambda process, data: Confirmation(
+        question=_("Publish the report on the discussion?"),
+        about=process.title,
+        happens=[
+            _(
+                "Everyone can read each comment with your decision and its reason, and download them as CSV and JSON; "
+                "decisions: %(n)d."
+            )
+            % {"n": selectors.comment_counts(process)["answered"]},
+            _("No new version of the draft can be published any more, and no comment can be removed by moderation."),
+            _("This cannot be undone: the report is published once, and its decisions are final."),
+        ],
+        button=_("Yes, publish the report"),
+    ),
     "adopt": lambda process, data: Confirmation(
         question=_("Record that the draft is adopted as act No. %(number)s?") % {"number": data["number"]},
         about=process.title,
@@ -470,13 +583,20 @@ def report_download(request, pk, fmt):
 def moderation_queue(request):
     if not permissions.is_moderator(request.user):
         raise PermissionDenied
+    return _moderation_page(request)
+
+
+def _moderation_page(request, *, kept=None, status=200):
+    """The queue; `kept` holds the bound form of a comment whose public copy was typed (back from the confirmation,
+    or refused for its length), so that what the moderator wrote is in its box again."""
     from ashyq.moderation.redaction import find_personal_data
 
+    kept = kept or {}
     items = list(selectors.moderation_queue()[:100])
     for item in items:
         item.proposals = [item.text[s.start : s.end] for s in find_personal_data(item.text)]
-        item.form = ModerationForm(initial={"public_text": item.public_text})
-    return render(request, "legalacts/moderation.html", {"items": items})
+        item.form = kept.get(item.pk) or ModerationForm(initial={"public_text": item.public_text})
+    return render(request, "legalacts/moderation.html", {"items": items}, status=status)
 
 
 @require_safe
