@@ -3,6 +3,8 @@ refused with its row and cell (the version stays invalid and the served one stay
 confirms a new structure. Files from Russian-language Excel (";" between cells, decimal commas) and dates written
 day.month.year are read as numbers and dates, not text."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -84,7 +86,52 @@ def test_the_upload_page_refuses_the_change_and_names_the_cell_then_accepts_it_w
     page = response.content.decode()
     assert "Row 9, column 2 (turnover)" in page and "The structure changes on purpose" in page
     response = client.post(url, {"file": SimpleUploadedFile("v3.csv", data, "text/csv"), "new_schema": "on"})
+    assert response.status_code == 200 and "This cannot be undone" in response.content.decode()  # asked first
+    assert resource.current_version.number == 1
+    response = client.post(
+        url, {"file": SimpleUploadedFile("v3.csv", data, "text/csv"), "new_schema": "True", "confirmed": "yes"}
+    )
     assert response.status_code == 302 and resource.current_version.number == 3
+
+
+def test_a_new_structure_is_asked_on_a_second_page_that_asks_for_the_file_again(client, official, resource):
+    client.force_login(official)
+    url = reverse("opendata:upload", args=["turnover", resource.pk])
+    data = V1.replace("C7,1007.5", "C7,много").encode()
+    versions = resource.versions.count()
+
+    page = client.post(url, {"file": SimpleUploadedFile("v2.csv", data, "text/csv"), "new_schema": "on"})
+    html = page.content.decode()
+    assert page.status_code == 200 and "instead of being kept from version 1" in html
+    assert 'name="new_schema" value="True"' in html  # carried to "Yes"
+    assert 'type="file" name="file"' in html and "choose them again here" in html  # a browser sends no file twice
+    assert resource.versions.count() == versions
+
+    back = client.post(url, {"new_schema": "True", "change": "yes"})
+    html = back.content.decode()
+    assert back.status_code == 200 and "This cannot be undone" not in html and "This field is required" not in html
+    assert re.search(r'<input type="checkbox" name="new_schema"[^>]*\bchecked\b', html)  # still ticked
+    assert resource.versions.count() == versions
+
+    no_file = client.post(url, {"new_schema": "True", "confirmed": "yes"})
+    assert no_file.status_code == 400 and "This field is required" in no_file.content.decode()
+    assert resource.versions.count() == versions
+
+
+def test_an_upload_that_keeps_the_structure_is_not_asked(client, official, resource):
+    client.force_login(official)
+    url = reverse("opendata:upload", args=["turnover", resource.pk])
+    response = client.post(url, {"file": SimpleUploadedFile("v2.csv", V1.replace("1003.5", "7").encode(), "text/csv")})
+    assert response.status_code == 302 and resource.current_version.number == 2
+
+
+def test_no_one_outside_the_body_is_asked_about_a_new_structure(client, people, resource):
+    client.force_login(people["official"])  # of another body
+    data = V1.replace("C7,1007.5", "C7,много").encode()
+    url = reverse("opendata:upload", args=["turnover", resource.pk])
+    response = client.post(url, {"file": SimpleUploadedFile("v2.csv", data, "text/csv"), "new_schema": "on"})
+    assert response.status_code == 403 and "This cannot be undone" not in response.content.decode()
+    assert resource.versions.count() == 1
 
 
 RUSSIAN_EXCEL = "страна;оборот;доля\r\nРоссия;19983,5;20,4\r\nКитай;14792,5;15,1\r\nИталия;9957,1;10,2\r\nОАЭ;1 230,0;1,3\r\n"

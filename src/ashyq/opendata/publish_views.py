@@ -10,9 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from ashyq.core import confirmation
+from ashyq.core.confirmation import Confirmation
 from ashyq.core.forms import apply_errors, run_service
 
 from . import links, quality, selectors, services
@@ -208,6 +211,27 @@ def _after_upload(request, dataset, resource, version):
 def upload(request, slug, pk):
     resource = _resource_of(request, slug, pk)
     form = UploadForm(request.POST or None, request.FILES or None, resource=resource)
+    page = lambda form: _form_page(  # noqa: E731
+        request,
+        "opendata/upload.html",
+        {"resource": resource, "dataset": resource.dataset, "current": resource.current_version},
+        form,
+    )
+    if request.method == "POST" and request.POST.get(confirmation.CHANGE) == "yes":
+        # Back from the question about a new structure: a browser sends no file back, so the form comes again
+        # with the box still ticked, and without an error about the file it was not asked to send.
+        return page(UploadForm(initial={"new_schema": form["new_schema"].data}, resource=resource))
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["new_schema"] and resource.current_version:
+        # A new structure changes the column types everyone reads, for this version and the next: asked first.
+        asked = confirmation.ask_first(
+            request,
+            form,
+            lambda: _new_structure(resource),
+            page=reverse("opendata:upload", args=[resource.dataset.slug, resource.pk]),
+            back=lambda: page(form),
+        )
+        if asked is not None:
+            return asked
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -223,11 +247,27 @@ def upload(request, slug, pk):
             apply_errors(form, error)
         else:
             return _after_upload(request, resource.dataset, resource, version)
-    return _form_page(
-        request,
-        "opendata/upload.html",
-        {"resource": resource, "dataset": resource.dataset, "current": resource.current_version},
-        form,
+    return page(form)
+
+
+def _new_structure(resource) -> Confirmation:
+    number = resource.current_version.number
+    return Confirmation(
+        question=_("Publish this file with a new structure?"),
+        about=f"{resource.dataset.title}: {resource.name}",
+        happens=[
+            _(
+                "The column types are read afresh from this file instead of being kept from version %(number)s: a "
+                "column of numbers or dates may become text, for everyone who reads or filters the data, the API included."
+            )
+            % {"number": number},
+            _("If the file validates, it is the version served at once, and the next versions keep its types."),
+            _(
+                "This cannot be undone: a published version stays in the history and can be downloaded; to return to "
+                "the old structure, upload a file with it and confirm again."
+            ),
+        ],
+        button=_("Yes, publish with the new structure"),
     )
 
 
