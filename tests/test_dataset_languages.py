@@ -30,7 +30,11 @@ def test_a_dataset_with_only_a_russian_title_is_created_from_the_form(client, of
     client.force_login(official)
     response = client.post(
         reverse("opendata:dataset-new"),
-        {"title_ru": "Экспорт по странам, 2024", "description_ru": "Экспорт Казахстана по странам-партнёрам за 2024 год."},
+        {
+            "title_ru": "Экспорт по странам, 2024",
+            "description_ru": "Экспорт Казахстана по странам-партнёрам за 2024 год.",
+            "confirmed": "yes",
+        },
     )
     assert response.status_code == 302, response.content.decode()
     dataset = Dataset.objects.get()

@@ -93,7 +93,15 @@ def test_an_official_creates_a_dataset_of_their_body(client, official, mti):
     page = client.get(reverse("opendata:dataset-new"))
     assert page.status_code == 200
     assert 'name="body"' not in page.content.decode()  # an official publishes for their own body only
-    response = client.post(reverse("opendata:dataset-new"), DATASET_POST)
+    asked = client.post(reverse("opendata:dataset-new"), DATASET_POST)
+    page = asked.content.decode()
+    # Public at once and for good: a second page reads back the address made from the title before anything is saved.
+    assert asked.status_code == 200 and "/data/datasets/exports-by-country-2024/" in page and "cannot be deleted" in page
+    assert "<dd>trade, exports</dd>" in page and not Dataset.objects.exists()
+    back = client.post(reverse("opendata:dataset-new"), dict(DATASET_POST, change="yes"))
+    assert back.status_code == 200 and "cannot be deleted" not in back.content.decode()
+    assert 'value="Exports by country, 2024"' in back.content.decode() and not Dataset.objects.exists()
+    response = client.post(reverse("opendata:dataset-new"), dict(DATASET_POST, confirmed="yes"))
     assert response.status_code == 302 and response["Location"] == reverse(
         "opendata:resource-new", args=["exports-by-country-2024"]
     )
@@ -176,7 +184,9 @@ def test_a_period_ending_before_it_starts_is_refused_by_the_service_too(official
 def test_an_administrator_chooses_the_body(client, people, bodies):
     signed_in(client, people["admin"])
     assert 'name="body"' in client.get(reverse("opendata:dataset-new")).content.decode()
-    response = client.post(reverse("opendata:dataset-new"), dict(DATASET_POST, body="anti-corruption-agency", slug="aca-data"))
+    response = client.post(
+        reverse("opendata:dataset-new"), dict(DATASET_POST, body="anti-corruption-agency", slug="aca-data", confirmed="yes")
+    )
     assert response.status_code == 302
     assert Dataset.objects.get(slug="aca-data").body == bodies["anti-corruption-agency"]
 
@@ -376,7 +386,9 @@ def test_everyone_but_the_body_s_staff_is_refused_and_changes_nothing(client, pe
 
 def test_the_other_body_s_official_creates_only_for_their_own_body(client, people, resource, mti):
     signed_in(client, people["other_official"])
-    response = client.post(reverse("opendata:dataset-new"), dict(DATASET_POST, body=MTI, slug="for-the-ministry"))
+    response = client.post(
+        reverse("opendata:dataset-new"), dict(DATASET_POST, body=MTI, slug="for-the-ministry", confirmed="yes")
+    )
     assert response.status_code == 302
     assert Dataset.objects.get(slug="for-the-ministry").body == people["other_official"].body != mti
 

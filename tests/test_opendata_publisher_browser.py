@@ -67,6 +67,10 @@ def test_an_official_publishes_on_a_phone_and_every_page_is_accessible(
         driver.find_element("id", "id_spatial").send_keys("Kazakhstan")
         driver.find_element("id", "id_tags").send_keys("trade, exports")
         _submit_and_wait(driver, "main form.form button[type=submit]")
+        # The dataset is public for good: the next page reads back its address before it is saved.
+        assert f"exports-by-partner-{language}" in driver.find_element("id", "entered").text
+        assert not Dataset.objects.filter(slug=f"exports-by-partner-{language}").exists()
+        _submit_and_wait(driver, "#confirm-yes")
         slug = f"exports-by-partner-{language}"
         assert driver.current_url.endswith(f"/data/publish/{slug}/resources/new/")
         assert Dataset.objects.get(slug=slug).tags == ["trade", "exports"]

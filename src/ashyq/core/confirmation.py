@@ -109,4 +109,6 @@ def _shown(field, value) -> str:
         labels = {str(k): str(v) for k, v in field.choices}
         values = value if isinstance(value, (list, tuple)) else [value]
         return ", ".join(labels.get(str(v), str(v)) for v in values)
+    if isinstance(value, (list, tuple)):  # a field that cleans to a list (tags typed with commas)
+        return ", ".join(str(v) for v in value)
     return str(value)

@@ -120,6 +120,20 @@ def dataset_new(request):
     bodies = _publisher_bodies(request)
     form = DatasetForm(request.POST or None, bodies=bodies)
     if request.method == "POST":
+        if form.is_valid() and Dataset.objects.filter(slug=form.cleaned_data["slug"]).exists():
+            # Said on the form at once, not after a confirmation (the service refuses it too).
+            form.add_error("slug", _("A dataset with this identifier exists already; choose another."))
+        # A dataset is public at once, for good, at an address that never changes (made from the title when left
+        # empty, so not seen until now): a second page reads it back first.
+        asked = confirmation.ask_first(
+            request,
+            form,
+            lambda: _new_dataset(form.cleaned_data),
+            page=reverse("opendata:dataset-new"),
+            back=lambda: _form_page(request, "opendata/dataset_form.html", {"dataset": None}, form),
+        )
+        if asked is not None:
+            return asked
         ran = run_service(
             request,
             form,
@@ -131,6 +145,25 @@ def dataset_new(request):
         if ran.done:
             return redirect("opendata:resource-new", slug=ran.result.slug)
     return _form_page(request, "opendata/dataset_form.html", {"dataset": None}, form)
+
+
+def _new_dataset(data) -> Confirmation:
+    title = data.get("title_kk") or data.get("title_ru") or data.get("title_en")
+    return Confirmation(
+        question=_("Publish the dataset?"),
+        about=title,
+        happens=[
+            _(
+                "Its description is public at once at %(address)s, in the catalogue and in its DCAT and CKAN feeds, "
+                "from which other catalogues copy it."
+            )
+            % {"address": reverse("opendata:dataset", args=[data["slug"]])},
+            _("You can change the description later; its files and links are added on the next page."),
+            _("This cannot be undone: a published dataset cannot be deleted, and its identifier %(slug)s cannot change.")
+            % {"slug": data["slug"]},
+        ],
+        button=_("Yes, publish the dataset"),
+    )
 
 
 @login_required
