@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from ashyq.accounts.models import Role
 from ashyq.assessment import contributions, figures
+from ashyq.assessment.models import AppealContribution
 from ashyq.core.errors import Conflict
 from ashyq.dialogue import services
 from ashyq.dialogue.models import Appeal, Outcome, Resolution
@@ -99,9 +100,18 @@ def test_incremental_figures_equal_a_full_recomputation(history, cast, bodies, s
     play(history, cast, bodies, submit, at)
     run_queue()
     incremental = stored_figures()
+    # The parts the worker kept, event by event, are what one batch reads afresh for all the appeals at once, and
+    # the batch gives each appeal what it gives that appeal alone (the rebuild after a bulk load uses batches).
+    ids = list(Appeal.objects.values_list("pk", flat=True))
+    batched = contributions.contributions_for(ids)
+    assert batched == {i: contributions.contribution(i) for i in ids}
+    assert dict(AppealContribution.objects.values_list("appeal_id", "counts")) == batched
     result = figures.recompute_all()
     assert result["changed"] == 0
     assert stored_figures() == incremental
+    # The rebuild after a bulk load (parts missing), batch by batch, small batches so appeals fall across them.
+    assert contributions.rebuild_all(batch=3) == len(ids)
+    assert dict(AppealContribution.objects.values_list("appeal_id", "counts")) == batched
 
 
 def test_an_events_change_touches_only_the_rows_it_concerns(cast, bodies, submit, at, run_queue):
