@@ -214,6 +214,9 @@ def scenarios(resource_id: str, organization: str):
         ("datastore_search 2 values, total estimated", lambda i: f"{ds}&limit=100&filters={two}&sort=id%20desc"),
         ("datastore_search filter, exact total", lambda i: f"{ds}&limit=10&filters={china}&total_estimation_threshold=null"),
         ("datastore_search id lookup", lambda i: f"{ds}&filters=" + urllib.parse.quote(json.dumps({"id": (i * 7919) % ROWS}))),
+        # Full-text q over every column (CKAN's q): a country that matches a tenth of the rows, and a note that matches one.
+        ("datastore_search q, common word", lambda i: f"{ds}&limit=100&q={COUNTRIES[i % 10]}"),
+        ("datastore_search q, rare value", lambda i: f"{ds}&limit=100&q=" + urllib.parse.quote(f"row {(i * 7919) % ROWS}")),
     ]
 
 

@@ -14,6 +14,8 @@ Environment:
   BENCH_KEEP=1                       leave the throwaway server's directory (for EXPLAIN afterwards)
   BENCH_BUDGET=0                     skip the budget part (benchmarks/budget_bench.py: full import, aggregates API)
   BENCH_OPENDATA=0                   skip the open-data part (benchmarks/opendata_bench.py: 1M-row load, 10k datasets)
+  BENCH_ANALYSIS=0                   skip the content-analysis part (benchmarks/analysis_bench.py: models, reports)
+  BENCH_DRAIN_EVENTS=10000           the worker's backlog: events whose background work one worker then drains (0: skip)
 
 Results: benchmarks/results/<timestamp>.json and benchmarks/results/latest.md.
 """
@@ -49,6 +51,7 @@ REQUESTS = int(os.environ.get("BENCH_REQUESTS", "1500"))
 SEED = int(os.environ.get("BENCH_SEED", "2026"))
 READ_CONCURRENCY = [1, 4]
 SUBMIT_CONCURRENCY = [1, 4, 16]
+DRAIN_EVENTS = int(os.environ.get("BENCH_DRAIN_EVENTS", "10000"))
 
 
 def log(message):
@@ -312,13 +315,80 @@ def scenarios(fx):
         # the rankings page is the most read of the figures' pages.
         ("assessment rankings", lambda i: get("/assessment/"), READ_CONCURRENCY, (200,)),
     ]
+    # The same pages for a signed-in reader, whom the shared cache never serves: what a miss costs (a visitor's
+    # first request after an event renewed the page's scope pays it too).
+    if fx["public_url"]:
+        out.append(
+            (
+                "public search ?q= (signed in: no cache)",
+                lambda i: get(
+                    f"{url}?q={urllib.parse.quote(vocabulary.SEARCH_TERMS[i % len(vocabulary.SEARCH_TERMS)])}", monitor
+                ),
+                READ_CONCURRENCY,
+                (200,),
+            )
+        )
+    out += [
+        ("all-bodies analysis page", lambda i: get("/analysis/"), READ_CONCURRENCY, (200,)),
+        ("all-bodies analysis page (signed in: no cache)", lambda i: get("/analysis/", monitor), READ_CONCURRENCY, (200,)),
+    ]
     out += [
         ("appeal page (monitor)", lambda i: get(f"/appeals/{ids[i % len(ids)]}/", monitor), READ_CONCURRENCY, (200,)),
         ("official's inbox", lambda i: get("/appeals/inbox/", official), READ_CONCURRENCY, (200,)),
+        # With answered and withdrawn appeals: every appeal the body ever held, soonest due first.
+        ("official's inbox ?closed=1", lambda i: get("/appeals/inbox/?closed=1", official), READ_CONCURRENCY, (200,)),
         ("API GET /appeals/{id}", api_get, READ_CONCURRENCY, (200,)),
+        # No worker runs during the lines: a submission only writes the appeal, its event and its tasks; the
+        # worker's share of the cost is measured by the drain below.
         ("API POST /appeals (submit)", submit, SUBMIT_CONCURRENCY, (201,)),
     ]
     return out
+
+
+def drain(env, events: int, since_pk: int) -> dict:
+    """The worker's throughput: a backlog of the background work of `events` appeal events, drained by one worker.
+
+    The submissions just measured left their tasks in the queue (no worker ran); the backlog is topped up by
+    announcing the most recent other events again (dialogue's event_appended, as the step that appended them did),
+    so the queue holds exactly what that many events ask of the worker: figures, analysis rows, emails. Then one
+    `manage.py worker --batch` runs until the queue is empty."""
+    from django.db import connection, transaction
+    from django_tasks_db.models import DBTaskResult
+
+    from ashyq.dialogue import signals
+    from ashyq.dialogue.models import AppealEvent
+
+    ready = DBTaskResult.objects.ready()
+    already = AppealEvent.objects.filter(pk__gt=since_pk).count()  # the measured submissions' events
+    missing = max(0, events - already)
+    t = time.monotonic()
+    with transaction.atomic():
+        for event in AppealEvent.objects.select_related("appeal").filter(pk__lte=since_pk).order_by("-pk")[:missing]:
+            signals.event_appended.send(sender=AppealEvent, event=event, effects=signals.effects_of(event.kind))
+    enqueue_seconds = round(time.monotonic() - t, 1)
+    tasks = ready.count()
+    connection.close()
+    log(f"drain: {already} events from the submissions + {missing} announced again ({enqueue_seconds}s); {tasks} tasks queued")
+    load_before = os.getloadavg()
+    t = time.monotonic()
+    manage(env, "worker", "--batch", "--interval", "0", "--worker-id", "bench-drain")
+    seconds = round(time.monotonic() - t, 1)
+    load_after = os.getloadavg()
+    left = DBTaskResult.objects.ready().count()
+    failed = DBTaskResult.objects.filter(status="FAILED").count()
+    connection.close()
+    log(f"drain: {tasks} tasks of {already + missing} events in {seconds}s; left {left}, failed {failed}")
+    return {
+        "events": already + missing,
+        "events_from_submissions": already,
+        "tasks": tasks,
+        "seconds": seconds,
+        "events_per_second": round((already + missing) / seconds, 1) if seconds else None,
+        "tasks_left": left,
+        "tasks_failed": failed,
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in load_after],
+    }
 
 
 class Gunicorn:
@@ -460,6 +530,22 @@ def markdown(report):
                         f"| {endpoint} | {c} | {step['size']:,} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['rps']} | "
                         f"{r['p50_x_trivial']} | {r['rps_vs_trivial']} | {errors} |"
                     )
+    drains = [(step["size"], step["worker_drain"]) for step in report["steps"] if step.get("worker_drain")]
+    if drains:
+        lines += [
+            "",
+            "The worker's drain: one `manage.py worker --batch` runs the queued background work of the events below "
+            "(the measured submissions' and, to make up the number, the latest other events announced again).",
+            "",
+            "| size | events | tasks | seconds | events/s | left / failed | load average (1 min) |",
+            "|---:|---:|---:|---:|---:|---|---|",
+        ]
+        for size, d in drains:
+            lines.append(
+                f"| {size:,} | {d['events']:,} ({d['events_from_submissions']:,} submitted) | {d['tasks']:,} | {d['seconds']} | "
+                f"{d['events_per_second']} | {d['tasks_left']} / {d['tasks_failed']} | "
+                f"{d['load_average_before'][0]} → {d['load_average_after'][0]} |"
+            )
     if report.get("notes"):
         lines += ["", *[f"- {n}" for n in report["notes"]]]
     if report.get("opendata"):
@@ -490,6 +576,10 @@ def main():
             PYTHONPATH=str(ROOT / "src"),
             # Emails are built (after commit, as in production) but not printed or sent.
             ASHYQ_EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+            # The loader is one address and 200 applicants submitting thousands of appeals an hour: the caps on
+            # new appeals per person and per address (20 and 60 an hour) would answer 429 instead of measuring.
+            ASHYQ_SUBMISSIONS_PER_USER="1000000/h",
+            ASHYQ_SUBMISSIONS_PER_ADDRESS="1000000/h",
         )
         env.pop("ASHYQ_CACHE_URL", None)
         manage(env, "migrate", "--noinput", "-v0")
@@ -534,7 +624,7 @@ def main():
                 )
             fx = fixtures()
             # Before the main lines: it trains the analysis models, so every size's submissions classify alike.
-            analysis = analysis_bench.step(env, fx)
+            analysis = analysis_bench.step(env, fx) if os.environ.get("BENCH_ANALYSIS", "1") != "0" else None
             connection.close()
             if not fx["public_url"]:
                 note = "/appeals/public/ does not resolve in this tree: public list and search skipped."
@@ -543,11 +633,16 @@ def main():
             gunicorn = Gunicorn(env, WORKERS)
             gunicorn.start()
             log(f"size {size}: gunicorn on 127.0.0.1:{gunicorn.port}; {fx['counts']}")
+            from ashyq.dialogue.models import AppealEvent
+
+            since_pk = AppealEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            connection.close()
             load_before = os.getloadavg()
             results = measure(fx, gunicorn.port)
             load_after = os.getloadavg()
             gunicorn.stop()
             gunicorn = None
+            worker = drain(env, DRAIN_EVENTS, since_pk) if DRAIN_EVENTS else None
             report["steps"].append(
                 {
                     "size": size,
@@ -559,6 +654,7 @@ def main():
                     "load_average_after": [round(x, 2) for x in load_after],
                     "results": results,
                     "analysis": analysis,
+                    "worker_drain": worker,
                 }
             )
         if os.environ.get("BENCH_OPENDATA", "1") != "0":

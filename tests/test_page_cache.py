@@ -80,6 +80,24 @@ def test_publication_answer_and_hiding_show_at_once(client, people, submit, publ
     assert "Broken streetlight on Abay" not in _get(client, PUBLIC_LIST).content.decode()
 
 
+def test_open311_lists_come_from_the_cache_and_show_an_answer_at_once(client, people, published):
+    url = "/open311/v2/requests.json"
+    first = _get(client, url)
+    assert first["X-Page-Cache"] == "miss" and first["Access-Control-Allow-Origin"] == "*"
+    [row] = [r for r in first.json() if r["service_request_id"] == published.number]
+    assert row["status"] == "open"
+    again = _get(Client(), url)
+    assert again["X-Page-Cache"] == "hit" and again.json() == first.json()
+    assert again["Access-Control-Allow-Origin"] == "*" and again["Content-Type"].startswith("application/json")
+    one = f"/open311/v2/requests/{published.number}.xml"
+    assert "<status>open</status>" in _get(client, one).content.decode()
+
+    services.answer_appeal(people["official"], published, text="Fixed by the city.", outcome="resolved")
+    [row] = [r for r in _get(client, url).json() if r["service_request_id"] == published.number]
+    assert row["status"] == "closed" and row["status_notes"].startswith("Answered")
+    assert "<status>closed</status>" in _get(client, one).content.decode()
+
+
 def test_rankings_follow_the_figures_the_worker_stores(client, people, published, run_queue):
     run_queue()
     _get(client, "/assessment/")

@@ -237,6 +237,37 @@ def test_inbox_pages_go_by_due_date_with_links_that_keep_the_filter(client, peop
         assert 'rel="next" href="?closed=1&amp;page=2"' in with_closed
 
 
+def test_inbox_with_closed_appeals_counts_pages_only_a_few_ahead(client, people, submit, at, monkeypatch):
+    """A body's whole record is not counted on every page: past the pages counted ahead the page says "more than",
+    and the next link still leads on until the last page, where the count is exact."""
+    from ashyq.dialogue import views
+
+    monkeypatch.setattr(views, "INBOX_PAGE_SIZE", 2)
+    monkeypatch.setattr(views, "INBOX_CLOSED_PAGES_AHEAD", 1)
+    appeals = []
+    for day in range(7):
+        with at(MONDAY + dt.timedelta(days=day)):
+            appeals.append(submit(people["applicant"], subject=f"Appeal {day}"))
+    with at(MONDAY + dt.timedelta(days=7)):
+        services.answer_appeal(people["official"], appeals[0], text="Done.", outcome="resolved")
+    client.force_login(people["official"])
+
+    def page(number):
+        return client.get(reverse("dialogue:inbox"), {"closed": "1", "page": number}).content.decode()
+
+    with at(MONDAY + dt.timedelta(days=7)):
+        first = page("1")  # 7 appeals, 4 pages of 2; counted: pages 1 and 2, and that there are more
+        assert f">{appeals[0].number}</a>" in first and f">{appeals[1].number}</a>" in first
+        assert 'aria-current="page">Page 1 of more than 2<' in first
+        assert 'rel="next" href="?closed=1&amp;page=2"' in first
+        second = page("2")
+        assert 'aria-current="page">Page 2 of more than 3<' in second and 'rel="next" href="?closed=1&amp;page=3"' in second
+        last = page("4")  # the count reaches the end: exact again
+        assert 'aria-current="page">Page 4 of 4<' in last and 'rel="next"' not in last
+        assert f">{appeals[6].number}</a>" in last
+        assert 'aria-current="page">Page 4 of 4<' in page("99")  # beyond the last: the last
+
+
 def test_monitor_sees_every_bodys_overdue_appeals(client, people, submit, at):
     with at(dt.date(2026, 9, 1)):
         acc = submit(people["applicant"])
