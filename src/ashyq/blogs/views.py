@@ -259,13 +259,7 @@ def conference_action(request, pk, action):
     elif action == "cancel" and conference.cancelled_at is None:
         # Cancelling tells every reader the conference will not take place, and no one can announce it again: a
         # second page says so first (core/confirmation.py). The step has no fields; "No, go back" returns to the list.
-        asked = confirmation.ask_first(
-            request,
-            forms.Form(request.POST),
-            lambda: _cancel_confirmation(conference),
-            page=reverse("blogs:manage"),
-            back=lambda: redirect("blogs:manage"),
-        )
+        asked = _ask_first(request, lambda: _cancel_confirmation(conference), "blogs:manage")
         if asked is not None:
             return asked
         services.cancel_conference(request.user, conference)
@@ -275,6 +269,12 @@ def conference_action(request, pk, action):
     else:
         raise PermissionDenied
     return redirect("blogs:manage")
+
+
+def _ask_first(request, question, page: str):
+    """The question before a head's step that has no fields (core/confirmation.py), or None once confirmed; "No, go
+    back" returns to `page`, the list the step was taken from."""
+    return confirmation.ask_first(request, forms.Form(request.POST), question, page=reverse(page), back=lambda: redirect(page))
 
 
 def _cancel_confirmation(conference) -> Confirmation:
@@ -336,13 +336,7 @@ def withdraw_delegate(request, pk):
     delegation = get_object_or_404(selectors.delegations(request.user), pk=pk)
     if delegation.withdrawn_at is None:
         # The official loses the right at once: a second page says so first (core/confirmation.py).
-        asked = confirmation.ask_first(
-            request,
-            forms.Form(request.POST),
-            lambda: _withdrawal_confirmation(delegation),
-            page=reverse("blogs:delegates"),
-            back=lambda: redirect("blogs:delegates"),
-        )
+        asked = _ask_first(request, lambda: _withdrawal_confirmation(delegation), "blogs:delegates")
         if asked is not None:
             return asked
     services.withdraw_delegation(request.user, delegation)
