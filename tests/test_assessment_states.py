@@ -186,7 +186,11 @@ def test_the_states_from_the_published_rows_equal_the_databases(population, bodi
     export.write_export(tmp_path)
     from_rows = recompute.counts_from_export(tmp_path / "appeals.json", tmp_path / "events.json")
     slugs = {b.pk: s for s, b in bodies.items()}
-    assert from_rows == {(slugs[b], m): c for (b, m), c in figures.compute_counts().items()}
+    db = {(slugs[b], m): c for (b, m), c in figures.compute_counts().items()}
+    assert from_rows == db
+    # The same from the route as the export's stays give it, in either format.
+    for fmt in ("json", "csv"):
+        assert recompute.counts_from_export(*(tmp_path / f"{stem}.{fmt}" for stem in ("appeals", "events", "stays"))) == db
 
 
 @override_settings(ASHYQ_ASSESSMENT=SETTINGS)

@@ -87,6 +87,48 @@ def test_the_command_writes_csv_json_and_a_datapackage(case, tmp_path, people):
     assert json.loads((out / "events.json").read_text(encoding="utf-8"))[0]["appeal"] == events[0]["appeal"]
 
 
+def test_the_stays_file_gives_each_published_appeals_route_as_the_site_keeps_it(case, export_dir):
+    export.write_export()
+    stays = read_csv(export_dir / "stays.csv")
+    assert list(stays[0]) == [f[0] for f in export.STAY_FIELDS]
+    assert "applicant_staff" not in stays[0]  # whether the applicant works at the body is a fact about a person
+    assert {r["appeal"] for r in stays} == {case["appeal"].number, case["complaint"].number}  # never the private one
+    first, second = [r for r in stays if r["appeal"] == case["appeal"].number]
+    assert (first["seq"], first["body"], first["addressed"], first["received_on"]) == (
+        "1",
+        "general-prosecutors-office",
+        "true",
+        "2026-11-02",
+    )
+    assert (first["ending"], first["outcome"], first["answered_on_time"], first["extended"]) == ("redirected", "", "", "")
+    assert first["ended_at"] == second["received_at"] and second["received_at"].startswith("2026-11-03T10:00:00+05:00")
+    assert (second["body"], second["addressed"], second["received_on"], second["due_on"]) == (
+        "anti-corruption-agency",
+        "false",
+        "2026-11-03",
+        "2026-12-15",
+    )
+    assert (second["ending"], second["outcome"], second["answered_on_time"], second["extended"]) == (
+        "answered",
+        "explained",
+        "false",
+        "true",
+    )
+    (open_stay,) = [r for r in stays if r["appeal"] == case["complaint"].number]
+    assert open_stay["ending"] == "" and open_stay["ended_at"] == ""
+    as_json = json.loads((export_dir / "stays.json").read_text(encoding="utf-8"))
+    assert [r["ending"] for r in as_json if r["appeal"] == case["complaint"].number] == [None]
+    assert [r["extended"] for r in as_json if r["appeal"] == case["appeal"].number] == [None, True]
+    # Each appeal's redirect chain is its stays' bodies, and equals what its events say: the addressee, then each
+    # redirect's receiver.
+    events = read_csv(export_dir / "events.csv")
+    for appeal in read_csv(export_dir / "appeals.csv"):
+        chain = appeal["redirect_chain"].split("|")
+        assert chain == [r["body"] for r in stays if r["appeal"] == appeal["number"]]
+        redirects = [e["to_body"] for e in events if e["appeal"] == appeal["number"] and e["kind"] == "redirected"]
+        assert chain == [appeal["addressed_body"], *redirects]
+
+
 def test_the_datapackage_describes_every_field_and_the_licence(case, export_dir):
     export.write_export()
     package = json.loads((export_dir / "datapackage.json").read_text(encoding="utf-8"))
@@ -96,6 +138,7 @@ def test_the_datapackage_describes_every_field_and_the_licence(case, export_dir)
     tables = {
         "appeals": "appeals",
         "events": "events",
+        "stays": "stays",
         "body-month-figures": "body_month_figures",
         "region-month-figures": "region_month_figures",
         "regions": "regions",
@@ -115,14 +158,17 @@ def test_the_datapackage_describes_every_field_and_the_licence(case, export_dir)
         )
         assert resources[f"{name}-json"]["path"] == f"{stem}.json"
     assert resources["events"]["schema"]["foreignKeys"][0]["reference"] == {"resource": "appeals", "fields": ["number"]}
+    assert resources["stays"]["schema"]["foreignKeys"][0]["reference"] == {"resource": "appeals", "fields": ["number"]}
+    assert resources["stays"]["schema"]["primaryKey"] == ["appeal", "seq"]
 
 
 def test_the_open_data_page_documents_the_fields_and_serves_files_made_on_demand(client, case, export_dir):
     page = client.get(reverse("open-data"))
     html = page.content.decode()
     assert page.status_code == 200 and "CC BY 4.0" in html and "No export has been made yet" in html
-    for name, *_ in export.APPEAL_FIELDS + export.EVENT_FIELDS:
+    for name, *_ in export.APPEAL_FIELDS + export.EVENT_FIELDS + export.STAY_FIELDS:
         assert f"<code>{name}</code>" in html
+    assert "stays.csv" in html
     response = client.get(reverse("open-data-file", args=["appeals.csv"]))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     body = b"".join(response.streaming_content).decode()

@@ -1,5 +1,5 @@
-"""A hidden appeal leaves the served open-data export at once: its rows go from the appeals and events files (CSV
-and JSON) as soon as the hide commits, the other appeals stay, and the files still parse."""
+"""A hidden appeal leaves the served open-data export at once: its rows go from the appeals, events and stays files
+(CSV and JSON) as soon as the hide commits, the other appeals stay, and the files still parse."""
 
 import csv
 import io
@@ -50,7 +50,7 @@ def numbers_in(name):
     return [row[column] for row in csv.DictReader(io.StringIO(text))]
 
 
-FILES = ("appeals.csv", "appeals.json", "events.csv", "events.json")
+FILES = ("appeals.csv", "appeals.json", "events.csv", "events.json", "stays.csv", "stays.json")
 
 
 def test_an_appeal_hidden_after_reports_leaves_every_served_file_at_once(client, published, django_capture_on_commit_callbacks):
@@ -91,7 +91,9 @@ def test_withdrawal_keeps_the_descriptor_true_of_sizes_and_hashes(published, exp
         if resource["path"] == "appeals.csv":
             resource["bytes"], resource["hash"] = 0, "sha256:0"
     descriptor.write_text(json.dumps(package))
-    assert withdrawal.withdraw({published[0].number}) == 1 + published[0].events.count()  # its row and its events' rows
+    # Its row, its events' rows and its stays' rows.
+    removed = 1 + published[0].events.count() + published[0].stays.count()
+    assert withdrawal.withdraw({published[0].number}) == removed
     package = json.loads(descriptor.read_text())
     appeals = next(r for r in package["resources"] if r["path"] == "appeals.csv")
     data = (export_dir / "appeals.csv").read_bytes()

@@ -10,7 +10,11 @@ Over ALL appeals (private ones count), from the aggregated figures of the export
 
 From the per-appeal rows (published appeals only), the same counts for those appeals:
 
-    counts = recompute.counts_from_export("appeals.json", "events.json")   # or the CSV files
+    counts = recompute.counts_from_export("appeals.json", "events.json", "stays.json")   # or the CSV files
+
+The route of each appeal (which bodies held it, from which day, which of them redirected it) is read from the
+stays file, as the site keeps it; exports made before that file existed still work without it
+(`counts_from_export("appeals.json", "events.json")`): the route is then replayed from the events.
 
 Uses only the Python standard library, the `holidays` package (Kazakhstan's working days) and the pure
 functions of scoring.py, so a researcher can run it outside Ashyq. The rules are those of figures.py
@@ -41,7 +45,7 @@ def _read(path) -> list[dict]:
                 row[key] = None
         if "redirect_chain" in row and row["redirect_chain"] is not None:
             row["redirect_chain"] = row["redirect_chain"].split(SEPARATOR)
-        for key in ("answered_on_time",):
+        for key in ("answered_on_time", "addressed", "extended"):
             if key in row and row[key] is not None:
                 row[key] = row[key] == "true"
         for key in ("extensions", "feedback_rating", "seq", "population", *scoring.COUNT_FIELDS, "overdue", "registered"):
@@ -62,8 +66,33 @@ def _month(value: str) -> dt.date:
     return dt.date.fromisoformat(value[:10]).replace(day=1)
 
 
-def counts_from_rows(appeals: list[dict], events: list[dict], *, window_days: int | None = None, country: str = "KZ") -> dict:
-    """{(body_slug, month): counts} from the export's appeals and events rows."""
+def _route_from_events(evs: list[dict]) -> list[tuple]:
+    """[(body, month received, redirected away)] of an appeal, replayed from its events in order (older exports)."""
+    redirects = [e for e in evs if e["kind"] == "redirected"]
+    route = []
+    for e in evs:
+        if e["kind"] in ("registered", "redirected") and e["to_body"]:
+            away = any(r["from_body"] == e["to_body"] and int(r["seq"]) > int(e["seq"]) for r in redirects)
+            route.append((e["to_body"], _month(e["at"]), away))
+    return route
+
+
+def _route_from_stays(stays: list[dict]) -> list[tuple]:
+    """[(body, month received, redirected away)] of an appeal from its rows of stays.csv, as the site keeps them."""
+    return [
+        (s["body"], _month(s["received_on"]), s["ending"] == "redirected") for s in sorted(stays, key=lambda s: int(s["seq"]))
+    ]
+
+
+def counts_from_rows(
+    appeals: list[dict],
+    events: list[dict],
+    stays: list[dict] | None = None,
+    *,
+    window_days: int | None = None,
+    country: str = "KZ",
+) -> dict:
+    """{(body_slug, month): counts} from the export's appeals, events and (when given) stays rows."""
     window = dt.timedelta(days=window_days if window_days is not None else config.get()["repeat_window_days"])
     out: dict = {}
 
@@ -73,26 +102,30 @@ def counts_from_rows(appeals: list[dict], events: list[dict], *, window_days: in
     by_appeal: dict = {}
     for e in events:
         by_appeal.setdefault(e["appeal"], []).append(e)
+    stays_by_appeal: dict = {}
+    for s in stays or ():
+        stays_by_appeal.setdefault(s["appeal"], []).append(s)
     upheld = {a["complaint_about"] for a in appeals if a.get("complaint_about") and a.get("outcome") == "resolved"}
     appeal_by_number = {a["number"]: a for a in appeals}
-    for number, evs in by_appeal.items():
-        evs.sort(key=lambda e: int(e["seq"]))
-        redirects = [e for e in evs if e["kind"] == "redirected"]
-        stays = []
+    # In the files' order (the order of `out` is the order ties are listed in).
+    for number in [*by_appeal, *(n for n in stays_by_appeal if n not in by_appeal)]:
+        evs = sorted(by_appeal.get(number, []), key=lambda e: int(e["seq"]))
+        route = _route_from_stays(stays_by_appeal.get(number, [])) if stays is not None else _route_from_events(evs)
+        redirects = sum(away for _, _, away in route)
+        for body, month, away in route:
+            c = slot(body, month)
+            c["received"] += 1
+            if away:
+                c["redirected_away"] += 1
+                if redirects >= 2:
+                    c["ping_pong"] += 1
+        # Extensions are the events' (filed under the month each was decided), whichever file gives the route.
         for e in evs:
-            if e["kind"] in ("registered", "redirected") and e["to_body"]:
-                c = slot(e["to_body"], _month(e["at"]))
-                c["received"] += 1
-                stays.append((e["to_body"], _month(e["at"])))
-                away = any(r["from_body"] == e["to_body"] and int(r["seq"]) > int(e["seq"]) for r in redirects)
-                if away:
-                    c["redirected_away"] += 1
-                    if len(redirects) >= 2:
-                        c["ping_pong"] += 1
-            elif e["kind"] == "extended" and e["to_body"]:
+            if e["kind"] == "extended" and e["to_body"]:
                 slot(e["to_body"], _month(e["at"]))["extensions"] += 1
+        stays_of = [(body, month) for body, month, _ in route]
         a = appeal_by_number.get(number)
-        if a is None or not stays:
+        if a is None or not stays_of:
             continue
         ending = final_state.Ending(
             status=a["status"],
@@ -105,7 +138,7 @@ def counts_from_rows(appeals: list[dict], events: list[dict], *, window_days: in
             addressed_body=a["addressed_body"],
             # Whether the applicant is on the body's staff is not published: see docs/assessment.md.
         )
-        for st in final_state.stay_states(stays, ending):
+        for st in final_state.stay_states(stays_of, ending):
             c = slot(st.body, st.received_on)
             if st.state == final_state.OPEN:  # at the body now responsible, under the month it received the appeal
                 c["open_due"][st.due_on] = c["open_due"].get(st.due_on, 0) + 1
@@ -145,8 +178,11 @@ def counts_from_rows(appeals: list[dict], events: list[dict], *, window_days: in
     return out
 
 
-def counts_from_export(appeals_path, events_path, **kwargs) -> dict:
-    return counts_from_rows(_read(appeals_path), _read(events_path), **kwargs)
+def counts_from_export(appeals_path, events_path, stays_path=None, **kwargs) -> dict:
+    """The counts of the published appeals from the export's files; without `stays_path` (exports made before
+    stays.csv existed) the route is replayed from the events."""
+    stays = _read(stays_path) if stays_path is not None else None
+    return counts_from_rows(_read(appeals_path), _read(events_path), stays, **kwargs)
 
 
 def period_counts(counts: dict, period: str) -> dict:

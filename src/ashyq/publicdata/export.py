@@ -3,7 +3,8 @@ month, and per region and month, over all appeals), as CSV and JSON, with a Fric
 descriptor (datapackage.json), under the CC BY 4.0 licence.
 
 What is in it is the public record and the facts needed to assess bodies (terms kept, redirects,
-extensions, outcomes, the applicants' verdicts). What is never in it: the original subject, text and
+extensions, outcomes, the applicants' verdicts), and each published appeal's route: its stays at bodies as the
+dialogue keeps them (dialogue.AppealStay), which is also where the appeals' redirect chains come from. What is never in it: the original subject, text and
 answer, applicants' names, emails and accounts (only the pseudonym code, and not even that when the
 applicant chose to be named on the page: the code would then unmask their other appeals), officials'
 names, the reasons and comments written on the record, attachments, and any appeal that is not
@@ -35,7 +36,7 @@ from ashyq.bodies.models import Body
 from ashyq.core import clock, csv_safe, pagecache
 from ashyq.core.models import Region
 from ashyq.dialogue import selectors, transparency, verify_record
-from ashyq.dialogue.models import AppealEvent, EventKind, RecordLeaf
+from ashyq.dialogue.models import AppealEvent, AppealStay, EventKind, RecordLeaf
 
 LICENCE = {
     "name": "CC-BY-4.0",
@@ -130,6 +131,66 @@ EVENT_FIELDS = [
         gettext_noop(
             "The event's place in the Merkle tree of the whole record (merkle_leaves.csv); empty until the next checkpoint."
         ),
+    ),
+]
+# Each published appeal's route as the dialogue keeps it (dialogue.AppealStay): one row per stay at a body, the unit
+# the assessment judges. Not whether the applicant is on the body's staff (a fact about a person).
+STAY_FIELDS = [
+    ("appeal", "string", gettext_noop("Number of the appeal (appeals.number).")),
+    (
+        "seq",
+        "integer",
+        gettext_noop(
+            "Position of the stay in the appeal's route: 1 at the body the applicant wrote to, then one more for each redirect."
+        ),
+    ),
+    ("body", "string", gettext_noop("Slug of the body that held the appeal during this stay.")),
+    ("addressed", "boolean", gettext_noop("Whether this body is the one the applicant wrote to.")),
+    (
+        "received_at",
+        "datetime",
+        gettext_noop(
+            "When the body received the appeal: its registration, or the redirect that brought it (ISO 8601, Kazakhstan time)."
+        ),
+    ),
+    (
+        "received_on",
+        "date",
+        gettext_noop(
+            "Day the body received it: its term counts from here, and the assessment counts the stay in this day's month."
+        ),
+    ),
+    (
+        "due_on",
+        "date",
+        gettext_noop(
+            "Day this body's answer was due, after its extensions; for a stay that ended in a redirect, as it stood then."
+        ),
+    ),
+    ("ended_at", "datetime", gettext_noop("When the stay ended; empty while the body holds the appeal.")),
+    (
+        "ending",
+        "string",
+        gettext_noop(
+            "How the stay ended: `redirected` (to the body of the next stay), `answered` or `withdrawn`; empty while the body holds the appeal."
+        ),
+    ),
+    (
+        "outcome",
+        "string",
+        gettext_noop(
+            "For the stay that ended with the answer: `resolved`, `explained`, `refused` or `left_without_consideration`; else empty."
+        ),
+    ),
+    (
+        "answered_on_time",
+        "boolean",
+        gettext_noop("For the stay that ended with the answer: whether it came by the due date; else empty."),
+    ),
+    (
+        "extended",
+        "boolean",
+        gettext_noop("For the stay that ended with the answer: whether this body extended the term before answering."),
     ),
 ]
 # Every event of the record (private appeals included) as a leaf of one Merkle tree, in order: the appeal and
@@ -254,6 +315,8 @@ FILES = {
     "appeals.json": {"media_type": "application/json", "resource": "appeals-json", "format": "json"},
     "events.csv": {"media_type": "text/csv; charset=utf-8", "resource": "events", "format": "csv"},
     "events.json": {"media_type": "application/json", "resource": "events-json", "format": "json"},
+    "stays.csv": {"media_type": "text/csv; charset=utf-8", "resource": "stays", "format": "csv"},
+    "stays.json": {"media_type": "application/json", "resource": "stays-json", "format": "json"},
     "body_month_figures.csv": {"media_type": "text/csv; charset=utf-8", "resource": "body-month-figures", "format": "csv"},
     "body_month_figures.json": {"media_type": "application/json", "resource": "body-month-figures-json", "format": "json"},
     "region_month_figures.csv": {"media_type": "text/csv; charset=utf-8", "resource": "region-month-figures", "format": "csv"},
@@ -290,19 +353,25 @@ def _iso(value) -> str | None:
 
 
 def _route_facts(public_ids):
-    """Per appeal: the bodies it was redirected to, in order, and how many extensions; one pass over the events."""
+    """Per appeal: the bodies of its stays in order (the route the dialogue keeps, never re-derived from the
+    events), and how many extensions; one pass over each table."""
     chains, extensions = {}, {}
-    rows = (
-        AppealEvent.objects.filter(appeal__in=public_ids, kind__in=(EventKind.REDIRECTED, EventKind.EXTENDED))
+    stays = (
+        AppealStay.objects.filter(appeal__in=public_ids)
         .order_by("appeal_id", "seq")
-        .values_list("appeal_id", "kind", "to_body__slug")
+        .values_list("appeal_id", "body__slug")
         .iterator(chunk_size=5000)
     )
-    for appeal_id, kind, to_body in rows:
-        if kind == EventKind.REDIRECTED:
-            chains.setdefault(appeal_id, []).append(to_body)
-        else:
-            extensions[appeal_id] = extensions.get(appeal_id, 0) + 1
+    for appeal_id, body in stays:
+        chains.setdefault(appeal_id, []).append(body)
+    rows = (
+        AppealEvent.objects.filter(appeal__in=public_ids, kind=EventKind.EXTENDED)
+        .order_by()
+        .values_list("appeal_id", flat=True)
+        .iterator(chunk_size=5000)
+    )
+    for appeal_id in rows:
+        extensions[appeal_id] = extensions.get(appeal_id, 0) + 1
     return chains, extensions
 
 
@@ -322,7 +391,7 @@ def appeal_rows():
             "text": a.public_text,
             "applicant_alias": None if a.show_name else a.applicant.public_alias,
             "addressed_body": a.addressed_body.slug,
-            "redirect_chain": [a.addressed_body.slug] + chains.get(a.pk, []),
+            "redirect_chain": chains.get(a.pk) or [a.addressed_body.slug],
             "body": a.body.slug,
             "region": a.region.iso_code,
             "registered_at": _iso(a.registered_at),
@@ -359,6 +428,45 @@ def event_rows():
             "to_body": to_body,
             "chain_hash": chain,
             "leaf_index": leaf,
+        }
+
+
+def stay_rows():
+    """The stays of published appeals (dialogue.AppealStay), in order: bodies, days, due dates, endings, outcomes."""
+    rows = (
+        AppealStay.objects.filter(appeal__in=selectors.public_appeals().values("pk"))
+        .order_by("appeal_id", "seq")
+        .values_list(
+            "appeal__number",
+            "seq",
+            "body__slug",
+            "addressed",
+            "received_at",
+            "received_on",
+            "due_on",
+            "ended_at",
+            "ending",
+            "outcome",
+            "answered_on_time",
+            "extended",
+        )
+        .iterator(chunk_size=5000)
+    )
+    for number, seq, body, addressed, received_at, received_on, due_on, ended_at, ending, outcome, on_time, extended in rows:
+        answered = ending == "answered"
+        yield {
+            "appeal": number,
+            "seq": seq,
+            "body": body,
+            "addressed": addressed,
+            "received_at": _iso(received_at),
+            "received_on": _iso(received_on),
+            "due_on": _iso(due_on),
+            "ended_at": _iso(ended_at),
+            "ending": ending or None,
+            "outcome": outcome or None,
+            "answered_on_time": on_time if answered else None,
+            "extended": extended if answered else None,
         }
 
 
@@ -541,6 +649,26 @@ def datapackage(created: str, counts: dict) -> dict:
                 "description": f"{counts['events']} events of the published appeals, in order.",
             },
             {
+                "name": "stays",
+                "path": "stays.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "dialect": csv_dialect,
+                "schema": {
+                    "fields": _schema(STAY_FIELDS),
+                    "primaryKey": ["appeal", "seq"],
+                    "missingValues": [""],
+                    "foreignKeys": [{"fields": ["appeal"], "reference": {"resource": "appeals", "fields": ["number"]}}],
+                },
+                "description": (
+                    f"{counts['stays']} stays of the published appeals at bodies, in order: the route as the site keeps "
+                    "it with each step (who held the appeal, from when to when, its due date, how it left). The "
+                    "assessment judges each stay (docs/assessment.md); ashyq/assessment/recompute.py reads this file."
+                ),
+            },
+            {
                 "name": "appeals-json",
                 "path": "appeals.json",
                 "format": "json",
@@ -555,6 +683,14 @@ def datapackage(created: str, counts: dict) -> dict:
                 "mediatype": "application/json",
                 "encoding": "utf-8",
                 "description": "The events table as a JSON array of objects.",
+            },
+            {
+                "name": "stays-json",
+                "path": "stays.json",
+                "format": "json",
+                "mediatype": "application/json",
+                "encoding": "utf-8",
+                "description": "The stays table as a JSON array of objects.",
             },
             {
                 "name": "body-month-figures",
@@ -707,6 +843,7 @@ def _write_export(out_dir: Path) -> dict:
         counts = {
             "appeals": _write_table(tmp, "appeals", APPEAL_FIELDS, appeal_rows()),
             "events": _write_table(tmp, "events", EVENT_FIELDS, event_rows()),
+            "stays": _write_table(tmp, "stays", STAY_FIELDS, stay_rows()),
             "body_months": _write_table(
                 tmp, "body_month_figures", BODY_MONTH_FIELDS, figure_rows(dt.date.fromisoformat(created[:10]))
             ),

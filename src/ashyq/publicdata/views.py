@@ -22,6 +22,7 @@ def open_data(request):
             "files": export.FILES,
             "appeal_fields": export.APPEAL_FIELDS,
             "event_fields": export.EVENT_FIELDS,
+            "stay_fields": export.STAY_FIELDS,
         },
     )
 

@@ -1,7 +1,7 @@
 """An appeal that leaves the public record leaves the served export at once, not at the next nightly run.
 
 When an appeal is hidden (after reports of abuse, or kept hidden by a moderator), its rows are removed from the
-export's appeals and events files, and its leaves in merkle_leaves.csv stop naming it, right after the change
+export's appeals, events and stays files, and its leaves in merkle_leaves.csv stop naming it, right after the change
 commits: each file is rewritten and replaced atomically, so a reader gets the old file or the new one, never half
 of either. The other files hold counts only (figures over all appeals), which reveal nothing of one appeal. The
 export lock (export.export_lock) orders this with a nightly export that may be writing from a snapshot taken before
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 # Events after which an appeal is no longer public (dialogue.selectors.PUBLISHED).
 WITHDRAWING_KINDS = {EventKind.HIDDEN}
 # file stem -> the column holding the appeal's number
-TABLES = {"appeals": "number", "events": "appeal"}
+TABLES = {"appeals": "number", "events": "appeal", "stays": "appeal"}
 # The Merkle tree's leaves keep their rows (each is part of every signed root) but stop naming the appeal and the
 # event, as the nightly export writes the leaves of an appeal that is not public (export.leaf_rows); a leaf that
 # still named them would make verify_record.py report the appeal's events as removed from the record.
@@ -50,7 +50,7 @@ def _withdraw_after_commit(appeal_id):
 
 
 def withdraw(numbers: set[str], directory: Path | None = None) -> int:
-    """Remove the appeals `numbers` from the export's appeals and events files. Returns the rows removed."""
+    """Remove the appeals `numbers` from the export's appeals, events and stays files. Returns the rows removed."""
     directory = Path(directory or export.export_dir())
     numbers = {n for n in numbers if n}
     if not numbers:

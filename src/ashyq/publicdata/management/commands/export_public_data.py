@@ -27,7 +27,7 @@ class Command(BaseCommand):
         )
         result = export.write_export(out)
         self.stdout.write(
-            f"Exported {result['appeals']} appeals, {result['events']} events, {result['body_months']} body-month, "
+            f"Exported {result['appeals']} appeals, {result['events']} events, {result['stays']} stays, {result['body_months']} body-month, "
             f"{result['region_months']} region-month and {result['analysis_rows']} analysis figures to {result['directory']} "
             f"at {result['created']}."
         )
