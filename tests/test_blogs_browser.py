@@ -106,6 +106,9 @@ def test_a_head_delegates_the_blog_and_the_official_publishes_in_the_heads_name(
     me.sign_in("acc-head")
     me.open("/blogs/manage/delegates/")
     me.submit(f"form[action='/blogs/manage/delegates/{post.delegation_id}/withdraw'] button")
+    assert "Dana Serikova" in me.text("main")  # withdrawing asks first, naming whom it concerns
+    assert Delegation.objects.get().withdrawn_at is None
+    me.submit("#confirm-yes")
     assert "no longer writes your blog" in me.message()
     assert Delegation.objects.get().withdrawn_at is not None
     me.sign_out()
