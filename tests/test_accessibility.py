@@ -412,6 +412,16 @@ def test_anonymous_report_pages_have_no_serious_accessibility_violations(
     auditor.audit("anonymous report: status", f"/appeals/anonymous/status/{report.reference}/")
     auditor.become(people["moderator"])
     auditor.audit("anonymous reports to screen", "/appeals/anonymous/")
+    # Screening is final: refusing leads to a page that says so and reads the reason back.
+    auditor.audit(
+        "anonymous report: confirm a refusal",
+        "/appeals/anonymous/",
+        prepare=lambda d: (
+            d.find_element("css selector", f"input[name='r{report.pk}-decision'][value=refuse]").click(),
+            _type_and_submit(d, f"#screen-r{report.pk}", "textarea", "Not a crime: write an appeal."),
+            d.find_element("id", "confirm-yes"),  # the confirmation, not the queue with an error
+        ),
+    )
     assert not auditor.findings, (
         f"{len(auditor.findings)} serious or critical accessibility violation(s) in {language}:\n\n" + "\n".join(auditor.findings)
     )

@@ -230,7 +230,10 @@ class AnonymousReportForm(KeepsTypedText, forms.Form):
         self.fields["body"].queryset = bodies_for_choice()
 
 
-class ScreenReportForm(forms.Form):
+class ScreenReportForm(KeepsTypedText, forms.Form):
+    """A moderator's decision on one anonymous report. On the queue each report's form has its own prefix (r<pk>), so
+    that what was typed for one report, kept across a switch of language or a confirmation, goes back to that one."""
+
     decision = forms.ChoiceField(
         label=_("Decision"),
         widget=forms.RadioSelect,
@@ -245,6 +248,13 @@ class ScreenReportForm(forms.Form):
         max_length=MAX_REASON_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def clean(self):
+        # Checked here, not only by the service: a refusal without its reason must not reach the confirmation page.
+        data = super().clean()
+        if data.get("decision") == "refuse" and not (data.get("reason") or "").strip():
+            self.add_error("reason", gettext("Write why it is refused: the sender reads this reason."))
+        return data
 
 
 class StaffNotificationsForm(forms.Form):
