@@ -81,7 +81,12 @@ def test_a_moderator_restores_a_hidden_appeal(client, people, published):
     client.force_login(people["moderator"])
     page = client.get(f"/moderation/{published.pk}/hidden/").content.decode()
     assert "spam or advertising" in page
-    assert client.post(f"/moderation/{published.pk}/hidden/restore/", {"note": "Всё в порядке"}).status_code == 302
+    assert (
+        client.post(
+            f"/moderation/{published.pk}/hidden/restore/", {"restore-note": "Всё в порядке", "confirmed": "yes"}
+        ).status_code
+        == 302
+    )
     published.refresh_from_db()
     assert published.hidden_at is None and published.pk in public_appeals().values_list("pk", flat=True)
     assert published.events.order_by("-seq").first().kind == EventKind.RESTORED
@@ -96,8 +101,11 @@ def test_a_moderator_restores_a_hidden_appeal(client, people, published):
 def test_a_moderator_keeps_it_hidden(client, people, published):
     _hide(published, people)
     client.force_login(people["admin"])
-    assert client.post(f"/moderation/{published.pk}/hidden/keep/", {"note": "x"}).status_code == 400
-    assert client.post(f"/moderation/{published.pk}/hidden/keep/", {"reason": "offensive", "confirmed": "yes"}).status_code == 302
+    assert client.post(f"/moderation/{published.pk}/hidden/keep/", {"keep-note": "x"}).status_code == 400
+    assert (
+        client.post(f"/moderation/{published.pk}/hidden/keep/", {"keep-reason": "offensive", "confirmed": "yes"}).status_code
+        == 302
+    )
     published.refresh_from_db()
     assert published.hidden_at is not None
     assert published.moderation_decisions.first().decision == Decision.KEPT_HIDDEN

@@ -428,6 +428,43 @@ def test_anonymous_report_pages_have_no_serious_accessibility_violations(
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+def test_moderation_pages_have_no_serious_accessibility_violations(language, browser, live_server, axe_source, people, submit):
+    """The moderator's queue, an appeal's item page (redaction proposals, approve, refuse: one form whose steps keep
+    what was typed), a refusal's confirmation, and a hidden appeal's page (restore, keep hidden)."""
+    from ashyq.moderation import services as moderation
+    from ashyq.moderation.models import Target
+
+    awaiting = submit(
+        people["applicant"], subject="Bribe demanded", text="Inspector Seitkaliyev asked for 50000 tenge.", is_public=True
+    )
+    hidden = submit(people["applicant"], subject="Potholes", text="The road to school is broken.", is_public=True)
+    moderation.approve(people["moderator"], hidden, target=Target.APPEAL)
+    for i in range(3):
+        moderation.report_abuse(None, f"10.1.0.{i}", hidden, target="appeal", reason="spam")
+    auditor = Auditor(browser, live_server.url, axe_source, language)
+    auditor.become(people["moderator"])
+    auditor.audit("moderation queue", "/moderation/")
+    auditor.audit("moderation of an appeal", f"/moderation/{awaiting.pk}/appeal/")
+    auditor.audit(
+        "moderation of an appeal: a refusal with errors",
+        f"/moderation/{awaiting.pk}/appeal/",
+        prepare=lambda d: _submit_and_wait(d, "#h-refuse ~ button[type=submit]"),
+    )
+
+    def refuse(driver):
+        driver.find_element("css selector", "input[name=refuse-reason][value=duplicate]").click()
+        driver.find_element("name", "refuse-note").send_keys("See appeal 2026-1.")
+        _submit_and_wait(driver, "#h-refuse ~ button[type=submit]")
+        driver.find_element("id", "confirm-yes")  # the confirmation, not the page with an error
+
+    auditor.audit("moderation of an appeal: confirm a refusal", f"/moderation/{awaiting.pk}/appeal/", prepare=refuse)
+    auditor.audit("moderation of a hidden appeal", f"/moderation/{hidden.pk}/hidden/")
+    assert not auditor.findings, (
+        f"{len(auditor.findings)} serious or critical accessibility violation(s) in {language}:\n\n" + "\n".join(auditor.findings)
+    )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_receipt_and_email_settings_pages_have_no_serious_accessibility_violations(
     language, browser, live_server, axe_source, people, submit
 ):

@@ -205,14 +205,21 @@ MODERATION_STEPS = {
     "refuse": (
         "awaiting",
         "/moderation/{pk}/appeal/refuse/",
-        {"reason": "duplicate", "note": "See 2026-1."},
+        {"refuse-reason": "duplicate", "refuse-note": "See 2026-1."},
         "See 2026-1.",
         "refused",
+    ),
+    "restore": (
+        "hidden",
+        "/moderation/{pk}/hidden/restore/",
+        {"restore-note": "The reports were wrong."},
+        "The reports were wrong.",
+        "restored",
     ),
     "keep_hidden": (
         "hidden",
         "/moderation/{pk}/hidden/keep/",
-        {"reason": "offensive", "note": "Insults."},
+        {"keep-reason": "offensive", "keep-note": "Insults."},
         "Insults.",
         "kept_hidden",
     ),
@@ -235,7 +242,7 @@ def test_a_moderators_decision_is_confirmed_on_a_second_page(client, people, req
 
     back = client.post(url, {**data, "change": "yes"})
     assert back.status_code == 200 and "This cannot be undone" not in back.content.decode()
-    assert data.get("note", "") in back.content.decode()  # what was typed is in the form again
+    assert all(value in back.content.decode() for value in data.values())  # what was typed is in the form again
     assert _decisions(appeal) == before
 
     assert client.post(url, {**data, "confirmed": "yes"}).status_code == 302
@@ -249,7 +256,8 @@ def test_a_decision_without_its_reason_is_shown_again_not_confirmed(client, peop
     appeal = request.getfixturevalue(fixture)
     client.force_login(people["moderator"])
     before = _decisions(appeal)
-    response = client.post(address.format(pk=appeal.pk), {"note": "x"})
+    note = next(name for name in data if name.endswith("-note"))
+    response = client.post(address.format(pk=appeal.pk), {note: "x"})
     assert response.status_code == 400 and "This cannot be undone" not in response.content.decode()
     assert _decisions(appeal) == before
 

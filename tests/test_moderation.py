@@ -174,7 +174,9 @@ def test_moderation_pages_are_403_for_everyone_else(client, people, public_appea
         f"/moderation/{pk}/appeal/approve/",
         f"/moderation/{pk}/appeal/refuse/",
         f"/moderation/{pk}/appeal/redactions/add/",
+        f"/moderation/{pk}/appeal/redactions/remove/",
         f"/moderation/{pk}/hidden/restore/",
+        f"/moderation/{pk}/hidden/keep/",
     ):
         assert client.post(url, {"reason": "offensive"}).status_code == 403
     public_appeal.refresh_from_db()
@@ -195,12 +197,13 @@ def test_the_item_page_shows_original_beside_redacted_and_publishes(client, peop
     page = client.get(f"/moderation/{public_appeal.pk}/appeal/").content.decode()
     assert "Сейткалиев И.И." in page and "Инспектор [NAME] требовал" in page and 'id="proposals-text"' in page
     response = client.post(
-        f"/moderation/{public_appeal.pk}/appeal/redactions/add/", {"field": "text", "fragment": "50000", "kind": "OTHER"}
+        f"/moderation/{public_appeal.pk}/appeal/redactions/add/",
+        {"add-field": "text", "add-fragment": "50000", "add-kind": "OTHER"},
     )
     assert response.status_code == 302
     response = client.post(
         f"/moderation/{public_appeal.pk}/appeal/redactions/add/",
-        {"field": "text", "fragment": "nothing like this", "kind": "OTHER"},
+        {"add-field": "text", "add-fragment": "nothing like this", "add-kind": "OTHER"},
     )
     assert response.status_code == 400 and "not in the original" in response.content.decode()
     assert client.post(f"/moderation/{public_appeal.pk}/appeal/approve/", {"confirmed": "yes"}).status_code == 302
@@ -215,10 +218,11 @@ def test_the_item_page_shows_original_beside_redacted_and_publishes(client, peop
 
 def test_refusing_through_the_page_needs_a_reason(client, people, public_appeal):
     client.force_login(people["moderator"])
-    response = client.post(f"/moderation/{public_appeal.pk}/appeal/refuse/", {"note": "x"})
+    response = client.post(f"/moderation/{public_appeal.pk}/appeal/refuse/", {"refuse-note": "x"})
     assert response.status_code == 400
     response = client.post(
-        f"/moderation/{public_appeal.pk}/appeal/refuse/", {"reason": "duplicate", "note": "see 2026-1", "confirmed": "yes"}
+        f"/moderation/{public_appeal.pk}/appeal/refuse/",
+        {"refuse-reason": "duplicate", "refuse-note": "see 2026-1", "confirmed": "yes"},
     )
     assert response.status_code == 302
     public_appeal.refresh_from_db()

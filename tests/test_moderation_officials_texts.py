@@ -37,7 +37,7 @@ def test_a_later_reason_is_reviewed_on_its_own_page_and_published_redacted(clien
     assert "+7 701 123 45 67" in page  # the original, for the moderator
     response = client.post(
         reverse("moderation:add_redaction", args=[appeal.pk, "reasons"]),
-        {"field": field, "fragment": "kzmarker", "kind": "OTHER"},
+        {"add-field": field, "add-fragment": "kzmarker", "add-kind": "OTHER"},
     )
     assert response.status_code == 302
     assert client.post(reverse("moderation:approve", args=[appeal.pk, "reasons"]), {"confirmed": "yes"}).status_code == 302

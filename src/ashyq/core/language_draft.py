@@ -5,7 +5,8 @@ and send its fields to `keep` instead of the form's own action: nothing is submi
 record. `keep` puts the typed values in the session, once, for that page only, then switches the language as
 Django's set_language does and goes back to the page. There the opted-in form (`KeepsTypedText`) starts from those
 values instead of empty ones. With the site's script the same happens (the script's own copy in sessionStorage is
-then not needed).
+then not needed). A step that redirects back to its own page can leave the page's other fields there the same way
+(`keep_for`).
 
 Never kept: passwords, files (a browser cannot send them again), the CSRF token; nothing past MAX_CHARS in all;
 a draft older than MAX_AGE or for another page is dropped."""
@@ -26,10 +27,10 @@ NOT_KEPT = {"csrfmiddlewaretoken", "language", "next", "action"}
 _draft: contextvars.ContextVar[dict | None] = contextvars.ContextVar("language_draft", default=None)
 
 
-def _kept(post) -> dict[str, list[str]] | None:
+def _kept(post, leave_out=()) -> dict[str, list[str]] | None:
     data, size = {}, 0
     for name in post:
-        if name in NOT_KEPT or "password" in name.lower():
+        if name in NOT_KEPT or name in leave_out or "password" in name.lower():
             continue
         values = post.getlist(name)
         size += sum(len(v) for v in values)
@@ -44,10 +45,17 @@ def keep(request):
     """Keep the posted fields for the page in `next`, then switch the language (Django's set_language answers)."""
     target = request.GET.get("next") or request.POST.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        data = _kept(request.POST)
-        if data:
-            request.session[SESSION_KEY] = {"path": target.split("?")[0], "at": time.time(), "data": data}
+        keep_for(request, target)
     return set_language(request)
+
+
+def keep_for(request, page: str, *, leave_out=()) -> None:
+    """Keep the posted fields (but `leave_out`, e.g. those of a step just taken) for the next GET of `page`: a step
+    whose answer is a redirect back to the page it was sent from (a redaction added on the moderation page) leaves
+    what was typed in the page's other steps there."""
+    data = _kept(request.POST, leave_out)
+    if data:
+        request.session[SESSION_KEY] = {"path": page.split("?")[0], "at": time.time(), "data": data}
 
 
 @contextlib.contextmanager
@@ -100,6 +108,9 @@ class KeepsTypedText:
             if isinstance(field.widget, forms.CheckboxInput):
                 # An unchecked box sends nothing: absent from the kept form means unchecked.
                 self.initial[name] = key in draft
+            elif isinstance(field.widget, forms.CheckboxSelectMultiple):
+                # The same for a group of boxes: absent means every box was left unchecked.
+                self.initial[name] = draft.get(key, [])
             elif key in draft:
                 values = draft[key]
                 self.initial[name] = values if isinstance(field, forms.MultipleChoiceField) else values[-1]

@@ -1,11 +1,16 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ashyq.core.language_draft import KeepsTypedText
+
 from .models import Field, RedactionKind, RefusalReason, ReportReason, Target
 from .services import MAX_COMMENT_LENGTH, MAX_FRAGMENT_LENGTH, MAX_NOTE_LENGTH
 
+# The item page's steps (add, approve, refuse; restore, keep) are one <form> (moderation/item.html): each form is
+# made with its step's prefix (add-fragment, refuse-note), and starts from what was typed before a switch of language.
 
-class AddRedactionForm(forms.Form):
+
+class AddRedactionForm(KeepsTypedText, forms.Form):
     field = forms.ChoiceField(label=_("Where"), choices=Field.choices)
     fragment = forms.CharField(
         label=_("Words to redact"),
@@ -21,7 +26,7 @@ class AddRedactionForm(forms.Form):
             self.fields["field"].choices = list(fields)
 
 
-class ApproveForm(forms.Form):
+class ApproveForm(KeepsTypedText, forms.Form):
     attachments = forms.TypedMultipleChoiceField(
         label=_("Attachments the public may see"),
         required=False,
@@ -37,12 +42,12 @@ class ApproveForm(forms.Form):
             del self.fields["attachments"]
 
 
-class RefuseForm(forms.Form):
+class RefuseForm(KeepsTypedText, forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=RefusalReason.choices, widget=forms.RadioSelect)
     note = forms.CharField(label=_("Note"), required=False, max_length=MAX_NOTE_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class RestoreForm(forms.Form):
+class RestoreForm(KeepsTypedText, forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=MAX_NOTE_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from ashyq.core import confirmation
+from ashyq.core import confirmation, language_draft
 from ashyq.core.confirmation import Confirmation
 from ashyq.core.forms import run_service
 from ashyq.core.net import client_ip
@@ -53,6 +53,31 @@ def _field_choices(appeal, target):
     return [(field, selectors.field_label(appeal, field)) for field in selectors.fields_of(appeal, target)]
 
 
+def _attachments(appeal, target):
+    return list(appeal.attachments.all()) if target == Target.APPEAL else []
+
+
+# The steps of the item page, each with its form. The page's steps are one <form> (moderation/item.html) whose buttons
+# post it to each step's address, so every form is made with its step's name as prefix (add-fragment, refuse-note):
+# steps that share a field's name (a refusal's and a hidden appeal's reason) never mix.
+STEPS = {"add": AddRedactionForm, "approve": ApproveForm, "refuse": RefuseForm, "restore": RestoreForm, "keep": RefuseForm}
+
+
+def _steps_of(target) -> tuple[str, ...]:
+    return ("restore", "keep") if target == Target.HIDDEN else ("add", "approve", "refuse")
+
+
+def _step_form(name, appeal, target, data=None):
+    kwargs = {"prefix": name}
+    if name == "add":
+        kwargs["fields"] = _field_choices(appeal, target)
+    elif name == "approve":
+        attachments = _attachments(appeal, target)
+        kwargs["attachments"] = attachments
+        kwargs["initial"] = {"attachments": [a.pk for a in attachments if a.is_public]}
+    return STEPS[name](data, **kwargs)
+
+
 def item(request, pk, target, forms=None, status=200):
     appeal = _item_or_404(request, pk, target)
     forms = forms or {}
@@ -68,13 +93,12 @@ def item(request, pk, target, forms=None, status=200):
                 "proposals": proposals,
             }
         )
-    attachments = list(appeal.attachments.all()) if target == Target.APPEAL else []
     context = {
         "appeal": appeal,
         "target": target,
         "target_label": Target(target).label,
         "fields": fields,
-        "attachments": attachments,
+        "attachments": _attachments(appeal, target),
         "reports": list(selectors.open_reports(appeal)) if target == Target.HIDDEN else [],
         "public_texts": {
             "subject": appeal.public_subject,
@@ -82,27 +106,24 @@ def item(request, pk, target, forms=None, status=200):
             "answer": getattr(getattr(appeal, "answer", None), "public_text", ""),
         },
     }
-    if target == Target.HIDDEN:
-        context["restore_form"] = forms.get("restore") or RestoreForm()
-        context["keep_form"] = forms.get("keep") or RefuseForm()
-    else:
-        context["add_form"] = forms.get("add") or AddRedactionForm(fields=_field_choices(appeal, target))
-        context["approve_form"] = forms.get("approve") or ApproveForm(
-            attachments=attachments, initial={"attachments": [a.pk for a in attachments if a.is_public]}
-        )
-        context["refuse_form"] = forms.get("refuse") or RefuseForm()
+    # Shown again after a post (a step with errors, or "No, go back" from its confirmation), the other steps start
+    # from what the post carried of them, as after a switch of language: nothing typed anywhere on the page is lost.
+    with language_draft.typed(request.POST if request.method == "POST" else None):
+        for name in _steps_of(target):
+            context[f"{name}_form"] = forms.get(name) or _step_form(name, appeal, target)
     return render(request, "moderation/item.html", context, status=status)
 
 
 def _run(request, pk, target, name, form, action, success, confirm=None):
     """Validate the form, run the service; on a rule broken show the item again with the errors. A decision that
     cannot be undone (`confirm`: what its confirmation page says) is asked first (core/confirmation.py)."""
+    page = reverse("moderation:item", args=[pk, target])
     if confirm is not None:
         asked = confirmation.ask_first(
             request,
             form,
             confirm,
-            page=reverse("moderation:item", args=[pk, target]),
+            page=page,
             back=lambda: item(request, pk, target, forms={name: form}),
         )
         if asked is not None:
@@ -110,23 +131,28 @@ def _run(request, pk, target, name, form, action, success, confirm=None):
     ran = run_service(request, form, action, success=success)
     if ran.conflict:
         return redirect("moderation:queue")
+    if ran.done and name == "add":
+        return _back_to_the_item(request, page, leave_out={bound.html_name for bound in form})
     if ran.done:
-        return redirect(*success_target(name, pk, target))
+        return redirect("moderation:queue")
     return item(request, pk, target, forms={name: form}, status=400)
+
+
+def _back_to_the_item(request, page, leave_out):
+    """After a redaction is added or removed the item is shown again, with what was typed in its other steps (a
+    refusal's note, the attachments chosen) kept for it (core/language_draft.py); the step just taken starts empty."""
+    language_draft.keep_for(request, page, leave_out=leave_out)
+    return redirect(page)
 
 
 def _about(appeal, target) -> str:
     return f"{str(Target(target).label).capitalize()} — {appeal.body}"
 
 
-def success_target(name, pk, target):
-    return ("moderation:item", pk, target) if name in ("add", "remove") else ("moderation:queue",)
-
-
 @require_POST
 def add_redaction(request, pk, target):
     appeal = _item_or_404(request, pk, target)
-    form = AddRedactionForm(request.POST, fields=_field_choices(appeal, target))
+    form = _step_form("add", appeal, target, request.POST)
     return _run(
         request,
         pk,
@@ -142,15 +168,16 @@ def add_redaction(request, pk, target):
 
 @require_POST
 def remove_redaction(request, pk, target):
+    """A proposal's "Remove" button names it as field:start:end (a field's name may hold a dash, never a colon)."""
     appeal = _item_or_404(request, pk, target)
     try:
-        field, start, end = request.POST["field"], int(request.POST["start"]), int(request.POST["end"])
-        services.remove_redaction(request.user, appeal, target=target, field=field, start=start, end=end)
+        field, start, end = request.POST["remove"].rsplit(":", 2)
+        services.remove_redaction(request.user, appeal, target=target, field=field, start=int(start), end=int(end))
     except (KeyError, ValueError, ValidationError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [_("This redaction is no longer proposed.")])))
     else:
         messages.success(request, _("The redaction is removed."))
-    return redirect("moderation:item", pk, target)
+    return _back_to_the_item(request, reverse("moderation:item", args=[pk, target]), leave_out={"remove"})
 
 
 @require_POST
@@ -158,7 +185,7 @@ def approve(request, pk, target):
     appeal = _item_or_404(request, pk, target)
     if target == Target.HIDDEN:
         raise Http404
-    form = ApproveForm(request.POST, attachments=list(appeal.attachments.all()) if target == Target.APPEAL else [])
+    form = _step_form("approve", appeal, target, request.POST)
     return _run(
         request,
         pk,
@@ -188,7 +215,7 @@ def refuse(request, pk, target):
     appeal = _item_or_404(request, pk, target)
     if target == Target.HIDDEN:
         raise Http404
-    form = RefuseForm(request.POST)
+    form = _step_form("refuse", appeal, target, request.POST)
     return _run(
         request,
         pk,
@@ -212,7 +239,7 @@ def refuse(request, pk, target):
 @require_POST
 def restore(request, pk):
     appeal = _item_or_404(request, pk, Target.HIDDEN)
-    form = RestoreForm(request.POST)
+    form = _step_form("restore", appeal, Target.HIDDEN, request.POST)
     return _run(
         request,
         pk,
@@ -221,13 +248,27 @@ def restore(request, pk):
         form,
         lambda d: services.restore(request.user, appeal, note=d["note"]),
         _("Restored: the public sees the appeal again."),
+        confirm=lambda: Confirmation(
+            question=_("Restore appeal No. %(number)s to the public?") % {"number": appeal.number},
+            about=_about(appeal, Target.HIDDEN),
+            happens=[
+                _(
+                    "Everyone can read it again as it was published: on the appeal's public page, in the API and in the open data."
+                ),
+                _(
+                    "This cannot be undone: the restoring and your note go on the appeal's record and close the reports; "
+                    "what is public again may be read and copied, and hiding it again takes new reports."
+                ),
+            ],
+            button=_("Yes, restore it"),
+        ),
     )
 
 
 @require_POST
 def keep_hidden(request, pk):
     appeal = _item_or_404(request, pk, Target.HIDDEN)
-    form = RefuseForm(request.POST)
+    form = _step_form("keep", appeal, Target.HIDDEN, request.POST)
     return _run(
         request,
         pk,
