@@ -18,6 +18,7 @@ from ashyq.core import language_draft
 from ashyq.dialogue.models import Appeal
 
 from .chromium import headless_chromium, needs_chromium
+from .language_buttons import LANGUAGE_BUTTON, assert_language_buttons_keep
 
 NEW = "/appeals/new/"
 TEXT = "Во дворе дома 5 яма глубиной полметра.\nДети падают."
@@ -45,11 +46,7 @@ def applicant_client(people):
 def test_the_header_buttons_of_the_appeal_form_send_its_fields(applicant_client):
     page = applicant_client.get(NEW).content.decode()
     assert 'id="appeal-form"' in page
-    buttons = re.findall(r"<button[^>]*name=\"language\"[^>]*>", page)
-    assert len(buttons) == 3
-    for button in buttons:
-        assert 'form="appeal-form"' in button and 'formaction="/i18n/keep/?next=/appeals/new/"' in button
-        assert "formnovalidate" in button and 'formenctype="application/x-www-form-urlencoded"' in button
+    assert_language_buttons_keep(page, "appeal-form", "/appeals/new/")
 
 
 def test_switching_keeps_the_typed_appeal_once_and_sends_nothing(applicant_client):
@@ -111,7 +108,7 @@ def test_the_anonymous_report_form_keeps_its_text_too(client, reference):
 
 def test_pages_without_such_a_form_keep_the_plain_switcher(client, reference):
     page = client.get("/").content.decode()
-    assert "formaction" not in "".join(re.findall(r"<button[^>]*name=\"language\"[^>]*>", page))
+    assert "formaction" not in "".join(LANGUAGE_BUTTON.findall(page))
 
 
 def _wait(driver):
@@ -176,13 +173,7 @@ def test_the_header_buttons_of_the_appeal_page_send_every_steps_fields(people, o
     assert page.count('id="appeal-actions"') == 1 and page.count('<form method="post" class="form" id="appeal-actions"') == 1
     for name in ("assign", "answer", "redirect", "extend"):
         assert f'id="form-{name}"' in page and f'name="{name}-' in page
-    buttons = re.findall(r"<button[^>]*name=\"language\"[^>]*>", page)
-    assert len(buttons) == 3
-    for button in buttons:
-        assert 'form="appeal-actions"' in button and f'formaction="/i18n/keep/?next={url}"' in button
-    # Enter in a field takes no step and switches nothing: the form's first button, before all others, is disabled.
-    first = re.search(r"<button[^>]*form=\"appeal-actions\"[^>]*>", page)[0]
-    assert "disabled" in first and 'name="language"' not in first
+    assert_language_buttons_keep(page, "appeal-actions", url)
 
 
 def test_switching_the_language_keeps_what_was_typed_in_every_step(people, open_appeal, at):
@@ -263,7 +254,7 @@ def test_a_visitor_reads_the_appeal_page_with_the_plain_switcher(people, submit,
     publish(appeal, "Potholes", "The road is broken.")
     page = client.get(reverse("dialogue:detail", args=[appeal.pk])).content.decode()
     assert 'id="appeal-actions"' not in page and "csrfmiddlewaretoken" not in page
-    assert "formaction" not in "".join(re.findall(r"<button[^>]*name=\"language\"[^>]*>", page))
+    assert "formaction" not in "".join(LANGUAGE_BUTTON.findall(page))
 
 
 @pytest.mark.browser

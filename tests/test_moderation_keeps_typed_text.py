@@ -21,6 +21,7 @@ from ashyq.dialogue.models import Appeal
 from ashyq.moderation.models import ModerationDecision, RedactionEdit
 
 from .chromium import headless_chromium, needs_chromium
+from .language_buttons import assert_language_buttons_keep
 from .test_confirm_irreversible import hidden  # noqa: F401 (fixture: an appeal hidden after three reports)
 from .test_moderation import PDF, TEXT
 
@@ -59,13 +60,7 @@ def test_the_item_page_is_one_form_and_its_language_buttons_send_every_step(peop
     for name in ("add-field", "add-fragment", "add-kind", "approve-attachments", "refuse-reason", "refuse-note"):
         assert f'name="{name}"' in main
     assert re.search(r'<button type="submit" formaction="[^"]+/redactions/remove/" name="remove" value="text:\d+:\d+"', main)
-    buttons = re.findall(r"<button[^>]*name=\"language\"[^>]*>", page)
-    assert len(buttons) == 3
-    for button in buttons:
-        assert 'form="moderation-actions"' in button and f'formaction="/i18n/keep/?next={url}"' in button
-    # Enter in a field switches nothing and takes no step: the form's first button, before all others, is disabled.
-    first = re.search(r"<button[^>]*form=\"moderation-actions\"[^>]*>", page)[0]
-    assert "disabled" in first and 'name="language"' not in first
+    assert_language_buttons_keep(page, "moderation-actions", url)
 
 
 def test_switching_the_language_keeps_every_field_typed_on_the_item_page(people, awaiting):
