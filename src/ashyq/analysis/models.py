@@ -157,3 +157,27 @@ class AppealAnalysis(models.Model):
         ]
         verbose_name = _("appeal analysis")
         verbose_name_plural = _("appeal analyses")
+
+
+class MonthlyCount(models.Model):
+    """How many analysis rows of a month, body and channel have each value of one dimension (summary.py): the
+    report pages read these instead of the rows. Derived, kept in the rows' own transaction, rebuilt on demand.
+
+    body_id 0 stands for all bodies, each appeal counted once on its final row (and every redirect made by any
+    body); a plain number rather than a foreign key so that every key column is non-null and one unique index
+    serves both the upsert and the reads."""
+
+    body_id = models.BigIntegerField()
+    month = models.DateField()
+    channel = models.CharField(max_length=20)
+    # cause, sector, handling, language, region (its id), redirect (the target body's id, "" if unknown)
+    dimension = models.CharField(max_length=10)
+    value = models.CharField(max_length=60, blank=True)
+    n = models.IntegerField(default=0)
+    cause_confirmed = models.IntegerField(default=0)
+    sector_confirmed = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["body_id", "month", "channel", "dimension", "value"], name="analysis_monthly_key")
+        ]

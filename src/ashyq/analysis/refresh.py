@@ -2,11 +2,15 @@
 
 Where the appeal went and how each stay ended come from the dialogue's route (AppealStay, kept with each step):
 one indexed read of a few narrow rows per appeal, never a replay of its events. The answer's words are read only
-when they decide the handling (a resolving answer: investigation or merits).
+when they decide the handling (a resolving answer: investigation or merits). The monthly summary the reports read
+(summary.py) changes in the same transaction as the rows.
 """
+
+from django.db import transaction
 
 from ashyq.dialogue.models import Answer, Appeal, AppealStay
 
+from . import summary
 from .handling import needs_answer_text, stays
 from .models import AppealAnalysis, Label, Source, Task
 from .text import detect_language
@@ -77,29 +81,14 @@ def rows_for(appeal: Appeal, route, answer_text: str, labels: dict[str, tuple[st
     return result
 
 
-def refresh_appeal(appeal_id: int) -> None:
-    appeal = Appeal.objects.get(pk=appeal_id)
-    routes = route_of([appeal_id])
-    labels = current_labels([appeal_id]).get(appeal_id, {})
-    rows = rows_for(
-        appeal,
-        routes.get(appeal_id, []),
-        answer_texts(routes).get(appeal_id, ""),
-        labels,
-        detect_language(f"{appeal.subject} {appeal.text}"),
-    )
-    AppealAnalysis.objects.filter(appeal_id=appeal_id).delete()
-    AppealAnalysis.objects.bulk_create(rows)
-
-
-def refresh_all(batch: int = 2000, progress=None) -> int:
-    """Rebuild every appeal's rows in batches (`manage.py analyse_appeals`); returns the number of appeals."""
-    done = 0
-    last = 0
-    while True:
-        appeals = list(Appeal.objects.filter(pk__gt=last).order_by("pk")[:batch])
-        if not appeals:
-            return done
+def refresh_appeals(appeal_ids) -> int:
+    """Rebuild the rows of these appeals from their records and labels, and bring the monthly summary along (their old
+    rows' counts out, the new rows' in: summary.apply), in one transaction. The appeals are locked first, in id order:
+    two refreshes of one appeal would otherwise both take its old rows' counts out of the summary. Returns the number
+    of appeals."""
+    ids = sorted(set(appeal_ids))
+    with transaction.atomic():
+        appeals = list(Appeal.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
         ids = [a.pk for a in appeals]
         routes = route_of(ids)
         texts = answer_texts(routes)
@@ -113,9 +102,29 @@ def refresh_all(batch: int = 2000, progress=None) -> int:
                 labels.get(appeal.pk, {}),
                 detect_language(f"{appeal.subject} {appeal.text}"),
             )
-        AppealAnalysis.objects.filter(appeal_id__in=ids).delete()
+        kept = AppealAnalysis.objects.filter(appeal_id__in=ids)
+        old = list(kept.values_list(*summary.ROW_FIELDS))
+        kept.delete()
         AppealAnalysis.objects.bulk_create(rows, batch_size=1000)
-        done += len(appeals)
+        summary.apply(old, [summary.row_tuple(r) for r in rows])
+    return len(ids)
+
+
+def refresh_appeal(appeal_id: int) -> None:
+    refresh_appeals([appeal_id])
+
+
+def refresh_all(batch: int = 2000, progress=None) -> int:
+    """Rebuild every appeal's rows in batches (`manage.py analyse_appeals`), each batch with its change to the
+    summary; returns the number of appeals."""
+    done = 0
+    last = 0
+    while True:
+        ids = list(Appeal.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch])
+        if not ids:
+            return done
+        refresh_appeals(ids)
+        done += len(ids)
         last = ids[-1]
         if progress:
             progress(done)

@@ -2,8 +2,9 @@
 from which regions, about which sectors, and how bodies respond), answered for one body or for all bodies
 over a range of months, plus the trends, the languages and a comparison between bodies.
 
-Every figure is a GROUP BY over AppealAnalysis in the database; Python only shapes the few aggregated
-groups. The unit of counting:
+Every figure is a sum over the monthly summary of AppealAnalysis (summary.py: counts per month, body, channel and
+value of each dimension, kept with the rows), so a report reads the same few thousand rows whatever the number of
+appeals; Python only shapes them. The unit of counting:
 
 - for one body, each appeal the body held, counted in the month the body received it (registration or
   arrival by redirect), with the body's own handling (a redirect it made counts as "redirected");
@@ -17,8 +18,7 @@ share is shown but not ranked: categories keep their fixed order and bodies are 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import Count, Max, Q
+from django.db.models import Max
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -29,7 +29,8 @@ from ashyq.core import clock
 from ashyq.core.models import Region
 from ashyq.dialogue.models import Channel
 
-from .models import AppealAnalysis, Cause, Handling, Language
+from . import summary
+from .models import AppealAnalysis, Cause, Handling, Language, MonthlyCount
 
 # A longer range is refused: the trend tables would have a column per month.
 MAX_MONTHS = 120
@@ -133,122 +134,58 @@ def _in_channel(rows, s: Scope):
 
 # --- counting ----------------------------------------------------------------------------------------------------
 
-# The database groups by a few coarse sets of columns; each table's counts are sums over those groups (a few
-# thousand at most), so one pass over the rows hashes three keys instead of one per table.
-# "redirects" counts the redirects made in the months: by the body, or for all bodies by any body (rows that
-# are not final, so not among the rows the other tables count).
-BASE_SETS = {
-    "month_cause_handling_language": ("month", "cause", "handling", "language"),
-    "region_sector": ("region_id", "sector"),
-    "redirects": ("redirected_to_id",),
-    "channel": ("channel",),
-}
-# dimension -> (base set, the base set's columns it keeps)
+# Each table is a sum over the monthly summary's rows of one dimension (summary.py): at most a few hundred rows per
+# month whatever the number of appeals. dimension -> (the summary's dimension, whether the table is per month).
+# "redirects" counts the redirects made in the months: by the body, or for all bodies by any body (rows that are
+# not final, so not among the rows the other tables count). "channel" counts every row once: by its handling rows.
 DIMENSIONS = {
-    "cause": ("month_cause_handling_language", ("cause",)),
-    "handling": ("month_cause_handling_language", ("handling",)),
-    "language": ("month_cause_handling_language", ("language",)),
-    "month_cause": ("month_cause_handling_language", ("month", "cause")),
-    "month_handling": ("month_cause_handling_language", ("month", "handling")),
-    "region": ("region_sector", ("region_id",)),
-    "sector": ("region_sector", ("sector",)),
-    "redirects": ("redirects", ("redirected_to_id",)),
-    "channel": ("channel", ("channel",)),
+    "cause": ("cause", False),
+    "handling": ("handling", False),
+    "language": ("language", False),
+    "month_cause": ("cause", True),
+    "month_handling": ("handling", True),
+    "region": ("region", False),
+    "sector": ("sector", False),
+    "redirects": (summary.REDIRECT, False),
+    "channel": ("handling", False),
 }
 COUNTS = ("n", "cause_confirmed", "sector_confirmed")
+# Dimensions whose stored value is a body's or region's id (as text); "" is a redirect whose target is unknown.
+ID_VALUES = frozenset({"region", summary.REDIRECT})
+
+
+def _summary_rows(s: Scope, stored_dimensions):
+    rows = MonthlyCount.objects.filter(
+        body_id=s.body.pk if s.body else summary.ALL_BODIES,
+        month__gte=s.first,
+        month__lte=s.last,
+        dimension__in=sorted(stored_dimensions),
+    )
+    return rows.filter(channel=s.channel) if s.channel else rows
 
 
 def counts(s: Scope, dimensions=tuple(DIMENSIONS)) -> dict[str, dict]:
-    """{dimension: {key: {"n", "cause_confirmed", "sector_confirmed"}}}, key a value or a tuple of values.
-    (Base groups are (n, cause_confirmed, sector_confirmed) tuples while summing: thousands of them.)
-
-    On PostgreSQL one scan of the rows groups every base set at once (GROUPING SETS); elsewhere one GROUP BY
-    per base set. The tables' counts are then summed from those groups, the same way on both (the tests run
-    on both)."""
-    wanted = [b for b in BASE_SETS if any(DIMENSIONS[d][0] == b for d in dimensions)]
-    base = _grouping_sets(s, wanted) if connection.vendor == "postgresql" else _group_by_each(s, wanted)
-    out = {}
-    for name in dimensions:
-        base_name, keep = DIMENSIONS[name]
-        positions = [BASE_SETS[base_name].index(c) for c in keep]
-        single = positions[0] if len(positions) == 1 else None
-        sums: dict = {}
-        for key, (n, cause_confirmed, sector_confirmed) in base[base_name].items():
-            k = key[single] if single is not None else tuple([key[i] for i in positions])
-            total = sums.get(k)
+    """{dimension: {key: {"n", "cause_confirmed", "sector_confirmed"}}}, key a value or a (month, value) tuple,
+    summed from the monthly summary (one indexed read of its rows in the scope's months)."""
+    wanted = {name: DIMENSIONS[name] for name in dimensions}
+    sums: dict[str, dict] = {name: {} for name in wanted}
+    by_stored: dict[str, list[tuple[str, bool]]] = {}
+    for name, (stored, monthly) in wanted.items():
+        by_stored.setdefault(stored, []).append((name, monthly))
+    rows = _summary_rows(s, by_stored).values_list("month", "channel", "dimension", "value", *COUNTS)
+    for month, channel, stored, value, n, cause_confirmed, sector_confirmed in rows:
+        if stored in ID_VALUES:
+            value = int(value) if value else None
+        for name, monthly in by_stored[stored]:
+            key = channel if name == "channel" else ((month, value) if monthly else value)
+            total = sums[name].get(key)
             if total is None:
-                sums[k] = [n, cause_confirmed, sector_confirmed]
+                sums[name][key] = [n, cause_confirmed, sector_confirmed]
             else:
                 total[0] += n
                 total[1] += cause_confirmed
                 total[2] += sector_confirmed
-        out[name] = {k: dict(zip(COUNTS, v)) for k, v in sums.items()}
-    return out
-
-
-def _redirect_rows(s: Scope):
-    rows = _in_channel(AppealAnalysis.objects.filter(month__gte=s.first, month__lte=s.last, handling=Handling.REDIRECTED), s)
-    return rows.filter(body=s.body) if s.body else rows
-
-
-def _group_by_each(s: Scope, sets) -> dict[str, dict]:
-    out = {}
-    for name in sets:
-        columns = [c.removesuffix("_id") for c in BASE_SETS[name]]
-        rows = _redirect_rows(s) if name == "redirects" else analysis_rows(s)
-        groups = (
-            rows.order_by()
-            .values(*columns)
-            .annotate(
-                n=Count("id"),
-                cause_confirmed=Count("id", filter=Q(cause_confirmed=True)),
-                sector_confirmed=Count("id", filter=Q(sector_confirmed=True)),
-            )
-        )
-        out[name] = {tuple(g[c] for c in columns): (g["n"], g["cause_confirmed"], g["sector_confirmed"]) for g in groups}
-    return out
-
-
-def _grouping_sets(s: Scope, sets) -> dict[str, dict]:
-    table = connection.ops.quote_name(AppealAnalysis._meta.db_table)
-    where, params = ["month >= %s", "month <= %s"], [s.first, s.last]
-    if s.body:
-        where.append("body_id = %s")
-        params.append(s.body.pk)
-    if s.channel:
-        where.append("channel = %s")
-        params.append(s.channel)
-    # For all bodies the scan takes every row of the months, so that the redirects (on rows that are not final)
-    # come from the same scan; the other counts take only the final rows.
-    counted = "TRUE" if s.body else "final"
-    redirected = Handling.REDIRECTED.value
-    columns = [c for name in sets for c in BASE_SETS[name]]
-    grouping = ", ".join("(" + ", ".join(BASE_SETS[name]) + ")" for name in sets)
-    sql = (
-        f"SELECT GROUPING({', '.join(columns)}), {', '.join(columns)}, "
-        f"COUNT(*) FILTER (WHERE {counted}), COUNT(*) FILTER (WHERE {counted} AND cause_confirmed), "
-        f"COUNT(*) FILTER (WHERE {counted} AND sector_confirmed), COUNT(*) FILTER (WHERE handling = '{redirected}') "
-        f"FROM {table} WHERE {' AND '.join(where)} GROUP BY GROUPING SETS ({grouping})"
-    )
-    # GROUPING() has a bit per column, set when the column is not grouped in the row's set.
-    masks = {sum(1 << (len(columns) - 1 - i) for i, c in enumerate(columns) if c not in BASE_SETS[name]): name for name in sets}
-    # Where each set's key columns sit in a result row (after the GROUPING() mask).
-    positions = {name: [1 + columns.index(c) for c in BASE_SETS[name]] for name in sets}
-    first_count = 1 + len(columns)
-    out = {name: {} for name in sets}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for row in cursor.fetchall():
-            name = masks[row[0]]
-            n, cause_confirmed, sector_confirmed, redirects = row[first_count:]
-            if name == "redirects":
-                if not redirects:
-                    continue
-                n, cause_confirmed, sector_confirmed = redirects, 0, 0
-            elif not n:
-                continue
-            out[name][tuple([row[i] for i in positions[name]])] = (n, cause_confirmed, sector_confirmed)
-    return out
+    return {name: {k: dict(zip(COUNTS, v)) for k, v in groups.items()} for name, groups in sums.items()}
 
 
 def _groups(s: Scope, name: str, c: dict | None) -> dict:
@@ -471,29 +408,28 @@ def report(s: Scope) -> dict:
 def comparison(s: Scope) -> dict:
     """Per body that held appeals in the months: appeals, top cause, and the shares answered on the merits,
     redirected, investigated and confirmed by a person. Bodies below min_appeals are listed apart."""
-    # One GROUP BY body and cause (some hundreds of groups): the per-body shares are sums over its causes.
-    groups = (
-        _in_channel(AppealAnalysis.objects.filter(month__gte=s.first, month__lte=s.last), s)
-        .order_by()
-        .values("body", "cause")
-        .annotate(
-            n=Count("id"),
-            merits=Count("id", filter=Q(handling=Handling.MERITS)),
-            redirected=Count("id", filter=Q(handling=Handling.REDIRECTED)),
-            investigated=Count("id", filter=Q(handling=Handling.INVESTIGATION)),
-            confirmed=Count("id", filter=Q(cause_confirmed=True)),
-        )
+    # Per body, its cause and handling counts in the summary (some thousands of rows): the per-body shares are sums.
+    rows = (
+        _in_channel(MonthlyCount.objects.filter(month__gte=s.first, month__lte=s.last, dimension__in=("cause", "handling")), s)
+        .exclude(body_id=summary.ALL_BODIES)
+        .values_list("body_id", "dimension", "value", "n", "cause_confirmed")
     )
     sums: dict[int, dict] = {}
-    causes_by_body: dict[int, list[tuple[int, str]]] = {}
-    for g in groups:
+    by_cause: dict[int, dict[str, int]] = {}
+    shares = {Handling.MERITS: "merits", Handling.REDIRECTED: "redirected", Handling.INVESTIGATION: "investigated"}
+    for body_id, dimension, value, n, cause_confirmed in rows:
         total = sums.setdefault(
-            g["body"], {"body": g["body"], "n": 0, "merits": 0, "redirected": 0, "investigated": 0, "confirmed": 0}
+            body_id, {"body": body_id, "n": 0, "merits": 0, "redirected": 0, "investigated": 0, "confirmed": 0}
         )
-        for field in ("n", "merits", "redirected", "investigated", "confirmed"):
-            total[field] += g[field]
-        if g["cause"] != UNCLASSIFIED:
-            causes_by_body.setdefault(g["body"], []).append((g["n"], g["cause"]))
+        if dimension == "cause":
+            total["n"] += n
+            total["confirmed"] += cause_confirmed
+            if value != UNCLASSIFIED:
+                causes = by_cause.setdefault(body_id, {})
+                causes[value] = causes.get(value, 0) + n
+        elif value in shares:
+            total[shares[value]] += n
+    causes_by_body = {body_id: [(n, cause) for cause, n in causes.items()] for body_id, causes in by_cause.items()}
     per_body = list(sums.values())
     names = {c.slug: (c.position, c.name) for c in Cause.objects.all()}
     bodies = Body.objects.in_bulk([r["body"] for r in per_body])

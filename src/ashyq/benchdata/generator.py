@@ -38,8 +38,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
 
 from ashyq.accounts.models import ALIAS_ALPHABET, Role, User
+from ashyq.analysis import summary as analysis_summary
 from ashyq.analysis.handling import stays
-from ashyq.analysis.models import AppealAnalysis
+from ashyq.analysis.models import AppealAnalysis, MonthlyCount
 from ashyq.bodies.models import Body, Topic
 from ashyq.bodies.reference_data import load_reference_data
 from ashyq.core import calendar, clock
@@ -872,9 +873,13 @@ class Generator:
         # When each applicant next wrote to a body that had answered them (the services record it as appeals are
         # registered): set-based over the table once the rows are in, since appeals are generated out of time order.
         route.record_next_appeals()
+        # The reports read the monthly summary of the analysis rows, which the rows written above bypassed: rebuilt
+        # from them in one set-based statement (summary.py).
+        analysis_summary.rebuild()
         if self.writer.postgres and not connection.in_atomic_block:
             # The reports read the analysis table by index-only scans, which need its visibility map.
             with connection.cursor() as cursor:
                 cursor.execute(f"VACUUM (ANALYZE) {AppealAnalysis._meta.db_table}")
+                cursor.execute(f"VACUUM (ANALYZE) {MonthlyCount._meta.db_table}")
         self.stats["seconds"] = round(time.monotonic() - started, 1)
         return self.stats
