@@ -4,8 +4,8 @@ A visitor's first request after the figures changed, and every signed-in reader,
 this measures that cost for the all-bodies page, the comparison, the busiest body's page and two downloads,
 signed in as a monitor (the shared cache never serves a signed-in reader), beside the trivial view on the same
 gunicorn in the same run, and the all-bodies page for a visitor (from the cache) for comparison. In-process it
-also times reports.report() for all bodies and for the busiest body (median of BENCH_ANALYSIS_REPEAT) and counts
-the rows it reads.
+also times reports.report() for all bodies and for the busiest body (median of BENCH_ANALYSIS_REPEAT), counts the rows
+it reads, and times what keeping the summary adds to the worker's refresh of an appeal (write_cost()).
 
     BENCH_DATABASE_URL=postgres://... DJANGO_SETTINGS_MODULE=ashyq.benchdata.settings \\
         .venv/bin/python benchmarks/analysis_miss_bench.py          # a database already filled (no migration run)
@@ -88,6 +88,45 @@ def in_process() -> dict:
     return out
 
 
+def write_cost(n: int = 40) -> dict:
+    """What keeping the summary adds to the worker's refresh of an appeal (if the tree has one): summary.apply() for
+    an answer's change (the appeal's rows, its handling from pending to answered on the merits: four summary rows
+    move), each in a transaction rolled back, beside refresh_appeal() itself (its rows rewritten unchanged, so the
+    summary's part is only the difference). Median ms over `n` appeals of the newest month."""
+    from django.db import connection, transaction
+
+    from ashyq.analysis import refresh
+    from ashyq.analysis.models import AppealAnalysis
+
+    try:
+        from ashyq.analysis import summary
+    except ImportError:
+        summary = None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT appeal_id FROM {AppealAnalysis._meta.db_table} WHERE final AND handling = 'pending' "
+            "ORDER BY month DESC, appeal_id LIMIT %s",
+            [n],
+        )
+        ids = [r[0] for r in cursor.fetchall()]
+    timings = {"refresh_appeal_ms": [], "summary_apply_ms": []}
+    for appeal_id in ids:
+        t = time.perf_counter()
+        refresh.refresh_appeal(appeal_id)
+        timings["refresh_appeal_ms"].append((time.perf_counter() - t) * 1000)
+        if summary is None:
+            continue
+        old = [summary.row_tuple(r) for r in AppealAnalysis.objects.filter(appeal_id=appeal_id)]
+        fields = summary.ROW_FIELDS.index("handling")
+        new = [(*r[:fields], "merits", *r[fields + 1 :]) for r in old]
+        with transaction.atomic():
+            t = time.perf_counter()
+            summary.apply(old, new)
+            timings["summary_apply_ms"].append((time.perf_counter() - t) * 1000)
+            transaction.set_rollback(True)
+    return {k: round(statistics.median(v), 2) for k, v in timings.items() if v} | {"appeals": len(ids)}
+
+
 def http_lines(port, session, busiest) -> list[dict]:
     signed_in = {"Cookie": f"sessionid={session}"}
     lines = [
@@ -126,6 +165,7 @@ def step(env) -> dict:
 
     load_before = os.getloadavg()
     sql = in_process()
+    sql["write"] = write_cost()
     run.log(f"in-process: {json.dumps(sql)}")
     session = monitor_session()
     connection.close()
@@ -151,6 +191,14 @@ def markdown(report) -> str:
             + (
                 f", summary rows in the range {q['summary_rows_in_range']:,} (of {q['summary_rows']:,})"
                 if "summary_rows" in q
+                else ""
+            )
+            + ".",
+            "",
+            f"Worker, per appeal (median of {q['write']['appeals']}): refresh_appeal {q['write']['refresh_appeal_ms']} ms"
+            + (
+                f", of which an answer's change to the summary {q['write']['summary_apply_ms']} ms"
+                if "summary_apply_ms" in q["write"]
                 else ""
             )
             + ".",

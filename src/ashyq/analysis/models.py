@@ -181,3 +181,5 @@ class MonthlyCount(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["body_id", "month", "channel", "dimension", "value"], name="analysis_monthly_key")
         ]
+        # The comparison of bodies reads every body's cause and handling counts of the months.
+        indexes = [models.Index(fields=["dimension", "month"], name="analysis_monthly_dimension")]
