@@ -7,9 +7,9 @@ gunicorn in the same run, and the all-bodies page for a visitor (from the cache)
 also times reports.report() for all bodies and for the busiest body (median of BENCH_ANALYSIS_REPEAT), counts the rows
 it reads, and times what keeping the summary adds to the worker's refresh of an appeal (write_cost()).
 
-    BENCH_DATABASE_URL=postgres://... DJANGO_SETTINGS_MODULE=ashyq.benchdata.settings \\
-        .venv/bin/python benchmarks/analysis_miss_bench.py          # a database already filled (no migration run)
     BENCH_SIZES=10000 .venv/bin/python benchmarks/analysis_miss_bench.py   # a throwaway server, generated data
+    BENCH_DATABASE_URL=postgres://... .venv/bin/python benchmarks/analysis_miss_bench.py
+                                        # a database already filled (migrated first, as run.py does; nothing added)
 
 Lines at concurrency 1, each BENCH_SECONDS (8) or BENCH_REQUESTS (1500) after a warm-up; the trivial view is
 measured first and last (the machine's load moves during a run). Writes benchmarks/results/analysis-miss-latest.json
@@ -19,10 +19,8 @@ and .md.
 import datetime as dt
 import json
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -30,18 +28,6 @@ sys.path[:0] = [str(Path(__file__).resolve().parent)]
 import analysis_bench
 import loader
 import run
-
-REPEAT = int(os.environ.get("BENCH_ANALYSIS_REPEAT", "5"))
-
-
-def _median_ms(function) -> float:
-    function()  # warm: plans and caches
-    samples = []
-    for _ in range(REPEAT):
-        t = time.perf_counter()
-        function()
-        samples.append((time.perf_counter() - t) * 1000)
-    return round(statistics.median(samples), 1)
 
 
 def monitor_session() -> str:
@@ -72,9 +58,9 @@ def in_process() -> dict:
     out = {
         "busiest_body": busiest.slug,
         "range": f"{reports.month_key(all_scope.first)}..{reports.month_key(all_scope.last)}",
-        "all_bodies_report_ms": _median_ms(lambda: reports.report(all_scope)),
-        "body_report_ms": _median_ms(lambda: reports.report(body_scope)),
-        "comparison_ms": _median_ms(lambda: reports.comparison(all_scope)),
+        "all_bodies_report_ms": analysis_bench._median_ms(lambda: reports.report(all_scope)),
+        "body_report_ms": analysis_bench._median_ms(lambda: reports.report(body_scope)),
+        "comparison_ms": analysis_bench._median_ms(lambda: reports.comparison(all_scope)),
         "analysis_rows_in_range": reports.analysis_rows(all_scope).count(),
         "appeals": AppealAnalysis.objects.filter(final=True).count(),
     }
@@ -212,50 +198,29 @@ def markdown(report) -> str:
     return "\n".join(lines)
 
 
-def main():
-    pg, url = None, os.environ.get("BENCH_DATABASE_URL")
-    var = Path(tempfile.mkdtemp(prefix="ashyq-bench-var."))
+def measure(env):
+    """run.standalone's step: the sizes asked (BENCH_SIZES, generated on a throwaway server; on BENCH_DATABASE_URL, the
+    data there when it has at least as many appeals), then the results written."""
+    from django.db import connection
+
+    from ashyq.dialogue.models import Appeal
+
     report = {"started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "steps": []}
-    try:
-        if not url:
-            pg = run.Postgres()
-            url = pg.start()
-        env = dict(
-            os.environ,
-            DATABASE_URL=url,
-            ASHYQ_VAR_DIR=str(var),
-            ASHYQ_ENVIRONMENT="development",
-            ASHYQ_DEBUG="0",
-            DJANGO_SETTINGS_MODULE="ashyq.benchdata.settings",
-            PYTHONPATH=str(run.ROOT / "src"),
-        )
-        env.pop("ASHYQ_CACHE_URL", None)
-        if pg:
-            run.manage(env, "migrate", "--noinput", "-v0")
-        run.setup_django(env)
-        from django.db import connection
-
-        from ashyq.dialogue.models import Appeal
-
-        sizes = run.SIZES if pg else [Appeal.objects.count()]
-        for i, size in enumerate(sizes):
-            have = Appeal.objects.count()
-            connection.close()
-            if size > have:
-                run.log(f"generating {size - have} appeals (to {size})")
-                run.manage(env, "generate_appeals", str(size - have), "--seed", str(run.SEED + i))
-            report["steps"].append({"size": size, **step(env)})
-            connection.close()
-        report["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        run.RESULTS.mkdir(parents=True, exist_ok=True)
-        (run.RESULTS / "analysis-miss-latest.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-        (run.RESULTS / "analysis-miss-latest.md").write_text(markdown(report))
-        print(markdown(report))
-    finally:
-        if pg:
-            pg.stop()
-        shutil.rmtree(var, ignore_errors=True)
+    # Without BENCH_SIZES: the data there, nothing generated (never adds to a shared database by default).
+    sizes = run.SIZES if os.environ.get("BENCH_SIZES") else [0]
+    for i, size in enumerate(sizes):
+        have = Appeal.objects.count()
+        connection.close()
+        if size > have:
+            run.log(f"generating {size - have} appeals (to {size})")
+            run.manage(env, "generate_appeals", str(size - have), "--seed", str(run.SEED + i))
+        report["steps"].append({"size": max(size, have), **step(env)})
+        connection.close()
+    report["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    run.RESULTS.mkdir(parents=True, exist_ok=True)
+    (run.RESULTS / "analysis-miss-latest.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    (run.RESULTS / "analysis-miss-latest.md").write_text(markdown(report))
 
 
 if __name__ == "__main__":
-    main()
+    run.standalone(measure, "analysis-miss-latest.md")
