@@ -217,6 +217,12 @@ def scenarios(resource_id: str, organization: str):
         # Full-text q over every column (CKAN's q): a country that matches a tenth of the rows, and a note that matches one.
         ("datastore_search q, common word", lambda i: f"{ds}&limit=100&q={COUNTRIES[i % 10]}"),
         ("datastore_search q, rare value", lambda i: f"{ds}&limit=100&q=" + urllib.parse.quote(f"row {(i * 7919) % ROWS}")),
+        # q as an object {field: text}: the country's own cell (a tenth of the rows), and a year (every 25th row).
+        (
+            "datastore_search q {field: text}",
+            lambda i: f"{ds}&limit=100&q=" + urllib.parse.quote(json.dumps({"country": COUNTRIES[i % 10][:4]})),
+        ),
+        ("datastore_search q, a year", lambda i: f"{ds}&limit=100&q={2000 + i % 25}"),
     ]
 
 

@@ -321,6 +321,28 @@ def resource_show(request, p):
     return resource_dict(request, _resource(p["id"]))
 
 
+def _text_query(p):
+    """datastore_search's q and full_text as datastore.search takes them: q a string (every field) or a JSON object
+    {field: string} (given as such or as its JSON text, as CKAN reads it), full_text a string for every field.
+
+    Matching is by characters (datastore.py), so CKAN's `language` (a stemmer's name) changes nothing and is
+    accepted as CKAN clients send it; `plain=false` (PostgreSQL's tsquery syntax) is refused with a clear error
+    rather than read as text it is not."""
+    if str(p.get("plain", "true")).lower() in ("false", "0", "no", "off"):
+        raise invalid(plain="Only plain text queries are supported: q matches the rows whose cells contain it.")
+    q = p.get("q")
+    if isinstance(q, str) and q.lstrip().startswith("{"):
+        try:
+            q = json.loads(q)
+        except ValueError:
+            pass  # a string that only looks like an object: searched as it is
+    full_text = p.get("full_text")
+    for name, value in (("q", q), ("full_text", full_text)):
+        if isinstance(value, (list, bool)) or (name == "full_text" and isinstance(value, dict)):
+            raise invalid(**{name: "Must be a string" + (" or an object {field: string}" if name == "q" else "")})
+    return [part if isinstance(part, dict) else str(part) for part in (q, full_text) if part not in (None, "", {})]
+
+
 def datastore_search(request, p):
     if not p.get("resource_id"):
         raise invalid(resource_id="Missing value")
@@ -344,11 +366,12 @@ def datastore_search(request, p):
     if "total_estimation_threshold" in p:
         raw = p["total_estimation_threshold"]
         threshold = None if raw in (None, "", "null", "None") else _int(p, "total_estimation_threshold", 0)
+    q = _text_query(p)
     try:
         records, total, names = datastore.search(
             version,
             filters=filters,
-            q=str(p.get("q") or ""),
+            q=q,
             fields=_list(p.get("fields")),
             sort=str(p.get("sort") or ""),
             limit=limit,

@@ -7,8 +7,9 @@ from ashyq.opendata.models import ResourceVersion
 
 class Command(BaseCommand):
     help = (
-        "Build the datastore indexes of every loaded version whose table lacks them (PostgreSQL): tables loaded "
-        "before indexes were built after each load, or whose process stopped between the load and its indexes."
+        "Build the datastore indexes of every loaded version whose table lacks any of them (PostgreSQL): tables loaded "
+        "before indexes were built after each load (or before the trigram index of q), or whose process stopped "
+        "between the load and its indexes."
     )
 
     def handle(self, *args, **options):
@@ -20,10 +21,7 @@ class Command(BaseCommand):
             indexed = {name for (name,) in cursor.fetchall()}
         built = 0
         for version in ResourceVersion.objects.filter(loaded=True).order_by("pk").iterator():
-            wanted = {f"{version.table_name}_id"} | {
-                f"{version.table_name}_c{i}" for i in range(len(version.schema.get("fields", [])[: datastore.INDEXED_COLUMNS]))
-            }
-            if wanted - indexed:
+            if datastore.index_names(version) - indexed:
                 datastore.build_indexes(version)
                 built += 1
         self.stdout.write(f"Indexed {built} datastore table(s).")
