@@ -137,6 +137,32 @@ def test_a_dict_q_matches_each_field_in_its_own_cell(complaints):
     assert filtered == [i for i in expected(complaints, "ремонт") if i in roads]
 
 
+@pytest.mark.parametrize("text", ["алматы", "Абая,", "№24", "г.", "(", "*", "\\", "?"])
+def test_a_field_matches_whatever_characters_its_text_holds(complaints, text):
+    assert ids(complaints, q={"text_ru": text})[0] == expected(complaints, text, field="text_ru")
+
+
+def test_a_field_past_the_widest_pattern_is_still_found_in_its_own_cell(complaints, monkeypatch):
+    monkeypatch.setattr(datastore, "_REGEX_MAX_REPEAT", 0)  # as for the 256th column of a table
+    assert ids(complaints, q={"region": "алматы"})[0] == expected(complaints, "алматы", field="region")
+    assert ids(complaints, q={"id": "24"})[0] == expected(complaints, "24", field="id")
+
+
+def test_a_short_page_gives_the_total_and_a_big_one_is_estimated_past_the_text_threshold(complaints, settings):
+    records, total, _ = datastore.search(complaints, q="школ", limit=ROWS, offset=2)
+    assert total == len(expected(complaints, "школ")) == 2 + len(records) and not total.estimated
+    settings.ASHYQ_DATASTORE_TEXT_TOTAL_ESTIMATION_THRESHOLD = 10
+    _, counted, _ = datastore.search(complaints, q="а", limit=5, estimate_over=None)
+    assert counted == len(expected(complaints, "а")) and not counted.estimated
+    _, total, _ = datastore.search(complaints, q="а", limit=5)
+    if ON_POSTGRES:
+        assert total.estimated and 0.5 * counted <= total <= 2 * counted
+    else:  # SQLite has no estimate: it counts
+        assert total == counted and not total.estimated
+    # Filters alone keep the site's threshold (their counts read an index only).
+    assert not datastore.search(complaints, filters={"status": "решена"}, limit=1)[1].estimated
+
+
 def test_no_hits_is_an_empty_page_with_a_total_of_zero(complaints):
     records, total, _ = datastore.search(complaints, q="жоқ-мұндай-сөз")
     assert records == [] and total == 0 and not total.estimated
@@ -213,11 +239,15 @@ def test_the_trigram_index_is_built_with_the_others_and_q_reads_it(complaints):
         # The table is small enough that PostgreSQL would rather read it: the question is only whether the search's
         # expression is the index's, which a mismatch (a column more or less, another cast) would silently break.
         cursor.execute("SET enable_seqscan = off")
-        where, params = datastore._text_conditions("Алматы", complaints.schema["fields"], {})
-        cursor.execute(f"EXPLAIN SELECT _id FROM {connection.ops.quote_name(complaints.table_name)} WHERE {where[0]}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+        fields = complaints.schema["fields"]
+        plans = []
+        for q in ("Алматы", {"region": "Алматы"}):  # a string, and a field's cell (a pattern over the same text)
+            where, params = datastore._text_conditions(q, fields, {f["name"]: i for i, f in enumerate(fields)})
+            table = connection.ops.quote_name(complaints.table_name)
+            cursor.execute(f"EXPLAIN SELECT _id FROM {table} WHERE {' AND '.join(where)}", params)
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
         cursor.execute("RESET enable_seqscan")
-    assert text in plan
+    assert all(text in plan for plan in plans), plans
 
 
 @postgres_only

@@ -225,6 +225,8 @@ ASHYQ_OPENDATA_LINK_MAX_REDIRECTS = int(os.environ.get("ASHYQ_OPENDATA_LINK_MAX_
 # a query running longer than the timeout is cancelled (docs/opendata.md).
 ASHYQ_DATASTORE_TOTAL_ESTIMATION_THRESHOLD = int(os.environ.get("ASHYQ_DATASTORE_TOTAL_ESTIMATION_THRESHOLD", "100000"))
 ASHYQ_DATASTORE_TIMEOUT_MS = int(os.environ.get("ASHYQ_DATASTORE_TIMEOUT_MS", "10000"))
+# The same threshold for a search with q, lower: counting matches of q reads each of them from the table.
+ASHYQ_DATASTORE_TEXT_TOTAL_ESTIMATION_THRESHOLD = int(os.environ.get("ASHYQ_DATASTORE_TEXT_TOTAL_ESTIMATION_THRESHOLD", "10000"))
 # PostgreSQL's maintenance_work_mem while the trigram index of datastore_search's q is built after a load: a GIN
 # index built within it is written once, past it merged from disk (docs/opendata.md).
 ASHYQ_DATASTORE_TEXT_INDEX_MEMORY = os.environ.get("ASHYQ_DATASTORE_TEXT_INDEX_MEMORY", "256MB")

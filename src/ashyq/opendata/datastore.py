@@ -222,6 +222,13 @@ def total_estimation_threshold() -> int | None:
     return getattr(settings, "ASHYQ_DATASTORE_TOTAL_ESTIMATION_THRESHOLD", 100000)
 
 
+def text_total_estimation_threshold() -> int | None:
+    """The same for a search with q: each match of q is read from the table and checked again to be counted (a
+    trigram index only narrows the rows down), so counting costs far more per match than a filter's count, which
+    reads an index alone."""
+    return getattr(settings, "ASHYQ_DATASTORE_TEXT_TOTAL_ESTIMATION_THRESHOLD", 10000)
+
+
 class Total(int):
     """How many rows matched; `estimated` when it is PostgreSQL's estimate rather than a count."""
 
@@ -242,7 +249,9 @@ def search(version, *, filters=None, q="", fields=None, sort="", limit=100, offs
     contain its string (and a list of both: every one must hold); case-folded, in file order (module docstring).
 
     `total.estimated` says the total is PostgreSQL's estimate, given instead of a count when the estimate is over
-    `estimate_over` rows (-1: the site's ASHYQ_DATASTORE_TOTAL_ESTIMATION_THRESHOLD, None: always count). A table's total without filters is its row count, always exact. On PostgreSQL a query that
+    `estimate_over` rows (-1: the site's ASHYQ_DATASTORE_TOTAL_ESTIMATION_THRESHOLD, or with q its
+    ASHYQ_DATASTORE_TEXT_TOTAL_ESTIMATION_THRESHOLD; None: always count). A page that ends before its limit gives
+    the total itself. A table's total without filters is its row count, always exact. On PostgreSQL a query that
     runs longer than ASHYQ_DATASTORE_TIMEOUT_MS is cancelled and answered as a QueryError.
     """
     schema_fields = version.schema.get("fields", [])
@@ -285,7 +294,12 @@ def search(version, *, filters=None, q="", fields=None, sort="", limit=100, offs
             [*page_params, limit, page_offset],
         )
         records = [dict(zip(wanted, row)) for row in cursor.fetchall()]
-        if include_total:
+        if include_total and where and len(records) < limit and (records or offset == 0):
+            # The page ends before its limit: it holds the last match, so the matches are counted already.
+            total = Total.of(offset + len(records))
+        elif include_total:
+            if estimate_over == -1:
+                estimate_over = text_total_estimation_threshold() if text_where else total_estimation_threshold()
             total = _total(cursor, version, table, where, params, estimate_over)
     return records, total, wanted
 
@@ -318,12 +332,19 @@ def _text_conditions(q, schema_fields, index):
     if connection.vendor == "postgresql":
         whole = row_text(n)
         for column, text in wanted:
-            pattern = f"%{_like_escape(text)}%"
+            position = int(column[1:]) if column is not None else None
+            if position is not None and position <= _REGEX_MAX_REPEAT:
+                # "This field's cell contains it" as a pattern over the row's text: after `position` separators,
+                # before the next. One condition the trigram index serves and PostgreSQL estimates as it is (a
+                # second condition on the cell would make it multiply two selectivities of one fact).
+                where.append(f"{whole} ~ LOWER(%s)")
+                params.append(f"^(?:[^{CELL_SEPARATOR}]*{CELL_SEPARATOR}){{{position}}}[^{CELL_SEPARATOR}]*{_regex_escape(text)}")
+                continue
             where.append(f"{whole} LIKE LOWER(%s)")
-            params.append(pattern)
+            params.append(f"%{_like_escape(text)}%")
             if column is not None:
                 where.append(f"LOWER(CAST({column} AS TEXT)) LIKE LOWER(%s)")
-                params.append(pattern)
+                params.append(f"%{_like_escape(text)}%")
         return where, params
     for column, text in wanted:
         # SQLite's LOWER folds ASCII only: Python's str.lower (registered by opendata's AppConfig) folds Cyrillic.
@@ -338,6 +359,16 @@ def _text_conditions(q, schema_fields, index):
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
+# The largest count a PostgreSQL regular expression may repeat a group ({n}); past it a field is found by its cell.
+_REGEX_MAX_REPEAT = 255
+
+
+def _regex_escape(text: str) -> str:
+    """`text` as a PostgreSQL regular expression that matches itself: every character but letters, digits and _
+    escaped (a backslash before any of those is a literal in PostgreSQL's advanced regular expressions)."""
+    return re.sub(r"[^\w]", lambda m: "\\" + m.group(), text)
+
+
 def _like_escape(text: str) -> str:
     """`text` as a LIKE pattern that matches itself: % and _ are characters here, not wildcards."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -347,7 +378,7 @@ def _total(cursor, version, table, where, params, estimate_over):
     if not where and version.loaded:
         return Total.of(version.row_count)
     where_sql = f" WHERE {' AND '.join(where)}" if where else ""
-    threshold = total_estimation_threshold() if estimate_over == -1 else estimate_over
+    threshold = estimate_over
     if threshold is not None and connection.vendor == "postgresql":
         cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {table}{where_sql}", params)
         plan = cursor.fetchone()[0]
