@@ -38,17 +38,20 @@ def complaints_csv() -> bytes:
     return out.getvalue().encode()
 
 
+def upload(make_user, bodies, slug: str, data: bytes):
+    """A CSV uploaded as a new dataset's resource the way a publisher's upload is: its version."""
+    publisher = make_user(Role.OFFICIAL, bodies["ministry-of-trade-and-integration"], username=f"{slug}-publisher")
+    dataset = services.save_dataset(publisher, publisher.body, slug, title_en=slug, title_ru=slug, licence="CC-BY-4.0")
+    resource = services.add_resource(publisher, dataset, f"{slug}.csv", Resource.Format.CSV)
+    return services.upload_version(publisher, resource, data, f"{slug}.csv")
+
+
 @pytest.fixture
 def complaints(make_user, bodies, django_capture_on_commit_callbacks):
     """The first ROWS complaints loaded as a resource the way a publisher's upload is (on PostgreSQL with COPY, and
     its indexes built after the commit)."""
-    publisher = make_user(Role.OFFICIAL, bodies["ministry-of-trade-and-integration"], username="complaints-publisher")
-    dataset = services.save_dataset(
-        publisher, publisher.body, "akimat-complaints", title_en="Complaints", title_ru="Жалобы", licence="CC-BY-4.0"
-    )
-    resource = services.add_resource(publisher, dataset, "complaints.csv", Resource.Format.CSV)
     with django_capture_on_commit_callbacks(execute=True):
-        version = services.upload_version(publisher, resource, complaints_csv(), "complaints.csv")
+        version = upload(make_user, bodies, "akimat-complaints", complaints_csv())
     assert version.valid and version.row_count == ROWS, version.report[:3]
     return version
 
@@ -206,12 +209,8 @@ def test_the_action_api_reads_q_as_ckan_clients_send_it(client, complaints):
 
 
 def test_ckanapi_searches_with_a_string_and_a_dict(transactional_db, live_server, make_user, bodies):
-    publisher = make_user(Role.OFFICIAL, bodies["ministry-of-trade-and-integration"], username="ckanapi-publisher")
-    dataset = services.save_dataset(
-        publisher, publisher.body, "complaints-api", title_en="Complaints", title_ru="Жалобы", licence="CC-BY-4.0"
-    )
-    resource = services.add_resource(publisher, dataset, "complaints.csv", Resource.Format.CSV)
-    version = services.upload_version(publisher, resource, complaints_csv(), "complaints.csv")
+    version = upload(make_user, bodies, "complaints-api", complaints_csv())
+    resource = version.resource
     if ON_POSTGRES:
         datastore.build_indexes(version)
     with ckanapi.RemoteCKAN(live_server.url) as ckan:  # its session closed before the server's connection is
@@ -261,3 +260,17 @@ def test_a_table_loaded_before_the_trigram_index_gets_it_from_the_command(compla
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [complaints.table_name])
         assert {name for (name,) in cursor.fetchall()} == datastore.index_names(complaints)
     assert ids(complaints, q="ҚАЛАСЫ")[0] == expected(complaints, "қаласы")
+
+
+def test_a_word_every_row_holds_beside_a_rare_one_finds_the_same_rows(make_user, bodies, django_capture_on_commit_callbacks):
+    """ "row 1234" on a table whose every note says "row …": on PostgreSQL the index is asked for "1234" only (a
+    word in every row would make it walk its longest lists), and the whole q is checked on what it finds."""
+    data = "id,note\n" + "".join(f"{i},row {i}\n" for i in range(1, 3001))
+    with django_capture_on_commit_callbacks(execute=True):
+        version = upload(make_user, bodies, "notes", data.encode())
+    for q in ("row 1234", "ROW 12", "row 3000", "row 30001", "w 7 row"):
+        assert ids(version, q=q)[0] == expected(version, q), q
+    if ON_POSTGRES:
+        table, whole = connection.ops.quote_name(version.table_name), datastore.row_text(2)
+        assert datastore._common_words("row 1234", whole, table, version.row_count) == {"row"}
+        assert datastore._common_words("1234", whole, table, version.row_count) == set()  # one word: nothing to leave out

@@ -267,7 +267,7 @@ def search(version, *, filters=None, q="", fields=None, sort="", limit=100, offs
         values = value if isinstance(value, list) else [value]
         where.append(f"{column(name)} IN ({', '.join(['%s'] * len(values))})")
         params += [_param(v, name, schema_fields, index) for v in values]
-    text_where, text_params = _text_conditions(q, schema_fields, index)
+    text_where, text_params = _text_conditions(q, schema_fields, index, _table(version), version.row_count)
     where += text_where
     params += text_params
     order = []
@@ -304,7 +304,7 @@ def search(version, *, filters=None, q="", fields=None, sort="", limit=100, offs
     return records, total, wanted
 
 
-def _text_conditions(q, schema_fields, index):
+def _text_conditions(q, schema_fields, index, table="", row_count=0):
     """The WHERE conditions and parameters of `q` (see search): the row's text contains each string, and for a
     field's string, that field's cell too. On PostgreSQL the row's text is the indexed expression (row_text), so
     the trigram index finds the candidates and the cell's own condition only rechecks them."""
@@ -340,6 +340,18 @@ def _text_conditions(q, schema_fields, index):
                 where.append(f"{whole} ~ LOWER(%s)")
                 params.append(f"^(?:[^{CELL_SEPARATOR}]*{CELL_SEPARATOR}){{{position}}}[^{CELL_SEPARATOR}]*{_regex_escape(text)}")
                 continue
+            common = _common_words(text, whole, table, row_count) if column is None else set()
+            if common:
+                # Words most rows hold (a label repeated on every row) make the index walk its longest lists for
+                # nothing: the index is asked for q's other words, and q itself is checked on what it finds (an
+                # expression the index does not serve, `|| ''`).
+                for word in _WORDS.findall(text):
+                    if len(word) >= 3 and word.lower() not in common:
+                        where.append(f"{whole} LIKE LOWER(%s)")
+                        params.append(f"%{_like_escape(word)}%")
+                where.append(f"({whole} || '') LIKE LOWER(%s)")
+                params.append(f"%{_like_escape(text)}%")
+                continue
             where.append(f"{whole} LIKE LOWER(%s)")
             params.append(f"%{_like_escape(text)}%")
             if column is not None:
@@ -353,6 +365,29 @@ def _text_conditions(q, schema_fields, index):
         where.append("(" + " OR ".join(f"ashyq_lower(CAST({c} AS TEXT)) LIKE %s ESCAPE '\\'" for c in columns) + ")")
         params += [pattern] * len(columns)
     return where, params
+
+
+# Runs of letters, digits and _: the words whose trigrams the index holds (pg_trgm reads words the same way).
+_WORDS = re.compile(r"\w+")
+
+
+def _common_words(text, whole, table, row_count) -> set[str]:
+    """The words of q (of 3 letters or more) that PostgreSQL estimates more than half the rows hold, when q has
+    another word that is not one of them; otherwise none. One EXPLAIN (planning only) per word."""
+    words = {word.lower() for word in _WORDS.findall(text) if len(word) >= 3}
+    if len(words) < 2 or not row_count:
+        return set()
+    common = set()
+    with connection.cursor() as cursor:
+        for word in words:
+            cursor.execute(
+                f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {table} WHERE {whole} LIKE LOWER(%s)", [f"%{_like_escape(word)}%"]
+            )
+            plan = cursor.fetchone()[0]
+            plan = json.loads(plan) if isinstance(plan, str) else plan
+            if plan[0]["Plan"]["Plan Rows"] > row_count / 2:
+                common.add(word)
+    return common if common != words else set()
 
 
 # The control characters uploads refuse (C0 but tab, line feed and carriage return; DEL; C1), as ingest.py does.
