@@ -802,13 +802,15 @@ class Generator:
 
     @staticmethod
     def _search_rows(appeals, answers) -> list[dict]:
-        """The search rows of the published appeals, as dialogue/search.py writes them after moderation."""
+        """The search rows of the published appeals (not hidden), as dialogue/search.py writes them after moderation."""
         published_answers = {a["appeal_id"]: a["public_text"] for a in answers if a["published_at"]}
         rows = []
         for a in appeals:
+            if not (a["is_public"] and a["published_at"] and not a["hidden_at"]):  # models.published_q
+                continue
             fields = search.document_fields(a["public_subject"], a["public_text"], published_answers.get(a["id"], ""))
             if fields:
-                rows.append({"appeal_id": a["id"], **fields})
+                rows.append({"appeal_id": a["id"], "registered_at": a["registered_at"], **fields})
         return rows
 
     @staticmethod

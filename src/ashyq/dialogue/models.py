@@ -513,13 +513,22 @@ class SearchDocument(models.Model):
     word (Russian stems, Kazakh stems, Latin-script Kazakh read in Cyrillic; core/wordforms.py), in order,
     for the public subject, the public text and the published answer, and the words as written, for quoted
     phrases. Derived from the public copies only, rewritten whenever they change (one row per appeal), and
-    rebuilt by `manage.py rebuild_search_index`."""
+    rebuilt by `manage.py rebuild_search_index`.
+
+    A row exists only while its appeal is published (models.published_q): it is removed in the same
+    transaction that hides or unpublishes the appeal and written again when it is restored. With the
+    appeal's registration time (the search's order key) on the row, a search without other filters finds
+    and orders its page from this table alone and reads the appeals of that page only (search.page_ids)."""
 
     appeal = models.OneToOneField(Appeal, primary_key=True, on_delete=models.CASCADE, related_name="search_document")
     subject = models.TextField(blank=True)
     text = models.TextField(blank=True)
     answer = models.TextField(blank=True)
     exact = models.TextField(blank=True)
+    registered_at = models.DateTimeField()  # the appeal's, copied: results are newest first
+
+    class Meta:
+        indexes = [models.Index(fields=["-registered_at", "-appeal"], name="search_document_recent")]
 
 
 class RecordLeaf(models.Model):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from ashyq.bodies.models import Body
 from ashyq.core import pagecache
 from ashyq.core.models import Region
+from ashyq.core.widgets import QuickSelect
 
 from . import search, selectors
 from .models import Answer, AppealType, Channel, Outcome, Status, published_q
@@ -52,13 +53,15 @@ def _blank(choices):
 
 
 class PublicFilterForm(forms.Form):
+    # The lists of every body and region are rendered in Python (core/widgets.py): the same HTML as Django's
+    # Select, without a template per option, which was a large share of an uncached search page.
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    body = forms.ChoiceField(label=_("State body"), required=False)
-    region = forms.ChoiceField(label=_("Region"), required=False)
-    type = forms.ChoiceField(label=_("Type of appeal"), required=False, choices=_blank(AppealType.choices))
-    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=_blank(Channel.choices))
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=_blank(Status.choices))
-    outcome = forms.ChoiceField(label=_("Outcome"), required=False, choices=_blank(Outcome.choices))
+    body = forms.ChoiceField(label=_("State body"), required=False, widget=QuickSelect)
+    region = forms.ChoiceField(label=_("Region"), required=False, widget=QuickSelect)
+    type = forms.ChoiceField(label=_("Type of appeal"), required=False, choices=_blank(AppealType.choices), widget=QuickSelect)
+    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=_blank(Channel.choices), widget=QuickSelect)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=_blank(Status.choices), widget=QuickSelect)
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False, choices=_blank(Outcome.choices), widget=QuickSelect)
     registered_from = forms.DateField(label=_("Registered from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     registered_to = forms.DateField(label=_("Registered until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -113,19 +116,23 @@ def _page_number(request) -> int:
         return 1
 
 
-def _page(qs, request, size=PAGE_SIZE, rows_from=None) -> dict:
+def _page(qs, request, size=PAGE_SIZE, rows_from=None, ids_of=None) -> dict:
     """One page without counting the whole list: fetch one row more than shown to know if there is a next page.
 
     With `rows_from`, the page's ids are chosen by `qs` alone (no joins: a search sorts every match
-    before the LIMIT, and joining the related rows of all of them cost more than the sort) and the
-    rows, with their related ones, are then read from `rows_from` by id.
+    before the LIMIT, and joining the related rows of all of them cost more than the sort), or by
+    `ids_of(offset, limit)` where it gives them (search.page_ids: from the search table alone; `qs` is then
+    a function, called only if it does not), and the rows, with their related ones, are then read from
+    `rows_from` by id.
     """
     number = _page_number(request)
-    window = qs[(number - 1) * size : number * size + 1]
+    start, end = (number - 1) * size, number * size + 1
     if rows_from is None:
-        rows = list(window)
+        rows = list(qs[start:end])
     else:
-        ids = list(window.values_list("pk", flat=True))
+        ids = ids_of(start, end - start) if ids_of else None
+        if ids is None:
+            ids = list((qs() if callable(qs) else qs)[start:end].values_list("pk", flat=True))
         found = rows_from.order_by().in_bulk(ids)
         rows = [found[pk] for pk in ids if pk in found]
     query = request.GET.copy()
@@ -153,7 +160,14 @@ def public_list(request):
     else:
         data = form.cleaned_data if form.is_bound else {}
         rows_from = filtered_public_appeals(data, searched=False) if data.get("q") else None
-        page = _page(filtered_public_appeals(data), request, rows_from=rows_from)
+        ids_of = None
+        if data.get("q") and not any(value for name, value in data.items() if name != "q"):
+            # Words alone: the search table holds every published appeal's words and order key, so the page's
+            # ids come from it without reading the appeals (their rows are still read through rows_from,
+            # which applies the visibility rules again).
+            ids_of = lambda offset, limit: search.page_ids(data["q"], offset, limit, using=rows_from.db)  # noqa: E731
+        qs = filtered_public_appeals(data) if ids_of is None else lambda: filtered_public_appeals(data)
+        page = _page(qs, request, rows_from=rows_from, ids_of=ids_of)
         page["items"] = _cards(page["items"])
     searched = form.is_bound and form.is_valid() and bool(form.cleaned_data.get("q"))
     return render(

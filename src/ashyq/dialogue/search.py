@@ -9,15 +9,21 @@ occur, in the subject, the text or the answer. Words in double quotes must occur
 each other ("exact phrase"). Words in the subject weigh more than in the text, and those more than in the
 answer.
 
-The index is a table of derived words, `SearchDocument` (one row per published appeal: its keys in order
-and its words as written), written by `index_appeal()` in Python whenever a public copy is saved, so both
-databases hold exactly the same keys; an update is one row, whatever the size of the table. A write that
-bypasses save() (a queryset update or raw SQL) is picked up by `manage.py rebuild_search_index`.
+The index is a table of derived words, `SearchDocument` (one row per published appeal: its keys in order,
+its words as written and its registration time), written by `index_appeal()` in Python whenever a public
+copy is saved or the appeal is published, hidden or restored (in the same transaction), so both databases
+hold exactly the same keys and no row of an appeal the public may not read; an update is one row, whatever
+the size of the table. A write that bypasses save() (a queryset update or raw SQL) is picked up by
+`manage.py rebuild_search_index`.
 
-- PostgreSQL: GIN indexes on the weighted tsvector of the keys (config 'simple': the keys are already
-  normalised) and on the tsvector of the words as written. Ranking is bounded: ts_rank recomputes the
-  vector of every row it ranks (~15 microseconds each), so only the RANK_WINDOW newest matches are
-  ranked, best first; older matches follow, newest first (docs/benchmarks.md).
+- PostgreSQL: the weighted tsvector of the keys (config 'simple': the keys are already normalised) is a
+  stored generated column, `keys_vector`, with a GIN index; the tsvector of the words as written has a GIN
+  index on the expression. Only the RANK_WINDOW newest matches are ranked, best first; older matches
+  follow, newest first (docs/benchmarks.md). A search without other filters takes its page's ids from the
+  document table alone (`page_ids`): the newest matches by the document's own registration time, ranked
+  from the stored vector, so the appeals table is read for the page's rows only. (Joining the matches with
+  the published appeals made PostgreSQL hash-join them with every published appeal, twice, and computing
+  the vector again for each ranked row cost ~50 microseconds a row.)
 - SQLite (the embedded default): an FTS5 table `ashyq_appeal_words` over the same rows, kept by triggers
   on the document table; bm25 with the same column weights ranks the same window.
 
@@ -39,7 +45,9 @@ from ashyq.core import wordforms
 FTS_TABLE = "ashyq_appeal_words"
 OLD_FTS_TABLE = "ashyq_appeal_search"  # the prefix index of the public copies that this one replaced
 DOC_TABLE = "dialogue_searchdocument"
-PG_KEYS_INDEX = "search_document_keys_gin"
+PG_KEYS_INDEX = "search_document_keys_vector_gin"
+OLD_PG_KEYS_INDEX = "search_document_keys_gin"  # on the expression, before the vector was stored
+PG_KEYS_COLUMN = "keys_vector"
 PG_EXACT_INDEX = "search_document_exact_gin"
 MAX_TERMS = 8
 # PostgreSQL ranks at most this many matches (the newest ones); the rest follow, newest first.
@@ -144,26 +152,73 @@ def _exact_vector(prefix: str = ""):
     return SearchVector(f"{prefix}exact", config="simple")
 
 
-def _search_postgresql(qs, words, phrases):
+def _stored_keys_vector():
+    from django.contrib.postgres.search import SearchVectorField
+
+    # The generated column (ensure_structures): the same vector as _keys_vector(), computed once per write.
+    # Unqualified, because Django renames the document table inside subqueries; no other table has it.
+    return RawSQL(PG_KEYS_COLUMN, [], output_field=SearchVectorField())
+
+
+def _matching_documents(words, phrases, using):
+    """PostgreSQL: (the documents matching every word and phrase, their rank), both on the document table."""
     from django.contrib.postgres.search import SearchQuery, SearchRank
 
     from .models import SearchDocument
 
-    # The matching documents come from the GIN indexes on the document table alone; the appeal table
-    # then only checks what the viewer may see.
-    documents = SearchDocument.objects.using(qs.db)
+    documents = SearchDocument.objects.using(using)
     rank = None
     if words:
         raw = " & ".join("(" + " | ".join(f"'{k}'" for k in keys) + ")" for keys in words)
         tsquery = SearchQuery(raw, search_type="raw", config="simple")
-        documents = documents.annotate(keys_vector=_keys_vector()).filter(keys_vector=tsquery)
-        rank = SearchRank(_keys_vector("search_document__"), tsquery)
+        documents = documents.annotate(keys_match=_stored_keys_vector()).filter(keys_match=tsquery)
+        rank = SearchRank(_stored_keys_vector(), tsquery)
     if phrases:
         raw = " & ".join("(" + " <-> ".join(f"'{w}'" for w in phrase) + ")" for phrase in phrases)
         tsquery = SearchQuery(raw, search_type="raw", config="simple")
         documents = documents.annotate(exact_vector=_exact_vector()).filter(exact_vector=tsquery)
-        rank = rank or SearchRank(_exact_vector("search_document__"), tsquery)
-    return _ranked(qs.filter(pk__in=documents.values("appeal_id")), rank)
+        rank = rank or SearchRank(_exact_vector(), tsquery)
+    return documents, rank
+
+
+def _search_postgresql(qs, words, phrases):
+    from django.db.models import OuterRef, Subquery
+
+    # The matching documents come from the GIN indexes on the document table alone; the appeal table
+    # then checks what the viewer may see and the other filters. The rank is read from the document of
+    # each of the RANK_WINDOW rows ranked.
+    documents, rank = _matching_documents(words, phrases, qs.db)
+    ranked = Subquery(documents.filter(appeal_id=OuterRef("pk")).annotate(search_rank=rank).values("search_rank")[:1])
+    return _ranked(qs.filter(pk__in=documents.values("appeal_id")), ranked)
+
+
+def page_ids(query: str, offset: int, limit: int, using: str = "default") -> list[int] | None:
+    """The ids of rows offset..offset+limit of search(published appeals, query), in its order, from the
+    document table alone (only published appeals have a document). None where this takes no shortcut (no
+    words to search, or not PostgreSQL): the caller then pages search() itself."""
+    words, phrases = parse(query)
+    if (not words and not phrases) or connections[using].vendor != "postgresql":
+        return None
+    documents, rank = _matching_documents(words, phrases, using)
+    newest = documents.order_by("-registered_at", "-appeal_id")
+    ids = []
+    end = offset + limit
+    if offset < RANK_WINDOW:
+        # The newest matches, found by the GIN index and cut by a top-N sort, then ranked by their stored
+        # vector: the same order as _ranked() (rank, then newest first).
+        window = newest.annotate(search_rank=rank).values_list("appeal_id", "search_rank", "registered_at")[:RANK_WINDOW]
+        sql, params = window.query.sql_with_params()
+        with connections[using].cursor() as cursor:
+            cursor.execute(
+                f"SELECT appeal_id FROM ({sql}) AS window_rows ORDER BY search_rank DESC, registered_at DESC, appeal_id DESC LIMIT %s OFFSET %s",
+                (*params, min(end, RANK_WINDOW) - offset, offset),
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        if end <= RANK_WINDOW or len(ids) < min(end, RANK_WINDOW) - offset:
+            return ids
+    # Past the window: the older matches, newest first.
+    ids += list(newest.values_list("appeal_id", flat=True)[max(offset, RANK_WINDOW) : end])
+    return ids
 
 
 def _search_sqlite(qs, words, phrases):
@@ -205,23 +260,32 @@ def _answer_text(appeal) -> str:
 
 
 def index_appeal(appeal) -> None:
-    """Rewrite the one search row of `appeal` from its public copies (after the moderator wrote them)."""
+    """Rewrite the one search row of `appeal` from its public copies (after the moderator wrote them), or
+    remove it while the appeal is not published (hidden after reports, or not yet approved)."""
     from .models import Appeal, SearchDocument
 
     if not isinstance(appeal, Appeal):
         appeal = Appeal.objects.get(pk=appeal)
-    fields = document_fields(appeal.public_subject, appeal.public_text, _answer_text(appeal))
+    fields = None
+    if appeal.is_published:
+        fields = document_fields(appeal.public_subject, appeal.public_text, _answer_text(appeal))
     with transaction.atomic(using=appeal._state.db or "default"):
         if fields is None:
             SearchDocument.objects.filter(appeal_id=appeal.pk).delete()
         else:
-            SearchDocument.objects.update_or_create(appeal_id=appeal.pk, defaults=fields)
+            SearchDocument.objects.update_or_create(
+                appeal_id=appeal.pk, defaults={**fields, "registered_at": appeal.registered_at}
+            )
+
+
+# What a search row depends on: the public copies, whether the public may read the appeal, and its order key.
+_INDEXED_FIELDS = {"public_subject", "public_text", "is_public", "published_at", "hidden_at", "registered_at"}
 
 
 def on_appeal_saved(sender, instance, created, update_fields=None, raw=False, **kwargs):
     if raw:
         return
-    if update_fields is not None and not {"public_subject", "public_text"} & set(update_fields):
+    if update_fields is not None and not _INDEXED_FIELDS & set(update_fields):
         return
     if created and not (instance.public_subject or instance.public_text):
         return
@@ -250,10 +314,11 @@ def rebuild(appeal_model=None, document_model=None, using: str = "default", batc
     published_answer = answer_model.objects.using(using).filter(appeal_id=OuterRef("pk"), published_at__isnull=False)
     rows = (
         appeal_model.objects.using(using)
+        .filter(is_public=True, published_at__isnull=False, hidden_at__isnull=True)  # models.published_q
         .exclude(public_subject="", public_text="")
         .annotate(answer_text=Subquery(published_answer.values("public_text")[:1]))
         .order_by("pk")
-        .values_list("pk", "public_subject", "public_text", "answer_text")
+        .values_list("pk", "public_subject", "public_text", "answer_text", "registered_at")
     )
     written = 0
     with transaction.atomic(using=using):
@@ -264,10 +329,10 @@ def rebuild(appeal_model=None, document_model=None, using: str = "default", batc
             if not chunk:
                 break
             docs = []
-            for pk, subject, text, answer in chunk:
+            for pk, subject, text, answer, registered_at in chunk:
                 fields = document_fields(subject, text, answer or "")
                 if fields:
-                    docs.append(document_model(appeal_id=pk, **fields))
+                    docs.append(document_model(appeal_id=pk, registered_at=registered_at, **fields))
             document_model.objects.using(using).bulk_create(docs)
             written += len(docs)
             last = chunk[-1][0]
@@ -361,15 +426,42 @@ def _ensure_postgresql(connection) -> list[str]:
         cursor.execute("DROP INDEX IF EXISTS appeal_public_search_gin")  # the prefix index this one replaced
         tables = connection.introspection.table_names(cursor)
     if DOC_TABLE in tables:
+        with connection.cursor() as cursor:
+            columns = {c.name for c in connection.introspection.get_table_description(cursor, DOC_TABLE)}
+        if PG_KEYS_COLUMN not in columns:
+            # Generated by PostgreSQL from the row's keys on every write, so no writer can forget it; the
+            # models do not know the column (SQLite has no tsvector), and Django's writes leave it alone.
+            with connection.schema_editor() as editor:
+                vector_sql, params = _compiled(connection, SearchDocument, _keys_vector())
+                editor.execute(
+                    f"ALTER TABLE {DOC_TABLE} ADD COLUMN {PG_KEYS_COLUMN} tsvector GENERATED ALWAYS AS ({vector_sql}) STORED",
+                    params,
+                )
+            created.append(PG_KEYS_COLUMN)
         existing = _existing_indexes(connection, DOC_TABLE)
-        for name, expression in ((PG_KEYS_INDEX, _keys_vector()), (PG_EXACT_INDEX, _exact_vector())):
-            if name not in existing:
-                # Built by Django from the same expression the queries use, so the planner matches them.
-                with connection.schema_editor() as editor:
-                    editor.add_index(SearchDocument, GinIndex(expression, name=name))
-                created.append(name)
+        if OLD_PG_KEYS_INDEX in existing:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP INDEX {OLD_PG_KEYS_INDEX}")
+        if PG_KEYS_INDEX not in existing:
+            with connection.cursor() as cursor:
+                cursor.execute(f"CREATE INDEX {PG_KEYS_INDEX} ON {DOC_TABLE} USING gin ({PG_KEYS_COLUMN})")
+            created.append(PG_KEYS_INDEX)
+        if PG_EXACT_INDEX not in existing:
+            # Built by Django from the same expression the queries use, so the planner matches them.
+            with connection.schema_editor() as editor:
+                editor.add_index(SearchDocument, GinIndex(_exact_vector(), name=PG_EXACT_INDEX))
+            created.append(PG_EXACT_INDEX)
     _ensure_partial_indexes(connection, created)
     return created
+
+
+def _compiled(connection, model, expression):
+    """The SQL of an expression over `model`'s table, with its columns unqualified (for a generated column)."""
+    from django.db.models.sql import Query
+
+    query = Query(model, alias_cols=False)
+    compiler = query.get_compiler(connection=connection)
+    return expression.resolve_expression(query).as_sql(compiler, connection)
 
 
 def on_post_migrate(sender, using="default", **kwargs):
