@@ -15,7 +15,7 @@ from ashyq.core import clock, confirmation, identity, language_draft, pagecache
 from ashyq.core.forms import apply_errors, run_service
 from ashyq.core.permissions import Can
 
-from . import deadlines, permissions, presenters, registry, selectors, services, submission_cap
+from . import deadlines, marks, permissions, presenters, registry, selectors, services, submission_cap
 from .actions import ACTIONS
 from .forms import AppealForm, StaffNotificationsForm
 from .models import Appeal, Attachment, Channel, StaffNotificationPreference
@@ -193,16 +193,21 @@ INBOX_CLOSED_PAGES_AHEAD = 20
 
 
 def _rows(appeals):
+    """The rows of a list of appeals (dialogue/_table.html) with their deadline marks written once per row in
+    Python (marks.py), not by templates included per row."""
     today = clock.today()
     rows = []
     for appeal in appeals:
         left = deadlines.working_days_left(appeal, today) if appeal.is_open else None
+        state = deadlines.deadline_state(appeal, today)
+        days_left = left if left is not None and left >= 0 else None
+        days_late = -left if left is not None and left < 0 else None
         rows.append(
             {
                 "appeal": appeal,
-                "state": deadlines.deadline_state(appeal, today),
-                "days_left": left if left is not None and left >= 0 else None,
-                "days_late": -left if left is not None and left < 0 else None,
+                "state": state,
+                "badge": marks.badge(state),
+                "working_days": marks.working_days(days_late, days_left),
             }
         )
     return rows
