@@ -183,7 +183,7 @@ def _entered(data, chosen: str) -> dict:
 @login_required
 def my_appeals(request):
     appeals = list(selectors.appeals_of_applicant(request.user)[:200])
-    return render(request, "dialogue/my_appeals.html", {"rows": _rows(appeals)})
+    return render(request, "dialogue/my_appeals.html", {"rows": _rows(appeals, show_body=True)})
 
 
 INBOX_PAGE_SIZE = 50  # a page of the inbox; the counts above it cover every open appeal
@@ -192,9 +192,9 @@ INBOX_PAGE_SIZE = 50  # a page of the inbox; the counts above it cover every ope
 INBOX_CLOSED_PAGES_AHEAD = 20
 
 
-def _rows(appeals):
-    """The rows of a list of appeals (dialogue/_table.html) with their deadline marks written once per row in
-    Python (marks.py), not by templates included per row."""
+def _rows(appeals, *, show_body=False, show_executor=False):
+    """The rows of a list of appeals (dialogue/_table.html, with the same show_body/show_executor), each written
+    once in Python with its deadline marks (marks.table_row), not by the template."""
     today = clock.today()
     rows = []
     for appeal in appeals:
@@ -202,14 +202,10 @@ def _rows(appeals):
         state = deadlines.deadline_state(appeal, today)
         days_left = left if left is not None and left >= 0 else None
         days_late = -left if left is not None and left < 0 else None
-        rows.append(
-            {
-                "appeal": appeal,
-                "state": state,
-                "badge": marks.badge(state),
-                "working_days": marks.working_days(days_late, days_left),
-            }
+        html = marks.table_row(
+            appeal, state, days_late=days_late, days_left=days_left, show_body=show_body, show_executor=show_executor
         )
+        rows.append({"appeal": appeal, "state": state, "html": html})
     return rows
 
 
@@ -355,7 +351,7 @@ def inbox(request):
         request,
         "dialogue/inbox.html",
         {
-            "rows": _rows([found[pk] for pk in ids if pk in found]),
+            "rows": _rows([found[pk] for pk in ids if pk in found], show_executor=True),
             "page": page,
             "counts": counts,
             "show_closed": show_closed,
@@ -370,7 +366,7 @@ def overdue(request):
     if not permissions.is_oversight(request.user):
         raise PermissionDenied
     appeals = list(selectors.overdue_appeals(request.user)[:1000])
-    rows = _rows(appeals)
+    rows = _rows(appeals, show_body=True)
     by_body = {}
     for row in rows:
         by_body.setdefault(row["appeal"].body, []).append(row)
