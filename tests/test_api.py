@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from ashyq.accounts.models import ApiToken
+from ashyq.bodies.models import Body
 from ashyq.core import calendar
 from ashyq.dialogue import services
 from ashyq.dialogue.models import Answer, Appeal, AppealEvent
@@ -57,6 +58,39 @@ def test_writing_an_appeal_returns_its_number_and_statutory_due_date(client, peo
     # what counting Mondays to Fridays would give (6 April).
     assert body["due_on"] == calendar.add_working_days(day, 15, "KZ").isoformat() == "2026-04-09"
     assert appeal.applicant == people["applicant"] and appeal.body.slug == "anti-corruption-agency"
+
+
+def test_the_answer_to_a_submission_is_what_reading_the_appeal_back_gives(client, people, token_for, at):
+    """The answer to a submission is built from what the registration just wrote (no answer, no feedback, one stay at
+    the addressed body, no attachments), without reading it back: it must say exactly what a read says."""
+    token = token_for(people["applicant"])
+    with at(MONDAY):
+        created = call(client, "post", "/appeals", token, VALID)
+        read = call(client, "get", f"/appeals/{created.json()['id']}", token)
+    assert created.status_code == 201 and read.status_code == 200
+    created_at, read_at = (dt.datetime.fromisoformat(r.json().pop("registered_at")) for r in (created, read))
+    assert created_at == read_at  # the same moment (the registration's own clock gives it in local time)
+    assert {k: v for k, v in created.json().items() if k != "registered_at"} == {
+        k: v for k, v in read.json().items() if k != "registered_at"
+    }
+    appeal = Appeal.objects.get()
+    assert created.json()["number"] == f"{MONDAY.year}-{appeal.pk:06d}" == appeal.number
+    assert created.json()["redirect_chain"] == ["anti-corruption-agency"]
+    assert created.json()["answer"] is None and created.json()["feedback"] is None and created.json()["attachments"] == []
+
+
+def test_a_retry_after_the_appeal_moved_on_returns_it_as_it_now_stands(client, people, token_for, at):
+    token = token_for(people["applicant"])
+    with at(MONDAY):
+        first = call(client, "post", "/appeals", token, VALID, **{"Idempotency-Key": "moved-on"})
+        appeal = Appeal.objects.get(pk=first.json()["id"])
+        services.redirect_appeal(people["official"], appeal, Body.objects.get(slug="general-prosecutors-office"), "Ours.")
+        services.answer_appeal(people["other_official"], appeal, text="Checked.", outcome="resolved")
+        retry = call(client, "post", "/appeals", token, VALID, **{"Idempotency-Key": "moved-on"})
+    assert retry.status_code == 201 and retry.json()["id"] == appeal.pk
+    assert retry.json()["redirect_chain"] == ["anti-corruption-agency", "general-prosecutors-office"]
+    assert retry.json()["status"] == "answered" and retry.json()["answer"]["body"] == "general-prosecutors-office"
+    assert retry.json() == call(client, "get", f"/appeals/{appeal.pk}", token).json()
 
 
 def test_a_retry_with_the_same_idempotency_key_returns_the_same_appeal(client, people, token_for, at):

@@ -101,6 +101,11 @@ def _visible(request, appeal_id: int) -> Appeal:
     return get_object_or_404(selectors.appeals_visible_to(request.user), pk=appeal_id)
 
 
+def _visible_with_parts(request, appeal_id: int) -> Appeal:
+    """The appeal with everything its JSON shows, in three queries (presenters.with_parts)."""
+    return get_object_or_404(presenters.with_parts(selectors.appeals_visible_to(request.user)), pk=appeal_id)
+
+
 def _out(request, appeal: Appeal) -> dict:
     return presenters.appeal_as_dict(appeal, viewer=request.user)
 
@@ -135,12 +140,15 @@ def create_appeal(request, payload: AppealIn):
         signature=payload.signature,
         signature_required=services.signature_required(),  # ASHYQ_APPEAL_SIGNATURE=required: only EDS-signed ones here
     )
+    registered_now = getattr(appeal, "registered_now", None)
+    if registered_now is not None:  # just registered, not a retry's earlier appeal: its parts are known, not read
+        presenters.known_new(appeal, **registered_now)
     return Status(201, _out(request, appeal))
 
 
 @router.get("/{int:appeal_id}", response=AppealOut, auth=OptionalBearerToken(), summary="One appeal")
 def get_appeal(request, appeal_id: int):
-    return _out(request, _visible(request, appeal_id))
+    return _out(request, _visible_with_parts(request, appeal_id))
 
 
 @router.get("/{int:appeal_id}/events", response=list[EventOut], auth=OptionalBearerToken(), summary="The appeal's record")
@@ -157,7 +165,7 @@ def _add_action(action: Action):
         result = action.api_run(request.user, appeal, payload)
         # A complaint is a new appeal: the client gets it; every other step returns the appeal as it now stands.
         shown = result if action.event == EventKind.COMPLAINED else appeal
-        return _out(request, Appeal.objects.get(pk=shown.pk))
+        return _out(request, presenters.with_parts(Appeal.objects.all()).get(pk=shown.pk))
 
     # ninja reads the payload's schema from the annotation; withdrawing needs no body at all.
     if action.name == "withdraw":

@@ -29,14 +29,15 @@ SUBJECTS = {
 }
 
 
-def on_commit_notify(appeal, kind: str):
-    """Queue the email about the step just appended (callers hold the appeal's lock, so its latest event is
-    this step's)."""
+def on_commit_notify(appeal, kind: str, seq: int | None = None):
+    """Queue the email about the step just appended, event `seq` (callers that have the event say which; the
+    others hold the appeal's lock, so its latest event is this step's)."""
     from ashyq.core.tasks import enqueue_after_commit
 
     from . import tasks
 
-    seq = appeal.events.order_by("-seq").values_list("seq", flat=True).first()
+    if seq is None:
+        seq = appeal.events.order_by("-seq").values_list("seq", flat=True).first()
     enqueue_after_commit(tasks.notify_applicant, appeal.pk, seq)
 
 

@@ -12,7 +12,7 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from ashyq.bodies.models import Body
@@ -66,10 +66,14 @@ def _text(value, field: str, limit: int, *, required: bool = True) -> str:
     return value
 
 
-def _append_event(appeal: Appeal, kind: str, actor=None, *, at=None, **fields) -> AppealEvent:
+def _append_event(appeal: Appeal, kind: str, actor=None, *, at=None, first=False, **fields) -> AppealEvent:
     """Append the next event to the appeal's chain. Callers hold the appeal's row lock. `at`: the moment of the
-    step when the step's own row carries it too (an answer's time), so the two never differ."""
-    last = appeal.events.order_by("-seq").values("seq", "hash").first() or {"seq": 0, "hash": integrity.GENESIS}
+    step when the step's own row carries it too (an answer's time), so the two never differ. `first`: the appeal
+    was created in this transaction and has no event yet, so the chain starts at the genesis without a query."""
+    if first:
+        last = {"seq": 0, "hash": integrity.GENESIS}
+    else:
+        last = appeal.events.order_by("-seq").values("seq", "hash").first() or {"seq": 0, "hash": integrity.GENESIS}
     event = AppealEvent(
         appeal=appeal, seq=last["seq"] + 1, kind=kind, at=at or clock.now(), actor=actor, prev_hash=last["hash"], **fields
     )
@@ -267,16 +271,17 @@ def _register(
     # The applicant's row, locked and still active: anonymising an account (accounts.services) holds the same
     # lock while it checks that no appeal of theirs is open, so no appeal can slip in between. An anonymous report
     # has no applicant: the moderator who screened it registers it (`registered_by`), with its `note`.
-    if (
-        applicant is not None
-        and not get_user_model().objects.select_for_update().filter(pk=applicant.pk, is_active=True).exists()
-    ):
+    locked, reserved_id = _lock_applicant_and_reserve_id(applicant)
+    if not locked:
         raise PermissionDenied(_("Sign in to write an appeal."))
     now = clock.now()
     today = clock.today()
     regulation = deadlines.current_regulation(today)
     due_on = deadlines.answer_due_on(today, regulation)
     appeal = Appeal.objects.create(
+        id=reserved_id,
+        # The number is written with the row when its id is known beforehand (PostgreSQL); otherwise just after.
+        number=_appeal_number(today, reserved_id) if reserved_id else None,
         applicant=applicant,
         type=type,
         channel=channel,
@@ -294,8 +299,10 @@ def _register(
         idempotency_key=idempotency_key or None,
         complaint_about=complaint_about,
     )
-    appeal.number = f"{today.year}-{appeal.pk:06d}"
-    appeal.save(update_fields=["number"])
+    if not reserved_id:
+        appeal.number = _appeal_number(today, appeal.pk)
+        appeal.save(update_fields=["number"])
+    saved = []
     for facts in files:
         attachment = Attachment(
             appeal=appeal,
@@ -310,6 +317,7 @@ def _register(
         )
         attachment.file.save("upload", ContentFile(facts["data"]), save=False)
         attachment.save()
+        saved.append(attachment)
     data = {
         "number": appeal.number,
         "due_on": due_on.isoformat(),
@@ -322,12 +330,39 @@ def _register(
         data["complaint_about"] = complaint_about.number
     if note:
         data.update(note)
-    event = _append_event(appeal, EventKind.REGISTERED, actor=registered_by or applicant, to_body=body, data=data)
-    stays.start(appeal, event)
+    event = _append_event(appeal, EventKind.REGISTERED, actor=registered_by or applicant, to_body=body, data=data, first=True)
+    stay = stays.start(appeal, event, first=True)
     stays.note_next_appeal(appeal)  # the applicant wrote again: their earlier answers from this body learn it
-    notifications.on_commit_notify(appeal, EventKind.REGISTERED)
+    notifications.on_commit_notify(appeal, EventKind.REGISTERED, seq=event.seq)
     staff_notifications.enqueue_appeal_notice(appeal, event)
+    # What the registration wrote besides the appeal, for a caller that shows it at once (the API's answer to the
+    # submission, presenters.known_new); a retry's appeal found by its idempotency key has none.
+    appeal.registered_now = {"stay": stay, "attachments": saved}
     return appeal
+
+
+def _appeal_number(today: dt.date, pk: int) -> str:
+    return f"{today.year}-{pk:06d}"
+
+
+def _lock_applicant_and_reserve_id(applicant) -> tuple[bool, int | None]:
+    """Lock the applicant's row if the account is still active (always true without an applicant), and on
+    PostgreSQL reserve the new appeal's id from its sequence in the same query, so the appeal's number is written
+    with the row instead of by a second UPDATE (which, on a column with an index, rewrites every index entry of
+    the new row). Elsewhere (SQLite: development and tests) the id comes from the INSERT: (locked, None)."""
+    if connection.vendor != "postgresql":
+        if applicant is None:
+            return True, None
+        return get_user_model().objects.select_for_update().filter(pk=applicant.pk, is_active=True).exists(), None
+    sequence = f"nextval(pg_get_serial_sequence('{Appeal._meta.db_table}', 'id'))"
+    with connection.cursor() as cursor:
+        if applicant is None:
+            cursor.execute(f"SELECT {sequence}")
+        else:
+            users = connection.ops.quote_name(get_user_model()._meta.db_table)
+            cursor.execute(f"SELECT {sequence} FROM {users} WHERE id = %s AND is_active FOR UPDATE", [applicant.pk])
+        row = cursor.fetchone()
+    return (True, row[0]) if row else (False, None)
 
 
 def _checked_signature(signature: str, text: str):
@@ -504,7 +539,7 @@ def redirect_appeal(actor, appeal: Appeal, to_body: Body, reason: str) -> Appeal
         )
         stays.end(appeal, event)
         stays.start(appeal, event)
-        notifications.on_commit_notify(appeal, EventKind.REDIRECTED)
+        notifications.on_commit_notify(appeal, EventKind.REDIRECTED, seq=event.seq)
         staff_notifications.enqueue_appeal_notice(appeal, event)
     return appeal
 
@@ -613,7 +648,7 @@ def answer_appeal(actor, appeal: Appeal, *, text: str, outcome: str, legal_groun
         stays.end(appeal, event, answer=answer)
         if signer is not None:
             _record_signature(appeal, actor, signer, SignedText.ANSWER, text)
-        notifications.on_commit_notify(appeal, EventKind.ANSWERED)
+        notifications.on_commit_notify(appeal, EventKind.ANSWERED, seq=event.seq)
     return answer
 
 

@@ -112,9 +112,10 @@ def stored_stays(appeal) -> list[ReplayedStay]:
 # --- kept by the services, under the appeal's row lock, in the step's transaction ---------------------------------
 
 
-def start(appeal, event) -> AppealStay:
-    """The appeal arrived at `event.to_body` (its registration or a redirect): a new stay."""
-    seq = AppealStay.objects.filter(appeal=appeal).count() + 1
+def start(appeal, event, *, first: bool = False) -> AppealStay:
+    """The appeal arrived at `event.to_body` (its registration or a redirect): a new stay. `first`: the appeal
+    was registered in this transaction, so this is its first stay (no need to count the others)."""
+    seq = 1 if first else AppealStay.objects.filter(appeal=appeal).count() + 1
     received_on = appeal.received_on
     return AppealStay.objects.create(
         appeal=appeal,
