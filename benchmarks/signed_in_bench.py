@@ -27,6 +27,7 @@ import os
 import pstats
 import shutil
 import sys
+import sysconfig
 import tempfile
 import time
 import urllib.parse
@@ -177,12 +178,19 @@ def profile(fx, rounds: int = 30) -> list[dict]:
             "sql": [q["sql"][:160] for q in queries],
             "wall_ms": round(1000 * wall / rounds, 1),
             "cpu_ms": round(1000 * cpu / rounds, 1),
-            "profile": text.getvalue(),
+            "profile": _relative_paths(text.getvalue()),
         }
         run.log(f"  in-process {name:28s} {entry['queries']} queries, {entry['wall_ms']} ms, {entry['cpu_ms']} ms CPU")
         out.append(entry)
     connection.close()
     return out
+
+
+def _relative_paths(text: str) -> str:
+    """File names in a profile relative to the project or to the installed packages, not to this machine."""
+    for prefix, short in ((sysconfig.get_paths()["purelib"] + "/", "site-packages/"), (str(run.ROOT) + "/", "")):
+        text = text.replace(prefix, short)
+    return text
 
 
 def markdown(report) -> str:
