@@ -555,6 +555,27 @@ def markdown(report):
     return "\n".join(lines) + "\n"
 
 
+def measuring_env(url: str, var: Path) -> dict:
+    """The environment of the measured server and of the commands run on its database."""
+    env = dict(
+        os.environ,
+        DATABASE_URL=url,
+        ASHYQ_VAR_DIR=str(var),
+        ASHYQ_ENVIRONMENT="development",
+        ASHYQ_DEBUG="0",
+        DJANGO_SETTINGS_MODULE="ashyq.benchdata.settings",
+        PYTHONPATH=str(ROOT / "src"),
+        # Emails are built (after commit, as in production) but not printed or sent.
+        ASHYQ_EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+        # The loader is one address and 200 applicants submitting thousands of appeals an hour: the caps on
+        # new appeals per person and per address (20 and 60 an hour) would answer 429 instead of measuring.
+        ASHYQ_SUBMISSIONS_PER_USER="1000000/h",
+        ASHYQ_SUBMISSIONS_PER_ADDRESS="1000000/h",
+    )
+    env.pop("ASHYQ_CACHE_URL", None)
+    return env
+
+
 def main():
     started = dt.datetime.now(dt.UTC)
     pg = None
@@ -566,22 +587,7 @@ def main():
             pg = Postgres()
             url = pg.start()
             log(f"throwaway PostgreSQL on 127.0.0.1:{pg.port} ({pg.tmp})")
-        env = dict(
-            os.environ,
-            DATABASE_URL=url,
-            ASHYQ_VAR_DIR=str(var),
-            ASHYQ_ENVIRONMENT="development",
-            ASHYQ_DEBUG="0",
-            DJANGO_SETTINGS_MODULE="ashyq.benchdata.settings",
-            PYTHONPATH=str(ROOT / "src"),
-            # Emails are built (after commit, as in production) but not printed or sent.
-            ASHYQ_EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
-            # The loader is one address and 200 applicants submitting thousands of appeals an hour: the caps on
-            # new appeals per person and per address (20 and 60 an hour) would answer 429 instead of measuring.
-            ASHYQ_SUBMISSIONS_PER_USER="1000000/h",
-            ASHYQ_SUBMISSIONS_PER_ADDRESS="1000000/h",
-        )
-        env.pop("ASHYQ_CACHE_URL", None)
+        env = measuring_env(url, var)
         manage(env, "migrate", "--noinput", "-v0")
         setup_django(env)
         from django.db import connection

@@ -226,19 +226,7 @@ def main():
             pg = run.Postgres()
             url = pg.start()
         separator = "&" if "?" in url else "?"
-        env = dict(
-            os.environ,
-            DATABASE_URL=f"{url}{separator}application_name={APP_NAME}",
-            ASHYQ_VAR_DIR=str(var),
-            ASHYQ_ENVIRONMENT="development",
-            ASHYQ_DEBUG="0",
-            DJANGO_SETTINGS_MODULE="ashyq.benchdata.settings",
-            PYTHONPATH=str(run.ROOT / "src"),
-            ASHYQ_EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
-            ASHYQ_SUBMISSIONS_PER_USER="1000000/h",  # as run.py: the loader is one address and 200 applicants
-            ASHYQ_SUBMISSIONS_PER_ADDRESS="1000000/h",
-        )
-        env.pop("ASHYQ_CACHE_URL", None)
+        env = run.measuring_env(f"{url}{separator}application_name={APP_NAME}", var)
         run.manage(env, "migrate", "--noinput", "-v0")
         if pg:
             run.manage(env, "generate_appeals", os.environ.get("BENCH_SIZE", "10000"), "--seed", str(run.SEED))
