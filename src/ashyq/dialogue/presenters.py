@@ -10,7 +10,7 @@ from .models import REASONED_KINDS, EventKind, Resolution
 
 def redirect_chain(appeal) -> list:
     """The bodies the appeal went through, first addressee first, current body last: its stays (stays.py),
-    as prefetched with the appeal when they were (selectors.with_parts, known_new), else read now."""
+    as prefetched with the appeal when they were (with_parts, known_new), else read now."""
     if "stays" in getattr(appeal, "_prefetched_objects_cache", {}):
         return [stay.body for stay in sorted(appeal.stays.all(), key=lambda stay: stay.seq)]
     return [stay.body for stay in appeal.stays.select_related("body").order_by("seq")]
