@@ -205,7 +205,7 @@ def causes(s: Scope, c: dict | None = None) -> dict:
     share of appeals and the share of those whose cause a person confirmed."""
     groups = _groups(s, "cause", c)
     total = sum(g["n"] for g in groups.values())
-    known = {c.slug: c for c in Cause.objects.all()}
+    known = {cause.slug: cause for cause in (c or {}).get("_causes") or Cause.objects.all()}
     slugs = [c.slug for c in known.values() if c.active] + sorted(k for k in groups if k and k not in known)
     slugs += [k for k in groups if k in known and k not in slugs]
     rows = []
@@ -376,7 +376,7 @@ def _trend(s: Scope, name: str, series: list[tuple[str, str]], c: dict | None) -
 
 def trend_causes(s: Scope, c: dict | None = None) -> dict:
     """Appeals per month by cause (only causes that occur in the range)."""
-    return _trend(s, "month_cause", [(cause.slug, cause.name) for cause in Cause.objects.all()], c)
+    return _trend(s, "month_cause", [(cause.slug, cause.name) for cause in (c or {}).get("_causes") or Cause.objects.all()], c)
 
 
 def trend_handling(s: Scope, c: dict | None = None) -> dict:
@@ -387,6 +387,7 @@ def trend_handling(s: Scope, c: dict | None = None) -> dict:
 def report(s: Scope) -> dict:
     """Everything one report page shows, from one pass over the rows (counts())."""
     c = counts(s)
+    c["_causes"] = list(Cause.objects.all())  # read once for the causes table and their trend
     return {
         "scope": s,
         "causes": causes(s, c),

@@ -201,8 +201,10 @@ def _share_bars(rows, title_id):
 
 def _trend_context(trend: dict, title_id: str) -> dict:
     # A non-breaking hyphen keeps "2025-12" on one line in a narrow first column.
+    # The counts as text: a table of months by series holds hundreds of numbers, and the template would localise each
+    # (the site groups no digits, so the text is the same).
     rows = [
-        {"month": m.replace("-", "\u2011"), "counts": [series["counts"][i] for series in trend["series"]]}
+        {"month": m.replace("-", "\u2011"), "counts": [str(series["counts"][i]) for series in trend["series"]]}
         for i, m in enumerate(trend["months"])
     ]
     chart = report_charts.lines(
@@ -236,6 +238,9 @@ def _report_page(request, s: reports.Scope):
     }
     # One reverse() for the many links to competent bodies' reports (a sector may have twenty akimats).
     body_url = reverse("analysis:body", args=["slug-placeholder"]).replace("slug-placeholder", "{}") + "?" + s.query
+    redirect_url = body_url.removesuffix(s.query) + f"from={reports.month_key(s.first)}&to={reports.month_key(s.last)}"
+    for row in data["redirects"]["rows"]:
+        row["url"] = redirect_url.format(row["body"]) if row["body"] else None
     for row in data["sectors"]["rows"]:
         linked = [{**b, "url": body_url.format(b["slug"])} for b in row["bodies"]]
         # The page folds the akimats (one per region) under one line; the downloads list every body.

@@ -3,7 +3,7 @@ has a data table beside it for screen readers and a CSV/JSON download. Only SVG 
 
 from typing import NamedTuple
 
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 220, 40, 28, 12
@@ -232,24 +232,19 @@ def _bars(frame: Frame, rows, *, title_id: str, percent: bool) -> str:
         shown = "—" if value is None else (f"{100 * value:.1f} %" if percent else _number(value))
         # The label above its bar, never reaching the value written right of the bars.
         label = label if frame is WIDE else _fit(label, right - left, font)
-        parts.append(format_html('<text x="{}" y="{}" font-size="{}" fill="{}">{}</text>', left, y + 11, font, INK, label))
-        parts.append(format_html('<rect x="{}" y="{}" width="{}" height="12" fill="{}"/>', left, y + 15, round(w, 1), BAR))
+        # Plain formatting with the two texts escaped: numbers need no escaping, and a page draws hundreds of rows
+        # (format_html escapes every argument, a fifth of the analysis page's time).
+        parts.append(f'<text x="{left}" y="{y + 11}" font-size="{font}" fill="{INK}">{conditional_escape(label)}</text>')
+        parts.append(f'<rect x="{left}" y="{y + 15}" width="{round(w, 1)}" height="12" fill="{BAR}"/>')
         if low is not None and high is not None:
-            x1, x2 = left + span * low / top, left + span * min(high, top) / top
+            a, b = round(left + span * low / top, 1), round(left + span * min(high, top) / top, 1)
+            m, t, u = y + 21, y + 15, y + 27
             parts.append(
-                format_html(
-                    '<line x1="{a}" y1="{m}" x2="{b}" y2="{m}" stroke="{c}" stroke-width="1.5"/>'
-                    '<line x1="{a}" y1="{t}" x2="{a}" y2="{u}" stroke="{c}" stroke-width="1.5"/>'
-                    '<line x1="{b}" y1="{t}" x2="{b}" y2="{u}" stroke="{c}" stroke-width="1.5"/>',
-                    a=round(x1, 1),
-                    b=round(x2, 1),
-                    m=y + 21,
-                    t=y + 15,
-                    u=y + 27,
-                    c=INK,
-                )
+                f'<line x1="{a}" y1="{m}" x2="{b}" y2="{m}" stroke="{INK}" stroke-width="1.5"/>'
+                f'<line x1="{a}" y1="{t}" x2="{a}" y2="{u}" stroke="{INK}" stroke-width="1.5"/>'
+                f'<line x1="{b}" y1="{t}" x2="{b}" y2="{u}" stroke="{INK}" stroke-width="1.5"/>'
             )
-        parts.append(format_html('<text x="{}" y="{}" font-size="{}" fill="{}">{}</text>', right + 6, y + 25, font, INK, shown))
+        parts.append(f'<text x="{right + 6}" y="{y + 25}" font-size="{font}" fill="{INK}">{escape(shown)}</text>')
     return _open_svg(frame, max(row * len(rows) + 8, 20), title_id, parts)
 
 
