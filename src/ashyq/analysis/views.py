@@ -17,6 +17,8 @@ import io
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -221,6 +223,11 @@ def _body_choices() -> list[dict]:
     return sorted(({"pk": r["pk"], "slug": r["slug"], "name": r[field] or r["name_en"]} for r in rows), key=lambda b: b["name"])
 
 
+def _links(url: str, bodies: list[dict]):
+    """Links to these bodies' reports, separated by semicolons."""
+    return mark_safe("; ".join(f'<a href="{escape(url.format(b["slug"]))}">{escape(b["name"])}</a>' for b in bodies))
+
+
 def _report_page(request, s: reports.Scope):
     data = reports.report(s)
     charts = {
@@ -242,10 +249,11 @@ def _report_page(request, s: reports.Scope):
     for row in data["redirects"]["rows"]:
         row["url"] = redirect_url.format(row["body"]) if row["body"] else None
     for row in data["sectors"]["rows"]:
-        linked = [{**b, "url": body_url.format(b["slug"])} for b in row["bodies"]]
-        # The page folds the akimats (one per region) under one line; the downloads list every body.
-        row["central"] = [b for b in linked if not b["akimat"]]
-        row["akimats"] = [b for b in linked if b["akimat"]]
+        # The page folds the akimats (one per region) under one line; the downloads list every body. The links are
+        # written here, escaped, rather than by the template: some 270 of them on the all-bodies page.
+        row["central"] = _links(body_url, [b for b in row["bodies"] if not b["akimat"]])
+        row["akimats"] = [b for b in row["bodies"] if b["akimat"]]
+        row["akimat_links"] = _links(body_url, row["akimats"])
     downloads = _downloads(s)
     trends = [
         (
