@@ -274,3 +274,14 @@ def test_a_word_every_row_holds_beside_a_rare_one_finds_the_same_rows(make_user,
         table, whole = connection.ops.quote_name(version.table_name), datastore.row_text(2)
         assert datastore._common_words("row 1234", whole, table, version.row_count) == {"row"}
         assert datastore._common_words("1234", whole, table, version.row_count) == set()  # one word: nothing to leave out
+
+
+@postgres_only
+def test_the_search_timeout_ends_with_the_search_not_with_the_callers_transaction(complaints):
+    # A request that searches the datastore and then does other work in the same transaction (an admin page, an
+    # atomic request) must not have that other work cancelled after the datastore's short bound.
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = '123s'")
+        ids(complaints, q="алматы")
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "123s"

@@ -432,11 +432,20 @@ class _bounded:
         self.atomic = transaction.atomic()
         self.atomic.__enter__()
         self.cursor = connection.cursor()
+        self.previous = None
         if connection.vendor == "postgresql":
-            self.cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(statement_timeout_ms())])
+            # Local to the transaction, which may be the caller's (a savepoint here): the caller's own timeout is
+            # put back on the way out, so the bound covers the search only, not what the request does after it.
+            self.cursor.execute(
+                "SELECT current_setting('statement_timeout'), set_config('statement_timeout', %s, true)",
+                [str(statement_timeout_ms())],
+            )
+            self.previous = self.cursor.fetchone()[0]
         return self.cursor
 
     def __exit__(self, kind, error, tb):
+        if self.previous is not None and kind is None:
+            self.cursor.execute("SELECT set_config('statement_timeout', %s, true)", [self.previous])
         self.cursor.close()
         if isinstance(error, OperationalError) and "statement timeout" in str(error):
             self.atomic.__exit__(kind, error, tb)
