@@ -15,7 +15,9 @@ Environment:
   BENCH_BUDGET=0                     skip the budget part (benchmarks/budget_bench.py: full import, aggregates API)
   BENCH_OPENDATA=0                   skip the open-data part (benchmarks/opendata_bench.py: 1M-row load, 10k datasets)
   BENCH_ANALYSIS=0                   skip the content-analysis part (benchmarks/analysis_bench.py: models, reports)
-  BENCH_DRAIN_EVENTS=10000           the worker's backlog: events whose background work one worker then drains (0: skip)
+  BENCH_DRAIN_EVENTS=10000           the worker's backlog: events whose background work the workers then drain (0: skip;
+                                     benchmarks/drain_bench.py)
+  BENCH_DRAIN_WORKERS=1              worker processes draining it
 
 Results: benchmarks/results/<timestamp>.json and benchmarks/results/latest.md.
 """
@@ -42,6 +44,7 @@ PY = sys.executable
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "benchmarks")]
 
 import analysis_bench  # noqa: E402
+import drain_bench  # noqa: E402
 import loader  # noqa: E402
 
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "10000,100000,1000000").split(",") if s.strip()]
@@ -52,6 +55,7 @@ SEED = int(os.environ.get("BENCH_SEED", "2026"))
 READ_CONCURRENCY = [1, 4]
 SUBMIT_CONCURRENCY = [1, 4, 16]
 DRAIN_EVENTS = int(os.environ.get("BENCH_DRAIN_EVENTS", "10000"))
+DRAIN_WORKERS = int(os.environ.get("BENCH_DRAIN_WORKERS", "1"))
 
 
 def log(message):
@@ -345,52 +349,6 @@ def scenarios(fx):
     return out
 
 
-def drain(env, events: int, since_pk: int) -> dict:
-    """The worker's throughput: a backlog of the background work of `events` appeal events, drained by one worker.
-
-    The submissions just measured left their tasks in the queue (no worker ran); the backlog is topped up by
-    announcing the most recent other events again (dialogue's event_appended, as the step that appended them did),
-    so the queue holds exactly what that many events ask of the worker: figures, analysis rows, emails. Then one
-    `manage.py worker --batch` runs until the queue is empty."""
-    from django.db import connection, transaction
-    from django_tasks_db.models import DBTaskResult
-
-    from ashyq.dialogue import signals
-    from ashyq.dialogue.models import AppealEvent
-
-    ready = DBTaskResult.objects.ready()
-    already = AppealEvent.objects.filter(pk__gt=since_pk).count()  # the measured submissions' events
-    missing = max(0, events - already)
-    t = time.monotonic()
-    with transaction.atomic():
-        for event in AppealEvent.objects.select_related("appeal").filter(pk__lte=since_pk).order_by("-pk")[:missing]:
-            signals.event_appended.send(sender=AppealEvent, event=event, effects=signals.effects_of(event.kind))
-    enqueue_seconds = round(time.monotonic() - t, 1)
-    tasks = ready.count()
-    connection.close()
-    log(f"drain: {already} events from the submissions + {missing} announced again ({enqueue_seconds}s); {tasks} tasks queued")
-    load_before = os.getloadavg()
-    t = time.monotonic()
-    manage(env, "worker", "--batch", "--interval", "0", "--worker-id", "bench-drain")
-    seconds = round(time.monotonic() - t, 1)
-    load_after = os.getloadavg()
-    left = DBTaskResult.objects.ready().count()
-    failed = DBTaskResult.objects.filter(status="FAILED").count()
-    connection.close()
-    log(f"drain: {tasks} tasks of {already + missing} events in {seconds}s; left {left}, failed {failed}")
-    return {
-        "events": already + missing,
-        "events_from_submissions": already,
-        "tasks": tasks,
-        "seconds": seconds,
-        "events_per_second": round((already + missing) / seconds, 1) if seconds else None,
-        "tasks_left": left,
-        "tasks_failed": failed,
-        "load_average_before": [round(x, 2) for x in load_before],
-        "load_average_after": [round(x, 2) for x in load_after],
-    }
-
-
 class Gunicorn:
     def __init__(self, env, workers):
         self.port = free_port()
@@ -534,15 +492,17 @@ def markdown(report):
     if drains:
         lines += [
             "",
-            "The worker's drain: one `manage.py worker --batch` runs the queued background work of the events below "
-            "(the measured submissions' and, to make up the number, the latest other events announced again).",
+            "The worker's drain (benchmarks/drain_bench.py): `manage.py worker --batch` runs the queued background work "
+            "of the events below (the measured submissions' and, to make up the number, the latest other events "
+            "announced again).",
             "",
-            "| size | events | tasks | seconds | events/s | left / failed | load average (1 min) |",
-            "|---:|---:|---:|---:|---:|---|---|",
+            "| size | events | tasks | workers | seconds | events/s | left / failed | load average (1 min) |",
+            "|---:|---:|---:|---:|---:|---:|---|---|",
         ]
         for size, d in drains:
             lines.append(
-                f"| {size:,} | {d['events']:,} ({d['events_from_submissions']:,} submitted) | {d['tasks']:,} | {d['seconds']} | "
+                f"| {size:,} | {d['events']:,} ({d['events_from_submissions']:,} submitted) | {d['tasks_run']:,} | "
+                f"{d['workers']} | {d['seconds']} | "
                 f"{d['events_per_second']} | {d['tasks_left']} / {d['tasks_failed']} | "
                 f"{d['load_average_before'][0]} → {d['load_average_after'][0]} |"
             )
@@ -648,7 +608,7 @@ def main():
             load_after = os.getloadavg()
             gunicorn.stop()
             gunicorn = None
-            worker = drain(env, DRAIN_EVENTS, since_pk) if DRAIN_EVENTS else None
+            worker = drain_bench.drain(env, DRAIN_EVENTS, DRAIN_WORKERS, since_pk) if DRAIN_EVENTS else None
             report["steps"].append(
                 {
                     "size": size,

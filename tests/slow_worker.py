@@ -1,4 +1,4 @@
-"""`manage.py worker` with the figures' write slowed down, so that a SIGKILL sent while a task runs lands inside
+"""`manage.py worker` with its batches of figures tasks slowed down, so that a SIGKILL sent while a task runs lands inside
 its transaction (tests/test_worker_kill.py). Everything else is the production worker."""
 
 import os
@@ -14,13 +14,14 @@ if __name__ == "__main__":
 
     from ashyq.assessment import contributions
 
-    original = contributions._apply_delta
+    original = contributions.apply_many
 
-    def slow_apply_delta(delta):
-        # The figures task (contributions.apply) adds an appeal's difference to the stored rows inside its
-        # transaction; pausing right after it keeps the task there long enough for the SIGKILL to land inside.
-        original(delta)
+    def slow_apply_many(appeal_ids):
+        # The figures tasks of a batch (contributions.apply_many) run inside the batch's transaction, which also
+        # records them as done; pausing there keeps the worker inside it long enough for the SIGKILL to land.
+        applied = original(appeal_ids)
         time.sleep(float(os.environ.get("SLOW_WORKER_PAUSE", "0.3")))
+        return applied
 
-    contributions._apply_delta = slow_apply_delta
+    contributions.apply_many = slow_apply_many
     call_command("worker", *sys.argv[1:])

@@ -1,10 +1,12 @@
-"""A worker killed with SIGKILL in the middle of a task loses nothing.
+"""A worker killed with SIGKILL in the middle of a task loses nothing, and several workers share the queue safely.
 
 A real worker process (`manage.py worker`, its figures' write slowed so the kill lands inside a task's
-transaction) works through the queue of a few dozen appeals' steps; it gets SIGKILL while a task is running.
-The killed task is left "running" with nobody to finish it. A new worker starts, puts it back in the queue (its
-predecessor's process is gone) and drains the queue; then every figure equals a full recomputation, every
-appeal's analysis rows equal a full rebuild, and no task is left waiting, running or failed.
+transaction) works through the queue of a few dozen appeals' steps, a small batch at a time; it gets SIGKILL
+while a batch of figures tasks is running. The tasks of that batch are left "running" with nobody to finish
+them. A new worker starts, puts them back in the queue (its predecessor's process is gone) and drains the queue;
+then every figure equals a full recomputation, every appeal's analysis rows equal a full rebuild, and no task is
+left waiting, running or failed. Two workers started together drain the same queue without running any task
+twice, with the same figures.
 
 PostgreSQL only, like tests/test_crash_safety.py: the worker is another process and needs a database it can
 reach (pytest-django's SQLite test database lives in this process's memory).
@@ -42,7 +44,7 @@ pytestmark = [
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def start_worker(tmp_path, name, *args):
+def start_worker(tmp_path, name, *args, batch=4, pause=0.3):
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
@@ -51,6 +53,8 @@ def start_worker(tmp_path, name, *args):
         "ASHYQ_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
         "ASHYQ_WORKER_HEARTBEAT_SECONDS": "1",
         "ASHYQ_WORKER_STALE_SECONDS": "3",
+        "ASHYQ_WORKER_BATCH": str(batch),
+        "SLOW_WORKER_PAUSE": str(pause),
     }
     env.pop("ASHYQ_TASKS_IMMEDIATE", None)
     log = open(tmp_path / f"{name}.log", "w")
@@ -97,8 +101,8 @@ def test_a_worker_killed_mid_task_loses_nothing(tmp_path, people, bodies, submit
     finally:
         if first.poll() is None:
             first.kill()
-    orphan = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
-    assert orphan.count() == 1  # left "running" by a dead process
+    orphans = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
+    assert 1 <= orphans.count() <= 4  # the batch left "running" by a dead process
     left = DBTaskResult.objects.exclude(status=TaskResultStatus.SUCCESSFUL).count()
     assert 1 <= left < queued
 
@@ -109,6 +113,34 @@ def test_a_worker_killed_mid_task_loses_nothing(tmp_path, people, bodies, submit
         if second.poll() is None:
             second.kill()
     assert DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).count() == queued
+    assert_figures_equal_a_full_recomputation()
+    kept = sorted(AppealAnalysis.objects.values_list("appeal_id", "body_id", "handling", "final"))
+    refresh.refresh_all()
+    assert kept == sorted(AppealAnalysis.objects.values_list("appeal_id", "body_id", "handling", "final"))
+
+
+def test_two_workers_share_the_queue_without_running_a_task_twice(tmp_path, people, bodies, submit):
+    for i in range(16):
+        appeal = submit(people["applicant"], subject=f"Street light {i}")
+        if i % 4 == 0:
+            appeal = services.redirect_appeal(people["official"], appeal, bodies["general-prosecutors-office"], "Theirs")
+        if i % 2 == 0:
+            official = people["other_official"] if i % 4 == 0 else people["official"]
+            services.answer_appeal(official, appeal, outcome=Outcome.RESOLVED, text="Done.")
+    queued = DBTaskResult.objects.count()
+    # Small batches with a short pause in each figures write, so both workers are at it at once.
+    workers = [start_worker(tmp_path, f"w{i}", "--batch", batch=3, pause=0.05) for i in range(2)]
+    try:
+        for i, worker in enumerate(workers):
+            assert worker.wait(timeout=120) == 0, (tmp_path / f"w{i}.log").read_text()
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+    rows = list(DBTaskResult.objects.values_list("status", "worker_ids"))
+    assert len(rows) == queued and {status for status, _ in rows} == {TaskResultStatus.SUCCESSFUL}
+    assert all(len(ids) == 1 for _, ids in rows)  # each task claimed once, by one worker
+    assert len({ids[0] for _, ids in rows}) == 2  # and both workers ran some
     assert_figures_equal_a_full_recomputation()
     kept = sorted(AppealAnalysis.objects.values_list("appeal_id", "body_id", "handling", "final"))
     refresh.refresh_all()

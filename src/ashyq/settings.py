@@ -215,6 +215,13 @@ ASHYQ_TASK_RETRY_SECONDS = float(os.environ.get("ASHYQ_TASK_RETRY_SECONDS", "10"
 # goes back to the queue (core/worker.py). Keep STALE well above HEARTBEAT.
 ASHYQ_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("ASHYQ_WORKER_HEARTBEAT_SECONDS", "10"))
 ASHYQ_WORKER_STALE_SECONDS = float(os.environ.get("ASHYQ_WORKER_STALE_SECONDS", "60"))
+# How many due tasks a worker claims at once; the figures and analysis tasks among them run together, in one
+# transaction (core/worker.py). A larger batch drains a backlog faster and holds its tasks a little longer.
+ASHYQ_WORKER_BATCH = int(os.environ.get("ASHYQ_WORKER_BATCH", "200"))
+# The pages of derived figures (assessment, content analysis: the FIGURES scope of core/pagecache.py) are renewed
+# at most once per this many seconds, so a stream of events does not empty their cache; they may be this old.
+# Pages showing the record itself (publication, answers, moderation) are renewed at once whatever this says. 0: at once.
+ASHYQ_FIGURES_PAGE_LAG_SECONDS = float(os.environ.get("ASHYQ_FIGURES_PAGE_LAG_SECONDS", "60"))
 # /health/ says "degraded" when the oldest due task has waited longer than this (the worker is down or behind).
 ASHYQ_HEALTH_MAX_QUEUE_SECONDS = int(os.environ.get("ASHYQ_HEALTH_MAX_QUEUE_SECONDS", "300"))
 # Link checks of open-data resources (check_links): per-request timeout, redirects followed, and networks that

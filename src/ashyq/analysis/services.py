@@ -107,50 +107,78 @@ def save_model(task: str, pipeline, *, trained_on: str, labels: list[str], metri
 
 
 def classify_appeal(appeal_id: int) -> list[Label]:
-    """Suggest the cause and sector of a new appeal with the active models. A person's label is never
-    overwritten, and a task the models already suggested is not suggested again (the background task may run
-    twice); without a model, the sector named in the text (sectors.py) is suggested."""
+    """Suggest the cause and sector of a new appeal with the active models (classify_appeals for one appeal);
+    returns the suggestions added."""
+    return classify_appeals([appeal_id]).get(appeal_id, [])
+
+
+def classify_appeals(appeal_ids) -> dict[int, list[Label]]:
+    """Suggest the cause and sector of new appeals with the active models and rebuild their rows (the worker's
+    batch of classification tasks: the models and the allowed values are read once for the batch). A person's
+    label is never overwritten, and a task the models already suggested is not suggested again (the background
+    task may run twice); without a model, the sector named in the text (sectors.py) is suggested. Returns
+    {appeal id: the suggestions added}."""
     from . import classifier  # scikit-learn loads only when a model is used, not at every start
 
-    appeal = Appeal.objects.only("pk", "subject", "text").get(pk=appeal_id)
-    text = f"{appeal.subject}\n{appeal.text}"
-    created = []
-    labelled = _labelled_tasks(appeal_id)
+    appeals = list(Appeal.objects.filter(pk__in=set(appeal_ids)).order_by("pk").only("pk", "subject", "text"))
+    ids = [a.pk for a in appeals]
+    labelled = _labelled_tasks(ids)
+    # The models are read only for a task some appeal still needs (a task run again finds its labels there).
+    needed = [task for task in LABELLED_TASKS if any(task not in labelled.get(i, ()) for i in ids)]
+    models = {task: active_model(task) for task in needed}
+    allowed = {task: allowed_values(task) for task in needed if models[task][1] is not None}
     now = timezone.now()
-    for task in LABELLED_TASKS:
-        if task in labelled:
-            continue
-        model_id, pipeline = active_model(task)
-        value, score = None, None
-        if pipeline is not None:
-            allowed = allowed_values(task)
-            top = classifier.suggest(pipeline, text, k=3, allowed=allowed)
-            if task == Task.SECTOR:
-                top = sectors.prefer_named(top, text)
-            if top:
-                value, score = top[0].value, top[0].score
-        elif task == Task.SECTOR:
-            named = sectors.named_sectors(text)
-            value = named[0] if named else None
-        if value:
-            created.append(
-                Label(
-                    appeal_id=appeal_id, task=task, value=value, source=Source.MODEL, score=score, model_id=model_id, set_at=now
+    suggested = []
+    for appeal in appeals:
+        text = f"{appeal.subject}\n{appeal.text}"
+        for task in LABELLED_TASKS:
+            if task in labelled.get(appeal.pk, ()):
+                continue
+            model_id, pipeline = models[task]
+            value, score = None, None
+            if pipeline is not None:
+                top = classifier.suggest(pipeline, text, k=3, allowed=allowed[task])
+                if task == Task.SECTOR:
+                    top = sectors.prefer_named(top, text)
+                if top:
+                    value, score = top[0].value, top[0].score
+            elif task == Task.SECTOR:
+                named = sectors.named_sectors(text)
+                value = named[0] if named else None
+            if value:
+                suggested.append(
+                    Label(
+                        appeal_id=appeal.pk,
+                        task=task,
+                        value=value,
+                        source=Source.MODEL,
+                        score=score,
+                        model_id=model_id,
+                        set_at=now,
+                    )
                 )
-            )
     with transaction.atomic():
-        # Under the appeal's lock, again: a second run that classified meanwhile has added its suggestions.
-        Appeal.objects.select_for_update().filter(pk=appeal_id).exists()
-        done = _labelled_tasks(appeal_id)
-        created = [label for label in created if label.task not in done]
+        # Under the appeals' locks, again: a second run that classified meanwhile has added its suggestions.
+        list(Appeal.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+        done = _labelled_tasks(ids)
+        created = [label for label in suggested if label.task not in done.get(label.appeal_id, ())]
         Label.objects.bulk_create(created)
-        refresh.refresh_appeal(appeal_id)
-    return created
+        refresh.refresh_appeals(ids)
+    added: dict[int, list[Label]] = {}
+    for label in created:
+        added.setdefault(label.appeal_id, []).append(label)
+    return added
 
 
-def _labelled_tasks(appeal_id: int) -> set[str]:
-    """The tasks the appeal already has a person's label or a model's suggestion for."""
-    return set(Label.objects.filter(appeal_id=appeal_id, source__in=(Source.PERSON, Source.MODEL)).values_list("task", flat=True))
+def _labelled_tasks(appeal_ids) -> dict[int, set[str]]:
+    """{appeal id: the tasks it already has a person's label or a model's suggestion for}."""
+    result: dict[int, set[str]] = {}
+    rows = Label.objects.filter(appeal_id__in=appeal_ids, source__in=(Source.PERSON, Source.MODEL)).values_list(
+        "appeal_id", "task"
+    )
+    for appeal_id, task in rows:
+        result.setdefault(appeal_id, set()).add(task)
+    return result
 
 
 def training_data(task: str) -> tuple[list[str], list[str]]:

@@ -22,7 +22,7 @@ import functools
 import zoneinfo
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Q
 
 from ashyq.dialogue.models import OPEN_STATUSES, Answer, Appeal, AppealEvent, AppealStay, EventKind, Outcome, Status
 
@@ -227,84 +227,143 @@ def difference(new: dict, old: dict) -> dict:
     return out
 
 
+def merge(total: dict, delta: dict) -> dict:
+    """Add `delta` into `total` (both as difference() returns them), in place; zeros left out. Returns `total`."""
+    for key, change in delta.items():
+        slot = total.setdefault(key, {})
+        for field, n in change.items():
+            if isinstance(n, dict):
+                hist = slot.setdefault(field, {})
+                for bucket, m in n.items():
+                    hist[bucket] = hist.get(bucket, 0) + m
+                    if not hist[bucket]:
+                        del hist[bucket]
+                if not hist:
+                    del slot[field]
+            else:
+                slot[field] = slot.get(field, 0) + n
+                if not slot[field]:
+                    del slot[field]
+        if not slot:
+            del total[key]
+    return total
+
+
 def _apply_delta(delta: dict) -> None:
-    """Add the difference to the stored rows, locked in a fixed order (no deadlock between two workers)."""
-    for key in sorted(delta):
-        kind, owner, month = key.split(":")
-        month = dt.date.fromisoformat(f"{month}-01")
-        change = delta[key]
-        if kind == "b":
-            row, _ = BodyMonthFigures.objects.select_for_update().get_or_create(body_id=int(owner), month=month)
-        else:
-            row, _ = RegionMonthFigures.objects.select_for_update().get_or_create(region_id=int(owner), month=month)
-        plain = {f: F(f) + n for f, n in change.items() if not isinstance(n, dict)}
-        for field, buckets in change.items():
-            if isinstance(buckets, dict):
-                hist = dict(getattr(row, field))
-                for bucket, n in buckets.items():
-                    total = hist.get(bucket, 0) + n
-                    if total:
-                        hist[bucket] = total
-                    else:
-                        hist.pop(bucket, None)
-                plain[field] = hist
-        type(row).objects.filter(pk=row.pk).update(**plain)
+    """Add the difference to the stored rows: missing rows created, then every row concerned locked in one query
+    per table, in a fixed order (bodies then regions, by owner and month), so two workers never wait on each other
+    in a cycle; the new values are written in one statement per table."""
+    for kind, model, owner_field in (("b", BodyMonthFigures, "body_id"), ("r", RegionMonthFigures, "region_id")):
+        changes = {}
+        for key, change in delta.items():
+            key_kind, owner, month = key.split(":")
+            if key_kind == kind:
+                changes[(int(owner), dt.date.fromisoformat(f"{month}-01"))] = change
+        if not changes:
+            continue
+        model.objects.bulk_create([model(**{owner_field: o, "month": m}) for o, m in changes], ignore_conflicts=True)
+        wanted = Q()
+        for owner, month in changes:
+            wanted |= Q(**{owner_field: owner, "month": month})
+        rows = list(model.objects.select_for_update().filter(wanted).order_by(owner_field, "month"))
+        fields = set()
+        for row in rows:
+            for field, n in changes[(getattr(row, owner_field), row.month)].items():
+                if isinstance(n, dict):
+                    hist = dict(getattr(row, field))
+                    for bucket, m in n.items():
+                        total = hist.get(bucket, 0) + m
+                        if total:
+                            hist[bucket] = total
+                        else:
+                            hist.pop(bucket, None)
+                    setattr(row, field, hist)
+                else:
+                    setattr(row, field, getattr(row, field) + n)
+                fields.add(field)
+        model.objects.bulk_update(rows, sorted(fields))
 
 
 def apply(appeal_id: int) -> dict:
-    """Bring the stored figures up to date with the appeal's record, and with the appeals whose part it changes
-    (the appeal it complains about; the earlier answers of the same body to the same applicant it makes a
-    repeat of). Returns the change applied, for the caller's log and the tests."""
+    """Bring the stored figures up to date with the appeal's record (apply_many for one appeal)."""
+    return apply_many([appeal_id])
+
+
+def apply_many(appeal_ids) -> dict:
+    """Bring the stored figures up to date with the appeals' records, and with the appeals whose part they change
+    (the appeal one complains about; the earlier answers of the same body to the same applicant it makes a repeat
+    of), in one transaction: the worker's batch of figures tasks. An appeal named twice counts once; the result is
+    what applying the appeals one by one gives, since each appeal's kept part is replaced by its part now. Returns
+    the change applied to each appeal's part, for the caller's log and the tests."""
     from ashyq.core import clock
 
     from .figures import ensure_calendar
 
+    registered = dict(Appeal.objects.filter(pk__in=set(appeal_ids)).values_list("pk", "registered_at"))
     applied: dict = {}
-    registered = Appeal.objects.filter(pk=appeal_id).values_list("registered_at", flat=True).first()
-    if registered is not None:  # working days to answer are read from the WorkingDay calendar
-        ensure_calendar(_local_day(registered) - dt.timedelta(days=7), clock.today() + dt.timedelta(days=60))
+    if not registered:  # appeals that no longer exist: nothing to count
+        return applied
+    # Working days to answer are read from the WorkingDay calendar.
+    ensure_calendar(_local_day(min(registered.values())) - dt.timedelta(days=7), clock.today() + dt.timedelta(days=60))
     with transaction.atomic():
-        touched = [appeal_id, *_affected(appeal_id)]
+        touched = sorted(set(registered) | _affected(registered))
+        # An appeal seen for the first time gets an empty part first, so that two workers meeting it both lock the
+        # same row rather than both creating it.
+        AppealContribution.objects.bulk_create(
+            [AppealContribution(appeal_id=i, counts={}) for i in touched], ignore_conflicts=True
+        )
         # Locked in one order (by appeal), so two workers touching the same appeals never wait on each other in a cycle.
         locked = AppealContribution.objects.select_for_update().filter(appeal_id__in=touched).order_by("appeal_id")
         kept_parts = {k.appeal_id: k for k in locked}
         parts = contributions_for(touched)
+        total: dict = {}
+        changed = []
         for other in touched:
             kept = kept_parts.get(other)
+            if kept is None:  # the appeal is gone (deleted with its part)
+                continue
             new = parts.get(other, {})
-            delta = difference(new, kept.counts if kept else {})
+            delta = difference(new, kept.counts)
             if delta:
-                _apply_delta(delta)
+                merge(total, delta)
                 applied[other] = delta
-            if kept is None:
-                AppealContribution.objects.create(appeal_id=other, counts=new)
-            elif delta or kept.counts != new:
-                AppealContribution.objects.filter(pk=kept.pk).update(counts=new)
+            if kept.counts != new:
+                kept.counts = new
+                changed.append(kept)
+        if total:
+            _apply_delta(total)
+        AppealContribution.objects.bulk_update(changed, ["counts"])
     return applied
 
 
-def _affected(appeal_id: int) -> list[int]:
-    appeal = (
-        Appeal.objects.filter(pk=appeal_id)
-        .values("complaint_about_id", "applicant_id", "addressed_body_id", "registered_at")
-        .first()
-    )
-    if appeal is None:
-        return []
-    others = [appeal["complaint_about_id"]] if appeal["complaint_about_id"] else []
-    window = dt.timedelta(days=config.get()["repeat_window_days"])
-    if appeal["applicant_id"] is not None:  # an anonymous report makes no answer a repeat
-        others += list(
-            Answer.objects.filter(
-                appeal__applicant_id=appeal["applicant_id"],
-                body_id=appeal["addressed_body_id"],
-                answered_at__gte=appeal["registered_at"] - window,
-                answered_at__lt=appeal["registered_at"],
-            )
-            .exclude(appeal_id=appeal_id)
-            .values_list("appeal_id", flat=True)
+def _affected(appeal_ids) -> set[int]:
+    """The other appeals whose part the appeals' records change: the appeals they complain about, and the answers
+    of the body an appeal is addressed to, to the same applicant, within the repeat window before it."""
+    appeals = list(
+        Appeal.objects.filter(pk__in=appeal_ids).values(
+            "pk", "complaint_about_id", "applicant_id", "addressed_body_id", "registered_at"
         )
-    return sorted(set(others))
+    )
+    others = {a["complaint_about_id"] for a in appeals if a["complaint_about_id"]}
+    window = dt.timedelta(days=config.get()["repeat_window_days"])
+    named = [a for a in appeals if a["applicant_id"] is not None]  # an anonymous report makes no answer a repeat
+    if named:
+        # One read for the batch, by the applicants (indexed) and the bodies, wider than needed; each appeal then
+        # keeps the answers of its own window.
+        answers = Answer.objects.filter(
+            appeal__applicant_id__in={a["applicant_id"] for a in named},
+            body_id__in={a["addressed_body_id"] for a in named},
+            answered_at__gte=min(a["registered_at"] for a in named) - window,
+            answered_at__lt=max(a["registered_at"] for a in named),
+        ).values_list("appeal_id", "appeal__applicant_id", "body_id", "answered_at")
+        by_pair: dict = {}
+        for answer in answers:
+            by_pair.setdefault((answer[1], answer[2]), []).append(answer)
+        for a in named:
+            for appeal_id, _, _, answered_at in by_pair.get((a["applicant_id"], a["addressed_body_id"]), ()):
+                if appeal_id != a["pk"] and a["registered_at"] - window <= answered_at < a["registered_at"]:
+                    others.add(appeal_id)
+    return others
 
 
 def rebuild_all(batch: int = 2000) -> int:

@@ -7,13 +7,18 @@ from ashyq.core import pagecache
 from ashyq.core.tasks import task
 
 
-@task()
-def refresh_appeal_figures(appeal_id: int) -> None:
-    """Apply the change one of the appeal's events made to the figures (contributions.apply; signals.py)."""
+def _figures_of_appeals(calls) -> None:
+    """The figures tasks of a worker's batch at once (contributions.apply_many: each appeal once)."""
     from . import contributions
 
-    contributions.apply(appeal_id)
-    pagecache.bump(pagecache.FIGURES)  # the rankings and scorecards now show the new figures
+    contributions.apply_many([appeal_id for (appeal_id,) in calls])
+    pagecache.bump_soon(pagecache.FIGURES)  # the rankings and scorecards show the new figures within the lag
+
+
+@task(many=_figures_of_appeals)
+def refresh_appeal_figures(appeal_id: int) -> None:
+    """Apply the change one of the appeal's events made to the figures (contributions.apply; signals.py)."""
+    _figures_of_appeals([(appeal_id,)])
 
 
 @task()
@@ -22,7 +27,7 @@ def refresh_dataset_figures(body_id: int) -> None:
     from . import figures
 
     figures.refresh_for_body_datasets(body_id)
-    pagecache.bump(pagecache.FIGURES)
+    pagecache.bump_soon(pagecache.FIGURES)
 
 
 @task()
@@ -31,4 +36,4 @@ def refresh_legal_figures(body_id: int, first_day: str, last_day: str) -> None:
     from . import figures
 
     figures.refresh_for_legal_process(body_id, dt.date.fromisoformat(first_day), dt.date.fromisoformat(last_day))
-    pagecache.bump(pagecache.FIGURES)
+    pagecache.bump_soon(pagecache.FIGURES)

@@ -4,7 +4,8 @@ A cached page names the scopes of the record it shows (`@public_page(RECORD, FIG
 generation in the cache: the time of its last change. A page's key holds the generations of its scopes, so
 a change makes every page that shows it miss at once, O(1) whatever the number of pages cached (the old
 entries simply age out). Whoever changes a scope calls `bump(scope)`: dialogue on each event of a published
-appeal or a moderation step, the workers' tasks once the figures they derive are stored, open data on each
+appeal or a moderation step, the worker's tasks once the figures they derive are stored (`bump_soon`: at most
+once per ASHYQ_FIGURES_PAGE_LAG_SECONDS, so those pages may be that much behind the figures; never the record), open data on each
 dataset saved, legal acts on each step of a discussion, blogs on each
 public step of a post or a web conference, bodies on each save of a body (every scope: its name is
 on pages of all of them), accounts when a person's public name changes. `bump` runs in the change's transaction and again once it commits, so a page rendered from
@@ -55,6 +56,15 @@ SHARED_COOKIES = frozenset({settings.LANGUAGE_COOKIE_NAME, settings.CSRF_COOKIE_
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Content-Disposition", "Access-Control-Allow-Origin")
 
 
+# The scopes whose renewal may wait (bump_soon): the figures the worker derives, renewed at most once per
+# ASHYQ_FIGURES_PAGE_LAG_SECONDS. Never the record itself: a visitor must see an answer or a hiding at once.
+LAGGED = frozenset({FIGURES})
+
+
+def _now_ns() -> int:
+    return time.time_ns()
+
+
 def _cache():
     return caches[ALIAS]
 
@@ -63,9 +73,13 @@ def _generation_key(scope: str) -> str:
     return f"ashyq:generation:{scope}"
 
 
+def _pending_key(scope: str) -> str:
+    return f"ashyq:pending:{scope}"
+
+
 def _write(scopes) -> None:
     try:
-        stamp = time.time_ns()
+        stamp = _now_ns()
         _cache().set_many({_generation_key(s): stamp for s in scopes}, timeout=None)
     except Exception:  # a cache that is down must not undo the change; entries still expire (module docstring)
         log.exception("Could not invalidate the cached public pages of %s", ", ".join(scopes))
@@ -80,15 +94,55 @@ def bump(*scopes: str) -> None:
     transaction.on_commit(lambda: _write(scopes), robust=True)
 
 
+def bump_soon(scope: str) -> None:
+    """Like bump(scope) for a scope of derived figures (LAGGED), at most once per ASHYQ_FIGURES_PAGE_LAG_SECONDS:
+    under a stream of events the worker's every batch would otherwise empty the cache of those pages. A change
+    within the window since the last renewal is marked pending, and the first page asked for once the window has
+    passed renews the scope (generations()): the pages show the change at the latest by the window's end."""
+    if scope not in LAGGED:
+        raise ValueError(f"Only the derived figures may be renewed late, not {scope!r}")
+    if settings.ASHYQ_FIGURES_PAGE_LAG_SECONDS <= 0:
+        bump(scope)
+        return
+    _renew_or_mark(scope)
+    # Again once the change is committed: a page rendered from the data before it must not stay the latest.
+    transaction.on_commit(lambda: _renew_or_mark(scope), robust=True)
+
+
+def _lag_ns() -> float:
+    return settings.ASHYQ_FIGURES_PAGE_LAG_SECONDS * 1e9
+
+
+def _renew_or_mark(scope: str) -> None:
+    try:
+        cache = _cache()
+        generation = cache.get(_generation_key(scope))
+        if generation is None or _now_ns() - generation >= _lag_ns():
+            _write([scope])
+            cache.delete(_pending_key(scope))
+        else:
+            cache.set(_pending_key(scope), 1, timeout=None)
+    except Exception:  # a cache that is down must not undo the change; entries still expire (module docstring)
+        log.exception("Could not mark the cached pages of %s for renewal", scope)
+
+
 def generations(scopes) -> dict[str, int]:
-    """The current generation of each scope; a scope never bumped (or evicted) starts now."""
+    """The current generation of each scope; a scope never bumped (or evicted) starts now. A lagged scope with a
+    change pending whose window has passed is renewed here (bump_soon)."""
     cache = _cache()
     keys = {_generation_key(s): s for s in scopes}
-    found = cache.get_many(list(keys))
+    pending = {_pending_key(s): s for s in scopes if s in LAGGED}
+    found = cache.get_many([*keys, *pending])
     for key in keys.keys() - found.keys():
-        cache.add(key, time.time_ns(), timeout=None)
-        found[key] = cache.get(key) or time.time_ns()
-    return {keys[k]: v for k, v in found.items()}
+        cache.add(key, _now_ns(), timeout=None)
+        found[key] = cache.get(key) or _now_ns()
+    for key, scope in pending.items():
+        generation_key = _generation_key(scope)
+        if key in found and _now_ns() - found[generation_key] >= _lag_ns():
+            found[generation_key] = _now_ns()
+            cache.set(generation_key, found[generation_key], timeout=None)
+            cache.delete(key)
+    return {keys[k]: found[k] for k in keys}
 
 
 def _private_request(request) -> bool:
@@ -172,7 +226,7 @@ def public_page(*scopes: str):
                 return view(request, *args, **kwargs)
             if entry is not None:
                 return _serve(request, entry, "hit")
-            fresh = time.time_ns() - max(gens.values()) < settings.ASHYQ_REPLICA_PIN_SECONDS * 1e9
+            fresh = _now_ns() - max(gens.values()) < settings.ASHYQ_REPLICA_PIN_SECONDS * 1e9
             # Soon after a change a lagging replica may not have it yet: the page kept for everyone reads the primary.
             with replica.primary_reads() if fresh else contextlib.nullcontext():
                 response = view(request, *args, **kwargs)

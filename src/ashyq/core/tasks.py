@@ -36,17 +36,31 @@ log = logging.getLogger("ashyq.tasks")
 DEFAULT_ATTEMPTS = 5
 # {task module path: attempts}: how many times a failing task is tried before it stays failed.
 _attempts: dict[str, int] = {}
+# {task module path: function doing the work of many calls at once} (task(many=...)).
+_many: dict[str, object] = {}
 
 
-def task(*, attempts: int = DEFAULT_ATTEMPTS, **options):
-    """`@task()` of the framework, plus the number of attempts before a failure is final."""
+def task(*, attempts: int = DEFAULT_ATTEMPTS, many=None, **options):
+    """`@task()` of the framework, plus the number of attempts before a failure is final.
+
+    `many`, for a task whose work several calls can share (the figures or the analysis rows of many appeals): a
+    function taking the list of the calls' argument tuples, doing in one transaction what running each call would
+    do (a call repeated is done once), returning nothing. The worker gives it every such task of the batch it
+    claimed (worker.py); if it raises, the tasks are run one by one, so each fails and is retried on its own."""
 
     def decorate(func):
         framework_task = _framework_task(**options)(func)
         _attempts[framework_task.module_path] = attempts
+        if many is not None:
+            _many[framework_task.module_path] = many
         return framework_task
 
     return decorate
+
+
+def runs_many(task_path: str):
+    """The function doing the work of many calls of the task at `task_path` at once, or None."""
+    return _many.get(task_path)
 
 
 def _stores_in_this_database(backend) -> bool:
@@ -117,32 +131,24 @@ def once(key: str):
 
 
 def run_ready_tasks(backend: str = "default", limit: int | None = None) -> int:
-    """Run the database queue's due tasks here and now until none is left (tests, the demo loader; `manage.py
-    worker --batch` does the same in its own process). Returns how many ran."""
-    from django_tasks_db.management.commands.db_worker import Worker
-    from django_tasks_db.models import DBTaskResult
+    """Run the database queue's due tasks here and now until none is left, as `manage.py worker --batch` does in
+    its own process (the same claiming and batches: worker.py); for tests and the demo loader. Returns how many
+    ran."""
+    from .worker import BatchWorker
 
     if not _stores_in_this_database(task_backends[backend]):
         return 0  # another backend runs its tasks itself
-    worker = Worker(
+    worker = BatchWorker(
         queue_names=["*"],
         interval=0,
         batch=True,
         backend_name=backend,
         startup_delay=False,
-        max_tasks=None,
+        max_tasks=limit,
         worker_id="in-process",
         excluded_queue_names=[],
     )
-    ran = 0
-    while limit is None or ran < limit:
-        result = DBTaskResult.objects.ready().filter(backend_name=backend).first()
-        if result is None:
-            return ran
-        result.claim(worker.worker_id)
-        worker.run_task(result)
-        ran += 1
-    return ran
+    return worker.drain()
 
 
 def queue_status(backend: str = "default") -> dict:
