@@ -80,6 +80,19 @@ def _workers(env, count: int, label: str, profile: bool = False) -> tuple[float,
     }
 
 
+def queue_rows(since) -> dict:
+    """{task: {count, mean_ms}} from the queue's own rows finished since `since`: from its claim to its recorded
+    end (one task at a time: its run; in a batch: until the batch's end). Works for any worker, old or new."""
+    from django_tasks_db.models import DBTaskResult
+
+    runs: dict[str, list[float]] = {}
+    rows = DBTaskResult.objects.filter(enqueued_at__gte=since, finished_at__isnull=False)
+    for path, started, finished in rows.values_list("task_path", "started_at", "finished_at"):
+        parts = path.split(".")
+        runs.setdefault(f"{parts[-3]}.{parts[-1]}", []).append((finished - started).total_seconds())
+    return {name: {"count": len(t), "mean_ms": round(1000 * sum(t) / len(t), 1)} for name, t in sorted(runs.items())}
+
+
 def baseline(env, count: int) -> dict:
     """`count` trivial tasks drained by one worker: the queue's own cost per task."""
     from django.db import connection, transaction
@@ -144,12 +157,13 @@ def drain(env, events: int, workers: int = 1, since_pk: int | None = None, profi
     load_after = os.getloadavg()
     left = ready.count()
     failed = DBTaskResult.objects.filter(status="FAILED", enqueued_at__gte=since).count()
-    connection.close()
     total = already + again
-    ran = sum(t["tasks"] for what, t in timings.items() if what != "claim")
+    rows = queue_rows(since)
+    # A worker without the timings (an older release) is counted from the queue's rows.
+    ran = sum(t["tasks"] for what, t in timings.items() if what != "claim") or sum(t["count"] for t in rows.values())
     inside = sum(t["seconds"] for t in timings.values())
     run.log(f"drain: {ran} tasks of {total} events in {seconds:.1f}s with {workers} worker(s); left {left}, failed {failed}")
-    return {
+    report = {
         "events": total,
         "events_from_submissions": already,
         "tasks_queued_before": queued_before,
@@ -162,11 +176,14 @@ def drain(env, events: int, workers: int = 1, since_pk: int | None = None, profi
         "seconds_in_claims_and_tasks": round(inside, 1),
         "seconds_elsewhere": round(seconds * workers - inside, 1),  # the processes' start, connection upkeep
         "timings": timings,
+        "queue_rows": rows,
         "tasks_left": left,
         "tasks_failed": failed,
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
     }
+    connection.close()
+    return report
 
 
 def profile_summary(limit: int = 40) -> str:

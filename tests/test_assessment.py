@@ -380,20 +380,20 @@ def test_a_failing_refresh_never_blocks_the_dialogue_and_is_retried_until_it_wor
 
     from ashyq.assessment import contributions
 
-    real = contributions.apply
+    real = contributions.apply_many
     calls = []
 
-    def broken_once(appeal_id):
-        calls.append(appeal_id)
-        if len(calls) == 1:
+    def broken_twice(appeal_ids):
+        calls.append(sorted(appeal_ids))
+        if len(calls) <= 2:  # the worker's batch, then the task alone: the hiccup lasts
             raise RuntimeError("database hiccup")
-        real(appeal_id)
+        return real(appeal_ids)
 
-    monkeypatch.setattr(contributions, "apply", broken_once)
+    monkeypatch.setattr(contributions, "apply_many", broken_twice)
     appeal = submit(people["applicant"])
     assert Appeal.objects.filter(pk=appeal.pk).exists()  # the submission never waited for the figures
     run_queue()
-    assert calls == [appeal.pk] and "database hiccup" in caplog.text
+    assert calls == [[appeal.pk], [appeal.pk]] and "database hiccup" in caplog.text
     # The failed task is back in the queue, due after its backoff, not run at once.
     retry = DBTaskResult.objects.get(task_path="ashyq.assessment.tasks.refresh_appeal_figures")
     assert retry.status == TaskResultStatus.READY and retry.run_after > timezone.now()
