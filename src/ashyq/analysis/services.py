@@ -118,14 +118,14 @@ def classify_appeals(appeal_ids) -> dict[int, list[Label]]:
     label is never overwritten, and a task the models already suggested is not suggested again (the background
     task may run twice); without a model, the sector named in the text (sectors.py) is suggested. Returns
     {appeal id: the suggestions added}."""
-    from . import classifier  # scikit-learn loads only when a model is used, not at every start
-
     appeals = list(Appeal.objects.filter(pk__in=set(appeal_ids)).order_by("pk").only("pk", "subject", "text"))
     ids = [a.pk for a in appeals]
     labelled = _labelled_tasks(ids)
     # The models are read only for a task some appeal still needs (a task run again finds its labels there).
     needed = [task for task in LABELLED_TASKS if any(task not in labelled.get(i, ()) for i in ids)]
     models = {task: active_model(task) for task in needed}
+    if any(pipeline is not None for _, pipeline in models.values()):
+        from . import classifier  # scikit-learn loads only when a model is used, not for appeals already labelled
     allowed = {task: allowed_values(task) for task in needed if models[task][1] is not None}
     now = timezone.now()
     suggested = []
