@@ -67,17 +67,27 @@ def start_worker(tmp_path, name, *args, batch=4, pause=0.3):
     )
 
 
-def test_a_worker_killed_mid_task_loses_nothing(tmp_path, people, bodies, submit):
-    appeals = []
-    for i in range(12):
+def queue_steps(people, bodies, submit, appeals: int, redirect_every: int) -> int:
+    """Appeals submitted, some redirected, half answered (by the receiving body when redirected): their steps' tasks
+    are queued. Returns how many tasks."""
+    for i in range(appeals):
         appeal = submit(people["applicant"], subject=f"Road repair {i}")
-        if i % 3 == 0:
+        if i % redirect_every == 0:
             appeal = services.redirect_appeal(people["official"], appeal, bodies["general-prosecutors-office"], "Theirs")
         if i % 2 == 0:
-            official = people["other_official"] if i % 3 == 0 else people["official"]
+            official = people["other_official"] if i % redirect_every == 0 else people["official"]
             services.answer_appeal(official, appeal, outcome=Outcome.RESOLVED, text="Done.")
-        appeals.append(appeal)
-    queued = DBTaskResult.objects.count()
+    return DBTaskResult.objects.count()
+
+
+def assert_analysis_equals_a_full_rebuild():
+    kept = sorted(AppealAnalysis.objects.values_list("appeal_id", "body_id", "handling", "final"))
+    refresh.refresh_all()
+    assert kept == sorted(AppealAnalysis.objects.values_list("appeal_id", "body_id", "handling", "final"))
+
+
+def test_a_worker_killed_mid_task_loses_nothing(tmp_path, people, bodies, submit):
+    queued = queue_steps(people, bodies, submit, appeals=12, redirect_every=3)
     assert queued > 30
 
     first = start_worker(tmp_path, "first")
@@ -114,20 +124,11 @@ def test_a_worker_killed_mid_task_loses_nothing(tmp_path, people, bodies, submit
             second.kill()
     assert DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).count() == queued
     assert_figures_equal_a_full_recomputation()
-    kept = sorted(AppealAnalysis.objects.values_list("appeal_id", "body_id", "handling", "final"))
-    refresh.refresh_all()
-    assert kept == sorted(AppealAnalysis.objects.values_list("appeal_id", "body_id", "handling", "final"))
+    assert_analysis_equals_a_full_rebuild()
 
 
 def test_two_workers_share_the_queue_without_running_a_task_twice(tmp_path, people, bodies, submit):
-    for i in range(16):
-        appeal = submit(people["applicant"], subject=f"Street light {i}")
-        if i % 4 == 0:
-            appeal = services.redirect_appeal(people["official"], appeal, bodies["general-prosecutors-office"], "Theirs")
-        if i % 2 == 0:
-            official = people["other_official"] if i % 4 == 0 else people["official"]
-            services.answer_appeal(official, appeal, outcome=Outcome.RESOLVED, text="Done.")
-    queued = DBTaskResult.objects.count()
+    queued = queue_steps(people, bodies, submit, appeals=16, redirect_every=4)
     # Small batches with a short pause in each figures write, so both workers are at it at once.
     workers = [start_worker(tmp_path, f"w{i}", "--batch", batch=3, pause=0.05) for i in range(2)]
     try:
@@ -142,6 +143,4 @@ def test_two_workers_share_the_queue_without_running_a_task_twice(tmp_path, peop
     assert all(len(ids) == 1 for _, ids in rows)  # each task claimed once, by one worker
     assert len({ids[0] for _, ids in rows}) == 2  # and both workers ran some
     assert_figures_equal_a_full_recomputation()
-    kept = sorted(AppealAnalysis.objects.values_list("appeal_id", "body_id", "handling", "final"))
-    refresh.refresh_all()
-    assert kept == sorted(AppealAnalysis.objects.values_list("appeal_id", "body_id", "handling", "final"))
+    assert_analysis_equals_a_full_rebuild()
