@@ -288,17 +288,7 @@ def main():
         if not url:
             pg = run.Postgres()
             url = pg.start()
-        env = dict(
-            os.environ,
-            DATABASE_URL=url,
-            ASHYQ_VAR_DIR=str(var),
-            ASHYQ_ENVIRONMENT="development",
-            ASHYQ_DEBUG="0",
-            DJANGO_SETTINGS_MODULE="ashyq.benchdata.settings",
-            PYTHONPATH=str(run.ROOT / "src"),
-            ASHYQ_EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
-        )
-        env.pop("ASHYQ_CACHE_URL", None)
+        env = run.database_env(url, var, ASHYQ_EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
         run.manage(env, "migrate", "--noinput", "-v0")
         run.setup_django(env)
         from django.db import connection

@@ -44,15 +44,7 @@ def main():
         if not url:
             pg = run.Postgres()
             url = pg.start()
-        env = dict(
-            os.environ,
-            DATABASE_URL=url,
-            ASHYQ_VAR_DIR=str(var),
-            ASHYQ_ENVIRONMENT="development",
-            ASHYQ_DEBUG="0",
-            DJANGO_SETTINGS_MODULE="ashyq.benchdata.settings",
-            PYTHONPATH=str(run.ROOT / "src"),
-        )
+        env = run.database_env(url, var)
         run.manage(env, "migrate", "--noinput", "-v0")
         run.setup_django(env)
         from django.db import connection

@@ -171,16 +171,7 @@ def standalone(step, summary: str):
         if not url:
             pg = Postgres()
             url = pg.start()
-        env = dict(
-            os.environ,
-            DATABASE_URL=url,
-            ASHYQ_VAR_DIR=str(var),
-            ASHYQ_ENVIRONMENT="development",
-            ASHYQ_DEBUG="0",
-            DJANGO_SETTINGS_MODULE="ashyq.benchdata.settings",
-            PYTHONPATH=str(ROOT / "src"),
-        )
-        env.pop("ASHYQ_CACHE_URL", None)
+        env = database_env(url, var)
         manage(env, "migrate", "--noinput", "-v0")
         setup_django(env)
         step(env)
@@ -198,10 +189,21 @@ def setup_django(env):
     django.setup()
 
 
-def fixtures():
-    """Who the loader acts as, and which appeals it asks for. Sessions and tokens are made directly."""
+def session_for(user) -> str:
+    """A signed-in session of `user`, made directly (the loader sends its key as the session cookie)."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
+
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return store.session_key
+
+
+def fixtures():
+    """Who the loader acts as, and which appeals it asks for. Sessions and tokens are made directly."""
     from django.db import connection
     from django.db.models import Count, Q
     from django.urls import Resolver404, resolve
@@ -210,14 +212,6 @@ def fixtures():
     from ashyq.bodies.models import Body
     from ashyq.core.models import Region
     from ashyq.dialogue.models import OPEN_STATUSES, Appeal
-
-    def session_for(user):
-        store = SessionStore()
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store.create()
-        return store.session_key
 
     monitor, _ = User.objects.get_or_create(
         username="bench-monitor",
@@ -515,8 +509,9 @@ def markdown(report):
     return "\n".join(lines) + "\n"
 
 
-def measuring_env(url: str, var: Path) -> dict:
-    """The environment of the measured server and of the commands run on its database."""
+def database_env(url: str, var: Path, **extra) -> dict:
+    """The environment of the commands run on the benchmark's database (and of a server started on it): the
+    benchmark settings, a throwaway var directory, no shared cache; `extra` adds to it."""
     env = dict(
         os.environ,
         DATABASE_URL=url,
@@ -525,6 +520,17 @@ def measuring_env(url: str, var: Path) -> dict:
         ASHYQ_DEBUG="0",
         DJANGO_SETTINGS_MODULE="ashyq.benchdata.settings",
         PYTHONPATH=str(ROOT / "src"),
+        **extra,
+    )
+    env.pop("ASHYQ_CACHE_URL", None)
+    return env
+
+
+def measuring_env(url: str, var: Path) -> dict:
+    """The environment of the measured server and of the commands run on its database."""
+    return database_env(
+        url,
+        var,
         # Emails are built (after commit, as in production) but not printed or sent.
         ASHYQ_EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
         # The loader is one address and 200 applicants submitting thousands of appeals an hour: the caps on
@@ -532,8 +538,6 @@ def measuring_env(url: str, var: Path) -> dict:
         ASHYQ_SUBMISSIONS_PER_USER="1000000/h",
         ASHYQ_SUBMISSIONS_PER_ADDRESS="1000000/h",
     )
-    env.pop("ASHYQ_CACHE_URL", None)
-    return env
 
 
 def main():
