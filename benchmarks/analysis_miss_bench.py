@@ -31,13 +31,7 @@ import run
 
 
 def monitor_session() -> str:
-    from ashyq.accounts.models import Role, User
-
-    user, _ = User.objects.get_or_create(
-        username="bench-monitor",
-        defaults={"email": "bench-monitor@bench.ashyq.example", "role": Role.MONITOR, "password": "!bench"},
-    )
-    return run.session_for(user)
+    return run.session_for(run.bench_monitor())
 
 
 def in_process() -> dict:

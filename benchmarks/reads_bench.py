@@ -26,30 +26,24 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "benchmarks")]
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ashyq.benchdata.settings")
 
 import django  # noqa: E402
 
 django.setup()
 
-from django.db.models import Count  # noqa: E402
+import run  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from ashyq.accounts.models import Role, User  # noqa: E402
 from ashyq.benchdata import vocabulary  # noqa: E402
-from ashyq.dialogue.models import OPEN_STATUSES, Appeal  # noqa: E402
 
 COMMON = "мектеп"  # the most frequent word of the generated texts: about a quarter of the published appeals
 
 
 def clients():
-    reader, _ = User.objects.get_or_create(
-        username="bench-monitor",
-        defaults={"email": "bench-monitor@bench.ashyq.example", "role": Role.MONITOR, "password": "!bench"},
-    )
-    busiest = Appeal.objects.filter(status__in=OPEN_STATUSES).values("body_id").annotate(n=Count("id")).order_by("-n").first()
-    official = User.objects.filter(role=Role.OFFICIAL, body_id=busiest["body_id"], username__startswith="bench-").first()
+    reader = run.bench_monitor()
+    official, _ = run.busiest_official()
     signed_in, staff = Client(), Client()
     signed_in.force_login(reader)
     staff.force_login(official)

@@ -202,24 +202,43 @@ def session_for(user) -> str:
     return store.session_key
 
 
+def bench_monitor():
+    """The monitor the benchmarks read as (made once, kept in the database)."""
+    from ashyq.accounts.models import Role, User
+
+    monitor, _ = User.objects.get_or_create(
+        username="bench-monitor",
+        defaults={"email": "bench-monitor@bench.ashyq.example", "role": Role.MONITOR, "password": "!bench"},
+    )
+    return monitor
+
+
+def busiest_official():
+    """A generated official of the body with the most open appeals (the longest inbox), and that body's
+    {"body_id", "n": its open appeals}."""
+    from django.db.models import Count
+
+    from ashyq.accounts.models import Role, User
+    from ashyq.dialogue.models import OPEN_STATUSES, Appeal
+
+    busiest = Appeal.objects.filter(status__in=OPEN_STATUSES).values("body_id").annotate(n=Count("id")).order_by("-n").first()
+    official = User.objects.filter(role=Role.OFFICIAL, body_id=busiest["body_id"], username__startswith="bench-").first()
+    return official, busiest
+
+
 def fixtures():
     """Who the loader acts as, and which appeals it asks for. Sessions and tokens are made directly."""
     from django.db import connection
     from django.db.models import Count, Q
     from django.urls import Resolver404, resolve
 
-    from ashyq.accounts.models import ApiToken, Role, User
+    from ashyq.accounts.models import ApiToken, User
     from ashyq.bodies.models import Body
     from ashyq.core.models import Region
     from ashyq.dialogue.models import OPEN_STATUSES, Appeal
 
-    monitor, _ = User.objects.get_or_create(
-        username="bench-monitor",
-        defaults={"email": "bench-monitor@bench.ashyq.example", "role": Role.MONITOR, "password": "!bench"},
-    )
-    # The official of the body with the most open appeals: the longest inbox.
-    busiest = Appeal.objects.filter(status__in=OPEN_STATUSES).values("body_id").annotate(n=Count("id")).order_by("-n").first()
-    official = User.objects.filter(role=Role.OFFICIAL, body_id=busiest["body_id"], username__startswith="bench-").first()
+    monitor = bench_monitor()
+    official, busiest = busiest_official()
     with connection.cursor() as cursor:
         cursor.execute("SELECT id FROM dialogue_appeal TABLESAMPLE SYSTEM (5) ORDER BY random() LIMIT 500")
         sample_ids = [r[0] for r in cursor.fetchall()]
