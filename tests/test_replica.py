@@ -184,12 +184,16 @@ def test_health_reports_the_replica_and_answers_503_while_it_lags_too_far(real_r
     caught_up()
     code, data = _health()
     assert code == 200 and data["status"] == "ok", data
-    assert data["checks"]["replica"] == {
+    replica_check = data["checks"]["replica"]
+    # A replica that has replayed all it received reads 0; the primary's own background writes (a commit of the
+    # test server's, its periodic running-transactions record) may arrive in between, so allow what a healthy
+    # streaming replica shows: well under a second.
+    assert replica_check.pop("lag_seconds") < 1, data
+    assert replica_check == {
         "status": "ok",
         "reachable": True,
         "standby": True,
         "receiving": True,
-        "lag_seconds": 0.0,
         "max_lag_seconds": settings.ASHYQ_HEALTH_MAX_REPLICA_LAG_SECONDS,
     }
     settings.ASHYQ_HEALTH_MAX_REPLICA_LAG_SECONDS = 1
@@ -205,7 +209,8 @@ def test_health_reports_the_replica_and_answers_503_while_it_lags_too_far(real_r
     resume_replay()
     caught_up()
     code, data = _health()
-    assert code == 200 and data["checks"]["replica"]["lag_seconds"] == 0.0
+    assert code == 200 and data["checks"]["replica"]["status"] == "ok", data
+    assert data["checks"]["replica"]["lag_seconds"] < 1, data
 
 
 def test_health_answers_503_when_the_replica_does_not_answer(real_replica):

@@ -19,6 +19,7 @@ import contextlib
 import contextvars
 import hashlib
 import logging
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -69,6 +70,10 @@ SELECT pg_is_in_recovery(),
 """
 
 
+LAG_SAMPLES = 3
+LAG_SAMPLE_PAUSE_SECONDS = 0.05
+
+
 def status() -> dict | None:
     """The replica as /health/ reports it: None without one; else whether it answers, whether it is a standby,
     whether it receives the primary's WAL, its replay lag in seconds and whether that lag is beyond
@@ -79,8 +84,18 @@ def status() -> dict | None:
     conn = connections[REPLICA]
     try:
         with conn.cursor() as cursor:
-            cursor.execute(LAG_SQL)
-            standby, receiving, lag = cursor.fetchone()
+            # A standby that has received a record (a commit, or the primary's periodic running-transactions note)
+            # and not yet replayed it reads, for that instant, as lagging by the age of its last replayed commit,
+            # which on a quiet primary can be minutes: one such reading would take a healthy replica out of the
+            # load balancer. A real lag lasts, so a lag is read again, briefly, and the smallest reading is kept.
+            lag = None
+            for _ in range(LAG_SAMPLES):
+                cursor.execute(LAG_SQL)
+                standby, receiving, sampled = cursor.fetchone()
+                lag = sampled if lag is None else min(lag, sampled)
+                if not lag:
+                    break
+                time.sleep(LAG_SAMPLE_PAUSE_SECONDS)
     except Exception:  # noqa: BLE001 - any failure to answer is "down"; the log has the reason
         log.exception("health: the replica does not answer")
         with contextlib.suppress(Exception):
