@@ -29,7 +29,7 @@ from django_tasks import task as _framework_task
 from django_tasks import task_backends
 from django_tasks.signals import task_finished
 
-__all__ = ["task", "enqueue_after_commit", "run_ready_tasks", "queue_status", "once"]
+__all__ = ["task", "enqueue_after_commit", "run_ready_tasks", "queue_status", "oldest_pending_at", "once"]
 
 log = logging.getLogger("ashyq.tasks")
 
@@ -177,3 +177,17 @@ def queue_status(backend: str = "default") -> dict:
         "failed": rows.filter(status=TaskResultStatus.FAILED).count(),
         "oldest_seconds": max(0, round((now - oldest).total_seconds())) if oldest else 0,
     }
+
+
+def oldest_pending_at(backend: str = "default"):
+    """When the oldest task still to be done was queued: due and waiting, or running now (a task waiting out its
+    retry's backoff is not counted: it would hold this back for an hour). None when none is, or when the queue is
+    not in this database. What the pages of derived figures say they count up to (core/templatetags/freshness.py)."""
+    from django.db.models import Min
+    from django_tasks_db.models import DBTaskResult
+
+    if not _stores_in_this_database(task_backends[backend]):
+        return None
+    rows = DBTaskResult.objects.filter(backend_name=backend)
+    times = [queryset.aggregate(at=Min("enqueued_at"))["at"] for queryset in (rows.ready(), rows.running())]
+    return min((t for t in times if t is not None), default=None)
