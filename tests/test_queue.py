@@ -65,6 +65,46 @@ def test_a_step_queues_its_work_with_its_commit_and_a_rolled_back_step_queues_no
     assert paths(status=TaskResultStatus.SUCCESSFUL) == paths()
 
 
+def test_a_registration_writes_its_tasks_in_one_insert_inside_its_transaction(people, submit, run_queue):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        appeal = submit(people["applicant"])
+    inserts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith('INSERT INTO "django_tasks_database')]
+    assert len(inserts) == 1
+    # The same four tasks as one by one, each with its arguments, all due and waiting for the worker.
+    seq = appeal.events.get().seq
+    assert sorted((row.task_path, row.args_kwargs["args"]) for row in DBTaskResult.objects.ready()) == [
+        ("ashyq.analysis.tasks.classify_appeal", [appeal.pk]),
+        ("ashyq.assessment.tasks.refresh_appeal_figures", [appeal.pk]),
+        ("ashyq.dialogue.tasks.notify_applicant", [appeal.pk, seq]),
+        ("ashyq.dialogue.tasks.notify_body_of_appeal", [appeal.pk, seq]),
+    ]
+    assert run_queue() == 4
+
+
+def test_tasks_enqueued_together_are_written_by_the_block_and_lost_with_it(people, submit):
+    from ashyq.core.tasks import enqueue_after_commit, enqueued_together
+    from ashyq.dialogue import tasks as dialogue_tasks
+
+    appeal = submit(people["applicant"])
+    DBTaskResult.objects.all().delete()
+    # A step that fails after queueing its tasks leaves none, as one by one.
+    with pytest.raises(RuntimeError), transaction.atomic(), enqueued_together():
+        enqueue_after_commit(dialogue_tasks.notify_applicant, appeal.pk, 1)
+        raise RuntimeError("the step failed after queueing its email")
+    assert not DBTaskResult.objects.exists()
+    # The rows exist once the block ends, before the transaction commits; a block inside another adds to it.
+    with transaction.atomic():
+        with enqueued_together():
+            enqueue_after_commit(dialogue_tasks.notify_applicant, appeal.pk, 1)
+            with enqueued_together():
+                enqueue_after_commit(dialogue_tasks.notify_body_of_appeal, appeal.pk, 1)
+            assert not DBTaskResult.objects.exists()
+        assert paths() == ["ashyq.dialogue.tasks.notify_applicant", "ashyq.dialogue.tasks.notify_body_of_appeal"]
+
+
 def test_every_task_can_run_twice_without_changing_anything_more(people, bodies, submit, run_queue, mailoutbox):
     appeal = submit(people["applicant"])
     services.answer_appeal(people["official"], appeal, outcome=Outcome.RESOLVED, text="Done.")

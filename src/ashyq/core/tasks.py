@@ -10,7 +10,9 @@ The convention every task follows (docs/ARCHITECTURE.md):
   recorded, a retry, an operator re-enqueuing it). It reads the state it needs from the database, locks the
   row, returns early when the work is already done, and records "done" in the same transaction as the work.
 - A task is enqueued with `enqueue_after_commit()`: it exists for the worker only once the step that asked
-  for it has committed, and a rolled-back step leaves no task behind.
+  for it has committed, and a rolled-back step leaves no task behind. A step that enqueues several (a
+  registration: figures, classification, two emails) runs inside `enqueued_together()`, which writes their rows
+  in one INSERT at the step's end, still inside its transaction.
 - A task that raises is retried with exponential backoff (`ASHYQ_TASK_RETRY_SECONDS` doubled at each attempt)
   up to its `attempts`; a task whose worker died (SIGKILL, a lost machine) is put back in the queue by the
   next worker (`worker.py`), as one more attempt.
@@ -18,6 +20,8 @@ The convention every task follows (docs/ARCHITECTURE.md):
   so pages read it through the app's selectors and permissions.
 """
 
+import contextlib
+import contextvars
 import datetime as dt
 import logging
 
@@ -29,7 +33,15 @@ from django_tasks import task as _framework_task
 from django_tasks import task_backends
 from django_tasks.signals import task_finished
 
-__all__ = ["task", "enqueue_after_commit", "run_ready_tasks", "queue_status", "oldest_pending_at", "once"]
+__all__ = [
+    "task",
+    "enqueue_after_commit",
+    "enqueued_together",
+    "run_ready_tasks",
+    "queue_status",
+    "oldest_pending_at",
+    "once",
+]
 
 log = logging.getLogger("ashyq.tasks")
 
@@ -76,10 +88,62 @@ def enqueue_after_commit(framework_task, *args) -> None:
     the step has committed, it disappears with a rolled-back step, and no crash between the commit and the
     enqueue can lose it. Any other backend (a broker, the immediate backend) is called in on_commit, so a
     worker never runs a task before the data it reads is committed."""
-    if _stores_in_this_database(framework_task.get_backend()):
-        framework_task.enqueue(*args)
+    backend = framework_task.get_backend()
+    if _stores_in_this_database(backend):
+        pending = _pending.get()
+        if pending is None:
+            framework_task.enqueue(*args)
+        else:
+            pending.append((type(backend), _row(backend, framework_task, args)))
     else:
         transaction.on_commit(lambda: framework_task.enqueue(*args), robust=True)
+
+
+# The rows of the database backend's tasks that the current `enqueued_together()` block will write; None outside one.
+_pending: contextvars.ContextVar[list | None] = contextvars.ContextVar("ashyq_tasks_pending", default=None)
+
+
+def _row(backend, framework_task, args):
+    """The row django-tasks-db's `enqueue` would create for `framework_task(*args)`, not yet saved."""
+    from django_tasks_db.compat import normalize_json
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    backend.validate_task(framework_task)
+    return DBTaskResult(
+        id=backend._get_id(),
+        args_kwargs=normalize_json({"args": args, "kwargs": {}}),
+        priority=framework_task.priority,
+        task_path=framework_task.module_path,
+        queue_name=framework_task.queue_name,
+        # What django-tasks-db's pre_save handler puts for "now" (bulk_create sends no pre_save).
+        run_after=framework_task.run_after or get_date_max(),
+        backend_name=backend.alias,
+    )
+
+
+@contextlib.contextmanager
+def enqueued_together():
+    """Inside a step's transaction: the database backend's tasks that `enqueue_after_commit()` queues within the
+    block are written in one INSERT when the block ends, instead of one round trip each. The block must end
+    before the transaction commits (use it inside `transaction.atomic()`), so the rows still commit or roll back
+    with the step, as one by one; a block that raises writes nothing. A block inside another adds to the outer
+    one's rows."""
+    if _pending.get() is not None:
+        yield
+        return
+    rows: list = []
+    token = _pending.set(rows)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    if rows:
+        from django_tasks_db.compat import task_enqueued
+        from django_tasks_db.models import DBTaskResult
+
+        DBTaskResult.objects.bulk_create([row for _backend, row in rows])  # enqueued_at set row by row, in this order
+        for backend_class, row in rows:
+            task_enqueued.send(backend_class, task_result=row.task_result)
 
 
 def backoff(attempt: int) -> dt.timedelta:

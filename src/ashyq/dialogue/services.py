@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from ashyq.bodies.models import Body
 from ashyq.core import calendar, characters, clock, eds, identity
 from ashyq.core.models import Region
+from ashyq.core.tasks import enqueued_together
 
 from . import deadlines, integrity, notifications, permissions, selectors, staff_notifications, stays
 from .attachments import inspect_uploads
@@ -191,7 +192,8 @@ def submit_appeal(
     # Last before the transaction: a code checked is used up, and its wrong tries must stay counted on a refusal.
     phone_hash = identity.confirm_signing_code(applicant, sms_phone, sms_code, eds.text_sha256(text)) if signed_by_sms else ""
     try:
-        with transaction.atomic():
+        # The registration's tasks (figures, classification, the two emails) are written in one INSERT at its end.
+        with transaction.atomic(), enqueued_together():
             appeal = _register(
                 applicant,
                 body,
@@ -778,7 +780,7 @@ def _screened(actor, report: AnonymousReport) -> AnonymousReport:
 def register_anonymous_report(actor, report: AnonymousReport) -> Appeal:
     """A moderator found it to be a report of a crime or a threat to public safety: it becomes an appeal of type
     report to its body, without an applicant, registered today with the note of its anonymous ground."""
-    with transaction.atomic():
+    with transaction.atomic(), enqueued_together():
         report = _screened(actor, report)
         appeal = _register(
             None,
