@@ -104,14 +104,16 @@ class Appeal(models.Model):
     number = models.CharField(max_length=20, unique=True, null=True, blank=True)
     # None only for an anonymous report of a crime or a threat to public safety (APPC: the one kind of anonymous
     # appeal that is considered), registered after a moderator screened it (AnonymousReport).
+    # db_index=False here and on the other keys below that lead a composite index of the model's Meta: that index
+    # serves the key's lookups and its foreign-key checks, and a second, single-column one only costs every write.
     applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="appeals"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="appeals", db_index=False
     )
     type = models.CharField(max_length=20, choices=AppealType.choices)
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.OPEN_DIALOGUE)
     subject = models.CharField(max_length=255)
     text = models.TextField()
-    region = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="appeals")
+    region = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="appeals", db_index=False)
     is_public = models.BooleanField(default=False)
     # The applicant may choose to be shown by name on a public appeal; otherwise their pseudonym is shown.
     show_name = models.BooleanField(default=False)
@@ -125,7 +127,7 @@ class Appeal(models.Model):
     hidden_at = models.DateTimeField(null=True, blank=True)
 
     addressed_body = models.ForeignKey("bodies.Body", on_delete=models.PROTECT, related_name="+")
-    body = models.ForeignKey("bodies.Body", on_delete=models.PROTECT, related_name="appeals")
+    body = models.ForeignKey("bodies.Body", on_delete=models.PROTECT, related_name="appeals", db_index=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.REGISTERED)
     executor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="executing"
@@ -221,13 +223,14 @@ class AppendOnlyQuerySet(models.QuerySet):
 class AppealEvent(models.Model):
     """One step of an appeal's history: who did what, when, between which bodies and why. Never changed."""
 
-    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="events")
+    # Not indexed alone: (appeal, seq) and (to_body, kind, at) below lead with them (Appeal.applicant says why).
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="events", db_index=False)
     seq = models.PositiveIntegerField()
     kind = models.CharField(max_length=30, choices=EventKind.choices)
     at = models.DateTimeField()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     from_body = models.ForeignKey("bodies.Body", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    to_body = models.ForeignKey("bodies.Body", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    to_body = models.ForeignKey("bodies.Body", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     reason = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
     # Hash chain (integrity.py): this event's digest and the digest of the event before it.
@@ -275,9 +278,10 @@ class AppealStay(models.Model):
     finding it otherwise means searching every later appeal. One narrow row per stay, indexed by body and month,
     so the figures of every body aggregate this table instead of joining the wide ones."""
 
-    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="stays")
+    # Not indexed alone: (appeal, seq) and (body, month) below lead with them (Appeal.applicant says why).
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="stays", db_index=False)
     seq = models.PositiveSmallIntegerField(help_text="1 for the registration, then one more for each redirect")
-    body = models.ForeignKey("bodies.Body", on_delete=models.PROTECT, related_name="+")
+    body = models.ForeignKey("bodies.Body", on_delete=models.PROTECT, related_name="+", db_index=False)
     # The body the applicant wrote to (the first stay's): "not ours" answers count differently elsewhere.
     addressed = models.BooleanField()
     received_at = models.DateTimeField()
