@@ -15,6 +15,7 @@ from ashyq.analysis.models import Cause
 from ashyq.bodies.models import Body
 from ashyq.bodies.reference_data import load_reference_data
 from ashyq.core import clock
+from ashyq.core import reference as reference_rows
 from ashyq.core.models import Region
 from ashyq.dialogue.models import Regulation
 from ashyq.legalacts.models import DiscussionRule
@@ -58,8 +59,11 @@ def _page_cache_of_this_test(settings):
         "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
     }
     caches["pages"].clear()
+    # The reference rows a process keeps (core/reference.py): a test's rows are rolled back with it.
+    reference_rows.forget()
     yield
     caches["pages"].clear()
+    reference_rows.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -7,8 +7,14 @@ class BodiesConfig(AppConfig):
     label = "bodies"
 
     def ready(self):
+        from ashyq.core import reference
+
         from . import public_pages
         from .models import Body
+
+        # Each process keeps the bodies a submission names in memory until one changes (core/reference.py).
+        post_save.connect(reference.changed, sender=Body, dispatch_uid="ashyq.core.reference.body.save")
+        post_delete.connect(reference.changed, sender=Body, dispatch_uid="ashyq.core.reference.body.delete")
 
         # The cached public pages show bodies' names and heads: an edit shows at once (public_pages.py).
         post_save.connect(public_pages.on_body_changed, sender=Body, dispatch_uid="ashyq.bodies.public_pages.save")

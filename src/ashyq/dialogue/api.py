@@ -6,6 +6,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import Throttled
 
 from ashyq.bodies.models import Body
+from ashyq.core import reference
 from ashyq.core.api_auth import OptionalBearerToken
 from ashyq.core.models import Region
 
@@ -114,8 +115,9 @@ def _out(request, appeal: Appeal) -> dict:
 def create_appeal(request, payload: AppealIn):
     """Registers the appeal and returns its number and due date. Send an `Idempotency-Key` header
     to make retries safe: the same key returns the appeal already registered."""
-    region = Region.objects.filter(iso_code=payload.region).first()
-    body = Body.objects.filter(slug=payload.body).first()
+    # Reference rows, from this process's memory while they do not change (core/reference.py).
+    region = reference.get("region", payload.region, Region.objects.filter(iso_code=payload.region).first)
+    body = reference.get("body", payload.body, Body.objects.filter(slug=payload.body).first)
     errors = {}
     if body is None:
         errors["body"] = [f"Unknown body {payload.body!r}; see GET /api/v1/bodies."]

@@ -8,14 +8,16 @@ import enum
 
 from dateutil.relativedelta import relativedelta
 
-from ashyq.core import calendar, clock
+from ashyq.core import calendar, clock, reference
 
 from .models import Regulation
 
 
 def current_regulation(on: dt.date | None = None) -> Regulation:
     on = on or clock.today()
-    regulation = Regulation.objects.filter(effective_from__lte=on).order_by("-effective_from", "-version").first()
+    regulation = reference.get(
+        "regulation", on, Regulation.objects.filter(effective_from__lte=on).order_by("-effective_from", "-version").first
+    )
     if regulation is None:
         raise Regulation.DoesNotExist("No regulation is in force; run the migrations.")
     return regulation
