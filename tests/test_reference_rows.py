@@ -112,3 +112,15 @@ def test_the_rows_handed_out_are_copies(db):
     first = deadlines.current_regulation(DAY)
     first.answer_working_days = 99  # a caller's change to its copy
     assert deadlines.current_regulation(DAY).answer_working_days == 15
+
+
+def test_without_a_shared_cache_that_keeps_a_version_every_lookup_reads_the_database(db, settings):
+    settings.CACHES = {**settings.CACHES, "pages": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    reference_rows.forget()
+    assert deadlines.current_regulation(DAY).version == 1
+    post_save.disconnect(reference_rows.changed, sender=Regulation, dispatch_uid="ashyq.core.reference.regulation.save")
+    try:  # as another process would change it: no signal here, and no version to tell this process
+        Regulation.objects.create(version=2, title="Amended code", effective_from=DAY, answer_working_days=10)
+    finally:
+        post_save.connect(reference_rows.changed, sender=Regulation, dispatch_uid="ashyq.core.reference.regulation.save")
+    assert deadlines.current_regulation(DAY).version == 2

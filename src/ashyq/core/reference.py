@@ -65,6 +65,8 @@ def get(kind: str, key, load, using: str = DEFAULT_DB_ALIAS):
             return load()
         setattr(connection, _DIRTY, False)
     version = _shared_version()
+    if version is None:  # a cache that keeps nothing (DummyCache): no version to trust, so no memory either
+        return load()
     if version != _read_under[0]:
         _rows.clear()
         _read_under[0] = version
