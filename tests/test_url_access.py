@@ -460,6 +460,9 @@ def test_signed_in_users_without_the_role_are_refused_the_staff_pages(url_contex
         f"/data/publish/{slug}/resources/new/",
         f"/data/publish/{slug}/resources/{resource}/upload/",
         f"/data/publish/{slug}/resources/{resource}/v2/report/",
+        f"/data/publish/{slug}/withdraw/",
+        f"/data/publish/{slug}/resources/{resource}/withdraw/",
+        f"/data/publish/{slug}/resources/{resource}/v1/withdraw/",
     ):
         response = client.get(url)
         assert response.status_code in (302, 403, 404), (url, response.status_code)

@@ -341,12 +341,17 @@ def compute_dataset_counts(body_ids=None, start: dt.date | None = None, end: dt.
     dataset's creation month to the current month. Updated: a valid version uploaded in the month. Quality:
     the published checklist (opendata/quality.py) with "on time" judged at the month's end (now for the
     current month). Datasets are few (hundreds, not millions): a loop in Python over prefetched rows."""
-    datasets = Dataset.objects.order_by().prefetch_related(
-        Prefetch(
-            "resources",
-            queryset=Resource.objects.prefetch_related(
-                Prefetch("versions", queryset=ResourceVersion.objects.filter(valid=True).defer("schema", "report"))
-            ),
+    # What was withdrawn (opendata.services.withdraw) is no longer published, and counts for nothing.
+    datasets = (
+        Dataset.objects.active()
+        .order_by()
+        .prefetch_related(
+            Prefetch(
+                "resources",
+                queryset=Resource.objects.active().prefetch_related(
+                    Prefetch("versions", queryset=ResourceVersion.objects.served().defer("schema", "report"))
+                ),
+            )
         )
     )
     if body_ids is not None:

@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ashyq.bodies.models import Body
 
 from . import datastore, search, selectors
-from .models import Dataset, ResourceVersion
+from .models import Dataset, Resource, ResourceVersion
 
 CKAN_VERSION = "2.10.4"
 
@@ -54,14 +54,14 @@ def organization_dict(body, count=None):
         "approval_status": "approved",
         "image_url": "",
         "created": None,
-        "package_count": count if count is not None else body.datasets.count(),
+        "package_count": count if count is not None else Dataset.objects.active().filter(body=body).count(),
     }
 
 
 def _current(resource):
     """The newest valid version, from the versions prefetched by package_search when it prefetched them."""
     if "versions" in getattr(resource, "_prefetched_objects_cache", {}):
-        return max((v for v in resource.versions.all() if v.valid), key=lambda v: v.number, default=None)
+        return max((v for v in resource.versions.all() if v.served), key=lambda v: v.number, default=None)
     return resource.current_version
 
 
@@ -93,7 +93,7 @@ def resource_dict(request, resource):
 def package_dict(request, dataset):
     from . import quality
 
-    resources = list(dataset.resources.all())
+    resources = [r for r in dataset.resources.all() if not r.withdrawal_id]
     return {
         # CKAN has one title and one description: the first language that has them (Kazakh, Russian, English),
         # and every language in the *_translated fields (as ckanext-fluent gives them).
@@ -167,6 +167,9 @@ def _dataset(ident):
             dataset = None
     if dataset is None:
         raise not_found()
+    if dataset.withdrawal_id:
+        # What CKAN answers an anonymous reader about a deleted dataset: not authorised (403), not "not found".
+        raise ActionError(403, "Authorization Error", message=f"Access denied: User  not authorized to read package {dataset.pk}")
     return dataset
 
 
@@ -196,7 +199,7 @@ def status_show(request, p):
 
 
 def package_list(request, p):
-    names = list(Dataset.objects.order_by("slug").values_list("slug", flat=True))
+    names = list(Dataset.objects.active().order_by("slug").values_list("slug", flat=True))
     offset, limit = _int(p, "offset", 0), _int(p, "limit", LARGEST_COUNT)
     return names[offset : offset + limit]
 
@@ -240,11 +243,11 @@ def package_search(request, p):
     # whole, with its publishers, resources and their valid versions in three more queries.
     ids = qs.values("pk")
     facets = {field: search.facet(field, ids) for field in _list(p.get("facet.field"))}
-    versions = ResourceVersion.objects.filter(valid=True).defer("report")
+    versions = ResourceVersion.objects.served().defer("report")
     page = list(
-        qs.select_related("body").prefetch_related("resources", Prefetch("resources__versions", queryset=versions))[
-            start : start + rows
-        ]
+        qs.select_related("body").prefetch_related(
+            Prefetch("resources", queryset=Resource.objects.active()), Prefetch("resources__versions", queryset=versions)
+        )[start : start + rows]
     )
     return {
         "count": qs.count(),
@@ -275,7 +278,9 @@ ORGANIZATION_SORTS = {"name": "slug", "title": "name_en", "package_count": "n"}
 def organization_list(request, p):
     """The publishing bodies: names, or with all_fields the organisation dicts (package_count counted in one query).
     sort ("name asc", "title desc", "package_count desc"), limit, offset and organizations as CKAN takes them."""
-    bodies = Body.objects.filter(datasets__isnull=False).annotate(n=Count("datasets", distinct=True))
+    bodies = Body.objects.filter(datasets__isnull=False, datasets__withdrawal__isnull=True).annotate(
+        n=Count("datasets", distinct=True)
+    )
     wanted = _list(p.get("organizations"))
     if wanted:
         bodies = bodies.filter(slug__in=[str(w) for w in wanted])

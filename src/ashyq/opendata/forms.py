@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from ashyq.bodies.models import Body
 
 from . import ingest
-from .models import Frequency, Licence, Resource
+from .models import Frequency, Licence, Resource, Withdrawal
 
 MAX_TAGS, MAX_TAG_LENGTH = 20, 50
 # Kazakh and Russian letters in Latin, for an identifier made from a title (the address stays ASCII).
@@ -316,3 +316,26 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         _check_file(upload, self.resource.format)
         return upload
+
+
+class WithdrawForm(forms.Form):
+    """Why a dataset, a resource or a version is withdrawn (services.withdraw decides and checks again)."""
+
+    reason = forms.ChoiceField(label=_("Why is it withdrawn?"), choices=Withdrawal.Reason.choices, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("Explanation"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Required for another reason. Shown on the dataset's page with the reason, except when the reason is "
+            "personal data: then only your body's staff and the administrators read it. Do not repeat the personal "
+            "data here."
+        ),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == Withdrawal.Reason.OTHER and not data.get("note", "").strip():
+            self.add_error("note", gettext('Say why the data is withdrawn: the reason chosen is "another reason".'))
+        return data

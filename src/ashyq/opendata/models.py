@@ -2,6 +2,10 @@
 
 A version's rows live in a datastore table of their own (datastore.py), named after the version; the
 models keep the metadata, the inferred Table Schema and the validation report.
+
+A dataset, a resource or a version may be withdrawn (services.withdraw): the `Withdrawal` row is the event, and
+each row withdrawn points at it. What the public reads goes through `active()` (datasets, resources) and
+`served()` (versions: valid and not withdrawn); a withdrawn dataset keeps its page as a tombstone.
 """
 
 import uuid
@@ -36,6 +40,12 @@ class Licence(models.TextChoices):
     OTHER = "other", _("other (see the description)")
 
 
+class DatasetQuerySet(models.QuerySet):
+    def active(self):
+        """The datasets the public reads: not withdrawn."""
+        return self.filter(withdrawal__isnull=True)
+
+
 class Dataset(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="datasets")
@@ -57,6 +67,19 @@ class Dataset(models.Model):
     documentation_url = models.URLField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
+    # Set once, by services.withdraw: the dataset is no longer public; its page says when and why (a tombstone).
+    withdrawal = models.ForeignKey(
+        "Withdrawal",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="datasets",
+        # Nearly every row is NULL: an index would only mislead the planner away from the search indexes.
+        db_index=False,
+    )
+
+    objects = DatasetQuerySet.as_manager()
 
     class Meta:
         ordering = ["slug"]
@@ -91,6 +114,12 @@ class Dataset(models.Model):
         return self.localized("description")
 
 
+class ResourceQuerySet(models.QuerySet):
+    def active(self):
+        """The resources the public reads: not withdrawn (alone or with their dataset)."""
+        return self.filter(withdrawal__isnull=True)
+
+
 class Resource(models.Model):
     class Format(models.TextChoices):
         CSV = "CSV", "CSV"
@@ -112,6 +141,12 @@ class Resource(models.Model):
     # The newest upload failed validation: the previous valid version is still the one served.
     flagged = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set once, by services.withdraw (this resource, or its whole dataset).
+    withdrawal = models.ForeignKey(
+        "Withdrawal", null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="resources", db_index=False
+    )
+
+    objects = ResourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["dataset", "position", "created_at"]
@@ -121,7 +156,16 @@ class Resource(models.Model):
 
     @property
     def current_version(self):
-        return self.versions.filter(valid=True).order_by("-number").first()
+        """The version served: the newest valid one not withdrawn (None for a withdrawn resource)."""
+        if self.withdrawal_id:
+            return None
+        return self.versions.served().order_by("-number").first()
+
+
+class VersionQuerySet(models.QuerySet):
+    def served(self):
+        """The versions the public may read and download: valid and not withdrawn."""
+        return self.filter(valid=True, withdrawal__isnull=True)
 
 
 class ResourceVersion(models.Model):
@@ -140,6 +184,13 @@ class ResourceVersion(models.Model):
     loaded = models.BooleanField(default=False)
     uploaded_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set once, by services.withdraw (this version, its resource or its dataset): no longer downloadable, its
+    # datastore table dropped, and its file deleted from storage when the reason is personal data.
+    withdrawal = models.ForeignKey(
+        "Withdrawal", null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="versions", db_index=False
+    )
+
+    objects = VersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["resource", "-number"]
@@ -151,6 +202,51 @@ class ResourceVersion(models.Model):
     @property
     def table_name(self) -> str:
         return f"opendata_ds_{self.pk}"
+
+    @property
+    def served(self) -> bool:
+        return self.valid and self.withdrawal_id is None
+
+
+class Withdrawal(models.Model):
+    """The event of withdrawing a dataset, one resource or one version (services.withdraw), kept for good: the
+    dataset's public history shows it, and the rows withdrawn point at it.
+
+    The reason's category is public; the note is public too, except when the reason is personal data (it may
+    repeat them): then only the publishing body's staff and administrators read it."""
+
+    class Reason(models.TextChoices):
+        PERSONAL_DATA = "personal-data", _("personal data published by mistake")
+        WRONG_DATA = "wrong-data", _("wrong data")
+        SUPERSEDED = "superseded", _("superseded by other data")
+        OTHER = "other", _("another reason")
+
+    class Scope(models.TextChoices):
+        DATASET = "dataset", _("the whole dataset")
+        RESOURCE = "resource", _("one resource")
+        VERSION = "version", _("one version of a resource")
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="withdrawals")
+    resource = models.ForeignKey(Resource, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(ResourceVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    note = models.TextField(blank=True)
+    # The files deleted from storage (personal data) rather than kept for the operator.
+    files_deleted = models.BooleanField(default=False)
+    versions_count = models.PositiveIntegerField(default=0)
+    withdrawn_by = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    withdrawn_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["dataset", "-withdrawn_at"]
+
+    def __str__(self):
+        return f"{self.dataset} {self.scope} {self.withdrawn_at:%Y-%m-%d}"
+
+    @property
+    def note_is_public(self) -> bool:
+        return self.reason != self.Reason.PERSONAL_DATA
 
 
 class UploadJob(models.Model):

@@ -19,9 +19,9 @@ from ashyq.core.confirmation import Confirmation
 from ashyq.core.forms import apply_errors, run_service
 
 from . import links, quality, selectors, services
-from .forms import DatasetForm, ResourceForm, UploadForm
-from .models import Dataset, Resource, ResourceVersion, UploadJob
-from .views import _uuid
+from .forms import DatasetForm, ResourceForm, UploadForm, WithdrawForm
+from .models import Dataset, Resource, ResourceVersion, UploadJob, Withdrawal
+from .views import _uuid, _withdrawal_of
 
 PAGE = 50
 
@@ -70,12 +70,12 @@ def _resource_of(request, slug, pk) -> Resource:
 def _resource_state(resource) -> dict:
     """What a publisher needs to know of one resource: the version served, a failed newest upload, the link's check."""
     versions = list(resource.versions.all())  # prefetched, newest first
-    current = next((v for v in versions if v.valid), None)
+    current = next((v for v in versions if v.served), None)
     newest = versions[0] if versions else None
     return {
         "resource": resource,
         "current": current,
-        "failed": newest if newest is not None and not newest.valid else None,
+        "failed": newest if newest is not None and not newest.valid and not newest.withdrawal_id else None,
         "link_status": links.describe(resource.link_status) if resource.link_status else "",
     }
 
@@ -387,3 +387,116 @@ def upload_progress(request, slug, pk, job):
             "form": UploadForm(resource=resource) if job.state == UploadJob.State.REFUSED else None,
         },
     )
+
+
+@login_required
+def withdraw(request, slug, pk=None, version_number=None):
+    """Withdraw the dataset, one of its resources (pk) or one version of it (version_number): the reason is chosen
+    here, a second page (core/confirmation.py) says what happens and that it cannot be undone, and only its "Yes"
+    runs services.withdraw. Whoever may publish the dataset's data, no one else (403, nothing changes)."""
+    dataset = get_object_or_404(Dataset.objects.select_related("body", "withdrawal"), slug=slug)
+    _may_publish_for(request, dataset.body)
+    resource = version = None
+    if pk is not None:
+        resource = get_object_or_404(Resource.objects.select_related("withdrawal"), pk=_uuid(pk), dataset=dataset)
+    if version_number is not None:
+        version = get_object_or_404(
+            ResourceVersion.objects.select_related("withdrawal"), resource=resource, number=version_number, valid=True
+        )
+    if _withdrawal_of(dataset, resource, version) is not None:
+        messages.info(request, _("This was withdrawn already."))
+        return redirect("opendata:dataset", slug=dataset.slug)
+    form = WithdrawForm(request.POST or None)
+    context = {"dataset": dataset, "resource": resource, "version": version, "what": _withdrawn_thing(dataset, resource, version)}
+
+    def page():
+        return render(request, "opendata/withdraw.html", dict(context, form=form), status=400 if form.errors else 200)
+
+    if request.method == "POST":
+        asked = confirmation.ask_first(
+            request,
+            form,
+            lambda: _withdrawal_question(dataset, resource, version, form.cleaned_data["reason"]),
+            page=request.path,
+            back=page,
+        )
+        if asked is not None:
+            return asked
+        ran = run_service(
+            request,
+            form,
+            lambda data: services.withdraw(
+                request.user, dataset, data["reason"], data["note"], resource=resource, version=version
+            ),
+            success=_("%(what)s is withdrawn.") % {"what": context["what"]},
+        )
+        if ran.done:
+            return redirect("opendata:dataset", slug=dataset.slug)
+    return page()
+
+
+def _withdrawn_thing(dataset, resource, version) -> str:
+    if version is not None:
+        return _("Version %(number)s of %(resource)s") % {"number": version.number, "resource": resource.name}
+    if resource is not None:
+        return _("The resource %(resource)s") % {"resource": resource.name}
+    return _("The dataset %(title)s") % {"title": dataset.title}
+
+
+def _withdrawal_question(dataset, resource, version, reason) -> Confirmation:
+    happens = [
+        _(
+            "Its files can no longer be downloaded: their address says when they were withdrawn and why. Their rows are "
+            "deleted from the preview and from the API's datastore_search."
+        )
+    ]
+    if version is not None:
+        current = resource.current_version
+        previous = resource.versions.served().filter(number__lt=version.number).order_by("-number").first()
+        if current is not None and current.pk == version.pk and previous is not None:
+            happens.append(
+                _("Version %(number)s is served again, in the preview and the API, as it was before.")
+                % {"number": previous.number}
+            )
+        elif current is not None and current.pk == version.pk:
+            happens.append(_("The resource has no version to serve until a new file is uploaded."))
+        elif current is not None:
+            happens.append(_("Version %(number)s stays the one served.") % {"number": current.number})
+    elif resource is not None:
+        happens.append(
+            _(
+                "The resource leaves the dataset's page, the CKAN API and the DCAT catalogue; the dataset's history says when it was withdrawn and why."
+            )
+        )
+    else:
+        happens.append(
+            _(
+                "The dataset leaves the catalogue, its search, the CKAN API and the DCAT catalogue. Its page stays, "
+                "saying that it was withdrawn, when and why, so that links and citations do not break."
+            )
+        )
+    if reason == Withdrawal.Reason.PERSONAL_DATA:
+        happens.append(
+            _(
+                "The stored files are deleted for good: no one, the operator included, can restore them. Your explanation "
+                "is shown only to your body's staff and the administrators."
+            )
+        )
+    else:
+        happens.append(
+            _("The stored files are kept for the operator, out of public reach. Your explanation is public, with the reason.")
+        )
+    happens.append(
+        _(
+            "This cannot be undone: what is withdrawn is never published again. To publish corrected data, upload it as "
+            "a new version or a new resource."
+        )
+    )
+    if version is not None:
+        question = _("Withdraw version %(number)s?") % {"number": version.number}
+    elif resource is not None:
+        question = _("Withdraw the resource?")
+    else:
+        question = _("Withdraw the dataset?")
+    about = dataset.title + (f": {resource.name}" if resource is not None else "")
+    return Confirmation(question=question, about=about, happens=happens, button=_("Yes, withdraw"))

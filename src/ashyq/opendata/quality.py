@@ -49,13 +49,13 @@ ADVICE = {
 def _current(resource):
     """The newest valid version, from prefetched versions when the caller prefetched them (lists of many datasets)."""
     if "versions" in getattr(resource, "_prefetched_objects_cache", {}):
-        return max((v for v in resource.versions.all() if v.valid), key=lambda v: v.number, default=None)
+        return max((v for v in resource.versions.all() if v.served), key=lambda v: v.number, default=None)
     return resource.current_version
 
 
 def _current_as_of(resource, as_of):
     """The newest valid version uploaded by `as_of` (versions prefetched or not)."""
-    valid = [v for v in resource.versions.all() if v.valid and v.created_at <= as_of]
+    valid = [v for v in resource.versions.all() if v.served and v.created_at <= as_of]
     return max(valid, key=lambda v: v.number, default=None)
 
 

@@ -1,4 +1,5 @@
-"""Searching the catalogue (CKAN's package_search): words in the datasets' texts, filters, facets.
+"""Searching the catalogue (CKAN's package_search): words in the datasets' texts, filters, facets. A withdrawn
+dataset (services.withdraw) is never found, nor counted in a facet or a tag list; nor is a withdrawn resource's format.
 
 Words are matched case-insensitively as prefixes ("energ" finds "Energy"), every word of the query must occur
 somewhere in the dataset's identifier, titles and descriptions in Kazakh, Russian and English, tags or source,
@@ -52,7 +53,7 @@ def terms(query: str) -> list[str]:
 
 
 def search_datasets(q="", organization=None, tags=(), res_format=None, qs: QuerySet | None = None) -> QuerySet:
-    qs = Dataset.objects.all() if qs is None else qs
+    qs = Dataset.objects.active() if qs is None else qs.filter(withdrawal__isnull=True)
     words = terms(q)
     if words and connection.vendor == "postgresql":
         tsquery = " & ".join("'" + w.replace("'", "").replace("\\", "") + "':*" for w in words)
@@ -68,7 +69,7 @@ def search_datasets(q="", organization=None, tags=(), res_format=None, qs: Query
     for tag in tags:
         qs = qs.filter(tags__contains=[tag]) if connection.vendor == "postgresql" else qs.filter(tags__icontains=f'"{tag}"')
     if res_format:
-        qs = qs.filter(Exists(Resource.objects.filter(dataset=OuterRef("pk"), format=res_format.upper())))
+        qs = qs.filter(Exists(Resource.objects.active().filter(dataset=OuterRef("pk"), format=res_format.upper())))
     return qs
 
 
@@ -80,7 +81,8 @@ def facet(field: str, ids: QuerySet) -> dict:
         )
     if field == "res_format":
         rows = (
-            Resource.objects.filter(dataset__in=ids)
+            Resource.objects.active()
+            .filter(dataset__in=ids)
             .values_list("format")
             .annotate(n=Count("dataset", distinct=True))
             .order_by("-n")
@@ -115,9 +117,12 @@ def all_tags(query: str = "") -> list[str]:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT DISTINCT tag FROM opendata_dataset d, jsonb_array_elements_text("
-                "CASE WHEN jsonb_typeof(d.tags) = 'array' THEN d.tags ELSE '[]'::jsonb END) tag ORDER BY tag"
+                "CASE WHEN jsonb_typeof(d.tags) = 'array' THEN d.tags ELSE '[]'::jsonb END) tag "
+                "WHERE d.withdrawal_id IS NULL ORDER BY tag"
             )
             tags = [row[0] for row in cursor.fetchall()]
     else:
-        tags = sorted({t for tags in Dataset.objects.values_list("tags", flat=True).iterator(chunk_size=5000) for t in tags})
+        tags = sorted(
+            {t for tags in Dataset.objects.active().values_list("tags", flat=True).iterator(chunk_size=5000) for t in tags}
+        )
     return [t for t in tags if needle in t.casefold()] if needle else tags

@@ -1,4 +1,5 @@
-"""Reads of open data: what the public sees (every dataset; only valid versions of resources)."""
+"""Reads of open data: what the public sees (every dataset not withdrawn, its resources not withdrawn, and of each the
+valid versions not withdrawn: `served()`)."""
 
 from ashyq.bodies.models import Body
 from ashyq.core.roles import BODY_ROLES, Role
@@ -7,8 +8,20 @@ from . import search
 from .models import Dataset, Resource
 
 
+def public_resources():
+    return Resource.objects.active()
+
+
 def datasets():
-    return Dataset.objects.select_related("body").prefetch_related("resources")
+    """The datasets the public reads, each with its resources not withdrawn (`dataset.resources.all()`)."""
+    from django.db.models import Prefetch
+
+    return Dataset.objects.active().select_related("body").prefetch_related(Prefetch("resources", queryset=public_resources()))
+
+
+def dataset_page(slug):
+    """A dataset for its page, withdrawn or not (a withdrawn one is shown as a tombstone); None if there is none."""
+    return Dataset.objects.select_related("body", "withdrawal").filter(slug=slug).first()
 
 
 def search_datasets(q="", organization=None, tags=(), res_format=None):
@@ -18,7 +31,8 @@ def search_datasets(q="", organization=None, tags=(), res_format=None):
 
 
 def resource(pk):
-    return Resource.objects.select_related("dataset__body").filter(pk=pk).first()
+    """A resource the public may read (neither it nor its dataset withdrawn), or None."""
+    return Resource.objects.active().select_related("dataset__body").filter(pk=pk, dataset__withdrawal__isnull=True).first()
 
 
 def publishes_data(user) -> bool:
@@ -44,13 +58,16 @@ def datasets_of_bodies(bodies):
 
     from .models import ResourceVersion
 
-    versions = ResourceVersion.objects.only("id", "resource_id", "number", "valid", "created_at", "row_count").order_by("-number")
+    versions = ResourceVersion.objects.only(
+        "id", "resource_id", "number", "valid", "withdrawal_id", "created_at", "row_count"
+    ).order_by("-number")
     return (
-        Dataset.objects.filter(body__in=bodies)
+        Dataset.objects.active()
+        .filter(body__in=bodies)
         .select_related("body")
         .order_by("body__name_en", "title_en")
         .prefetch_related(
-            Prefetch("resources", queryset=Resource.objects.order_by("position", "created_at")),
+            Prefetch("resources", queryset=Resource.objects.active().order_by("position", "created_at")),
             Prefetch("resources__versions", queryset=versions),
         )
     )

@@ -3,6 +3,9 @@
 Only officials and heads of the publishing body, or administrators, publish. An upload that does not
 read or validate is kept as a flagged, invalid version with its report; it is never loaded, and the
 previous valid version stays the one served.
+
+They, and only they, withdraw (`withdraw`): a whole dataset, one resource or one version, with a reason, in one
+transaction with its event (`Withdrawal`). Nothing withdrawn is served again, and nothing is added to it.
 """
 
 import hashlib
@@ -16,10 +19,12 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ashyq.core import clock
+from ashyq.core.errors import Conflict
 from ashyq.core.roles import Role
 
 from . import datastore, ingest, limits, signals
-from .models import Dataset, Resource, ResourceVersion, UploadJob
+from .models import Dataset, Resource, ResourceVersion, UploadJob, Withdrawal
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +65,14 @@ def _check(actor, body):
         raise PermissionDenied(_("Only the officials of the publishing body may publish its data."))
 
 
+def _not_withdrawn(dataset, resource=None):
+    """Nothing is added to what was withdrawn: no new description, resource or version."""
+    if dataset.withdrawal_id:
+        raise Conflict(_("This dataset was withdrawn; nothing can be added to it. Publish a new dataset instead."))
+    if resource is not None and resource.withdrawal_id:
+        raise Conflict(_("This resource was withdrawn; nothing can be added to it. Add a new resource instead."))
+
+
 @transaction.atomic
 def save_dataset(actor, body, slug, **fields) -> Dataset:
     _check(actor, body)
@@ -69,6 +82,8 @@ def save_dataset(actor, body, slug, **fields) -> Dataset:
     dataset = Dataset.objects.select_for_update().filter(slug=slug).first()
     if dataset and dataset.body_id != body.pk:
         raise ValidationError({"slug": _("Another body already publishes a dataset with this identifier.")})
+    if dataset is not None:
+        _not_withdrawn(dataset)
     dataset = dataset or Dataset(slug=slug, body=body)
     for name, value in fields.items():
         setattr(dataset, name, value)
@@ -137,6 +152,7 @@ def update_dataset(actor, dataset, **fields) -> Dataset:
 @transaction.atomic
 def add_resource(actor, dataset, name, fmt, url="", description="") -> Resource:
     _check(actor, dataset.body)
+    _not_withdrawn(Dataset.objects.select_for_update().get(pk=dataset.pk))
     check_link(url, "url")
     resource = Resource(
         dataset=dataset, name=name, format=fmt, url=url, description=description, position=dataset.resources.count()
@@ -173,7 +189,8 @@ def in_background(size: int) -> bool:
 
 def _store_version(actor, resource, data, filename, parsed) -> ResourceVersion:
     """The version row, its file and (when valid) its datastore table; the caller holds the transaction."""
-    resource = Resource.objects.select_for_update().get(pk=resource.pk)
+    resource = Resource.objects.select_for_update(of=("self",)).select_related("dataset").get(pk=resource.pk)
+    _not_withdrawn(resource.dataset, resource)
     number = (resource.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = ResourceVersion(
         resource=resource,
@@ -236,6 +253,7 @@ def _refuse_early(data: bytes, fmt: str):
 def queue_upload(actor, resource, data: bytes, filename: str, new_schema: bool = False) -> UploadJob:
     """A new version of a file resource, to be validated by the background worker; follow it with the job."""
     _check(actor, resource.dataset.body)
+    _not_withdrawn(resource.dataset, resource)
     _refuse_early(data, resource.format)
     with transaction.atomic():
         return _queue(actor, resource, data, filename, new_schema)
@@ -308,6 +326,109 @@ def run_upload_job(job_id) -> str:
             )
         return UploadJob.State.REFUSED
     return UploadJob.State.DONE
+
+
+NOTE_MAX = 2000
+
+
+@transaction.atomic
+def withdraw(actor, dataset, reason, note="", resource=None, version=None) -> Withdrawal:
+    """Withdraw a whole dataset, one of its resources (`resource`) or one version of a resource (`version`), for
+    good, with the reason's category and a note (required for "another reason"). One transaction with its event:
+
+    - the withdrawn versions are no longer served (their download answers 410 Gone), and their datastore tables
+      are dropped, so their rows are gone from the previews and datastore_search;
+    - a resource whose newest version alone was withdrawn serves its previous version again (its table was kept);
+    - a withdrawn dataset or resource leaves the catalogue, its search, the CKAN API and the DCAT catalogue; the
+      dataset's page stays as a tombstone saying when and why (views.dataset_page), with its history;
+    - the stored files are deleted from storage once this commits when the reason is personal data; otherwise they
+      are kept for the operator (docs/opendata.md);
+    - uploads still waiting in the queue for a withdrawn resource are refused;
+    - the open-data pages in the page cache are rendered afresh and the assessment's figures recounted
+      (dataset_changed).
+
+    Permission: whoever may publish the dataset's data (can_publish: its body's officials and heads, administrators).
+    """
+    if actor is None or not can_publish(actor, dataset.body):
+        raise PermissionDenied(_("Only the officials of the publishing body may withdraw its data."))
+    if reason not in Withdrawal.Reason.values:
+        raise ValidationError({"reason": _("Choose why the data is withdrawn.")})
+    note = (note or "").strip()
+    if reason == Withdrawal.Reason.OTHER and not note:
+        raise ValidationError({"note": _('Say why the data is withdrawn: the reason chosen is "another reason".')})
+    if len(note) > NOTE_MAX:
+        raise ValidationError({"note": _("Write at most %(n)s characters.") % {"n": NOTE_MAX}})
+    if version is not None:
+        resource = version.resource
+    if resource is not None and resource.dataset_id != dataset.pk:
+        raise ValidationError(_("The resource is not one of this dataset's."))
+    # Locked resources first, then the dataset: the order an upload takes them (_store_version), so the two wait for
+    # each other rather than deadlock.
+    resources = Resource.objects.select_for_update().filter(dataset=dataset).order_by("pk")
+    if resource is not None:
+        resources = resources.filter(pk=resource.pk)
+    locked_resources = list(resources)
+    locked = Dataset.objects.select_for_update().select_related("body").get(pk=dataset.pk)
+    if locked.withdrawal_id:
+        raise Conflict(_("This dataset was withdrawn already."))
+    if resource is not None and locked_resources[0].withdrawal_id:
+        raise Conflict(_("This resource was withdrawn already."))
+    if version is not None:
+        version = ResourceVersion.objects.select_for_update().get(pk=version.pk)
+        if version.withdrawal_id:
+            raise Conflict(_("This version was withdrawn already."))
+        scope, versions = Withdrawal.Scope.VERSION, [version]
+    else:
+        scope = Withdrawal.Scope.RESOURCE if resource is not None else Withdrawal.Scope.DATASET
+        versions = list(
+            ResourceVersion.objects.select_for_update()
+            .filter(resource__in=[r.pk for r in locked_resources], withdrawal__isnull=True)
+            .order_by("pk")
+        )
+    personal = reason == Withdrawal.Reason.PERSONAL_DATA
+    event = Withdrawal.objects.create(
+        dataset=locked,
+        resource=resource,
+        version=version,
+        scope=scope,
+        reason=reason,
+        note=note,
+        files_deleted=personal,
+        versions_count=len(versions),
+        withdrawn_by=actor,
+        withdrawn_at=clock.now(),
+    )
+    files = []
+    for each in versions:
+        datastore.drop(each)
+        if personal and each.file:
+            files.append((each.file.storage, each.file.name))
+            each.file = ""
+        each.withdrawal, each.loaded = event, False
+        each.save(update_fields=["withdrawal", "loaded", "file"])
+    if scope != Withdrawal.Scope.VERSION:
+        Resource.objects.filter(pk__in=[r.pk for r in locked_resources], withdrawal__isnull=True).update(withdrawal=event)
+        # Uploads still waiting for a resource withdrawn are refused, their files not kept.
+        jobs = UploadJob.objects.select_for_update().filter(
+            resource__in=[r.pk for r in locked_resources], state__in=[UploadJob.State.QUEUED, UploadJob.State.RUNNING]
+        )
+        for job in jobs:
+            _finish(job.pk, UploadJob.State.REFUSED, _("The resource was withdrawn before this file was checked."))
+    if scope == Withdrawal.Scope.DATASET:
+        locked.withdrawal = event
+    # modified_at moves too: harvesters that copy the catalogue see that it changed.
+    locked.save(update_fields=["withdrawal", "modified_at"])
+    if files:
+        # Personal data must really go: the stored files are deleted once the withdrawal is committed.
+        transaction.on_commit(lambda: _delete_files(files), robust=True)
+    log.info("opendata %s: %s withdrawn (%s), %d versions", locked.slug, scope, reason, len(versions))
+    _figures_changed(locked.body_id)
+    return event
+
+
+def _delete_files(files):
+    for storage, name in files:
+        storage.delete(name)
 
 
 @transaction.atomic

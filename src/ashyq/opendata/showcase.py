@@ -13,7 +13,7 @@ from ashyq.core import countries as country_names
 from ashyq.core import publications
 
 from . import datastore, services
-from .models import Dataset, Resource
+from .models import Dataset, Resource, Withdrawal
 
 DATA = Path(__file__).parent / "data"
 MAKHAMBETALIYEV = "makhambetaliyev-kosherbayev-2020"
@@ -135,6 +135,8 @@ def load_showcase() -> dict:
     body = Body.objects.get(slug="ministry-of-trade-and-integration")
     created = 0
     for slug, filename, en, ru, kk, start, end, spatial, tags, cited in DATASETS:
+        if Withdrawal.objects.filter(dataset__slug=slug).exists():
+            continue  # withdrawn (all or part) by its publisher: never published again by a reload
         source = {
             lang: " ".join(publications.cite(key, table=table, lang=lang) for key, table in cited) for lang in ("en", "ru", "kk")
         }

@@ -17,6 +17,11 @@ urlpatterns = [
     path("publish/<slug:slug>/resources/<str:pk>/upload/", publish_views.upload, name="upload"),
     path("publish/<slug:slug>/resources/<str:pk>/v<int:version_number>/report/", publish_views.report, name="report"),
     path("publish/<slug:slug>/resources/<str:pk>/uploads/<str:job>/", publish_views.upload_progress, name="upload-progress"),
+    path("publish/<slug:slug>/withdraw/", publish_views.withdraw, name="withdraw-dataset"),
+    path("publish/<slug:slug>/resources/<str:pk>/withdraw/", publish_views.withdraw, name="withdraw-resource"),
+    path(
+        "publish/<slug:slug>/resources/<str:pk>/v<int:version_number>/withdraw/", publish_views.withdraw, name="withdraw-version"
+    ),
     re_path(r"^catalog\.(?P<fmt>ttl|rdf|jsonld)$", views.dcat_catalog, name="dcat-catalog"),
     re_path(r"^datasets/(?P<slug>[-a-zA-Z0-9_]+)/dcat\.(?P<fmt>ttl|rdf|jsonld)$", views.dcat_dataset, name="dcat-dataset"),
     path("datasets/<slug:slug>/datapackage.json", views.dataset_datapackage, name="datapackage"),

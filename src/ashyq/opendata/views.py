@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from ashyq.core import pagecache
 
 from . import datastore, fields, quality, selectors, services
-from .models import Resource, ResourceVersion
+from .models import Dataset, Resource, ResourceVersion, Withdrawal
 
 PAGE = 50
 
@@ -27,32 +27,82 @@ def catalogue(request):
 
 @pagecache.public_page(pagecache.DATA)
 def dataset_page(request, slug):
-    dataset = get_object_or_404(selectors.datasets(), slug=slug)
-    resources = [
-        (
-            r,
-            r.current_version,
-            r.versions.filter(valid=True),
-            fields.columns(r.current_version.schema) if r.current_version else [],
+    dataset = selectors.dataset_page(slug)
+    if dataset is None:
+        raise Http404
+    staff = services.can_publish(request.user, dataset.body)
+    history = _history(dataset, staff)
+    if dataset.withdrawal_id:
+        # A tombstone: links and citations lead somewhere that says what happened, never to the data.
+        return render(
+            request,
+            "opendata/dataset_withdrawn.html",
+            {
+                "dataset": dataset,
+                "withdrawal": dataset.withdrawal,
+                "note": dataset.withdrawal.note if dataset.withdrawal.note_is_public or staff else "",
+                "history": history,
+                "staff": staff,
+            },
         )
-        for r in dataset.resources.all()
-    ]
+    resources = []
+    for r in dataset.resources.active():
+        versions = list(r.versions.filter(valid=True).select_related("withdrawal"))  # newest first
+        served = [v for v in versions if v.served]
+        current = served[0] if served else None
+        # Each served version with the served one before it (what "Changes" compares); a withdrawn one with why.
+        rows = [(v, next((p for p in served if p.number < v.number), None) if v.served else None) for v in versions]
+        resources.append((r, current, rows, fields.columns(current.schema) if current else []))
+    public = selectors.datasets().get(pk=dataset.pk)  # quality is judged on what the public reads
     return render(
         request,
         "opendata/dataset.html",
         {
             "dataset": dataset,
             "resources": resources,
-            "checklist": quality.checklist(dataset),
-            "score": quality.score(dataset),
-            "can_publish": services.can_publish(request.user, dataset.body),
+            "history": history,
+            "checklist": quality.checklist(public),
+            "score": quality.score(public),
+            "can_publish": staff,
+            "staff": staff,
         },
     )
 
 
+def _history(dataset, staff: bool) -> list[dict]:
+    """The dataset's public history, newest first: each version published (withdrawn ones too) and each withdrawal
+    with its reason; a withdrawal's note only where it may be public (not for personal data) or to the body's staff."""
+    entries = [
+        {"at": v.created_at, "kind": "version", "version": v, "resource": v.resource}
+        for v in ResourceVersion.objects.filter(resource__dataset=dataset, valid=True).select_related("resource")
+    ]
+    for w in Withdrawal.objects.filter(dataset=dataset).select_related("resource", "version"):
+        entries.append(
+            {"at": w.withdrawn_at, "kind": "withdrawal", "withdrawal": w, "note": w.note if (w.note_is_public or staff) else ""}
+        )
+    entries.sort(key=lambda e: e["at"], reverse=True)
+    return entries
+
+
+def gone(request, withdrawal, dataset):
+    """410 Gone: what was asked for was withdrawn; when and why, and the dataset's page (which may be a tombstone)."""
+    return render(request, "opendata/gone.html", {"withdrawal": withdrawal, "dataset": dataset}, status=410)
+
+
+def _withdrawal_of(dataset, resource=None, version=None):
+    """The withdrawal that took this away, the narrowest first, or None."""
+    for each in (version, resource, dataset):
+        if each is not None and each.withdrawal_id:
+            return each.withdrawal
+    return None
+
+
 @pagecache.public_page(pagecache.DATA)
 def resource_page(request, slug, pk):
-    resource = get_object_or_404(Resource, pk=_uuid(pk), dataset__slug=slug)
+    resource = get_object_or_404(Resource.objects.select_related("dataset", "withdrawal"), pk=_uuid(pk), dataset__slug=slug)
+    withdrawal = _withdrawal_of(resource.dataset, resource)
+    if withdrawal is not None:
+        return gone(request, withdrawal, resource.dataset)
     version = resource.current_version
     if version is None or not version.loaded:
         raise Http404
@@ -96,15 +146,25 @@ def resource_page(request, slug, pk):
 
 def download(request, slug, pk, version_number):
     number = version_number
-    version = get_object_or_404(ResourceVersion, resource__pk=_uuid(pk), resource__dataset__slug=slug, number=number, valid=True)
-    name = f"{slug}-{version.resource.name}-v{number}.{version.resource.format.lower()}".replace("/", "-")
+    version = get_object_or_404(
+        ResourceVersion.objects.select_related("resource__dataset__withdrawal", "resource__withdrawal", "withdrawal"),
+        resource__pk=_uuid(pk),
+        resource__dataset__slug=slug,
+        number=number,
+        valid=True,
+    )
+    resource = version.resource
+    withdrawal = _withdrawal_of(resource.dataset, resource, version)
+    if withdrawal is not None:
+        return gone(request, withdrawal, resource.dataset)
+    name = f"{slug}-{resource.name}-v{number}.{resource.format.lower()}".replace("/", "-")
     return FileResponse(version.file.open("rb"), as_attachment=True, filename=name)
 
 
 @pagecache.public_page(pagecache.DATA)
 def diff_page(request, slug, pk):
-    resource = get_object_or_404(Resource, pk=_uuid(pk), dataset__slug=slug)
-    versions = resource.versions.filter(valid=True)
+    resource = get_object_or_404(Resource.objects.active(), pk=_uuid(pk), dataset__slug=slug, dataset__withdrawal__isnull=True)
+    versions = resource.versions.served()
     try:
         old = versions.get(number=int(request.GET.get("from", 0)))
         new = versions.get(number=int(request.GET.get("to", 0)))
@@ -161,6 +221,9 @@ def dcat_catalog(request, fmt):
 def dcat_dataset(request, slug, fmt):
     from .dcat import dataset_graph
 
+    withdrawn = _gone_if_withdrawn(request, slug)
+    if withdrawn is not None:
+        return withdrawn
     return _rdf(dataset_graph(get_object_or_404(selectors.datasets(), slug=slug), _profile(request)), fmt)
 
 
@@ -171,12 +234,21 @@ def dataset_datapackage(request, slug):
 
     from .datapackage import dataset_package
 
+    withdrawn = _gone_if_withdrawn(request, slug)
+    if withdrawn is not None:
+        return withdrawn
     response = JsonResponse(
         dataset_package(get_object_or_404(selectors.datasets(), slug=slug)),
         json_dumps_params={"ensure_ascii": False, "indent": 2},
     )
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def _gone_if_withdrawn(request, slug):
+    """410 Gone for a machine-readable description of a withdrawn dataset (None when it is not withdrawn)."""
+    withdrawn = Dataset.objects.select_related("withdrawal").filter(slug=slug, withdrawal__isnull=False).first()
+    return gone(request, withdrawn.withdrawal, withdrawn) if withdrawn is not None else None
 
 
 def sitemap(request):
@@ -201,7 +273,7 @@ def sitemap(request):
     for dataset in selectors.datasets():
         paths.append(reverse("opendata:dataset", args=[dataset.slug]))
         for resource in dataset.resources.all():
-            for version in resource.versions.filter(valid=True):
+            for version in resource.versions.served():
                 paths.append(reverse("opendata:download", args=[dataset.slug, resource.pk, version.number]))
     base = request.build_absolute_uri("/").rstrip("/")
     urls = "".join(f"<url><loc>{escape(base + p)}</loc></url>" for p in paths)
