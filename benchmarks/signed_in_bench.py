@@ -25,7 +25,9 @@ import io
 import json
 import os
 import pstats
+import resource
 import shutil
+import subprocess
 import sys
 import sysconfig
 import tempfile
@@ -101,6 +103,7 @@ def measure(fx, gunicorn):
         for c in concurrencies:
             before = cpu_snapshot(gunicorn.proc.pid)
             load = os.getloadavg()[0]
+            loader_cpu = time.process_time()  # this process's threads: the load generator's own CPU
             r = loader.run(
                 "127.0.0.1",
                 gunicorn.port,
@@ -111,24 +114,141 @@ def measure(fx, gunicorn):
                 expect=expect,
                 warmup=max(10, 2 * run.WORKERS),
             )
+            loader_cpu = time.process_time() - loader_cpu
             spent = cpu_spent(before, cpu_snapshot(gunicorn.proc.pid))
             n = r["requests"] + sum(r["errors"].values()) + max(10, 2 * run.WORKERS)  # the warm-up's requests too
             r.update(
                 endpoint=name,
+                load_generator="python",
                 load_average=round(load, 2),
                 app_cpu_ms=round(1000 * spent["app"] / n, 1),
                 db_cpu_ms=round(1000 * spent["db"] / n, 1),
+                loader_cpu_ms=round(1000 * loader_cpu / n, 2),
             )
             results.append(r)
             run.log(
                 f"  {name:28s} c={c:<3d} n={r['requests']:<5d} p50={r['p50_ms']}ms p95={r['p95_ms']}ms {r['rps']} req/s "
-                f"cpu/req app {r['app_cpu_ms']} ms db {r['db_cpu_ms']} ms load {r['load_average']} errors={r['errors'] or 0}"
+                f"cpu/req app {r['app_cpu_ms']} ms db {r['db_cpu_ms']} ms loader {r['loader_cpu_ms']} ms load {r['load_average']} "
+                f"errors={r['errors'] or 0}"
             )
     base = {r["concurrency"]: r for r in results if r["endpoint"].startswith("trivial")}
     for r in results:
         b = base[r["concurrency"]]
         r["p50_x_trivial"] = round(r["p50_ms"] / b["p50_ms"], 1) if r["p50_ms"] and b["p50_ms"] else None
         r["rps_vs_trivial"] = round(r["rps"] / b["rps"], 3) if r["rps"] and b["rps"] else None
+    return results
+
+
+# The lines measured again with wrk (a load generator in C), at this concurrency, when it is installed.
+WRK_LINES = {"trivial view (baseline)": 16, "API POST /appeals (submit)": 16}
+WRK_THREADS = 2
+WRK_DONE = """
+done = function(summary, latency, requests)
+  io.write(string.format(
+    "WRK-RESULT %d %d %d %d %d %d %d %d %d\\n", summary.requests, summary.duration, latency:percentile(50),
+    latency:percentile(95), summary.errors.status, summary.errors.connect, summary.errors.read, summary.errors.write,
+    summary.errors.timeout))
+end
+"""
+
+
+def _lua_requests(requests) -> str:
+    """The requests as a Lua script for wrk: each thread sends them in turn from its own offset. Bodies are JSON
+    in ASCII (non-ASCII as \\u escapes), written as Lua long strings, so nothing needs escaping."""
+
+    def text(value: str) -> str:
+        assert "]==]" not in value and value.isascii()
+        return f"[==[{value}]==]"
+
+    rows = []
+    for method, path, headers, body in requests:
+        fields = ", ".join(f"[ {text(k)} ] = {text(v)}" for k, v in headers.items())  # "[ [==[": not "[[", a long string
+        rows.append(f"  {{{text(method)}, {text(path)}, {{{fields}}}, {text((body or b'').decode()) if body else 'nil'}}},")
+    return "\n".join(
+        [
+            "local requests = {",
+            *rows,
+            "}",
+            "local threads, n = 0, 0",
+            "setup = function(thread) thread:set('offset', threads * 7919); threads = threads + 1 end",
+            "request = function()",
+            "  n = n + 1",
+            "  local r = requests[(n + (offset or 0)) % #requests + 1]",
+            "  return wrk.format(r[1], r[2], r[3], r[4])",
+            "end",
+            WRK_DONE,
+        ]
+    )
+
+
+def measure_with_wrk(fx, gunicorn) -> list[dict]:
+    """WRK_LINES again with wrk instead of the Python load generator, which shares the machine's cores with the
+    server: wrk spends less CPU per request, so more of the cores serve. Skipped, and said so, without wrk."""
+    wrk = shutil.which("wrk")
+    if not wrk:
+        run.log("  wrk is not installed (Debian: apt-get install wrk): the lines measured with wrk are skipped")
+        return []
+    results = []
+    for name, make, _c, _expect in scenarios(fx):
+        if name not in WRK_LINES:
+            continue
+        c = WRK_LINES[name]
+        script = Path(tempfile.mkstemp(prefix="ashyq-wrk-", suffix=".lua")[1])
+        script.write_text(_lua_requests([make(i) for i in range(2 * run.REQUESTS)]))
+        try:
+            before = cpu_snapshot(gunicorn.proc.pid)
+            load = os.getloadavg()[0]
+            children_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+            done = subprocess.run(
+                [
+                    wrk,
+                    f"-t{WRK_THREADS}",
+                    f"-c{c}",
+                    f"-d{max(1, round(run.SECONDS))}s",
+                    "-s",
+                    str(script),
+                    f"http://127.0.0.1:{gunicorn.port}",
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            spent = cpu_spent(before, cpu_snapshot(gunicorn.proc.pid))
+        finally:
+            script.unlink()
+        line = next(x for x in done.stdout.splitlines() if x.startswith("WRK-RESULT"))
+        requests, duration_us, p50_us, p95_us, status, *socket_errors = (int(x) for x in line.split()[1:])
+        errors = {
+            k: v
+            for k, v in zip(("status>=400", "connect", "read", "write", "timeout"), (status, *socket_errors), strict=True)
+            if v
+        }
+        wrk_cpu = (after.ru_utime + after.ru_stime) - (children_cpu.ru_utime + children_cpu.ru_stime)
+        r = {
+            "endpoint": name,
+            "load_generator": "wrk",
+            "concurrency": c,
+            "requests": requests - status,
+            "errors": errors,
+            "p50_ms": round(p50_us / 1000, 2),
+            "p95_ms": round(p95_us / 1000, 2),
+            "rps": round(requests / (duration_us / 1e6), 1),
+            "load_average": round(load, 2),
+            "app_cpu_ms": round(1000 * spent["app"] / requests, 1),
+            "db_cpu_ms": round(1000 * spent["db"] / requests, 1),
+            "loader_cpu_ms": round(1000 * wrk_cpu / requests, 2),
+        }
+        results.append(r)
+        run.log(
+            f"  wrk {name:24s} c={c:<3d} n={requests:<5d} p50={r['p50_ms']}ms p95={r['p95_ms']}ms {r['rps']} req/s "
+            f"cpu/req app {r['app_cpu_ms']} ms db {r['db_cpu_ms']} ms wrk {r['loader_cpu_ms']} ms load {r['load_average']} "
+            f"errors={errors or 0}"
+        )
+    base = next((r for r in results if r["endpoint"].startswith("trivial")), None)
+    for r in results:
+        r["p50_x_trivial"] = round(r["p50_ms"] / base["p50_ms"], 1) if base and base["p50_ms"] else None
+        r["rps_vs_trivial"] = round(r["rps"] / base["rps"], 3) if base and base["rps"] else None
     return results
 
 
@@ -198,16 +318,19 @@ def markdown(report) -> str:
         f"# Signed-in requests and submissions ({report['finished']})",
         "",
         f"{report['counts']['total']:,} appeals; gunicorn {run.WORKERS} sync workers; {run.SECONDS:g} s or "
-        f"{run.REQUESTS} requests per line. CPU per request: the gunicorn workers' and their database connections'.",
+        f"{run.REQUESTS} requests per line. CPU per request: the gunicorn workers' and their database connections', and "
+        "the load generator's (the Python one runs in the benchmark's process; wrk, when installed, in its own).",
         "",
-        "| line | conc. | p50 ms | p95 ms | req/s | p50 × trivial | req/s ÷ trivial | app CPU ms | db CPU ms | load | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| line | load generator | conc. | p50 ms | p95 ms | req/s | p50 × trivial | req/s ÷ trivial | app CPU ms | db CPU ms "
+        "| load generator CPU ms | load | errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
-    for r in report["results"]:
+    for r in report["results"] + report.get("results_wrk", []):
         errors = ", ".join(f"{k}: {v}" for k, v in r["errors"].items())
         lines.append(
-            f"| {r['endpoint']} | {r['concurrency']} | {r['p50_ms']} | {r['p95_ms']} | {r['rps']} | {r['p50_x_trivial']} | "
-            f"{r['rps_vs_trivial']} | {r['app_cpu_ms']} | {r['db_cpu_ms']} | {r['load_average']} | {errors} |"
+            f"| {r['endpoint']} | {r['load_generator']} | {r['concurrency']} | {r['p50_ms']} | {r['p95_ms']} | {r['rps']} | "
+            f"{r['p50_x_trivial']} | {r['rps_vs_trivial']} | {r['app_cpu_ms']} | {r['db_cpu_ms']} | {r['loader_cpu_ms']} | "
+            f"{r['load_average']} | {errors} |"
         )
     if report.get("in_process"):
         lines += ["", "In-process (test client): queries, wall and CPU per request.", ""]
@@ -246,6 +369,7 @@ def main():
         run.log(f"gunicorn on 127.0.0.1:{gunicorn.port}; {fx['counts']}")
         report["load_average_before"] = [round(x, 2) for x in os.getloadavg()]
         report["results"] = measure(fx, gunicorn)
+        report["results_wrk"] = measure_with_wrk(fx, gunicorn)
         report["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
         report["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         run.RESULTS.mkdir(parents=True, exist_ok=True)
