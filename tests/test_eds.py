@@ -9,6 +9,7 @@ import hashlib
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils.timezone import localtime
 
 from ashyq.accounts import services as account_services
 from ashyq.accounts.identifiers import identity_hash
@@ -231,7 +232,7 @@ def test_the_appeal_page_says_who_signed_and_when_the_certificate_was_valid(clie
     )
     client.login(username="citizen", password=PASSWORD)
     page = client.get(reverse("dialogue:detail", args=[appeal.pk])).content.decode()
-    today = appeal.signatures.first().checked_at.strftime("%d.%m.%Y")
+    today = f"{localtime(appeal.signatures.first().checked_at):%d.%m.%Y}"  # the page shows Kazakhstan's date
     assert f"Signed by the applicant with a digital signature; the certificate was valid on {today}." in page
     assert f"Signed by the official with a digital signature; the certificate was valid on {today}." in page
     assert "CITIZEN ONE" in page  # the applicant sees the certificate's details

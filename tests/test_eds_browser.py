@@ -12,6 +12,7 @@ import threading
 
 import pytest
 from django.test import Client
+from django.utils.timezone import localtime
 
 from ashyq.dialogue.models import Appeal, Signature
 from tests import eds_helpers as pki_helpers
@@ -126,7 +127,7 @@ def test_a_citizen_signs_an_appeal_and_an_official_signs_the_answer(live_server,
         signature = Signature.objects.get(appeal=appeal, signed="appeal")
         assert signature.signer_name == "CITIZEN ONE"
         assert (
-            f"Signed by the applicant with a digital signature; the certificate was valid on {signature.checked_at:%d.%m.%Y}."
+            f"Signed by the applicant with a digital signature; the certificate was valid on {localtime(signature.checked_at):%d.%m.%Y}."
             in driver.find_element(By.ID, "signed-appeal").text
         )
 

@@ -9,6 +9,7 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.timezone import localtime
 
 from ashyq.accounts import services as accounts
 from ashyq.accounts import sms
@@ -85,7 +86,7 @@ def test_a_citizen_signs_an_appeal_by_sms_code(client, citizen, regions, bodies)
     stored = str(event.data) + str(Signature.objects.filter(pk=signature.pk).values().get())
     assert PHONE not in stored and "7011234567" not in stored
     page = client.get(response["Location"]).content.decode()
-    assert f"Signed by the applicant by SMS code on {signature.checked_at:%d.%m.%Y}." in page
+    assert f"Signed by the applicant by SMS code on {localtime(signature.checked_at):%d.%m.%Y}." in page
 
 
 def test_a_wrong_code_is_refused_beside_the_field_and_nothing_is_registered(client, citizen, regions, bodies):
@@ -275,6 +276,6 @@ def test_a_citizen_verifies_by_sms_and_signs_an_appeal_by_sms_code_in_chromium(
         signature = Signature.objects.get(appeal=appeal)
         assert signature.method == "sms"
         assert (
-            f"Signed by the applicant by SMS code on {signature.checked_at:%d.%m.%Y}."
+            f"Signed by the applicant by SMS code on {localtime(signature.checked_at):%d.%m.%Y}."
             in driver.find_element(By.ID, "signed-appeal").text
         )
