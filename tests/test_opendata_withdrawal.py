@@ -299,6 +299,34 @@ def test_withdrawing_an_older_version_leaves_the_served_one(official, dataset, r
     assert v1.file.storage.exists(v1.file.name)  # not personal data: kept for the operator
 
 
+# A version that failed validation: three rows, then "twelve" where a number belongs.
+INVALID = V1 + b"".join(b"C%d,%d\n" % (i, i) for i in range(30)) + b"Oops,twelve\n"
+
+
+def test_a_version_that_failed_validation_is_not_withdrawn_there_was_nothing_public(client, official, dataset, resource):
+    failed = services.upload_version(official, resource, INVALID, "partners-3.csv")
+    assert not failed.valid and resource.current_version == version(resource, 2)
+    with pytest.raises(Conflict, match="never published: it did not pass validation"):
+        services.withdraw(official, dataset, "personal-data", NOTE, version=failed)
+    assert not Withdrawal.objects.exists()
+    failed.refresh_from_db()
+    assert failed.withdrawal_id is None and failed.file.storage.exists(failed.file.name)
+    # The pages offer no such step: the address of its withdrawal is not found, and nothing changes.
+    client.force_login(official)
+    assert (
+        withdraw_url(dataset, resource, failed.number)
+        not in client.get(reverse("opendata:dataset", args=[dataset.slug])).content.decode()
+    )
+    assert client.get(withdraw_url(dataset, resource, failed.number)).status_code == 404
+    sent = {"reason": "personal-data", "note": NOTE, "confirmed": "yes"}
+    assert client.post(withdraw_url(dataset, resource, failed.number), sent).status_code == 404
+    assert not Withdrawal.objects.exists() and resource.current_version == version(resource, 2)
+    # The whole resource still goes, the failed version with it.
+    services.withdraw(official, dataset, "wrong-data", resource=resource)
+    failed.refresh_from_db()
+    assert failed.withdrawal_id is not None and Withdrawal.objects.get().versions_count == 3
+
+
 def test_a_withdrawn_resource_leaves_the_api_and_the_catalogue_and_the_dataset_stays(client, official, dataset, resource):
     other, _ = services.add_file_resource(official, dataset, "by region", "CSV", V1, "regions.csv")
     services.withdraw(official, dataset, "superseded", note="Replaced by the resource by region", resource=resource)

@@ -347,6 +347,8 @@ def withdraw(actor, dataset, reason, note="", resource=None, version=None) -> Wi
     - the open-data pages in the page cache are rendered afresh and the assessment's figures recounted
       (dataset_changed).
 
+    A version that failed validation was never public and is refused (Conflict): there is nothing to withdraw.
+
     Permission: whoever may publish the dataset's data (can_publish: its body's officials and heads, administrators).
     """
     if actor is None or not can_publish(actor, dataset.body):
@@ -377,6 +379,13 @@ def withdraw(actor, dataset, reason, note="", resource=None, version=None) -> Wi
         version = ResourceVersion.objects.select_for_update().get(pk=version.pk)
         if version.withdrawal_id:
             raise Conflict(_("This version was withdrawn already."))
+        if not version.valid:
+            # A version that failed validation was never served: a tombstone would say that something public was
+            # taken back when nothing was. Its file stays with its report, read only by the body's publishers.
+            raise Conflict(
+                _("Version %(number)s was never published: it did not pass validation, so there is nothing public to withdraw.")
+                % {"number": version.number}
+            )
         scope, versions = Withdrawal.Scope.VERSION, [version]
     else:
         scope = Withdrawal.Scope.RESOURCE if resource is not None else Withdrawal.Scope.DATASET
