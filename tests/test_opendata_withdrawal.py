@@ -220,6 +220,31 @@ def test_a_withdrawn_dataset_leaves_every_public_surface_and_its_page_is_a_tombs
     assert client.get("/api/3/action/organization_list").json()["result"] == []
 
 
+def test_the_publisher_s_list_keeps_a_withdrawn_dataset_marked_with_when_and_why(client, official, dataset, resource):
+    kept = services.create_dataset(official, official.body, "imports", title_en="Imports by country", title_ru="Импорт")
+    event = services.withdraw(official, dataset, "personal-data", NOTE)
+    day = timezone.localtime(event.withdrawn_at).strftime("%Y-%m-%d")
+    tombstone = reverse("opendata:dataset", args=[dataset.slug])
+    client.force_login(official)
+    page = client.get(reverse("opendata:publisher")).content.decode()
+    # Listed after the body's datasets still published, marked with when and why and the explanation (the body's
+    # staff read it), linked to its tombstone; nothing offered to edit, add or fix.
+    assert page.index("Imports by country") < page.index("Main trading partners")
+    withdrawn = page[page.index('id="ds-partners"') :]
+    withdrawn = withdrawn[: withdrawn.index("</section>")]
+    assert f"Withdrawn on {day}: personal data published by mistake." in withdrawn and NOTE in withdrawn
+    assert f'href="{tombstone}"' in withdrawn
+    assert reverse("opendata:dataset-edit", args=[dataset.slug]) not in page
+    assert reverse("opendata:resource-new", args=[dataset.slug]) not in page
+    assert reverse("opendata:upload", args=[dataset.slug, resource.pk]) not in page
+    assert reverse("opendata:dataset-edit", args=[kept.slug]) in page and "Quality:" in page
+    assert client.get(tombstone).status_code == 200
+    # The public lists still leave it out.
+    client.logout()
+    assert "Main trading partners" not in client.get(reverse("opendata:catalogue")).content.decode()
+    assert "Imports by country" in client.get(reverse("opendata:catalogue")).content.decode()
+
+
 def test_nothing_is_added_to_a_withdrawn_dataset(official, dataset, resource):
     services.withdraw(official, dataset, "superseded")
     with pytest.raises(Conflict):

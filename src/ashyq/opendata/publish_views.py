@@ -89,6 +89,10 @@ def my_datasets(request):
     page = Paginator(selectors.datasets_of_bodies(bodies), PAGE).get_page(request.GET.get("page"))
     rows = []
     for dataset in page:
+        if dataset.withdrawal_id:
+            # Listed for the publisher with when and why; nothing to fix or add (services._not_withdrawn).
+            rows.append({"dataset": dataset, "withdrawal": dataset.withdrawal})
+            continue
         items = quality.checklist(dataset)
         rows.append(
             {

@@ -53,19 +53,22 @@ def publisher_bodies(user):
 
 def datasets_of_bodies(bodies):
     """A publisher's datasets with their resources and every version's number and validity (not the reports): enough
-    for the quality checklist and the list of what to fix without a query per resource."""
-    from django.db.models import Prefetch
+    for the quality checklist and the list of what to fix without a query per resource. Withdrawn datasets are
+    listed too, after the others of their body, with their withdrawal: a publisher must find what their body
+    withdrew (the public lists, `datasets()`, leave them out)."""
+    from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q
 
     from .models import ResourceVersion
 
     versions = ResourceVersion.objects.only(
         "id", "resource_id", "number", "valid", "withdrawal_id", "created_at", "row_count"
     ).order_by("-number")
+    withdrawn = ExpressionWrapper(Q(withdrawal__isnull=False), output_field=BooleanField())
     return (
-        Dataset.objects.active()
-        .filter(body__in=bodies)
-        .select_related("body")
-        .order_by("body__name_en", "title_en")
+        Dataset.objects.filter(body__in=bodies)
+        .select_related("body", "withdrawal")
+        .alias(withdrawn=withdrawn)
+        .order_by("body__name_en", "withdrawn", "title_en")
         .prefetch_related(
             Prefetch("resources", queryset=Resource.objects.active().order_by("position", "created_at")),
             Prefetch("resources__versions", queryset=versions),
