@@ -307,8 +307,14 @@ def profile(fx, rounds: int = 30) -> list[dict]:
 
 
 def _relative_paths(text: str) -> str:
-    """File names in a profile relative to the project or to the installed packages, not to this machine."""
-    for prefix, short in ((sysconfig.get_paths()["purelib"] + "/", "site-packages/"), (str(run.ROOT) + "/", "")):
+    """File names in a profile relative to the project, the installed packages or the standard library, not to this
+    machine."""
+    paths = sysconfig.get_paths()
+    for prefix, short in (
+        (paths["purelib"] + "/", "site-packages/"),
+        (paths["stdlib"] + "/", "stdlib/"),
+        (str(run.ROOT) + "/", ""),
+    ):
         text = text.replace(prefix, short)
     return text
 
