@@ -124,3 +124,21 @@ def test_without_a_shared_cache_that_keeps_a_version_every_lookup_reads_the_data
     finally:
         post_save.connect(reference_rows.changed, sender=Regulation, dispatch_uid="ashyq.core.reference.regulation.save")
     assert deadlines.current_regulation(DAY).version == 2
+
+
+def test_rows_kept_in_memory_are_read_from_the_primary_in_a_request_that_reads_from_a_replica(db):
+    from ashyq.core import replica
+
+    reference_rows.forget()
+    read_from = []
+
+    def load():
+        read_from.append(replica._reads_from.get())
+        return Regulation.objects.first()
+
+    token = replica._reads_from.set(replica.REPLICA)  # what ReplicaMiddleware sets for a GET
+    try:
+        reference_rows.get("regulation", DAY, load)
+    finally:
+        replica._reads_from.reset(token)
+    assert read_from == ["default"]

@@ -11,7 +11,8 @@ it has ended, never a stale regulation after that. A lookup reads the version be
 before a change committed are kept under the old version and read again at the next lookup.
 
 A connection that has changed a reference row in its open transaction reads the database directly until the
-transaction ends: it sees its own rows not yet committed, which must not stay in memory if it rolls back.
+transaction ends: it sees its own rows not yet committed, which must not stay in memory if it rolls back. Rows kept
+are read from the primary, never from a replica that may not have replayed the change yet.
 
 The rows handed out are copies: a caller may set attributes on them (Django caches related objects on the
 instance) without reaching the other requests of the process.
@@ -22,6 +23,8 @@ import time
 
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+from . import replica
 
 ALIAS = "pages"  # the cache every process shares (settings.CACHES)
 VERSION_KEY = "reference-rows-version"
@@ -72,7 +75,10 @@ def get(kind: str, key, load, using: str = DEFAULT_DB_ALIAS):
         _read_under[0] = version
     row = _rows.get((kind, key))
     if row is None:
-        row = load()
+        # From the primary even in a request that reads from a replica: a lagging replica's row kept under the new
+        # version would stay until the next change.
+        with replica.primary_reads():
+            row = load()
         if row is None:
             return None
         _rows[(kind, key)] = row
