@@ -30,9 +30,9 @@ ALIAS = "pages"  # the cache every process shares (settings.CACHES)
 VERSION_KEY = "reference-rows-version"
 _DIRTY = "ashyq_reference_rows_changed"  # set on a connection whose open transaction changed a reference row
 
-# This process's rows, and the shared version they were read under.
-_rows: dict = {}
-_read_under: list = [None]
+# This process's rows and the shared version they were read under, replaced together (one assignment), so a thread
+# that read an older version fills a dictionary nobody reads any more (a threaded server).
+_held: list = [(None, {})]
 
 
 def _shared_version():
@@ -45,14 +45,14 @@ def _shared_version():
 
 
 def _renew() -> None:
-    _rows.clear()
+    _held[0] = (None, {})
     caches[ALIAS].set(VERSION_KEY, time.time_ns(), timeout=None)
 
 
 def changed(sender=None, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
     """Receiver of a reference model's post_save and post_delete, and of post_migrate: every process reads the
     reference rows again once the change has committed (at once outside a transaction)."""
-    _rows.clear()
+    _held[0] = (None, {})
     connection = connections[using]
     if connection.in_atomic_block:
         setattr(connection, _DIRTY, True)
@@ -70,10 +70,11 @@ def get(kind: str, key, load, using: str = DEFAULT_DB_ALIAS):
     version = _shared_version()
     if version is None:  # a cache that keeps nothing (DummyCache): no version to trust, so no memory either
         return load()
-    if version != _read_under[0]:
-        _rows.clear()
-        _read_under[0] = version
-    row = _rows.get((kind, key))
+    read_under, rows = _held[0]
+    if version != read_under:
+        rows = {}
+        _held[0] = (version, rows)
+    row = rows.get((kind, key))
     if row is None:
         # From the primary even in a request that reads from a replica: a lagging replica's row kept under the new
         # version would stay until the next change.
@@ -81,14 +82,13 @@ def get(kind: str, key, load, using: str = DEFAULT_DB_ALIAS):
             row = load()
         if row is None:
             return None
-        _rows[(kind, key)] = row
+        rows[(kind, key)] = row
     return copy.copy(row)
 
 
 def forget() -> None:
     """Drop this process's rows (tests: each starts with none, as the rows of a rolled-back test are gone)."""
-    _rows.clear()
-    _read_under[0] = None
+    _held[0] = (None, {})
     for connection in connections.all(initialized_only=True):
         if hasattr(connection, _DIRTY):
             delattr(connection, _DIRTY)
