@@ -3,11 +3,14 @@ or one version, with a reason, on a confirmation page. What was withdrawn is no 
 (pages, downloads, the CKAN API read by ckanapi, the DCAT catalogue, search); its datastore rows are gone; the dataset's
 page stays as a tombstone with its history. Everyone else is refused and nothing changes."""
 
+import re
+
 import ckanapi
 import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,6 +18,9 @@ from ashyq.accounts.models import Role
 from ashyq.core.errors import Conflict
 from ashyq.opendata import datastore, services
 from ashyq.opendata.models import Dataset, Resource, ResourceVersion, UploadJob, Withdrawal
+
+from .chromium import headless_chromium, needs_chromium
+from .language_buttons import assert_language_buttons_keep
 
 MTI = "ministry-of-trade-and-integration"
 V1 = b"country,turnover\nRussia,19983.0\nChina,14792.5\nItaly,9957.1\n"
@@ -147,6 +153,109 @@ def test_the_confirmation_page_changes_nothing_and_going_back_keeps_the_text(cli
     back = client.post(withdraw_url(dataset), {"reason": "personal-data", "note": NOTE, "change": "yes"})
     assert back.status_code == 200 and NOTE in back.content.decode() and 'id="confirm-yes"' not in back.content.decode()
     nothing_withdrawn(dataset, resource, client)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Switching the language keeps the reason and the explanation, without a script (core/language_draft.py)
+
+EXPLANATION = "Қате жарияланды: 5-жолда адамның аты-жөні бар.\nПубликация ошибочна."
+
+
+def _csrf(page):
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+
+
+def _switched_form(client, url, page, language, **typed):
+    response = client.post(
+        reverse("language-keep") + "?next=" + url, {"csrfmiddlewaretoken": _csrf(page), "language": language, **typed}
+    )
+    assert response.status_code == 302 and response["Location"] == url
+    return client.get(url).content.decode()
+
+
+def _kept_in(form, language, reason, note):
+    assert f'<html lang="{language}">' in form and 'id="withdraw-form"' in form
+    assert re.search(rf'<input type="radio" name="reason" value="{reason}"[^>]*checked', form)
+    assert note in form.replace("\r\n", "\n")
+
+
+@pytest.mark.parametrize("scope", ["dataset", "resource", "version"])
+def test_switching_the_language_on_the_withdrawal_form_keeps_the_reason_and_the_explanation(scope, official, dataset, resource):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(official)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    url = {
+        "dataset": withdraw_url(dataset),
+        "resource": withdraw_url(dataset, resource),
+        "version": withdraw_url(dataset, resource, 2),
+    }[scope]
+    page = client.get(url).content.decode()
+    assert_language_buttons_keep(page, "withdraw-form", url)
+    form = _switched_form(client, url, page, "kk", reason="wrong-data", note=EXPLANATION)
+    _kept_in(form, "kk", "wrong-data", EXPLANATION)
+    # Once: the next visit starts empty again.
+    assert EXPLANATION not in client.get(url).content.decode()
+    nothing_withdrawn(dataset, resource, client)
+
+
+def test_switching_the_language_on_the_confirmation_or_after_an_error_keeps_them_too(official, dataset, resource):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(official)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    url = withdraw_url(dataset)
+    token = _csrf(client.get(url).content.decode())
+    # The confirmation: its buttons carry the fields back to the form's page, in the other language.
+    confirmation = client.post(url, {"csrfmiddlewaretoken": token, "reason": "superseded", "note": EXPLANATION})
+    page = confirmation.content.decode()
+    assert 'id="confirm-yes"' in page
+    assert_language_buttons_keep(page, "confirm-form", url)
+    form = _switched_form(client, url, page, "ru", reason="superseded", note=EXPLANATION)
+    _kept_in(form, "ru", "superseded", EXPLANATION)
+    # The form shown with an error (another reason, no explanation yet): what was chosen survives the switch.
+    refused = client.post(url, {"csrfmiddlewaretoken": token, "reason": "other", "note": ""})
+    assert refused.status_code == 400
+    assert_language_buttons_keep(refused.content.decode(), "withdraw-form", url)
+    form = _switched_form(client, url, refused.content.decode(), "kk", reason="other", note="")
+    assert '<html lang="kk">' in form
+    assert re.search(r'<input type="radio" name="reason" value="other"[^>]*checked', form)
+    nothing_withdrawn(dataset, resource, client)
+
+
+@needs_chromium
+def test_in_chromium_without_javascript_the_withdrawal_form_keeps_what_was_typed(live_server, official, dataset, resource):
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def wait():
+        return WebDriverWait(driver, 20, ignored_exceptions=(StaleElementReferenceException,))
+
+    def kept(d, language):
+        """The form's page in `language` with the reason chosen and the explanation typed (waited for: the page may
+        still be loading; a form that kept nothing times out)."""
+        return (
+            d.find_element(By.TAG_NAME, "html").get_attribute("lang") == language
+            and d.find_element(By.CSS_SELECTOR, "input[name=reason][value=personal-data]").is_selected()
+            and d.find_element(By.NAME, "note").get_attribute("value") == NOTE
+        )
+
+    session = Client()
+    session.force_login(official)
+    with headless_chromium(language="en", javascript=False) as driver:
+        driver.get(live_server.url + "/static/ashyq/site.css")
+        driver.add_cookie({"name": "sessionid", "value": session.cookies["sessionid"].value, "path": "/"})
+        driver.get(live_server.url + withdraw_url(dataset, resource, 2))
+        driver.find_element(By.CSS_SELECTOR, "input[name=reason][value=personal-data]").click()
+        driver.find_element(By.NAME, "note").send_keys(NOTE)
+        driver.find_element(By.CSS_SELECTOR, "form.lang button[value=ru]").click()
+        wait().until(lambda d: kept(d, "ru"))
+        # On to the confirmation, switched back to Kazakh there: the form's page again, with both.
+        driver.find_element(By.CSS_SELECTOR, "#withdraw-form button[type=submit].primary").click()
+        wait().until(lambda d: d.find_elements(By.ID, "confirm-yes"))
+        driver.find_element(By.CSS_SELECTOR, "form.lang button[value=kk]").click()
+        wait().until(lambda d: kept(d, "kk"))
+        assert driver.current_url == live_server.url + withdraw_url(dataset, resource, 2)
+    assert not Withdrawal.objects.exists()
 
 
 # ---------------------------------------------------------------------------------------------------------

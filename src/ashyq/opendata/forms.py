@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ashyq.bodies.models import Body
+from ashyq.core.language_draft import KeepsTypedText
 
 from . import ingest
 from .models import Frequency, Licence, Resource, Withdrawal
@@ -318,8 +319,10 @@ class UploadForm(forms.Form):
         return upload
 
 
-class WithdrawForm(forms.Form):
-    """Why a dataset, a resource or a version is withdrawn (services.withdraw decides and checks again)."""
+class WithdrawForm(KeepsTypedText, forms.Form):
+    """Why a dataset, a resource or a version is withdrawn (services.withdraw decides and checks again). What was chosen
+    and typed survives a switch of language without a script (core/language_draft.py), from this page and from its
+    confirmation."""
 
     reason = forms.ChoiceField(label=_("Why is it withdrawn?"), choices=Withdrawal.Reason.choices, widget=forms.RadioSelect)
     note = forms.CharField(
