@@ -18,8 +18,9 @@ REGION_TABLES = {"KZ-75": "local_almaty_city", "KZ-71": "local_astana_city", "KZ
 
 
 def import_run(pk=None):
-    """The import `pk`, or the newest one that published its figures."""
-    runs = BudgetImport.objects.exclude(descriptor={})
+    """The import `pk`, or the newest one that published its figures; not one whose facts were withdrawn from the
+    open data (its descriptor would describe a file no longer served)."""
+    runs = BudgetImport.objects.exclude(descriptor={}).exclude(facts_version__withdrawal__isnull=False)
     return runs.filter(pk=pk).first() if pk is not None else runs.first()
 
 

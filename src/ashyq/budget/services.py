@@ -10,6 +10,7 @@ import calendar
 import datetime as dt
 import hashlib
 import json
+import logging
 import time
 from collections import defaultdict
 from decimal import Decimal
@@ -26,6 +27,8 @@ from ashyq.core.models import Region
 
 from . import administrators, package, source
 from .models import Administrator, BudgetImport, Fact, Line
+
+log = logging.getLogger(__name__)
 
 DATASET_SLUG = "kazakhstan-budget-execution"
 PUBLISHER = "ministry-of-finance"
@@ -105,8 +108,9 @@ def import_budget(actor=None, directory=None, months=None, *, publish=True) -> d
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE budget_line, budget_fact, budget_administrator")
     timings["load"] = round(time.monotonic() - started - timings["read"], 2)
+    warnings = []
     if publish:
-        _publish(run)
+        warnings = _publish(run)
         timings["publish"] = round(time.monotonic() - started - timings["read"] - timings["load"], 2)
     run.seconds = round(time.monotonic() - started, 2)
     run.save(update_fields=["seconds"])
@@ -122,6 +126,7 @@ def import_budget(actor=None, directory=None, months=None, *, publish=True) -> d
         "seconds": run.seconds,
         "timings": timings,
         "tables": sorted(raw),
+        "warnings": warnings,
     }
 
 
@@ -253,14 +258,22 @@ def _site(path: str) -> str:
     return settings.ASHYQ_SITE_URL.rstrip("/") + path
 
 
-def _publish(run: BudgetImport):
-    """The facts CSV and its datapackage.json as new versions of the budget dataset's two resources."""
+def _publish(run: BudgetImport) -> list[str]:
+    """The facts CSV and its datapackage.json as new versions of the budget dataset's two resources. Returns what
+    was not published and why: when a publisher withdrew the dataset, its facts resource or a version holding the
+    same figures, nothing is published into it (the figures are imported all the same) and the import says so in
+    its report, its command's output and the log, rather than stop (docs/operations.md)."""
     from ashyq.opendata import services as opendata
     from ashyq.opendata.models import Resource
 
     body = Body.objects.filter(slug=PUBLISHER).first()
     if body is None:
-        return
+        return []
+    data = facts_csv()
+    refused = opendata.republishing_refused(DATASET_SLUG, package.FILE_NAME, data)
+    if refused:
+        return [_not_published(refused)]
+    warnings = []
     first, last = run.months[0], run.months[-1]
     dataset = opendata.save_dataset(
         None,
@@ -296,7 +309,7 @@ def _publish(run: BudgetImport):
         source=package.LICENCE_NOTE + " https://github.com/opengov-kz/budget-gov-kz",
         documentation_url="https://github.com/opengov-kz/budget-gov-kz",
     )
-    resources = {r.name: r for r in dataset.resources.all()}
+    resources = {r.name: r for r in dataset.resources.active()}
     facts_resource = resources.get(package.FILE_NAME) or opendata.add_resource(
         None,
         dataset,
@@ -306,7 +319,10 @@ def _publish(run: BudgetImport):
     )
     # The descriptor is served by the budget app (views.datapackage) for each import, and listed as a link.
     descriptor_url = _site(reverse("budget:datapackage"))
-    if package.PACKAGE_FILE not in resources:
+    refused = "" if package.PACKAGE_FILE in resources else opendata.republishing_refused(DATASET_SLUG, package.PACKAGE_FILE)
+    if refused:
+        warnings.append(_not_published(refused))
+    elif package.PACKAGE_FILE not in resources:
         opendata.add_resource(
             None,
             dataset,
@@ -315,7 +331,6 @@ def _publish(run: BudgetImport):
             url=descriptor_url,
             description="Fiscal Data Package descriptor of budget-facts.csv: its Table Schema and fiscal model (measures by phase, dimensions).",
         )
-    data = facts_csv()
     current = facts_resource.current_version
     if current is None or current.sha256 != hashlib.sha256(data).hexdigest():
         current = opendata.upload_version(None, facts_resource, data, package.FILE_NAME)
@@ -323,6 +338,13 @@ def _publish(run: BudgetImport):
     run.descriptor = package.descriptor(url, months=[_month(m) for m in run.months])
     run.facts_version = current
     run.save(update_fields=["facts_version", "descriptor"])
+    return warnings
+
+
+def _not_published(why: str) -> str:
+    warning = f"open data not published: {why}. The figures are imported and shown on the budget pages."
+    log.warning("budget import: %s", warning)
+    return warning
 
 
 def _month(text):

@@ -13,4 +13,5 @@ def load_budget() -> dict:
         "budget_facts_loaded": report["rows_loaded"],
         "budget_bodies_linked": linked,
         "budget_seconds": report.get("seconds", 0),
+        "warnings": report.get("warnings", []),
     }

@@ -4,6 +4,7 @@ real services at past dates: one with its report published, one open now, one wh
 
 import datetime as dt
 import hashlib
+import logging
 
 from django.utils import timezone
 
@@ -12,6 +13,8 @@ from ashyq.bodies.models import Body
 from ashyq.core import clock
 from ashyq.legalacts import exports, register, services
 from ashyq.legalacts.models import Decision, Process
+
+log = logging.getLogger(__name__)
 
 DRAFT_RU = """# Правила рассмотрения обращений, поступающих через платформу «Ashyq» (синтетический проект)
 
@@ -158,8 +161,10 @@ def load_discussions() -> int:
     return added
 
 
-def publish_registers_as_datasets() -> int:
-    """The registers as open-data datasets, through the catalogue's own services (so DCAT lists them)."""
+def publish_registers_as_datasets(warnings: list | None = None) -> int:
+    """The registers as open-data datasets, through the catalogue's own services (so DCAT lists them). One a
+    publisher withdrew (the dataset, its file's resource, or a version holding the same rows) is left alone, and
+    `warnings` gets a line saying so (the log too): a reload never stops on it nor undoes it."""
     from ashyq.opendata import services as opendata
     from ashyq.opendata.models import Resource
 
@@ -196,6 +201,13 @@ def publish_registers_as_datasets() -> int:
         body = Body.objects.filter(slug=body_slug).first()
         if body is None:
             continue
+        refused = opendata.republishing_refused(slug, filename, data)
+        if refused:
+            warning = f"open data not published: {refused}."
+            log.warning("demo: %s", warning)
+            if warnings is not None:
+                warnings.append(warning)
+            continue
         dataset = opendata.save_dataset(
             None,
             body,
@@ -211,7 +223,9 @@ def publish_registers_as_datasets() -> int:
             tags=["legal-acts"],
             source=source,
         )
-        resource = dataset.resources.first() or opendata.add_resource(None, dataset, filename, Resource.Format.CSV)
+        resource = dataset.resources.active().filter(name=filename).first() or opendata.add_resource(
+            None, dataset, filename, Resource.Format.CSV
+        )
         current = resource.current_version
         if current is None or current.sha256 != hashlib.sha256(data).hexdigest():
             opendata.upload_version(None, resource, data, filename)
@@ -220,9 +234,11 @@ def publish_registers_as_datasets() -> int:
 
 
 def load() -> dict:
+    warnings = []
     return {
         "legal_acts": register.load_acts(),
         "agreements": register.load_agreements(),
         "legal_discussions": load_discussions(),
-        "register_datasets": publish_registers_as_datasets(),
+        "register_datasets": publish_registers_as_datasets(warnings),
+        "warnings": warnings,
     }

@@ -325,15 +325,16 @@ def load_demo(ranking_story: bool = False) -> dict:
     if mailbox_added or story_added:
         figures.recompute_all()
     ran = _run_queued_work()
-    return {
+    parts = [load_showcase(), load_budget(), legalacts.load(), blogs.load(), demo_polls.load()]
+    # What was left unpublished and why (a dataset a publisher withdrew), for the command to print after the counts.
+    warnings = [warning for part in parts for warning in part.pop("warnings", [])]
+    counts = {
         **reference,
         "users": len(users),
         "new_appeals": played + mailbox_added + story_added,
         "models_trained": len(trained),
         "background_tasks": ran,
-        **load_showcase(),
-        **load_budget(),
-        **legalacts.load(),
-        **blogs.load(),
-        **demo_polls.load(),
     }
+    for part in parts:
+        counts.update(part)
+    return {**counts, "warnings": warnings} if warnings else counts

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ashyq.core import clock
@@ -438,6 +438,52 @@ def withdraw(actor, dataset, reason, note="", resource=None, version=None) -> Wi
 def _delete_files(files):
     for storage, name in files:
         storage.delete(name)
+
+
+def republishing_refused(slug, resource_name=None, data=None) -> str:
+    """For a job that publishes the same dataset on every run (the budget import, the demo's datasets): why it must
+    not publish into it this time, in a line for the operator's log and the command's output, or "" to go on.
+
+    Refused: the dataset withdrawn; its resource `resource_name` withdrawn with none of that name left; a version
+    holding these very bytes (`data`) withdrawn from it. The services refuse to add to what was withdrawn, and the
+    same bytes published again would undo a publisher's decision, so such a job skips publishing and says why
+    rather than stop or publish elsewhere. A version withdrawn whose data has since changed is not in the way: the
+    changed data is published as a new version, as a publisher would correct it."""
+    dataset = Dataset.objects.select_related("withdrawal").filter(slug=slug).first()
+    if dataset is None:
+        return ""
+    if dataset.withdrawal_id:
+        return _refusal(dataset.withdrawal, f"the dataset {slug} was withdrawn")
+    if resource_name is None:
+        return ""
+    resources = list(Resource.objects.filter(dataset=dataset, name=resource_name).select_related("withdrawal"))
+    active = [r for r in resources if not r.withdrawal_id]
+    if not active:
+        withdrawn = [r for r in resources if r.withdrawal_id]
+        if withdrawn:
+            return _refusal(withdrawn[-1].withdrawal, f"the resource {resource_name} of the dataset {slug} was withdrawn")
+        return ""
+    if data is not None:
+        digest = hashlib.sha256(data).hexdigest()
+        same = (
+            ResourceVersion.objects.filter(resource__in=active, sha256=digest, withdrawal__isnull=False)
+            .select_related("withdrawal")
+            .order_by("-number")
+            .first()
+        )
+        if same is not None:
+            return _refusal(
+                same.withdrawal,
+                f"version {same.number} of {resource_name} in the dataset {slug}, holding the same data, was withdrawn",
+            )
+    return ""
+
+
+def _refusal(withdrawal, what) -> str:
+    with translation.override("en"):
+        reason = str(withdrawal.get_reason_display())
+    day = timezone.localtime(withdrawal.withdrawn_at).strftime("%Y-%m-%d")
+    return f"{what} on {day} ({reason}); nothing is published into what was withdrawn"
 
 
 @transaction.atomic

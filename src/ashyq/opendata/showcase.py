@@ -3,8 +3,10 @@ published by the Ministry of Trade and Integration through the same services as 
 each row cites its publication from the registry (ashyq.core.publications), with the table where there is one."""
 
 import datetime as dt
+import logging
 from pathlib import Path
 
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +16,8 @@ from ashyq.core import publications
 
 from . import datastore, services
 from .models import Dataset, Resource, Withdrawal
+
+log = logging.getLogger(__name__)
 
 DATA = Path(__file__).parent / "data"
 MAKHAMBETALIYEV = "makhambetaliyev-kosherbayev-2020"
@@ -133,10 +137,13 @@ DATASETS = [
 
 def load_showcase() -> dict:
     body = Body.objects.get(slug="ministry-of-trade-and-integration")
-    created = 0
+    created, warnings = 0, []
     for slug, filename, en, ru, kk, start, end, spatial, tags, cited in DATASETS:
-        if Withdrawal.objects.filter(dataset__slug=slug).exists():
-            continue  # withdrawn (all or part) by its publisher: never published again by a reload
+        withdrawal = Withdrawal.objects.filter(dataset__slug=slug).order_by("-withdrawn_at").first()
+        if withdrawal is not None:
+            # Withdrawn (all or part) by its publisher: never published again by a reload, which says so.
+            warnings.append(_left_alone(slug, withdrawal))
+            continue
         source = {
             lang: " ".join(publications.cite(key, table=table, lang=lang) for key, table in cited) for lang in ("en", "ru", "kk")
         }
@@ -167,7 +174,16 @@ def load_showcase() -> dict:
             if not version.valid:
                 raise ValueError(f"{filename} does not validate: {version.report[:3]}")
             created += 1
-    return {"showcase_datasets": len(DATASETS), "showcase_versions": created}
+    return {"showcase_datasets": len(DATASETS), "showcase_versions": created, "warnings": warnings}
+
+
+def _left_alone(slug, withdrawal) -> str:
+    with translation.override("en"):
+        what, reason = str(withdrawal.get_scope_display()), str(withdrawal.get_reason_display())
+    day = timezone.localtime(withdrawal.withdrawn_at).strftime("%Y-%m-%d")
+    warning = f"open data not published: {what} of the showcase dataset {slug} was withdrawn on {day} ({reason}); a reload leaves it alone."
+    log.warning("showcase: %s", warning)
+    return warning
 
 
 def row_source(row: dict) -> str:

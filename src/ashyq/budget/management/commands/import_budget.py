@@ -38,4 +38,6 @@ class Command(BaseCommand):
         for (table, phase), gaps in sorted(by_table.items()):
             worst = max(gaps, key=lambda g: abs(float(g["difference"])))
             out.write(f"  {table} {phase}: {len(gaps)} months, largest {worst['difference']} in {worst['month']}")
+        for warning in report["warnings"]:
+            out.write(self.style.WARNING(f"warning: {warning}"))
         out.write(f"seconds: {report['seconds']} ({', '.join(f'{k} {v}' for k, v in report['timings'].items())})")

@@ -21,7 +21,10 @@ class Command(BaseCommand):
         # The demo's past steps are not emailed: nobody reads the demo addresses.
         settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
         counts = load_demo(ranking_story=ranking_story)
+        warnings = counts.pop("warnings", [])
         self.stdout.write(self.style.SUCCESS("Demo loaded: " + ", ".join(f"{n} {k}" for k, n in counts.items())))
+        for warning in warnings:
+            self.stdout.write(self.style.WARNING(f"warning: {warning}"))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, role, body, *_ in USERS:
             self.stdout.write(f"  {username:<20} {role}{' of ' + body if body else ''}")
