@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from ashyq.core.admin import ReadOnlyAdmin
+
 from .forms import AdminLoginForm
 from .models import ApiToken, PurgeRun, User
 
@@ -24,16 +26,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(PurgeRun)
-class PurgeRunAdmin(admin.ModelAdmin):
+class PurgeRunAdmin(ReadOnlyAdmin):
     """The trace of each purge_personal_data run: read only, written by the command."""
 
     list_display = ["started_at", "finished_at", "counts", "failed"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

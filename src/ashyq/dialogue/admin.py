@@ -1,19 +1,8 @@
 from django.contrib import admin
 
+from ashyq.core.admin import ReadOnlyAdmin  # appeals change only through the services, which keep the record
+
 from .models import Answer, Appeal, AppealEvent, Regulation
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Appeals change only through the services, which keep the record; the admin may look, not touch."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Appeal)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from ashyq.core.admin import ReadOnlyAdmin
+
 from .models import Dataset, Resource, ResourceVersion, Withdrawal
 
 
@@ -33,17 +35,8 @@ class ResourceVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Withdrawal)
-class WithdrawalAdmin(admin.ModelAdmin):
+class WithdrawalAdmin(ReadOnlyAdmin):
     # Withdrawals are made only by services.withdraw (the publishers' pages); they are the record: read, never changed.
     list_display = ["dataset", "scope", "reason", "files_deleted", "withdrawn_by", "withdrawn_at"]
     list_filter = ["scope", "reason", "files_deleted"]
     readonly_fields = [f.name for f in Withdrawal._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
