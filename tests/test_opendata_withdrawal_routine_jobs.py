@@ -157,6 +157,11 @@ def test_the_showcase_reload_says_which_datasets_it_left_alone(reference, make_u
         "(wrong data); a reload leaves it alone."
     ]
     assert loaded["showcase_versions"] == 0 and not dataset.resources.active().exists()
+    whole = services.withdraw(official, dataset, "superseded")
+    assert load_showcase()["warnings"] == [
+        f"open data not published: the showcase dataset humanitarian-aid was withdrawn on {_day(whole)} "
+        "(superseded by other data); a reload leaves it alone."
+    ]
 
 
 def test_the_demo_command_prints_the_warnings_after_the_counts(monkeypatch):

@@ -181,7 +181,8 @@ def _left_alone(slug, withdrawal) -> str:
     with translation.override("en"):
         what, reason = str(withdrawal.get_scope_display()), str(withdrawal.get_reason_display())
     day = timezone.localtime(withdrawal.withdrawn_at).strftime("%Y-%m-%d")
-    warning = f"open data not published: {what} of the showcase dataset {slug} was withdrawn on {day} ({reason}); a reload leaves it alone."
+    what = "the showcase dataset" if withdrawal.scope == Withdrawal.Scope.DATASET else f"{what} of the showcase dataset"
+    warning = f"open data not published: {what} {slug} was withdrawn on {day} ({reason}); a reload leaves it alone."
     log.warning("showcase: %s", warning)
     return warning
 
