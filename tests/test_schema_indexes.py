@@ -35,3 +35,10 @@ def test_no_single_column_index_repeats_the_lead_of_a_wider_one(model):
         constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
     repeated = sorted(name for name, column in single.items() if column in wide_leads and not constraints[name]["unique"])
     assert repeated == []
+
+
+@pytest.mark.django_db
+def test_the_appeal_number_has_one_index():
+    """Its unique index; not also PostgreSQL's pattern index for LIKE 'prefix%', which no query uses."""
+    on_number = sorted(name for name, columns in _indexes(Appeal).items() if columns == ["number"])
+    assert len(on_number) == 1, on_number
