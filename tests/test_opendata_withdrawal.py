@@ -354,6 +354,22 @@ def test_the_publisher_s_list_keeps_a_withdrawn_dataset_marked_with_when_and_why
     assert "Imports by country" in client.get(reverse("opendata:catalogue")).content.decode()
 
 
+def test_the_publisher_s_list_keeps_a_resource_withdrawn_alone_marked_under_its_dataset(client, official, dataset, resource):
+    other, _ = services.add_file_resource(official, dataset, "partners-2020", "CSV", V1, "partners-2020.csv")
+    event = services.withdraw(official, dataset, "wrong-data", "Turnover in the wrong currency.", resource=resource)
+    day = timezone.localtime(event.withdrawn_at).strftime("%Y-%m-%d")
+    client.force_login(official)
+    page = client.get(reverse("opendata:publisher")).content.decode()
+    item = page[page.index('<li class="withdrawn">') :]
+    item = item[: item.index("</li>")]
+    assert ">partners</strong>" in item and f"Withdrawn on {day}: wrong data." in item
+    assert "Turnover in the wrong currency." in item
+    assert reverse("opendata:upload", args=[dataset.slug, resource.pk]) not in page
+    assert reverse("opendata:upload", args=[dataset.slug, other.pk]) in page
+    # The checklist counts only what is served: the withdrawn resource is not what to fix.
+    assert "Quality:" in page and "newest upload not valid" not in page
+
+
 def test_nothing_is_added_to_a_withdrawn_dataset(official, dataset, resource):
     services.withdraw(official, dataset, "superseded")
     with pytest.raises(Conflict):

@@ -100,6 +100,7 @@ def my_datasets(request):
                 "score": round(100 * sum(i["passed"] for i in items) / len(items)),
                 "to_fix": quality.to_fix(items),
                 "resources": [_resource_state(r) for r in dataset.resources.all()],
+                "withdrawn_resources": dataset.withdrawn_resources,
             }
         )
     return render(

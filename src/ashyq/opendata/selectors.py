@@ -54,8 +54,8 @@ def publisher_bodies(user):
 def datasets_of_bodies(bodies):
     """A publisher's datasets with their resources and every version's number and validity (not the reports): enough
     for the quality checklist and the list of what to fix without a query per resource. Withdrawn datasets are
-    listed too, after the others of their body, with their withdrawal: a publisher must find what their body
-    withdrew (the public lists, `datasets()`, leave them out)."""
+    listed too, after the others of their body, with their withdrawal, and so are the resources withdrawn alone
+    (`withdrawn_resources`): a publisher must find what their body withdrew (the public lists leave them out)."""
     from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q
 
     from .models import ResourceVersion
@@ -72,5 +72,13 @@ def datasets_of_bodies(bodies):
         .prefetch_related(
             Prefetch("resources", queryset=Resource.objects.active().order_by("position", "created_at")),
             Prefetch("resources__versions", queryset=versions),
+            # A resource withdrawn alone stays in the publisher's list, marked; it counts in no checklist.
+            Prefetch(
+                "resources",
+                queryset=Resource.objects.filter(withdrawal__isnull=False, dataset__withdrawal__isnull=True)
+                .select_related("withdrawal")
+                .order_by("position", "created_at"),
+                to_attr="withdrawn_resources",
+            ),
         )
     )
