@@ -10,6 +10,10 @@ class ResourceInline(admin.TabularInline):
     extra = 0
     fields = ["name", "format", "url", "position", "flagged"]
     readonly_fields = ["flagged"]
+    can_delete = False  # removing a resource is a withdrawal (services.withdraw), which keeps the public record
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Dataset)
@@ -19,19 +23,19 @@ class DatasetAdmin(admin.ModelAdmin):
     search_fields = ["slug", "title_en", "title_ru", "title_kk"]
     inlines = [ResourceInline]
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting here would drop its resources and versions without a tombstone, leave their files and datastore
+        # tables behind and tell no one: a dataset leaves the public record only by a withdrawal (its page).
+        return False
+
 
 @admin.register(ResourceVersion)
-class ResourceVersionAdmin(admin.ModelAdmin):
-    # Versions are made only by services.upload_version (validation, datastore); the admin reads them.
+class ResourceVersionAdmin(ReadOnlyAdmin):
+    # Versions are made only by services.upload_version (validation, datastore) and taken back only by
+    # services.withdraw; the admin reads them.
     list_display = ["resource", "number", "valid", "row_count", "created_at"]
     list_filter = ["valid"]
     readonly_fields = [f.name for f in ResourceVersion._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Withdrawal)
