@@ -242,8 +242,11 @@ def test_in_chromium_without_javascript_the_item_page_keeps_every_typed_field(li
         driver.find_element(By.CSS_SELECTOR, "#h-refuse ~ button[type=submit]").click()
         _wait(driver).until(lambda d: d.find_elements(By.ID, "confirm-back"))
         assert "Заявитель уведомлён." in driver.find_element(By.ID, "entered").text
-        driver.find_element(By.ID, "confirm-back").click()
-        _wait(driver).until(lambda d: d.find_elements(By.NAME, "refuse-note"))
+        back = driver.find_element(By.ID, "confirm-back")
+        back.click()
+        # The confirmation carries the typed fields too (hidden, to send them back): wait for the item page itself.
+        _wait(driver).until(expected_conditions.staleness_of(back))
+        _wait(driver).until(lambda d: d.find_elements(By.ID, "h-refuse"))
         assert value("refuse-note") == NOTE
         driver.find_element(By.CSS_SELECTOR, "#h-refuse ~ button[type=submit]").click()
         _wait(driver).until(lambda d: d.find_elements(By.ID, "confirm-yes"))
