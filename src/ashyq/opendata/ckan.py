@@ -58,15 +58,8 @@ def organization_dict(body, count=None):
     }
 
 
-def _current(resource):
-    """The newest valid version, from the versions prefetched by package_search when it prefetched them."""
-    if "versions" in getattr(resource, "_prefetched_objects_cache", {}):
-        return max((v for v in resource.versions.all() if v.served), key=lambda v: v.number, default=None)
-    return resource.current_version
-
-
 def resource_dict(request, resource):
-    current = _current(resource)
+    current = resource.current_version  # from the versions package_search prefetched, when it did
     url = resource.url or (
         _url(request, "opendata:download", resource.dataset.slug, resource.pk, current.number) if current else ""
     )

@@ -40,9 +40,9 @@ class Licence(models.TextChoices):
     OTHER = "other", _("other (see the description)")
 
 
-class DatasetQuerySet(models.QuerySet):
+class NotWithdrawnQuerySet(models.QuerySet):
     def active(self):
-        """The datasets the public reads: not withdrawn."""
+        """The rows the public reads: not withdrawn (a resource is marked too when its whole dataset is)."""
         return self.filter(withdrawal__isnull=True)
 
 
@@ -79,7 +79,7 @@ class Dataset(models.Model):
         db_index=False,
     )
 
-    objects = DatasetQuerySet.as_manager()
+    objects = NotWithdrawnQuerySet.as_manager()
 
     class Meta:
         ordering = ["slug"]
@@ -114,12 +114,6 @@ class Dataset(models.Model):
         return self.localized("description")
 
 
-class ResourceQuerySet(models.QuerySet):
-    def active(self):
-        """The resources the public reads: not withdrawn (alone or with their dataset)."""
-        return self.filter(withdrawal__isnull=True)
-
-
 class Resource(models.Model):
     class Format(models.TextChoices):
         CSV = "CSV", "CSV"
@@ -146,7 +140,7 @@ class Resource(models.Model):
         "Withdrawal", null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="resources", db_index=False
     )
 
-    objects = ResourceQuerySet.as_manager()
+    objects = NotWithdrawnQuerySet.as_manager()
 
     class Meta:
         ordering = ["dataset", "position", "created_at"]
@@ -156,9 +150,12 @@ class Resource(models.Model):
 
     @property
     def current_version(self):
-        """The version served: the newest valid one not withdrawn (None for a withdrawn resource)."""
+        """The version served: the newest valid one not withdrawn (None for a withdrawn resource). From the versions
+        prefetched when the caller prefetched them (lists of many datasets: the catalogue API, the checklists)."""
         if self.withdrawal_id:
             return None
+        if "versions" in getattr(self, "_prefetched_objects_cache", {}):
+            return max((v for v in self.versions.all() if v.served), key=lambda v: v.number, default=None)
         return self.versions.served().order_by("-number").first()
 
 

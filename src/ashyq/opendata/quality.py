@@ -46,13 +46,6 @@ ADVICE = {
 }
 
 
-def _current(resource):
-    """The newest valid version, from prefetched versions when the caller prefetched them (lists of many datasets)."""
-    if "versions" in getattr(resource, "_prefetched_objects_cache", {}):
-        return max((v for v in resource.versions.all() if v.served), key=lambda v: v.number, default=None)
-    return resource.current_version
-
-
 def _current_as_of(resource, as_of):
     """The newest valid version uploaded by `as_of` (versions prefetched or not)."""
     valid = [v for v in resource.versions.all() if v.served and v.created_at <= as_of]
@@ -64,7 +57,7 @@ def checklist(dataset, as_of: dt.datetime | None = None) -> list[dict]:
     (the assessment's month-end figures); the other items are judged on the dataset as it stands now."""
     resources = list(dataset.resources.all())
     if as_of is None:
-        current = {r.pk: _current(r) for r in resources}
+        current = {r.pk: r.current_version for r in resources}
     else:
         current = {r.pk: _current_as_of(r, as_of) for r in resources}
     last_update = max((v.created_at for v in current.values() if v), default=None)
