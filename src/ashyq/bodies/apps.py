@@ -13,8 +13,7 @@ class BodiesConfig(AppConfig):
         from .models import Body
 
         # Each process keeps the bodies a submission names in memory until one changes (core/reference.py).
-        post_save.connect(reference.changed, sender=Body, dispatch_uid="ashyq.core.reference.body.save")
-        post_delete.connect(reference.changed, sender=Body, dispatch_uid="ashyq.core.reference.body.delete")
+        reference.follow(Body)
 
         # The cached public pages show bodies' names and heads: an edit shows at once (public_pages.py).
         post_save.connect(public_pages.on_body_changed, sender=Body, dispatch_uid="ashyq.bodies.public_pages.save")

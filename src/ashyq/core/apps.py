@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_migrate, post_save
+from django.db.models.signals import post_migrate
 
 
 class CoreConfig(AppConfig):
@@ -11,6 +11,5 @@ class CoreConfig(AppConfig):
         from .models import Region
 
         # The reference rows each process keeps in memory are read again after a change (reference.py).
-        post_save.connect(reference.changed, sender=Region, dispatch_uid="ashyq.core.reference.region.save")
-        post_delete.connect(reference.changed, sender=Region, dispatch_uid="ashyq.core.reference.region.delete")
+        reference.follow(Region)
         post_migrate.connect(reference.changed, sender=self, dispatch_uid="ashyq.core.reference.migrate")

@@ -59,6 +59,16 @@ def changed(sender=None, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
     transaction.on_commit(_renew, using=using)
 
 
+def follow(model) -> None:
+    """Read the reference rows again in every process after any `model` row is saved or deleted (its app's
+    AppConfig.ready() calls this for its reference models)."""
+    from django.db.models.signals import post_delete, post_save
+
+    name = model._meta.model_name
+    post_save.connect(changed, sender=model, dispatch_uid=f"ashyq.core.reference.{name}.save")
+    post_delete.connect(changed, sender=model, dispatch_uid=f"ashyq.core.reference.{name}.delete")
+
+
 def get(kind: str, key, load, using: str = DEFAULT_DB_ALIAS):
     """The reference row `kind` named by `key` (a copy), read by `load()` when this process does not hold it under
     the current version. `load` returns the row or None (not kept: a row created later is found at once)."""

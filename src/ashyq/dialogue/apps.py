@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_migrate, post_save
+from django.db.models.signals import post_migrate, post_save
 
 
 class DialogueConfig(AppConfig):
@@ -14,8 +14,7 @@ class DialogueConfig(AppConfig):
         from .models import Answer, Appeal, AppealEvent, Regulation
 
         # Each process keeps the regulation in force in memory until a version is saved (core/reference.py).
-        post_save.connect(reference.changed, sender=Regulation, dispatch_uid="ashyq.core.reference.regulation.save")
-        post_delete.connect(reference.changed, sender=Regulation, dispatch_uid="ashyq.core.reference.regulation.delete")
+        reference.follow(Regulation)
 
         # The public full-text index and the public-list indexes are vendor-specific (search.py).
         post_migrate.connect(search.on_post_migrate, sender=self, dispatch_uid="ashyq.dialogue.search")
