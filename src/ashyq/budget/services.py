@@ -342,9 +342,9 @@ def _publish(run: BudgetImport) -> list[str]:
 
 
 def _not_published(why: str) -> str:
-    warning = f"open data not published: {why}. The figures are imported and shown on the budget pages."
-    log.warning("budget import: %s", warning)
-    return warning
+    from ashyq.opendata import services as opendata
+
+    return opendata.not_published(log, "budget import", f"{why}. The figures are imported and shown on the budget pages.")
 
 
 def _month(text):

@@ -203,8 +203,7 @@ def publish_registers_as_datasets(warnings: list | None = None) -> int:
             continue
         refused = opendata.republishing_refused(slug, filename, data)
         if refused:
-            warning = f"open data not published: {refused}."
-            log.warning("demo: %s", warning)
+            warning = opendata.not_published(log, "demo", f"{refused}.")
             if warnings is not None:
                 warnings.append(warning)
             continue

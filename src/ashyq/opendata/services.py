@@ -480,10 +480,22 @@ def republishing_refused(slug, resource_name=None, data=None) -> str:
 
 
 def _refusal(withdrawal, what) -> str:
+    return f"{what} {withdrawn_on(withdrawal)}; nothing is published into what was withdrawn"
+
+
+def withdrawn_on(withdrawal) -> str:
+    """'on 2026-12-05 (wrong data)': when and why, in English, for an operator's log and a command's output."""
     with translation.override("en"):
         reason = str(withdrawal.get_reason_display())
-    day = timezone.localtime(withdrawal.withdrawn_at).strftime("%Y-%m-%d")
-    return f"{what} on {day} ({reason}); nothing is published into what was withdrawn"
+    return f"on {timezone.localtime(withdrawal.withdrawn_at):%Y-%m-%d} ({reason})"
+
+
+def not_published(logger, job: str, why: str) -> str:
+    """The warning of a routine job (the budget import, the demo's datasets) that skipped publishing into what was
+    withdrawn: logged under the job's name and returned for its command to print."""
+    warning = f"open data not published: {why}"
+    logger.warning("%s: %s", job, warning)
+    return warning
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 from pathlib import Path
 
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -179,12 +179,10 @@ def load_showcase() -> dict:
 
 def _left_alone(slug, withdrawal) -> str:
     with translation.override("en"):
-        what, reason = str(withdrawal.get_scope_display()), str(withdrawal.get_reason_display())
-    day = timezone.localtime(withdrawal.withdrawn_at).strftime("%Y-%m-%d")
-    what = "the showcase dataset" if withdrawal.scope == Withdrawal.Scope.DATASET else f"{what} of the showcase dataset"
-    warning = f"open data not published: {what} {slug} was withdrawn on {day} ({reason}); a reload leaves it alone."
-    log.warning("showcase: %s", warning)
-    return warning
+        scope = str(withdrawal.get_scope_display())
+    what = "the showcase dataset" if withdrawal.scope == Withdrawal.Scope.DATASET else f"{scope} of the showcase dataset"
+    why = f"{what} {slug} was withdrawn {services.withdrawn_on(withdrawal)}; a reload leaves it alone."
+    return services.not_published(log, "showcase", why)
 
 
 def row_source(row: dict) -> str:
