@@ -45,15 +45,15 @@ def dataset_page(request, slug):
                 "staff": staff,
             },
         )
+    public = selectors.datasets().get(pk=dataset.pk)  # its resources not withdrawn, read once for the page and quality
     resources = []
-    for r in dataset.resources.active():
+    for r in public.resources.all():
         versions = list(r.versions.filter(valid=True).select_related("withdrawal"))  # newest first
         served = [v for v in versions if v.served]
         current = served[0] if served else None
         # Each served version with the served one before it (what "Changes" compares); a withdrawn one with why.
         rows = [(v, next((p for p in served if p.number < v.number), None) if v.served else None) for v in versions]
         resources.append((r, current, rows, fields.columns(current.schema) if current else []))
-    public = selectors.datasets().get(pk=dataset.pk)  # quality is judged on what the public reads
     return render(
         request,
         "opendata/dataset.html",
